@@ -1,0 +1,64 @@
+"""Every development task of yiyu: ``nox -s tests lint typecheck docs``.
+
+Sessions read their dependency groups from ``pyproject.toml`` so that there is one
+list of development dependencies. Python is pinned to 3.11, the interpreter the
+project's machines have; with ``CI=true`` nox fails on a missing interpreter
+instead of skipping, which is what we want.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def _group(name: str) -> list[str]:
+    return list(PYPROJECT["dependency-groups"][name])
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Install the package (not the source tree) and run the test suite."""
+    session.install(".[postgres]", *_group("test"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting check."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", "src", "tests", "noxfile.py", "scripts")
+    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py", "scripts")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package and the public-API usage file."""
+    session.install("-e", ".", *_group("typecheck"))
+    session.run("mypy", "--strict")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Regenerate the docs pages that are made from the protocol data."""
+    session.install("-e", ".")
+    session.run("python", "scripts/gen_protocol_docs.py")
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The main job over a synthetic cohort (issue 6)."""
+    session.error("not yet: the demo lands with the coverage/demo issue (#6)")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks at province size (issue 7)."""
+    session.error("not yet: the benchmarks land with the scale issue (#7)")

@@ -1,0 +1,1 @@
+"""yiyu 医育: pediatric health management after China's national standards."""

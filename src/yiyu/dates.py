@@ -1,0 +1,175 @@
+"""Calendar policy: local dates, month arithmetic, ages, calendar periods, working days.
+
+Clinical dates are calendar dates in Asia/Shanghai, held as :class:`pendulum.Date`
+(arithmetic on ``Date`` rather than ``DateTime`` is both correct here and faster).
+
+Month arithmetic clamps at month ends, as pendulum does: born 2024-01-31, three months
+later is 2024-04-30; born 2024-02-29, twelve months later is 2025-02-28. Every due date
+is computed from its anchor (``add_months(birth, n)``), never by chaining from the
+previous due date, because chaining drifts (31 Jan → 29 Feb → 29 Mar).
+
+"Age in months" means completed months in that same arithmetic: the largest ``n`` with
+``add_months(birth, n) <= on``. It is the exact inverse of the due-date rule, which
+pendulum's ``diff().in_months()`` is not (it calls 2024-02-29 → 2025-02-28 eleven months).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Final
+
+import attrs
+import pendulum
+
+from yiyu.errors import ValidationError
+
+__all__ = [
+    "TIMEZONE",
+    "Period",
+    "PeriodKind",
+    "add_months",
+    "age_in_days",
+    "age_in_months",
+    "local_today",
+    "to_date",
+]
+
+TIMEZONE: Final = "Asia/Shanghai"
+
+
+def to_date(value: dt.date | str, *, field: str = "date") -> pendulum.Date:
+    """Normalise a date given as ``datetime.date``, ``pendulum.Date`` or ISO text.
+
+    A ``datetime.datetime`` is refused: an instant is not a calendar date until a time
+    zone is chosen, and guessing it is how a visit lands on the wrong day.
+
+    Raises:
+        ValidationError: if the value is not a date.
+    """
+    if isinstance(value, dt.datetime):
+        raise ValidationError(field, value, "a calendar date is required, not a date and time")
+    if isinstance(value, pendulum.Date):
+        return value
+    if isinstance(value, dt.date):
+        return pendulum.Date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            parsed = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(field, value, "expected a date as YYYY-MM-DD") from None
+        return pendulum.Date(parsed.year, parsed.month, parsed.day)
+    raise ValidationError(field, value, "expected a date as YYYY-MM-DD")
+
+
+def add_months(start: pendulum.Date, months: int) -> pendulum.Date:
+    """``start`` plus whole calendar months, clamped at the end of a shorter month."""
+    return start.add(months=months)
+
+
+def age_in_months(birth: pendulum.Date, on: pendulum.Date) -> int:
+    """Completed months from ``birth`` to ``on`` (月龄), the inverse of :func:`add_months`.
+
+    Before ``birth`` (a corrected age before term) it is negative: the largest ``n``
+    with ``add_months(birth, n) <= on`` still holds.
+    """
+    months = (on.year - birth.year) * 12 + (on.month - birth.month)
+    while add_months(birth, months) > on:
+        months -= 1
+    while add_months(birth, months + 1) <= on:
+        months += 1
+    return months
+
+
+def age_in_days(birth: pendulum.Date, on: pendulum.Date) -> int:
+    """Days from ``birth`` to ``on`` (0 on the day of birth)."""
+    return (on - birth).days
+
+
+def local_today() -> pendulum.Date:
+    """Today in Asia/Shanghai. Only jobs and the CLI call this; the core takes ``as_of``."""
+    return pendulum.now(TIMEZONE).date()
+
+
+class PeriodKind(enum.Enum):
+    """A calendar period that an obligation can be owed per."""
+
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    YEAR = "year"
+
+    @property
+    def months(self) -> int:
+        return {PeriodKind.QUARTER: 3, PeriodKind.HALF_YEAR: 6, PeriodKind.YEAR: 12}[self]
+
+
+@attrs.frozen(kw_only=True, order=True)
+class Period:
+    """One calendar quarter, half-year or year, labelled ``2026Q3``, ``2026H1`` or ``2026``."""
+
+    kind: PeriodKind = attrs.field(order=False)
+    year: int
+    index: int = attrs.field()  # 1-based: quarter 1–4, half 1–2, year 1
+
+    @index.validator
+    def _check_index(self, _: attrs.Attribute[int], value: int) -> None:
+        if not 1 <= value <= 12 // self.kind.months:
+            raise ValidationError("index", value, f"out of range for a {self.kind.value}")
+
+    @property
+    def start(self) -> pendulum.Date:
+        return pendulum.Date(self.year, (self.index - 1) * self.kind.months + 1, 1)
+
+    @property
+    def end(self) -> pendulum.Date:
+        """The last day of the period (inclusive)."""
+        return add_months(self.start, self.kind.months).subtract(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.kind is PeriodKind.QUARTER:
+            return f"{self.year}Q{self.index}"
+        if self.kind is PeriodKind.HALF_YEAR:
+            return f"{self.year}H{self.index}"
+        return f"{self.year}"
+
+    def __str__(self) -> str:
+        return self.label
+
+    @classmethod
+    def containing(cls, kind: PeriodKind, day: pendulum.Date) -> Period:
+        return cls(kind=kind, year=day.year, index=(day.month - 1) // kind.months + 1)
+
+    @classmethod
+    def parse(cls, label: str) -> Period:
+        """Read ``2026Q3``, ``2026H1`` or ``2026``.
+
+        Raises:
+            ValidationError: if the label is none of those.
+        """
+        text = label.strip().upper()
+        try:
+            if "Q" in text:
+                year, index = text.split("Q")
+                return cls(kind=PeriodKind.QUARTER, year=int(year), index=int(index))
+            if "H" in text:
+                year, index = text.split("H")
+                return cls(kind=PeriodKind.HALF_YEAR, year=int(year), index=int(index))
+            return cls(kind=PeriodKind.YEAR, year=int(text), index=1)
+        except ValueError:
+            raise ValidationError("period", label, "expected 2026Q3, 2026H1 or 2026") from None
+
+    def next(self) -> Period:
+        return Period.containing(self.kind, self.end.add(days=1))
+
+    @classmethod
+    def spanning(
+        cls, kind: PeriodKind, first: pendulum.Date, last: pendulum.Date
+    ) -> list[Period]:
+        """Every period of ``kind`` that overlaps ``first``..``last`` (inclusive)."""
+        periods: list[Period] = []
+        period = cls.containing(kind, first)
+        while period.start <= last:
+            periods.append(period)
+            period = period.next()
+        return periods
