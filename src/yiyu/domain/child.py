@@ -1,0 +1,361 @@
+"""A child and the facts about it that the schedule hangs from."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+import attrs
+import pendulum
+
+from yiyu.domain._convert import date_value, name_errors, optional_date, optional_text, text
+from yiyu.domain.daycare import Enrolment
+from yiyu.domain.ids import parse_resident_id
+from yiyu.errors import ValidationError
+
+__all__ = [
+    "Category",
+    "CategoryKind",
+    "Child",
+    "GestationalAge",
+    "LifeEvent",
+    "LifeEventKind",
+    "Sex",
+]
+
+# Plausibility limits the issue tracker fixed for registry data (#2): outside them a
+# value is far more likely a typing error than a real child.
+GA_MIN_WEEKS = 22
+GA_MAX_WEEKS = 45
+BIRTH_WEIGHT_MIN_G = 300
+BIRTH_WEIGHT_MAX_G = 6500
+
+
+class Sex(enum.Enum):
+    MALE = "M"
+    FEMALE = "F"
+
+    @property
+    def label_zh(self) -> str:
+        return "男" if self is Sex.MALE else "女"
+
+    @classmethod
+    def parse(cls, value: Sex | str, *, field: str = "sex") -> Sex:
+        """Accept ``Sex``, ``M``/``F``, ``男``/``女`` or ``male``/``female``."""
+        if isinstance(value, Sex):
+            return value
+        text = str(value).strip().lower()
+        if text in {"m", "男", "male"}:
+            return cls.MALE
+        if text in {"f", "女", "female"}:
+            return cls.FEMALE
+        raise ValidationError(field, value, "expected M/F, 男/女 or male/female")
+
+
+class CategoryKind(enum.Enum):
+    """Groups of children the standards and the city plan treat specially."""
+
+    PRETERM = "preterm"
+    LOW_BIRTH_WEIGHT = "low_birth_weight"
+    HIGH_RISK_NEWBORN = "high_risk_newborn"
+    ORPHAN = "orphan"
+    DE_FACTO_UNSUPPORTED = "de_facto_unsupported"
+    DISABLED = "disabled"
+    UNDERWEIGHT = "underweight"
+    STUNTING = "stunting"
+    WASTING = "wasting"
+    ANAEMIA = "anaemia"
+    RICKETS = "rickets"
+    OVERWEIGHT = "overweight"
+    OBESITY = "obesity"
+
+    @property
+    def label_zh(self) -> str:
+        return _CATEGORY_ZH[self]
+
+    @classmethod
+    def parse(cls, value: CategoryKind | str, *, field: str = "category") -> CategoryKind:
+        """Accept the enum, its English value or its Chinese name (``孤儿``)."""
+        if isinstance(value, CategoryKind):
+            return value
+        text = str(value).strip()
+        for kind in cls:
+            if text in (kind.value, kind.label_zh, kind.name):
+                return kind
+        known = ", ".join(f"{k.value} ({k.label_zh})" for k in cls)
+        raise ValidationError(field, value, f"unknown category; known: {known}")
+
+
+_CATEGORY_ZH = {
+    CategoryKind.PRETERM: "早产",
+    CategoryKind.LOW_BIRTH_WEIGHT: "低出生体重",
+    CategoryKind.HIGH_RISK_NEWBORN: "高危新生儿",
+    CategoryKind.ORPHAN: "孤儿",
+    CategoryKind.DE_FACTO_UNSUPPORTED: "事实无人抚养",
+    CategoryKind.DISABLED: "残疾",
+    CategoryKind.UNDERWEIGHT: "低体重",
+    CategoryKind.STUNTING: "生长迟缓",
+    CategoryKind.WASTING: "消瘦",
+    CategoryKind.ANAEMIA: "贫血",
+    CategoryKind.RICKETS: "佝偻病",
+    CategoryKind.OVERWEIGHT: "超重",
+    CategoryKind.OBESITY: "肥胖",
+}
+
+
+def _category_kind(value: CategoryKind | str) -> CategoryKind:
+    return CategoryKind.parse(value)
+
+
+@attrs.frozen(kw_only=True, field_transformer=name_errors)
+class Category:
+    """A child's membership of a category over a period.
+
+    ``start`` ``None`` means since birth; ``end`` ``None`` means still holds. ``end`` is
+    the last day the category holds (inclusive).
+    """
+
+    kind: CategoryKind = attrs.field(converter=_category_kind)
+    start: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
+    end: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
+    reason: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValidationError(
+                "end",
+                self.end.isoformat(),
+                f"a category cannot end before it starts ({self.start})",
+            )
+
+    def holds_on(self, day: pendulum.Date, birth: pendulum.Date) -> bool:
+        start = self.start or birth
+        return start <= day and (self.end is None or day <= self.end)
+
+
+class LifeEventKind(enum.Enum):
+    """Events that end a child's obligations in this area."""
+
+    MOVED_OUT = "moved_out"
+    DECEASED = "deceased"
+
+    @property
+    def label_zh(self) -> str:
+        return "迁出" if self is LifeEventKind.MOVED_OUT else "死亡"
+
+
+@attrs.frozen(kw_only=True, field_transformer=name_errors)
+class LifeEvent:
+    """The child moved out of the area, or died, on ``on``."""
+
+    kind: LifeEventKind = attrs.field(converter=LifeEventKind)
+    on: pendulum.Date = attrs.field(converter=date_value)
+
+
+@attrs.frozen(kw_only=True, order=True, field_transformer=name_errors)
+class GestationalAge:
+    """Gestational age at birth, ``weeks``+``days`` (孕周, written 36+5)."""
+
+    weeks: int
+    days: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 <= self.days <= 6:
+            raise ValidationError("gestational_age.days", self.days, "must be 0–6")
+        if not GA_MIN_WEEKS <= self.weeks <= GA_MAX_WEEKS or (
+            self.weeks == GA_MAX_WEEKS and self.days
+        ):
+            raise ValidationError(
+                "gestational_age",
+                f"{self.weeks}+{self.days}",
+                f"must be {GA_MIN_WEEKS}–{GA_MAX_WEEKS} weeks",
+            )
+
+    @property
+    def total_days(self) -> int:
+        return self.weeks * 7 + self.days
+
+    def __str__(self) -> str:
+        return f"{self.weeks}+{self.days}"
+
+    @classmethod
+    def parse(
+        cls, value: GestationalAge | str | int | float | tuple[int, int] | None
+    ) -> GestationalAge | None:
+        """Accept ``36+5``, ``36``, ``(36, 5)`` or a ``GestationalAge``; ``None``/"" pass."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, GestationalAge):
+            return value
+        weeks: int | None = None
+        days = 0
+        try:
+            if isinstance(value, tuple):
+                weeks, days = int(value[0]), int(value[1])
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                if value == int(value):
+                    weeks = int(value)
+            elif isinstance(value, str):
+                text_weeks, _, text_days = value.strip().partition("+")
+                weeks, days = int(text_weeks), int(text_days or 0)
+        except ValueError:
+            weeks = None
+        if weeks is not None:
+            return cls(weeks=weeks, days=days)
+        raise ValidationError("gestational_age", value, "expected weeks or weeks+days, e.g. 36+5")
+
+
+def _sex(value: Sex | str) -> Sex:
+    return Sex.parse(value)
+
+
+def _gestational_age(
+    value: GestationalAge | str | int | float | tuple[int, int] | None,
+) -> GestationalAge | None:
+    return GestationalAge.parse(value)
+
+
+def _categories(value: Iterable[Category | CategoryKind | str]) -> tuple[Category, ...]:
+    result = []
+    for item in value:
+        if isinstance(item, Category):
+            result.append(item)
+        else:
+            result.append(Category(kind=CategoryKind.parse(item, field="categories")))
+    return tuple(result)
+
+
+def _events(value: Iterable[LifeEvent]) -> tuple[LifeEvent, ...]:
+    return tuple(value)
+
+
+def _enrolments(value: Iterable[Enrolment]) -> tuple[Enrolment, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True, field_transformer=name_errors)
+class Child:
+    """A child and the facts its obligations are computed from.
+
+    Args:
+        id: the registry's identifier (stable; used in obligation keys).
+        name: the child's name (may be a placeholder such as "王某之子" for a newborn).
+        sex: ``M``/``F`` (or 男/女).
+        birth_date: date of birth.
+        gestational_age: at birth, ``36+5``; ``None`` when not known (treated as term).
+        birth_weight_g: birth weight in grams; ``None`` when not known.
+        discharge_date: discharge from the birth hospital; ``None`` for a home birth.
+        resident_id: 公民身份号码 when the child has one (newborns often do not).
+        township: 镇(街道) of residence, the unit coverage is reported for.
+        family_doctor: the contracted family doctor's identifier.
+        categories: :class:`Category` values (or bare kinds/Chinese names, since birth).
+        life_events: moves out of the area and death.
+        registered_on: when the child entered this area's registry, if after birth:
+            obligations whose window closed before it are missed, not open.
+        enrolments: the child's daycare enrolments (托育), each of which owes an entry
+            check and a health record.
+
+    Raises:
+        ValidationError: naming the field, the value and the rule broken.
+    """
+
+    id: str = attrs.field(converter=text)
+    name: str = attrs.field(converter=text)
+    sex: Sex = attrs.field(converter=_sex)
+    birth_date: pendulum.Date = attrs.field(converter=date_value)
+    gestational_age: GestationalAge | None = attrs.field(default=None, converter=_gestational_age)
+    birth_weight_g: int | None = attrs.field(default=None)
+    discharge_date: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
+    resident_id: str | None = attrs.field(default=None)
+    township: str | None = attrs.field(default=None, converter=optional_text)
+    family_doctor: str | None = attrs.field(default=None, converter=optional_text)
+    categories: tuple[Category, ...] = attrs.field(default=(), converter=_categories)
+    life_events: tuple[LifeEvent, ...] = attrs.field(default=(), converter=_events)
+    registered_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
+    enrolments: tuple[Enrolment, ...] = attrs.field(default=(), converter=_enrolments)
+
+    @birth_weight_g.validator
+    def _check_weight(self, _: attrs.Attribute[int | None], value: int | None) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("birth_weight_g", value, "must be a whole number of grams")
+        if not BIRTH_WEIGHT_MIN_G <= value <= BIRTH_WEIGHT_MAX_G:
+            raise ValidationError(
+                "birth_weight_g",
+                value,
+                f"must be {BIRTH_WEIGHT_MIN_G}–{BIRTH_WEIGHT_MAX_G} g",
+            )
+
+    def __attrs_post_init__(self) -> None:
+        birth = self.birth_date
+        if self.discharge_date is not None and self.discharge_date < birth:
+            raise ValidationError(
+                "discharge_date",
+                self.discharge_date.isoformat(),
+                f"discharge cannot be before birth ({birth})",
+            )
+        if self.registered_on is not None and self.registered_on < birth:
+            raise ValidationError(
+                "registered_on",
+                self.registered_on.isoformat(),
+                f"registration cannot be before birth ({birth})",
+            )
+        if self.resident_id is not None:
+            parsed = parse_resident_id(self.resident_id)
+            if parsed.birth_date != birth:
+                raise ValidationError(
+                    "resident_id",
+                    self.resident_id,
+                    f"embeds birth date {parsed.birth_date}, the child was born {birth}",
+                )
+            if parsed.male != (self.sex is Sex.MALE):
+                raise ValidationError(
+                    "resident_id",
+                    self.resident_id,
+                    f"digit 17 says {'男' if parsed.male else '女'}, the child is "
+                    f"{self.sex.label_zh}",
+                )
+            if parsed.number != self.resident_id:
+                object.__setattr__(self, "resident_id", parsed.number)
+        for index, category in enumerate(self.categories):
+            if category.end is not None and category.end < birth:
+                raise ValidationError(
+                    f"categories[{index}].end",
+                    category.end.isoformat(),
+                    f"a category cannot end before birth ({birth})",
+                )
+        for index, enrolment in enumerate(self.enrolments):
+            if enrolment.child_id != self.id:
+                raise ValidationError(
+                    f"enrolments[{index}].child_id",
+                    enrolment.child_id,
+                    f"is not this child ({self.id})",
+                )
+            if enrolment.start < birth:
+                raise ValidationError(
+                    f"enrolments[{index}].start",
+                    enrolment.start.isoformat(),
+                    f"an enrolment cannot start before birth ({birth})",
+                )
+        for index, event in enumerate(self.life_events):
+            if event.on < birth:
+                raise ValidationError(
+                    f"life_events[{index}].on",
+                    event.on.isoformat(),
+                    f"an event cannot be before birth ({birth})",
+                )
+
+    @property
+    def preterm_by_ga(self) -> bool:
+        """Born before 37+0 weeks (早产, digest §4), when the gestational age is known."""
+        return self.gestational_age is not None and self.gestational_age.weeks < 37
+
+    def has_category(self, kind: CategoryKind) -> bool:
+        return any(category.kind is kind for category in self.categories)
+
+    @property
+    def left_on(self) -> pendulum.Date | None:
+        """The first day the child is no longer this area's: moved out or died."""
+        days = [event.on for event in self.life_events]
+        return min(days) if days else None
