@@ -1,0 +1,37 @@
+"""Protocols as versioned data: the model and the loader."""
+
+from yiyu.protocol.loader import DEFAULT_LAYERS, load_protocol, load_protocol_files
+from yiyu.protocol.model import (
+    Anchor,
+    CatchUp,
+    Condition,
+    Evidence,
+    Layer,
+    NamedCondition,
+    Offset,
+    Protocol,
+    Rule,
+    ScheduleKind,
+    Source,
+    Stage,
+    SubjectKind,
+)
+
+__all__ = [
+    "DEFAULT_LAYERS",
+    "Anchor",
+    "CatchUp",
+    "Condition",
+    "Evidence",
+    "Layer",
+    "NamedCondition",
+    "Offset",
+    "Protocol",
+    "Rule",
+    "ScheduleKind",
+    "Source",
+    "Stage",
+    "SubjectKind",
+    "load_protocol",
+    "load_protocol_files",
+]

@@ -1,0 +1,544 @@
+"""Load, layer and validate protocol files.
+
+A protocol is a stack of TOML files. The first is complete; each later one names the
+layer it ``extends`` (``id@version``) and may add sources, conditions and rules
+(``[[rules]]``) or change existing rules field by field (``[[overrides]]``). A layer
+cannot silently redefine a rule: a ``[[rules]]`` entry with an id that exists is an
+error, and so is an ``[[overrides]]`` entry for one that does not.
+
+Every problem is reported as a :class:`~yiyu.errors.ProtocolError` naming the file, the
+rule and the field.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from yiyu.dates import PeriodKind
+from yiyu.domain import CategoryKind, Role
+from yiyu.errors import ProtocolError, ValidationError
+from yiyu.protocol.model import (
+    Anchor,
+    CatchUp,
+    Condition,
+    Evidence,
+    Layer,
+    NamedCondition,
+    Offset,
+    Protocol,
+    Rule,
+    ScheduleKind,
+    Source,
+    Stage,
+    SubjectKind,
+)
+
+__all__ = ["DEFAULT_LAYERS", "load_protocol", "load_protocol_files"]
+
+DEFAULT_LAYERS = ("cn-national.toml", "zj-city.toml")
+
+ProtocolFile = str | os.PathLike[str] | Traversable
+
+_TOP_KEYS = {"protocol", "sources", "conditions", "rules", "overrides"}
+_HEADER_KEYS = {"id", "version", "title", "extends"}
+_RULE_KEYS = {
+    "id", "name", "subject", "role", "schedule", "anchor", "opens", "due", "closes",
+    "period", "categories", "first_within", "until_age", "start", "stages", "when",
+    "catch_up", "contents", "tests", "checklist", "source", "evidence",
+    "window_evidence", "note", "variants",
+}  # fmt: skip
+_VARIANT_KEYS = (_RULE_KEYS - {"subject", "schedule", "variants"}) | {"id"}
+_CONDITION_KEYS = {"ga_weeks_lt", "birth_weight_g_lt", "category", "condition", "any", "all", "not"}
+
+
+def load_protocol(*region_files: ProtocolFile) -> Protocol:
+    """The default protocol (national standard + city plan), with a region's files on top.
+
+    Args:
+        region_files: TOML files that extend the city plan, in order.
+
+    Returns:
+        The composed protocol, named after its top layer.
+
+    Raises:
+        ProtocolError: if any file is not a valid protocol layer.
+    """
+    if not region_files:
+        return _default_protocol()
+    return load_protocol_files([*_default_files(), *region_files])
+
+
+@functools.cache
+def _default_protocol() -> Protocol:
+    # The packaged files never change while the process runs, and a Protocol is frozen.
+    return load_protocol_files(_default_files())
+
+
+def _default_files() -> list[Traversable]:
+    data = files("yiyu.protocol") / "data"
+    return [data / name for name in DEFAULT_LAYERS]
+
+
+def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
+    """Compose a protocol from an explicit stack of files, the base first.
+
+    Raises:
+        ProtocolError: if any file is not a valid protocol layer, or the stack is empty.
+    """
+    stack = list(layer_files)
+    if not stack:
+        raise ProtocolError("<none>", "a protocol needs at least one file")
+    layers: list[Layer] = []
+    sources: dict[str, Source] = {}
+    conditions_raw: dict[str, tuple[str, dict[str, Any]]] = {}
+    rules_raw: dict[str, tuple[str, dict[str, Any]]] = {}
+    for position, file in enumerate(stack):
+        name = _file_name(file)
+        document = _read(file, name)
+        layer = _header(document, name, layers[-1] if layers else None, position)
+        layers.append(layer)
+        _unknown(document, _TOP_KEYS, name, None, "top-level table")
+        for source_id, table in _table(document, "sources", name).items():
+            source = _source(source_id, table, name)
+            if source_id in sources and sources[source_id] != source:
+                raise ProtocolError(name, "source redefined with another title", field=source_id)
+            sources[source_id] = source
+        for cond_id, table in _table(document, "conditions", name).items():
+            conditions_raw[cond_id] = (name, table)
+        seen: set[str] = set()
+        for entry in _list(document, "rules", name):
+            rule_id = _rule_id(entry, name)
+            if rule_id in seen or rule_id in rules_raw:
+                raise ProtocolError(
+                    name,
+                    "duplicate rule id (change an existing rule with [[overrides]])",
+                    rule_id=rule_id,
+                    field="id",
+                )
+            seen.add(rule_id)
+            rules_raw[rule_id] = (name, dict(entry))
+        for entry in _list(document, "overrides", name):
+            rule_id = _rule_id(entry, name)
+            if rule_id not in rules_raw:
+                raise ProtocolError(name, "overrides a rule that does not exist", rule_id=rule_id)
+            if "source" not in entry:
+                raise ProtocolError(
+                    name, "an override must name its own source", rule_id=rule_id, field="source"
+                )
+            _unknown(entry, _RULE_KEYS, name, rule_id, "field")
+            base = rules_raw[rule_id][1]
+            rules_raw[rule_id] = (name, {**base, **entry})
+
+    conditions = _named_conditions(conditions_raw, sources)
+    rules = tuple(
+        _rule(raw, file, sources, conditions, layer_id=file) for file, raw in rules_raw.values()
+    )
+    top = layers[-1]
+    return Protocol(
+        id=top.id,
+        version=top.version,
+        layers=tuple(layers),
+        sources=sources,
+        conditions=conditions,
+        rules=rules,
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _file_name(file: ProtocolFile) -> str:
+    if isinstance(file, str | os.PathLike):
+        return os.fspath(file)
+    return file.name
+
+
+def _read(file: ProtocolFile, name: str) -> dict[str, Any]:
+    try:
+        if isinstance(file, str | os.PathLike):
+            text = Path(file).read_text(encoding="utf-8")
+        else:
+            text = file.read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except OSError as error:
+        raise ProtocolError(name, f"cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ProtocolError(name, "not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ProtocolError(name, f"not valid TOML: {error}") from None
+
+
+def _header(document: Mapping[str, Any], name: str, below: Layer | None, position: int) -> Layer:
+    header = document.get("protocol")
+    if not isinstance(header, dict):
+        raise ProtocolError(name, "missing [protocol] table with id, version and title")
+    _unknown(header, _HEADER_KEYS, name, None, "[protocol] field")
+    for key in ("id", "version", "title"):
+        if not isinstance(header.get(key), str) or not header[key].strip():
+            raise ProtocolError(name, "required text", field=f"protocol.{key}")
+    extends = header.get("extends")
+    if below is None:
+        if extends is not None:
+            raise ProtocolError(
+                name, f"the base layer extends nothing, got {extends!r}", field="protocol.extends"
+            )
+    else:
+        if extends is None:
+            raise ProtocolError(
+                name, f"a layer must say which layer it extends ({below.id}@{below.version})",
+                field="protocol.extends",
+            )  # fmt: skip
+        if extends not in (below.id, f"{below.id}@{below.version}"):
+            raise ProtocolError(
+                name,
+                f"extends {extends!r}, but the layer below is {below.id}@{below.version}",
+                field="protocol.extends",
+            )
+    return Layer(id=header["id"], version=header["version"], title=header["title"], file=name)
+
+
+def _unknown(
+    table: Mapping[str, Any], allowed: set[str], name: str, rule_id: str | None, what: str
+) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ProtocolError(
+                name, f"unknown {what}; known: {', '.join(sorted(allowed))}", rule_id=rule_id,
+                field=key,
+            )  # fmt: skip
+
+
+def _table(document: Mapping[str, Any], key: str, name: str) -> dict[str, dict[str, Any]]:
+    value = document.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ProtocolError(name, f"[{key}.<id>] tables expected", field=key)
+    return value
+
+
+def _list(document: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:
+    value = document.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ProtocolError(name, f"[[{key}]] entries expected", field=key)
+    return value
+
+
+def _rule_id(entry: Mapping[str, Any], name: str) -> str:
+    rule_id = entry.get("id")
+    if not isinstance(rule_id, str) or not rule_id.isidentifier():
+        raise ProtocolError(
+            name, f"a rule id is a lower-case identifier, got {rule_id!r}", field="id"
+        )
+    return rule_id
+
+
+def _source(source_id: str, table: Mapping[str, Any], name: str) -> Source:
+    _unknown(table, {"title", "doc_no"}, name, None, f"field of source {source_id}")
+    title = table.get("title")
+    if not isinstance(title, str) or not title:
+        raise ProtocolError(name, "a source needs a title", field=f"sources.{source_id}.title")
+    doc_no = table.get("doc_no")
+    return Source(id=source_id, title=title, doc_no=str(doc_no) if doc_no is not None else None)
+
+
+# --- building values ------------------------------------------------------------------------
+
+
+class _Ctx:
+    """Where we are, so that every error names file, rule and field."""
+
+    def __init__(self, file: str, rule_id: str | None, prefix: str = "") -> None:
+        self.file = file
+        self.rule_id = rule_id
+        self.prefix = prefix
+
+    def error(self, field: str, problem: str) -> ProtocolError:
+        return ProtocolError(self.file, problem, rule_id=self.rule_id, field=self.prefix + field)
+
+    def sub(self, prefix: str) -> _Ctx:
+        return _Ctx(self.file, self.rule_id, self.prefix + prefix)
+
+
+_E = TypeVar("_E", Anchor, Evidence, PeriodKind, Role, ScheduleKind, SubjectKind)
+
+
+def _enum(kind: type[_E], value: Any, ctx: _Ctx, field: str) -> _E:
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(str(member.value) for member in kind)
+        raise ctx.error(field, f"unknown value {value!r}; known: {known}") from None
+
+
+def _offset(value: Any, ctx: _Ctx, field: str) -> Offset:
+    if not isinstance(value, dict) or not value or set(value) - {"months", "days"}:
+        raise ctx.error(field, f"expected {{ months = m, days = d }}, got {value!r}")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value.values()):
+        raise ctx.error(field, f"months and days are whole numbers, got {value!r}")
+    return Offset(months=value.get("months", 0), days=value.get("days", 0))
+
+
+def _text_list(value: Any, ctx: _Ctx, field: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ctx.error(field, "expected a list of text")
+    return tuple(value)
+
+
+def _sources(value: Any, ctx: _Ctx, sources: Mapping[str, Source]) -> tuple[str, ...]:
+    if value is None or value == []:
+        raise ctx.error("source", "missing source: every rule names the document and section")
+    refs = _text_list(value, ctx, "source")
+    for ref in refs:
+        source_id = ref.split(" ", 1)[0].split("(", 1)[0]
+        if source_id not in sources:
+            raise ctx.error(
+                "source", f"{ref!r} cites {source_id!r}, which no [sources] table defines"
+            )
+    return refs
+
+
+def _categories(value: Any, ctx: _Ctx, field: str) -> frozenset[CategoryKind]:
+    try:
+        return frozenset(CategoryKind.parse(item) for item in _text_list(value, ctx, field))
+    except ValidationError as error:
+        raise ctx.error(field, error.rule) from None
+
+
+def _condition(value: Any, ctx: _Ctx, field: str, names: Iterable[str]) -> Condition:
+    known = set(names)
+    if not isinstance(value, dict):
+        raise ctx.error(field, f"a condition is a table, got {value!r}")
+    keys = [key for key in value if key in _CONDITION_KEYS]
+    extra = set(value) - _CONDITION_KEYS
+    if extra:
+        raise ctx.error(
+            field, f"unknown condition {sorted(extra)}; known: {sorted(_CONDITION_KEYS)}"
+        )
+    if len(keys) != 1:
+        raise ctx.error(field, f"a condition has exactly one of {sorted(_CONDITION_KEYS)}")
+    key = keys[0]
+    item = value[key]
+    if key in ("ga_weeks_lt", "birth_weight_g_lt"):
+        if not isinstance(item, int) or isinstance(item, bool) or item <= 0:
+            raise ctx.error(f"{field}.{key}", f"a positive whole number, got {item!r}")
+        if key == "ga_weeks_lt":
+            return Condition(ga_weeks_lt=item)
+        return Condition(birth_weight_g_lt=item)
+    if key == "category":
+        return Condition(category=_categories(item, ctx, f"{field}.category"))
+    if key == "condition":
+        if item not in known:
+            raise ctx.error(f"{field}.condition", f"unknown named condition {item!r}")
+        return Condition(condition=item)
+    if key == "not":
+        return Condition(not_=_condition(item, ctx, f"{field}.not", known))
+    if not isinstance(item, list) or not item:
+        raise ctx.error(f"{field}.{key}", "a non-empty list of conditions")
+    parts = tuple(
+        _condition(part, ctx, f"{field}.{key}[{i}]", known) for i, part in enumerate(item)
+    )
+    return Condition(any=parts) if key == "any" else Condition(all=parts)
+
+
+def _named_conditions(
+    raw: Mapping[str, tuple[str, dict[str, Any]]], sources: Mapping[str, Source]
+) -> dict[str, NamedCondition]:
+    names = set(raw)
+    result: dict[str, NamedCondition] = {}
+    for cond_id, (file, table) in raw.items():
+        ctx = _Ctx(file, None, f"conditions.{cond_id}.")
+        body = {k: v for k, v in table.items() if k not in ("description", "source", "evidence")}
+        description = table.get("description")
+        if not isinstance(description, str) or not description:
+            raise ctx.error("description", "required text")
+        result[cond_id] = NamedCondition(
+            id=cond_id,
+            description=description,
+            condition=_condition(body, ctx, "", names - {cond_id}),
+            sources=_sources(table.get("source"), ctx, sources),
+            evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+        )
+    return result
+
+
+def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
+    if not isinstance(value, list) or not value:
+        raise ctx.error("stages", "a cadence needs a non-empty list of stages")
+    stages: list[Stage] = []
+    previous = 0
+    for index, raw in enumerate(value):
+        field = f"stages[{index}]"
+        if not isinstance(raw, dict):
+            raise ctx.error(field, "a stage is a table")
+        _unknown_in(raw, {"until_months", "every", "before", "after"}, ctx, field)
+        until = raw.get("until_months")
+        if until is not None and (not isinstance(until, int) or until <= previous):
+            raise ctx.error(
+                f"{field}.until_months", f"must increase, got {until!r} after {previous}"
+            )
+        every = _offset(raw.get("every"), ctx, f"{field}.every")
+        if every.approx_days <= 0:
+            raise ctx.error(f"{field}.every", "the interval must be positive")
+        before = _offset(raw.get("before", {"days": 0}), ctx, f"{field}.before")
+        after = _offset(raw.get("after", {"days": 0}), ctx, f"{field}.after")
+        if before.approx_days < 0 or after.approx_days < 0:
+            raise ctx.error(field, "before and after are distances, not negative")
+        stages.append(Stage(until_months=until, every=every, before=before, after=after))
+        previous = until if until is not None else previous
+    return tuple(stages)
+
+
+def _unknown_in(table: Mapping[str, Any], allowed: set[str], ctx: _Ctx, field: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ctx.error(f"{field}.{key}", f"unknown field; known: {', '.join(sorted(allowed))}")
+
+
+def _catch_up(value: Any, ctx: _Ctx, sources: Mapping[str, Source]) -> CatchUp | None:
+    if value is None or value is False:
+        return None
+    if not isinstance(value, dict):
+        raise ctx.error("catch_up", "a table { within, until_age, source, evidence } or false")
+    _unknown_in(value, {"within", "until_age", "source", "evidence"}, ctx, "catch_up")
+    sub = ctx.sub("catch_up.")
+    return CatchUp(
+        within=_offset(value.get("within"), sub, "within"),
+        until_age=_offset(value.get("until_age"), sub, "until_age"),
+        sources=_sources(value.get("source"), sub, sources),
+        evidence=_enum(Evidence, value.get("evidence"), sub, "evidence"),
+    )
+
+
+def _rule(
+    raw: Mapping[str, Any],
+    file: str,
+    sources: Mapping[str, Source],
+    conditions: Mapping[str, NamedCondition],
+    *,
+    layer_id: str,
+    variant: str | None = None,
+) -> Rule:
+    rule_id = str(raw["id"])
+    ctx = _Ctx(file, rule_id if variant is None else f"{rule_id} (variant {variant})")
+    _unknown(raw, _RULE_KEYS, file, rule_id, "field")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise ctx.error("name", "required text (the obligation's Chinese name)")
+    schedule = _enum(ScheduleKind, raw.get("schedule"), ctx, "schedule")
+    subject = _enum(SubjectKind, raw.get("subject"), ctx, "subject")
+    values: dict[str, Any] = {
+        "id": rule_id,
+        "name": name,
+        "subject": subject,
+        "role": _enum(Role, raw.get("role"), ctx, "role"),
+        "schedule": schedule,
+        "sources": _sources(raw.get("source"), ctx, sources),
+        "evidence": _enum(Evidence, raw.get("evidence"), ctx, "evidence"),
+        "window_evidence": _enum(
+            Evidence, raw.get("window_evidence", raw.get("evidence")), ctx, "window_evidence"
+        ),
+        "layer": layer_id,
+        "variant": variant,
+    }
+    for key in ("contents", "tests"):
+        if key in raw:
+            values[key] = _text_list(raw[key], ctx, key)
+    for key in ("checklist", "note"):
+        if key in raw:
+            if not isinstance(raw[key], str):
+                raise ctx.error(key, "text expected")
+            values[key] = raw[key]
+    for key in ("opens", "due", "closes", "first_within", "until_age"):
+        if key in raw:
+            values[key] = _offset(raw[key], ctx, key)
+    for key in ("anchor", "start"):
+        if key in raw:
+            values[key] = _enum(Anchor, raw[key], ctx, key)
+    if "period" in raw:
+        values["period"] = _enum(PeriodKind, raw["period"], ctx, "period")
+    if "categories" in raw:
+        values["categories"] = _categories(raw["categories"], ctx, "categories")
+    if "stages" in raw:
+        values["stages"] = _stages(raw["stages"], ctx)
+    if "when" in raw:
+        values["when"] = _condition(raw["when"], ctx, "when", conditions)
+    values["catch_up"] = _catch_up(raw.get("catch_up"), ctx, sources)
+    _check_shape(values, ctx)
+
+    if variant is None and "variants" in raw:
+        built: list[tuple[Condition, Rule]] = []
+        variant_ids: set[str] = set()
+        for index, entry in enumerate(_variants(raw["variants"], ctx)):
+            variant_id = entry.get("id")
+            if not isinstance(variant_id, str) or not variant_id or variant_id in variant_ids:
+                raise ctx.error(f"variants[{index}].id", f"a unique variant id, got {variant_id!r}")
+            variant_ids.add(variant_id)
+            _unknown(entry, _VARIANT_KEYS, file, rule_id, f"field of variant {variant_id}")
+            if "when" not in entry:
+                raise ctx.error(f"variants[{index}].when", "a variant needs a condition")
+            if "source" not in entry:
+                raise ctx.error(f"variants[{index}].source", "a variant names its own source")
+            when = _condition(entry["when"], ctx, f"variants[{index}].when", conditions)
+            merged = {k: v for k, v in raw.items() if k != "variants"}
+            merged.update({k: v for k, v in entry.items() if k not in ("id", "when")})
+            built.append(
+                (
+                    when,
+                    _rule(merged, file, sources, conditions, layer_id=layer_id, variant=variant_id),
+                )
+            )
+        values["variants"] = tuple(built)
+    return Rule(**values)
+
+
+def _variants(value: Any, ctx: _Ctx) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ctx.error("variants", "[[rules.variants]] entries expected")
+    return value
+
+
+def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
+    """The fields each kind of schedule needs, and windows that make sense."""
+    schedule: ScheduleKind = values["schedule"]
+    subject: SubjectKind = values["subject"]
+
+    def need(*keys: str) -> None:
+        for key in keys:
+            if values.get(key) in (None, (), frozenset()):
+                raise ctx.error(key, f"required for a {schedule.value} rule")
+
+    def forbid(*keys: str) -> None:
+        for key in keys:
+            if values.get(key) not in (None, (), frozenset()):
+                raise ctx.error(key, f"not used by a {schedule.value} rule")
+
+    if schedule is ScheduleKind.ONCE:
+        need("anchor", "opens", "due", "closes")
+        forbid("period", "categories", "first_within", "stages", "start")
+        if subject is not SubjectKind.CHILD:
+            raise ctx.error("subject", "once rules are for children (daycares use periodic rules)")
+        opens, due, closes = values["opens"], values["due"], values["closes"]
+        if closes.approx_days < opens.approx_days:
+            raise ctx.error("closes", f"the window closes ({closes}) before it opens ({opens})")
+        if not opens.approx_days <= due.approx_days <= closes.approx_days:
+            raise ctx.error("due", f"due ({due}) is outside the window {opens} … {closes}")
+    elif schedule is ScheduleKind.PERIODIC:
+        need("period")
+        forbid("anchor", "opens", "due", "closes", "stages", "start", "catch_up")
+        if subject is SubjectKind.CHILD:
+            need("categories")
+        elif values.get("categories") or values.get("first_within") or values.get("until_age"):
+            raise ctx.error("categories", "daycare rules are owed while the daycare is open")
+    else:
+        need("anchor", "start", "stages", "until_age")
+        forbid("opens", "due", "closes", "period", "categories", "first_within", "catch_up")
+        if subject is not SubjectKind.CHILD:
+            raise ctx.error("subject", "cadence rules are for children")
+        if values["anchor"] is Anchor.ENROLMENT_START or values["start"] is Anchor.ENROLMENT_START:
+            raise ctx.error("anchor", "a cadence follows the child, not an enrolment")

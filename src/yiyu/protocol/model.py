@@ -1,0 +1,222 @@
+"""The protocol model: rules, conditions and sources, as loaded from the TOML files.
+
+A :class:`Protocol` is a stack of layers (the national standard, the city plan, a
+region's overrides) composed into one set of :class:`Rule` values. Every rule keeps its
+sources and evidence tags, so what yiyu schedules can always be traced to the text
+that asks for it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import attrs
+import pendulum
+
+from yiyu.dates import PeriodKind, add_months
+from yiyu.domain import CategoryKind, Role
+
+__all__ = [
+    "Anchor",
+    "CatchUp",
+    "Condition",
+    "Evidence",
+    "Layer",
+    "NamedCondition",
+    "Offset",
+    "Protocol",
+    "Rule",
+    "ScheduleKind",
+    "Source",
+    "Stage",
+    "SubjectKind",
+]
+
+
+class Evidence(enum.Enum):
+    """How well a fact is established (tags of the standards digest)."""
+
+    V = "V"  # read in a stored public copy of the standard
+    V3 = "V3"  # seen only in a third-party re-statement
+    M = "M"  # from memory only: a configurable default
+    D = "D"  # a yiyu default: no standard fixes it
+    LOCAL = "LOCAL"  # the city plan
+
+    @property
+    def verified(self) -> bool:
+        """Whether the fact was read in the standard (or the city plan) itself."""
+        return self in (Evidence.V, Evidence.LOCAL)
+
+
+class SubjectKind(enum.Enum):
+    CHILD = "child"
+    DAYCARE = "daycare"
+
+
+class ScheduleKind(enum.Enum):
+    ONCE = "once"  # one obligation per anchor date
+    PERIODIC = "periodic"  # one per calendar period while the subject is eligible
+    CADENCE = "cadence"  # repeated at intervals by (corrected) age, in stages
+
+
+class Anchor(enum.Enum):
+    BIRTH = "birth"
+    DISCHARGE = "discharge"  # the discharge date; a home birth's birth date
+    CORRECTED_BIRTH = "corrected_birth"  # birth + (40 weeks − gestational age) if preterm
+    ENROLMENT_START = "enrolment_start"  # one obligation per daycare enrolment
+
+
+@attrs.frozen(kw_only=True)
+class Offset:
+    """A distance from an anchor: ``months`` first (clamped at month ends), then ``days``."""
+
+    months: int = 0
+    days: int = 0
+
+    def after(self, anchor: pendulum.Date) -> pendulum.Date:
+        return add_months(anchor, self.months).add(days=self.days)
+
+    @property
+    def approx_days(self) -> float:
+        """For ordering checks only: 1 month = 30.4375 days (digest's convention)."""
+        return self.months * 30.4375 + self.days
+
+    def __str__(self) -> str:
+        parts = []
+        if self.months:
+            parts.append(f"{self.months} 月")
+        if self.days or not self.months:
+            parts.append(f"{self.days:+d} 天" if self.months else f"{self.days} 天")
+        return " ".join(parts)
+
+
+@attrs.frozen(kw_only=True)
+class Condition:
+    """A predicate on a child's birth facts and categories.
+
+    Exactly one of the fields is set. ``any``/``all``/``not_`` combine conditions;
+    ``condition`` names a protocol-level :class:`NamedCondition`.
+    """
+
+    ga_weeks_lt: int | None = None
+    birth_weight_g_lt: int | None = None
+    category: frozenset[CategoryKind] | None = None
+    condition: str | None = None
+    any: tuple[Condition, ...] | None = None
+    all: tuple[Condition, ...] | None = None
+    not_: Condition | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NamedCondition:
+    id: str
+    description: str
+    condition: Condition
+    sources: tuple[str, ...]
+    evidence: Evidence
+
+
+@attrs.frozen(kw_only=True)
+class Stage:
+    """One stage of a cadence: visits every ``every`` until corrected age ``until_months``."""
+
+    until_months: int | None
+    every: Offset
+    before: Offset
+    after: Offset
+
+
+@attrs.frozen(kw_only=True)
+class CatchUp:
+    """A late-registered child still gets this obligation if young enough.
+
+    When the rule's window closed before the child was registered, the obligation is
+    reopened from the registration date, due ``within`` it, and never after
+    ``until_age`` (from birth).
+    """
+
+    within: Offset
+    until_age: Offset
+    sources: tuple[str, ...]
+    evidence: Evidence
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    id: str
+    title: str
+    doc_no: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """One obligation-creating rule of a protocol, possibly with variants.
+
+    ``opens``/``due``/``closes`` apply to ``once`` rules; ``period``, ``categories``,
+    ``first_within`` and ``until_age`` to ``periodic`` rules; ``start``, ``stages`` and
+    ``until_age`` to ``cadence`` rules. ``closes`` is inclusive.
+    """
+
+    id: str
+    name: str
+    subject: SubjectKind
+    role: Role
+    schedule: ScheduleKind
+    anchor: Anchor | None = None
+    opens: Offset | None = None
+    due: Offset | None = None
+    closes: Offset | None = None
+    period: PeriodKind | None = None
+    categories: frozenset[CategoryKind] = frozenset()
+    first_within: Offset | None = None
+    until_age: Offset | None = None
+    start: Anchor | None = None
+    stages: tuple[Stage, ...] = ()
+    when: Condition | None = None
+    catch_up: CatchUp | None = None
+    contents: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    checklist: str | None = None
+    sources: tuple[str, ...] = ()
+    evidence: Evidence = Evidence.D
+    window_evidence: Evidence = Evidence.D
+    note: str | None = None
+    layer: str = ""
+    variant: str | None = None
+    variants: tuple[tuple[Condition, Rule], ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Layer:
+    id: str
+    version: str
+    title: str
+    file: str
+
+
+@attrs.frozen(kw_only=True)
+class Protocol:
+    """A composed protocol: the top layer names it, every layer is kept for the record."""
+
+    id: str
+    version: str
+    layers: tuple[Layer, ...]
+    sources: Mapping[str, Source]
+    conditions: Mapping[str, NamedCondition]
+    rules: tuple[Rule, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id.
+
+        Raises:
+            KeyError: if the protocol has no such rule.
+        """
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
