@@ -163,9 +163,7 @@ class Period:
         return Period.containing(self.kind, self.end.add(days=1))
 
     @classmethod
-    def spanning(
-        cls, kind: PeriodKind, first: pendulum.Date, last: pendulum.Date
-    ) -> list[Period]:
+    def spanning(cls, kind: PeriodKind, first: pendulum.Date, last: pendulum.Date) -> list[Period]:
         """Every period of ``kind`` that overlaps ``first``..``last`` (inclusive)."""
         periods: list[Period] = []
         period = cls.containing(kind, first)

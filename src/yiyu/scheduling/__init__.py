@@ -1,0 +1,20 @@
+"""The scheduling engine: obligations from facts and protocol, and their status."""
+
+from yiyu.scheduling.appointments import CalendarBasis, Suggestion, is_working_day, suggest_date
+from yiyu.scheduling.engine import corrected_birth, schedule
+from yiyu.scheduling.obligation import Obligation, obligation_key
+from yiyu.scheduling.status import Skip, Status, status
+
+__all__ = [
+    "CalendarBasis",
+    "Obligation",
+    "Skip",
+    "Status",
+    "Suggestion",
+    "corrected_birth",
+    "is_working_day",
+    "obligation_key",
+    "schedule",
+    "status",
+    "suggest_date",
+]

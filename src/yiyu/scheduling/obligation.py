@@ -1,0 +1,85 @@
+"""An obligation: one thing that must happen for one subject, with its window."""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+
+from yiyu.domain import Role
+from yiyu.protocol import Evidence, SubjectKind
+
+__all__ = ["Obligation", "obligation_key"]
+
+
+def obligation_key(subject: SubjectKind, subject_id: str, rule: str, occurrence: str | None) -> str:
+    """The stable identity of an obligation.
+
+    ``child:C001/m3``, ``child:C001/high_risk_follow_up/03``,
+    ``daycare:D01/daycare_quarterly_visit/2026Q3``.
+
+    The key carries neither the protocol nor its version: host software and recorded
+    encounters refer to a visit by its key, and a protocol update (a corrected window, a
+    new source) must not turn the same visit into another one. The version each
+    obligation was planned under is kept beside the key instead.
+    """
+    key = f"{subject.value}:{subject_id}/{rule}"
+    return key if occurrence is None else f"{key}/{occurrence}"
+
+
+@attrs.frozen(kw_only=True)
+class Obligation:
+    """One thing that must be done for one child or daycare.
+
+    Attributes:
+        key: stable identity (see :func:`obligation_key`): the same inputs always give
+            the same key, so re-planning never duplicates an obligation.
+        rule: the protocol rule id (``m3``, ``daycare_quarterly_visit`` …).
+        name: the Chinese name of what is owed (``3月龄健康检查``).
+        subject, subject_id: the child or daycare.
+        occurrence: which one of a repeated rule: a calendar period (``2026Q3``), a
+            follow-up's ordinal (``03``), an enrolment (``D01@2026-03-01``); ``None``
+            for a rule owed once.
+        protocol, protocol_version, variant: what it was planned under.
+        role: who must act.
+        opens, due, closes: the window and the date the standard names. ``closes`` is
+            the last day that counts (inclusive); ``opens <= due <= closes``.
+        daycare_id: the daycare concerned, for enrolment and daycare obligations.
+        contents, tests, checklist: what must be done; ``checklist`` is the 预警征象
+            column to use.
+        sources, evidence, window_evidence: where the rule comes from.
+        catch_up: the window was reopened for a child registered late.
+        cancelled_on, cancel_reason: the child left the area or died while it was open.
+    """
+
+    key: str
+    rule: str
+    name: str
+    subject: SubjectKind
+    subject_id: str
+    occurrence: str | None
+    protocol: str
+    protocol_version: str
+    variant: str | None
+    role: Role
+    opens: pendulum.Date
+    due: pendulum.Date
+    closes: pendulum.Date
+    daycare_id: str | None = None
+    contents: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    checklist: str | None = None
+    sources: tuple[str, ...] = ()
+    evidence: Evidence = Evidence.D
+    window_evidence: Evidence = Evidence.D
+    catch_up: bool = False
+    cancelled_on: pendulum.Date | None = None
+    cancel_reason: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.opens <= self.due <= self.closes:
+            # An engine bug, never a user error: the loader already checked the offsets.
+            raise AssertionError(f"{self.key}: window {self.opens}…{self.closes}, due {self.due}")
+
+    def in_window(self, day: pendulum.Date) -> bool:
+        """Whether something done on ``day`` counts as done in time."""
+        return self.opens <= day <= self.closes

@@ -1,0 +1,90 @@
+"""Status is derived, never stored: what an obligation is on a given date."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+import pendulum
+
+from yiyu.domain import SkipReason
+from yiyu.domain._convert import date_value, name_errors
+from yiyu.scheduling.obligation import Obligation
+
+__all__ = ["Skip", "Status", "status"]
+
+
+class Status(enum.Enum):
+    """Where an obligation stands on a date.
+
+    ``UPCOMING`` before its window opens; ``DUE`` while the window is open and the
+    standard's date has not passed; ``OVERDUE`` past that date with the window still
+    open; ``MISSED`` after the window closed undone; ``DONE``, ``SKIPPED`` (with a
+    reason code) and ``CANCELLED`` (the child left or died while it was open).
+    """
+
+    UPCOMING = "upcoming"
+    DUE = "due"
+    OVERDUE = "overdue"
+    MISSED = "missed"
+    DONE = "done"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+    @property
+    def label_zh(self) -> str:
+        return _STATUS_ZH[self]
+
+
+_STATUS_ZH = {
+    Status.UPCOMING: "未到期",
+    Status.DUE: "应做",
+    Status.OVERDUE: "已逾期",
+    Status.MISSED: "已错过",
+    Status.DONE: "已完成",
+    Status.SKIPPED: "已跳过",
+    Status.CANCELLED: "已取消",
+}
+
+
+@attrs.frozen(kw_only=True, field_transformer=name_errors)
+class Skip:
+    """A deliberate decision, on ``on``, not to do an obligation, with its reason code."""
+
+    on: pendulum.Date = attrs.field(converter=date_value)
+    reason: SkipReason = attrs.field(converter=SkipReason)
+    note: str | None = None
+
+
+def status(
+    obligation: Obligation,
+    *,
+    done_on: pendulum.Date | None = None,
+    skipped: Skip | None = None,
+    as_of: pendulum.Date,
+) -> Status:
+    """The status of ``obligation`` on ``as_of``.
+
+    Facts dated after ``as_of`` are ignored, so a report for a past date shows what
+    was true then. Done wins over everything (a visit on the day a child moved out
+    still happened); a skip wins over the calendar.
+
+    Args:
+        obligation: from :func:`yiyu.schedule`.
+        done_on: the date of the encounter that fulfilled it, if any.
+        skipped: the recorded skip, if any.
+        as_of: the date to judge on.
+    """
+    if done_on is not None and done_on <= as_of:
+        return Status.DONE
+    if skipped is not None and skipped.on <= as_of:
+        return Status.SKIPPED
+    if obligation.cancelled_on is not None and obligation.cancelled_on <= as_of:
+        return Status.CANCELLED
+    if as_of < obligation.opens:
+        return Status.UPCOMING
+    if as_of <= obligation.due:
+        return Status.DUE
+    if as_of <= obligation.closes:
+        return Status.OVERDUE
+    return Status.MISSED
