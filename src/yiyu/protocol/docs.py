@@ -1,0 +1,146 @@
+"""Render a protocol as the Markdown reference in ``docs/protocol.md``.
+
+The page is generated from the data (``nox -s docs``) and a test fails when the
+committed page differs, so the reference can never drift from what yiyu schedules.
+"""
+
+from __future__ import annotations
+
+from yiyu.protocol.model import Anchor, Offset, Protocol, Rule, ScheduleKind
+
+__all__ = ["protocol_markdown"]
+
+_ANCHOR_ZH = {
+    Anchor.BIRTH: "出生",
+    Anchor.DISCHARGE: "出院（家庭分娩：出生）",
+    Anchor.CORRECTED_BIRTH: "矫正出生日（早产儿：出生 + (40周 − 胎龄)）",
+    Anchor.ENROLMENT_START: "入托",
+}
+_PERIOD_ZH = {"quarter": "每季度", "half_year": "每半年", "year": "每年"}
+_EVIDENCE = {
+    "V": "read in a public copy of the standard",
+    "V3": "third-party re-statement only",
+    "M": "from memory: a configurable default, check before relying on it",
+    "D": "yiyu default: no standard fixes it",
+    "LOCAL": "the city plan",
+}
+
+
+def _offset(offset: Offset | None) -> str:
+    return "—" if offset is None else str(offset)
+
+
+def _timing(rule: Rule) -> tuple[str, str]:
+    """(due, window) as a reader of the standard would say them."""
+    if rule.schedule is ScheduleKind.ONCE:
+        anchor = _ANCHOR_ZH[rule.anchor] if rule.anchor else "?"
+        return (
+            f"{anchor} + {_offset(rule.due)}",
+            f"{_offset(rule.opens)} … {_offset(rule.closes)}（含）",
+        )
+    if rule.schedule is ScheduleKind.PERIODIC:
+        period = _PERIOD_ZH[rule.period.value] if rule.period else "?"
+        due = f"{period}，期末前"
+        if rule.first_within is not None:
+            due += f"；首次于开始后 {_offset(rule.first_within)} 内"
+        window = "该期内（机构开办期间）" if not rule.categories else "该期内（类别有效期间）"
+        if rule.until_age is not None:
+            window += f"；至 {_offset(rule.until_age)} 龄"
+        return due, window
+    stages = "；".join(
+        f"至{'矫正' if rule.anchor is Anchor.CORRECTED_BIRTH else ''}"
+        f"{stage.until_months if stage.until_months is not None else '结束'}月龄 每{stage.every}"
+        for stage in rule.stages
+    )
+    window = "每次 −" + "/".join(str(stage.before) for stage in rule.stages)
+    window += " … +" + "/".join(str(stage.after) for stage in rule.stages)
+    return f"{stages}；至 {_offset(rule.until_age)}", window
+
+
+def _row(rule: Rule, label: str) -> str:
+    due, window = _timing(rule)
+    sources = "<br>".join(rule.sources)
+    return (
+        f"| {label} | {rule.name} | {rule.role.label_zh} | {due} | {window} | "
+        f"{rule.evidence.value} / {rule.window_evidence.value} | {sources} |"
+    )
+
+
+def protocol_markdown(protocol: Protocol) -> str:
+    """The protocol reference page, in Markdown."""
+    lines = [
+        f"# Protocol reference: `{protocol.label}`",
+        "",
+        "<!-- Generated from the protocol data by `nox -s docs`; do not edit by hand. -->",
+        "",
+        "Every obligation yiyu schedules comes from one of the rules below. Each names its",
+        "sources (the ids are listed at the end; the sections are those of the standards",
+        "digest) and two evidence tags: for the rule and its due date, then for its window.",
+        "",
+        "| tag | meaning |",
+        "|---|---|",
+        *(f"| {tag} | {meaning} |" for tag, meaning in _EVIDENCE.items()),
+        "",
+        "Windows are inclusive: the last day shown still counts. Offsets are from the",
+        "anchor: months first (clamped at month ends), then days.",
+        "",
+        "## Layers",
+        "",
+        "| layer | version | title |",
+        "|---|---|---|",
+        *(f"| `{layer.id}` | {layer.version} | {layer.title} |" for layer in protocol.layers),
+        "",
+    ]
+    for subject, heading in (("child", "Children"), ("daycare", "Daycares (托育机构)")):
+        lines += [
+            f"## {heading}",
+            "",
+            "| rule | name | role | due | window | evidence | sources |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for rule in protocol.rules:
+            if rule.subject.value != subject:
+                continue
+            lines.append(_row(rule, f"`{rule.id}`"))
+            for _, variant in rule.variants:
+                lines.append(_row(variant, f"`{rule.id}` / {variant.variant}"))
+        lines.append("")
+    lines += ["## What each visit contains", ""]
+    for rule in protocol.rules:
+        if not rule.contents and not rule.tests:
+            continue
+        lines.append(f"- **`{rule.id}`** {rule.name}: {'、'.join(rule.contents)}")
+        if rule.tests:
+            lines.append(f"  - 检查 tests: {'、'.join(rule.tests)}（* 县级妇幼保健机构等开展）")
+        if rule.checklist:
+            lines.append(f"  - 预警征象 column: `{rule.checklist}`")
+        if rule.catch_up is not None:
+            lines.append(
+                f"  - catch-up for late registration: within {rule.catch_up.within}, "
+                f"until {rule.catch_up.until_age} of age "
+                f"({rule.catch_up.evidence.value}; {'; '.join(rule.catch_up.sources)})"
+            )
+        if rule.note:
+            lines.append(f"  - note: {rule.note}")
+    lines += [
+        "",
+        "## Conditions",
+        "",
+        "| condition | meaning | evidence | sources |",
+        "|---|---|---|---|",
+        *(
+            f"| `{c.id}` | {c.description} | {c.evidence.value} | {'<br>'.join(c.sources)} |"
+            for c in protocol.conditions.values()
+        ),
+        "",
+        "## Sources",
+        "",
+        "| id | title | document |",
+        "|---|---|---|",
+        *(
+            f"| {s.id} | {s.title} | {s.doc_no or ''} |"
+            for s in sorted(protocol.sources.values(), key=lambda s: s.id)
+        ),
+        "",
+    ]
+    return "\n".join(lines)
