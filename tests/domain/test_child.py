@@ -1,0 +1,135 @@
+"""Child values: validation names the field, the value and the rule broken (#2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu.domain.ids import check_character
+
+D = pendulum.Date
+
+
+def child(**overrides: Any) -> yiyu.Child:
+    values: dict[str, Any] = {"id": "C1", "name": "王小明", "sex": "M", "birth_date": "2024-01-31"}
+    values.update(overrides)
+    return yiyu.Child(**values)
+
+
+def resident_id(birth: str, sequence: str = "001") -> str:
+    body = "330102" + birth.replace("-", "") + sequence
+    return body + check_character(body)
+
+
+def test_converts_text_and_dates() -> None:
+    c = child(sex="女", gestational_age="36+5", discharge_date="2024-02-03", categories=["孤儿"])
+    assert c.sex is yiyu.Sex.FEMALE
+    assert c.birth_date == D(2024, 1, 31)
+    assert isinstance(c.birth_date, pendulum.Date)
+    assert c.gestational_age == yiyu.GestationalAge(weeks=36, days=5)
+    assert c.categories[0].kind is yiyu.CategoryKind.ORPHAN
+    assert c.preterm_by_ga
+
+
+def test_a_newborn_needs_no_identity_number() -> None:
+    assert child().resident_id is None
+
+
+def test_valid_identity_number_is_kept_normalised() -> None:
+    number = resident_id("2024-01-31", "00" + "1")
+    assert child(resident_id=number.lower()).resident_id == number
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "rule"),
+    [
+        ({"discharge_date": "2024-01-30"}, "discharge_date", "before birth"),
+        ({"gestational_age": "21+6"}, "gestational_age", "22–45 weeks"),
+        ({"gestational_age": "45+1"}, "gestational_age", "22–45 weeks"),
+        ({"gestational_age": "36+7"}, "gestational_age.days", "0–6"),
+        ({"gestational_age": "about 36"}, "gestational_age", "weeks+days"),
+        ({"birth_weight_g": 299}, "birth_weight_g", "300–6500 g"),
+        ({"birth_weight_g": 6501}, "birth_weight_g", "300–6500 g"),
+        ({"birth_weight_g": 2.5}, "birth_weight_g", "whole number"),
+        ({"birth_date": "2024-02-30"}, "birth_date", "YYYY-MM-DD"),
+        ({"sex": "X"}, "sex", "M/F"),
+        ({"name": "  "}, "name", "must not be empty"),
+        ({"registered_on": "2023-12-31"}, "registered_on", "before birth"),
+        ({"categories": ["孤独"]}, "categories", "unknown category"),
+    ],
+)
+def test_invalid_values_name_field_value_and_rule(
+    overrides: dict[str, Any], field: str, rule: str
+) -> None:
+    with pytest.raises(yiyu.ValidationError) as info:
+        child(**overrides)
+    assert info.value.field == field
+    assert rule in info.value.rule
+    assert isinstance(info.value, ValueError)
+    assert str(info.value).startswith(f"{field}=")
+
+
+def test_identity_number_must_match_birth_date() -> None:
+    with pytest.raises(yiyu.ValidationError) as info:
+        child(resident_id=resident_id("2024-01-30"))
+    assert info.value.field == "resident_id"
+    assert "2024-01-30" in info.value.rule
+
+
+def test_identity_number_must_match_sex() -> None:
+    with pytest.raises(yiyu.ValidationError, match="digit 17 says 女"):
+        child(resident_id=resident_id("2024-01-31", "002"))
+
+
+def test_identity_number_with_wrong_check_character() -> None:
+    number = resident_id("2024-01-31")
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    with pytest.raises(yiyu.ValidationError, match="check character"):
+        child(resident_id=wrong)
+
+
+def test_category_cannot_end_before_it_starts() -> None:
+    with pytest.raises(yiyu.ValidationError) as info:
+        yiyu.Category(kind="orphan", start="2025-03-01", end="2025-02-28")
+    assert info.value.field == "end"
+    assert info.value.value == "2025-02-28"
+
+
+def test_category_dates_name_their_field() -> None:
+    with pytest.raises(yiyu.ValidationError) as info:
+        yiyu.Category(kind="orphan", start="2025-02-30")
+    assert info.value.field == "start"
+
+
+def test_category_ending_before_birth() -> None:
+    with pytest.raises(yiyu.ValidationError, match=r"categories\[0\]\.end"):
+        child(categories=[yiyu.Category(kind="disabled", start="2023-01-01", end="2023-06-01")])
+
+
+def test_life_event_before_birth() -> None:
+    with pytest.raises(yiyu.ValidationError, match=r"life_events\[0\]\.on"):
+        child(life_events=[yiyu.LifeEvent(kind="moved_out", on="2023-01-01")])
+
+
+def test_enrolment_of_another_child_is_refused() -> None:
+    with pytest.raises(yiyu.ValidationError, match=r"enrolments\[0\]\.child_id"):
+        child(enrolments=[yiyu.Enrolment(child_id="C2", daycare_id="D1", start="2025-03-01")])
+
+
+def test_left_on_is_the_first_event() -> None:
+    c = child(
+        life_events=[
+            yiyu.LifeEvent(kind="deceased", on="2025-06-01"),
+            yiyu.LifeEvent(kind="moved_out", on="2025-03-01"),
+        ]
+    )
+    assert c.left_on == D(2025, 3, 1)
+
+
+def test_values_are_frozen() -> None:
+    c = child()
+    with pytest.raises(AttributeError):
+        c.name = "x"  # type: ignore[misc]
