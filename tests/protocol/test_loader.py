@@ -1,0 +1,226 @@
+"""Protocol files: the default stack, regional layers, and every error naming file, rule, field."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu.protocol import Evidence, ScheduleKind, load_protocol, load_protocol_files
+
+REQUIRED_RULES = [
+    "newborn_home_visit", "one_month", "m3", "m6", "m8", "m12", "m18", "m24", "m30",
+    "m36", "y4", "y5", "y6", "daycare_quarterly_visit", "daycare_lecture",
+    "daycare_annual_review", "daycare_entry_check", "vulnerable_risk_assessment",
+    "high_risk_follow_up",
+]  # fmt: skip
+
+BASE = """
+[protocol]
+id = "base"
+version = "1"
+title = "test base"
+
+[sources.S1]
+title = "a standard"
+
+[[rules]]
+id = "m3"
+name = "3月龄"
+subject = "child"
+role = "child_health_doctor"
+schedule = "once"
+anchor = "birth"
+opens = { months = 2 }
+due = { months = 3 }
+closes = { months = 5, days = -1 }
+source = ["S1 §1"]
+evidence = "V"
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def region(tmp_path: Path, body: str) -> Path:
+    header = """
+    [protocol]
+    id = "region"
+    version = "7"
+    title = "a county"
+    extends = "zj-city@2026.1"
+
+    [sources.R1]
+    title = "县卫健局通知"
+    """
+    return write(tmp_path, "region.toml", textwrap.dedent(header) + textwrap.dedent(body))
+
+
+def test_default_protocol_has_the_rule_ids_host_software_relies_on() -> None:
+    protocol = load_protocol()
+    assert protocol.label == "zj-city@2026.1"
+    assert [layer.id for layer in protocol.layers] == ["cn-national", "zj-city"]
+    ids = {rule.id for rule in protocol.rules}
+    assert set(REQUIRED_RULES) <= ids
+
+
+def test_every_rule_and_variant_names_a_known_source() -> None:
+    protocol = load_protocol()
+    for rule in protocol.rules:
+        for r in (rule, *(variant for _, variant in rule.variants)):
+            assert r.sources, r.id
+            for ref in r.sources:
+                assert ref.split(" ")[0] in protocol.sources, (r.id, ref)
+
+
+def test_unverified_facts_say_so() -> None:
+    # digest §1.4: no national text gives a window; yiyu's windows are defaults (D).
+    protocol = load_protocol()
+    for rule_id in ("m3", "m6", "m8", "m12", "m18", "m24", "m30", "m36"):
+        assert protocol.rule(rule_id).window_evidence is Evidence.D
+    # digest §4: the preterm cadences are from memory (M).
+    variants = dict((v.variant, v) for _, v in protocol.rule("high_risk_follow_up").variants)
+    assert variants["high_risk_preterm"].evidence is Evidence.M
+    assert not Evidence.M.verified and Evidence.V.verified
+
+
+def test_default_protocol_is_loaded_once() -> None:
+    assert load_protocol() is load_protocol()
+
+
+def test_region_overrides_a_window_without_copying_the_protocol(tmp_path: Path) -> None:
+    path = region(
+        tmp_path,
+        """
+        [[overrides]]
+        id = "one_month"
+        closes = { days = 42 }
+        window_evidence = "LOCAL"
+        source = ["R1 (county notice: 42天体检)"]
+        """,
+    )
+    protocol = load_protocol(path)
+    assert protocol.label == "region@7"
+    rule = protocol.rule("one_month")
+    assert rule.closes == yiyu.protocol.Offset(days=42)
+    assert rule.opens == yiyu.protocol.Offset(days=28)  # untouched fields stay
+    assert rule.sources == ("R1 (county notice: 42天体检)",)
+    assert len(protocol.rules) == len(load_protocol().rules)
+    child = yiyu.Child(id="C1", name="王", sex="F", birth_date="2026-01-01")
+    [ob] = [o for o in yiyu.schedule(child, protocol, until=pendulum.Date(2026, 3, 1))
+            if o.rule == "one_month"]  # fmt: skip
+    assert ob.closes == pendulum.Date(2026, 2, 12)
+    assert (ob.protocol, ob.protocol_version) == ("region", "7")
+
+
+def test_region_adds_a_rule(tmp_path: Path) -> None:
+    path = region(
+        tmp_path,
+        """
+        [[rules]]
+        id = "m9_oral"
+        name = "9月龄口腔检查"
+        subject = "child"
+        role = "child_health_doctor"
+        schedule = "once"
+        anchor = "birth"
+        opens = { months = 9 }
+        due = { months = 9 }
+        closes = { months = 10 }
+        source = ["R1"]
+        evidence = "LOCAL"
+        """,
+    )
+    rule = load_protocol(path).rule("m9_oral")
+    assert rule.schedule is ScheduleKind.ONCE
+    assert rule.layer.endswith("region.toml")
+
+
+@pytest.mark.parametrize(
+    ("body", "rule_id", "field", "problem"),
+    [
+        ('anchor = "conception"', "m3", "anchor", "unknown value 'conception'"),
+        ("closes = { months = 1 }", "m3", "closes", "closes (1 月) before it opens (2 月)"),
+        ("due = { months = 6 }", "m3", "due", "outside the window"),
+        ("source = []", "m3", "source", "missing source"),
+        ('source = ["S9 §4"]', "m3", "source", "'S9'"),
+        ('role = "nurse"', "m3", "role", "unknown value 'nurse'"),
+        ("opens = { weeks = 8 }", "m3", "opens", "months = m, days = d"),
+        ('colour = "red"', "m3", "colour", "unknown field"),
+        ('when = { gestation_lt = 37 }', "m3", "when", "unknown condition"),
+        ('when = { condition = "nope" }', "m3", "when.condition", "unknown named condition"),
+        ('period = "quarter"', "m3", "period", "not used by a once rule"),
+    ],
+)
+def test_invalid_rule_names_file_rule_and_field(
+    tmp_path: Path, body: str, rule_id: str, field: str, problem: str
+) -> None:
+    # TOML refuses a key given twice, so drop the line being replaced from BASE.
+    key = body.split(" ")[0]
+    lines = [line for line in BASE.splitlines() if not line.startswith(f"{key} ")]
+    text = "\n".join(lines) + "\n" + body + "\n"
+    path = write(tmp_path, "broken.toml", text)
+    with pytest.raises(yiyu.ProtocolError) as info:
+        load_protocol_files([path])
+    error = info.value
+    assert error.file.endswith("broken.toml")
+    assert (error.rule_id, error.field) == (rule_id, field)
+    assert problem in error.problem
+    assert "broken.toml" in str(error) and rule_id in str(error)
+
+
+def test_duplicate_rule_id_in_one_file(tmp_path: Path) -> None:
+    rule = BASE[BASE.index("[[rules]]") :]
+    path = write(tmp_path, "dup.toml", BASE + rule)
+    with pytest.raises(yiyu.ProtocolError, match="duplicate rule id") as info:
+        load_protocol_files([path])
+    assert info.value.rule_id == "m3"
+
+
+def test_a_layer_cannot_silently_redefine_a_rule(tmp_path: Path) -> None:
+    path = region(tmp_path, BASE[BASE.index("[[rules]]") :].replace("S1 §1", "R1"))
+    with pytest.raises(yiyu.ProtocolError, match=r"duplicate rule id \(change an existing rule"):
+        load_protocol(path)
+
+
+def test_override_of_an_unknown_rule(tmp_path: Path) -> None:
+    path = region(tmp_path, '[[overrides]]\nid = "m4"\nsource = ["R1"]\n')
+    with pytest.raises(yiyu.ProtocolError, match="does not exist") as info:
+        load_protocol(path)
+    assert info.value.rule_id == "m4"
+
+
+def test_override_must_name_its_source(tmp_path: Path) -> None:
+    path = region(tmp_path, '[[overrides]]\nid = "m3"\ndue = { months = 4 }\n')
+    with pytest.raises(yiyu.ProtocolError, match="own source") as info:
+        load_protocol(path)
+    assert (info.value.rule_id, info.value.field) == ("m3", "source")
+
+
+def test_layer_must_extend_the_layer_below(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "other.toml",
+        '[protocol]\nid = "x"\nversion = "1"\ntitle = "x"\nextends = "zj-city@2025.9"\n',
+    )
+    with pytest.raises(yiyu.ProtocolError, match="layer below is zj-city@2026.1") as info:
+        load_protocol(path)
+    assert info.value.field == "protocol.extends"
+
+
+def test_not_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.toml", "[protocol\n")
+    with pytest.raises(yiyu.ProtocolError, match="not valid TOML") as info:
+        load_protocol_files([path])
+    assert info.value.file.endswith("bad.toml")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(yiyu.ProtocolError, match="cannot read"):
+        load_protocol(tmp_path / "missing.toml")
