@@ -1,0 +1,379 @@
+"""The scheduling engine against the standards' own numbers.
+
+Sources: the standards digest (../shared/protocol/standards-digest.md); section numbers
+are given with each test. Windows marked D there are yiyu defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu import Child, Obligation, Role
+
+D = pendulum.Date
+PROTOCOL = yiyu.load_protocol()
+FAR = D(2035, 1, 1)
+
+
+def child(**overrides: Any) -> Child:
+    values: dict[str, Any] = {
+        "id": "C1",
+        "name": "王小明",
+        "sex": "M",
+        "birth_date": "2024-01-31",
+        "gestational_age": "39+2",
+        "birth_weight_g": 3300,
+        "discharge_date": "2024-02-03",
+    }
+    values.update(overrides)
+    return Child(**values)
+
+
+def plan(subject: Child | yiyu.Daycare, until: D = FAR) -> dict[str, Obligation]:
+    return {ob.key: ob for ob in yiyu.schedule(subject, PROTOCOL, until=until)}
+
+
+def only(subject: Child | yiyu.Daycare, rule: str, until: D = FAR) -> Obligation:
+    [ob] = [ob for ob in plan(subject, until).values() if ob.rule == rule]
+    return ob
+
+
+def window(ob: Obligation) -> tuple[D, D, D]:
+    return ob.opens, ob.due, ob.closes
+
+
+# --- newborn (digest §1.1, §1.5) ------------------------------------------------------------
+
+
+def test_newborn_visit_within_7_days_of_discharge() -> None:
+    # S1 "出院后1周内"; S2 first visit within 7 d of discharge.
+    ob = only(child(), "newborn_home_visit")
+    assert window(ob) == (D(2024, 2, 3), D(2024, 2, 10), D(2024, 2, 10))
+    assert ob.role is Role.CHILD_HEALTH_DOCTOR
+    assert ob.variant is None
+    assert ob.key == "child:C1/newborn_home_visit"
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"gestational_age": "36+6"},  # 早产 < 37 weeks (S2 criterion 1)
+        {"birth_weight_g": 2499},  # 低出生体重 < 2500 g (S2 criterion 1)
+        {"categories": [yiyu.Category(kind="high_risk_newborn", reason="高胆红素血症")]},
+    ],
+)
+def test_high_risk_newborn_visited_within_3_days(facts: dict[str, Any]) -> None:
+    # S2: high-risk newborns, first visit within 3 d of receiving the discharge report.
+    ob = only(child(**facts), "newborn_home_visit")
+    assert window(ob) == (D(2024, 2, 3), D(2024, 2, 6), D(2024, 2, 6))
+    assert ob.variant == "high_risk"
+
+
+@pytest.mark.parametrize("facts", [{"gestational_age": "37+0"}, {"birth_weight_g": 2500}])
+def test_thresholds_are_strict(facts: dict[str, Any]) -> None:
+    assert only(child(**facts), "newborn_home_visit").due == D(2024, 2, 10)
+
+
+def test_home_birth_visit_hangs_from_the_birth() -> None:
+    ob = only(child(discharge_date=None), "newborn_home_visit")
+    assert window(ob) == (D(2024, 1, 31), D(2024, 2, 7), D(2024, 2, 7))
+
+
+def test_one_month_at_28_to_30_days() -> None:
+    # S1/S2: 满月 出生后28～30天; due is the last day the standard names.
+    assert window(only(child(), "one_month")) == (D(2024, 2, 28), D(2024, 3, 1), D(2024, 3, 1))
+
+
+# --- routine checks (digest §1.1–1.4) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "due"),
+    [
+        ("m3", D(2024, 4, 30)),  # born 31 Jan: clamps to 30 Apr (DESIGN rule 4)
+        ("m6", D(2024, 7, 31)),
+        ("m8", D(2024, 9, 30)),
+        ("m12", D(2025, 1, 31)),
+        ("m18", D(2025, 7, 31)),
+        ("m24", D(2026, 1, 31)),
+        ("m30", D(2026, 7, 31)),
+        ("m36", D(2027, 1, 31)),
+        ("y4", D(2028, 1, 31)),
+        ("y5", D(2029, 1, 31)),
+        ("y6", D(2030, 1, 31)),
+    ],
+)
+def test_routine_checks_at_the_standards_ages(rule: str, due: D) -> None:
+    assert only(child(), rule).due == due
+
+
+def test_leap_day_birth_twelve_month_check_on_28_february() -> None:
+    assert only(child(birth_date="2024-02-29", discharge_date=None), "m12").due == D(2025, 2, 28)
+
+
+def test_default_windows_partition_the_age_axis() -> None:
+    # digest §1.4 (D): m3 2–5, m6 5–7, m8 7–10, m12 10–15, m18 15–21, m24 21–27,
+    # m30 27–33, m36 33–48, y4 48–60, y5 60–72, y6 72–84 months, no gap, no overlap.
+    rules = ["m3", "m6", "m8", "m12", "m18", "m24", "m30", "m36", "y4", "y5", "y6"]
+    obligations = [only(child(), rule) for rule in rules]
+    birth = D(2024, 1, 31)
+    assert obligations[0].opens == yiyu.add_months(birth, 2)
+    assert obligations[-1].closes == yiyu.add_months(birth, 84).subtract(days=1)
+    for earlier, later in zip(obligations, obligations[1:], strict=False):
+        assert later.opens == earlier.closes.add(days=1)
+
+
+@pytest.mark.parametrize(
+    ("rule", "hb", "hearing"),
+    # digest §1.2 (S1): Hb at 6–8, 18, 30 months; hearing at 6, 12, 24, 36 months.
+    [
+        ("m3", False, False),
+        ("m6", True, True),
+        ("m8", True, False),
+        ("m12", False, True),
+        ("m18", True, False),
+        ("m24", False, True),
+        ("m30", True, False),
+        ("m36", False, True),
+    ],
+)
+def test_visit_contents_carry_the_screens(rule: str, hb: bool, hearing: bool) -> None:
+    ob = only(child(), rule)
+    assert any("血红蛋白" in test for test in ob.tests) is hb
+    assert any("听力" in test for test in ob.tests) is hearing
+    assert ob.checklist == rule  # the 预警征象 column of that age (S5)
+    assert any("预警征象" in item for item in ob.contents)
+    assert ob.sources and ob.protocol == "zj-city"
+
+
+# --- corrected age, preterm and high-risk follow-up (digest §4) -----------------------------
+
+
+def test_corrected_birth_is_birth_plus_40_weeks_minus_gestational_age() -> None:
+    assert yiyu.corrected_birth(child(gestational_age="30+0")) == D(2024, 4, 10)  # +70 d
+    assert yiyu.corrected_birth(child(gestational_age="36+6")) == D(2024, 2, 22)  # +22 d
+    assert yiyu.corrected_birth(child(gestational_age="37+0")) == D(2024, 1, 31)  # term
+    assert yiyu.corrected_birth(child(gestational_age=None)) == D(2024, 1, 31)
+
+
+def follow_ups(c: Child) -> list[Obligation]:
+    return sorted(
+        (ob for ob in plan(c).values() if ob.rule == "high_risk_follow_up"),
+        key=lambda ob: ob.due,
+    )
+
+
+def test_term_child_has_no_high_risk_follow_up() -> None:
+    assert follow_ups(child()) == []
+
+
+def test_high_risk_preterm_follows_corrected_age_until_24_months() -> None:
+    # S9: 高危早产儿 (GA < 34 wk): every 2 wk to corrected 1 mo, monthly to 6, every 2 mo
+    # to 12, every 3 mo to 24 (M, configurable).
+    c = child(gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-05")
+    visits = follow_ups(c)
+    corrected = D(2024, 4, 10)
+    assert {ob.variant for ob in visits} == {"high_risk_preterm"}
+    assert {ob.role for ob in visits} == {Role.FAMILY_DOCTOR}
+    dues = [ob.due for ob in visits]
+    assert dues[:4] == [D(2024, 3, 19), D(2024, 4, 2), D(2024, 4, 16), D(2024, 4, 30)]
+    # From corrected 6 months on, on the corrected-month grid:
+    for months in (6, 8, 10, 12, 15, 18, 21):
+        assert yiyu.add_months(corrected, months) in dues
+    assert max(dues) < yiyu.add_months(corrected, 24)
+    assert [ob.occurrence for ob in visits] == [f"{n:02d}" for n in range(1, len(visits) + 1)]
+
+
+def test_under_28_weeks_followed_to_corrected_36_months() -> None:
+    # S9 (M): corrected age until 36 months for GA < 28 weeks.
+    c = child(gestational_age="26+3", birth_weight_g=900, discharge_date="2024-04-20")
+    corrected = yiyu.corrected_birth(c)
+    dues = [ob.due for ob in follow_ups(c)]
+    assert yiyu.add_months(corrected, 30) in dues
+    assert max(dues) < yiyu.add_months(corrected, 36)
+    assert max(dues) > yiyu.add_months(corrected, 24)
+
+
+def test_low_risk_preterm_cadence() -> None:
+    # S9 (M): GA ≥ 34 wk and BW ≥ 2000 g: monthly to corrected 6 mo, every 2 mo to 12.
+    c = child(gestational_age="35+0", birth_weight_g=2300, discharge_date="2024-02-05")
+    visits = follow_ups(c)
+    assert {ob.variant for ob in visits} == {"low_risk_preterm"}
+    corrected = yiyu.corrected_birth(c)
+    dues = [ob.due for ob in visits]
+    assert yiyu.add_months(corrected, 8) in dues
+    assert yiyu.add_months(corrected, 18) in dues
+
+
+def test_follow_up_windows_never_overlap_and_start_after_discharge() -> None:
+    for ga in ("26+0", "30+0", "33+6", "35+2"):
+        c = child(gestational_age=ga, birth_weight_g=1800, discharge_date="2024-03-20")
+        visits = follow_ups(c)
+        assert visits[0].opens >= D(2024, 3, 20)
+        for earlier, later in zip(visits, visits[1:], strict=False):
+            assert earlier.closes < later.opens
+
+
+# --- daycares (city plan 三(三)9) -----------------------------------------------------------
+
+
+def daycare(**overrides: Any) -> yiyu.Daycare:
+    values: dict[str, Any] = {"id": "D1", "name": "阳光托育园", "opened_on": "2025-11-15"}
+    values.update(overrides)
+    return yiyu.Daycare(**values)
+
+
+def test_quarterly_visit_lecture_and_review_across_a_year_boundary() -> None:
+    obligations = plan(daycare(), until=D(2026, 12, 31))
+    quarters = sorted(
+        ob.occurrence or "" for ob in obligations.values() if ob.rule == "daycare_quarterly_visit"
+    )
+    assert quarters == ["2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    q1 = obligations["daycare:D1/daycare_quarterly_visit/2026Q1"]
+    assert window(q1) == (D(2026, 1, 1), D(2026, 3, 31), D(2026, 3, 31))
+    assert q1.role is Role.HEALTH_INSTRUCTOR
+    assert q1.daycare_id == "D1"
+    lectures = {ob.occurrence for ob in obligations.values() if ob.rule == "daycare_lecture"}
+    assert lectures == {"2025H2", "2026H1", "2026H2"}
+    reviews = {ob.occurrence for ob in obligations.values() if ob.rule == "daycare_annual_review"}
+    assert reviews == {"2025", "2026"}
+
+
+def test_daycare_opening_mid_quarter_owes_the_rest_of_it() -> None:
+    q4 = plan(daycare())["daycare:D1/daycare_quarterly_visit/2025Q4"]
+    assert window(q4) == (D(2025, 11, 15), D(2025, 12, 31), D(2025, 12, 31))
+
+
+def test_daycare_closing_mid_quarter() -> None:
+    obligations = plan(daycare(closed_on="2026-05-10"))
+    q2 = obligations["daycare:D1/daycare_quarterly_visit/2026Q2"]
+    assert window(q2) == (D(2026, 4, 1), D(2026, 5, 10), D(2026, 5, 10))
+    assert "daycare:D1/daycare_quarterly_visit/2026Q3" not in obligations
+    assert max(ob.closes for ob in obligations.values()) == D(2026, 5, 10)
+
+
+def test_enrolment_owes_entry_check_and_health_record() -> None:
+    # S11 (digest §6 item 4) entry check; city plan 三(三)11 宝宝入托即建立健康档案.
+    enrolment = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2025-09-01")
+    obligations = plan(child(enrolments=[enrolment]))
+    check = obligations["child:C1/daycare_entry_check/D1@2025-09-01"]
+    record = obligations["child:C1/daycare_health_record/D1@2025-09-01"]
+    assert check.due == record.due == D(2025, 9, 1)
+    assert check.closes == D(2025, 9, 1)  # due before or at entry
+    assert check.daycare_id == "D1"
+    assert record.role is Role.HEALTH_INSTRUCTOR
+
+
+# --- vulnerable children (city plan 三(二)8) ------------------------------------------------
+
+
+def assessments(c: Child) -> dict[str, Obligation]:
+    return {
+        ob.occurrence or "": ob
+        for ob in plan(c).values()
+        if ob.rule == "vulnerable_risk_assessment"
+    }
+
+
+def test_one_assessment_per_year_while_the_category_holds() -> None:
+    c = child(categories=[yiyu.Category(kind="孤儿", start="2024-06-15")])
+    found = assessments(c)
+    assert sorted(found) == ["2024", "2025", "2026", "2027"]  # until 36 months (D)
+    # First within 90 days of the category starting (D), then by the end of each year.
+    assert window(found["2024"]) == (D(2024, 6, 15), D(2024, 9, 13), D(2024, 12, 31))
+    assert window(found["2025"]) == (D(2025, 1, 1), D(2025, 12, 31), D(2025, 12, 31))
+    assert found["2027"].closes == D(2027, 1, 30)  # the day before 36 months
+
+
+def test_category_ending_mid_year_stops_the_rule() -> None:
+    c = child(
+        categories=[yiyu.Category(kind="de_facto_unsupported", start="2024-03-01", end="2025-05-31")]
+    )
+    found = assessments(c)
+    assert sorted(found) == ["2024", "2025"]
+    assert window(found["2025"]) == (D(2025, 1, 1), D(2025, 5, 31), D(2025, 5, 31))
+
+
+def test_overlapping_categories_owe_one_assessment_a_year() -> None:
+    c = child(
+        categories=[
+            yiyu.Category(kind="orphan", start="2024-03-01", end="2024-12-31"),
+            yiyu.Category(kind="disabled", start="2024-10-01"),
+        ]
+    )
+    assert sorted(assessments(c)) == ["2024", "2025", "2026", "2027"]
+
+
+def test_first_assessment_late_in_the_year_runs_into_the_next() -> None:
+    c = child(categories=[yiyu.Category(kind="disabled", start="2025-12-01")])
+    first = assessments(c)["2025"]
+    assert window(first) == (D(2025, 12, 1), D(2026, 3, 1), D(2026, 3, 1))
+
+
+def test_other_categories_owe_no_assessment() -> None:
+    assert assessments(child(categories=["high_risk_newborn"])) == {}
+
+
+# --- leaving, late registration, horizon ----------------------------------------------------
+
+
+def test_moving_out_cancels_what_is_open_and_drops_what_is_not() -> None:
+    c = child(life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")])
+    obligations = plan(c)
+    m3 = obligations["child:C1/m3"]  # window 2024-03-31 … 2024-06-29: open on the day
+    assert (m3.cancelled_on, m3.cancel_reason) == (D(2024, 5, 10), "moved_out")
+    assert obligations["child:C1/one_month"].cancelled_on is None  # closed before
+    assert "child:C1/m6" not in obligations  # opened after the child left
+    assert (
+        yiyu.status(m3, as_of=D(2024, 5, 10)) is yiyu.Status.CANCELLED
+    )
+
+
+def test_death_cancels_with_its_reason() -> None:
+    c = child(life_events=[yiyu.LifeEvent(kind="deceased", on="2024-02-05")])
+    visit = plan(c)["child:C1/newborn_home_visit"]
+    assert visit.cancel_reason == "deceased"
+    assert set(plan(c)) == {"child:C1/newborn_home_visit"}
+
+
+def test_late_registration_missed_windows_come_back_as_missed() -> None:
+    # Registered at 7 months: 3-month check closed before; it is there, and missed.
+    c = child(registered_on="2024-08-31")
+    obligations = plan(c)
+    m3 = obligations["child:C1/m3"]
+    assert yiyu.status(m3, as_of=D(2024, 8, 31)) is yiyu.Status.MISSED
+    m8 = obligations["child:C1/m8"]
+    assert yiyu.status(m8, as_of=D(2024, 8, 31)) is yiyu.Status.DUE
+    # Newborn visit: 28 days of age passed, no catch-up.
+    assert not obligations["child:C1/newborn_home_visit"].catch_up
+
+
+def test_late_registration_catch_up_of_the_newborn_visit() -> None:
+    # Registered at 14 days (window closed at 10 days): caught up within 7 days, never
+    # after 28 days of age (digest §1.4, V3 reporting practice).
+    ob = only(child(registered_on="2024-02-14"), "newborn_home_visit")
+    assert ob.catch_up
+    assert window(ob) == (D(2024, 2, 14), D(2024, 2, 21), D(2024, 2, 21))
+    ob = only(child(registered_on="2024-02-25"), "newborn_home_visit")
+    assert window(ob) == (D(2024, 2, 25), D(2024, 2, 28), D(2024, 2, 28))  # 28 days of age
+
+
+def test_horizon_leaves_out_windows_opening_after_it() -> None:
+    obligations = plan(child(), until=D(2024, 6, 1))
+    assert "child:C1/m6" not in obligations  # opens 2024-06-30
+    assert "child:C1/m3" in obligations
+    assert all(ob.opens <= D(2024, 6, 1) for ob in obligations.values())
+
+
+def test_schedule_is_sorted_by_due_date() -> None:
+    dues = [ob.due for ob in yiyu.schedule(child(), PROTOCOL, until=FAR)]
+    assert dues == sorted(dues)
+
+
+def test_schedule_refuses_other_subjects() -> None:
+    with pytest.raises(yiyu.ValidationError, match="subject"):
+        yiyu.schedule("C1", PROTOCOL, until=FAR)  # type: ignore[arg-type]
