@@ -1,0 +1,1 @@
+"""Measurement instruments: growth z-scores (WHO Child Growth Standards, 2006)."""
