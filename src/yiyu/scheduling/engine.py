@@ -148,9 +148,12 @@ def _periodic_child(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[
     """One per calendar period while the child is in one of the rule's categories."""
     limit = rule.until_age.after(child.birth_date).subtract(days=1) if rule.until_age else None
     spans: list[tuple[pendulum.Date, pendulum.Date | None]] = sorted(
-        ((c.start or child.birth_date), c.end)
-        for c in child.categories
-        if c.kind in rule.categories
+        (
+            ((c.start or child.birth_date), c.end)
+            for c in child.categories
+            if c.kind in rule.categories
+        ),
+        key=lambda span: span[0],  # an open end (None) does not compare
     )
     for start, end in _merge(spans):
         last = end if limit is None else (limit if end is None else min(end, limit))

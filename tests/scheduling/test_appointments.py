@@ -1,0 +1,80 @@
+"""Suggested dates avoid official holidays and use adjusted working days (调休)."""
+
+from __future__ import annotations
+
+import pendulum
+
+import yiyu
+from yiyu import CalendarBasis, Obligation, suggest_date
+
+D = pendulum.Date
+
+
+def obligation(opens: D, due: D, closes: D) -> Obligation:
+    return Obligation(
+        key="child:C1/x",
+        rule="x",
+        name="x",
+        subject=yiyu.SubjectKind.CHILD,
+        subject_id="C1",
+        occurrence=None,
+        protocol="p",
+        protocol_version="1",
+        variant=None,
+        role=yiyu.Role.CHILD_HEALTH_DOCTOR,
+        opens=opens,
+        due=due,
+        closes=closes,
+    )
+
+
+def test_a_working_due_date_is_kept() -> None:
+    ob = obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))  # a Wednesday
+    suggestion = suggest_date(ob, as_of=D(2025, 9, 1))
+    assert suggestion is not None
+    assert (suggestion.date, suggestion.basis) == (D(2025, 9, 10), CalendarBasis.OFFICIAL)
+    assert suggestion.note is None
+
+
+def test_national_day_is_avoided_and_the_earlier_day_preferred() -> None:
+    # 2025-10-01…08 are holidays (State Council notice for 2025).
+    ob = obligation(D(2025, 9, 20), D(2025, 10, 3), D(2025, 10, 20))
+    suggestion = suggest_date(ob, as_of=D(2025, 9, 20))
+    assert suggestion is not None
+    assert suggestion.date == D(2025, 9, 30)
+
+
+def test_an_adjusted_working_sunday_is_used() -> None:
+    # Sunday 2025-09-28 is a working day (调休) before National Day.
+    ob = obligation(D(2025, 9, 28), D(2025, 9, 28), D(2025, 9, 28))
+    assert yiyu.is_working_day(D(2025, 9, 28)) == (True, CalendarBasis.OFFICIAL)
+    suggestion = suggest_date(ob, as_of=D(2025, 9, 1))
+    assert suggestion is not None and suggestion.date == D(2025, 9, 28)
+
+
+def test_not_before_as_of() -> None:
+    ob = obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))
+    suggestion = suggest_date(ob, as_of=D(2025, 9, 15))  # overdue: the next working day
+    assert suggestion is not None and suggestion.date == D(2025, 9, 15)
+
+
+def test_closed_window_has_no_suggestion() -> None:
+    ob = obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))
+    assert suggest_date(ob, as_of=D(2025, 10, 1)) is None
+
+
+def test_window_of_holidays_only_has_no_suggestion() -> None:
+    ob = obligation(D(2025, 10, 2), D(2025, 10, 3), D(2025, 10, 5))
+    assert suggest_date(ob, as_of=D(2025, 9, 1)) is None
+
+
+def test_year_without_holiday_data_falls_back_to_weekends_and_says_so() -> None:
+    # chinese-calendar carries the notices up to the year it was released; far ahead
+    # there is none. 2040-01-01 is a Sunday.
+    ob = obligation(D(2039, 12, 20), D(2040, 1, 1), D(2040, 1, 10))
+    suggestion = suggest_date(ob, as_of=D(2039, 12, 20))
+    assert suggestion is not None
+    # Saturday 31 Dec and Monday 2 Jan are equally near; Saturday is a weekend.
+    assert suggestion.date == D(2040, 1, 2)
+    assert suggestion.basis is CalendarBasis.WEEKENDS_ONLY
+    assert suggestion.note is not None and "2040" in suggestion.note

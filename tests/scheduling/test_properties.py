@@ -1,0 +1,67 @@
+"""Properties every schedule must have, for any child or daycare (Hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+
+import pendulum
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import children, daycares
+
+import yiyu
+
+PROTOCOL = yiyu.load_protocol()
+D = pendulum.Date
+horizons = st.integers(min_value=0, max_value=3000).map(lambda n: D(2016, 1, 1).add(days=n))
+
+
+@settings(max_examples=150, deadline=None)
+@given(subject=st.one_of(children(), daycares()), until=horizons)
+def test_keys_unique_windows_ordered_and_within_horizon(
+    subject: yiyu.Child | yiyu.Daycare, until: D
+) -> None:
+    obligations = yiyu.schedule(subject, PROTOCOL, until=until)
+    keys = [ob.key for ob in obligations]
+    assert len(keys) == len(set(keys))
+    for ob in obligations:
+        assert ob.opens <= ob.due <= ob.closes
+        assert ob.opens <= until
+        assert ob.subject_id == subject.id
+        assert ob.key.startswith(f"{ob.subject.value}:{subject.id}/{ob.rule}")
+        if ob.cancelled_on is not None:
+            assert ob.opens < ob.cancelled_on <= ob.closes or ob.opens == ob.cancelled_on
+
+
+@settings(max_examples=100, deadline=None)
+@given(subject=st.one_of(children(), daycares()), until=horizons)
+def test_pure_same_inputs_same_output(subject: yiyu.Child | yiyu.Daycare, until: D) -> None:
+    first = yiyu.schedule(subject, PROTOCOL, until=until)
+    again = yiyu.schedule(copy.deepcopy(subject), PROTOCOL, until=until)
+    assert first == again
+
+
+@settings(max_examples=100, deadline=None)
+@given(subject=st.one_of(children(), daycares()), until=horizons, more=st.integers(1, 2000))
+def test_keys_are_stable_as_the_horizon_moves(
+    subject: yiyu.Child | yiyu.Daycare, until: D, more: int
+) -> None:
+    # Re-planning later with a longer horizon never changes an obligation already planned:
+    # the nightly job's upsert on the key depends on it.
+    near = {ob.key: ob for ob in yiyu.schedule(subject, PROTOCOL, until=until)}
+    far = {ob.key: ob for ob in yiyu.schedule(subject, PROTOCOL, until=until.add(days=more))}
+    assert near.keys() <= far.keys()
+    for key, ob in near.items():
+        assert far[key] == ob
+
+
+@settings(max_examples=100, deadline=None)
+@given(child=children())
+def test_nothing_is_owed_after_the_child_left(child: yiyu.Child) -> None:
+    left = child.left_on
+    for ob in yiyu.schedule(child, PROTOCOL, until=D(2040, 1, 1)):
+        if left is not None:
+            assert ob.opens < left
+            assert (ob.cancelled_on is not None) == (ob.closes >= left)
+        else:
+            assert ob.cancelled_on is None

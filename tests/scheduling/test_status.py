@@ -1,0 +1,72 @@
+"""Status is derived for a date, never stored (DESIGN rule 3)."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu import Skip, SkipReason, Status, status
+
+D = pendulum.Date
+CHILD = yiyu.Child(id="C1", name="王小明", sex="M", birth_date="2024-01-31")
+M3 = {ob.rule: ob for ob in yiyu.schedule(CHILD, yiyu.load_protocol(), until=D(2025, 1, 1))}[
+    "m3"
+]  # window 2024-03-31 … 2024-06-29, due 2024-04-30
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (D(2024, 3, 30), Status.UPCOMING),
+        (D(2024, 3, 31), Status.DUE),  # the window's first day
+        (D(2024, 4, 30), Status.DUE),  # the due date itself
+        (D(2024, 5, 1), Status.OVERDUE),
+        (D(2024, 6, 29), Status.OVERDUE),  # closes is inclusive
+        (D(2024, 6, 30), Status.MISSED),
+    ],
+)
+def test_calendar_statuses(as_of: D, expected: Status) -> None:
+    assert status(M3, as_of=as_of) is expected
+
+
+def test_done_wins_even_when_late() -> None:
+    assert status(M3, done_on=D(2024, 7, 15), as_of=D(2024, 8, 1)) is Status.DONE
+    assert not M3.in_window(D(2024, 7, 15))  # coverage counts it as late, not done
+    assert M3.in_window(D(2024, 6, 29))
+
+
+def test_facts_after_as_of_are_ignored() -> None:
+    # A report for a past date shows what was true then.
+    assert status(M3, done_on=D(2024, 5, 2), as_of=D(2024, 5, 1)) is Status.OVERDUE
+
+
+def test_skipped_with_reason() -> None:
+    skip = Skip(on="2024-04-20", reason="family_refused")
+    assert skip.reason is SkipReason.FAMILY_REFUSED
+    assert status(M3, skipped=skip, as_of=D(2024, 4, 25)) is Status.SKIPPED
+    assert status(M3, skipped=skip, as_of=D(2024, 4, 19)) is Status.DUE
+
+
+def test_skip_reason_is_validated() -> None:
+    with pytest.raises(ValueError, match="'bored' is not a valid SkipReason"):
+        Skip(on="2024-04-20", reason="bored")
+
+
+def test_cancelled_from_the_day_the_child_left() -> None:
+    gone = yiyu.Child(
+        id="C1",
+        name="王小明",
+        sex="M",
+        birth_date="2024-01-31",
+        life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")],
+    )
+    [m3] = [ob for ob in yiyu.schedule(gone, yiyu.load_protocol(), until=D(2025, 1, 1))
+            if ob.rule == "m3"]  # fmt: skip
+    assert status(m3, as_of=D(2024, 5, 9)) is Status.OVERDUE
+    assert status(m3, as_of=D(2024, 5, 10)) is Status.CANCELLED
+    assert status(m3, done_on=D(2024, 5, 10), as_of=D(2024, 6, 1)) is Status.DONE
+
+
+def test_labels_for_print() -> None:
+    assert {s.label_zh for s in Status} >= {"应做", "已逾期", "已错过", "已完成"}
