@@ -36,7 +36,8 @@ def children(draw: st.DrawFn) -> yiyu.Child:
     categories = []
     for kind in draw(st.lists(category_kinds, max_size=3, unique=True)):
         start = birth.add(days=draw(st.integers(0, 1500)))
-        end = draw(st.one_of(st.none(), st.integers(0, 1000).map(lambda n: start.add(days=n))))
+        days = draw(st.one_of(st.none(), st.integers(0, 1000)))
+        end = None if days is None else start.add(days=days)
         categories.append(yiyu.Category(kind=kind, start=start, end=end))
     events = []
     if draw(st.booleans()):

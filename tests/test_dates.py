@@ -8,9 +8,9 @@ import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import birth_dates
 
 import yiyu
+from strategies import birth_dates
 from yiyu import Period, PeriodKind, add_months, age_in_days, age_in_months
 
 D = pendulum.Date

@@ -143,25 +143,18 @@ def test_agrees_with_who_anthro_testthat(case: dict[str, str]) -> None:
         assert ours == pytest.approx(expected, abs=0.01), case["source"]
 
 
-def test_standing_before_9_months_is_missing_length_unlike_anthro() -> None:
-    """A known, deliberate difference from WHO's anthro.
-
-    WorldHealthOrganization/anthro tests/testthat/test-zscores.R ("young children with
+def test_standing_before_9_months_as_anthro() -> None:
+    """WorldHealthOrganization/anthro tests/testthat/test-zscores.R ("young children with
     measured standing will be adjusted") expects zlen -4.81 for a boy of 8 months with
-    60 cm standing: anthro drops the *position* (c9mo_flag = 1) and scores the
-    uncorrected length. The protocol (growth-who2006.md step 2) treats the *length* as
-    missing instead, so yiyu reports no haz. The tables agree with anthro's: scoring the
-    uncorrected 60 cm directly gives WHO's -4.81.
+    60 cm standing: anthro flags the position and scores the uncorrected length, which is
+    the protocol's "no 0.7 cm correction is made" (growth-who2006.md step 2).
     """
     days = age_days_from_months(8)
     assert days == 244
     z = zscores("M", days, length_cm=60, measured="standing")
-    assert z.haz is None
-    assert z.corrected_length_cm is None
+    assert z.haz == -4.81
+    assert z.corrected_length_cm == 60
     assert GrowthFlag.STANDING_BEFORE_9_MONTHS in z.flags
-    lms = reference_lms(Indicator.LHFA, "M", days)
-    assert lms is not None
-    assert round(lms_z(60, lms), 2) == -4.81
 
 
 # --------------------------------------------------------------------------- tables
@@ -439,10 +432,11 @@ def test_lhfa_table_switches_from_length_to_height_at_731() -> None:
     assert reference_lms(Indicator.LHFA, "M", 731) == LMS(1.0, 87.1303, 0.03508)
 
 
-def test_standing_before_9_months_is_flagged_and_its_length_unused() -> None:
+def test_standing_before_9_months_is_flagged_and_not_corrected() -> None:
     z = zscores("F", 273, weight_kg=8.0, length_cm=68.0, measured="standing", head_cm=43)
     assert GrowthFlag.STANDING_BEFORE_9_MONTHS in z.flags
-    assert (z.haz, z.whz, z.baz, z.corrected_length_cm, z.bmi) == (None,) * 5
+    assert z.corrected_length_cm == 68.0  # no +0.7
+    assert z.haz == zscores("F", 273, length_cm=68.0, measured="recumbent").haz
     assert z.waz is not None  # weight and head are unaffected
     assert z.hcz is not None
     # 274 days is 9.002 months: plausible, corrected +0.7.

@@ -85,9 +85,10 @@ def test_unverified_facts_say_so() -> None:
     for rule_id in ("m3", "m6", "m8", "m12", "m18", "m24", "m30", "m36"):
         assert protocol.rule(rule_id).window_evidence is Evidence.D
     # digest §4: the preterm cadences are from memory (M).
-    variants = dict((v.variant, v) for _, v in protocol.rule("high_risk_follow_up").variants)
+    variants = {v.variant: v for _, v in protocol.rule("high_risk_follow_up").variants}
     assert variants["high_risk_preterm"].evidence is Evidence.M
-    assert not Evidence.M.verified and Evidence.V.verified
+    assert not Evidence.M.verified
+    assert Evidence.V.verified
 
 
 def test_default_protocol_is_loaded_once() -> None:
@@ -153,7 +154,7 @@ def test_region_adds_a_rule(tmp_path: Path) -> None:
         ('role = "nurse"', "m3", "role", "unknown value 'nurse'"),
         ("opens = { weeks = 8 }", "m3", "opens", "months = m, days = d"),
         ('colour = "red"', "m3", "colour", "unknown field"),
-        ('when = { gestation_lt = 37 }', "m3", "when", "unknown condition"),
+        ("when = { gestation_lt = 37 }", "m3", "when", "unknown condition"),
         ('when = { condition = "nope" }', "m3", "when.condition", "unknown named condition"),
         ('period = "quarter"', "m3", "period", "not used by a once rule"),
     ],
@@ -172,7 +173,8 @@ def test_invalid_rule_names_file_rule_and_field(
     assert error.file.endswith("broken.toml")
     assert (error.rule_id, error.field) == (rule_id, field)
     assert problem in error.problem
-    assert "broken.toml" in str(error) and rule_id in str(error)
+    assert "broken.toml" in str(error)
+    assert rule_id in str(error)
 
 
 def test_duplicate_rule_id_in_one_file(tmp_path: Path) -> None:
@@ -209,7 +211,7 @@ def test_layer_must_extend_the_layer_below(tmp_path: Path) -> None:
         "other.toml",
         '[protocol]\nid = "x"\nversion = "1"\ntitle = "x"\nextends = "zj-city@2025.9"\n',
     )
-    with pytest.raises(yiyu.ProtocolError, match="layer below is zj-city@2026.1") as info:
+    with pytest.raises(yiyu.ProtocolError, match=r"layer below is zj-city@2026\.1") as info:
         load_protocol(path)
     assert info.value.field == "protocol.extends"
 

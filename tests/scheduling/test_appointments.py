@@ -49,13 +49,15 @@ def test_an_adjusted_working_sunday_is_used() -> None:
     ob = obligation(D(2025, 9, 28), D(2025, 9, 28), D(2025, 9, 28))
     assert yiyu.is_working_day(D(2025, 9, 28)) == (True, CalendarBasis.OFFICIAL)
     suggestion = suggest_date(ob, as_of=D(2025, 9, 1))
-    assert suggestion is not None and suggestion.date == D(2025, 9, 28)
+    assert suggestion is not None
+    assert suggestion.date == D(2025, 9, 28)
 
 
 def test_not_before_as_of() -> None:
     ob = obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))
     suggestion = suggest_date(ob, as_of=D(2025, 9, 15))  # overdue: the next working day
-    assert suggestion is not None and suggestion.date == D(2025, 9, 15)
+    assert suggestion is not None
+    assert suggestion.date == D(2025, 9, 15)
 
 
 def test_closed_window_has_no_suggestion() -> None:
@@ -77,4 +79,5 @@ def test_year_without_holiday_data_falls_back_to_weekends_and_says_so() -> None:
     # Saturday 31 Dec and Monday 2 Jan are equally near; Saturday is a weekend.
     assert suggestion.date == D(2040, 1, 2)
     assert suggestion.basis is CalendarBasis.WEEKENDS_ONLY
-    assert suggestion.note is not None and "2040" in suggestion.note
+    assert suggestion.note is not None
+    assert "2040" in suggestion.note

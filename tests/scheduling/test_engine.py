@@ -6,6 +6,7 @@ are given with each test. Windows marked D there are yiyu defaults.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pendulum
@@ -123,7 +124,7 @@ def test_default_windows_partition_the_age_axis() -> None:
     birth = D(2024, 1, 31)
     assert obligations[0].opens == yiyu.add_months(birth, 2)
     assert obligations[-1].closes == yiyu.add_months(birth, 84).subtract(days=1)
-    for earlier, later in zip(obligations, obligations[1:], strict=False):
+    for earlier, later in itertools.pairwise(obligations):
         assert later.opens == earlier.closes.add(days=1)
 
 
@@ -147,7 +148,8 @@ def test_visit_contents_carry_the_screens(rule: str, hb: bool, hearing: bool) ->
     assert any("听力" in test for test in ob.tests) is hearing
     assert ob.checklist == rule  # the 预警征象 column of that age (S5)
     assert any("预警征象" in item for item in ob.contents)
-    assert ob.sources and ob.protocol == "zj-city"
+    assert ob.sources
+    assert ob.protocol == "zj-city"
 
 
 # --- corrected age, preterm and high-risk follow-up (digest §4) -----------------------------
@@ -214,7 +216,7 @@ def test_follow_up_windows_never_overlap_and_start_after_discharge() -> None:
         c = child(gestational_age=ga, birth_weight_g=1800, discharge_date="2024-03-20")
         visits = follow_ups(c)
         assert visits[0].opens >= D(2024, 3, 20)
-        for earlier, later in zip(visits, visits[1:], strict=False):
+        for earlier, later in itertools.pairwise(visits):
             assert earlier.closes < later.opens
 
 
@@ -291,7 +293,9 @@ def test_one_assessment_per_year_while_the_category_holds() -> None:
 
 def test_category_ending_mid_year_stops_the_rule() -> None:
     c = child(
-        categories=[yiyu.Category(kind="de_facto_unsupported", start="2024-03-01", end="2025-05-31")]
+        categories=[
+            yiyu.Category(kind="de_facto_unsupported", start="2024-03-01", end="2025-05-31")
+        ]
     )
     found = assessments(c)
     assert sorted(found) == ["2024", "2025"]
@@ -328,9 +332,7 @@ def test_moving_out_cancels_what_is_open_and_drops_what_is_not() -> None:
     assert (m3.cancelled_on, m3.cancel_reason) == (D(2024, 5, 10), "moved_out")
     assert obligations["child:C1/one_month"].cancelled_on is None  # closed before
     assert "child:C1/m6" not in obligations  # opened after the child left
-    assert (
-        yiyu.status(m3, as_of=D(2024, 5, 10)) is yiyu.Status.CANCELLED
-    )
+    assert yiyu.status(m3, as_of=D(2024, 5, 10)) is yiyu.Status.CANCELLED
 
 
 def test_death_cancels_with_its_reason() -> None:

@@ -7,9 +7,9 @@ import copy
 import pendulum
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import children, daycares
 
 import yiyu
+from strategies import children, daycares
 
 PROTOCOL = yiyu.load_protocol()
 D = pendulum.Date

@@ -4,8 +4,9 @@ The algorithm is the one in ``/work/shared/protocol/growth-who2006.md``, which f
 ``anthro`` R package (``R/z-score*.R``, ``R/utils.R``):
 
 * age in whole days (half up), 0-1856; one table row per day, no interpolation by age;
-* a standing height before 9 months is implausible: the length is treated as missing and
-  flagged (:attr:`GrowthFlag.STANDING_BEFORE_9_MONTHS`);
+* a standing height before 9 months is implausible: it is flagged
+  (:attr:`GrowthFlag.STANDING_BEFORE_9_MONTHS`) and scored as measured, without the 0.7 cm
+  correction, as WHO's anthro does;
 * before day 731 a standing height gets +0.7 cm, from day 731 a recumbent length gets
   -0.7 cm (731, not 730: 24 x 30.4375 = 730.5 rounds up);
 * LMS z-scores; beyond +/-3 SD the *restricted* z (linear in the 2-3 SD band) for
@@ -119,7 +120,7 @@ class GrowthFlag(enum.StrEnum):
     HCZ_IMPLAUSIBLE = "hcz_implausible"
     """head-circumference-for-age |z| > 5"""
     STANDING_BEFORE_9_MONTHS = "standing_before_9_months"
-    """a standing height given before 9 months of age: the length was not used"""
+    """a standing height given before 9 months of age: scored uncorrected, check it"""
     AGE_BEYOND_STANDARDS = "age_beyond_standards"
     """older than 1856 days: no z-score at all"""
 
@@ -128,9 +129,8 @@ class GrowthFlag(enum.StrEnum):
 class GrowthZ:
     """The z-scores of one measurement visit, rounded to 2 decimals.
 
-    A z-score is ``None`` when its measurement is missing or not positive, the age or
-    length is outside its table, or (for length-based scores) a standing height was given
-    before 9 months. A flagged z-score is still reported.
+    A z-score is ``None`` when its measurement is missing or not positive, or the age or
+    length is outside its table. A flagged z-score is still reported.
 
     Attributes:
         age_days: the age in whole days that selected the table rows.
@@ -429,12 +429,14 @@ def zscores(
 
     corrected: float | None = None
     if length is not None:
-        # Protocol step 2: a standing height before 9 months is implausible, so the length
-        # is treated as missing. (WHO's anthro only drops the position and scores the
-        # uncorrected length; the protocol chose otherwise.) As in anthro, the unrounded
-        # age is compared with 9 months.
+        # Protocol step 2: a standing height before 9 months is implausible: it is flagged
+        # and "no 0.7 cm correction is made", so the measured value is scored as it is.
+        # That is what WHO's anthro does (it drops the position, not the length), and the
+        # issue requires equality with anthro; see test_standing_before_9_months_as_anthro.
+        # As in anthro, the unrounded age is compared with 9 months.
         if measured == "standing" and exact_days / DAYS_PER_MONTH < _STANDING_PLAUSIBLE_FROM_MONTHS:
             flags.add(GrowthFlag.STANDING_BEFORE_9_MONTHS)
+            corrected = length
         elif measured == "standing" and days < _HEIGHT_FROM_DAY:
             corrected = length + _LYING_STANDING_DIFFERENCE_CM
         elif measured == "recumbent" and days >= _HEIGHT_FROM_DAY:

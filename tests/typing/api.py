@@ -1,0 +1,38 @@
+"""Public-API usage that must type-check under mypy --strict (not collected by pytest)."""
+
+from __future__ import annotations
+
+import pendulum
+
+import yiyu
+
+protocol: yiyu.Protocol = yiyu.load_protocol()
+child = yiyu.Child(
+    id="C1",
+    name="王小明",
+    sex="M",
+    birth_date="2026-01-31",
+    gestational_age="35+2",
+    birth_weight_g=2300,
+    discharge_date=pendulum.Date(2026, 2, 5),
+    categories=[yiyu.Category(kind="orphan", start="2026-03-01")],
+)
+daycare = yiyu.Daycare(id="D1", name="阳光托育园", opened_on="2025-09-01")
+as_of: pendulum.Date = pendulum.Date(2026, 11, 29)
+
+obligations: list[yiyu.Obligation] = yiyu.schedule(child, protocol, until=as_of.add(days=180))
+for ob in obligations + yiyu.schedule(daycare, protocol, until=as_of):
+    state: yiyu.Status = yiyu.status(ob, done_on=None, skipped=None, as_of=as_of)
+    suggestion: yiyu.Suggestion | None = yiyu.suggest_date(ob, as_of=as_of)
+    label: str = f"{ob.key} {state.label_zh} {ob.role.label_zh}"
+    if suggestion is not None:
+        day: pendulum.Date = suggestion.date
+
+months: int = yiyu.age_in_months(child.birth_date, as_of)
+corrected: pendulum.Date = yiyu.corrected_birth(child)
+skip = yiyu.Skip(on=as_of, reason=yiyu.SkipReason.CHILD_ILL)
+period: yiyu.Period = yiyu.Period.parse("2026Q3")
+try:
+    yiyu.Child(id="C2", name="x", sex="F", birth_date="2026-02-30")
+except yiyu.ValidationError as error:
+    field: str = error.field
