@@ -1,8 +1,8 @@
 """Domain values: children, daycares, enrolments, roles, skips. Frozen attrs, validated."""
 
+from yiyu.domain.care import Case, Correction, Referral, ReferralKind
+from yiyu.domain.categories import Category, CategoryKind
 from yiyu.domain.child import (
-    Category,
-    CategoryKind,
     Child,
     GestationalAge,
     LifeEvent,
@@ -10,18 +10,25 @@ from yiyu.domain.child import (
     Sex,
 )
 from yiyu.domain.daycare import Daycare, Enrolment
+from yiyu.domain.encounter import Encounter, Measurements
 from yiyu.domain.ids import ResidentId, parse_resident_id
 from yiyu.domain.roles import Role, SkipReason
 
 __all__ = [
+    "Case",
     "Category",
     "CategoryKind",
     "Child",
+    "Correction",
     "Daycare",
+    "Encounter",
     "Enrolment",
     "GestationalAge",
     "LifeEvent",
     "LifeEventKind",
+    "Measurements",
+    "Referral",
+    "ReferralKind",
     "ResidentId",
     "Role",
     "Sex",

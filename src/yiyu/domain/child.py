@@ -9,6 +9,8 @@ import attrs
 import pendulum
 
 from yiyu.domain._convert import date_value, name_errors, optional_date, optional_text, text
+from yiyu.domain.care import Case, Referral
+from yiyu.domain.categories import Category, CategoryKind
 from yiyu.domain.daycare import Enrolment
 from yiyu.domain.ids import parse_resident_id
 from yiyu.errors import ValidationError
@@ -50,87 +52,6 @@ class Sex(enum.Enum):
         if text in {"f", "女", "female"}:
             return cls.FEMALE
         raise ValidationError(field, value, "expected M/F, 男/女 or male/female")
-
-
-class CategoryKind(enum.Enum):
-    """Groups of children the standards and the city plan treat specially."""
-
-    PRETERM = "preterm"
-    LOW_BIRTH_WEIGHT = "low_birth_weight"
-    HIGH_RISK_NEWBORN = "high_risk_newborn"
-    ORPHAN = "orphan"
-    DE_FACTO_UNSUPPORTED = "de_facto_unsupported"
-    DISABLED = "disabled"
-    UNDERWEIGHT = "underweight"
-    STUNTING = "stunting"
-    WASTING = "wasting"
-    ANAEMIA = "anaemia"
-    RICKETS = "rickets"
-    OVERWEIGHT = "overweight"
-    OBESITY = "obesity"
-
-    @property
-    def label_zh(self) -> str:
-        return _CATEGORY_ZH[self]
-
-    @classmethod
-    def parse(cls, value: CategoryKind | str, *, field: str = "category") -> CategoryKind:
-        """Accept the enum, its English value or its Chinese name (``孤儿``)."""
-        if isinstance(value, CategoryKind):
-            return value
-        text = str(value).strip()
-        for kind in cls:
-            if text in (kind.value, kind.label_zh, kind.name):
-                return kind
-        known = ", ".join(f"{k.value} ({k.label_zh})" for k in cls)
-        raise ValidationError(field, value, f"unknown category; known: {known}")
-
-
-_CATEGORY_ZH = {
-    CategoryKind.PRETERM: "早产",
-    CategoryKind.LOW_BIRTH_WEIGHT: "低出生体重",
-    CategoryKind.HIGH_RISK_NEWBORN: "高危新生儿",
-    CategoryKind.ORPHAN: "孤儿",
-    CategoryKind.DE_FACTO_UNSUPPORTED: "事实无人抚养",
-    CategoryKind.DISABLED: "残疾",
-    CategoryKind.UNDERWEIGHT: "低体重",
-    CategoryKind.STUNTING: "生长迟缓",
-    CategoryKind.WASTING: "消瘦",
-    CategoryKind.ANAEMIA: "贫血",
-    CategoryKind.RICKETS: "佝偻病",
-    CategoryKind.OVERWEIGHT: "超重",
-    CategoryKind.OBESITY: "肥胖",
-}
-
-
-def _category_kind(value: CategoryKind | str) -> CategoryKind:
-    return CategoryKind.parse(value)
-
-
-@attrs.frozen(kw_only=True, field_transformer=name_errors)
-class Category:
-    """A child's membership of a category over a period.
-
-    ``start`` ``None`` means since birth; ``end`` ``None`` means still holds. ``end`` is
-    the last day the category holds (inclusive).
-    """
-
-    kind: CategoryKind = attrs.field(converter=_category_kind)
-    start: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
-    end: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
-    reason: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if self.start is not None and self.end is not None and self.end < self.start:
-            raise ValidationError(
-                "end",
-                self.end.isoformat(),
-                f"a category cannot end before it starts ({self.start})",
-            )
-
-    def holds_on(self, day: pendulum.Date, birth: pendulum.Date) -> bool:
-        start = self.start or birth
-        return start <= day and (self.end is None or day <= self.end)
 
 
 class LifeEventKind(enum.Enum):
@@ -205,6 +126,20 @@ class GestationalAge:
         raise ValidationError("gestational_age", value, "expected weeks or weeks+days, e.g. 36+5")
 
 
+def _unique_open(field: str, conditions: list[tuple[str, bool]]) -> None:
+    """At most one open case per condition: a second finding updates the open one."""
+    open_ones = [condition for condition, is_open in conditions if is_open]
+    for condition in set(open_ones):
+        if open_ones.count(condition) > 1:
+            raise ValidationError(field, condition, "two open cases for one condition")
+
+
+def _unique_ids(field: str, ids: list[str]) -> None:
+    for item in set(ids):
+        if ids.count(item) > 1:
+            raise ValidationError(field, item, "given twice")
+
+
 def _sex(value: Sex | str) -> Sex:
     return Sex.parse(value)
 
@@ -233,6 +168,14 @@ def _enrolments(value: Iterable[Enrolment]) -> tuple[Enrolment, ...]:
     return tuple(value)
 
 
+def _cases(value: Iterable[Case]) -> tuple[Case, ...]:
+    return tuple(value)
+
+
+def _referrals(value: Iterable[Referral]) -> tuple[Referral, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Child:
     """A child and the facts its obligations are computed from.
@@ -254,6 +197,8 @@ class Child:
             obligations whose window closed before it are missed, not open.
         enrolments: the child's daycare enrolments (托育), each of which owes an entry
             check and a health record.
+        cases: managed conditions (专案管理), opened and closed by findings.
+        referrals: referrals (转诊) opened by positive screens.
 
     Raises:
         ValidationError: naming the field, the value and the rule broken.
@@ -273,6 +218,8 @@ class Child:
     life_events: tuple[LifeEvent, ...] = attrs.field(default=(), converter=_events)
     registered_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
     enrolments: tuple[Enrolment, ...] = attrs.field(default=(), converter=_enrolments)
+    cases: tuple[Case, ...] = attrs.field(default=(), converter=_cases)
+    referrals: tuple[Referral, ...] = attrs.field(default=(), converter=_referrals)
 
     @birth_weight_g.validator
     def _check_weight(self, _: attrs.Attribute[int | None], value: int | None) -> None:
@@ -337,6 +284,16 @@ class Child:
                     f"enrolments[{index}].start",
                     enrolment.start.isoformat(),
                     f"an enrolment cannot start before birth ({birth})",
+                )
+        _unique_open("cases", [(c.condition.value, c.is_open) for c in self.cases])
+        _unique_ids("cases", [c.id for c in self.cases])
+        _unique_ids("referrals", [r.id for r in self.referrals])
+        for index, case in enumerate(self.cases):
+            if case.opened_on < birth:
+                raise ValidationError(
+                    f"cases[{index}].opened_on",
+                    case.opened_on.isoformat(),
+                    f"a case cannot open before birth ({birth})",
                 )
         for index, event in enumerate(self.life_events):
             if event.on < birth:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 import pendulum
 
 from yiyu.domain._convert import date_value, name_errors, optional_date, optional_text, text
+from yiyu.domain.care import Correction
 from yiyu.errors import ValidationError
 
 __all__ = ["Daycare", "Enrolment"]
+
+
+def _corrections(value: Iterable[Correction]) -> tuple[Correction, ...]:
+    return tuple(value)
 
 
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
@@ -16,6 +23,8 @@ class Daycare:
     """A daycare and the health instructor (健康指导员) assigned to it.
 
     ``closed_on`` is the last day it operated (inclusive), ``None`` while open.
+    ``corrections`` are failed review items to be put right (整改), each with a
+    follow-up visit.
     """
 
     id: str = attrs.field(converter=text)
