@@ -145,7 +145,7 @@ class Encounter:
     measurements: Measurements = attrs.field(factory=Measurements, converter=_measurements)
     warning_signs: Mapping[str, bool] = attrs.field(factory=dict, converter=_bools)
     warning_sign_column: str | None = attrs.field(default=None, converter=optional_text)
-    regression: bool | None = None
+    regression: bool | None = attrs.field(default=None)
     risk_answers: Mapping[str, int] = attrs.field(factory=dict, converter=_ints)
     review_answers: Mapping[str, str] = attrs.field(factory=dict, converter=_texts)
     review_notes: Mapping[str, str] = attrs.field(factory=dict, converter=_texts)
