@@ -34,6 +34,7 @@ class Daycare:
     health_instructor: str | None = attrs.field(default=None, converter=optional_text)
     opened_on: pendulum.Date = attrs.field(converter=date_value)
     closed_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
+    corrections: tuple[Correction, ...] = attrs.field(default=(), converter=_corrections)
 
     @capacity.validator
     def _check_capacity(self, _: attrs.Attribute[int | None], value: int | None) -> None:

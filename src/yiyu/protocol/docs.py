@@ -15,6 +15,9 @@ _ANCHOR_ZH = {
     Anchor.DISCHARGE: "出院（家庭分娩：出生）",
     Anchor.CORRECTED_BIRTH: "矫正出生日（早产儿：出生 + (40周 − 胎龄)）",
     Anchor.ENROLMENT_START: "入托",
+    Anchor.CASE: "专案建立",
+    Anchor.REFERRAL: "转诊",
+    Anchor.CORRECTION: "发现不合格项",
 }
 _PERIOD_ZH = {"quarter": "每季度", "half_year": "每半年", "year": "每年"}
 _EVIDENCE = {
@@ -47,18 +50,34 @@ def _timing(rule: Rule) -> tuple[str, str]:
         if rule.until_age is not None:
             window += f"；至 {_offset(rule.until_age)} 龄"
         return due, window
+    grid = "矫正" if rule.anchor is Anchor.CORRECTED_BIRTH else ""
+    if rule.anchor is Anchor.CASE:
+        grid = "专案"
     stages = "；".join(
-        f"至{'矫正' if rule.anchor is Anchor.CORRECTED_BIRTH else ''}"
-        f"{stage.until_months if stage.until_months is not None else '结束'}月龄 每{stage.every}"
-        for stage in rule.stages
+        (
+            f"至{grid}{stage.until_months}月 "
+            if stage.until_months is not None
+            else ("此后" if index else "")
+        )
+        + f"每{stage.every}"
+        for index, stage in enumerate(rule.stages)
     )
     window = "每次 −" + "/".join(str(stage.before) for stage in rule.stages)
     window += " … +" + "/".join(str(stage.after) for stage in rule.stages)
-    return f"{stages}；至 {_offset(rule.until_age)}", window
+    if rule.until_age is not None:
+        return f"{stages}；至 {_offset(rule.until_age)}", window
+    return f"{_ANCHOR_ZH[Anchor.CASE]}后{stages}，至结案", window
 
 
 def _row(rule: Rule, label: str) -> str:
     due, window = _timing(rule)
+    if rule.categories and rule.anchor is Anchor.CASE:
+        due = (
+            f"{'/'.join(c.label_zh for c in sorted(rule.categories, key=lambda c: c.value))}：{due}"
+        )
+    if rule.referral_kinds:
+        kinds = sorted(rule.referral_kinds, key=lambda k: k.value)
+        due = f"{'/'.join(k.label_zh for k in kinds)}：{due}"
     sources = "<br>".join(rule.sources)
     return (
         f"| {label} | {rule.name} | {rule.role.label_zh} | {due} | {window} | "

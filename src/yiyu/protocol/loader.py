@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from yiyu.dates import PeriodKind
-from yiyu.domain import CategoryKind, Role
+from yiyu.domain import CategoryKind, ReferralKind, Role
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.protocol.model import (
     Anchor,
@@ -50,7 +50,8 @@ _TOP_KEYS = {"protocol", "sources", "conditions", "rules", "overrides"}
 _HEADER_KEYS = {"id", "version", "title", "extends"}
 _RULE_KEYS = {
     "id", "name", "subject", "role", "schedule", "anchor", "opens", "due", "closes",
-    "period", "categories", "first_within", "until_age", "start", "stages", "when",
+    "period", "categories", "referral_kinds", "first_within", "until_age", "start",
+    "stages", "when",
     "catch_up", "contents", "tests", "checklist", "source", "evidence",
     "window_evidence", "note", "variants",
 }  # fmt: skip
@@ -265,7 +266,7 @@ class _Ctx:
         return _Ctx(self.file, self.rule_id, self.prefix + prefix)
 
 
-_E = TypeVar("_E", Anchor, Evidence, PeriodKind, Role, ScheduleKind, SubjectKind)
+_E = TypeVar("_E", Anchor, Evidence, PeriodKind, ReferralKind, Role, ScheduleKind, SubjectKind)
 
 
 def _enum(kind: type[_E], value: Any, ctx: _Ctx, field: str) -> _E:
@@ -464,6 +465,11 @@ def _rule(
         values["period"] = _enum(PeriodKind, raw["period"], ctx, "period")
     if "categories" in raw:
         values["categories"] = _categories(raw["categories"], ctx, "categories")
+    if "referral_kinds" in raw:
+        values["referral_kinds"] = frozenset(
+            _enum(ReferralKind, kind, ctx, "referral_kinds")
+            for kind in _text_list(raw["referral_kinds"], ctx, "referral_kinds")
+        )
     if "stages" in raw:
         values["stages"] = _stages(raw["stages"], ctx)
     if "when" in raw:
@@ -518,11 +524,20 @@ def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
             if values.get(key) not in (None, (), frozenset()):
                 raise ctx.error(key, f"not used by a {schedule.value} rule")
 
+    anchor: Anchor | None = values.get("anchor")
+    if anchor is Anchor.CASE:
+        need("categories")
+    elif schedule is not ScheduleKind.PERIODIC:
+        forbid("categories")
+    if anchor is Anchor.REFERRAL:
+        need("referral_kinds")
+    else:
+        forbid("referral_kinds")
+    if (anchor is Anchor.CORRECTION) != (subject is SubjectKind.DAYCARE) and anchor is not None:
+        raise ctx.error("anchor", "corrections anchor daycare rules; other anchors are a child's")
     if schedule is ScheduleKind.ONCE:
         need("anchor", "opens", "due", "closes")
-        forbid("period", "categories", "first_within", "stages", "start")
-        if subject is not SubjectKind.CHILD:
-            raise ctx.error("subject", "once rules are for children (daycares use periodic rules)")
+        forbid("period", "first_within", "stages", "start")
         opens, due, closes = values["opens"], values["due"], values["closes"]
         if closes.approx_days < opens.approx_days:
             raise ctx.error("closes", f"the window closes ({closes}) before it opens ({opens})")
@@ -536,9 +551,13 @@ def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
         elif values.get("categories") or values.get("first_within") or values.get("until_age"):
             raise ctx.error("categories", "daycare rules are owed while the daycare is open")
     else:
-        need("anchor", "start", "stages", "until_age")
-        forbid("opens", "due", "closes", "period", "categories", "first_within", "catch_up")
+        need("anchor", "start", "stages")
+        forbid("opens", "due", "closes", "period", "first_within", "catch_up")
         if subject is not SubjectKind.CHILD:
             raise ctx.error("subject", "cadence rules are for children")
-        if values["anchor"] is Anchor.ENROLMENT_START or values["start"] is Anchor.ENROLMENT_START:
-            raise ctx.error("anchor", "a cadence follows the child, not an enrolment")
+        if anchor in (Anchor.ENROLMENT_START, Anchor.REFERRAL):
+            raise ctx.error("anchor", "a cadence follows the child or one of its cases")
+        if (anchor is Anchor.CASE) != (values["start"] is Anchor.CASE):
+            raise ctx.error("start", "a cadence of a case starts and ends with the case")
+        if anchor is not Anchor.CASE:
+            need("until_age")

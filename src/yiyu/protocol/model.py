@@ -15,7 +15,7 @@ import attrs
 import pendulum
 
 from yiyu.dates import PeriodKind, add_months
-from yiyu.domain import CategoryKind, Role
+from yiyu.domain import CategoryKind, ReferralKind, Role
 
 __all__ = [
     "Anchor",
@@ -65,6 +65,14 @@ class Anchor(enum.Enum):
     DISCHARGE = "discharge"  # the discharge date; a home birth's birth date
     CORRECTED_BIRTH = "corrected_birth"  # birth + (40 weeks − gestational age) if preterm
     ENROLMENT_START = "enrolment_start"  # one obligation per daycare enrolment
+    CASE = "case"  # from the opening of each case of the rule's `categories`, until it closes
+    REFERRAL = "referral"  # from each referral of the rule's `referral_kinds`, until closed
+    CORRECTION = "correction"  # a daycare: from each failed review item, until put right
+
+    @property
+    def per_instance(self) -> bool:
+        """Whether the anchor has several instances, each owed its own obligations."""
+        return self in (Anchor.ENROLMENT_START, Anchor.CASE, Anchor.REFERRAL, Anchor.CORRECTION)
 
 
 @attrs.frozen(kw_only=True)
@@ -155,7 +163,9 @@ class Rule:
 
     ``opens``/``due``/``closes`` apply to ``once`` rules; ``period``, ``categories``,
     ``first_within`` and ``until_age`` to ``periodic`` rules; ``start``, ``stages`` and
-    ``until_age`` to ``cadence`` rules. ``closes`` is inclusive.
+    ``until_age`` to ``cadence`` rules. ``closes`` is inclusive. A rule anchored on
+    cases names their conditions in ``categories``; one anchored on referrals names
+    their kinds in ``referral_kinds``.
     """
 
     id: str
@@ -169,6 +179,7 @@ class Rule:
     closes: Offset | None = None
     period: PeriodKind | None = None
     categories: frozenset[CategoryKind] = frozenset()
+    referral_kinds: frozenset[ReferralKind] = frozenset()
     first_within: Offset | None = None
     until_age: Offset | None = None
     start: Anchor | None = None

@@ -76,10 +76,22 @@ class _Window:
     occurrence: str | None
     daycare_id: str | None = None
     catch_up: bool = False
+    stops_on: pendulum.Date | None = None  # the anchor instance ends (a case closes)
+    stop_reason: str | None = None
+
+
+@attrs.frozen
+class _Instance:
+    """One occurrence of an anchor: the birth, an enrolment, a case, a referral …"""
+
+    date: pendulum.Date
+    occurrence: str | None = None
+    daycare_id: str | None = None
+    stops_on: pendulum.Date | None = None  # first day it no longer holds
+    stop_reason: str | None = None
 
 
 def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[Obligation]:
-    left = child.left_on
     leaving = min(child.life_events, key=lambda event: event.on) if child.life_events else None
     for base in protocol.rules:
         if base.subject is not SubjectKind.CHILD:
@@ -96,13 +108,28 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
         for window in windows:
             if window.opens > until:
                 continue
-            cancelled_on = reason = None
-            if left is not None and leaving is not None:
-                if window.opens >= left:
-                    continue  # never owed: the child had gone before it opened
-                if window.closes >= left:
-                    cancelled_on, reason = left, leaving.kind.value
-            yield _obligation(rule, protocol, child.id, window, cancelled_on, reason)
+            stops = [(window.stops_on, window.stop_reason)] if window.stops_on else []
+            if leaving is not None:
+                stops.append((leaving.on, leaving.kind.value))
+            obligation = _stopped(window, stops)
+            if obligation is not None:
+                yield _obligation(rule, protocol, child.id, obligation)
+
+
+def _stopped(window: _Window, stops: list[tuple[pendulum.Date, str | None]]) -> _Window | None:
+    """Apply what ends an obligation early: the child leaving, its case closing.
+
+    What would open on or after that day is never owed; what is open then is cancelled
+    from that day (status ``cancelled``, unless it was done first).
+    """
+    if not stops:
+        return attrs.evolve(window, stops_on=None, stop_reason=None)
+    day, reason = min(stops, key=lambda stop: stop[0])
+    if window.opens >= day:
+        return None
+    if window.closes >= day:
+        return attrs.evolve(window, stops_on=day, stop_reason=reason)
+    return attrs.evolve(window, stops_on=None, stop_reason=None)
 
 
 def _variant(rule: Rule, child: Child, protocol: Protocol) -> Rule:
@@ -112,16 +139,30 @@ def _variant(rule: Rule, child: Child, protocol: Protocol) -> Rule:
     return rule
 
 
-def _anchors(anchor: Anchor, child: Child) -> list[tuple[pendulum.Date, str | None, str | None]]:
-    """(date, occurrence, daycare id) for each instance of the anchor."""
+def _instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
+    """Each instance of the anchor that this rule applies to."""
     if anchor is Anchor.BIRTH:
-        return [(child.birth_date, None, None)]
+        return [_Instance(child.birth_date)]
     if anchor is Anchor.DISCHARGE:
         # A home birth has no discharge: the visit hangs from the birth (report) itself.
-        return [(child.discharge_date or child.birth_date, None, None)]
+        return [_Instance(child.discharge_date or child.birth_date)]
     if anchor is Anchor.CORRECTED_BIRTH:
-        return [(corrected_birth(child), None, None)]
-    return [(e.start, e.id, e.daycare_id) for e in child.enrolments]
+        return [_Instance(corrected_birth(child))]
+    if anchor is Anchor.ENROLMENT_START:
+        return [_Instance(e.start, e.id, e.daycare_id) for e in child.enrolments]
+    if anchor is Anchor.CASE:
+        return [
+            _Instance(case.opened_on, case.id, None, case.closed_on, "case_closed")
+            for case in child.cases
+            if case.condition in rule.categories
+        ]
+    if anchor is Anchor.REFERRAL:
+        return [
+            _Instance(referral.opened_on, referral.id, None, referral.closed_on, "referral_closed")
+            for referral in child.referrals
+            if referral.kind in rule.referral_kinds
+        ]
+    raise AssertionError(f"{anchor} does not anchor a child's rule")  # the loader forbids it
 
 
 def _once(rule: Rule, child: Child) -> Iterator[_Window]:
@@ -129,19 +170,34 @@ def _once(rule: Rule, child: Child) -> Iterator[_Window]:
     assert rule.opens
     assert rule.due
     assert rule.closes
-    for anchor, occurrence, daycare_id in _anchors(rule.anchor, child):
-        opens, due, closes = (rule.opens.after(anchor), rule.due.after(anchor),
-                              rule.closes.after(anchor))  # fmt: skip
-        registered = child.registered_on
-        if rule.catch_up is not None and registered is not None and closes < registered:
-            # Registered after the window closed. Without catch-up it comes back as
-            # missed; with it, reopened from registration while still useful.
-            limit = rule.catch_up.until_age.after(child.birth_date)
-            if registered <= limit:
-                due = min(rule.catch_up.within.after(registered), limit)
-                yield _Window(registered, due, due, occurrence, daycare_id, catch_up=True)
-                continue
-        yield _Window(opens, due, closes, occurrence, daycare_id)
+    for instance in _instances(rule, rule.anchor, child):
+        yield from _once_window(rule, child, instance)
+
+
+def _once_window(rule: Rule, child: Child | None, instance: _Instance) -> Iterator[_Window]:
+    assert rule.opens
+    assert rule.due
+    assert rule.closes
+    anchor = instance.date
+    opens, due, closes = rule.opens.after(anchor), rule.due.after(anchor), rule.closes.after(anchor)
+    registered = child.registered_on if child is not None else None
+    window = _Window(
+        opens, due, closes, instance.occurrence, instance.daycare_id,
+        stops_on=instance.stops_on, stop_reason=instance.stop_reason,
+    )  # fmt: skip
+    if (
+        rule.catch_up is not None
+        and child is not None
+        and registered is not None
+        and closes < registered
+    ):
+        # Registered after the window closed. Without catch-up it comes back as
+        # missed; with it, reopened from registration while still useful.
+        limit = rule.catch_up.until_age.after(child.birth_date)
+        if registered <= limit:
+            due = min(rule.catch_up.within.after(registered), limit)
+            window = attrs.evolve(window, opens=registered, due=due, closes=due, catch_up=True)
+    yield window
 
 
 def _periodic_child(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window]:
@@ -207,27 +263,49 @@ def _periods(
 
 
 def _cadence(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window]:
-    """Follow-up visits by corrected age, stage by stage, from discharge to ``until_age``.
+    """Follow-up visits by (corrected) age or from a case's opening, stage by stage.
 
-    Ordinals count every visit of the child's cadence, not only those within ``until``,
-    so the third follow-up keeps its key however far ahead one plans.
+    Ordinals count every visit of the series, not only those within ``until``, so the
+    third follow-up keeps its key however far ahead one plans. A series with no age
+    limit (a case's) is generated up to ``until`` and stops with the case.
     """
     assert rule.anchor
     assert rule.start
-    assert rule.until_age
-    anchor = _anchors(rule.anchor, child)[0][0]
-    start = _anchors(rule.start, child)[0][0]
-    end = rule.until_age.after(anchor)
+    for anchor_instance in _instances(rule, rule.anchor, child):
+        start_instance = (
+            anchor_instance if rule.start is rule.anchor else _instances(rule, rule.start, child)[0]
+        )
+        for window in _series(rule, anchor_instance.date, start_instance.date, until):
+            yield attrs.evolve(
+                window,
+                occurrence=(
+                    window.occurrence
+                    if anchor_instance.occurrence is None
+                    else f"{anchor_instance.occurrence}/{window.occurrence}"
+                ),
+                stops_on=anchor_instance.stops_on,
+                stop_reason=anchor_instance.stop_reason,
+            )
+
+
+def _series(
+    rule: Rule, anchor: pendulum.Date, start: pendulum.Date, until: pendulum.Date
+) -> Iterator[_Window]:
+    end = rule.until_age.after(anchor) if rule.until_age is not None else None
     ordinal = 0
     previous_months = 0
     last_closes = start
     for stage in rule.stages:
         stage_end = end
         if stage.until_months is not None:
-            stage_end = min(end, add_months(anchor, stage.until_months))
+            boundary = add_months(anchor, stage.until_months)
+            stage_end = boundary if end is None else min(end, boundary)
         first = previous_months == 0
         origin = start if first else add_months(anchor, previous_months)
-        for point in _stage_points(stage, origin, start, stage_end, include_origin=not first):
+        points = _stage_points(
+            stage, origin, start, stage_end, until=until, include_origin=not first
+        )
+        for point in points:
             opens = _minus(point, stage.before)
             if opens <= last_closes:
                 continue  # would overlap the previous visit's window (at a stage change)
@@ -235,8 +313,11 @@ def _cadence(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window
             closes = stage.after.after(point)
             yield _Window(opens, point, closes, f"{ordinal:02d}")
             last_closes = closes
-        if stage.until_months is None or stage_end >= end:
+        if stage_end is None or (end is not None and stage_end >= end):
             return
+        if stage_end > until:
+            return
+        assert stage.until_months is not None
         previous_months = stage.until_months
 
 
@@ -248,34 +329,31 @@ def _stage_points(
     stage: Stage,
     origin: pendulum.Date,
     start: pendulum.Date,
-    stage_end: pendulum.Date,
+    stage_end: pendulum.Date | None,
     *,
+    until: pendulum.Date,
     include_origin: bool,
 ) -> Iterator[pendulum.Date]:
-    """Visit dates of one stage: after ``start`` (discharge), before ``stage_end``.
+    """Visit dates of one stage: after ``start``, before ``stage_end``.
 
-    The first stage counts from discharge ("出院后…每2周"); later stages sit on the
-    corrected-age grid from their boundary (``add_months(anchor, m)``). Each point is
-    computed from the origin, never chained from the previous one.
+    The first stage counts from discharge (or the case's opening: "出院后…每2周",
+    "每月"); later stages sit on the age grid from their boundary
+    (``add_months(anchor, m)``). Each point is computed from the origin, never chained
+    from the previous one. An open-ended stage stops after the horizon ``until``.
     """
     step = 0 if include_origin else 1
     while True:
         point = Offset(months=stage.every.months * step, days=stage.every.days * step).after(origin)
         step += 1
-        if point >= stage_end:
+        if stage_end is not None and point >= stage_end:
+            return
+        if _minus(point, stage.before) > until:
             return
         if point > start:
             yield point
 
 
-def _obligation(
-    rule: Rule,
-    protocol: Protocol,
-    subject_id: str,
-    window: _Window,
-    cancelled_on: pendulum.Date | None = None,
-    cancel_reason: str | None = None,
-) -> Obligation:
+def _obligation(rule: Rule, protocol: Protocol, subject_id: str, window: _Window) -> Obligation:
     return Obligation(
         key=obligation_key(rule.subject, subject_id, rule.id, window.occurrence),
         rule=rule.id,
@@ -298,8 +376,8 @@ def _obligation(
         evidence=rule.evidence,
         window_evidence=rule.window_evidence,
         catch_up=window.catch_up,
-        cancelled_on=cancelled_on,
-        cancel_reason=cancel_reason,
+        cancelled_on=window.stops_on,
+        cancel_reason=window.stop_reason,
     )
 
 
@@ -307,12 +385,34 @@ def _obligation(
 
 
 def _daycare(daycare: Daycare, protocol: Protocol, until: pendulum.Date) -> Iterator[Obligation]:
+    closing = daycare.closed_on.add(days=1) if daycare.closed_on is not None else None
     for rule in protocol.rules:
         if rule.subject is not SubjectKind.DAYCARE:
             continue
-        for window in _periods(rule, daycare.opened_on, daycare.closed_on, until):
+        if rule.schedule is ScheduleKind.PERIODIC:
+            windows = list(_periods(rule, daycare.opened_on, daycare.closed_on, until))
+        else:
+            windows = [
+                window
+                for correction in daycare.corrections
+                for window in _once_window(
+                    rule,
+                    None,
+                    _Instance(
+                        correction.opened_on,
+                        correction.id,
+                        daycare.id,
+                        correction.closed_on,
+                        "corrected",
+                    ),
+                )
+            ]
+        for window in windows:
             if window.opens > until:
                 continue
-            yield _obligation(
-                rule, protocol, daycare.id, attrs.evolve(window, daycare_id=daycare.id)
-            )
+            stops = [(window.stops_on, window.stop_reason)] if window.stops_on else []
+            if closing is not None:
+                stops.append((closing, "daycare_closed"))
+            stopped = _stopped(attrs.evolve(window, daycare_id=daycare.id), stops)
+            if stopped is not None:
+                yield _obligation(rule, protocol, daycare.id, stopped)
