@@ -17,6 +17,7 @@ gestational_ages = st.one_of(
     st.builds(
         yiyu.GestationalAge, weeks=st.integers(min_value=22, max_value=44), days=st.integers(0, 6)
     ),
+    st.just(yiyu.GestationalAge(weeks=45, days=0)),
 )
 
 category_kinds = st.sampled_from(
@@ -25,6 +26,8 @@ category_kinds = st.sampled_from(
         yiyu.CategoryKind.DE_FACTO_UNSUPPORTED,
         yiyu.CategoryKind.DISABLED,
         yiyu.CategoryKind.HIGH_RISK_NEWBORN,
+        yiyu.CategoryKind.PRETERM,
+        yiyu.CategoryKind.LOW_BIRTH_WEIGHT,
     ]
 )
 
@@ -48,6 +51,8 @@ def children(draw: st.DrawFn) -> yiyu.Child:
             )
         )
     registered = draw(st.one_of(st.none(), st.integers(0, 1500).map(lambda n: birth.add(days=n))))
+    if registered is not None and events and registered > events[0].on:
+        registered = events[0].on
     enrolments = [
         yiyu.Enrolment(child_id="C1", daycare_id="D1", start=birth.add(days=n))
         for n in draw(st.lists(st.integers(180, 1100), max_size=2, unique=True))
@@ -58,7 +63,7 @@ def children(draw: st.DrawFn) -> yiyu.Child:
         sex=draw(st.sampled_from(["M", "F"])),
         birth_date=birth,
         gestational_age=draw(gestational_ages),
-        birth_weight_g=draw(st.one_of(st.none(), st.integers(400, 5000))),
+        birth_weight_g=draw(st.one_of(st.none(), st.integers(300, 6500))),
         discharge_date=discharge,
         categories=categories,
         life_events=events,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from typing import Final
 
 import attrs
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 TIMEZONE: Final = "Asia/Shanghai"
+_ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def to_date(value: dt.date | str, *, field: str = "date") -> pendulum.Date:
@@ -54,8 +56,11 @@ def to_date(value: dt.date | str, *, field: str = "date") -> pendulum.Date:
     if isinstance(value, dt.date):
         return pendulum.Date(value.year, value.month, value.day)
     if isinstance(value, str):
+        text = value.strip()
         try:
-            parsed = dt.date.fromisoformat(value.strip())
+            if not _ISO_DATE.match(text):  # fromisoformat also takes 20240131, 2024-W05-3
+                raise ValueError(text)
+            parsed = dt.date.fromisoformat(text)
         except ValueError:
             raise ValidationError(field, value, "expected a date as YYYY-MM-DD") from None
         return pendulum.Date(parsed.year, parsed.month, parsed.day)
@@ -103,11 +108,11 @@ class PeriodKind(enum.Enum):
         return {PeriodKind.QUARTER: 3, PeriodKind.HALF_YEAR: 6, PeriodKind.YEAR: 12}[self]
 
 
-@attrs.frozen(kw_only=True, order=True)
+@attrs.frozen(kw_only=True)
 class Period:
     """One calendar quarter, half-year or year, labelled ``2026Q3``, ``2026H1`` or ``2026``."""
 
-    kind: PeriodKind = attrs.field(order=False)
+    kind: PeriodKind
     year: int
     index: int = attrs.field()  # 1-based: quarter 1–4, half 1–2, year 1
 
@@ -147,6 +152,8 @@ class Period:
         Raises:
             ValidationError: if the label is none of those.
         """
+        if not isinstance(label, str):
+            raise ValidationError("period", label, "expected 2026Q3, 2026H1 or 2026")
         text = label.strip().upper()
         try:
             if "Q" in text:

@@ -50,7 +50,7 @@ def test_closed_and_open_cases_of_one_condition_coexist() -> None:
 
 
 def test_referral_kind_is_validated() -> None:
-    with pytest.raises(ValueError, match="'psychic'"):
+    with pytest.raises(yiyu.ValidationError, match="'psychic'"):
         yiyu.Referral(kind="psychic", opened_on="2024-09-01", reason="x")
     referral = yiyu.Referral(kind="development", opened_on="2024-09-01", reason="预警征象阳性")
     assert referral.id == "development@2024-09-01"

@@ -106,7 +106,61 @@ def test_category_dates_name_their_field() -> None:
 
 def test_category_ending_before_birth() -> None:
     with pytest.raises(yiyu.ValidationError, match=r"categories\[0\]\.end"):
-        child(categories=[yiyu.Category(kind="disabled", start="2023-01-01", end="2023-06-01")])
+        child(categories=[yiyu.Category(kind="disabled", end="2023-06-01")])
+
+
+def test_category_starting_before_birth() -> None:
+    # Review finding: it produced obligations dated before the child was born.
+    with pytest.raises(yiyu.ValidationError, match=r"categories\[0\]\.start"):
+        child(categories=[yiyu.Category(kind="orphan", start="2022-03-01")])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"id": None}, "id"),
+        ({"name": None}, "name"),
+        ({"resident_id": 110105194912310020}, "resident_id"),
+        ({"categories": None}, "categories"),
+        ({"life_events": [{"kind": "moved_out"}]}, "life_events[0]"),
+        ({"life_events": [{"kind": "eloped", "on": "2024-05-01"}]}, "life_events[0].kind"),
+        ({"enrolments": ["D1"]}, "enrolments[0]"),
+        ({"gestational_age": (36,)}, "gestational_age"),
+        ({"gestational_age": (36, None)}, "gestational_age"),
+        ({"discharge_date": "2025-03-01"}, "discharge_date"),
+        ({"birth_date": "20240131"}, "birth_date"),
+    ],
+)
+def test_malformed_input_is_a_validation_error(overrides: dict[str, Any], field: str) -> None:
+    # Review finding: these raised TypeError, AttributeError or IndexError.
+    with pytest.raises(yiyu.ValidationError) as info:
+        child(**overrides)
+    assert info.value.field == field
+
+
+def test_gestational_age_parts_are_whole_numbers() -> None:
+    with pytest.raises(yiyu.ValidationError, match=r"gestational_age\.weeks"):
+        yiyu.GestationalAge(weeks=36.5)  # type: ignore[arg-type]
+
+
+def test_life_events_accept_chinese_names_and_mappings() -> None:
+    c = child(life_events=[{"kind": "死亡", "on": "2024-05-01"}])
+    assert c.life_events[0].kind is yiyu.LifeEventKind.DECEASED
+
+
+def test_registration_after_leaving_is_refused() -> None:
+    with pytest.raises(yiyu.ValidationError) as info:
+        child(
+            registered_on="2024-06-01",
+            life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-01")],
+        )
+    assert info.value.field == "registered_on"
+
+
+def test_the_same_enrolment_twice_is_refused() -> None:
+    enrolment = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2025-03-01")
+    with pytest.raises(yiyu.ValidationError, match="given twice"):
+        child(enrolments=[enrolment, enrolment])
 
 
 def test_life_event_before_birth() -> None:

@@ -111,7 +111,9 @@ def test_region_overrides_a_window_without_copying_the_protocol(tmp_path: Path) 
     rule = protocol.rule("one_month")
     assert rule.closes == yiyu.protocol.Offset(days=42)
     assert rule.opens == yiyu.protocol.Offset(days=28)  # untouched fields stay
-    assert rule.sources == ("R1 (county notice: 42天体检)",)
+    # The override's source first; the standard's still stand for the rest of the rule.
+    assert rule.sources[0] == "R1 (county notice: 42天体检)"
+    assert rule.sources[1:] == load_protocol().rule("one_month").sources
     assert len(protocol.rules) == len(load_protocol().rules)
     child = yiyu.Child(id="C1", name="王", sex="F", birth_date="2026-01-01")
     [ob] = [o for o in yiyu.schedule(child, protocol, until=pendulum.Date(2026, 3, 1))
@@ -214,6 +216,82 @@ def test_layer_must_extend_the_layer_below(tmp_path: Path) -> None:
     with pytest.raises(yiyu.ProtocolError, match=r"layer below is zj-city@2026\.1") as info:
         load_protocol(path)
     assert info.value.field == "protocol.extends"
+
+
+def test_window_order_is_checked_on_real_dates(tmp_path: Path) -> None:
+    # Review finding: 30 days after 1 Feb is 3 Mar, after one month (1 Mar).
+    lines = [line for line in BASE.splitlines() if not line.startswith(("opens ", "due "))]
+    path = write(tmp_path, "x.toml", "\n".join([*lines, "opens = { days = 30 }",
+                                                 "due = { months = 1 }"]) + "\n")  # fmt: skip
+    with pytest.raises(yiyu.ProtocolError, match="outside the window") as info:
+        load_protocol_files([path])
+    assert info.value.field == "due"
+
+
+def test_condition_cycles_are_refused(tmp_path: Path) -> None:
+    path = region(
+        tmp_path,
+        """
+        [conditions.a]
+        description = "a"
+        all = [{ condition = "b" }]
+        source = ["R1"]
+        evidence = "D"
+
+        [conditions.b]
+        description = "b"
+        all = [{ condition = "a" }]
+        source = ["R1"]
+        evidence = "D"
+        """,
+    )
+    with pytest.raises(yiyu.ProtocolError, match="refer to each other"):
+        load_protocol(path)
+
+
+def test_redefining_a_condition_needs_override(tmp_path: Path) -> None:
+    body = """
+        [conditions.preterm]
+        description = "胎龄 < 45 周"
+        any = [{ ga_weeks_lt = 45 }]
+        source = ["R1"]
+        evidence = "LOCAL"
+        """
+    with pytest.raises(yiyu.ProtocolError, match="override = true") as info:
+        load_protocol(region(tmp_path, body))
+    assert info.value.field == "conditions.preterm"
+    overriding = body.replace("[conditions.preterm]", "[conditions.preterm]\noverride = true")
+    protocol = load_protocol(region(tmp_path, overriding))
+    assert protocol.conditions["preterm"].description == "胎龄 < 45 周"
+
+
+def test_a_layer_cannot_reuse_a_lower_layers_id(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "copy.toml",
+        '[protocol]\nid = "zj-city"\nversion = "2026.2"\ntitle = "x"\nextends = "zj-city@2026.1"\n',
+    )
+    with pytest.raises(yiyu.ProtocolError, match="already used below"):
+        load_protocol(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("first_within = { days = -10 }", "first_within"),
+        (
+            'catch_up = { within = { days = -3 }, until_age = { days = 28 }, source = ["S1"], '
+            'evidence = "D" }',
+            "catch_up",
+        ),
+        ("until_age = { months = 24 }", "until_age"),
+    ],
+)
+def test_offsets_the_engine_cannot_use_are_refused(tmp_path: Path, body: str, field: str) -> None:
+    path = write(tmp_path, "x.toml", BASE + body + "\n")
+    with pytest.raises(yiyu.ProtocolError) as info:
+        load_protocol_files([path])
+    assert info.value.field == field
 
 
 def test_not_toml(tmp_path: Path) -> None:

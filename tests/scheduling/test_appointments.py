@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pendulum
 
 import yiyu
@@ -81,3 +82,24 @@ def test_year_without_holiday_data_falls_back_to_weekends_and_says_so() -> None:
     assert suggestion.basis is CalendarBasis.WEEKENDS_ONLY
     assert suggestion.note is not None
     assert "2040" in suggestion.note
+
+
+def test_no_suggestion_once_cancelled() -> None:
+    # Review finding: a child who died on 10 May must not be offered 20 May.
+    ob = attrs.evolve(
+        obligation(D(2024, 3, 31), D(2024, 4, 30), D(2024, 6, 29)),
+        cancelled_on=D(2024, 5, 10),
+        cancel_reason="deceased",
+    )
+    assert suggest_date(ob, as_of=D(2024, 5, 11)) is None
+    before = suggest_date(ob, as_of=D(2024, 5, 6))
+    assert before is not None
+    assert before.date < D(2024, 5, 10)
+
+
+def test_fixed_date_holidays_are_avoided_without_a_notice() -> None:
+    assert yiyu.is_working_day(D(2041, 10, 1)) == (False, CalendarBasis.WEEKENDS_ONLY)  # Tue
+    assert yiyu.is_working_day(D(2041, 1, 1)) == (False, CalendarBasis.WEEKENDS_ONLY)
+    # Friday 4 October is a 国庆 holiday most years, but it moves: without the year's
+    # notice it is taken as a working day.
+    assert yiyu.is_working_day(D(2041, 10, 4)) == (True, CalendarBasis.WEEKENDS_ONLY)

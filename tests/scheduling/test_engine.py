@@ -74,6 +74,14 @@ def test_high_risk_newborn_visited_within_3_days(facts: dict[str, Any]) -> None:
     assert ob.variant == "high_risk"
 
 
+def test_a_category_recorded_later_does_not_rewrite_the_newborn_period() -> None:
+    # Review finding: conditions are judged on the facts at discharge.
+    later = yiyu.Category(kind="high_risk_newborn", start="2024-07-01", reason="后天诊断")
+    c = child(categories=[later])
+    assert only(c, "newborn_home_visit").variant is None
+    assert [ob for ob in plan(c).values() if ob.rule == "high_risk_follow_up"] == []
+
+
 @pytest.mark.parametrize("facts", [{"gestational_age": "37+0"}, {"birth_weight_g": 2500}])
 def test_thresholds_are_strict(facts: dict[str, Any]) -> None:
     assert only(child(**facts), "newborn_home_visit").due == D(2024, 2, 10)
@@ -182,12 +190,43 @@ def test_high_risk_preterm_follows_corrected_age_until_24_months() -> None:
     assert {ob.variant for ob in visits} == {"high_risk_preterm"}
     assert {ob.role for ob in visits} == {Role.FAMILY_DOCTOR}
     dues = [ob.due for ob in visits]
+    # Every two weeks from discharge until corrected 1 month …
     assert dues[:4] == [D(2024, 3, 19), D(2024, 4, 2), D(2024, 4, 16), D(2024, 4, 30)]
-    # From corrected 6 months on, on the corrected-month grid:
-    for months in (6, 8, 10, 12, 15, 18, 21):
+    # … then on the corrected-month grid, the boundary visit included.
+    for months in (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 21):
         assert yiyu.add_months(corrected, months) in dues
     assert max(dues) < yiyu.add_months(corrected, 24)
-    assert [ob.occurrence for ob in visits] == [f"{n:02d}" for n in range(1, len(visits) + 1)]
+    # Keys name the place on the corrected-age axis, not the rank.
+    assert [ob.occurrence for ob in visits][4:7] == ["1m", "2m", "3m"]
+    assert visits[0].occurrence == "-22d"  # 22 days before term
+
+
+def test_follow_up_never_leaves_a_gap_longer_than_its_cadence() -> None:
+    # Review finding: a visit at a stage boundary must move, not vanish.
+    for ga, weight, discharge in [
+        ("30+0", 1400, "2024-03-05"),
+        ("36+6", 2300, "2024-03-01"),
+        ("26+3", 900, "2024-04-20"),
+        ("39+0", 2400, "2024-02-02"),
+        ("33+2", 2100, "2024-02-25"),
+    ]:
+        c = child(gestational_age=ga, birth_weight_g=weight, discharge_date=discharge)
+        dues = [ob.due for ob in follow_ups(c)]
+        longest = max((later - earlier).days for earlier, later in itertools.pairwise(dues))
+        assert longest <= 6 * 31 + 1, (ga, longest)  # the longest stage: every 6 months
+        corrected = yiyu.corrected_birth(c)
+        # Up to corrected 6 months, never more than a month and a half between visits.
+        early = [d for d in dues if d < yiyu.add_months(corrected, 6)]
+        assert all((b - a).days <= 45 for a, b in itertools.pairwise(early)), ga
+
+
+def test_correcting_the_discharge_date_keeps_grid_visit_keys() -> None:
+    first = {ob.occurrence: ob.due for ob in follow_ups(child(gestational_age="35+0",
+             birth_weight_g=2300, discharge_date="2024-02-19"))}  # fmt: skip
+    again = {ob.occurrence: ob.due for ob in follow_ups(child(gestational_age="35+0",
+             birth_weight_g=2300, discharge_date="2024-02-20"))}  # fmt: skip
+    for label in ("2m", "3m", "6m", "8m"):
+        assert first[label] == again[label]
 
 
 def test_under_28_weeks_followed_to_corrected_36_months() -> None:
@@ -243,6 +282,13 @@ def test_quarterly_visit_lecture_and_review_across_a_year_boundary() -> None:
     assert lectures == {"2025H2", "2026H1", "2026H2"}
     reviews = {ob.occurrence for ob in obligations.values() if ob.rule == "daycare_annual_review"}
     assert reviews == {"2025", "2026"}
+
+
+def test_a_daycare_open_only_days_of_a_period_owes_nothing_for_it() -> None:
+    # min_days (D): opened on New Year's Eve, nothing is owed for 2025Q4 or 2025.
+    obligations = plan(daycare(opened_on="2025-12-31"), until=D(2026, 3, 31))
+    assert not [key for key in obligations if "2025" in key]
+    assert "daycare:D1/daycare_quarterly_visit/2026Q1" in obligations
 
 
 def test_daycare_opening_mid_quarter_owes_the_rest_of_it() -> None:
@@ -314,8 +360,25 @@ def test_overlapping_categories_owe_one_assessment_a_year() -> None:
 
 def test_first_assessment_late_in_the_year_runs_into_the_next() -> None:
     c = child(categories=[yiyu.Category(kind="disabled", start="2025-12-01")])
-    first = assessments(c)["2025"]
-    assert window(first) == (D(2025, 12, 1), D(2026, 3, 1), D(2026, 3, 1))
+    found = assessments(c)
+    assert window(found["2025"]) == (D(2025, 12, 1), D(2026, 3, 1), D(2026, 3, 1))
+    # The next year's window opens after it, so one visit never counts for both years.
+    assert window(found["2026"]) == (D(2026, 3, 2), D(2026, 12, 31), D(2026, 12, 31))
+
+
+def test_two_eligibility_spans_in_one_year_owe_one_assessment() -> None:
+    # Review finding: orphan Mar–Apr, then disabled from September, in one year.
+    c = child(
+        categories=[
+            yiyu.Category(kind="orphan", start="2024-03-01", end="2024-04-30"),
+            yiyu.Category(kind="disabled", start="2024-09-01"),
+        ]
+    )
+    found = assessments(c)
+    first = found["2024"]
+    # One obligation for 2024, open from March, due 90 days after the later start.
+    assert window(first) == (D(2024, 3, 1), D(2024, 11, 30), D(2024, 12, 31))
+    assert yiyu.status(first, as_of=D(2024, 9, 2)) is yiyu.Status.DUE
 
 
 def test_other_categories_owe_no_assessment() -> None:
@@ -362,6 +425,25 @@ def test_late_registration_catch_up_of_the_newborn_visit() -> None:
     assert window(ob) == (D(2024, 2, 14), D(2024, 2, 21), D(2024, 2, 21))
     ob = only(child(registered_on="2024-02-25"), "newborn_home_visit")
     assert window(ob) == (D(2024, 2, 25), D(2024, 2, 28), D(2024, 2, 28))  # 28 days of age
+
+
+def test_registration_on_the_last_day_still_leaves_a_full_catch_up_window() -> None:
+    # Review finding: no cliff between registering on the window's last day and the next.
+    last_day = only(child(registered_on="2024-02-10"), "newborn_home_visit")
+    next_day = only(child(registered_on="2024-02-11"), "newborn_home_visit")
+    assert last_day.closes == D(2024, 2, 17)
+    assert next_day.closes == D(2024, 2, 18)
+    assert last_day.catch_up
+    assert next_day.catch_up
+
+
+def test_high_risk_newborn_catch_up_keeps_the_3_day_rule() -> None:
+    ob = only(child(gestational_age="34+0", registered_on="2024-02-08"), "newborn_home_visit")
+    assert (ob.opens, ob.due) == (D(2024, 2, 8), D(2024, 2, 11))
+
+
+def test_registration_inside_a_long_window_changes_nothing() -> None:
+    assert window(only(child(registered_on="2024-04-10"), "m3")) == window(only(child(), "m3"))
 
 
 def test_horizon_leaves_out_windows_opening_after_it() -> None:

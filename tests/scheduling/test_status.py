@@ -49,8 +49,16 @@ def test_skipped_with_reason() -> None:
 
 
 def test_skip_reason_is_validated() -> None:
-    with pytest.raises(ValueError, match="'bored' is not a valid SkipReason"):
+    with pytest.raises(yiyu.ValidationError, match="unknown SkipReason") as info:
         Skip(on="2024-04-20", reason="bored")
+    assert info.value.field == "reason"
+    assert Skip(on="2024-04-20", reason="家长拒绝").reason is SkipReason.FAMILY_REFUSED
+
+
+def test_dates_may_be_given_as_text() -> None:
+    assert status(M3, as_of="2024-05-01") is Status.OVERDUE  # type: ignore[arg-type]
+    with pytest.raises(yiyu.ValidationError, match="as_of"):
+        status(M3, as_of="1 May")  # type: ignore[arg-type]
 
 
 def test_cancelled_from_the_day_the_child_left() -> None:

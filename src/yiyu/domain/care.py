@@ -12,7 +12,14 @@ import enum
 import attrs
 import pendulum
 
-from yiyu.domain._convert import date_value, name_errors, optional_date, optional_text, text
+from yiyu.domain._convert import (
+    date_value,
+    name_errors,
+    optional_date,
+    optional_text,
+    parse_enum,
+    text,
+)
 from yiyu.domain.categories import CategoryKind
 from yiyu.errors import ValidationError
 
@@ -88,11 +95,15 @@ class ReferralKind(enum.Enum):
         }[self]
 
 
+def _referral_kind(value: ReferralKind | str) -> ReferralKind:
+    return parse_enum(ReferralKind, value)
+
+
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Referral:
     """A referral (转诊) opened by a positive screen, closed when its result is recorded."""
 
-    kind: ReferralKind = attrs.field(converter=ReferralKind)
+    kind: ReferralKind = attrs.field(converter=_referral_kind)
     opened_on: pendulum.Date = attrs.field(converter=date_value)
     reason: str = attrs.field(converter=text)
     to: str | None = attrs.field(default=None, converter=optional_text)

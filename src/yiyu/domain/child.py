@@ -8,7 +8,15 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
-from yiyu.domain._convert import date_value, name_errors, optional_date, optional_text, text
+from yiyu.domain._convert import (
+    date_value,
+    items_of,
+    name_errors,
+    optional_date,
+    optional_text,
+    parse_enum,
+    text,
+)
 from yiyu.domain.care import Case, Referral
 from yiyu.domain.categories import Category, CategoryKind
 from yiyu.domain.daycare import Enrolment
@@ -65,11 +73,15 @@ class LifeEventKind(enum.Enum):
         return "迁出" if self is LifeEventKind.MOVED_OUT else "死亡"
 
 
+def _life_event_kind(value: LifeEventKind | str) -> LifeEventKind:
+    return parse_enum(LifeEventKind, value)
+
+
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class LifeEvent:
     """The child moved out of the area, or died, on ``on``."""
 
-    kind: LifeEventKind = attrs.field(converter=LifeEventKind)
+    kind: LifeEventKind = attrs.field(converter=_life_event_kind)
     on: pendulum.Date = attrs.field(converter=date_value)
 
 
@@ -81,6 +93,12 @@ class GestationalAge:
     days: int = 0
 
     def __attrs_post_init__(self) -> None:
+        for field, value in (
+            ("gestational_age.weeks", self.weeks),
+            ("gestational_age.days", self.days),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValidationError(field, value, "a whole number")
         if not 0 <= self.days <= 6:
             raise ValidationError("gestational_age.days", self.days, "must be 0–6")
         if not GA_MIN_WEEKS <= self.weeks <= GA_MAX_WEEKS or (
@@ -111,7 +129,7 @@ class GestationalAge:
         weeks: int | None = None
         days = 0
         try:
-            if isinstance(value, tuple):
+            if isinstance(value, tuple) and len(value) == 2:
                 weeks, days = int(value[0]), int(value[1])
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 if value == int(value):
@@ -119,7 +137,7 @@ class GestationalAge:
             elif isinstance(value, str):
                 text_weeks, _, text_days = value.strip().partition("+")
                 weeks, days = int(text_weeks), int(text_days or 0)
-        except ValueError:
+        except (ValueError, TypeError):
             weeks = None
         if weeks is not None:
             return cls(weeks=weeks, days=days)
@@ -151,29 +169,41 @@ def _gestational_age(
 
 
 def _categories(value: Iterable[Category | CategoryKind | str]) -> tuple[Category, ...]:
+    if value is None or isinstance(value, str) or not hasattr(value, "__iter__"):
+        raise ValidationError("categories", value, "a list of categories is required")
     result = []
-    for item in value:
+    for index, item in enumerate(value):
         if isinstance(item, Category):
             result.append(item)
-        else:
+        elif isinstance(item, CategoryKind | str):
             result.append(Category(kind=CategoryKind.parse(item, field="categories")))
+        else:
+            result.extend(items_of(Category, [item], f"categories[{index}]"))
     return tuple(result)
 
 
 def _events(value: Iterable[LifeEvent]) -> tuple[LifeEvent, ...]:
-    return tuple(value)
+    return items_of(LifeEvent, value, "life_events")
 
 
 def _enrolments(value: Iterable[Enrolment]) -> tuple[Enrolment, ...]:
-    return tuple(value)
+    return items_of(Enrolment, value, "enrolments")
 
 
 def _cases(value: Iterable[Case]) -> tuple[Case, ...]:
-    return tuple(value)
+    return items_of(Case, value, "cases")
 
 
 def _referrals(value: Iterable[Referral]) -> tuple[Referral, ...]:
-    return tuple(value)
+    return items_of(Referral, value, "referrals")
+
+
+def _resident_id(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("resident_id", value, "an identity number is text (it may end in X)")
+    return value.strip().upper()
 
 
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
@@ -211,7 +241,7 @@ class Child:
     gestational_age: GestationalAge | None = attrs.field(default=None, converter=_gestational_age)
     birth_weight_g: int | None = attrs.field(default=None)
     discharge_date: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
-    resident_id: str | None = attrs.field(default=None)
+    resident_id: str | None = attrs.field(default=None, converter=_resident_id)
     township: str | None = attrs.field(default=None, converter=optional_text)
     family_doctor: str | None = attrs.field(default=None, converter=optional_text)
     categories: tuple[Category, ...] = attrs.field(default=(), converter=_categories)
@@ -263,9 +293,26 @@ class Child:
                     f"digit 17 says {'男' if parsed.male else '女'}, the child is "
                     f"{self.sex.label_zh}",
                 )
-            if parsed.number != self.resident_id:
-                object.__setattr__(self, "resident_id", parsed.number)
+        if self.discharge_date is not None and self.discharge_date > birth.add(days=366):
+            raise ValidationError(
+                "discharge_date",
+                self.discharge_date.isoformat(),
+                f"more than a year after birth ({birth}): check the date",
+            )
+        left = self.left_on
+        if left is not None and self.registered_on is not None and self.registered_on > left:
+            raise ValidationError(
+                "registered_on",
+                self.registered_on.isoformat(),
+                f"after the child left or died ({left})",
+            )
         for index, category in enumerate(self.categories):
+            if category.start is not None and category.start < birth:
+                raise ValidationError(
+                    f"categories[{index}].start",
+                    category.start.isoformat(),
+                    f"a category cannot start before birth ({birth})",
+                )
             if category.end is not None and category.end < birth:
                 raise ValidationError(
                     f"categories[{index}].end",
@@ -288,6 +335,7 @@ class Child:
         _unique_open("cases", [(c.condition.value, c.is_open) for c in self.cases])
         _unique_ids("cases", [c.id for c in self.cases])
         _unique_ids("referrals", [r.id for r in self.referrals])
+        _unique_ids("enrolments", [e.id for e in self.enrolments])
         for index, case in enumerate(self.cases):
             if case.opened_on < birth:
                 raise ValidationError(

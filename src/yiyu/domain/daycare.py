@@ -44,6 +44,10 @@ class Daycare:
             raise ValidationError("capacity", value, "must be a whole number of places, at least 1")
 
     def __attrs_post_init__(self) -> None:
+        ids = [correction.id for correction in self.corrections]
+        for item in set(ids):
+            if ids.count(item) > 1:
+                raise ValidationError("corrections", item, "given twice")
         if self.closed_on is not None and self.closed_on < self.opened_on:
             raise ValidationError(
                 "closed_on",

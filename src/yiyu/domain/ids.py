@@ -44,6 +44,8 @@ def parse_resident_id(value: str, *, field: str = "resident_id") -> ResidentId:
     Raises:
         ValidationError: naming ``field`` and the value, with the rule broken.
     """
+    if not isinstance(value, str):
+        raise ValidationError(field, value, "an identity number is text (it may end in X)")
     number = value.strip().upper()
     if not _SHAPE.match(number):
         raise ValidationError(field, value, "an identity number has 17 digits and a digit or X")

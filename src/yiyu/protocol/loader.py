@@ -21,7 +21,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from yiyu.dates import PeriodKind
+import pendulum
+
+from yiyu.dates import PeriodKind, add_months
 from yiyu.domain import CategoryKind, ReferralKind, Role
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.protocol.model import (
@@ -50,7 +52,7 @@ _TOP_KEYS = {"protocol", "sources", "conditions", "rules", "overrides"}
 _HEADER_KEYS = {"id", "version", "title", "extends"}
 _RULE_KEYS = {
     "id", "name", "subject", "role", "schedule", "anchor", "opens", "due", "closes",
-    "period", "categories", "referral_kinds", "first_within", "until_age", "start",
+    "period", "categories", "referral_kinds", "first_within", "min_days", "until_age", "start",
     "stages", "when",
     "catch_up", "contents", "tests", "checklist", "source", "evidence",
     "window_evidence", "note", "variants",
@@ -104,6 +106,12 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         name = _file_name(file)
         document = _read(file, name)
         layer = _header(document, name, layers[-1] if layers else None, position)
+        if any(existing.id == layer.id for existing in layers):
+            raise ProtocolError(
+                name,
+                f"layer id {layer.id!r} is already used below: a layer names itself",
+                field="protocol.id",
+            )
         layers.append(layer)
         _unknown(document, _TOP_KEYS, name, None, "top-level table")
         for source_id, table in _table(document, "sources", name).items():
@@ -112,6 +120,18 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
                 raise ProtocolError(name, "source redefined with another title", field=source_id)
             sources[source_id] = source
         for cond_id, table in _table(document, "conditions", name).items():
+            table = dict(table)
+            override = table.pop("override", False)
+            if cond_id in conditions_raw and override is not True:
+                raise ProtocolError(
+                    name,
+                    "redefines a condition of a layer below: say override = true",
+                    field=f"conditions.{cond_id}",
+                )
+            if cond_id not in conditions_raw and override is not False:
+                raise ProtocolError(
+                    name, "overrides a condition that does not exist", field=f"conditions.{cond_id}"
+                )
             conditions_raw[cond_id] = (name, table)
         seen: set[str] = set()
         for entry in _list(document, "rules", name):
@@ -135,7 +155,10 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
                 )
             _unknown(entry, _RULE_KEYS, name, rule_id, "field")
             base = rules_raw[rule_id][1]
-            rules_raw[rule_id] = (name, {**base, **entry})
+            merged = {**base, **entry}
+            # The override's sources come first; the base's still stand for what it left.
+            merged["source"] = [*entry["source"], *base.get("source", [])]
+            rules_raw[rule_id] = (name, merged)
 
     conditions = _named_conditions(conditions_raw, sources)
     rules = tuple(
@@ -352,6 +375,7 @@ def _named_conditions(
 ) -> dict[str, NamedCondition]:
     names = set(raw)
     result: dict[str, NamedCondition] = {}
+    _check_cycles(raw)
     for cond_id, (file, table) in raw.items():
         ctx = _Ctx(file, None, f"conditions.{cond_id}.")
         body = {k: v for k, v in table.items() if k not in ("description", "source", "evidence")}
@@ -361,11 +385,45 @@ def _named_conditions(
         result[cond_id] = NamedCondition(
             id=cond_id,
             description=description,
-            condition=_condition(body, ctx, "", names - {cond_id}),
+            condition=_condition(body, ctx, "", names),
             sources=_sources(table.get("source"), ctx, sources),
             evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
         )
     return result
+
+
+def _references(value: Any) -> set[str]:
+    """Named conditions a raw condition table refers to, at any depth."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "condition" and isinstance(item, str):
+                found.add(item)
+            else:
+                found |= _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _references(item)
+    return found
+
+
+def _check_cycles(raw: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
+    graph = {name: _references(table) & set(raw) for name, (_, table) in raw.items()}
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            cycle = " → ".join((*path[path.index(name) :], name))
+            raise ProtocolError(raw[name][0], f"conditions refer to each other: {cycle}",
+                                field=f"conditions.{name}")  # fmt: skip
+        if name in done:
+            return
+        for target in graph[name]:
+            visit(target, (*path, name))
+        done.add(name)
+
+    for name in graph:
+        visit(name, ())
 
 
 def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
@@ -379,6 +437,8 @@ def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
             raise ctx.error(field, "a stage is a table")
         _unknown_in(raw, {"until_months", "every", "before", "after"}, ctx, field)
         until = raw.get("until_months")
+        if index and value[index - 1].get("until_months") is None:
+            raise ctx.error(field, "a stage after an open-ended stage is never reached")
         if until is not None and (not isinstance(until, int) or until <= previous):
             raise ctx.error(
                 f"{field}.until_months", f"must increase, got {until!r} after {previous}"
@@ -463,6 +523,11 @@ def _rule(
             values[key] = _enum(Anchor, raw[key], ctx, key)
     if "period" in raw:
         values["period"] = _enum(PeriodKind, raw["period"], ctx, "period")
+    if "min_days" in raw:
+        min_days = raw["min_days"]
+        if not isinstance(min_days, int) or isinstance(min_days, bool) or min_days < 0:
+            raise ctx.error("min_days", f"a whole number of days, at least 0, got {min_days!r}")
+        values["min_days"] = min_days
     if "categories" in raw:
         values["categories"] = _categories(raw["categories"], ctx, "categories")
     if "referral_kinds" in raw:
@@ -509,6 +574,27 @@ def _variants(value: Any, ctx: _Ctx) -> list[dict[str, Any]]:
     return value
 
 
+# Anchors on which month arithmetic behaves differently: every month end and the first,
+# in a leap year and in a common one. Offsets mixing months and days are only ordered
+# if they are ordered from all of these.
+_PROBE_ANCHORS = tuple(
+    add_months(pendulum.Date(year, 1, day), months)
+    for year in (2023, 2024)
+    for months in range(12)
+    for day in (1, 28, 29, 30, 31)
+)
+
+
+def _misordered(earlier: Offset, later: Offset) -> pendulum.Date | None:
+    """An anchor from which ``earlier`` falls after ``later``, if there is one."""
+    if earlier.months == later.months:
+        return None if earlier.days <= later.days else _PROBE_ANCHORS[0]
+    for anchor in _PROBE_ANCHORS:
+        if earlier.after(anchor) > later.after(anchor):
+            return anchor
+    return None
+
+
 def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
     """The fields each kind of schedule needs, and windows that make sense."""
     schedule: ScheduleKind = values["schedule"]
@@ -535,14 +621,33 @@ def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
         forbid("referral_kinds")
     if (anchor is Anchor.CORRECTION) != (subject is SubjectKind.DAYCARE) and anchor is not None:
         raise ctx.error("anchor", "corrections anchor daycare rules; other anchors are a child's")
+    if subject is SubjectKind.DAYCARE and (values.get("when") or values.get("variants")):
+        raise ctx.error("when", "conditions are on a child's facts; daycare rules have none")
+    for key in ("first_within",):
+        offset = values.get(key)
+        if offset is not None and offset.approx_days < 0:
+            raise ctx.error(key, f"must not be negative, got {offset}")
+    catch_up: CatchUp | None = values.get("catch_up")
+    if catch_up is not None and (
+        catch_up.within.approx_days < 0 or catch_up.until_age.approx_days <= 0
+    ):
+        raise ctx.error("catch_up", "within must not be negative and until_age must be positive")
     if schedule is ScheduleKind.ONCE:
         need("anchor", "opens", "due", "closes")
-        forbid("period", "first_within", "stages", "start")
+        forbid("period", "first_within", "stages", "start", "until_age")
         opens, due, closes = values["opens"], values["due"], values["closes"]
-        if closes.approx_days < opens.approx_days:
-            raise ctx.error("closes", f"the window closes ({closes}) before it opens ({opens})")
-        if not opens.approx_days <= due.approx_days <= closes.approx_days:
-            raise ctx.error("due", f"due ({due}) is outside the window {opens} … {closes}")
+        anchor_day = _misordered(opens, closes)
+        if anchor_day is not None:
+            raise ctx.error(
+                "closes",
+                f"the window closes ({closes}) before it opens ({opens}), e.g. from {anchor_day}",
+            )
+        anchor_day = _misordered(opens, due) or _misordered(due, closes)
+        if anchor_day is not None:
+            raise ctx.error(
+                "due",
+                f"due ({due}) is outside the window {opens} … {closes}, e.g. from {anchor_day}",
+            )
     elif schedule is ScheduleKind.PERIODIC:
         need("period")
         forbid("anchor", "opens", "due", "closes", "stages", "start", "catch_up")

@@ -181,6 +181,7 @@ class Rule:
     categories: frozenset[CategoryKind] = frozenset()
     referral_kinds: frozenset[ReferralKind] = frozenset()
     first_within: Offset | None = None
+    min_days: int = 0
     until_age: Offset | None = None
     start: Anchor | None = None
     stages: tuple[Stage, ...] = ()

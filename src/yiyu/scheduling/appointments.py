@@ -15,6 +15,7 @@ import attrs
 import chinese_calendar
 import pendulum
 
+from yiyu.dates import to_date
 from yiyu.scheduling.obligation import Obligation
 
 __all__ = ["CalendarBasis", "Suggestion", "is_working_day", "suggest_date"]
@@ -22,7 +23,7 @@ __all__ = ["CalendarBasis", "Suggestion", "is_working_day", "suggest_date"]
 
 class CalendarBasis(enum.Enum):
     OFFICIAL = "official"  # holidays and 调休 from the State Council's notice
-    WEEKENDS_ONLY = "weekends_only"  # no notice known for that year: Mon–Fri assumed
+    WEEKENDS_ONLY = "weekends_only"  # no notice for that year: Mon–Fri, fixed-date holidays
 
 
 @attrs.frozen(kw_only=True)
@@ -42,13 +43,19 @@ class Suggestion:
         )
 
 
+# Holidays on the same date every year (元旦, 劳动节, 国庆节): avoided even without a
+# notice. The lunar ones (春节, 清明, 端午, 中秋) move and need the year's notice.
+_FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)})
+
+
 def is_working_day(day: dt.date) -> tuple[bool, CalendarBasis]:
     """Whether ``day`` is an official working day, and on what basis that was decided."""
     plain = dt.date(day.year, day.month, day.day)
     try:
         return bool(chinese_calendar.is_workday(plain)), CalendarBasis.OFFICIAL
     except NotImplementedError:
-        return plain.weekday() < 5, CalendarBasis.WEEKENDS_ONLY
+        fixed = (plain.month, plain.day) in _FIXED_HOLIDAYS
+        return plain.weekday() < 5 and not fixed, CalendarBasis.WEEKENDS_ONLY
 
 
 def suggest_date(obligation: Obligation, *, as_of: pendulum.Date) -> Suggestion | None:
@@ -56,10 +63,13 @@ def suggest_date(obligation: Obligation, *, as_of: pendulum.Date) -> Suggestion 
 
     A day before the due date is preferred to one after it at the same distance, since
     the due date is the standard's. Returns ``None`` when no working day is left in the
-    window (it has closed, or only holidays remain).
+    window (it has closed, it was cancelled, or only holidays remain).
     """
+    as_of = to_date(as_of, field="as_of")
     first = max(obligation.opens, as_of)
     last = obligation.closes
+    if obligation.cancelled_on is not None:
+        last = min(last, obligation.cancelled_on.subtract(days=1))
     if first > last:
         return None
     target = min(max(obligation.due, first), last)

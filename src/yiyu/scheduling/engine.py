@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
-from yiyu.dates import Period, add_months
+from yiyu.dates import Period, add_months, age_in_months, to_date
 from yiyu.domain import Child, Daycare
 from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
@@ -55,14 +55,20 @@ def schedule(
     Raises:
         ValidationError: if ``subject`` is neither a child nor a daycare.
     """
+    until = to_date(until, field="until")
     if isinstance(subject, Child):
         obligations = list(_child(subject, protocol, until))
     elif isinstance(subject, Daycare):
         obligations = list(_daycare(subject, protocol, until))
     else:
         raise ValidationError("subject", subject, "a Child or a Daycare")
-    unique = {ob.key: ob for ob in reversed(obligations)}  # the first of a key wins
-    return sorted(unique.values(), key=lambda ob: (ob.due, ob.key))
+    keys = {ob.key for ob in obligations}
+    if len(keys) != len(obligations):
+        # The domain values refuse duplicate enrolments, cases and referrals, and the
+        # engine merges what falls in one period: a collision is an engine bug.
+        clash = sorted(key for key in keys if sum(ob.key == key for ob in obligations) > 1)
+        raise AssertionError(f"two obligations with the key {clash[0]}")
+    return sorted(obligations, key=lambda ob: (ob.due, ob.key))
 
 
 # --- children -------------------------------------------------------------------------------
@@ -93,12 +99,15 @@ class _Instance:
 
 def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[Obligation]:
     leaving = min(child.life_events, key=lambda event: event.on) if child.life_events else None
+    # Conditions (preterm, high-risk newborn …) are judged on the facts at discharge: a
+    # category recorded later does not rewrite the newborn period retroactively.
+    judged_on = child.discharge_date or child.birth_date
     for base in protocol.rules:
         if base.subject is not SubjectKind.CHILD:
             continue
-        if base.when is not None and not holds(base.when, child, protocol):
+        if base.when is not None and not holds(base.when, child, protocol, judged_on):
             continue
-        rule = _variant(base, child, protocol)
+        rule = _variant(base, child, protocol, judged_on)
         if rule.schedule is ScheduleKind.ONCE:
             windows = _once(rule, child)
         elif rule.schedule is ScheduleKind.PERIODIC:
@@ -132,9 +141,9 @@ def _stopped(window: _Window, stops: list[tuple[pendulum.Date, str | None]]) -> 
     return attrs.evolve(window, stops_on=None, stop_reason=None)
 
 
-def _variant(rule: Rule, child: Child, protocol: Protocol) -> Rule:
+def _variant(rule: Rule, child: Child, protocol: Protocol, on: pendulum.Date) -> Rule:
     for condition, variant in rule.variants:
-        if holds(condition, child, protocol):
+        if holds(condition, child, protocol, on):
             return variant
     return rule
 
@@ -185,18 +194,20 @@ def _once_window(rule: Rule, child: Child | None, instance: _Instance) -> Iterat
         opens, due, closes, instance.occurrence, instance.daycare_id,
         stops_on=instance.stops_on, stop_reason=instance.stop_reason,
     )  # fmt: skip
-    if (
-        rule.catch_up is not None
-        and child is not None
-        and registered is not None
-        and closes < registered
-    ):
-        # Registered after the window closed. Without catch-up it comes back as
-        # missed; with it, reopened from registration while still useful.
+    if rule.catch_up is not None and child is not None and registered is not None:
+        # Registered after the window opened: a child cannot be visited before we know
+        # of it. If the window closed, or too little of it is left, it is reopened from
+        # registration while still useful; without catch-up it is simply missed.
         limit = rule.catch_up.until_age.after(child.birth_date)
-        if registered <= limit:
-            due = min(rule.catch_up.within.after(registered), limit)
-            window = attrs.evolve(window, opens=registered, due=due, closes=due, catch_up=True)
+        caught_up = min(rule.catch_up.within.after(registered), limit)
+        if registered > opens and caught_up > closes and registered <= limit:
+            window = attrs.evolve(
+                window,
+                opens=max(opens, min(registered, caught_up)),
+                due=caught_up,
+                closes=caught_up,
+                catch_up=True,
+            )
     yield window
 
 
@@ -211,11 +222,12 @@ def _periodic_child(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[
         ),
         key=lambda span: span[0],  # an open end (None) does not compare
     )
+    clipped: list[tuple[pendulum.Date, pendulum.Date | None]] = []
     for start, end in _merge(spans):
         last = end if limit is None else (limit if end is None else min(end, limit))
-        if last is not None and last < start:
-            continue
-        yield from _periods(rule, start, last, until, first_within=rule.first_within)
+        if last is None or last >= start:
+            clipped.append((start, last))
+    return _periods(rule, clipped, until)
 
 
 def _merge(
@@ -236,30 +248,48 @@ def _merge(
 
 def _periods(
     rule: Rule,
-    start: pendulum.Date,
-    last: pendulum.Date | None,
+    spans: list[tuple[pendulum.Date, pendulum.Date | None]],
     until: pendulum.Date,
-    *,
-    first_within: Offset | None = None,
 ) -> Iterator[_Window]:
-    """One window per period of ``rule.period`` overlapping ``start``..``last``.
+    """One window per period of ``rule.period`` in which the subject is eligible.
 
-    The window is the part of the period the subject is eligible for, and is due at its
-    end (the plan says "each quarter", not on which day). The first may instead be due
-    ``first_within`` of the start, even if that runs into the next period.
+    ``spans`` are the disjoint, sorted (start, last day) eligibility periods. The window
+    is the eligible part of the period, due at its end (the plan says "each quarter",
+    not on which day). After each start, the first is instead due ``first_within`` of
+    it, even if that runs into the next period; the next period's window then opens
+    only after it closes, so one visit never counts for two periods. Two spans in one
+    period owe one obligation, due by the later start's deadline. A part shorter than
+    ``min_days`` is not owed (a daycare open for its last two days of a quarter).
     """
     assert rule.period is not None
-    horizon = until if last is None else min(last, until)
-    for index, period in enumerate(Period.spanning(rule.period, start, max(start, horizon))):
-        opens = max(period.start, start)
-        closes = period.end if last is None else min(period.end, last)
-        due = closes
-        if index == 0 and first_within is not None:
-            due = first_within.after(start)
-            if last is not None:
-                due = min(due, last)
-            closes = max(closes, due)
-        yield _Window(opens, due, closes, period.label)
+    windows: dict[str, _Window] = {}
+    last_closes: pendulum.Date | None = None
+    for start, last in spans:
+        horizon = until if last is None else min(last, until)
+        periods = Period.spanning(rule.period, start, max(start, horizon))
+        for index, period in enumerate(periods):
+            opens = max(period.start, start)
+            if last_closes is not None and opens <= last_closes:
+                opens = last_closes.add(days=1)
+            closes = period.end if last is None else min(period.end, last)
+            due = closes
+            if index == 0 and rule.first_within is not None:
+                due = rule.first_within.after(start)
+                if last is not None:
+                    due = min(due, last)
+                closes = max(closes, due)
+            elif (closes - opens).days + 1 < rule.min_days:
+                continue
+            if opens > closes:
+                continue
+            due = min(max(due, opens), closes)
+            earlier = windows.get(period.label)
+            if earlier is not None:
+                opens, due = earlier.opens, max(earlier.due, due)
+                closes = max(earlier.closes, closes)
+            windows[period.label] = _Window(opens, due, closes, period.label)
+            last_closes = closes if last_closes is None else max(last_closes, closes)
+    yield from windows.values()
 
 
 def _cadence(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window]:
@@ -291,8 +321,13 @@ def _cadence(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window
 def _series(
     rule: Rule, anchor: pendulum.Date, start: pendulum.Date, until: pendulum.Date
 ) -> Iterator[_Window]:
+    """The visits of one cadence from ``anchor`` (the zero of its age axis) after ``start``.
+
+    Each visit is labelled by its place on that axis (``6m`` on the month grid, ``45d``
+    otherwise), not by its rank, so correcting a discharge date or recording a later
+    gestational age does not give an existing visit's key to another date.
+    """
     end = rule.until_age.after(anchor) if rule.until_age is not None else None
-    ordinal = 0
     previous_months = 0
     last_closes = start
     for stage in rule.stages:
@@ -300,18 +335,20 @@ def _series(
         if stage.until_months is not None:
             boundary = add_months(anchor, stage.until_months)
             stage_end = boundary if end is None else min(end, boundary)
-        first = previous_months == 0
-        origin = start if first else add_months(anchor, previous_months)
-        points = _stage_points(
-            stage, origin, start, stage_end, until=until, include_origin=not first
-        )
+        boundary_start = add_months(anchor, previous_months)
+        # Month intervals sit on the age grid (visits at corrected 1, 2, 3 … months);
+        # day intervals count from discharge in the first stage ("出院后…每2周").
+        on_grid = stage.every.days == 0 or (previous_months > 0 and start <= boundary_start)
+        origin = boundary_start if on_grid else start
+        points = _stage_points(stage, origin, start, stage_end, until=until, include_origin=on_grid)
         for point in points:
-            opens = _minus(point, stage.before)
-            if opens <= last_closes:
-                continue  # would overlap the previous visit's window (at a stage change)
-            ordinal += 1
+            if point <= last_closes:
+                continue  # the previous stage's last visit already covers this day
+            # At a stage change the new interval may start inside the last window:
+            # the visit stays (no gap in follow-up) and its window starts after that one.
+            opens = max(_minus(point, stage.before), last_closes.add(days=1))
             closes = stage.after.after(point)
-            yield _Window(opens, point, closes, f"{ordinal:02d}")
+            yield _Window(opens, point, closes, _label(anchor, point))
             last_closes = closes
         if stage_end is None or (end is not None and stage_end >= end):
             return
@@ -319,6 +356,13 @@ def _series(
             return
         assert stage.until_months is not None
         previous_months = stage.until_months
+
+
+def _label(anchor: pendulum.Date, point: pendulum.Date) -> str:
+    months = age_in_months(anchor, point)
+    if add_months(anchor, months) == point:
+        return f"{months}m"
+    return f"{(point - anchor).days}d"
 
 
 def _minus(day: pendulum.Date, offset: Offset) -> pendulum.Date:
@@ -336,10 +380,8 @@ def _stage_points(
 ) -> Iterator[pendulum.Date]:
     """Visit dates of one stage: after ``start``, before ``stage_end``.
 
-    The first stage counts from discharge (or the case's opening: "出院后…每2周",
-    "每月"); later stages sit on the age grid from their boundary
-    (``add_months(anchor, m)``). Each point is computed from the origin, never chained
-    from the previous one. An open-ended stage stops after the horizon ``until``.
+    Each point is computed from the origin (``origin + k × every``), never chained from
+    the previous one. An open-ended stage stops after the horizon ``until``.
     """
     step = 0 if include_origin else 1
     while True:
@@ -390,7 +432,7 @@ def _daycare(daycare: Daycare, protocol: Protocol, until: pendulum.Date) -> Iter
         if rule.subject is not SubjectKind.DAYCARE:
             continue
         if rule.schedule is ScheduleKind.PERIODIC:
-            windows = list(_periods(rule, daycare.opened_on, daycare.closed_on, until))
+            windows = list(_periods(rule, [(daycare.opened_on, daycare.closed_on)], until))
         else:
             windows = [
                 window

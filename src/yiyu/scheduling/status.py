@@ -7,8 +7,9 @@ import enum
 import attrs
 import pendulum
 
+from yiyu.dates import to_date
 from yiyu.domain import SkipReason
-from yiyu.domain._convert import date_value, name_errors
+from yiyu.domain._convert import date_value, name_errors, parse_enum
 from yiyu.scheduling.obligation import Obligation
 
 __all__ = ["Skip", "Status", "status"]
@@ -47,12 +48,16 @@ _STATUS_ZH = {
 }
 
 
+def _skip_reason(value: SkipReason | str) -> SkipReason:
+    return parse_enum(SkipReason, value)
+
+
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Skip:
     """A deliberate decision, on ``on``, not to do an obligation, with its reason code."""
 
     on: pendulum.Date = attrs.field(converter=date_value)
-    reason: SkipReason = attrs.field(converter=SkipReason)
+    reason: SkipReason = attrs.field(converter=_skip_reason)
     note: str | None = None
 
 
@@ -75,6 +80,9 @@ def status(
         skipped: the recorded skip, if any.
         as_of: the date to judge on.
     """
+    as_of = to_date(as_of, field="as_of")
+    if done_on is not None:
+        done_on = to_date(done_on, field="done_on")
     if done_on is not None and done_on <= as_of:
         return Status.DONE
     if skipped is not None and skipped.on <= as_of:
