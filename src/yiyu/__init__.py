@@ -36,6 +36,7 @@ from yiyu.domain import (
     parse_resident_id,
 )
 from yiyu.errors import ProtocolError, ValidationError, YiyuError
+from yiyu.outcomes import ChildRecord, DaycareRecord, Finding, record
 from yiyu.protocol import (
     Anchor,
     Evidence,
@@ -70,11 +71,14 @@ __all__ = [
     "Category",
     "CategoryKind",
     "Child",
+    "ChildRecord",
     "Correction",
     "Daycare",
+    "DaycareRecord",
     "Encounter",
     "Enrolment",
     "Evidence",
+    "Finding",
     "GestationalAge",
     "LifeEvent",
     "LifeEventKind",
@@ -109,6 +113,7 @@ __all__ = [
     "local_today",
     "obligation_key",
     "parse_resident_id",
+    "record",
     "schedule",
     "status",
     "suggest_date",

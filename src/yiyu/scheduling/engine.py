@@ -160,11 +160,7 @@ def _instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
     if anchor is Anchor.ENROLMENT_START:
         return [_Instance(e.start, e.id, e.daycare_id) for e in child.enrolments]
     if anchor is Anchor.CASE:
-        return [
-            _Instance(case.opened_on, case.id, None, case.closed_on, "case_closed")
-            for case in child.cases
-            if case.condition in rule.categories
-        ]
+        return _case_series(rule, child)
     if anchor is Anchor.REFERRAL:
         return [
             _Instance(referral.opened_on, referral.id, None, referral.closed_on, "referral_closed")
@@ -172,6 +168,32 @@ def _instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
             if referral.kind in rule.referral_kinds
         ]
     raise AssertionError(f"{anchor} does not anchor a child's rule")  # the loader forbids it
+
+
+def _case_series(rule: Rule, child: Child) -> list[_Instance]:
+    """One instance per run of overlapping cases of the rule's conditions.
+
+    低体重 and 消瘦 found together are one child to follow monthly, not two series of
+    visits on the same days; an overweight case reclassified as obesity goes on as one.
+    The run is named after its first case, so a case joining it changes no key.
+    """
+    cases = sorted(
+        (case for case in child.cases if case.condition in rule.categories),
+        key=lambda case: (case.opened_on, case.condition.value),  # never input order
+    )
+    runs: list[_Instance] = []
+    for case in cases:
+        if runs and (runs[-1].stops_on is None or case.opened_on <= runs[-1].stops_on):
+            last = runs[-1]
+            stops = (
+                None
+                if last.stops_on is None or case.closed_on is None
+                else max(last.stops_on, case.closed_on)
+            )
+            runs[-1] = attrs.evolve(last, stops_on=stops)
+        else:
+            runs.append(_Instance(case.opened_on, case.id, None, case.closed_on, "case_closed"))
+    return runs
 
 
 def _once(rule: Rule, child: Child) -> Iterator[_Window]:
@@ -339,8 +361,15 @@ def _series(
         # Month intervals sit on the age grid (visits at corrected 1, 2, 3 … months);
         # day intervals count from discharge in the first stage ("出院后…每2周").
         on_grid = stage.every.days == 0 or (previous_months > 0 and start <= boundary_start)
-        origin = boundary_start if on_grid else start
-        points = _stage_points(stage, origin, start, stage_end, until=until, include_origin=on_grid)
+        points = _stage_points(
+            stage,
+            anchor if on_grid else start,
+            previous_months if on_grid else 0,
+            start,
+            stage_end,
+            until=until,
+            include_origin=on_grid,
+        )
         for point in points:
             if point <= last_closes:
                 continue  # the previous stage's last visit already covers this day
@@ -372,6 +401,7 @@ def _minus(day: pendulum.Date, offset: Offset) -> pendulum.Date:
 def _stage_points(
     stage: Stage,
     origin: pendulum.Date,
+    from_months: int,
     start: pendulum.Date,
     stage_end: pendulum.Date | None,
     *,
@@ -380,12 +410,16 @@ def _stage_points(
 ) -> Iterator[pendulum.Date]:
     """Visit dates of one stage: after ``start``, before ``stage_end``.
 
-    Each point is computed from the origin (``origin + k × every``), never chained from
-    the previous one. An open-ended stage stops after the horizon ``until``.
+    Point k is ``origin + (from_months + k × every)``, computed from the origin each
+    time (months clamped at month ends), never chained from the previous point. An
+    open-ended stage stops after the horizon ``until``.
     """
     step = 0 if include_origin else 1
     while True:
-        point = Offset(months=stage.every.months * step, days=stage.every.days * step).after(origin)
+        offset = Offset(
+            months=from_months + stage.every.months * step, days=stage.every.days * step
+        )
+        point = offset.after(origin)
         step += 1
         if stage_end is not None and point >= stage_end:
             return

@@ -1,0 +1,634 @@
+"""Recording a visit: validate it, compute what it found, and change the plan.
+
+This is where child health care and child care join (医育结合): what a doctor measures
+and ticks opens cases (专案), referrals (转诊) and daycare corrections, and closes them by
+rule. The protocol's rules then schedule their follow-ups from those facts, so
+:func:`record` returns the subject as it is after the visit and the new obligations.
+
+Pure: the date comes in as ``as_of``; nothing is stored here (the store records the
+encounter and the changed facts in one transaction).
+
+Closing criteria, with their evidence (standards digest §5, S4):
+
+* 低体重 / 生长迟缓 / 消瘦: the index back at or above −2 SD at a visit (M: the standard
+  adds "good general condition", which is the doctor's to judge).
+* 超重 / 肥胖: weight-for-length/height at or below +1 SD on two consecutive checks (D).
+* 贫血: Hb normal, and still normal two months later (the course continues 2 months after
+  Hb is normal, M).
+* 佝偻病: a rickets follow-up visit that no longer records the diagnosis (M).
+* 养育风险高: a later assessment that is not high (D).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+import pendulum
+
+from yiyu.dates import add_months, age_in_days, age_in_months
+from yiyu.domain import (
+    Case,
+    CategoryKind,
+    Child,
+    Correction,
+    Daycare,
+    Encounter,
+    Referral,
+    ReferralKind,
+)
+from yiyu.errors import ValidationError
+from yiyu.instruments import anaemia as hb_rules
+from yiyu.instruments import daycare_review
+from yiyu.instruments import growth as growth_z
+from yiyu.instruments import rearing_risk as risk_form
+from yiyu.instruments import warning_signs as signs_table
+from yiyu.instruments.anaemia import AnaemiaResult
+from yiyu.instruments.daycare_review import ReviewResult
+from yiyu.instruments.growth import GrowthFinding, GrowthThresholds, GrowthZ
+from yiyu.instruments.rearing_risk import RiskAssessment, RiskForm
+from yiyu.instruments.warning_signs import WarningSignResult
+from yiyu.protocol import Protocol
+from yiyu.scheduling import Obligation, corrected_birth, schedule
+
+__all__ = ["ChildRecord", "DaycareRecord", "Finding", "record"]
+
+# Corrected age is used for growth and development until 24 months (digest §4, M).
+CORRECTED_AGE_UNTIL_MONTHS = 24
+DEFAULT_HORIZON_DAYS = 180
+
+_GROWTH_CONDITIONS = {
+    GrowthFinding.UNDERWEIGHT: CategoryKind.UNDERWEIGHT,
+    GrowthFinding.SEVERE_UNDERWEIGHT: CategoryKind.UNDERWEIGHT,
+    GrowthFinding.STUNTING: CategoryKind.STUNTING,
+    GrowthFinding.SEVERE_STUNTING: CategoryKind.STUNTING,
+    GrowthFinding.WASTING: CategoryKind.WASTING,
+    GrowthFinding.SEVERE_WASTING: CategoryKind.WASTING,
+    GrowthFinding.OVERWEIGHT: CategoryKind.OVERWEIGHT,
+    GrowthFinding.OBESITY: CategoryKind.OBESITY,
+}
+# Which z-score decides whether an undernutrition case still holds.
+_INDEX = {
+    CategoryKind.UNDERWEIGHT: "waz",
+    CategoryKind.STUNTING: "haz",
+    CategoryKind.WASTING: "whz",
+}
+_UNDERNUTRITION = frozenset(_INDEX)
+_WEIGHT_EXCESS = frozenset({CategoryKind.OVERWEIGHT, CategoryKind.OBESITY})
+# W/L(H) at or below +1 SD on this many consecutive checks closes an overweight case (D).
+_EXCESS_NORMAL_CHECKS = 2
+_EXCESS_NORMAL_Z = 1.0
+# Hb must stay normal this long before an anaemia case closes (S4, M).
+_ANAEMIA_COURSE_MONTHS = 2
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One thing a visit found, in words a doctor prints."""
+
+    code: str
+    label_zh: str
+    severity: str | None = None
+    detail: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChildRecord:
+    """What recording a child's visit found and changed."""
+
+    encounter: Encounter
+    obligation: Obligation | None
+    in_window: bool | None
+    age_days: int
+    assessed_age_days: int | None
+    growth: GrowthZ | None
+    nutrition: frozenset[GrowthFinding]
+    anaemia: AnaemiaResult | None
+    warning_signs: WarningSignResult | None
+    rearing_risk: RiskAssessment | None
+    findings: tuple[Finding, ...]
+    opened_cases: tuple[Case, ...]
+    updated_cases: tuple[Case, ...]
+    closed_cases: tuple[Case, ...]
+    opened_referrals: tuple[Referral, ...]
+    closed_referrals: tuple[Referral, ...]
+    child: Child
+    follow_ups: tuple[Obligation, ...]
+
+
+@attrs.frozen(kw_only=True)
+class DaycareRecord:
+    """What recording a daycare visit found and changed."""
+
+    encounter: Encounter
+    obligation: Obligation | None
+    in_window: bool | None
+    review: ReviewResult | None
+    findings: tuple[Finding, ...]
+    opened_corrections: tuple[Correction, ...]
+    closed_corrections: tuple[Correction, ...]
+    daycare: Daycare
+    follow_ups: tuple[Obligation, ...]
+
+
+def record(
+    encounter: Encounter,
+    subject: Child | Daycare,
+    protocol: Protocol,
+    *,
+    as_of: pendulum.Date,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    growth_thresholds: GrowthThresholds = growth_z.CN_2012_THRESHOLDS,
+    anaemia_scheme: str | None = None,
+    rearing_form: RiskForm | None = None,
+) -> ChildRecord | DaycareRecord:
+    """Validate a visit, compute its findings and the facts and follow-ups they cause.
+
+    Args:
+        encounter: what was done, measured and ticked.
+        subject: the child or daycare as it was before the visit.
+        protocol: from :func:`yiyu.load_protocol`.
+        as_of: today; an encounter dated after it is refused.
+        horizon_days: how far ahead to list the new follow-ups.
+        growth_thresholds: the classification cut-offs: the Chinese 2012 standard's by
+            default (its overweight/obesity bands differ from WHO's).
+        anaemia_scheme: the Hb cut-offs (``cn_2012`` or ``who_2024``); ``None``: the
+            anaemia data's default (``cn_2012``).
+        rearing_form: a region's own rearing-risk form instead of the default.
+
+    Returns:
+        A :class:`ChildRecord` or :class:`DaycareRecord` with the findings, the opened
+        and closed cases, referrals or corrections, the subject after the visit, and
+        the obligations that did not exist before it.
+
+    Raises:
+        ValidationError: naming the field and value, if anything in the encounter is
+            invalid: nothing is half-recorded, since nothing is recorded here at all.
+    """
+    if encounter.subject_id != subject.id:
+        raise ValidationError(
+            "subject_id", encounter.subject_id, f"the encounter is not for {subject.id}"
+        )
+    if encounter.on > as_of:
+        raise ValidationError("on", encounter.on.isoformat(), f"after today ({as_of})")
+    until = max(as_of, encounter.on).add(days=horizon_days)
+    before = schedule(subject, protocol, until=until)
+    obligation = _obligation(encounter, subject, before)
+    in_window = obligation.in_window(encounter.on) if obligation is not None else None
+    if isinstance(subject, Child):
+        return _record_child(
+            encounter,
+            subject,
+            protocol,
+            obligation=obligation,
+            in_window=in_window,
+            before=before,
+            until=until,
+            growth_thresholds=growth_thresholds,
+            anaemia_scheme=anaemia_scheme,
+            rearing_form=rearing_form,
+        )
+    return _record_daycare(
+        encounter, subject, protocol, obligation=obligation, in_window=in_window,
+        before=before, until=until,
+    )  # fmt: skip
+
+
+def _obligation(
+    encounter: Encounter, subject: Child | Daycare, planned: Iterable[Obligation]
+) -> Obligation | None:
+    if encounter.obligation_key is None:
+        return None
+    for obligation in planned:
+        if obligation.key == encounter.obligation_key:
+            return obligation
+    raise ValidationError(
+        "obligation_key", encounter.obligation_key, f"not an obligation of {subject.id}"
+    )
+
+
+def _new_follow_ups(
+    before: Iterable[Obligation], after: Iterable[Obligation]
+) -> tuple[Obligation, ...]:
+    known = {obligation.key for obligation in before}
+    return tuple(obligation for obligation in after if obligation.key not in known)
+
+
+# --- children -------------------------------------------------------------------------------
+
+
+@attrs.define
+class _Changes:
+    """The facts a visit changes, gathered while the rules run.
+
+    Only the resulting cases and referrals are kept; what was opened, updated or closed
+    is derived at the end by comparing with the child as it was.
+    """
+
+    cases: dict[str, Case]
+    referrals: dict[str, Referral]
+    findings: list[Finding] = attrs.Factory(list)
+
+    def open_case(self, condition: CategoryKind) -> Case | None:
+        for case in self.cases.values():
+            if case.condition is condition and case.is_open:
+                return case
+        return None
+
+    def ensure_case(
+        self, condition: CategoryKind, encounter: Encounter, severity: str | None
+    ) -> None:
+        """Open a case of ``condition``, or refresh the open one (never a second one)."""
+        case = self.open_case(condition)
+        if case is None:
+            new = Case(
+                condition=condition,
+                opened_on=encounter.on,
+                opened_by=encounter.id,
+                severity=severity,
+            )
+            # A case closed and found again on the same day keeps the closed record.
+            self.cases.setdefault(new.id, new)
+        else:
+            self.cases[case.id] = attrs.evolve(
+                case, severity=severity or case.severity, normal_since=None, normal_checks=0
+            )
+
+    def close_case(self, case: Case, encounter: Encounter) -> None:
+        self.cases[case.id] = attrs.evolve(case, closed_on=encounter.on, closed_by=encounter.id)
+
+    def refer(self, kind: ReferralKind, encounter: Encounter, reason: str) -> None:
+        if any(r.kind is kind and r.is_open for r in self.referrals.values()):
+            return  # already referred and not back yet
+        referral = Referral(
+            kind=kind, opened_on=encounter.on, reason=reason, opened_by=encounter.id
+        )
+        self.referrals.setdefault(referral.id, referral)
+
+
+def _compare_cases(
+    before: Iterable[Case], after: Iterable[Case]
+) -> tuple[tuple[Case, ...], tuple[Case, ...], tuple[Case, ...]]:
+    """(opened, updated, closed) by this visit."""
+    old = {case.id: case for case in before}
+    opened = tuple(case for case in after if case.id not in old)
+    closed = tuple(case for case in after if case.id in old and old[case.id].is_open
+                   and not case.is_open)  # fmt: skip
+    updated = tuple(case for case in after if case.id in old and case.is_open
+                    and case != old[case.id])  # fmt: skip
+    return opened, updated, closed
+
+
+def _record_child(
+    encounter: Encounter,
+    child: Child,
+    protocol: Protocol,
+    *,
+    obligation: Obligation | None,
+    in_window: bool | None,
+    before: list[Obligation],
+    until: pendulum.Date,
+    growth_thresholds: GrowthThresholds,
+    anaemia_scheme: str | None,
+    rearing_form: RiskForm | None,
+) -> ChildRecord:
+    on = encounter.on
+    if on < child.birth_date:
+        raise ValidationError(
+            "on", on.isoformat(), f"before the child's birth ({child.birth_date})"
+        )
+    changes = _Changes(
+        cases={case.id: case for case in child.cases},
+        referrals={referral.id: referral for referral in child.referrals},
+    )
+    basis = _assessment_birth(child, on)
+    assessed_days = age_in_days(basis, on) if on >= basis else None
+
+    z, nutrition = _growth(encounter, child, assessed_days, growth_thresholds, changes)
+    hb = _anaemia(encounter, basis, anaemia_scheme, changes)
+    signs = _warning_signs(encounter, child, basis, obligation, changes)
+    risk = _rearing_risk(encounter, rearing_form, changes)
+    _diagnoses(encounter, obligation, changes)
+    _referral_results(encounter, changes)
+
+    after = attrs.evolve(
+        child,
+        cases=tuple(changes.cases.values()),
+        referrals=tuple(changes.referrals.values()),
+    )
+    opened, updated, closed = _compare_cases(child.cases, after.cases)
+    old_referrals = {referral.id: referral for referral in child.referrals}
+    return ChildRecord(
+        encounter=encounter,
+        obligation=obligation,
+        in_window=in_window,
+        age_days=age_in_days(child.birth_date, on),
+        assessed_age_days=assessed_days,
+        growth=z,
+        nutrition=nutrition,
+        anaemia=hb,
+        warning_signs=signs,
+        rearing_risk=risk,
+        findings=tuple(changes.findings),
+        opened_cases=opened,
+        updated_cases=updated,
+        closed_cases=closed,
+        opened_referrals=tuple(r for r in after.referrals if r.id not in old_referrals),
+        closed_referrals=tuple(
+            r
+            for r in after.referrals
+            if r.id in old_referrals and old_referrals[r.id].is_open and not r.is_open
+        ),
+        child=after,
+        follow_ups=_new_follow_ups(before, schedule(after, protocol, until=until)),
+    )
+
+
+def _assessment_birth(child: Child, on: pendulum.Date) -> pendulum.Date:
+    """Corrected birth for a preterm child until corrected 24 months, else the birth."""
+    corrected = corrected_birth(child)
+    if corrected != child.birth_date and on < add_months(corrected, CORRECTED_AGE_UNTIL_MONTHS):
+        return corrected
+    return child.birth_date
+
+
+def _growth(
+    encounter: Encounter,
+    child: Child,
+    assessed_days: int | None,
+    thresholds: GrowthThresholds,
+    changes: _Changes,
+) -> tuple[GrowthZ | None, frozenset[GrowthFinding]]:
+    m = encounter.measurements
+    if assessed_days is None or (m.weight_kg is None and m.length_cm is None and m.head_cm is None):
+        return None, frozenset()
+    z = growth_z.zscores(
+        child.sex.value,
+        assessed_days,
+        weight_kg=m.weight_kg,
+        length_cm=m.length_cm,
+        measured=m.measured,
+        head_cm=m.head_cm,
+    )
+    found = growth_z.classify(z, thresholds)
+    present: dict[CategoryKind, GrowthFinding] = {}
+    for finding in sorted(found, key=lambda f: f.value):  # a frozenset: fix the order
+        condition = _GROWTH_CONDITIONS[finding]
+        present[condition] = finding
+        changes.findings.append(
+            Finding(
+                code=condition.value,
+                label_zh=finding.label_zh,
+                severity="severe" if finding.is_severe else "moderate",
+                detail=_z_detail(z, condition),
+            )
+        )
+    for condition, finding in present.items():
+        if condition is CategoryKind.OBESITY:
+            overweight = changes.open_case(CategoryKind.OVERWEIGHT)
+            if overweight is not None:  # reclassified upwards: one case per condition
+                changes.close_case(overweight, encounter)
+        if condition is CategoryKind.OVERWEIGHT and changes.open_case(CategoryKind.OBESITY):
+            continue  # an obesity case improving to overweight stays one case
+        changes.ensure_case(condition, encounter, "severe" if finding.is_severe else "moderate")
+        if finding.is_severe and condition in _UNDERNUTRITION:
+            # S4 (digest §5, V): severe undernutrition is referred.
+            changes.refer(ReferralKind.NUTRITION, encounter, f"重度{condition.label_zh}")
+    for case in list(changes.cases.values()):
+        if not case.is_open or case.condition in present:
+            continue
+        if case.condition in _UNDERNUTRITION:
+            value = getattr(z, _INDEX[case.condition])
+            if value is not None:  # measured, and back at or above −2 SD
+                changes.close_case(case, encounter)
+        elif case.condition in _WEIGHT_EXCESS and z.whz is not None:
+            if case.condition is CategoryKind.OBESITY and CategoryKind.OVERWEIGHT in present:
+                continue
+            if z.whz <= _EXCESS_NORMAL_Z:
+                checks = case.normal_checks + 1
+                if checks >= _EXCESS_NORMAL_CHECKS:
+                    changes.close_case(case, encounter)
+                else:
+                    changes.cases[case.id] = attrs.evolve(case, normal_checks=checks)
+            elif case.normal_checks:
+                changes.cases[case.id] = attrs.evolve(case, normal_checks=0)
+    return z, found
+
+
+def _z_detail(z: GrowthZ, condition: CategoryKind) -> str:
+    index = _INDEX.get(condition, "whz")
+    value = getattr(z, index)
+    names = {"waz": "WAZ", "haz": "LAZ/HAZ", "whz": "WLZ/WHZ"}
+    return f"{names[index]} {value:+.2f}" if value is not None else ""
+
+
+def _anaemia(
+    encounter: Encounter, basis: pendulum.Date, scheme: str | None, changes: _Changes
+) -> AnaemiaResult | None:
+    hb = encounter.measurements.hb_g_l
+    if hb is None:
+        return None
+    months = age_in_months(basis, encounter.on)
+    result = hb_rules.classify_hb(hb, max(months, 0), scheme=scheme)
+    if not result.assessed:
+        return result
+    case = changes.open_case(CategoryKind.ANAEMIA)
+    if result.anaemic:
+        severity = result.severity.value if result.severity is not None else None
+        label = result.severity.label_zh if result.severity is not None else ""
+        changes.findings.append(
+            Finding(
+                code="anaemia",
+                label_zh=f"{label}贫血",
+                severity=severity,
+                detail=f"Hb {hb:g} g/L < {result.threshold:g}",
+            )
+        )
+        changes.ensure_case(CategoryKind.ANAEMIA, encounter, severity)
+        if result.severity is hb_rules.Severity.SEVERE:
+            # S4 (digest §5, M): severe anaemia is referred.
+            changes.refer(ReferralKind.ANAEMIA, encounter, f"重度贫血 Hb {hb:g} g/L")
+    elif case is not None:
+        if case.normal_since is None:
+            changes.cases[case.id] = attrs.evolve(case, normal_since=encounter.on)
+        elif encounter.on >= add_months(case.normal_since, _ANAEMIA_COURSE_MONTHS):
+            changes.close_case(case, encounter)
+    return result
+
+
+def _warning_signs(
+    encounter: Encounter,
+    child: Child,
+    basis: pendulum.Date,
+    obligation: Obligation | None,
+    changes: _Changes,
+) -> WarningSignResult | None:
+    if not encounter.warning_signs and encounter.warning_sign_column is None:
+        if encounter.regression:
+            changes.refer(ReferralKind.AUTISM_RESCREEN, encounter, "语言或社交能力倒退")
+            changes.findings.append(
+                Finding(code="autism_screen_positive", label_zh="孤独症初筛阳性：能力倒退")
+            )
+        return None
+    column = encounter.warning_sign_column or (obligation.checklist if obligation else None)
+    if column is None:
+        months = signs_table.screening_age_months(
+            child.birth_date, encounter.on, corrected_birth=basis
+        )
+        found = signs_table.column_for(age_months=months)
+        if found is None:
+            raise ValidationError(
+                "warning_signs", dict(encounter.warning_signs), "no column before 3 months of age"
+            )
+        column = found.id
+    result = signs_table.screen(
+        column, encounter.warning_signs, regression=bool(encounter.regression)
+    )
+    if result.positive:
+        changes.findings.append(
+            Finding(
+                code="warning_signs_positive",
+                label_zh="预警征象阳性",
+                detail="、".join(
+                    signs_table.load_warning_signs().item(item).text
+                    for item in result.positive_items
+                ),
+            )
+        )
+        changes.refer(ReferralKind.DEVELOPMENT, encounter, "预警征象阳性")
+    if result.autism_referral:
+        changes.findings.append(Finding(code="autism_screen_positive", label_zh="孤独症初筛阳性"))
+        # S6 (digest §3, V): refer to the county MCH institution for re-screening.
+        changes.refer(ReferralKind.AUTISM_RESCREEN, encounter, "孤独症初筛阳性")
+    return result
+
+
+def _rearing_risk(
+    encounter: Encounter, form: RiskForm | None, changes: _Changes
+) -> RiskAssessment | None:
+    if not encounter.risk_answers:
+        return None
+    result = risk_form.assess(encounter.risk_answers, form)
+    case = changes.open_case(CategoryKind.REARING_RISK_HIGH)
+    if result.level is risk_form.RiskLevel.HIGH:
+        changes.findings.append(
+            Finding(code="rearing_risk_high", label_zh="养育风险高", severity="high")
+        )
+        changes.ensure_case(CategoryKind.REARING_RISK_HIGH, encounter, "high")
+    elif case is not None:
+        changes.close_case(case, encounter)
+    return result
+
+
+def _diagnoses(encounter: Encounter, obligation: Obligation | None, changes: _Changes) -> None:
+    for condition in encounter.diagnoses:
+        changes.findings.append(Finding(code=condition.value, label_zh=condition.label_zh))
+        changes.ensure_case(condition, encounter, None)
+    # A rickets follow-up visit that no longer records rickets closes the case (M).
+    if obligation is not None and obligation.rule == "rickets_follow_up":
+        case = changes.open_case(CategoryKind.RICKETS)
+        if case is not None and CategoryKind.RICKETS not in encounter.diagnoses:
+            changes.close_case(case, encounter)
+
+
+def _referral_results(encounter: Encounter, changes: _Changes) -> None:
+    for referral_id, result in encounter.referral_results.items():
+        referral = changes.referrals.get(referral_id)
+        if referral is None:
+            raise ValidationError(
+                f"referral_results[{referral_id!r}]", result, "no such referral for this child"
+            )
+        if not referral.is_open:
+            raise ValidationError(
+                f"referral_results[{referral_id!r}]", result, "the referral is already closed"
+            )
+        changes.referrals[referral_id] = attrs.evolve(
+            referral, closed_on=encounter.on, result=result
+        )
+
+
+# --- daycares -------------------------------------------------------------------------------
+
+
+def _record_daycare(
+    encounter: Encounter,
+    daycare: Daycare,
+    protocol: Protocol,
+    *,
+    obligation: Obligation | None,
+    in_window: bool | None,
+    before: list[Obligation],
+    until: pendulum.Date,
+) -> DaycareRecord:
+    if encounter.on < daycare.opened_on:
+        raise ValidationError(
+            "on", encounter.on.isoformat(), f"before the daycare opened ({daycare.opened_on})"
+        )
+    corrections = {correction.id: correction for correction in daycare.corrections}
+    opened: list[Correction] = []
+    closed: list[Correction] = []
+    findings: list[Finding] = []
+    result: ReviewResult | None = None
+    answers = encounter.review_answers
+    open_items = {c.item: c for c in corrections.values() if c.is_open}
+    if answers and set(answers) <= set(open_items) and len(answers) < _item_count():
+        # A corrective follow-up checks only the items that failed.
+        checked = _checked_items(answers, encounter.review_notes)
+    else:
+        result = daycare_review.review(answers, encounter.review_notes) if answers else None
+        checked = _results_of(result) if result is not None else {}
+    for item, passed in checked.items():
+        current = open_items.get(item)
+        if passed and current is not None:
+            done = attrs.evolve(current, closed_on=encounter.on)
+            corrections[current.id] = done
+            closed.append(done)
+        elif not passed:
+            findings.append(
+                Finding(
+                    code="review_item_failed",
+                    label_zh=f"不合格：{daycare_review.item_text(item)}",
+                    detail=encounter.review_notes.get(item),
+                )
+            )
+            if current is None:
+                new = Correction(
+                    item=item,
+                    opened_on=encounter.on,
+                    note=encounter.review_notes.get(item),
+                    opened_by=encounter.id,
+                )
+                if new.id not in corrections:
+                    corrections[new.id] = new
+                    opened.append(new)
+    after = attrs.evolve(daycare, corrections=tuple(corrections.values()))
+    return DaycareRecord(
+        encounter=encounter,
+        obligation=obligation,
+        in_window=in_window,
+        review=result,
+        findings=tuple(findings),
+        opened_corrections=tuple(opened),
+        closed_corrections=tuple(closed),
+        daycare=after,
+        follow_ups=_new_follow_ups(before, schedule(after, protocol, until=until)),
+    )
+
+
+def _item_count() -> int:
+    return len(daycare_review.load_review().items)
+
+
+def _checked_items(answers: Mapping[str, str], notes: Mapping[str, str]) -> dict[str, bool]:
+    checked: dict[str, bool] = {}
+    for item, answer in answers.items():
+        value = daycare_review.ReviewAnswer.parse(answer, field=f"review_answers[{item!r}]")
+        if value is not daycare_review.ReviewAnswer.NOT_APPLICABLE:
+            checked[item] = value is daycare_review.ReviewAnswer.PASS
+    return checked
+
+
+def _results_of(result: ReviewResult) -> dict[str, bool]:
+    checked = dict.fromkeys(result.failed, False)
+    checked.update(dict.fromkeys(result.passed, True))
+    return checked

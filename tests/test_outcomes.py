@@ -1,0 +1,310 @@
+"""Recording visits: findings open cases and referrals, and close them by rule (#3).
+
+Thresholds: S4 (儿童营养性疾病管理技术规范) via the standards digest §5: 低体重 W/A, 消瘦
+W/L < M−2SD [V]; 贫血 Hb < 110 g/L at 6 months–6 years, mild 90–109, severe < 60 [M];
+预警征象 any item positive → refer (S5, digest §2 [V]); autism initial screen positive →
+re-screen at the county MCH institution (S6, digest §3 [V]). Growth weights are taken
+from WHO's own LMS tables (the SD lines), not typed in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import yiyu
+from yiyu import Case, ChildRecord, DaycareRecord, Encounter, ReferralKind
+from yiyu.instruments.growth import Indicator, lms_value, reference_lms
+
+D = pendulum.Date
+PROTOCOL = yiyu.load_protocol()
+BIRTH = D(2024, 1, 31)
+M6_DAY = D(2024, 7, 31)  # 182 days
+NO_SIGNS = {"m6_1": False, "m6_2": False, "m6_3": False, "m6_4": False}
+
+
+def girl(**overrides: Any) -> yiyu.Child:
+    values: dict[str, Any] = {
+        "id": "C1",
+        "name": "王小红",
+        "sex": "F",
+        "birth_date": BIRTH,
+        "gestational_age": "39+0",
+        "birth_weight_g": 3200,
+        "discharge_date": "2024-02-03",
+    }
+    values.update(overrides)
+    return yiyu.Child(**values)
+
+
+def weight_at_sd(sd: float, days: int, sex: str = "F") -> float:
+    lms = reference_lms(Indicator.WFA, sex, days)  # type: ignore[arg-type]
+    assert lms is not None
+    return lms_value(lms, sd)
+
+
+def visit(on: D = M6_DAY, **fields: Any) -> Encounter:
+    values: dict[str, Any] = {"id": f"E-{on}", "subject_id": "C1", "on": on}
+    values.update(fields)
+    return Encounter(**values)
+
+
+def record_child(encounter: Encounter, child: yiyu.Child, as_of: D | None = None) -> ChildRecord:
+    result = yiyu.record(encounter, child, PROTOCOL, as_of=as_of or encounter.on)
+    assert isinstance(result, ChildRecord)
+    return result
+
+
+def test_a_normal_routine_visit_finds_nothing_and_fulfils_its_obligation() -> None:
+    result = record_child(
+        visit(
+            obligation_key="child:C1/m6",
+            measurements={"weight_kg": 7.3, "length_cm": 65.7, "hb_g_l": 120},
+            warning_signs=NO_SIGNS,
+        ),
+        girl(),
+    )
+    assert result.obligation is not None
+    assert result.obligation.key == "child:C1/m6"
+    assert result.in_window is True
+    assert result.findings == ()
+    assert result.opened_cases == result.opened_referrals == ()
+    assert result.follow_ups == ()
+    assert result.child == girl()
+
+
+def test_underweight_opens_a_case_with_monthly_follow_up() -> None:
+    below = weight_at_sd(-2.05, 182)  # just under WHO's −2 SD line at 182 days
+    result = record_child(visit(measurements={"weight_kg": round(below, 2)}), girl())
+    assert result.growth is not None
+    assert result.growth.waz is not None
+    assert result.growth.waz < -2
+    [case] = result.opened_cases
+    assert (case.condition, case.severity, case.opened_by) == (
+        yiyu.CategoryKind.UNDERWEIGHT,
+        "moderate",
+        f"E-{M6_DAY}",
+    )
+    keys = [ob.key for ob in result.follow_ups]
+    assert "child:C1/nutrition_case_follow_up/underweight@2024-07-31/1m" in keys
+    assert result.child.cases == (case,)
+
+
+def test_on_the_line_is_not_underweight() -> None:
+    # Exactly on WHO's −2 SD line: z = −2.00, which is not < −2 (strict; S4 and
+    # growth-who2006.md step 10).
+    result = record_child(visit(measurements={"weight_kg": weight_at_sd(-2.0, 182)}), girl())
+    assert result.growth is not None
+    assert result.growth.waz == -2.0
+    assert result.opened_cases == ()
+
+
+def test_severe_underweight_is_referred() -> None:
+    result = record_child(
+        visit(measurements={"weight_kg": round(weight_at_sd(-3.3, 182), 2)}), girl()
+    )
+    assert [r.kind for r in result.opened_referrals] == [ReferralKind.NUTRITION]
+    assert result.opened_cases[0].severity == "severe"
+
+
+def test_the_case_closes_when_the_index_recovers() -> None:
+    case = Case(condition="underweight", opened_on="2024-07-31", opened_by="E0")
+    child = girl(cases=[case])
+    later = D(2024, 8, 31)
+    days = (later - BIRTH).days
+    result = record_child(
+        visit(
+            later,
+            obligation_key="child:C1/nutrition_case_follow_up/underweight@2024-07-31/1m",
+            measurements={"weight_kg": round(weight_at_sd(-1.5, days), 2)},
+        ),
+        child,
+    )
+    [closed] = result.closed_cases
+    assert (closed.closed_on, closed.closed_by) == (later, f"E-{later}")
+    assert not result.child.cases[0].is_open
+
+
+def test_a_second_finding_never_opens_a_second_case() -> None:
+    case = Case(condition="anaemia", opened_on="2024-07-31", severity="mild")
+    result = record_child(visit(D(2024, 8, 20), measurements={"hb_g_l": 85}), girl(cases=[case]))
+    assert result.opened_cases == ()
+    [updated] = result.updated_cases
+    assert updated.severity == "moderate"
+    assert len(result.child.cases) == 1
+
+
+@pytest.mark.parametrize(
+    ("hb", "severity"),
+    # S4 via digest §5 (M): mild 90–109, moderate 60–89, severe < 60 g/L.
+    [(109, "mild"), (90, "mild"), (89, "moderate"), (60, "moderate"), (59, "severe")],
+)
+def test_anaemia_opens_a_case_with_its_recheck(hb: float, severity: str) -> None:
+    result = record_child(visit(measurements={"hb_g_l": hb}), girl())
+    [case] = result.opened_cases
+    assert (case.condition, case.severity) == (yiyu.CategoryKind.ANAEMIA, severity)
+    keys = {ob.rule for ob in result.follow_ups}
+    assert "anaemia_recheck" in keys
+    referred = [r.kind for r in result.opened_referrals]
+    assert referred == ([ReferralKind.ANAEMIA] if severity == "severe" else [])
+
+
+def test_hb_110_is_not_anaemia() -> None:
+    assert record_child(visit(measurements={"hb_g_l": 110}), girl()).findings == ()
+
+
+def test_anaemia_closes_two_months_after_hb_is_normal() -> None:
+    # S4 (M): continue iron 2 months after Hb is normal; then the case closes.
+    child = girl(cases=[Case(condition="anaemia", opened_on="2024-07-31", severity="mild")])
+    first = record_child(visit(D(2024, 8, 21), measurements={"hb_g_l": 115}), child)
+    assert first.closed_cases == ()
+    assert first.child.cases[0].normal_since == D(2024, 8, 21)
+    early = record_child(visit(D(2024, 10, 1), measurements={"hb_g_l": 118}), first.child)
+    assert early.closed_cases == ()
+    done = record_child(visit(D(2024, 10, 21), measurements={"hb_g_l": 121}), early.child)
+    [closed] = done.closed_cases
+    assert closed.closed_on == D(2024, 10, 21)
+
+
+def test_anaemia_again_after_normal_restarts_the_course() -> None:
+    case = Case(condition="anaemia", opened_on="2024-07-31", normal_since="2024-08-21")
+    result = record_child(visit(D(2024, 9, 21), measurements={"hb_g_l": 100}), girl(cases=[case]))
+    assert result.child.cases[0].normal_since is None
+
+
+def test_positive_warning_sign_refers_and_tracks_the_result() -> None:
+    signs = {**NO_SIGNS, "m6_4": True}  # 不能扶坐
+    result = record_child(visit(obligation_key="child:C1/m6", warning_signs=signs), girl())
+    assert result.warning_signs is not None
+    assert result.warning_signs.positive
+    kinds = sorted(r.kind.value for r in result.opened_referrals)
+    assert kinds == ["autism_rescreen", "development"]
+    rules = {ob.rule for ob in result.follow_ups}
+    assert {"referral_follow_up", "autism_rescreen_referral"} <= rules
+    finding = next(f for f in result.findings if f.code == "warning_signs_positive")
+    assert finding.detail == "不能扶坐"
+    # The result comes back: the referral closes, its tracking obligation is done.
+    back = D(2024, 8, 20)
+    referral = next(r for r in result.child.referrals if r.kind is ReferralKind.DEVELOPMENT)
+    closed = record_child(visit(back, referral_results={referral.id: "发育评估正常"}), result.child)
+    [done] = closed.closed_referrals
+    assert (done.closed_on, done.result) == (back, "发育评估正常")
+
+
+def test_regression_alone_is_an_autism_referral() -> None:
+    result = record_child(visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS,
+                                regression=True), girl())  # fmt: skip
+    assert result.warning_signs is not None
+    assert not result.warning_signs.positive
+    assert [r.kind for r in result.opened_referrals] == [ReferralKind.AUTISM_RESCREEN]
+
+
+def test_the_checklist_must_be_complete() -> None:
+    with pytest.raises(yiyu.ValidationError) as info:
+        record_child(visit(obligation_key="child:C1/m6", warning_signs={"m6_1": False}), girl())
+    assert "m6_2" in str(info.value)
+
+
+def test_preterm_growth_is_assessed_at_corrected_age() -> None:
+    preterm = girl(gestational_age="32+0", birth_weight_g=1600, discharge_date="2024-03-10")
+    result = record_child(visit(measurements={"weight_kg": 6.0}), preterm)
+    assert result.age_days == 182
+    assert result.assessed_age_days == 182 - 56  # 8 weeks early
+
+
+def test_rearing_risk_high_opens_a_home_visit_and_low_closes_it() -> None:
+    form = yiyu.instruments.rearing_risk.load_form()
+    high = {item.id: 2 for item in form.items}
+    low = {item.id: 0 for item in form.items}
+    orphan = girl(categories=[yiyu.Category(kind="orphan", start="2024-03-01")])
+    first = record_child(visit(risk_answers=high), orphan)
+    assert first.rearing_risk is not None
+    assert first.rearing_risk.level.value == "high"
+    assert [ob.rule for ob in first.follow_ups if ob.rule == "rearing_risk_home_visit"]
+    second = record_child(visit(D(2024, 9, 1), risk_answers=low), first.child)
+    assert [c.condition for c in second.closed_cases] == [yiyu.CategoryKind.REARING_RISK_HIGH]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"on": D(2024, 8, 2)}, "on"),  # after as_of
+        ({"on": D(2024, 1, 30)}, "on"),  # before birth
+        ({"subject_id": "C2"}, "subject_id"),
+        ({"obligation_key": "child:C1/m7"}, "obligation_key"),
+        ({"referral_results": {"development@2024-01-01": "x"}}, "referral_results"),
+    ],
+)
+def test_invalid_encounters_name_the_field(change: dict[str, Any], field: str) -> None:
+    values: dict[str, Any] = {"id": "E1", "subject_id": "C1", "on": M6_DAY}
+    values.update(change)
+    with pytest.raises(yiyu.ValidationError) as info:
+        yiyu.record(Encounter(**values), girl(), PROTOCOL, as_of=D(2024, 8, 1))
+    assert info.value.field.startswith(field)
+
+
+def test_daycare_review_failures_open_corrections_and_their_visit() -> None:
+    daycare = yiyu.Daycare(id="D1", name="阳光托育园", opened_on="2024-01-01")
+    checklist = yiyu.instruments.daycare_review.load_review()
+    answers = {item.id: "pass" for item in checklist.items}
+    answers["diet"] = "fail"
+    review = Encounter(
+        id="V1",
+        subject_id="D1",
+        on="2024-05-10",
+        role="health_instructor",
+        obligation_key="daycare:D1/daycare_quarterly_visit/2024Q2",
+        review_answers=answers,
+        review_notes={"diet": "食谱未公示"},
+    )
+    result = yiyu.record(review, daycare, PROTOCOL, as_of=D(2024, 5, 10))
+    assert isinstance(result, DaycareRecord)
+    [correction] = result.opened_corrections
+    assert (correction.item, correction.note) == ("diet", "食谱未公示")
+    [follow_up] = result.follow_ups
+    assert follow_up.key == "daycare:D1/daycare_correction_visit/diet@2024-05-10"
+    # The corrective visit checks only that item; passing closes the correction.
+    recheck = Encounter(
+        id="V2",
+        subject_id="D1",
+        on="2024-06-01",
+        role="health_instructor",
+        obligation_key=follow_up.key,
+        review_answers={"diet": "合格"},
+    )
+    again = yiyu.record(recheck, result.daycare, PROTOCOL, as_of=D(2024, 6, 1))
+    assert isinstance(again, DaycareRecord)
+    assert [c.item for c in again.closed_corrections] == ["diet"]
+
+
+measurement_visits = st.fixed_dictionaries(
+    {
+        "days": st.integers(min_value=1, max_value=1000),
+        "weight_kg": st.one_of(st.none(), st.floats(min_value=2.0, max_value=20.0)),
+        "length_cm": st.one_of(st.none(), st.floats(min_value=45.0, max_value=100.0)),
+        "hb_g_l": st.one_of(st.none(), st.floats(min_value=40.0, max_value=160.0)),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(visits=st.lists(measurement_visits, min_size=1, max_size=8))
+def test_outcome_rules_never_open_two_cases_for_one_condition(
+    visits: list[dict[str, Any]],
+) -> None:
+    child = girl()
+    for index, v in enumerate(sorted(visits, key=lambda v: v["days"])):
+        on = BIRTH.add(days=v["days"])
+        encounter = Encounter(
+            id=f"E{index}",
+            subject_id="C1",
+            on=on,
+            measurements={k: v[k] for k in ("weight_kg", "length_cm", "hb_g_l")},
+        )
+        child = record_child(encounter, child).child
+        open_conditions = [case.condition for case in child.cases if case.is_open]
+        assert len(open_conditions) == len(set(open_conditions))
