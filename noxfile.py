@@ -47,9 +47,9 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Regenerate the docs pages that are made from the protocol data."""
+    """Regenerate the docs pages made from the package data (protocol, instruments)."""
     session.install("-e", ".")
-    session.run("python", "scripts/gen_protocol_docs.py")
+    session.run("python", "scripts/gen_docs.py")
 
 
 @nox.session(python=PYTHON)
