@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import attrs
 import pendulum
@@ -119,7 +119,8 @@ class GestationalAge:
 
     @classmethod
     def parse(
-        cls, value: GestationalAge | str | int | float | tuple[int, int] | None
+        cls,
+        value: GestationalAge | str | int | float | tuple[int, int] | Mapping[str, int] | None,
     ) -> GestationalAge | None:
         """Accept ``36+5``, ``36``, ``(36, 5)`` or a ``GestationalAge``; ``None``/"" pass."""
         if value is None or value == "":
@@ -129,7 +130,9 @@ class GestationalAge:
         weeks: int | None = None
         days = 0
         try:
-            if isinstance(value, tuple) and len(value) == 2:
+            if isinstance(value, Mapping) and set(value) <= {"weeks", "days"}:
+                weeks, days = int(value["weeks"]), int(value.get("days", 0))
+            elif isinstance(value, tuple) and len(value) == 2:
                 weeks, days = int(value[0]), int(value[1])
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 if value == int(value):
@@ -163,7 +166,7 @@ def _sex(value: Sex | str) -> Sex:
 
 
 def _gestational_age(
-    value: GestationalAge | str | int | float | tuple[int, int] | None,
+    value: GestationalAge | str | int | float | tuple[int, int] | Mapping[str, int] | None,
 ) -> GestationalAge | None:
     return GestationalAge.parse(value)
 

@@ -7,7 +7,14 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
-from yiyu.domain._convert import date_value, name_errors, optional_date, optional_text, text
+from yiyu.domain._convert import (
+    date_value,
+    items_of,
+    name_errors,
+    optional_date,
+    optional_text,
+    text,
+)
 from yiyu.domain.care import Correction
 from yiyu.errors import ValidationError
 
@@ -15,7 +22,7 @@ __all__ = ["Daycare", "Enrolment"]
 
 
 def _corrections(value: Iterable[Correction]) -> tuple[Correction, ...]:
-    return tuple(value)
+    return items_of(Correction, value, "corrections")
 
 
 @attrs.frozen(kw_only=True, field_transformer=name_errors)

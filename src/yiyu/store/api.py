@@ -1,0 +1,185 @@
+"""The repository protocol: what the jobs need from a store, whatever the backend.
+
+Two implementations keep to it: :class:`~yiyu.store.memory.MemoryRepository` (tests and
+host software's own tests) and :class:`~yiyu.store.sql.SqlRepository` (SQLite, the
+embedded default, and PostgreSQL in production). One contract test suite runs against
+all three. Every method that writes is atomic: it either does all it says or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+import attrs
+import pendulum
+
+from yiyu.domain import Child, Daycare, Encounter, Enrolment
+from yiyu.scheduling import Obligation, Skip
+
+__all__ = [
+    "JobRun",
+    "ObligationFilter",
+    "PlanState",
+    "Repository",
+    "SaveCounts",
+    "StoredObligation",
+    "SubjectRef",
+]
+
+
+@attrs.frozen(kw_only=True)
+class SaveCounts:
+    """What a save did: rows created, changed, and given again unchanged."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: SaveCounts) -> SaveCounts:
+        return SaveCounts(
+            created=self.created + other.created,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+        )
+
+
+@attrs.frozen(kw_only=True, order=True)
+class SubjectRef:
+    """A child or a daycare, by kind and id."""
+
+    kind: str
+    id: str
+
+
+@attrs.frozen(kw_only=True)
+class PlanState:
+    """What a subject was last planned from, so an incremental plan can skip it."""
+
+    facts_hash: str
+    protocol: str
+    planned_until: pendulum.Date
+
+
+@attrs.frozen(kw_only=True)
+class StoredObligation:
+    """An obligation as stored, with the facts its status is derived from."""
+
+    obligation: Obligation
+    township: str | None
+    assignee: str | None
+    done_on: pendulum.Date | None
+    skip: Skip | None
+    withdrawn_on: pendulum.Date | None
+
+
+@attrs.frozen(kw_only=True)
+class ObligationFilter:
+    """Which stored obligations to read. ``None`` means any."""
+
+    subject: SubjectRef | None = None
+    township: str | None = None
+    assignee: str | None = None
+    daycare_id: str | None = None
+    role: str | None = None
+    opens_by: pendulum.Date | None = None  # window opened on or before
+    closes_from: pendulum.Date | None = None  # window closes on or after
+    include_withdrawn: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class JobRun:
+    """One run of a job, as recorded."""
+
+    id: int
+    job: str
+    started_at: pendulum.DateTime
+    finished_at: pendulum.DateTime | None
+    status: str
+    counts: Mapping[str, Any]
+    error: str | None
+
+
+class Repository(Protocol):
+    """The store, as the jobs use it."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group the calls made inside into one transaction (nesting joins the outer one).
+
+        Outside a transaction, each writing call is its own.
+        """
+        ...
+
+    # --- subjects ---------------------------------------------------------------------
+    def save_children(self, children: Sequence[Child]) -> SaveCounts:
+        """Insert or update children (with their categories, events, cases, referrals)."""
+        ...
+
+    def save_daycares(self, daycares: Sequence[Daycare]) -> SaveCounts:
+        """Insert or update daycares (with their corrections)."""
+        ...
+
+    def save_enrolments(self, enrolments: Sequence[Enrolment]) -> SaveCounts:
+        """Insert or update enrolments; the child and the daycare must exist."""
+        ...
+
+    def ensure_townships(self, names: Iterable[str]) -> list[str]:
+        """Make sure the townships exist; return those that were created."""
+        ...
+
+    def townships(self) -> list[str]: ...
+
+    def get_child(self, child_id: str) -> Child | None: ...
+
+    def get_daycare(self, daycare_id: str) -> Daycare | None: ...
+
+    def subjects(self) -> list[SubjectRef]:
+        """Every child and daycare, sorted."""
+        ...
+
+    # --- planning ---------------------------------------------------------------------
+    def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]: ...
+
+    def save_plan(
+        self,
+        ref: SubjectRef,
+        obligations: Sequence[Obligation],
+        state: PlanState,
+        *,
+        as_of: pendulum.Date,
+        township: str | None,
+        assignees: Mapping[str, str | None],
+    ) -> SaveCounts:
+        """Make the stored obligations of ``ref`` match the engine's, in one transaction.
+
+        New keys are inserted; changed ones updated unless done or skipped (what was done
+        keeps the protocol version it was done under); stored keys the engine no longer
+        produces are withdrawn (unless done or skipped); the plan state is saved with
+        them. ``assignees`` maps a role to the clinician who acts for it.
+        """
+        ...
+
+    def obligations(self, where: ObligationFilter) -> list[StoredObligation]: ...
+
+    # --- what happened ----------------------------------------------------------------
+    def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
+        """Store an encounter; ``False`` if the same one was already stored.
+
+        Raises:
+            ValidationError: if another encounter with the same id was stored.
+        """
+        ...
+
+    def save_skip(self, key: str, skip: Skip) -> None: ...
+
+    # --- job runs and audit -----------------------------------------------------------
+    def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int: ...
+
+    def finish_run(
+        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
+    ) -> None: ...
+
+    def runs(self, limit: int = 20) -> list[JobRun]: ...
+
+    def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None: ...

@@ -1,0 +1,276 @@
+"""The in-memory twin of the store: the same contract, no database.
+
+For tests, and for host software's own tests (``yiyu.testing``). Transactions are real:
+a failure inside one restores everything as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+import pendulum
+
+from yiyu.codec import to_data
+from yiyu.domain import Child, Daycare, Encounter, Enrolment
+from yiyu.errors import ValidationError
+from yiyu.scheduling import Obligation, Skip
+from yiyu.store.api import (
+    JobRun,
+    ObligationFilter,
+    PlanState,
+    SaveCounts,
+    StoredObligation,
+    SubjectRef,
+)
+from yiyu.store.reconcile import StoredState, reconcile
+
+__all__ = ["MemoryRepository"]
+
+
+@attrs.define
+class _Row:
+    obligation: Obligation
+    township: str | None
+    assignee: str | None
+    withdrawn_on: pendulum.Date | None = None
+
+
+@attrs.define
+class _State:
+    children: dict[str, Child] = attrs.Factory(dict)
+    daycares: dict[str, Daycare] = attrs.Factory(dict)
+    townships: set[str] = attrs.Factory(set)
+    obligations: dict[str, _Row] = attrs.Factory(dict)
+    plan_states: dict[SubjectRef, PlanState] = attrs.Factory(dict)
+    encounters: dict[str, tuple[Encounter, list[Mapping[str, Any]]]] = attrs.Factory(dict)
+    skips: dict[str, Skip] = attrs.Factory(dict)
+    runs: list[JobRun] = attrs.Factory(list)
+    audit: list[tuple[pendulum.DateTime, str, str, str, str, Any]] = attrs.Factory(list)
+
+
+class MemoryRepository:
+    """A :class:`~yiyu.store.api.Repository` in memory."""
+
+    def __init__(self) -> None:
+        self._state = _State()
+        self._depth = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        snapshot = copy.deepcopy(self._state)
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._state = snapshot
+            raise
+        finally:
+            self._depth = 0
+
+    # --- subjects ---------------------------------------------------------------------
+
+    def save_children(self, children: Sequence[Child]) -> SaveCounts:
+        with self.transaction():
+            counts = SaveCounts()
+            for child in children:
+                old = self._state.children.get(child.id)
+                counts += _count(old, child)
+                self._state.children[child.id] = child
+                if child.township:
+                    self._state.townships.add(child.township)
+            return counts
+
+    def save_daycares(self, daycares: Sequence[Daycare]) -> SaveCounts:
+        with self.transaction():
+            counts = SaveCounts()
+            for daycare in daycares:
+                counts += _count(self._state.daycares.get(daycare.id), daycare)
+                self._state.daycares[daycare.id] = daycare
+                if daycare.township:
+                    self._state.townships.add(daycare.township)
+            return counts
+
+    def save_enrolments(self, enrolments: Sequence[Enrolment]) -> SaveCounts:
+        with self.transaction():
+            counts = SaveCounts()
+            for enrolment in enrolments:
+                child = self._state.children.get(enrolment.child_id)
+                if child is None:
+                    raise ValidationError("child_id", enrolment.child_id, "no such child")
+                if enrolment.daycare_id not in self._state.daycares:
+                    raise ValidationError("daycare_id", enrolment.daycare_id, "no such daycare")
+                existing = {e.id: e for e in child.enrolments}
+                counts += _count(existing.get(enrolment.id), enrolment)
+                existing[enrolment.id] = enrolment
+                self._state.children[child.id] = attrs.evolve(
+                    child, enrolments=tuple(existing.values())
+                )
+            return counts
+
+    def ensure_townships(self, names: Iterable[str]) -> list[str]:
+        created = sorted({n for n in names if n} - self._state.townships)
+        self._state.townships.update(created)
+        return created
+
+    def townships(self) -> list[str]:
+        return sorted(self._state.townships)
+
+    def get_child(self, child_id: str) -> Child | None:
+        return self._state.children.get(child_id)
+
+    def get_daycare(self, daycare_id: str) -> Daycare | None:
+        return self._state.daycares.get(daycare_id)
+
+    def subjects(self) -> list[SubjectRef]:
+        refs = [SubjectRef(kind="child", id=i) for i in self._state.children]
+        refs += [SubjectRef(kind="daycare", id=i) for i in self._state.daycares]
+        return sorted(refs)
+
+    # --- planning ---------------------------------------------------------------------
+
+    def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
+        return {ref: self._state.plan_states[ref] for ref in refs if ref in self._state.plan_states}
+
+    def save_plan(
+        self,
+        ref: SubjectRef,
+        obligations: Sequence[Obligation],
+        state: PlanState,
+        *,
+        as_of: pendulum.Date,
+        township: str | None,
+        assignees: Mapping[str, str | None],
+    ) -> SaveCounts:
+        with self.transaction():
+            rows = self._state.obligations
+            stored = {
+                key: StoredState(
+                    obligation=row.obligation,
+                    finished=key in self._state.skips or self._done_on(key) is not None,
+                    withdrawn=row.withdrawn_on is not None,
+                )
+                for key, row in rows.items()
+                if (row.obligation.subject.value, row.obligation.subject_id) == (ref.kind, ref.id)
+            }
+            plan = reconcile(stored, obligations, as_of=as_of)
+            for obligation in (*plan.insert, *plan.update):
+                rows[obligation.key] = _Row(
+                    obligation=obligation,
+                    township=township,
+                    assignee=assignees.get(obligation.role.value),
+                )
+            for key in plan.withdraw:
+                rows[key].withdrawn_on = as_of
+            self._state.plan_states[ref] = state
+            return SaveCounts(
+                created=len(plan.insert),
+                updated=len(plan.update) + len(plan.withdraw),
+                unchanged=plan.unchanged,
+            )
+
+    def _done_on(self, key: str) -> pendulum.Date | None:
+        days = [e.on for e, _ in self._state.encounters.values() if e.obligation_key == key]
+        return min(days) if days else None
+
+    def obligations(self, where: ObligationFilter) -> list[StoredObligation]:
+        result = []
+        for key, row in sorted(self._state.obligations.items()):
+            ob = row.obligation
+            if not _matches(where, ob, row):
+                continue
+            result.append(
+                StoredObligation(
+                    obligation=ob,
+                    township=row.township,
+                    assignee=row.assignee,
+                    done_on=self._done_on(key),
+                    skip=self._state.skips.get(key),
+                    withdrawn_on=row.withdrawn_on,
+                )
+            )
+        return result
+
+    # --- what happened ----------------------------------------------------------------
+
+    def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
+        with self.transaction():
+            old = self._state.encounters.get(encounter.id)
+            if old is not None:
+                if to_data(old[0]) == to_data(encounter):
+                    return False
+                raise ValidationError("id", encounter.id, "another encounter has this id")
+            self._state.encounters[encounter.id] = (encounter, list(findings))
+            return True
+
+    def save_skip(self, key: str, skip: Skip) -> None:
+        with self.transaction():
+            if key not in self._state.obligations:
+                raise ValidationError("obligation_key", key, "no such obligation")
+            self._state.skips[key] = skip
+
+    # --- job runs and audit -----------------------------------------------------------
+
+    def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int:
+        run = JobRun(
+            id=len(self._state.runs) + 1,
+            job=job,
+            started_at=pendulum.now("UTC"),
+            finished_at=None,
+            status="running",
+            counts={"parameters": dict(parameters)},
+            error=None,
+        )
+        self._state.runs.append(run)
+        return run.id
+
+    def finish_run(
+        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
+    ) -> None:
+        run = self._state.runs[run_id - 1]
+        self._state.runs[run_id - 1] = attrs.evolve(
+            run,
+            finished_at=pendulum.now("UTC"),
+            status=status,
+            counts={**run.counts, **counts},
+            error=error,
+        )
+
+    def runs(self, limit: int = 20) -> list[JobRun]:
+        return list(reversed(self._state.runs))[:limit]
+
+    def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None:
+        self._state.audit.append((pendulum.now("UTC"), actor, action, entity, entity_id, detail))
+
+
+def _count(old: Any, new: Any) -> SaveCounts:
+    if old is None:
+        return SaveCounts(created=1)
+    if old == new:
+        return SaveCounts(unchanged=1)
+    return SaveCounts(updated=1)
+
+
+def _matches(where: ObligationFilter, ob: Obligation, row: _Row) -> bool:
+    checks = (
+        where.subject is None or (ob.subject.value, ob.subject_id) == (where.subject.kind,
+                                                                       where.subject.id),
+        where.township is None or row.township == where.township,
+        where.assignee is None or row.assignee == where.assignee,
+        where.daycare_id is None or ob.daycare_id == where.daycare_id,
+        where.role is None or ob.role.value == where.role,
+        where.opens_by is None or ob.opens <= where.opens_by,
+        where.closes_from is None or ob.closes >= where.closes_from,
+        where.include_withdrawn or row.withdrawn_on is None,
+    )  # fmt: skip
+    return all(checks)
