@@ -1,7 +1,8 @@
 """Write the docs pages generated from the package data (run by ``nox -s docs``).
 
 - docs/protocol.md: every rule of the default protocol, with its window, role and source.
-- docs/instruments.md: every instrument's items and thresholds, with their sources.
+- docs/instruments/: one page per instrument (what it measures, its items and thresholds,
+  its sources) and an index; a page no instrument generates any more is deleted.
 
 A test fails when a committed page differs from what this script writes.
 """
@@ -11,17 +12,32 @@ from __future__ import annotations
 from pathlib import Path
 
 import yiyu
-from yiyu.instruments.docs import instruments_markdown
+from yiyu.instruments.docs import instrument_pages
 from yiyu.protocol.docs import protocol_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+INSTRUMENTS = DOCS / "instruments"
 
 PAGES = {
     "protocol.md": lambda: protocol_markdown(yiyu.load_protocol()),
-    "instruments.md": instruments_markdown,
 }
+
+
+def write_instrument_pages() -> None:
+    """Write docs/instruments/, removing the pages that are no longer generated."""
+    pages = instrument_pages()
+    INSTRUMENTS.mkdir(exist_ok=True)
+    for stale in sorted(INSTRUMENTS.glob("*.md")):
+        if stale.name not in pages:
+            stale.unlink()
+            print(f"removed {stale}")
+    for name, text in pages.items():
+        (INSTRUMENTS / name).write_text(text, encoding="utf-8")
+        print(f"wrote {INSTRUMENTS / name}")
+
 
 if __name__ == "__main__":
     for name, render in PAGES.items():
         (DOCS / name).write_text(render(), encoding="utf-8")
         print(f"wrote {DOCS / name}")
+    write_instrument_pages()

@@ -1,15 +1,32 @@
-"""docs/instruments.md is generated from the instrument data and must not go stale."""
+"""docs/instruments/ is generated from the instrument data and must not go stale."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from yiyu.instruments.docs import instruments_markdown
+import pytest
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "instruments.md"
+from yiyu.instruments.docs import instrument_pages
+
+FOLDER = Path(__file__).resolve().parents[2] / "docs" / "instruments"
+PAGES = instrument_pages()
 
 
-def test_instruments_page_is_current() -> None:
-    assert PAGE.read_text(encoding="utf-8") == instruments_markdown(), (
-        "docs/instruments.md is stale: run `nox -s docs` and commit the result"
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_instrument_page_is_current(name: str) -> None:
+    page = FOLDER / name
+    assert page.is_file(), f"docs/instruments/{name} is missing: run `nox -s docs` and commit it"
+    assert page.read_text(encoding="utf-8") == PAGES[name], (
+        f"docs/instruments/{name} is stale: run `nox -s docs` and commit the result"
     )
+
+
+def test_no_stale_page_is_left() -> None:
+    committed = {path.name for path in FOLDER.iterdir()}
+    assert committed == set(PAGES), (
+        f"not generated any more: {sorted(committed - set(PAGES))}; run `nox -s docs`"
+    )
+
+
+def test_the_single_page_is_gone() -> None:
+    assert not (FOLDER.parent / "instruments.md").exists()

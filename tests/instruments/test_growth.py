@@ -21,9 +21,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yiyu.errors import ValidationError
+from yiyu.errors import ProtocolError, ValidationError
 from yiyu.instruments import growth
 from yiyu.instruments.growth import (
+    CLASSIFICATION_FILE,
     CN_2012_THRESHOLDS,
     LMS,
     WHO_THRESHOLDS,
@@ -38,10 +39,12 @@ from yiyu.instruments.growth import (
     classify,
     lms_value,
     lms_z,
+    load_growth_classification,
     reference_lms,
     restricted_lms_z,
     zscores,
 )
+from yiyu.protocol.model import Evidence
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[2]
@@ -752,16 +755,243 @@ def test_thresholds_are_validated_values() -> None:
     assert "2012" in CN_2012_THRESHOLDS.source
     with pytest.raises(ValidationError):
         GrowthThresholds(
-            source="x", moderate_below=-3, severe_below=-2, overweight_above=2, obese_above=3
+            id="x",
+            source="x",
+            moderate_below=-3,
+            severe_below=-2,
+            overweight_above=2,
+            obese_above=3,
         )
     with pytest.raises(ValidationError):
         GrowthThresholds(
-            source="x", moderate_below=-2, severe_below=-3, overweight_above=2, obese_above=2
+            id="x",
+            source="x",
+            moderate_below=-2,
+            severe_below=-3,
+            overweight_above=2,
+            obese_above=2,
         )
     with pytest.raises(ValidationError):
         GrowthThresholds(
-            source="x", moderate_below=math.nan, severe_below=-3, overweight_above=2, obese_above=3
+            id="x",
+            source="x",
+            moderate_below=math.nan,
+            severe_below=-3,
+            overweight_above=2,
+            obese_above=3,
         )
+    with pytest.raises(ValidationError):
+        GrowthThresholds(
+            id=" ",
+            source="x",
+            moderate_below=-2,
+            severe_below=-3,
+            overweight_above=2,
+            obese_above=3,
+        )
+
+
+# --------------------------------------------------------------------------- classification data
+
+
+def test_the_constants_are_the_packaged_schemes() -> None:
+    data = load_growth_classification()
+    assert data is load_growth_classification()  # read once
+    assert data.header.label == "growth_classification@2026.1"
+    assert data.header.file == CLASSIFICATION_FILE
+    assert data.default_scheme == "cn_2012"
+    assert [scheme.id for scheme in data.schemes] == ["who_2006", "cn_2012"]
+    assert data.scheme("who_2006") is WHO_THRESHOLDS
+    assert data.scheme("cn_2012") is CN_2012_THRESHOLDS
+    assert data.scheme() is CN_2012_THRESHOLDS
+    assert attrs.astuple(WHO_THRESHOLDS)[2:] == (-2.0, -3.0, 2.0, 3.0)
+    assert attrs.astuple(CN_2012_THRESHOLDS)[2:] == (-2.0, -3.0, 1.0, 2.0)
+    assert WHO_THRESHOLDS.id == "who_2006"
+    assert CN_2012_THRESHOLDS.id == "cn_2012"
+    assert WHO_THRESHOLDS.source == (
+        "WHO Child Growth Standards (2006) (growth_classification@2026.1)"
+    )
+    assert set(data.sources) == {"WHO2006", "S4", "WM2024"}
+
+
+def test_each_cut_off_has_its_source_and_evidence() -> None:
+    who, cn = load_growth_classification().schemes
+    for fact in who.cut_offs.values():
+        assert fact.evidence is Evidence.V
+        assert fact.source == ("WHO2006 (growth-who2006.md step 10)",)
+    # China 2012: the deficit cut-offs were read (V); the overweight and obesity bands are
+    # from memory (M), the overweight band also seen in a 2024 fragment (V3).
+    evidence = {name: fact.evidence for name, fact in cn.cut_offs.items()}
+    assert evidence == {
+        "moderate_below": Evidence.V,
+        "severe_below": Evidence.V,
+        "overweight_above": Evidence.M,
+        "obese_above": Evidence.M,
+    }
+    assert all(fact.source[0].startswith("S4 (digest §5") for fact in cn.cut_offs.values())
+    assert cn.overweight_above.source[1].startswith("WM2024 ")
+    assert [fact.value for fact in cn.cut_offs.values()] == [-2.0, -3.0, 1.0, 2.0]
+
+
+def test_an_unknown_scheme_is_refused() -> None:
+    with pytest.raises(ValidationError, match="who_2006, cn_2012"):
+        load_growth_classification().scheme("who_2007")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "region.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+CITY = """
+[instrument]
+extends = "growth_classification@2026.1"
+id = "growth_classification-city"
+version = "2026.1-city"
+title = "营养性疾病 z 评分判定界值（本市）"
+
+[sources.LOCAL]
+title = "市医育结合实施方案"
+
+[[schemes]]
+id = "cn_2012"
+overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
+"""
+
+
+def test_a_region_overrides_the_overweight_cut_off(tmp_path: Path) -> None:
+    data = load_growth_classification(_write(tmp_path, CITY))
+    assert data.header.label == "growth_classification-city@2026.1-city"
+    city = data.scheme("cn_2012")
+    assert city.overweight_above == 1.5
+    assert (city.moderate_below, city.severe_below, city.obese_above) == (-2.0, -3.0, 2.0)
+    assert (
+        city.source == "儿童营养性疾病管理技术规范（2012） (growth_classification-city@2026.1-city)"
+    )
+    assert data.scheme() == city
+    assert attrs.astuple(data.scheme("who_2006"))[2:] == attrs.astuple(WHO_THRESHOLDS)[2:]
+    cn = data.schemes[1]
+    assert cn.overweight_above.evidence is Evidence.LOCAL
+    assert cn.overweight_above.source == ("LOCAL (实施方案)",)
+    assert cn.obese_above.evidence is Evidence.M  # untouched values keep their source
+    assert classify(_z(whz=1.4), CN_2012_THRESHOLDS) == {GrowthFinding.OVERWEIGHT}
+    assert classify(_z(whz=1.4), city) == set()
+    assert classify(_z(whz=1.6), city) == {GrowthFinding.OVERWEIGHT}
+    # The packaged data and the constants are unchanged.
+    assert load_growth_classification().scheme("cn_2012").overweight_above == 1.0
+    assert CN_2012_THRESHOLDS.overweight_above == 1.0
+
+
+def test_a_replacement_file_can_change_the_default(tmp_path: Path) -> None:
+    packaged = Path(growth.__file__).parent / "data" / CLASSIFICATION_FILE
+    text = packaged.read_text(encoding="utf-8").replace(
+        'default_scheme = "cn_2012"', 'default_scheme = "who_2006"'
+    )
+    data = load_growth_classification(_write(tmp_path, text))
+    assert data.scheme() == WHO_THRESHOLDS
+
+
+def test_an_override_must_name_its_own_source(tmp_path: Path) -> None:
+    text = CITY.replace(', source = "LOCAL (实施方案)", evidence = "LOCAL" }', " }")
+    path = _write(tmp_path, text)
+    with pytest.raises(ProtocolError) as error:
+        load_growth_classification(path)
+    assert error.value.file == str(path)
+    assert error.value.field == "schemes.overweight_above.source"
+
+
+def test_an_override_of_a_scheme_wide_source_restates_it(tmp_path: Path) -> None:
+    text = CITY.replace('id = "cn_2012"', 'id = "who_2006"')
+    path = _write(tmp_path, text)
+    with pytest.raises(ProtocolError) as error:
+        load_growth_classification(path)
+    assert error.value.field == "schemes.source"
+    text = text.replace(
+        'id = "who_2006"\n', 'id = "who_2006"\nsource = "LOCAL (实施方案)"\nevidence = "LOCAL"\n'
+    )
+    who = load_growth_classification(_write(tmp_path, text)).schemes[0]
+    assert who.overweight_above.value == 1.5
+    assert who.moderate_below.evidence is Evidence.LOCAL  # plain numbers take the scheme's
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "item", "field"),
+    [
+        (
+            "overweight_above = { value = 1.0",
+            'overweight_above = { value = "1"',
+            "cn_2012",
+            "schemes.overweight_above.value",
+        ),
+        (
+            "obese_above = { value = 2.0",
+            "obese_above = { value = 1.0",
+            "cn_2012",
+            "schemes.obese_above",
+        ),
+        (
+            "moderate_below = { value = -2.0",
+            "moderate_below = { value = 2.0",
+            "cn_2012",
+            "schemes.moderate_below",
+        ),
+        ("severe_below = -3.0", "severe_below = -1.0", "who_2006", "schemes.severe_below"),
+        ('evidence = "V"\nmoderate', 'evidence = "v"\nmoderate', "who_2006", "schemes.evidence"),
+        (
+            'evidence = "V"\nmoderate',
+            "moderate",
+            "who_2006",
+            "schemes.evidence",
+        ),
+        (
+            'severe_below = { value = -3.0, source = "S4',
+            'severe_below = { value = -3.0, source = "S9',
+            "cn_2012",
+            "schemes.severe_below.source",
+        ),
+        (
+            ', evidence = "M" }\nobese_above',
+            ', evidence = "M", text = "x" }\nobese_above',
+            "cn_2012",
+            "schemes.overweight_above.text",
+        ),
+        ("obese_above = 3.0", "", "who_2006", "schemes.obese_above"),
+        ('default_scheme = "cn_2012"', 'default_scheme = "cn"', None, "instrument.default_scheme"),
+    ],
+)
+def test_a_broken_file_names_file_item_and_field(
+    tmp_path: Path, old: str, new: str, item: str | None, field: str
+) -> None:
+    packaged = Path(growth.__file__).parent / "data" / CLASSIFICATION_FILE
+    original = packaged.read_text(encoding="utf-8")
+    assert old in original
+    path = _write(tmp_path, original.replace(old, new, 1))
+    with pytest.raises(ProtocolError) as error:
+        load_growth_classification(path)
+    assert error.value.file == str(path)
+    assert error.value.rule_id == item
+    assert error.value.field == field
+    assert str(path) in str(error.value)
+
+
+def test_a_plain_number_needs_the_schemes_source(tmp_path: Path) -> None:
+    text = CITY.replace(
+        'overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }',
+        "overweight_above = 1.5",
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(ProtocolError) as error:
+        load_growth_classification(path)
+    assert (error.value.rule_id, error.value.field) == ("cn_2012", "schemes.overweight_above")
+    assert "plain number" in error.value.problem
+
+
+def test_a_missing_file_is_a_protocol_error(tmp_path: Path) -> None:
+    path = tmp_path / "absent.toml"
+    with pytest.raises(ProtocolError) as error:
+        load_growth_classification(path)
+    assert error.value.file == str(path)
 
 
 # --------------------------------------------------------------------------- properties

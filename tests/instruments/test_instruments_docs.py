@@ -1,54 +1,135 @@
-"""The instruments reference page is generated from the data, completely and repeatably."""
+"""The instruments reference pages are generated from the data, completely and repeatably."""
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
+from pathlib import Path
 
 from yiyu.instruments import anaemia, daycare_review, rearing_risk, warning_signs
-from yiyu.instruments.docs import growth_markdown, instruments_markdown
-from yiyu.instruments.growth import CN_2012_THRESHOLDS, WHO_THRESHOLDS
+from yiyu.instruments.docs import growth_markdown, instrument_pages
+from yiyu.instruments.growth import load_growth_classification
+
+INSTRUMENT_PAGES = {
+    "growth.md": "# Growth z-scores: WHO Child Growth Standards (2006) (`growth`)",
+    "warning_signs.md": "# 儿童心理行为发育问题预警征象筛查表 (`warning_signs@2026.1`)",
+    "anaemia.md": "# 营养性缺铁性贫血：血红蛋白判定与分度 (`anaemia@2026.1`)",
+    "daycare_review.md": "# 托育机构卫生保健工作检查表 (`daycare_review@2026.1`)",
+    "rearing_risk.md": (
+        "# 养育风险评估表（yiyu 默认表，非国家标准） (`rearing_risk_default@2026.1`)"
+    ),
+}
 
 
-def test_the_page_has_every_section_in_order() -> None:
-    page = instruments_markdown()
-    assert page.startswith("# Instruments reference\n")
-    assert page.endswith("\n")
-    headings = [line for line in page.splitlines() if line.startswith("## ")]
-    assert headings == [
-        "## Growth z-scores: WHO Child Growth Standards (2006) (`growth`)",
-        "## 儿童心理行为发育问题预警征象筛查表 (`warning_signs@2026.1`)",
-        "## 营养性缺铁性贫血：血红蛋白判定与分度 (`anaemia@2026.1`)",
-        "## 托育机构卫生保健工作检查表 (`daycare_review@2026.1`)",
-        "## 养育风险评估表（yiyu 默认表，非国家标准） (`rearing_risk_default@2026.1`)",
-    ]
-    for section in (
-        warning_signs.markdown(),
-        anaemia.markdown(),
-        daycare_review.markdown(),
-        rearing_risk.markdown(),
+def test_one_page_per_instrument_and_an_index() -> None:
+    pages = instrument_pages()
+    assert list(pages) == [*INSTRUMENT_PAGES, "index.md"]
+    for name, heading in INSTRUMENT_PAGES.items():
+        page = pages[name]
+        assert page.startswith(heading + "\n"), name
+        assert page.endswith("\n")
+        assert not page.endswith("\n\n")
+        # One title per page, the section's own heading promoted.
+        assert [line for line in page.splitlines() if line.startswith("#")] == [heading]
+        assert "do not edit by hand" in page
+        assert "](index.md)" in page
+    assert instrument_pages() == pages
+
+
+def test_each_page_carries_its_section_from_the_data() -> None:
+    pages = instrument_pages()
+    for name, section in (
+        ("growth.md", growth_markdown()),
+        ("warning_signs.md", warning_signs.markdown()),
+        ("anaemia.md", anaemia.markdown()),
+        ("daycare_review.md", daycare_review.markdown()),
+        ("rearing_risk.md", rearing_risk.markdown()),
     ):
-        assert section in page
-    assert "| D | yiyu default: no standard fixes it |" in page
+        body = section.partition("\n")[2].strip("\n")
+        assert body in pages[name], name
+        assert "\nSources: " in pages[name], name
+
+
+def test_the_index_lists_every_page_and_the_evidence_tags() -> None:
+    index = instrument_pages()["index.md"]
+    assert index.startswith("# Instruments reference\n")
+    links = re.findall(r"^- \[(.+)\]\(([a-z_]+\.md)\): \S", index, flags=re.MULTILINE)
+    assert [target for _, target in links] == list(INSTRUMENT_PAGES)
+    for title, target in links:
+        assert INSTRUMENT_PAGES[target] == f"# {title}"
+    assert "## Evidence tags" in index
+    assert "| D | yiyu default: no standard fixes it |" in index
+    assert "| M | from memory: a configurable default, check before relying on it |" in index
     # Headings are preceded by a blank line, so every renderer sees them.
-    lines = page.splitlines()
-    assert all(lines[i - 1] == "" for i, line in enumerate(lines) if line.startswith("## "))
-    assert instruments_markdown() == page
+    lines = index.splitlines()
+    assert all(lines[i - 1] == "" for i, line in enumerate(lines) if i and line.startswith("#"))
 
 
-def test_growth_section_states_the_cut_offs_from_the_code() -> None:
+def test_growth_section_states_both_schemes_from_the_data() -> None:
     text = growth_markdown()
     assert "WHO 2006" in text
     for indicator in ("`wfa`", "`lhfa`", "`wfl`", "`wfh`", "`bfa`", "`hcfa`"):
         assert indicator in text
-    assert "| `WHO_THRESHOLDS` | z < -2 | z < -3 | 2 < z ≤ 3 | z > 3 |" in text
-    assert "| `CN_2012_THRESHOLDS` | z < -2 | z < -3 | 1 < z ≤ 2 | z > 2 |" in text
-    assert WHO_THRESHOLDS.source in text
-    assert CN_2012_THRESHOLDS.source in text
+    assert "`growth_classification@2026.1`" in text
+    assert "`cn_2012` 儿童营养性疾病管理技术规范（2012） (default)" in text
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    who = [row for row in rows if row.startswith("| `who_2006` |")]
+    cn = [row for row in rows if row.startswith("| `cn_2012` |")]
+    assert who == [
+        "| `who_2006` | moderate deficit 中度 | `moderate_below` | -3 ≤ z < -2 | "
+        "WHO2006 (growth-who2006.md step 10) | V |",
+        "| `who_2006` | severe deficit 重度 | `severe_below` | z < -3 | "
+        "WHO2006 (growth-who2006.md step 10) | V |",
+        "| `who_2006` | overweight 超重 | `overweight_above` | 2 < z ≤ 3 | "
+        "WHO2006 (growth-who2006.md step 10) | V |",
+        "| `who_2006` | obesity 肥胖 | `obese_above` | z > 3 | "
+        "WHO2006 (growth-who2006.md step 10) | V |",
+    ]
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in cn]
+    assert [[*row[1:4], row[5]] for row in cells] == [
+        ["moderate deficit 中度", "`moderate_below`", "-3 ≤ z < -2", "V"],
+        ["severe deficit 重度", "`severe_below`", "z < -3", "V"],
+        ["overweight 超重", "`overweight_above`", "1 < z ≤ 2", "M"],
+        ["obesity 肥胖", "`obese_above`", "z > 2", "M"],
+    ]
+    assert "WM2024 (digest §5: a fragment matches the overweight band, V3)" in cn[2]
+    assert "Sources: WHO2006 WHO Child Growth Standards (2006)" in text
+    assert "S4 儿童营养性疾病管理技术规范 (卫办妇社发〔2012〕49号 附件4)" in text
+
+
+def test_growth_section_shows_a_regions_cut_offs(tmp_path: Path) -> None:
+    path = tmp_path / "city.toml"
+    path.write_text(
+        """
+[instrument]
+extends = "growth_classification"
+id = "growth_classification-city"
+version = "2026.1-city"
+title = "营养性疾病 z 评分判定界值（本市）"
+
+[sources.LOCAL]
+title = "市医育结合实施方案"
+
+[[schemes]]
+id = "cn_2012"
+overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
+""",
+        encoding="utf-8",
+    )
+    text = growth_markdown(load_growth_classification(path))
+    assert "`growth_classification-city@2026.1-city`" in text
+    assert (
+        "| `cn_2012` | overweight 超重 | `overweight_above` | 1.5 < z ≤ 2 | "
+        "LOCAL (实施方案) | LOCAL |"
+    ) in text
+    assert "LOCAL 市医育结合实施方案" in text
+    assert growth_markdown() != text
 
 
 def test_the_data_files_are_package_data() -> None:
     data = files("yiyu.instruments") / "data"
     for name in (
+        "growth_classification.toml",
         "warning_signs.toml",
         "anaemia.toml",
         "daycare_review.toml",

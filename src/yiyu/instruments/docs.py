@@ -1,25 +1,31 @@
-"""Render the instruments as the Markdown reference in ``docs/instruments.md``.
+"""Render the instruments as the Markdown pages in ``docs/instruments/``.
 
-Every section is generated from the instruments' packaged data (and, for growth, from the
-cut-offs in :mod:`yiyu.instruments.growth`), so the reference cannot drift from what yiyu
-computes. The output is deterministic: no dates, no environment.
+One page per instrument (what it measures, its items and thresholds, its sources) and an
+index listing them with the evidence tags. Every page is generated from the instruments'
+packaged data, so the reference cannot drift from what yiyu computes. The output is
+deterministic: no dates, no environment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Final
+
 from yiyu.instruments import anaemia, daycare_review, rearing_risk, warning_signs
-from yiyu.instruments._data import evidence_legend
+from yiyu.instruments._data import cell, evidence_legend, sources_line
 from yiyu.instruments.growth import (
-    CN_2012_THRESHOLDS,
     MAX_AGE_DAYS,
-    WHO_THRESHOLDS,
-    GrowthThresholds,
+    ClassificationScheme,
+    GrowthClassification,
     Indicator,
+    load_growth_classification,
 )
 
-__all__ = ["growth_markdown", "instruments_markdown"]
+__all__ = ["growth_markdown", "instrument_pages"]
 
-_INDICATORS = {
+_GENERATED: Final = "<!-- Generated from the instruments' data; do not edit by hand. -->"
+
+_INDICATORS: Final = {
     Indicator.WFA: "weight-for-age (年龄别体重), by day of age",
     Indicator.LHFA: "length/height-for-age (年龄别身长/身高), by day of age",
     Indicator.WFL: "weight-for-length (身长别体重), 45–110 cm, before day 731",
@@ -29,20 +35,31 @@ _INDICATORS = {
 }
 
 
-def _threshold_row(name: str, thresholds: GrowthThresholds) -> str:
-    return (
-        f"| {name} | z < {thresholds.moderate_below:g} | z < {thresholds.severe_below:g} | "
-        f"{thresholds.overweight_above:g} < z ≤ {thresholds.obese_above:g} | "
-        f"z > {thresholds.obese_above:g} | {thresholds.source} |"
-    )
+def _bands(scheme: ClassificationScheme) -> list[tuple[str, str, str]]:
+    """(finding, field, z band) for each cut-off of a scheme."""
+    moderate = scheme.moderate_below.value
+    severe = scheme.severe_below.value
+    overweight = scheme.overweight_above.value
+    obese = scheme.obese_above.value
+    return [
+        ("moderate deficit 中度", "moderate_below", f"{severe:g} ≤ z < {moderate:g}"),
+        ("severe deficit 重度", "severe_below", f"z < {severe:g}"),
+        ("overweight 超重", "overweight_above", f"{overweight:g} < z ≤ {obese:g}"),
+        ("obesity 肥胖", "obese_above", f"z > {obese:g}"),
+    ]
 
 
-def growth_markdown() -> str:
-    """The growth section: WHO 2006, its indicators and the two sets of cut-offs.
+def growth_markdown(data: GrowthClassification | None = None) -> str:
+    """The growth section: WHO 2006, its indicators and the classification cut-offs.
+
+    Args:
+        data: the classification cut-offs, or ``None`` for the packaged data.
 
     Returns:
-        A Markdown section (level-2 heading).
+        A Markdown section (level-2 heading); the cut-offs table has one row per cut-off
+        of every scheme, with its source and evidence.
     """
+    data = data or load_growth_classification()
     lines = [
         "## Growth z-scores: WHO Child Growth Standards (2006) (`growth`)",
         "",
@@ -57,49 +74,120 @@ def growth_markdown() -> str:
     lines += [f"| `{indicator.value}` | {text} |" for indicator, text in _INDICATORS.items()]
     lines += [
         "",
-        "Classification compares the rounded z strictly with the cut-offs (deficits use",
-        "weight-for-age 低体重, length/height-for-age 生长迟缓 and weight-for-length/height",
-        "消瘦; overweight and obesity use weight-for-length/height).",
+        "Classification compares the rounded z strictly with the cut-offs of a scheme.",
+        "Deficits use weight-for-age (低体重), length/height-for-age (生长迟缓) and",
+        "weight-for-length/height (消瘦); overweight and obesity use",
+        "weight-for-length/height only.",
         "",
-        "| cut-offs | moderate deficit | severe deficit | overweight 超重 | obesity 肥胖 "
-        "| source |",
+        f"Cut-offs: {data.header.title} (`{data.header.label}`). Schemes: "
+        + "; ".join(
+            f"`{scheme.id}` {scheme.title}"
+            + (" (default)" if scheme.id == data.default_scheme else "")
+            for scheme in data.schemes
+        )
+        + ".",
+        "",
+        "| scheme | finding | field | z | source | evidence |",
         "|---|---|---|---|---|---|",
-        _threshold_row("`WHO_THRESHOLDS`", WHO_THRESHOLDS),
-        _threshold_row("`CN_2012_THRESHOLDS`", CN_2012_THRESHOLDS),
+    ]
+    for scheme in data.schemes:
+        for finding, field, band in _bands(scheme):
+            fact = scheme.cut_offs[field]
+            lines.append(
+                f"| `{scheme.id}` | {finding} | `{field}` | {band} | "
+                f"{cell('; '.join(fact.source))} | {fact.evidence.value} |"
+            )
+    lines += [
         "",
-        "Sources: WHO Child Growth Standards (2006), WHO Multicentre Growth Reference Study",
-        "Group; S4 儿童营养性疾病管理技术规范 (digest §5) for the Chinese cut-offs.",
+        'In code: `load_growth_classification().scheme("cn_2012")`, or the constants',
+        "`CN_2012_THRESHOLDS` and `WHO_THRESHOLDS` (the packaged schemes), passed to",
+        "`classify`. A region changes a cut-off with its own file that `extends` this data",
+        "(see `yiyu.instruments.growth`).",
+        "",
+        sources_line(data.sources),
         "",
     ]
     return "\n".join(lines)
 
 
-def instruments_markdown() -> str:
-    """The instruments reference page, in Markdown.
+# Each page: its file, its section, and one line for the index.
+_PAGES: Final[tuple[tuple[str, Callable[[], str], str], ...]] = (
+    (
+        "growth.md",
+        growth_markdown,
+        "WHO 2006 z-scores of weight, length/height, BMI and head circumference, and the "
+        "cut-offs for 低体重, 生长迟缓, 消瘦, 超重 and 肥胖.",
+    ),
+    (
+        "warning_signs.md",
+        warning_signs.markdown,
+        "the 44 development warning signs (预警征象) by key age, the referral rules and the "
+        "autism first screen.",
+    ),
+    (
+        "anaemia.md",
+        anaemia.markdown,
+        "anaemia and its severity by haemoglobin and age, and the follow-up of a case.",
+    ),
+    (
+        "daycare_review.md",
+        daycare_review.markdown,
+        "the checklist of a daycare's health-care review (托育机构卫生保健工作检查).",
+    ),
+    (
+        "rearing_risk.md",
+        rearing_risk.markdown,
+        "yiyu's default rearing-risk form (养育风险评估), not a national standard.",
+    ),
+)
 
-    Returns:
-        A title, the evidence tags, then one section per instrument: growth, warning
-        signs, anaemia, the daycare review and the rearing-risk form.
-    """
+
+def _page(section: str) -> str:
+    heading, _, body = section.partition("\n")
+    if not heading.startswith("## "):
+        raise ValueError(f"a section starts with a level-2 heading, got {heading!r}")
+    return "\n".join(
+        [
+            heading[1:],
+            "",
+            _GENERATED,
+            "",
+            body.strip("\n"),
+            "",
+            "Evidence tags (V, V3, M, D, LOCAL): see [the instruments index](index.md).",
+            "",
+        ]
+    )
+
+
+def _index(sections: dict[str, str]) -> str:
     lines = [
         "# Instruments reference",
         "",
-        "<!-- Generated from the instruments' data; do not edit by hand. -->",
+        _GENERATED,
         "",
         "Each instrument keeps its items and thresholds as versioned data in",
-        "`src/yiyu/instruments/data/`. Every fact names its sources (the ids are listed at",
-        "the end of each section; the sections are those of the standards digest) and an",
-        "evidence tag. Facts tagged M or D are defaults a region can override with its own",
-        "file.",
-        "",
-        *evidence_legend(),
+        "`src/yiyu/instruments/data/`. Every fact names its sources (listed at the end of",
+        "each page; the sections are those of the standards digest) and an evidence tag.",
+        "Facts tagged M or D are defaults a region can override with its own file.",
         "",
     ]
-    sections = [
-        growth_markdown(),
-        warning_signs.markdown(),
-        anaemia.markdown(),
-        daycare_review.markdown(),
-        rearing_risk.markdown(),
-    ]
-    return "\n".join(lines) + "\n" + "\n".join(sections)
+    for name, _, summary in _PAGES:
+        title = sections[name].partition("\n")[0].removeprefix("## ")
+        lines.append(f"- [{title}]({name}): {summary}")
+    lines += ["", "## Evidence tags", "", *evidence_legend(), ""]
+    return "\n".join(lines)
+
+
+def instrument_pages() -> dict[str, str]:
+    """The instruments reference: one Markdown page per instrument, and an index.
+
+    Returns:
+        The pages by file name under ``docs/instruments/``: ``growth.md``,
+        ``warning_signs.md``, ``anaemia.md``, ``daycare_review.md``, ``rearing_risk.md``
+        and ``index.md`` (one line per instrument, and the evidence tags).
+    """
+    sections = {name: render() for name, render, _ in _PAGES}
+    pages = {name: _page(section) for name, section in sections.items()}
+    pages["index.md"] = _index(sections)
+    return pages

@@ -23,6 +23,37 @@ WHO does not endorse this library.
 Every computation mirrors the floating-point operations of WHO's R code in the same order
 (``trunc(10 h) / 10`` for the grid, ``((y / M)^L - 1) / (S L)``, ...), so results agree
 with WHO's to the last rounded digit rather than merely within a tolerance.
+
+The classification cut-offs (spec step 10) are versioned data, not code:
+``yiyu/instruments/data/growth_classification.toml`` holds WHO's (``who_2006``) and those
+of China's 儿童营养性疾病管理技术规范 (``cn_2012``, the default), each cut-off with its
+source and evidence tag; read them with :func:`load_growth_classification`.
+:data:`WHO_THRESHOLDS` and :data:`CN_2012_THRESHOLDS` are the packaged schemes. A region
+overrides a cut-off with its own file, for example a stricter overweight band:
+
+.. code-block:: toml
+
+    [instrument]
+    extends = "growth_classification"
+    id = "growth_classification-city"
+    version = "2026.1-city"
+    title = "营养性疾病 z 评分判定界值（本市）"
+
+    [sources.LOCAL]
+    title = "市医育结合实施方案"
+
+    [[schemes]]
+    id = "cn_2012"
+    overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
+
+The file format: ``[instrument]`` (``id``, ``version``, ``title``, ``default_scheme``);
+``[sources.<id>]`` (``title``, optional ``doc_no``); ``[[schemes]]`` with ``id``,
+``title``, optional ``source`` and ``evidence`` for the whole scheme, and the four cut-offs
+``moderate_below``, ``severe_below``, ``overweight_above`` and ``obese_above``, each either
+a table ``{ value, source, evidence }`` or a plain number, which takes the scheme's source
+and evidence; they must be ordered ``severe_below < moderate_below < 0 < overweight_above <
+obese_above``. An override of a scheme that gives its source at scheme level (``who_2006``)
+must give its own scheme-level ``source`` and ``evidence`` too.
 """
 
 from __future__ import annotations
@@ -32,18 +63,31 @@ import functools
 import gzip
 import importlib.resources
 import math
-from typing import Final, Literal, NamedTuple
+from collections.abc import Mapping
+from typing import Any, Final, Literal, NamedTuple
 
 import attrs
 
 from yiyu.errors import ValidationError
+from yiyu.instruments._data import (
+    Checker,
+    DataPath,
+    Fact,
+    Header,
+    frozen_map,
+    read_document,
+)
+from yiyu.protocol.model import Evidence
 
 __all__ = [
+    "CLASSIFICATION_FILE",
     "CN_2012_THRESHOLDS",
     "DAYS_PER_MONTH",
     "LMS",
     "MAX_AGE_DAYS",
     "WHO_THRESHOLDS",
+    "ClassificationScheme",
+    "GrowthClassification",
     "GrowthFinding",
     "GrowthFlag",
     "GrowthThresholds",
@@ -55,6 +99,7 @@ __all__ = [
     "classify",
     "lms_value",
     "lms_z",
+    "load_growth_classification",
     "reference_lms",
     "restricted_lms_z",
     "zscores",
@@ -76,6 +121,9 @@ _STANDING_PLAUSIBLE_FROM_MONTHS: Final = 9
 _WFL_RANGE_CM: Final = (45.0, 110.0)
 _WFH_RANGE_CM: Final = (65.0, 120.0)
 _DECIMALS: Final = 2
+
+CLASSIFICATION_FILE: Final = "growth_classification.toml"
+"""The packaged classification cut-offs, under ``yiyu/instruments/data/``."""
 
 
 class Indicator(enum.StrEnum):
@@ -569,6 +617,11 @@ def _finite(_: object, attribute: attrs.Attribute[float], value: float) -> None:
         raise ValidationError(attribute.name, value, "must be a finite number")
 
 
+def _scheme_id(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(attribute.name, value, "a scheme id is required")
+
+
 @attrs.frozen(kw_only=True)
 class GrowthThresholds:
     """The z-score cut-offs of :func:`classify`, compared strictly with the rounded z.
@@ -576,12 +629,14 @@ class GrowthThresholds:
     The cut-offs are data, not code, because standards disagree: WHO calls weight-for-
     length/height above +2 overweight and above +3 obese, while China's 儿童营养性疾病
     管理技术规范 (2012) uses +1 < z <= +2 for overweight and z > +2 for obesity
-    (``standards-digest.md`` section 5), with the same -2/-3 deficit cut-offs. Versioned
-    protocol data will supply these values; :data:`WHO_THRESHOLDS` and
-    :data:`CN_2012_THRESHOLDS` are the two known sets.
+    (``standards-digest.md`` section 5), with the same -2/-3 deficit cut-offs. They are
+    read from versioned data by :func:`load_growth_classification`;
+    :data:`WHO_THRESHOLDS` and :data:`CN_2012_THRESHOLDS` are the packaged schemes.
 
     Attributes:
-        source: the standard the numbers come from, for audit trails.
+        id: the scheme's id in its data file (``who_2006``, ``cn_2012``).
+        source: the standard and the data the numbers come from, for audit trails
+            (the scheme's title and the data's ``id@version``).
         moderate_below: z < this is a (moderate) deficit: 低体重, 生长迟缓, 消瘦.
         severe_below: z < this is a severe deficit.
         overweight_above: weight-for-length/height z > this (and <= ``obese_above``) is
@@ -589,10 +644,12 @@ class GrowthThresholds:
         obese_above: weight-for-length/height z > this is 肥胖.
 
     Raises:
-        ValidationError: if a cut-off is not a finite number, or the cut-offs are not
-            ordered ``severe_below < moderate_below < overweight_above < obese_above``.
+        ValidationError: if the id is empty, a cut-off is not a finite number, or the
+            cut-offs are not ordered
+            ``severe_below < moderate_below < overweight_above < obese_above``.
     """
 
+    id: str = attrs.field(validator=_scheme_id)
     source: str
     moderate_below: float = attrs.field(validator=_finite)
     severe_below: float = attrs.field(validator=_finite)
@@ -612,23 +669,204 @@ class GrowthThresholds:
             )
 
 
-WHO_THRESHOLDS: Final = GrowthThresholds(
-    source="WHO Child Growth Standards (2006); WHO cut-offs -2/-3 SD, overweight > +2, obese > +3",
-    moderate_below=-2.0,
-    severe_below=-3.0,
-    overweight_above=2.0,
-    obese_above=3.0,
-)
-"""WHO's cut-offs (spec step 10): deficits below -2 and -3; overweight > +2; obese > +3."""
+_CUT_OFFS: Final = ("moderate_below", "severe_below", "overweight_above", "obese_above")
 
-CN_2012_THRESHOLDS: Final = GrowthThresholds(
-    source="儿童营养性疾病管理技术规范 (国家卫生部, 2012)",
-    moderate_below=-2.0,
-    severe_below=-3.0,
-    overweight_above=1.0,
-    obese_above=2.0,
-)
-"""China 2012 (儿童营养性疾病管理技术规范): same deficits; overweight +1 < z <= +2, obese > +2."""
+
+@attrs.frozen(kw_only=True)
+class ClassificationScheme:
+    """One scheme of the classification data, each cut-off with its source and evidence.
+
+    Attributes:
+        id: stable id within the data (``who_2006``, ``cn_2012``).
+        title: the standard, in words.
+        moderate_below: z < this is a moderate deficit.
+        severe_below: z < this is a severe deficit.
+        overweight_above: weight-for-length/height z > this is 超重.
+        obese_above: weight-for-length/height z > this is 肥胖.
+        thresholds: the four values, as :func:`classify` takes them.
+    """
+
+    id: str
+    title: str
+    moderate_below: Fact[float]
+    severe_below: Fact[float]
+    overweight_above: Fact[float]
+    obese_above: Fact[float]
+    thresholds: GrowthThresholds
+
+    @property
+    def cut_offs(self) -> Mapping[str, Fact[float]]:
+        """The four cut-offs by field name, in the order of the data file's format."""
+        return {name: getattr(self, name) for name in _CUT_OFFS}
+
+
+@attrs.frozen(kw_only=True)
+class GrowthClassification:
+    """The classification schemes, as loaded by :func:`load_growth_classification`.
+
+    Attributes:
+        header: the data's id, version, title and file.
+        default_scheme: the id of the scheme to use when none is chosen (``cn_2012`` in the
+            packaged data).
+        schemes: every scheme, in the order of the file.
+        sources: the sources cited, by id.
+    """
+
+    header: Header
+    default_scheme: str
+    schemes: tuple[ClassificationScheme, ...]
+    sources: Mapping[str, str]
+
+    def scheme(self, scheme_id: str | None = None) -> GrowthThresholds:
+        """The cut-offs of a scheme, for :func:`classify`.
+
+        Args:
+            scheme_id: the scheme's id, or ``None`` for :attr:`default_scheme`.
+
+        Raises:
+            ValidationError: if there is no such scheme.
+        """
+        wanted = self.default_scheme if scheme_id is None else scheme_id
+        for scheme in self.schemes:
+            if scheme.id == wanted:
+                return scheme.thresholds
+        known = ", ".join(scheme.id for scheme in self.schemes)
+        raise ValidationError("scheme", scheme_id, f"unknown scheme; known: {known}")
+
+
+def load_growth_classification(path: DataPath | None = None) -> GrowthClassification:
+    """The classification cut-offs: packaged, or a region's file.
+
+    Args:
+        path: a region's replacement or override file (see the module docstring), or
+            ``None`` for the packaged data, which is read once and cached.
+
+    Returns:
+        The schemes.
+
+    Raises:
+        ProtocolError: naming the file, the scheme and the field, if invalid.
+    """
+    if path is None:
+        return _packaged_classification()
+    return _build_classification(*read_document(path, CLASSIFICATION_FILE))
+
+
+@functools.cache
+def _packaged_classification() -> GrowthClassification:
+    # The packaged file cannot change while the process runs, and the value is frozen.
+    return _build_classification(*read_document(None, CLASSIFICATION_FILE))
+
+
+_SCHEME_KEYS: Final = {"id", "title", "source", "evidence", *_CUT_OFFS}
+_VALUE_KEYS: Final = {"value", "source", "evidence"}
+
+
+def _cut_off(
+    check: Checker,
+    table: Mapping[str, Any],
+    name: str,
+    scheme_id: str,
+    shared: tuple[tuple[str, ...], Evidence] | None,
+) -> Fact[float]:
+    raw = table.get(name)
+    if isinstance(raw, dict):
+        where = f"schemes.{name}"
+        check.unknown(raw, _VALUE_KEYS, item=scheme_id, where=where)
+        return Fact(
+            value=check.number(raw, "value", item=scheme_id, where=where),
+            source=check.source(raw, item=scheme_id, where=where),
+            evidence=check.evidence(raw, item=scheme_id, where=where),
+        )
+    value = check.number(table, name, item=scheme_id, where="schemes")
+    if shared is None:
+        check.fail(
+            "a plain number takes the scheme's source and evidence, and the scheme gives "
+            "none: write { value = ..., source = ..., evidence = ... }",
+            item=scheme_id,
+            field=f"schemes.{name}",
+        )
+    return Fact(value=value, source=shared[0], evidence=shared[1])
+
+
+def _classification_scheme(
+    check: Checker, header: Header, scheme_id: str, table: Mapping[str, Any]
+) -> ClassificationScheme:
+    check.unknown(table, _SCHEME_KEYS, item=scheme_id, where="schemes")
+    title = check.text(table, "title", item=scheme_id, where="schemes")
+    shared = None
+    if "source" in table or "evidence" in table:
+        shared = (
+            check.source(table, item=scheme_id, where="schemes"),
+            check.evidence(table, item=scheme_id, where="schemes"),
+        )
+    facts = {name: _cut_off(check, table, name, scheme_id, shared) for name in _CUT_OFFS}
+    values = {name: fact.value for name, fact in facts.items()}
+    # The order GrowthThresholds requires, checked here to name the field in the file. A
+    # deficit cut-off at or above the median is a lost minus sign far more often than a
+    # standard.
+    problems = (
+        ("severe_below", values["severe_below"] < values["moderate_below"], "below moderate_below"),
+        ("moderate_below", values["moderate_below"] < 0, "below 0 (the median)"),
+        ("overweight_above", values["overweight_above"] > 0, "above 0 (the median)"),
+        (
+            "obese_above",
+            values["obese_above"] > values["overweight_above"],
+            "above overweight_above",
+        ),
+    )
+    for name, ordered, should in problems:
+        if not ordered:
+            check.fail(
+                f"must be {should}, got {values[name]:g}", item=scheme_id, field=f"schemes.{name}"
+            )
+    return ClassificationScheme(
+        id=scheme_id,
+        title=title,
+        moderate_below=facts["moderate_below"],
+        severe_below=facts["severe_below"],
+        overweight_above=facts["overweight_above"],
+        obese_above=facts["obese_above"],
+        thresholds=GrowthThresholds(
+            id=scheme_id,
+            source=f"{title} ({header.label})",
+            moderate_below=values["moderate_below"],
+            severe_below=values["severe_below"],
+            overweight_above=values["overweight_above"],
+            obese_above=values["obese_above"],
+        ),
+    )
+
+
+def _build_classification(file: str, document: dict[str, Any]) -> GrowthClassification:
+    check = Checker(file)
+    header = check.header(document, extra={"default_scheme"})
+    check.unknown(document, {"instrument", "sources", "schemes"}, item=None, where="")
+    schemes = tuple(
+        _classification_scheme(check, header, scheme_id, table)
+        for scheme_id, table in check.entries(document, "schemes", where="")
+    )
+    default = check.text(document["instrument"], "default_scheme", item=None, where="instrument")
+    if default not in {scheme.id for scheme in schemes}:
+        check.fail(
+            f"names no scheme of the file ({', '.join(s.id for s in schemes)})",
+            field="instrument.default_scheme",
+        )
+    return GrowthClassification(
+        header=header,
+        default_scheme=default,
+        schemes=schemes,
+        sources=frozen_map(check.sources),
+    )
+
+
+WHO_THRESHOLDS: Final = load_growth_classification().scheme("who_2006")
+"""WHO's cut-offs (spec step 10), the packaged ``who_2006`` scheme: deficits below -2 and
+-3; overweight > +2; obese > +3."""
+
+CN_2012_THRESHOLDS: Final = load_growth_classification().scheme("cn_2012")
+"""China 2012 (儿童营养性疾病管理技术规范), the packaged ``cn_2012`` scheme: same deficits;
+overweight +1 < z <= +2, obese > +2."""
 
 
 def classify(z: GrowthZ, thresholds: GrowthThresholds = WHO_THRESHOLDS) -> frozenset[GrowthFinding]:
@@ -642,8 +880,8 @@ def classify(z: GrowthZ, thresholds: GrowthThresholds = WHO_THRESHOLDS) -> froze
     Args:
         z: the z-scores, from :func:`zscores`.
         thresholds: the cut-offs. China's 2012 nutritional-disease standard bands
-            overweight/obesity differently from WHO; pass :data:`CN_2012_THRESHOLDS` (or
-            cut-offs from protocol data) for it.
+            overweight/obesity differently from WHO; pass :data:`CN_2012_THRESHOLDS` (or a
+            region's scheme from :func:`load_growth_classification`) for it.
 
     Returns:
         The findings, at most one per indicator for deficits plus one of overweight or
