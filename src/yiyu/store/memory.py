@@ -6,7 +6,6 @@ a failure inside one restores everything as it was.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -68,7 +67,7 @@ class MemoryRepository:
             finally:
                 self._depth -= 1
             return
-        snapshot = copy.deepcopy(self._state)
+        snapshot = self._snapshot()
         self._depth = 1
         try:
             yield
@@ -77,6 +76,22 @@ class MemoryRepository:
             raise
         finally:
             self._depth = 0
+
+    def _snapshot(self) -> _State:
+        # Domain values are frozen, so copying the containers (and the one mutable row
+        # type) is a full snapshot; a deep copy would trip over read-only mappings.
+        state = self._state
+        return _State(
+            children=dict(state.children),
+            daycares=dict(state.daycares),
+            townships=set(state.townships),
+            obligations={k: attrs.evolve(row) for k, row in state.obligations.items()},
+            plan_states=dict(state.plan_states),
+            encounters=dict(state.encounters),
+            skips=dict(state.skips),
+            runs=list(state.runs),
+            audit=list(state.audit),
+        )
 
     # --- subjects ---------------------------------------------------------------------
 

@@ -1,0 +1,309 @@
+"""Domain values ↔ table rows: the one place the two meet (STYLE 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pendulum
+
+from yiyu.codec import facts_hash
+from yiyu.dates import to_date
+from yiyu.domain import (
+    Case,
+    Category,
+    Child,
+    Correction,
+    Daycare,
+    Enrolment,
+    LifeEvent,
+    Referral,
+    Role,
+)
+from yiyu.protocol import Evidence, SubjectKind
+from yiyu.scheduling import Obligation
+from yiyu.store.tables import (
+    CaseRow,
+    CategoryRow,
+    ChildRow,
+    CorrectionRow,
+    DaycareRow,
+    EnrolmentRow,
+    LifeEventRow,
+    ObligationRow,
+    ReferralRow,
+)
+
+__all__ = [
+    "child_from_rows",
+    "child_rows",
+    "daycare_from_rows",
+    "daycare_rows",
+    "obligation_from_row",
+    "obligation_row",
+]
+
+
+def _d(value: dt.date | None) -> pendulum.Date | None:
+    return None if value is None else to_date(value)
+
+
+def _day(value: pendulum.Date) -> dt.date:
+    return dt.date(value.year, value.month, value.day)
+
+
+def _plain(value: pendulum.Date | None) -> dt.date | None:
+    return None if value is None else _day(value)
+
+
+ChildParts = tuple[
+    ChildRow,
+    list[CategoryRow],
+    list[LifeEventRow],
+    list[EnrolmentRow],
+    list[CaseRow],
+    list[ReferralRow],
+]
+
+
+def child_rows(child: Child, now: dt.datetime) -> ChildParts:
+    ga = child.gestational_age
+    row = ChildRow(
+        id=child.id,
+        name=child.name,
+        sex=child.sex.value,
+        birth_date=_day(child.birth_date),
+        gestational_weeks=ga.weeks if ga else None,
+        gestational_days=ga.days if ga else None,
+        birth_weight_g=child.birth_weight_g,
+        discharge_date=_plain(child.discharge_date),
+        resident_id=child.resident_id,
+        township=child.township,
+        family_doctor=child.family_doctor,
+        registered_on=_plain(child.registered_on),
+        facts_hash=facts_hash(child),
+        updated_at=now,
+    )
+    categories = [
+        CategoryRow(
+            child_id=child.id,
+            kind=c.kind.value,
+            start=_plain(c.start),
+            end=_plain(c.end),
+            reason=c.reason,
+        )
+        for c in child.categories
+    ]
+    events = [
+        LifeEventRow(child_id=child.id, kind=e.kind.value, on=_day(e.on)) for e in child.life_events
+    ]
+    enrolments = [
+        EnrolmentRow(
+            child_id=child.id, daycare_id=e.daycare_id, start=_day(e.start), end=_plain(e.end)
+        )
+        for e in child.enrolments
+    ]
+    cases = [
+        CaseRow(
+            child_id=child.id,
+            condition=c.condition.value,
+            opened_on=_day(c.opened_on),
+            opened_by=c.opened_by,
+            severity=c.severity,
+            closed_on=_plain(c.closed_on),
+            closed_by=c.closed_by,
+            normal_since=_plain(c.normal_since),
+            normal_checks=c.normal_checks,
+        )
+        for c in child.cases
+    ]
+    referrals = [
+        ReferralRow(
+            child_id=child.id,
+            kind=r.kind.value,
+            opened_on=_day(r.opened_on),
+            reason=r.reason,
+            to=r.to,
+            opened_by=r.opened_by,
+            closed_on=_plain(r.closed_on),
+            result=r.result,
+        )
+        for r in child.referrals
+    ]
+    return row, categories, events, enrolments, cases, referrals
+
+
+def child_from_rows(
+    row: ChildRow,
+    categories: Sequence[CategoryRow],
+    events: Sequence[LifeEventRow],
+    enrolments: Sequence[EnrolmentRow],
+    cases: Sequence[CaseRow],
+    referrals: Sequence[ReferralRow],
+) -> Child:
+    ga = None
+    if row.gestational_weeks is not None:
+        ga = (row.gestational_weeks, row.gestational_days or 0)
+    return Child(
+        id=row.id,
+        name=row.name,
+        sex=row.sex,
+        birth_date=row.birth_date,
+        gestational_age=ga,
+        birth_weight_g=row.birth_weight_g,
+        discharge_date=row.discharge_date,
+        resident_id=row.resident_id,
+        township=row.township,
+        family_doctor=row.family_doctor,
+        registered_on=row.registered_on,
+        categories=[
+            Category(kind=c.kind, start=c.start, end=c.end, reason=c.reason)
+            for c in sorted(categories, key=lambda c: c.id or 0)
+        ],
+        life_events=[
+            LifeEvent(kind=e.kind, on=e.on) for e in sorted(events, key=lambda e: e.id or 0)
+        ],
+        enrolments=[
+            Enrolment(child_id=row.id, daycare_id=e.daycare_id, start=e.start, end=e.end)
+            for e in sorted(enrolments, key=lambda e: (e.start, e.daycare_id))
+        ],
+        cases=[
+            Case(
+                condition=c.condition,
+                opened_on=c.opened_on,
+                opened_by=c.opened_by,
+                severity=c.severity,
+                closed_on=c.closed_on,
+                closed_by=c.closed_by,
+                normal_since=c.normal_since,
+                normal_checks=c.normal_checks,
+            )
+            for c in sorted(cases, key=lambda c: (c.opened_on, c.condition))
+        ],
+        referrals=[
+            Referral(
+                kind=r.kind,
+                opened_on=r.opened_on,
+                reason=r.reason,
+                to=r.to,
+                opened_by=r.opened_by,
+                closed_on=r.closed_on,
+                result=r.result,
+            )
+            for r in sorted(referrals, key=lambda r: (r.opened_on, r.kind))
+        ],
+    )
+
+
+def daycare_rows(daycare: Daycare, now: dt.datetime) -> tuple[DaycareRow, list[CorrectionRow]]:
+    row = DaycareRow(
+        id=daycare.id,
+        name=daycare.name,
+        township=daycare.township,
+        capacity=daycare.capacity,
+        health_instructor=daycare.health_instructor,
+        opened_on=_day(daycare.opened_on),
+        closed_on=_plain(daycare.closed_on),
+        facts_hash=facts_hash(daycare),
+        updated_at=now,
+    )
+    corrections = [
+        CorrectionRow(
+            daycare_id=daycare.id,
+            item=c.item,
+            opened_on=_day(c.opened_on),
+            note=c.note,
+            opened_by=c.opened_by,
+            closed_on=_plain(c.closed_on),
+        )
+        for c in daycare.corrections
+    ]
+    return row, corrections
+
+
+def daycare_from_rows(row: DaycareRow, corrections: Sequence[CorrectionRow]) -> Daycare:
+    return Daycare(
+        id=row.id,
+        name=row.name,
+        township=row.township,
+        capacity=row.capacity,
+        health_instructor=row.health_instructor,
+        opened_on=row.opened_on,
+        closed_on=row.closed_on,
+        corrections=[
+            Correction(
+                item=c.item,
+                opened_on=c.opened_on,
+                note=c.note,
+                opened_by=c.opened_by,
+                closed_on=c.closed_on,
+            )
+            for c in sorted(corrections, key=lambda c: (c.opened_on, c.item))
+        ],
+    )
+
+
+def obligation_row(
+    ob: Obligation, *, township: str | None, assignee: str | None, now: dt.datetime
+) -> ObligationRow:
+    return ObligationRow(
+        key=ob.key,
+        subject_kind=ob.subject.value,
+        subject_id=ob.subject_id,
+        rule=ob.rule,
+        name=ob.name,
+        occurrence=ob.occurrence,
+        protocol=ob.protocol,
+        protocol_version=ob.protocol_version,
+        variant=ob.variant,
+        role=ob.role.value,
+        opens=_day(ob.opens),
+        due=_day(ob.due),
+        closes=_day(ob.closes),
+        daycare_id=ob.daycare_id,
+        township=township,
+        assignee=assignee,
+        contents=list(ob.contents),
+        tests=list(ob.tests),
+        checklist=ob.checklist,
+        sources=list(ob.sources),
+        evidence=ob.evidence.value,
+        window_evidence=ob.window_evidence.value,
+        catch_up=ob.catch_up,
+        cancelled_on=_plain(ob.cancelled_on),
+        cancel_reason=ob.cancel_reason,
+        withdrawn_on=None,
+        updated_at=now,
+    )
+
+
+def obligation_from_row(row: ObligationRow) -> Obligation:
+    opens, due, closes = _d(row.opens), _d(row.due), _d(row.closes)
+    assert opens is not None  # NOT NULL columns
+    assert due is not None
+    assert closes is not None
+    return Obligation(
+        key=row.key,
+        rule=row.rule,
+        name=row.name,
+        subject=SubjectKind(row.subject_kind),
+        subject_id=row.subject_id,
+        occurrence=row.occurrence,
+        protocol=row.protocol,
+        protocol_version=row.protocol_version,
+        variant=row.variant,
+        role=Role(row.role),
+        opens=opens,
+        due=due,
+        closes=closes,
+        daycare_id=row.daycare_id,
+        contents=tuple(row.contents or ()),
+        tests=tuple(row.tests or ()),
+        checklist=row.checklist,
+        sources=tuple(row.sources or ()),
+        evidence=Evidence(row.evidence),
+        window_evidence=Evidence(row.window_evidence),
+        catch_up=row.catch_up,
+        cancelled_on=_d(row.cancelled_on),
+        cancel_reason=row.cancel_reason,
+    )

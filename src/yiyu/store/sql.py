@@ -1,0 +1,491 @@
+"""The SQL store: SQLite (the embedded default) and PostgreSQL, through SQLModel.
+
+Every writing method is one transaction unless called inside :meth:`transaction`, which
+groups them. Planning a subject locks its row first (``SELECT … FOR UPDATE`` on
+PostgreSQL; SQLite has one writer anyway), so two plan jobs on one database serialise
+on a subject instead of duplicating or deadlocking: each locks one subject at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+import pendulum
+from sqlalchemy import Engine, delete, func, insert, update
+from sqlmodel import Session, col, select
+
+from yiyu.codec import to_data
+from yiyu.dates import to_date
+from yiyu.domain import Child, Daycare, Encounter, Enrolment
+from yiyu.errors import ValidationError
+from yiyu.scheduling import Obligation, Skip
+from yiyu.store.api import (
+    JobRun,
+    ObligationFilter,
+    PlanState,
+    SaveCounts,
+    StoredObligation,
+    SubjectRef,
+)
+from yiyu.store.reconcile import StoredState, reconcile
+from yiyu.store.rows import (
+    child_from_rows,
+    child_rows,
+    daycare_from_rows,
+    daycare_rows,
+    obligation_from_row,
+    obligation_row,
+)
+from yiyu.store.tables import (
+    AuditRow,
+    CaseRow,
+    CategoryRow,
+    ChildRow,
+    CorrectionRow,
+    DaycareRow,
+    EncounterRow,
+    EnrolmentRow,
+    JobRunRow,
+    LifeEventRow,
+    ObligationRow,
+    PlanStateRow,
+    ReferralRow,
+    SkipRow,
+    TownshipRow,
+)
+
+__all__ = ["SqlRepository"]
+
+_CHILD_PARTS: tuple[type[Any], ...] = (
+    CategoryRow,
+    LifeEventRow,
+    EnrolmentRow,
+    CaseRow,
+    ReferralRow,
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _plain(day: dt.date) -> dt.date:
+    return dt.date(day.year, day.month, day.day)
+
+
+class SqlRepository:
+    """A :class:`~yiyu.store.api.Repository` on an SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session: Session | None = None
+
+    # --- transactions -----------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._session is not None:
+            yield
+            return
+        with Session(self.engine, expire_on_commit=False) as session:
+            self._session = session
+            try:
+                with session.begin():
+                    yield
+            finally:
+                self._session = None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self.transaction():
+            assert self._session is not None
+            yield self._session
+
+    # --- subjects ---------------------------------------------------------------------
+
+    def save_children(self, children: Sequence[Child]) -> SaveCounts:
+        with self._tx() as session:
+            counts = SaveCounts()
+            now = _now()
+            self.ensure_townships(c.township for c in children if c.township)
+            ids = [c.id for c in children]
+            hashes = dict(
+                session.exec(
+                    select(ChildRow.id, ChildRow.facts_hash).where(col(ChildRow.id).in_(ids))
+                ).all()
+            )
+            for child in children:
+                row, categories, events, enrolments, cases, referrals = child_rows(child, now)
+                old = hashes.get(child.id)
+                if old == row.facts_hash:
+                    counts += SaveCounts(unchanged=1)
+                    continue
+                if old is None:
+                    session.add(row)
+                    counts += SaveCounts(created=1)
+                else:
+                    session.merge(row)
+                    for table in _CHILD_PARTS:
+                        session.execute(delete(table).where(table.child_id == child.id))
+                    counts += SaveCounts(updated=1)
+                session.flush()
+                for group in (categories, events, enrolments, cases, referrals):
+                    session.add_all(group)
+                hashes[child.id] = row.facts_hash
+            session.flush()
+            return counts
+
+    def save_daycares(self, daycares: Sequence[Daycare]) -> SaveCounts:
+        with self._tx() as session:
+            counts = SaveCounts()
+            now = _now()
+            self.ensure_townships(d.township for d in daycares if d.township)
+            for daycare in daycares:
+                row, corrections = daycare_rows(daycare, now)
+                old = session.get(DaycareRow, daycare.id)
+                if old is not None and old.facts_hash == row.facts_hash:
+                    counts += SaveCounts(unchanged=1)
+                    continue
+                if old is None:
+                    session.add(row)
+                    counts += SaveCounts(created=1)
+                else:
+                    session.merge(row)
+                    session.execute(
+                        delete(CorrectionRow).where(col(CorrectionRow.daycare_id) == daycare.id)
+                    )
+                    counts += SaveCounts(updated=1)
+                session.flush()
+                session.add_all(corrections)
+            session.flush()
+            return counts
+
+    def save_enrolments(self, enrolments: Sequence[Enrolment]) -> SaveCounts:
+        with self._tx():
+            counts = SaveCounts()
+            by_child: dict[str, list[Enrolment]] = {}
+            for enrolment in enrolments:
+                by_child.setdefault(enrolment.child_id, []).append(enrolment)
+            for child_id, group in sorted(by_child.items()):
+                child = self.get_child(child_id)
+                if child is None:
+                    raise ValidationError("child_id", child_id, "no such child")
+                existing = {e.id: e for e in child.enrolments}
+                for enrolment in group:
+                    if self.get_daycare(enrolment.daycare_id) is None:
+                        raise ValidationError("daycare_id", enrolment.daycare_id, "no such daycare")
+                    old = existing.get(enrolment.id)
+                    if old is None:
+                        counts += SaveCounts(created=1)
+                    elif old == enrolment:
+                        counts += SaveCounts(unchanged=1)
+                    else:
+                        counts += SaveCounts(updated=1)
+                    existing[enrolment.id] = enrolment
+                updated = attrs.evolve(child, enrolments=tuple(existing.values()))
+                if updated != child:
+                    self.save_children([updated])
+            return counts
+
+    def ensure_townships(self, names: Iterable[str]) -> list[str]:
+        with self._tx() as session:
+            wanted = sorted({n for n in names if n})
+            if not wanted:
+                return []
+            known = set(
+                session.exec(
+                    select(TownshipRow.name).where(col(TownshipRow.name).in_(wanted))
+                ).all()
+            )
+            created = [n for n in wanted if n not in known]
+            now = _now()
+            session.add_all(TownshipRow(name=n, created_at=now) for n in created)
+            session.flush()
+            return created
+
+    def townships(self) -> list[str]:
+        with self._tx() as session:
+            return list(session.exec(select(TownshipRow.name).order_by(TownshipRow.name)).all())
+
+    def get_child(self, child_id: str) -> Child | None:
+        with self._tx() as session:
+            row = session.get(ChildRow, child_id)
+            if row is None:
+                return None
+            parts = [
+                list(session.exec(select(table).where(table.child_id == child_id)).all())
+                for table in _CHILD_PARTS
+            ]
+            return child_from_rows(row, *parts)
+
+    def get_daycare(self, daycare_id: str) -> Daycare | None:
+        with self._tx() as session:
+            row = session.get(DaycareRow, daycare_id)
+            if row is None:
+                return None
+            corrections = session.exec(
+                select(CorrectionRow).where(col(CorrectionRow.daycare_id) == daycare_id)
+            ).all()
+            return daycare_from_rows(row, list(corrections))
+
+    def subjects(self) -> list[SubjectRef]:
+        with self._tx() as session:
+            refs = [SubjectRef(kind="child", id=i) for i in session.exec(select(ChildRow.id)).all()]
+            refs += [
+                SubjectRef(kind="daycare", id=i) for i in session.exec(select(DaycareRow.id)).all()
+            ]
+            return sorted(refs)
+
+    # --- planning ---------------------------------------------------------------------
+
+    def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
+        with self._tx() as session:
+            result: dict[SubjectRef, PlanState] = {}
+            for kind in ("child", "daycare"):
+                ids = [r.id for r in refs if r.kind == kind]
+                for start in range(0, len(ids), 500):  # bounded IN lists
+                    rows = session.exec(
+                        select(PlanStateRow).where(
+                            col(PlanStateRow.subject_kind) == kind,
+                            col(PlanStateRow.subject_id).in_(ids[start : start + 500]),
+                        )
+                    ).all()
+                    for row in rows:
+                        result[SubjectRef(kind=kind, id=row.subject_id)] = PlanState(
+                            facts_hash=row.facts_hash,
+                            protocol=row.protocol,
+                            planned_until=to_date(row.planned_until),
+                        )
+            return result
+
+    def save_plan(
+        self,
+        ref: SubjectRef,
+        obligations: Sequence[Obligation],
+        state: PlanState,
+        *,
+        as_of: pendulum.Date,
+        township: str | None,
+        assignees: Mapping[str, str | None],
+    ) -> SaveCounts:
+        with self._tx() as session:
+            table = ChildRow if ref.kind == "child" else DaycareRow
+            # The lock that makes concurrent plans of one subject take turns.
+            session.exec(select(table.id).where(col(table.id) == ref.id).with_for_update()).all()
+            rows = session.exec(
+                select(ObligationRow).where(
+                    col(ObligationRow.subject_kind) == ref.kind,
+                    col(ObligationRow.subject_id) == ref.id,
+                )
+            ).all()
+            keys = [row.key for row in rows]
+            finished = self._finished(session, keys)
+            stored = {
+                row.key: StoredState(
+                    obligation=obligation_from_row(row),
+                    finished=row.key in finished,
+                    withdrawn=row.withdrawn_on is not None,
+                )
+                for row in rows
+            }
+            plan = reconcile(stored, obligations, as_of=as_of)
+            now = _now()
+
+            def values(ob: Obligation) -> dict[str, Any]:
+                row = obligation_row(
+                    ob, township=township, assignee=assignees.get(ob.role.value), now=now
+                )
+                return row.model_dump()
+
+            if plan.insert:
+                session.execute(insert(ObligationRow), [values(ob) for ob in plan.insert])
+            if plan.update:
+                session.execute(update(ObligationRow), [values(ob) for ob in plan.update])
+            if plan.withdraw:
+                session.execute(
+                    update(ObligationRow)
+                    .where(col(ObligationRow.key).in_(plan.withdraw))
+                    .values(withdrawn_on=_plain(as_of), updated_at=now)
+                )
+            session.merge(
+                PlanStateRow(
+                    subject_kind=ref.kind,
+                    subject_id=ref.id,
+                    facts_hash=state.facts_hash,
+                    protocol=state.protocol,
+                    planned_until=_plain(state.planned_until),
+                    planned_at=now,
+                )
+            )
+            session.flush()
+            return SaveCounts(
+                created=len(plan.insert),
+                updated=len(plan.update) + len(plan.withdraw),
+                unchanged=plan.unchanged,
+            )
+
+    @staticmethod
+    def _finished(session: Session, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        done = session.exec(
+            select(EncounterRow.obligation_key).where(col(EncounterRow.obligation_key).in_(keys))
+        ).all()
+        skipped = session.exec(
+            select(SkipRow.obligation_key).where(col(SkipRow.obligation_key).in_(keys))
+        ).all()
+        return {k for k in done if k is not None} | set(skipped)
+
+    def obligations(self, where: ObligationFilter) -> list[StoredObligation]:
+        with self._tx() as session:
+            done = (
+                select(
+                    EncounterRow.obligation_key,
+                    func.min(EncounterRow.on).label("done_on"),
+                )
+                .where(col(EncounterRow.obligation_key).is_not(None))
+                .group_by(EncounterRow.obligation_key)
+                .subquery()
+            )
+            query = (
+                select(ObligationRow, done.c.done_on, SkipRow)
+                .outerjoin(done, done.c.obligation_key == ObligationRow.key)
+                .outerjoin(SkipRow, col(SkipRow.obligation_key) == ObligationRow.key)
+            )
+            o = ObligationRow
+            conditions: list[Any] = []
+            if where.subject is not None:
+                conditions += [col(o.subject_kind) == where.subject.kind,
+                               col(o.subject_id) == where.subject.id]  # fmt: skip
+            if where.township is not None:
+                conditions.append(col(o.township) == where.township)
+            if where.assignee is not None:
+                conditions.append(col(o.assignee) == where.assignee)
+            if where.daycare_id is not None:
+                conditions.append(col(o.daycare_id) == where.daycare_id)
+            if where.role is not None:
+                conditions.append(col(o.role) == where.role)
+            if where.opens_by is not None:
+                conditions.append(col(o.opens) <= _plain(where.opens_by))
+            if where.closes_from is not None:
+                conditions.append(col(o.closes) >= _plain(where.closes_from))
+            if not where.include_withdrawn:
+                conditions.append(col(o.withdrawn_on).is_(None))
+            rows = session.exec(query.where(*conditions).order_by(o.key)).all()
+            return [
+                StoredObligation(
+                    obligation=obligation_from_row(row),
+                    township=row.township,
+                    assignee=row.assignee,
+                    done_on=to_date(done_on) if done_on is not None else None,
+                    skip=(
+                        Skip(on=skip.on, reason=skip.reason, note=skip.note)
+                        if skip is not None
+                        else None
+                    ),
+                    withdrawn_on=to_date(row.withdrawn_on) if row.withdrawn_on else None,
+                )
+                for row, done_on, skip in rows
+            ]
+
+    # --- what happened ----------------------------------------------------------------
+
+    def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
+        with self._tx() as session:
+            data = to_data(encounter)
+            old = session.get(EncounterRow, encounter.id)
+            if old is not None:
+                if old.data == data:
+                    return False
+                raise ValidationError("id", encounter.id, "another encounter has this id")
+            subject_kind = "daycare" if session.get(DaycareRow, encounter.subject_id) else "child"
+            session.add(
+                EncounterRow(
+                    id=encounter.id,
+                    subject_kind=subject_kind,
+                    subject_id=encounter.subject_id,
+                    on=_plain(encounter.on),
+                    obligation_key=encounter.obligation_key,
+                    role=encounter.role.value,
+                    performer=encounter.performer,
+                    data=data,
+                    findings=[dict(f) for f in findings],
+                    recorded_at=_now(),
+                )
+            )
+            session.flush()
+            return True
+
+    def save_skip(self, key: str, skip: Skip) -> None:
+        with self._tx() as session:
+            if session.get(ObligationRow, key) is None:
+                raise ValidationError("obligation_key", key, "no such obligation")
+            row = SkipRow(obligation_key=key, on=_plain(skip.on), reason=skip.reason.value)
+            row.note = skip.note
+            session.merge(row)
+            session.flush()
+
+    # --- job runs and audit -----------------------------------------------------------
+
+    def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int:
+        with self._tx() as session:
+            row = JobRunRow(
+                job=job,
+                started_at=_now(),
+                status="running",
+                counts={"parameters": dict(parameters)},
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            return row.id
+
+    def finish_run(
+        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
+    ) -> None:
+        with self._tx() as session:
+            row = session.get(JobRunRow, run_id)
+            if row is None:
+                raise ValidationError("run_id", run_id, "no such job run")
+            row.finished_at = _now()
+            row.status = status
+            row.counts = {**(row.counts or {}), **counts}
+            row.error = error
+            session.add(row)
+            session.flush()
+
+    def runs(self, limit: int = 20) -> list[JobRun]:
+        with self._tx() as session:
+            rows = session.exec(
+                select(JobRunRow).order_by(col(JobRunRow.id).desc()).limit(limit)
+            ).all()
+            return [
+                JobRun(
+                    id=row.id or 0,
+                    job=row.job,
+                    started_at=pendulum.instance(row.started_at),
+                    finished_at=pendulum.instance(row.finished_at) if row.finished_at else None,
+                    status=row.status,
+                    counts=row.counts or {},
+                    error=row.error,
+                )
+                for row in rows
+            ]
+
+    def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None:
+        with self._tx() as session:
+            session.add(
+                AuditRow(
+                    at=_now(),
+                    actor=actor,
+                    action=action,
+                    entity=entity,
+                    entity_id=entity_id,
+                    detail=detail if isinstance(detail, dict) else {"detail": detail},
+                )
+            )
+            session.flush()

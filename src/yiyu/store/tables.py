@@ -1,0 +1,247 @@
+"""SQLModel tables. Facts are stored; statuses are not (DESIGN rule 3).
+
+Clinical dates are ``DATE`` columns; instants (``updated_at``, job runs, audit) are plain
+``datetime`` fields, which SQLModel stores as aware UTC on every backend (a hand-written
+``DateTime(timezone=True)`` would silently drop the offset on SQLite). Domain values never
+inherit from these classes: :mod:`yiyu.store.rows` maps between the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "AuditRow",
+    "CaseRow",
+    "CategoryRow",
+    "ChildRow",
+    "CorrectionRow",
+    "DaycareRow",
+    "EncounterRow",
+    "EnrolmentRow",
+    "JobRunRow",
+    "LifeEventRow",
+    "ObligationRow",
+    "PlanStateRow",
+    "ReferralRow",
+    "SkipRow",
+    "TownshipRow",
+    "metadata",
+]
+
+metadata = SQLModel.metadata
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+class TownshipRow(SQLModel, table=True):
+    __tablename__ = "township"
+
+    name: str = Field(primary_key=True)
+    created_at: dt.datetime
+
+
+class ChildRow(SQLModel, table=True):
+    __tablename__ = "child"
+
+    id: str = Field(primary_key=True)
+    name: str
+    sex: str
+    birth_date: dt.date
+    gestational_weeks: int | None = None
+    gestational_days: int | None = None
+    birth_weight_g: int | None = None
+    discharge_date: dt.date | None = None
+    resident_id: str | None = None
+    township: str | None = Field(default=None, index=True)
+    family_doctor: str | None = Field(default=None, index=True)
+    registered_on: dt.date | None = None
+    facts_hash: str
+    updated_at: dt.datetime
+
+
+class CategoryRow(SQLModel, table=True):
+    __tablename__ = "child_category"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: str = Field(foreign_key="child.id", index=True)
+    kind: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    reason: str | None = None
+
+
+class LifeEventRow(SQLModel, table=True):
+    __tablename__ = "life_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: str = Field(foreign_key="child.id", index=True)
+    kind: str
+    on: dt.date
+
+
+class CaseRow(SQLModel, table=True):
+    """A managed condition (专案): the table the health bureau counts open cases in."""
+
+    __tablename__ = "care_case"
+
+    child_id: str = Field(foreign_key="child.id", primary_key=True)
+    condition: str = Field(primary_key=True)
+    opened_on: dt.date = Field(primary_key=True)
+    opened_by: str | None = None
+    severity: str | None = None
+    closed_on: dt.date | None = None
+    closed_by: str | None = None
+    normal_since: dt.date | None = None
+    normal_checks: int = 0
+
+
+class ReferralRow(SQLModel, table=True):
+    __tablename__ = "referral"
+
+    child_id: str = Field(foreign_key="child.id", primary_key=True)
+    kind: str = Field(primary_key=True)
+    opened_on: dt.date = Field(primary_key=True)
+    reason: str
+    to: str | None = None
+    opened_by: str | None = None
+    closed_on: dt.date | None = None
+    result: str | None = None
+
+
+class DaycareRow(SQLModel, table=True):
+    __tablename__ = "daycare"
+
+    id: str = Field(primary_key=True)
+    name: str
+    township: str | None = Field(default=None, index=True)
+    capacity: int | None = None
+    health_instructor: str | None = Field(default=None, index=True)
+    opened_on: dt.date
+    closed_on: dt.date | None = None
+    facts_hash: str
+    updated_at: dt.datetime
+
+
+class CorrectionRow(SQLModel, table=True):
+    __tablename__ = "daycare_correction"
+
+    daycare_id: str = Field(foreign_key="daycare.id", primary_key=True)
+    item: str = Field(primary_key=True)
+    opened_on: dt.date = Field(primary_key=True)
+    note: str | None = None
+    opened_by: str | None = None
+    closed_on: dt.date | None = None
+
+
+class EnrolmentRow(SQLModel, table=True):
+    __tablename__ = "enrolment"
+
+    child_id: str = Field(foreign_key="child.id", primary_key=True)
+    daycare_id: str = Field(foreign_key="daycare.id", primary_key=True, index=True)
+    start: dt.date = Field(primary_key=True)
+    end: dt.date | None = None
+
+
+class PlanStateRow(SQLModel, table=True):
+    """What each subject was last planned from (incremental planning)."""
+
+    __tablename__ = "plan_state"
+
+    subject_kind: str = Field(primary_key=True)
+    subject_id: str = Field(primary_key=True)
+    facts_hash: str
+    protocol: str
+    planned_until: dt.date
+    planned_at: dt.datetime
+
+
+class ObligationRow(SQLModel, table=True):
+    __tablename__ = "obligation"
+    __table_args__ = (
+        Index("ix_obligation_subject", "subject_kind", "subject_id"),
+        Index("ix_obligation_township_due", "township", "due"),
+        Index("ix_obligation_assignee_due", "assignee", "due"),
+    )
+
+    key: str = Field(primary_key=True)
+    subject_kind: str
+    subject_id: str
+    rule: str = Field(index=True)
+    name: str
+    occurrence: str | None = None
+    protocol: str
+    protocol_version: str
+    variant: str | None = None
+    role: str
+    opens: dt.date
+    due: dt.date = Field(index=True)
+    closes: dt.date
+    daycare_id: str | None = Field(default=None, index=True)
+    township: str | None = None
+    assignee: str | None = None
+    contents: list[str] = _json()
+    tests: list[str] = _json()
+    checklist: str | None = None
+    sources: list[str] = _json()
+    evidence: str
+    window_evidence: str
+    catch_up: bool = False
+    cancelled_on: dt.date | None = None
+    cancel_reason: str | None = None
+    withdrawn_on: dt.date | None = None
+    updated_at: dt.datetime
+
+
+class EncounterRow(SQLModel, table=True):
+    __tablename__ = "encounter"
+
+    id: str = Field(primary_key=True)
+    subject_kind: str
+    subject_id: str = Field(index=True)
+    on: dt.date = Field(index=True)
+    obligation_key: str | None = Field(default=None, index=True)
+    role: str
+    performer: str | None = None
+    data: dict[str, Any] = _json()
+    findings: list[dict[str, Any]] = _json()
+    recorded_at: dt.datetime
+
+
+class SkipRow(SQLModel, table=True):
+    __tablename__ = "skip"
+
+    obligation_key: str = Field(foreign_key="obligation.key", primary_key=True)
+    on: dt.date
+    reason: str
+    note: str | None = None
+
+
+class JobRunRow(SQLModel, table=True):
+    __tablename__ = "job_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(index=True)
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    status: str
+    counts: dict[str, Any] = _json()
+    error: str | None = None
+
+
+class AuditRow(SQLModel, table=True):
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str = Field(index=True)
+    entity_id: str = Field(index=True)
+    detail: dict[str, Any] | None = _json(nullable=True)

@@ -1,0 +1,208 @@
+"""One contract, every backend: memory, SQLite and PostgreSQL (STYLE 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu.store import ObligationFilter, PlanState, Repository, SaveCounts, SubjectRef
+
+D = pendulum.Date
+PROTOCOL = yiyu.load_protocol()
+
+
+def child(**overrides: Any) -> yiyu.Child:
+    values: dict[str, Any] = {
+        "id": "C1",
+        "name": "王小明",
+        "sex": "M",
+        "birth_date": "2024-01-31",
+        "gestational_age": "33+2",
+        "birth_weight_g": 1900,
+        "discharge_date": "2024-02-20",
+        "township": "城关街道",
+        "family_doctor": "FD-7",
+        "categories": [yiyu.Category(kind="orphan", start="2024-06-01", reason="民政认定")],
+        "cases": [yiyu.Case(condition="anaemia", opened_on="2024-09-01", severity="mild")],
+        "referrals": [
+            yiyu.Referral(kind="development", opened_on="2024-08-01", reason="预警征象阳性")
+        ],
+        "life_events": [yiyu.LifeEvent(kind="moved_out", on="2026-05-01")],
+    }
+    values.update(overrides)
+    return yiyu.Child(**values)
+
+
+DAYCARE = yiyu.Daycare(
+    id="D1",
+    name="阳光托育园",
+    township="城关街道",
+    capacity=60,
+    health_instructor="HI-3",
+    opened_on="2024-03-01",
+    corrections=[yiyu.Correction(item="diet", opened_on="2024-05-10", note="食谱未公示")],
+)
+
+
+def plan(repo: Repository, subject: yiyu.Child | yiyu.Daycare, until: D) -> SaveCounts:
+    ref = SubjectRef(kind="child" if isinstance(subject, yiyu.Child) else "daycare", id=subject.id)
+    assignees = (
+        {"family_doctor": subject.family_doctor}
+        if isinstance(subject, yiyu.Child)
+        else {"health_instructor": subject.health_instructor}
+    )
+    return repo.save_plan(
+        ref,
+        yiyu.schedule(subject, PROTOCOL, until=until),
+        PlanState(facts_hash="h", protocol=PROTOCOL.label, planned_until=until),
+        as_of=D(2024, 6, 1),
+        township=subject.township,
+        assignees=assignees,
+    )
+
+
+def test_children_round_trip_with_all_their_facts(repo: Repository) -> None:
+    c = child()
+    assert repo.save_children([c]) == SaveCounts(created=1)
+    assert repo.get_child("C1") == c
+    assert repo.get_child("nobody") is None
+    assert repo.save_children([c]) == SaveCounts(unchanged=1)
+    changed = child(name="王小明明", cases=[])
+    assert repo.save_children([changed]) == SaveCounts(updated=1)
+    assert repo.get_child("C1") == changed
+    assert repo.townships() == ["城关街道"]
+
+
+def test_daycares_and_enrolments(repo: Repository) -> None:
+    repo.save_children([child()])
+    assert repo.save_daycares([DAYCARE]) == SaveCounts(created=1)
+    assert repo.get_daycare("D1") == DAYCARE
+    enrolment = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2025-03-01")
+    assert repo.save_enrolments([enrolment]) == SaveCounts(created=1)
+    assert repo.save_enrolments([enrolment]) == SaveCounts(unchanged=1)
+    stored = repo.get_child("C1")
+    assert stored is not None
+    assert stored.enrolments == (enrolment,)
+    with pytest.raises(yiyu.ValidationError, match="daycare_id"):
+        repo.save_enrolments([yiyu.Enrolment(child_id="C1", daycare_id="D9", start="2025-03-01")])
+    assert repo.subjects() == [
+        SubjectRef(kind="child", id="C1"),
+        SubjectRef(kind="daycare", id="D1"),
+    ]
+
+
+def test_townships_are_created_once(repo: Repository) -> None:
+    assert repo.ensure_townships(["城关街道", "东城街道"]) == ["东城街道", "城关街道"]
+    assert repo.ensure_townships(["城关街道"]) == []
+
+
+def test_a_failed_transaction_leaves_nothing_half_written(repo: Repository) -> None:
+    repo.save_children([child()])
+
+    def killed_halfway() -> None:
+        with repo.transaction():
+            repo.save_children([child(name="改了"), child(id="C2")])
+            raise RuntimeError("killed halfway")
+
+    with pytest.raises(RuntimeError):
+        killed_halfway()
+    stored = repo.get_child("C1")
+    assert stored is not None
+    assert stored.name == "王小明"
+    assert repo.get_child("C2") is None
+
+
+def test_save_plan_inserts_then_changes_nothing_on_a_rerun(repo: Repository) -> None:
+    c = child()
+    repo.save_children([c])
+    first = plan(repo, c, D(2024, 12, 31))
+    assert first.created > 10
+    assert first.updated == 0
+    again = plan(repo, c, D(2024, 12, 31))
+    assert again == SaveCounts(unchanged=first.created)
+    stored = repo.obligations(ObligationFilter(subject=SubjectRef(kind="child", id="C1")))
+    assert {s.obligation.key for s in stored} == {
+        ob.key for ob in yiyu.schedule(c, PROTOCOL, until=D(2024, 12, 31))
+    }
+    m6 = next(s for s in stored if s.obligation.rule == "m6")
+    assert m6.obligation == next(
+        ob for ob in yiyu.schedule(c, PROTOCOL, until=D(2024, 12, 31)) if ob.rule == "m6"
+    )
+    assert (m6.township, m6.done_on, m6.skip, m6.withdrawn_on) == ("城关街道", None, None, None)
+    follow_up = next(s for s in stored if s.obligation.rule == "high_risk_follow_up")
+    assert follow_up.assignee == "FD-7"
+
+
+def test_done_obligations_keep_their_version_and_vanished_ones_are_withdrawn(
+    repo: Repository,
+) -> None:
+    c = child(gestational_age="39+0", birth_weight_g=3300, cases=[], referrals=[])
+    repo.save_children([c])
+    plan(repo, c, D(2024, 12, 31))
+    done = yiyu.Encounter(id="E1", subject_id="C1", on="2024-02-24",
+                          obligation_key="child:C1/newborn_home_visit")  # fmt: skip
+    assert repo.save_encounter(done, [])
+    assert not repo.save_encounter(done, [])  # the same again: no change
+    with pytest.raises(yiyu.ValidationError, match="another encounter"):
+        repo.save_encounter(yiyu.Encounter(id="E1", subject_id="C1", on="2024-02-25"), [])
+    # The facts change: now known to be preterm, the visit would be due within 3 days and
+    # high-risk follow-ups appear; the done visit is left as it was.
+    preterm = child(cases=[], referrals=[])
+    repo.save_children([preterm])
+    counts = plan(repo, preterm, D(2024, 12, 31))
+    assert counts.created > 0
+    stored = {s.obligation.key: s for s in repo.obligations(ObligationFilter())}
+    visit = stored["child:C1/newborn_home_visit"]
+    assert visit.done_on == D(2024, 2, 24)
+    assert visit.obligation.variant is None  # as it was done
+    # Back to term: the follow-ups vanish and are withdrawn, not deleted.
+    plan(repo, c, D(2024, 12, 31))
+    remaining = repo.obligations(ObligationFilter(include_withdrawn=True))
+    withdrawn = [s for s in remaining if s.obligation.rule == "high_risk_follow_up"]
+    assert withdrawn
+    assert all(s.withdrawn_on == D(2024, 6, 1) for s in withdrawn)
+    assert not [s for s in repo.obligations(ObligationFilter()) if s.withdrawn_on]
+
+
+def test_skips_are_stored_with_their_reason(repo: Repository) -> None:
+    c = child()
+    repo.save_children([c])
+    plan(repo, c, D(2024, 12, 31))
+    skip = yiyu.Skip(on="2024-05-01", reason="family_refused", note="家长拒绝上门")
+    repo.save_skip("child:C1/m3", skip)
+    [m3] = [s for s in repo.obligations(ObligationFilter()) if s.obligation.rule == "m3"]
+    assert m3.skip == skip
+    with pytest.raises(yiyu.ValidationError, match="obligation_key"):
+        repo.save_skip("child:C1/m99", skip)
+
+
+def test_filters(repo: Repository) -> None:
+    c = child()
+    repo.save_children([c])
+    repo.save_daycares([DAYCARE])
+    plan(repo, c, D(2024, 12, 31))
+    plan(repo, DAYCARE, D(2024, 12, 31))
+    by_instructor = repo.obligations(ObligationFilter(assignee="HI-3"))
+    assert by_instructor
+    assert {s.obligation.subject_id for s in by_instructor} == {"D1"}
+    window = repo.obligations(ObligationFilter(opens_by=D(2024, 3, 1), closes_from=D(2024, 3, 1)))
+    assert all(s.obligation.opens <= D(2024, 3, 1) <= s.obligation.closes for s in window)
+    assert {s.obligation.rule for s in window} >= {"one_month", "daycare_quarterly_visit"}
+    assert repo.obligations(ObligationFilter(township="东城街道")) == []
+    roles = {
+        s.obligation.role.value for s in repo.obligations(ObligationFilter(role="family_doctor"))
+    }
+    assert roles == {"family_doctor"}
+
+
+def test_job_runs_and_audit(repo: Repository) -> None:
+    run = repo.start_run("plan", parameters={"as_of": "2024-06-01"})
+    repo.finish_run(run, status="succeeded", counts={"subjects": 3})
+    [last] = repo.runs(limit=1)
+    assert (last.id, last.job, last.status) == (run, "plan", "succeeded")
+    assert last.counts["subjects"] == 3
+    assert last.finished_at is not None
+    repo.audit("tester", "update", "child", "C1", {"changed": ["name"]})
