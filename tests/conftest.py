@@ -1,4 +1,4 @@
-"""Backends for the store's contract tests: memory, SQLite, and the PostgreSQL on
+"""Backends for the store and job tests: memory, SQLite, and the PostgreSQL on
 127.0.0.1:5432 (database ``test``, user ``postgres``, trust auth).
 
 Each test run gets its own PostgreSQL schema and drops it at the end. With ``CI=true`` a
@@ -31,15 +31,20 @@ class PostgresSchemas:
         self.admin = admin
         self.prefix = f"yiyu_test_{uuid.uuid4().hex[:10]}"
         self.created: list[str] = []
+        self.engines: list[Engine] = []
 
     def engine(self) -> Engine:
         schema = f"{self.prefix}_{len(self.created)}"
         with self.admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         self.created.append(schema)
-        return make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+        engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+        self.engines.append(engine)  # disposed with the schemas: no connection left open
+        return engine
 
     def drop_all(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
         with self.admin.begin() as connection:
             for schema in self.created:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

@@ -1,0 +1,187 @@
+"""The nightly plan: materialise every subject's obligations up to a horizon.
+
+Idempotent, resumable and safe to run twice at once:
+
+* each subject is planned and saved in its own transaction, with the state it was planned
+  from (facts hash, protocol, horizon), so a run killed halfway leaves every subject
+  either planned or not, and the next run finishes the rest;
+* a subject whose facts, protocol and horizon have not changed is skipped (incremental);
+  ``full=True`` re-plans everything;
+* saving reconciles on the stable keys (``yiyu.store.reconcile``) under a lock on the
+  subject, so two runs on one PostgreSQL neither duplicate nor deadlock.
+
+A subject is planned a month further than asked (:data:`HORIZON_SLACK_DAYS`), so a
+nightly run re-plans each unchanged subject about once a month rather than every night.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import attrs
+import pendulum
+
+from yiyu.codec import facts_hash
+from yiyu.domain import Child, Daycare
+from yiyu.protocol import Protocol
+from yiyu.scheduling import schedule
+from yiyu.store import PlanState, Repository, SaveCounts, SubjectRef
+
+__all__ = ["DEFAULT_HORIZON_DAYS", "HORIZON_SLACK_DAYS", "PlanResult", "assignees_for", "plan"]
+
+DEFAULT_HORIZON_DAYS = 180
+HORIZON_SLACK_DAYS = 30
+
+Progress = Callable[[int, int], None]
+
+
+@attrs.frozen(kw_only=True)
+class PlanResult:
+    """What a plan run did."""
+
+    run_id: int
+    subjects: int
+    planned: int
+    skipped: int
+    obligations: SaveCounts
+    seconds: float
+
+
+def assignees_for(
+    subject: Child | Daycare, repo: Repository
+) -> tuple[str | None, dict[str, str | None]]:
+    """The township of a subject and who acts for each role on its obligations."""
+    if isinstance(subject, Daycare):
+        return subject.township, {"health_instructor": subject.health_instructor}
+    instructor = None
+    if subject.enrolments:
+        latest = max(subject.enrolments, key=lambda e: e.start)
+        daycare = repo.get_daycare(latest.daycare_id)
+        instructor = daycare.health_instructor if daycare is not None else None
+    return subject.township, {
+        "family_doctor": subject.family_doctor,
+        "health_instructor": instructor,
+    }
+
+
+def plan_subject(
+    repo: Repository,
+    protocol: Protocol,
+    ref: SubjectRef,
+    *,
+    as_of: pendulum.Date,
+    horizon_days: int,
+    known: PlanState | None,
+    full: bool,
+) -> SaveCounts | None:
+    """Plan one subject; ``None`` if it needed nothing (or no longer exists)."""
+    subject: Child | Daycare | None = (
+        repo.get_child(ref.id) if ref.kind == "child" else repo.get_daycare(ref.id)
+    )
+    if subject is None:
+        return None
+    digest = facts_hash(subject)
+    needed = as_of.add(days=horizon_days)
+    if (
+        not full
+        and known is not None
+        and known.facts_hash == digest
+        and known.protocol == protocol.label
+        and known.planned_until >= needed
+    ):
+        return None
+    until = needed.add(days=HORIZON_SLACK_DAYS)
+    township, assignees = assignees_for(subject, repo)
+    return repo.save_plan(
+        ref,
+        schedule(subject, protocol, until=until),
+        PlanState(facts_hash=digest, protocol=protocol.label, planned_until=until),
+        as_of=as_of,
+        township=township,
+        assignees=assignees,
+    )
+
+
+def plan(
+    repo: Repository,
+    protocol: Protocol,
+    *,
+    as_of: pendulum.Date,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    full: bool = False,
+    subjects: Sequence[SubjectRef] | None = None,
+    batch_size: int = 500,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Plan every subject (or ``subjects``) as of ``as_of``.
+
+    Args:
+        repo: the store.
+        protocol: from :func:`yiyu.load_protocol`.
+        as_of: today; the horizon counts from it.
+        horizon_days: how far ahead obligations are materialised (180 by default).
+        full: re-plan every subject, not only those whose facts, protocol or horizon
+            changed.
+        subjects: only these (default: every child and daycare).
+        batch_size: subjects whose plan states are read at once.
+        progress: called with (done, total) after each batch.
+
+    Returns:
+        Counts of subjects planned and skipped and of obligations written, with the run id.
+    """
+    started = time.perf_counter()
+    run_id = repo.start_run(
+        "plan",
+        parameters={"as_of": as_of.isoformat(), "horizon_days": horizon_days, "full": full,
+                    "protocol": protocol.label},
+    )  # fmt: skip
+    refs = list(subjects) if subjects is not None else repo.subjects()
+    planned = skipped = 0
+    counts = SaveCounts()
+    try:
+        for start in range(0, len(refs), batch_size):
+            batch = refs[start : start + batch_size]
+            states = repo.plan_states(batch)
+            for ref in batch:
+                saved = plan_subject(
+                    repo, protocol, ref, as_of=as_of, horizon_days=horizon_days,
+                    known=states.get(ref), full=full,
+                )  # fmt: skip
+                if saved is None:
+                    skipped += 1
+                else:
+                    planned += 1
+                    counts += saved
+            if progress is not None:
+                progress(min(start + batch_size, len(refs)), len(refs))
+    except BaseException as error:
+        repo.finish_run(
+            run_id,
+            status="failed",
+            counts={"planned": planned, "skipped": skipped},
+            error=f"{type(error).__name__}: {error}",
+        )
+        raise
+    result = PlanResult(
+        run_id=run_id,
+        subjects=len(refs),
+        planned=planned,
+        skipped=skipped,
+        obligations=counts,
+        seconds=time.perf_counter() - started,
+    )
+    repo.finish_run(
+        run_id,
+        status="succeeded",
+        counts={
+            "subjects": result.subjects,
+            "planned": planned,
+            "skipped": skipped,
+            "created": counts.created,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "seconds": round(result.seconds, 3),
+        },
+    )
+    return result

@@ -1,0 +1,95 @@
+"""Record an encounter in the store: validate, apply the outcome rules, save, re-plan.
+
+Everything happens in one transaction: the encounter, the facts it changed (cases,
+referrals, corrections) and the subject's re-planned obligations. Invalid input raises
+before anything is written; recording the same encounter twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pendulum
+
+from yiyu.codec import facts_hash, to_data
+from yiyu.domain import Child, Daycare, Encounter
+from yiyu.errors import ValidationError
+from yiyu.jobs.planning import DEFAULT_HORIZON_DAYS, HORIZON_SLACK_DAYS, assignees_for
+from yiyu.outcomes import ChildRecord, DaycareRecord, record
+from yiyu.protocol import Protocol
+from yiyu.scheduling import schedule
+from yiyu.store import PlanState, Repository, SubjectRef
+
+__all__ = ["Recorded", "encounter_from_data", "record_encounter"]
+
+
+@attrs.frozen(kw_only=True)
+class Recorded:
+    """The outcome of recording, and whether it was new."""
+
+    result: ChildRecord | DaycareRecord
+    new: bool
+
+
+def encounter_from_data(data: Mapping[str, Any]) -> Encounter:
+    """An :class:`Encounter` from JSON data (the format ``yiyu.codec.to_data`` writes).
+
+    Raises:
+        ValidationError: naming the field, for a missing or invalid field.
+    """
+    try:
+        return Encounter(**dict(data))
+    except TypeError as error:
+        raise ValidationError("encounter", dict(data), str(error)) from None
+
+
+def record_encounter(
+    repo: Repository,
+    protocol: Protocol,
+    encounter: Encounter,
+    *,
+    as_of: pendulum.Date,
+    actor: str = "record",
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+) -> Recorded:
+    """Record ``encounter`` for its subject, with the follow-ups it causes.
+
+    Raises:
+        ValidationError: if the subject does not exist or the encounter is invalid.
+    """
+    subject: Child | Daycare | None = repo.get_child(encounter.subject_id)
+    kind = "child"
+    if subject is None:
+        subject = repo.get_daycare(encounter.subject_id)
+        kind = "daycare"
+    if subject is None:
+        raise ValidationError("subject_id", encounter.subject_id, "no such child or daycare")
+    result = record(encounter, subject, protocol, as_of=as_of, horizon_days=horizon_days)
+    after: Child | Daycare = result.child if isinstance(result, ChildRecord) else result.daycare
+    with repo.transaction():
+        if not repo.save_encounter(encounter, [to_data(f) for f in result.findings]):
+            return Recorded(result=result, new=False)
+        if isinstance(after, Child):
+            repo.save_children([after])
+        else:
+            repo.save_daycares([after])
+        until = as_of.add(days=horizon_days + HORIZON_SLACK_DAYS)
+        township, assignees = assignees_for(after, repo)
+        repo.save_plan(
+            SubjectRef(kind=kind, id=after.id),
+            schedule(after, protocol, until=until),
+            PlanState(facts_hash=facts_hash(after), protocol=protocol.label, planned_until=until),
+            as_of=as_of,
+            township=township,
+            assignees=assignees,
+        )
+        repo.audit(
+            actor,
+            "record",
+            "encounter",
+            encounter.id,
+            {"subject": after.id, "findings": [f.code for f in result.findings]},
+        )
+    return Recorded(result=result, new=True)

@@ -1,0 +1,106 @@
+"""Work lists: what is due and overdue on a date, for a clinician, township, daycare or role.
+
+Status is derived when the list is read (``yiyu.status``), never stored. Overdue items
+come first, oldest due date first; then what is due, soonest first.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+
+from yiyu.domain import Child, Daycare
+from yiyu.scheduling import Obligation, Status, Suggestion, status, suggest_date
+from yiyu.store import ObligationFilter, Repository
+
+__all__ = ["WorklistItem", "worklist"]
+
+
+@attrs.frozen(kw_only=True)
+class WorklistItem:
+    """One line of a work list."""
+
+    obligation: Obligation
+    status: Status
+    subject_name: str
+    township: str | None
+    assignee: str | None
+    suggested: Suggestion | None
+    days_overdue: int
+
+    def as_row(self) -> dict[str, str]:
+        """The item as plain text columns (CSV, JSON, the printed list)."""
+        ob = self.obligation
+        return {
+            "key": ob.key,
+            "status": self.status.value,
+            "status_zh": self.status.label_zh,
+            "rule": ob.rule,
+            "name": ob.name,
+            "subject_id": ob.subject_id,
+            "subject_name": self.subject_name,
+            "township": self.township or "",
+            "assignee": self.assignee or "",
+            "role": ob.role.value,
+            "opens": ob.opens.isoformat(),
+            "due": ob.due.isoformat(),
+            "closes": ob.closes.isoformat(),
+            "suggested": self.suggested.date.isoformat() if self.suggested else "",
+            "days_overdue": str(self.days_overdue),
+            "contents": "、".join((*ob.contents, *ob.tests)),
+        }
+
+
+def worklist(
+    repo: Repository,
+    *,
+    as_of: pendulum.Date,
+    clinician: str | None = None,
+    township: str | None = None,
+    daycare: str | None = None,
+    role: str | None = None,
+) -> list[WorklistItem]:
+    """What is due or overdue on ``as_of`` (window open, not done, skipped or cancelled)."""
+    stored = repo.obligations(
+        ObligationFilter(
+            township=township,
+            assignee=clinician,
+            daycare_id=daycare,
+            role=role,
+            opens_by=as_of,
+            closes_from=as_of,
+        )
+    )
+    names: dict[tuple[str, str], str] = {}
+    items: list[WorklistItem] = []
+    for entry in stored:
+        ob = entry.obligation
+        state = status(ob, done_on=entry.done_on, skipped=entry.skip, as_of=as_of)
+        if state not in (Status.DUE, Status.OVERDUE):
+            continue
+        ref = (ob.subject.value, ob.subject_id)
+        if ref not in names:
+            subject: Child | Daycare | None = (
+                repo.get_child(ob.subject_id) if ob.subject.value == "child"
+                else repo.get_daycare(ob.subject_id)
+            )  # fmt: skip
+            names[ref] = subject.name if subject is not None else ob.subject_id
+        items.append(
+            WorklistItem(
+                obligation=ob,
+                status=state,
+                subject_name=names[ref],
+                township=entry.township,
+                assignee=entry.assignee,
+                suggested=suggest_date(ob, as_of=as_of),
+                days_overdue=max(0, (as_of - ob.due).days),
+            )
+        )
+    items.sort(
+        key=lambda item: (
+            item.status is not Status.OVERDUE,
+            item.obligation.due,
+            item.obligation.key,
+        )
+    )
+    return items

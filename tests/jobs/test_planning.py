@@ -1,0 +1,226 @@
+"""The plan job: idempotent, incremental, resumable, and safe to run twice at once (#4)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu.jobs.planning import plan
+from yiyu.store import ObligationFilter, Repository, SubjectRef
+from yiyu.store.database import make_engine, upgrade
+from yiyu.store.sql import SqlRepository
+
+D = pendulum.Date
+PROTOCOL = yiyu.load_protocol()
+AS_OF = D(2026, 3, 1)
+
+
+def cohort(n: int = 12) -> list[yiyu.Child]:
+    children = []
+    for i in range(n):
+        birth = D(2025, 1, 1).add(days=23 * i)
+        children.append(
+            yiyu.Child(
+                id=f"C{i:03d}",
+                name=f"儿童{i}",
+                sex="M" if i % 2 else "F",
+                birth_date=birth,
+                gestational_age="34+0" if i % 5 == 0 else "39+0",
+                discharge_date=birth.add(days=3),
+                township="城关街道" if i % 3 else "东城街道",
+                family_doctor=f"FD-{i % 4}",
+                categories=["孤儿"] if i % 7 == 0 else [],
+            )
+        )
+    return children
+
+
+def stored_keys(repo: Repository) -> dict[str, Any]:
+    return {s.obligation.key: s.obligation for s in repo.obligations(ObligationFilter())}
+
+
+def seeded(repo: Repository) -> Repository:
+    repo.save_children(cohort())
+    repo.save_daycares(
+        [
+            yiyu.Daycare(
+                id="D1",
+                name="阳光托育园",
+                township="城关街道",
+                opened_on="2024-09-01",
+                health_instructor="HI-1",
+            )
+        ]
+    )
+    return repo
+
+
+def test_plan_materialises_every_obligation_and_a_rerun_changes_nothing(repo: Repository) -> None:
+    seeded(repo)
+    first = plan(repo, PROTOCOL, as_of=AS_OF)
+    assert first.planned == first.subjects == 13
+    assert first.obligations.created > 0
+    keys = stored_keys(repo)
+    expected = {
+        ob.key for c in cohort() for ob in yiyu.schedule(c, PROTOCOL, until=AS_OF.add(days=210))
+    }
+    assert expected <= set(keys)
+    again = plan(repo, PROTOCOL, as_of=AS_OF)
+    assert (again.planned, again.skipped) == (0, 13)  # incremental: nothing changed
+    full = plan(repo, PROTOCOL, as_of=AS_OF, full=True)
+    assert full.planned == 13
+    assert full.obligations.created == full.obligations.updated == 0
+    assert stored_keys(repo) == keys
+    [last, *_] = repo.runs()
+    assert (last.job, last.status, last.counts["planned"]) == ("plan", "succeeded", 13)
+
+
+def test_incremental_plan_replans_only_what_changed(repo: Repository) -> None:
+    seeded(repo)
+    plan(repo, PROTOCOL, as_of=AS_OF)
+    moved = yiyu.Child(**{**yiyu.codec.to_data(cohort()[3]),
+                          "life_events": [{"kind": "moved_out", "on": "2026-03-10"}]})  # fmt: skip
+    repo.save_children([moved])
+    result = plan(repo, PROTOCOL, as_of=AS_OF)
+    assert (result.planned, result.skipped) == (1, 12)
+    mine = repo.obligations(ObligationFilter(subject=SubjectRef(kind="child", id=moved.id),
+                                             include_withdrawn=True))  # fmt: skip
+    assert any(s.withdrawn_on == AS_OF for s in mine)  # what opens after the move is gone
+    assert any(s.obligation.cancel_reason == "moved_out" for s in mine)
+
+
+def test_the_horizon_moving_on_replans_a_subject_about_monthly(repo: Repository) -> None:
+    seeded(repo)
+    plan(repo, PROTOCOL, as_of=AS_OF)
+    assert plan(repo, PROTOCOL, as_of=AS_OF.add(days=20)).planned == 0
+    assert plan(repo, PROTOCOL, as_of=AS_OF.add(days=31)).planned == 13
+
+
+def test_a_protocol_change_applies_to_what_is_not_yet_done(
+    repo: Repository, tmp_path: Path
+) -> None:
+    seeded(repo)
+    plan(repo, PROTOCOL, as_of=AS_OF)
+    child = cohort()[11]  # born 2025-09-14: 满月 due 2025-10-14
+    repo.save_encounter(
+        yiyu.Encounter(
+            id="E1",
+            subject_id=child.id,
+            on="2025-10-13",
+            obligation_key=f"child:{child.id}/one_month",
+        ),
+        [],
+    )
+    region = tmp_path / "county.toml"
+    region.write_text(
+        textwrap.dedent(
+            """
+            [protocol]
+            id = "county"
+            version = "2026.2"
+            title = "县补充规定"
+            extends = "zj-city@2026.1"
+
+            [sources.R1]
+            title = "县卫健局通知"
+
+            [[overrides]]
+            id = "m12"
+            closes = { months = 14 }
+            source = ["R1"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    newer = yiyu.load_protocol(region)
+    result = plan(repo, newer, as_of=AS_OF)
+    assert result.planned == 13  # the protocol changed: every subject is re-planned
+    keys = stored_keys(repo)
+    done = keys[f"child:{child.id}/one_month"]
+    assert (done.protocol, done.protocol_version) == ("zj-city", "2026.1")  # kept
+    m12 = keys[f"child:{child.id}/m12"]
+    assert (m12.protocol, m12.protocol_version) == ("county", "2026.2")
+    assert m12.closes == yiyu.add_months(child.birth_date, 14)
+
+
+def test_a_failing_plan_is_recorded_as_failed(repo: Repository) -> None:
+    seeded(repo)
+
+    def boom(done: int, total: int) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        plan(repo, PROTOCOL, as_of=AS_OF, progress=boom, batch_size=5)
+    [last, *_] = repo.runs()
+    assert last.status == "failed"
+    assert last.error == "RuntimeError: disk full"
+    assert plan(repo, PROTOCOL, as_of=AS_OF).planned == 8  # resumes after the 5 saved
+
+
+KILL_SCRIPT = """
+import os, sys, pendulum, yiyu
+from yiyu.jobs.planning import plan
+from yiyu.store.database import make_engine
+from yiyu.store.sql import SqlRepository
+repo = SqlRepository(make_engine(sys.argv[1]))
+def die(done, total):
+    if done >= 6:
+        os._exit(9)  # killed: no cleanup, no commit of what is in flight
+plan(repo, yiyu.load_protocol(), as_of=pendulum.Date(2026, 3, 1), batch_size=3, progress=die)
+"""
+
+
+def test_a_plan_killed_halfway_leaves_a_consistent_store_and_the_next_run_finishes(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'yiyu.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    repo = seeded(SqlRepository(engine))
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, url], capture_output=True, text=True, check=False
+    )
+    assert killed.returncode == 9, killed.stderr
+    partial = stored_keys(repo)
+    planned_subjects = {key.split("/")[0] for key in partial}
+    assert 0 < len(planned_subjects) < 13
+    result = plan(repo, PROTOCOL, as_of=AS_OF)
+    assert result.planned == 13 - len(planned_subjects)
+    reference_engine = make_engine(f"sqlite:///{tmp_path / 'ref.db'}")
+    upgrade(reference_engine)
+    reference = seeded(SqlRepository(reference_engine))
+    plan(reference, PROTOCOL, as_of=AS_OF)
+    assert stored_keys(repo) == stored_keys(reference)
+
+
+def test_two_plans_at_once_on_postgresql(postgres: Any) -> None:
+    engine = postgres.engine()
+    upgrade(engine)
+    repo = seeded(SqlRepository(engine))
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            plan(SqlRepository(engine), PROTOCOL, as_of=AS_OF, full=True, batch_size=2)
+        except BaseException as error:  # collected, then asserted on
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    reference = SqlRepository(postgres.engine())
+    upgrade(reference.engine)
+    seeded(reference)
+    plan(reference, PROTOCOL, as_of=AS_OF)
+    assert stored_keys(repo) == stored_keys(reference)

@@ -1,0 +1,154 @@
+"""Work lists (status derived at read time) and recording encounters through the store."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu.jobs.planning import plan
+from yiyu.jobs.recording import encounter_from_data, record_encounter
+from yiyu.jobs.worklist import worklist
+from yiyu.store import ObligationFilter, Repository, SubjectRef
+
+D = pendulum.Date
+PROTOCOL = yiyu.load_protocol()
+
+
+def setup(repo: Repository) -> None:
+    repo.save_children(
+        [
+            yiyu.Child(
+                id="C1",
+                name="王小红",
+                sex="F",
+                birth_date="2026-01-31",
+                discharge_date="2026-02-03",
+                township="城关街道",
+                family_doctor="FD-1",
+            ),
+            yiyu.Child(
+                id="C2",
+                name="李小明",
+                sex="M",
+                birth_date="2025-11-30",
+                discharge_date="2025-12-02",
+                township="东城街道",
+                family_doctor="FD-2",
+            ),
+        ]
+    )
+    repo.save_daycares(
+        [
+            yiyu.Daycare(
+                id="D1",
+                name="阳光托育园",
+                township="城关街道",
+                opened_on="2025-01-01",
+                health_instructor="HI-1",
+            )
+        ]
+    )
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1))
+
+
+def test_worklist_is_overdue_first_with_suggested_dates(repo: Repository) -> None:
+    setup(repo)
+    as_of = D(2026, 5, 6)
+    items = worklist(repo, as_of=as_of)
+    statuses = [item.status for item in items]
+    assert statuses == sorted(statuses, key=lambda s: s is not yiyu.Status.OVERDUE)
+    by_key = {item.obligation.key: item for item in items}
+    m3 = by_key["child:C1/m3"]  # due 2026-04-30 (clamped), window to 2026-06-29
+    assert (m3.status, m3.days_overdue, m3.subject_name) == (yiyu.Status.OVERDUE, 6, "王小红")
+    assert m3.suggested is not None
+    assert m3.suggested.date == as_of  # a Wednesday, not a holiday
+    q2 = by_key["daycare:D1/daycare_quarterly_visit/2026Q2"]
+    assert q2.status is yiyu.Status.DUE
+    assert q2.assignee == "HI-1"
+    row = m3.as_row()
+    assert row["status_zh"] == "已逾期"
+    assert "体重" in row["contents"]
+
+
+def test_worklist_filters(repo: Repository) -> None:
+    setup(repo)
+    as_of = D(2026, 5, 6)
+    town = worklist(repo, as_of=as_of, township="东城街道")
+    assert {item.obligation.subject_id for item in town} == {"C2"}
+    instructor = worklist(repo, as_of=as_of, clinician="HI-1")
+    assert {item.obligation.rule for item in instructor} >= {"daycare_quarterly_visit"}
+    assert worklist(repo, as_of=as_of, daycare="D1")
+    assert all(i.obligation.role.value == "health_instructor"
+               for i in worklist(repo, as_of=as_of, role="health_instructor"))  # fmt: skip
+
+
+def test_recording_changes_the_plan_in_one_go(repo: Repository) -> None:
+    setup(repo)
+    encounter = encounter_from_data(
+        {
+            "id": "E1",
+            "subject_id": "C1",
+            "on": "2026-05-06",
+            "obligation_key": "child:C1/m3",
+            "measurements": {"weight_kg": 6.0, "length_cm": 61.0, "hb_g_l": 100},
+            "warning_signs": {"m3_1": False, "m3_2": False, "m3_3": False, "m3_4": False},
+        }
+    )
+    recorded = record_encounter(repo, PROTOCOL, encounter, as_of=D(2026, 5, 6))
+    assert recorded.new
+    items = {i.obligation.key: i for i in worklist(repo, as_of=D(2026, 5, 6))}
+    assert "child:C1/m3" not in items  # done now
+    # Hb 100 g/L at 3 months is before the 2012 cut-offs start (6 months): no case.
+    child = repo.get_child("C1")
+    assert child is not None
+    assert child.cases == ()
+    stored = repo.obligations(ObligationFilter(subject=SubjectRef(kind="child", id="C1")))
+    m3 = next(s for s in stored if s.obligation.rule == "m3")
+    assert m3.done_on == D(2026, 5, 6)
+    again = record_encounter(repo, PROTOCOL, encounter, as_of=D(2026, 5, 6))
+    assert not again.new
+
+
+def test_recording_a_finding_schedules_its_follow_ups(repo: Repository) -> None:
+    setup(repo)
+    encounter = yiyu.Encounter(
+        id="E2",
+        subject_id="C2",
+        on="2026-05-30",
+        obligation_key="child:C2/m6",
+        measurements={"hb_g_l": 95},
+    )
+    result = record_encounter(repo, PROTOCOL, encounter, as_of=D(2026, 5, 30)).result
+    assert isinstance(result, yiyu.ChildRecord)
+    assert [c.condition.value for c in result.opened_cases] == ["anaemia"]
+    stored = {s.obligation.rule for s in repo.obligations(ObligationFilter())}
+    assert "anaemia_recheck" in stored
+    child = repo.get_child("C2")
+    assert child is not None
+    assert [c.condition.value for c in child.cases] == ["anaemia"]
+
+
+def test_an_invalid_encounter_writes_nothing(repo: Repository) -> None:
+    setup(repo)
+    before = repo.obligations(ObligationFilter())
+    with pytest.raises(yiyu.ValidationError) as info:
+        record_encounter(
+            repo,
+            PROTOCOL,
+            yiyu.Encounter(
+                id="E3",
+                subject_id="C1",
+                on="2026-05-06",
+                obligation_key="child:C1/m3",
+                warning_signs={"m3_1": True},
+            ),
+            as_of=D(2026, 5, 6),
+        )
+    assert "m3_2" in str(info.value)
+    assert repo.obligations(ObligationFilter()) == before
+    with pytest.raises(yiyu.ValidationError, match="subject_id"):
+        record_encounter(repo, PROTOCOL, yiyu.Encounter(id="E4", subject_id="C9", on="2026-05-06"),
+                         as_of=D(2026, 5, 6))  # fmt: skip
+    with pytest.raises(yiyu.ValidationError, match="encounter"):
+        encounter_from_data({"id": "E5", "subject_id": "C1", "on": "2026-05-06", "colour": "red"})
