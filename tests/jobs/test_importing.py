@@ -1,0 +1,624 @@
+"""Importing children, daycares and enrolments from the registries' CSV exports (#4)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu.domain.ids import check_character
+from yiyu.jobs.importing import (
+    CsvTable,
+    ImportFileError,
+    RejectedRow,
+    import_children,
+    import_daycares,
+    import_enrolments,
+    parse_children,
+    parse_daycares,
+    parse_enrolments,
+    read_csv,
+)
+from yiyu.store import MemoryRepository, SaveCounts
+
+D = pendulum.Date
+
+EN_HEADER = (
+    "id,name,sex,birth_date,gestational_weeks,birth_weight_g,discharge_date,resident_id,"
+    "township,family_doctor,categories"
+)
+ZH_HEADER = "编号,姓名,性别,出生日期,孕周,出生体重,出院日期,身份证号,镇街,签约医生,类别"
+
+
+def resident_id(birth: str, sequence: str = "001") -> str:
+    body = "330102" + birth.replace("-", "") + sequence
+    return body + check_character(body)
+
+
+def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
+    # Spreadsheets end lines with CRLF; the reader must count them as one line each.
+    return "".join(line + "\r\n" for line in lines).encode(encoding)
+
+
+class AuditedRepository(MemoryRepository):
+    """The in-memory store, keeping the audit entries where a test can read them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.audits: list[tuple[str, str, str, str, Any]] = []
+
+    def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None:
+        super().audit(actor, action, entity, entity_id, detail)
+        self.audits.append((actor, action, entity, entity_id, detail))
+
+
+def children_lines(header: str = EN_HEADER) -> tuple[str, ...]:
+    return (
+        header,
+        f"C1,王小明,男,2024-01-31,36+5,2450,2024-02-03,{resident_id('2024-01-31')},城东街道,"
+        "DR1,早产;低出生体重",
+        "C2,李小红,女,2024-03-01,39,3200,,,城西镇,DR2,",
+    )
+
+
+def table(*lines: str) -> CsvTable:
+    return read_csv(csv_bytes(*lines))
+
+
+def shape(rejected: tuple[RejectedRow, ...]) -> list[tuple[int, str, str]]:
+    return [(r.line, r.field, r.value) for r in rejected]
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encode", "encoding"),
+    [
+        (lambda text: text.encode("utf-8"), "utf-8"),
+        (lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"), "utf-8-sig"),
+        (lambda text: text.encode("gb18030"), "gb18030"),
+    ],
+)
+def test_the_encoding_is_detected_and_reported(encode: Any, encoding: str) -> None:
+    text = "\r\n".join(children_lines(ZH_HEADER)) + "\r\n"
+    result = read_csv(encode(text))
+    assert result.encoding == encoding
+    assert result.headers[0] == "编号"  # no BOM left on the first header
+    assert result.headers == tuple(ZH_HEADER.split(","))
+    assert [row.line for row in result.rows] == [2, 3]
+    assert result.rows[0].cells[1] == "王小明"
+    assert result.rows[1].cells[8] == "城西镇"
+
+
+def test_bytes_valid_in_neither_encoding_are_refused() -> None:
+    data = "编号,姓名\r\n".encode() + b"C1,\xff\xfe\x00\x81\r\n"
+    with pytest.raises(ImportFileError, match=r"neither UTF-8 .* nor GB18030") as raised:
+        read_csv(data)
+    assert "0xff" in str(raised.value)
+
+
+def test_a_utf16_file_is_named_and_refused() -> None:
+    with pytest.raises(ImportFileError, match="UTF-16"):
+        read_csv("编号,姓名\r\n".encode("utf-16"))
+
+
+def test_nul_characters_are_not_a_text_file() -> None:
+    with pytest.raises(ImportFileError, match="NUL") as raised:
+        read_csv(b"id,name\r\nC1,a\x00b\r\n")
+    assert raised.value.line == 2
+
+
+def test_lines_are_physical_lines_of_the_file() -> None:
+    data = csv_bytes(
+        "",  # line 1: blank before the header
+        "id,name,sex,birth_date",  # line 2
+        "C1,王小明,M,2024-01-31",  # line 3
+        ",,,",  # line 4: a spreadsheet's empty row, skipped
+        'C2,"李小红',  # lines 5–6: a quoted name over two lines
+        '小名红红",F,2024-03-01',
+        "C3,张三,M,2024-04-01",  # line 7
+    )
+    result = read_csv(data)
+    assert result.header_line == 2
+    assert [row.line for row in result.rows] == [3, 5, 7]
+    assert result.rows[1].cells[1] == "李小红\r\n小名红红"
+
+
+def test_an_unclosed_quote_fails_the_file_at_its_line() -> None:
+    with pytest.raises(ImportFileError, match="quote") as raised:
+        read_csv(csv_bytes("id,name", 'C1,"王小明', "C2,李小红"))
+    assert raised.value.line == 2
+
+
+def test_an_empty_file_has_no_header() -> None:
+    with pytest.raises(ImportFileError, match="header"):
+        read_csv(b"\xef\xbb\xbf\r\n\r\n")
+
+
+# --- children ---------------------------------------------------------------------------
+
+
+def test_good_rows_are_parsed_and_each_bad_row_reported() -> None:
+    wrong_check = resident_id("2024-01-31")[:17] + (
+        "0" if resident_id("2024-01-31")[17] != "0" else "1"
+    )
+    parsed = parse_children(
+        table(
+            EN_HEADER,  # 1
+            "C1,王小明,M,2024-01-31,36+5,2450,2024-02-03,,城东街道,DR1,preterm",  # 2 good
+            "C2,李小红,F,2024-02-30,39,3200,,,城西镇,DR2,",  # 3 no such day
+            f"C3,张三,男,2024-01-31,39,3200,,{wrong_check},城西镇,DR2,",  # 4 check character
+            "C4,,女,2024-01-31,39,3200,,,城西镇,DR2,",  # 5 empty name
+            "C5,李四,男",  # 6 cut short
+            "C6,王五,男,2024-01-31,39,3200,,,城西镇,DR2,,extra",  # 7 overlong
+            "C7,赵六,女,2024-05-01,,,,,城西镇,,",  # 8 good
+            "C8,钱七,女,2024-05-01,21+6,,,,城西镇,,",  # 9 gestational age out of range
+            "C9,孙八,女,2024-05-01,39,3.2,,,城西镇,,",  # 10 weight in kg
+            "C10,周九,X,2024-05-01,39,,,,城西镇,,",  # 11 sex
+            "C11,吴十,男,2024-05-01,39,,,,城西镇,,不知道",  # 12 unknown category
+        )
+    )
+    assert [c.id for c in parsed.values] == ["C1", "C7"]
+    assert shape(parsed.rejected) == [
+        (3, "birth_date", "2024-02-30"),
+        (4, "resident_id", wrong_check),
+        (5, "name", ""),
+        (6, "birth_date", ""),
+        (7, "(column 12)", "extra"),
+        (9, "gestational_weeks", "21+6"),
+        (10, "birth_weight_g", "3.2"),
+        (11, "sex", "X"),
+        (12, "categories", "不知道"),
+    ]
+    reasons = [r.reason for r in parsed.rejected]
+    assert "YYYY-MM-DD" in reasons[0]
+    assert "GB 11643" in reasons[1]
+    assert "required" in reasons[2]
+    assert "cut short" in reasons[3]
+    assert "quotes" in reasons[4]
+    assert "22–45 weeks" in reasons[5]
+    assert "whole number of grams" in reasons[6]
+    assert "M/F" in reasons[7]
+    assert "unknown category" in reasons[8]
+    first = parsed.values[0]
+    assert first.gestational_age == yiyu.GestationalAge(weeks=36, days=5)
+    assert first.birth_weight_g == 2450
+    assert first.township == "城东街道"
+    assert first.categories == (yiyu.Category(kind="preterm"),)
+
+
+def test_a_valid_identity_number_is_kept() -> None:
+    number = resident_id("2024-01-31")
+    parsed = parse_children(table(*children_lines()))
+    assert parsed.rejected == ()
+    assert parsed.values[0].resident_id == number
+
+
+def test_chinese_headers_in_gb18030_give_the_same_children() -> None:
+    english = parse_children(read_csv(csv_bytes(*children_lines(EN_HEADER))))
+    chinese = parse_children(read_csv(csv_bytes(*children_lines(ZH_HEADER), encoding="gb18030")))
+    assert chinese.values == english.values
+    assert len(chinese.values) == 2
+    assert chinese.unknown_columns == ()
+
+
+def test_headers_match_without_spaces_bom_or_case() -> None:
+    parsed = parse_children(
+        table("\ufeff ID , Name ,SEX,Birth_Date , 登记日期 ", "C1,王小明,m,2024-01-31,2024-03-01")
+    )
+    assert parsed.rejected == ()
+    assert parsed.values[0].registered_on == D(2024, 3, 1)
+
+
+def test_a_rejection_names_the_column_as_the_file_writes_it() -> None:
+    parsed = parse_children(table("编号,姓名,性别,出生日期", "C1,王小明,男,2024/01/31"))
+    assert shape(parsed.rejected) == [(2, "出生日期", "2024/01/31")]
+
+
+def test_unknown_columns_are_reported_not_imported() -> None:
+    parsed = parse_children(
+        table("id,name,备注,sex,birth_date,Phone,", "C1,王小明,双胞胎,M,2024-01-31,138,")
+    )
+    assert parsed.unknown_columns == ("备注", "Phone")
+    assert parsed.rejected == ()
+    assert parsed.values == (yiyu.Child(id="C1", name="王小明", sex="M", birth_date="2024-01-31"),)
+
+
+def test_a_nameless_column_with_values_is_reported() -> None:
+    parsed = parse_children(table("id,name,sex,birth_date,,", "C1,王小明,M,2024-01-31,?,"))
+    assert parsed.unknown_columns == ("(column 5)",)
+    # Trailing padding a spreadsheet writes under no header is not a problem.
+    padded = parse_children(table("id,name,sex,birth_date,,", "C1,王小明,M,2024-01-31,,"))
+    assert padded.unknown_columns == ()
+    assert padded.rejected == ()
+
+
+def test_a_missing_required_column_fails_the_whole_file() -> None:
+    with pytest.raises(ImportFileError, match=r"birth_date \(出生日期\)") as raised:
+        parse_children(table("编号,姓名,性别", "C1,王小明,男"))
+    assert raised.value.line == 1
+
+
+def test_a_column_given_twice_fails_the_whole_file() -> None:
+    with pytest.raises(ImportFileError, match="given twice"):
+        parse_children(table("id,编号,name,sex,birth_date", "C1,C1,王小明,M,2024-01-31"))
+
+
+def test_a_duplicate_id_rejects_the_later_row_naming_the_first() -> None:
+    parsed = parse_children(
+        table(
+            "id,name,sex,birth_date",
+            "C1,王小明,M,2024-01-31",  # 2
+            "C2,李小红,F,2024-13-01",  # 3 rejected: no month 13
+            "C1,王小明,M,2024-02-01",  # 4 contradicts line 2
+            "C2,李小红,F,2024-03-01",  # 5 contradicts line 3, rejected or not
+        )
+    )
+    assert [c.birth_date for c in parsed.values] == [D(2024, 1, 31)]
+    assert [(r.line, r.field, r.value, r.reason) for r in parsed.rejected] == [
+        (3, "birth_date", "2024-13-01", "expected a date as YYYY-MM-DD"),
+        (4, "id", "C1", "given again: first on line 2"),
+        (5, "id", "C2", "given again: first on line 3 (rejected there)"),
+    ]
+
+
+def test_category_entries_bare_with_start_and_with_start_and_end() -> None:
+    parsed = parse_children(
+        table(
+            "id,name,sex,birth_date,categories",
+            "C1,王小明,M,2024-01-31,孤儿;disabled:2024-03-01;"
+            "事实无人抚养:2024-02-01~2024-06-30；高危新生儿：2024-02-01～2024-03-01;",
+            "C2,李小红,F,2024-01-31,orphan:~2024-06-30",
+            "C3,张三,M,2024-01-31,孤儿:2024-13-01",
+            "C4,李四,M,2024-01-31,残疾:2024-01-01",
+            "C5,王五,M,2024-01-31,孤儿;孤儿:2024-03-01",
+        )
+    )
+    assert parsed.values[0].categories == (
+        yiyu.Category(kind="orphan"),
+        yiyu.Category(kind="disabled", start="2024-03-01"),
+        yiyu.Category(kind="de_facto_unsupported", start="2024-02-01", end="2024-06-30"),
+        yiyu.Category(kind="high_risk_newborn", start="2024-02-01", end="2024-03-01"),
+    )
+    assert parsed.values[1].categories == (yiyu.Category(kind="orphan", end="2024-06-30"),)
+    assert shape(parsed.rejected) == [
+        (4, "categories", "孤儿:2024-13-01"),
+        (5, "categories", "残疾:2024-01-01"),
+        (6, "categories", "孤儿;孤儿:2024-03-01"),
+    ]
+    assert "before birth" in parsed.rejected[1].reason
+    assert "with and without dates" in parsed.rejected[2].reason
+
+
+# --- importing children -------------------------------------------------------------------
+
+
+def test_import_saves_good_rows_creates_townships_and_records_the_run() -> None:
+    repo = MemoryRepository()
+    repo.ensure_townships(["城东街道"])
+    data = csv_bytes(*children_lines(), "C3,张三,M,2024-02-30,,,,,新镇,,")
+    result = import_children(repo, data)
+    assert result.kind == "children"
+    assert result.encoding == "utf-8"
+    assert result.rows_read == 3
+    assert result.imported == SaveCounts(created=2)
+    assert result.townships_created == ("城西镇",)  # 新镇 was only on a rejected row
+    assert shape(result.rejected) == [(4, "birth_date", "2024-02-30")]
+    assert result.partial
+    assert repo.townships() == ["城东街道", "城西镇"]
+    child = repo.get_child("C1")
+    assert child is not None
+    assert child.categories == (
+        yiyu.Category(kind="preterm"),
+        yiyu.Category(kind="low_birth_weight"),
+    )
+    (run,) = repo.runs()
+    assert run.job == "import_children"
+    assert run.status == "partial"
+    assert run.counts["created"] == 2
+    assert run.counts["rejected"] == 1
+    assert run.counts["townships_created"] == ["城西镇"]
+
+
+def test_import_of_a_clean_file_succeeds() -> None:
+    repo = MemoryRepository()
+    result = import_children(repo, csv_bytes(*children_lines(ZH_HEADER), encoding="gb18030"))
+    assert result.encoding == "gb18030"
+    assert not result.partial
+    assert result.townships_created == ("城东街道", "城西镇")
+    assert repo.runs()[0].status == "succeeded"
+
+
+def test_reimporting_the_same_file_changes_nothing() -> None:
+    repo = AuditedRepository()
+    data = csv_bytes(*children_lines())
+    import_children(repo, data)
+    before = {child_id: repo.get_child(child_id) for child_id in ("C1", "C2")}
+    again = import_children(repo, data)
+    assert again.imported == SaveCounts(unchanged=2)
+    assert again.townships_created == ()
+    assert repo.audits == []
+    assert {child_id: repo.get_child(child_id) for child_id in ("C1", "C2")} == before
+
+
+def test_an_updated_row_keeps_the_stored_history_and_is_audited() -> None:
+    repo = AuditedRepository()
+    case = yiyu.Case(condition="anaemia", opened_on="2024-09-01", severity="mild")
+    stored = yiyu.Child(
+        id="C2",
+        name="李小红",
+        sex="F",
+        birth_date="2024-03-01",
+        gestational_age="39",
+        birth_weight_g=3200,
+        township="城西镇",
+        family_doctor="DR2",
+        cases=[case],
+        life_events=[yiyu.LifeEvent(kind="moved_out", on="2025-06-01")],
+    )
+    repo.save_children([stored])
+    result = import_children(
+        repo,
+        csv_bytes(EN_HEADER, "C2,李小红,女,2024-03-01,39,3200,,,城西镇,DR9,孤儿"),
+        actor="clerk-7",
+    )
+    assert result.imported == SaveCounts(updated=1)
+    child = repo.get_child("C2")
+    assert child is not None
+    assert child.family_doctor == "DR9"
+    assert child.categories == (yiyu.Category(kind="orphan"),)
+    assert child.cases == (case,)
+    assert child.life_events == stored.life_events
+    assert repo.audits == [
+        ("clerk-7", "update", "child", "C2", {"changed": ["family_doctor", "categories"]})
+    ]
+
+
+def test_columns_the_file_lacks_keep_the_stored_fields() -> None:
+    repo = MemoryRepository()
+    stored = yiyu.Child(
+        id="C1",
+        name="王小明",
+        sex="M",
+        birth_date="2024-01-31",
+        family_doctor="DR1",
+        categories=[yiyu.Category(kind="orphan", start="2024-05-01", reason="父母双亡")],
+    )
+    repo.save_children([stored])
+    result = import_children(repo, csv_bytes("编号,姓名,性别,出生日期", "C1,王小明,男,2024-01-31"))
+    assert result.imported == SaveCounts(unchanged=1)
+    # A bare kind does not erase the dates (and reason) the store has for it.
+    again = import_children(
+        repo, csv_bytes("编号,姓名,性别,出生日期,类别", "C1,王小明,男,2024-01-31,孤儿")
+    )
+    assert again.imported == SaveCounts(unchanged=1)
+    # Dates in the file replace the stored period, keeping its reason when it starts alike.
+    ended = import_children(
+        repo,
+        csv_bytes(
+            "编号,姓名,性别,出生日期,类别", "C1,王小明,男,2024-01-31,孤儿:2024-05-01~2025-01-31"
+        ),
+    )
+    assert ended.imported == SaveCounts(updated=1)
+    child = repo.get_child("C1")
+    assert child is not None
+    assert child.family_doctor == "DR1"
+    assert child.categories == (
+        yiyu.Category(kind="orphan", start="2024-05-01", end="2025-01-31", reason="父母双亡"),
+    )
+
+
+def test_an_update_breaking_a_stored_fact_is_rejected_not_saved() -> None:
+    repo = MemoryRepository()
+    case = yiyu.Case(condition="anaemia", opened_on="2024-09-01")
+    repo.save_children(
+        [yiyu.Child(id="C1", name="王小明", sex="M", birth_date="2024-01-31", cases=[case])]
+    )
+    result = import_children(repo, csv_bytes("id,name,sex,birth_date", "C1,王小明,M,2024-10-01"))
+    assert shape(result.rejected) == [(2, "cases[0].opened_on", "2024-09-01")]
+    assert "before birth" in result.rejected[0].reason
+    assert repo.get_child("C1") == yiyu.Child(
+        id="C1", name="王小明", sex="M", birth_date="2024-01-31", cases=[case]
+    )
+
+
+def test_a_file_that_cannot_be_imported_saves_nothing_and_records_the_failure() -> None:
+    repo = MemoryRepository()
+    with pytest.raises(ImportFileError, match="required columns missing"):
+        import_children(repo, csv_bytes("编号,姓名", "C1,王小明"))
+    with pytest.raises(ImportFileError, match="GB18030"):
+        import_children(repo, b"id,name\r\n\xff\xfe\x00")
+    assert repo.subjects() == []
+    assert [run.status for run in repo.runs()] == ["failed", "failed"]
+    assert "GB18030" in (repo.runs()[0].error or "")
+
+
+def test_import_reads_a_file_and_writes_the_report(tmp_path: Path) -> None:
+    source = tmp_path / "儿童.csv"
+    source.write_bytes(
+        b"\xef\xbb\xbf"
+        + csv_bytes(
+            *children_lines(ZH_HEADER),
+            "C3,张三,男,2024-02-30,,,,,城西镇,,",
+            "C4,=HYPERLINK(1),男,2024-01-31,99,,,,城西镇,,",
+        )
+    )
+    report = tmp_path / "rejected.csv"
+    result = import_children(MemoryRepository(), source, report_path=report)
+    assert result.encoding == "utf-8-sig"
+    assert result.report_path == report
+    raw = report.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with a BOM
+    with report.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows == [
+        ["line", "field", "value", "reason"],
+        ["4", "出生日期", "2024-02-30", "expected a date as YYYY-MM-DD"],
+        ["5", "孕周", "99", "must be 22–45 weeks"],
+    ]
+
+
+def test_the_report_is_written_even_when_nothing_is_rejected(tmp_path: Path) -> None:
+    report = tmp_path / "rejected.csv"
+    report.write_text("stale", encoding="utf-8")
+    result = import_children(MemoryRepository(), csv_bytes(*children_lines()), report_path=report)
+    assert not result.partial
+    assert report.read_text(encoding="utf-8-sig").splitlines() == ["line,field,value,reason"]
+
+
+def test_report_values_cannot_become_formulas(tmp_path: Path) -> None:
+    report = tmp_path / "rejected.csv"
+    import_children(
+        MemoryRepository(),
+        csv_bytes("id,name,sex,birth_date", "C1,王小明,=1+1,2024-01-31"),
+        report_path=report,
+    )
+    with report.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows[1][:3] == ["2", "sex", "'=1+1"]
+
+
+# --- daycares -----------------------------------------------------------------------------
+
+
+DAYCARE_ZH = "编号,名称,镇街,托位数,健康指导员,开办日期,停办日期"
+
+
+def test_daycares_with_chinese_headers_good_and_bad_rows() -> None:
+    repo = MemoryRepository()
+    result = import_daycares(
+        repo,
+        csv_bytes(
+            DAYCARE_ZH,
+            "K1,阳光托育园,城东街道,60,HI1,2023-09-01,",
+            "K2,彩虹托育,城西镇,0,HI2,2023-09-01,",
+            "K3,星星托育,城西镇,40,HI2,2023-09-01,2023-08-31",
+            "K4,月亮托育,新镇,40.0,,2024-01-01,",
+            encoding="gb18030",
+        ),
+    )
+    assert result.imported == SaveCounts(created=2)
+    assert result.townships_created == ("城东街道", "新镇")
+    assert shape(result.rejected) == [(3, "托位数", "0"), (4, "停办日期", "2023-08-31")]
+    assert "at least 1" in result.rejected[0].reason
+    assert "before it opens" in result.rejected[1].reason
+    daycare = repo.get_daycare("K4")
+    assert daycare is not None
+    assert daycare.capacity == 40
+
+
+def test_a_daycare_update_keeps_its_corrections_and_is_audited() -> None:
+    repo = AuditedRepository()
+    correction = yiyu.Correction(item="hygiene", opened_on="2024-03-01")
+    repo.save_daycares(
+        [yiyu.Daycare(id="K1", name="阳光托育园", opened_on="2023-09-01", corrections=[correction])]
+    )
+    data = csv_bytes("id,name,opened_on,capacity", "K1,阳光托育园,2023-09-01,80")
+    assert import_daycares(repo, data).imported == SaveCounts(updated=1)
+    assert import_daycares(repo, data).imported == SaveCounts(unchanged=1)
+    daycare = repo.get_daycare("K1")
+    assert daycare is not None
+    assert daycare.corrections == (correction,)
+    assert repo.audits == [("import", "update", "daycare", "K1", {"changed": ["capacity"]})]
+
+
+def test_parse_daycares_without_a_store() -> None:
+    parsed = parse_daycares(
+        table("ID,Name,Opened_On,Remark", "K1,阳光,2023-09-01,x", "K1,阳光,2023-09-01,y")
+    )
+    assert [d.id for d in parsed.values] == ["K1"]
+    assert parsed.unknown_columns == ("Remark",)
+    assert shape(parsed.rejected) == [(3, "ID", "K1")]
+
+
+# --- enrolments ---------------------------------------------------------------------------
+
+
+def stocked() -> AuditedRepository:
+    repo = AuditedRepository()
+    repo.save_children(
+        [
+            yiyu.Child(id="C1", name="王小明", sex="M", birth_date="2024-01-31"),
+            yiyu.Child(id="C2", name="李小红", sex="F", birth_date="2024-03-01"),
+        ]
+    )
+    repo.save_daycares([yiyu.Daycare(id="K1", name="阳光托育园", opened_on="2023-09-01")])
+    return repo
+
+
+def test_enrolments_naming_unknown_children_or_daycares_are_rejected() -> None:
+    repo = stocked()
+    result = import_enrolments(
+        repo,
+        csv_bytes(
+            "儿童编号,机构编号,入托日期,离托日期",
+            "C1,K1,2025-09-01,",  # 2 good
+            "C9,K1,2025-09-01,",  # 3 no such child
+            "C2,K9,2025-09-01,",  # 4 no such daycare
+            "C2,K1,2024-02-01,",  # 5 before the child was born
+            "C1,K1,2025-09-01,2026-01-31",  # 6 the same enrolment again
+            "C2,K1,2025-09-01,2025-08-01",  # 7 ends before it starts
+            "C2,K1,2025-10-01,",  # 8 good
+        ),
+    )
+    assert result.imported == SaveCounts(created=2)
+    assert shape(result.rejected) == [
+        (3, "儿童编号", "C9"),
+        (4, "机构编号", "K9"),
+        (5, "入托日期", "2024-02-01"),
+        (6, "儿童编号", "C1"),
+        (7, "离托日期", "2025-08-01"),
+    ]
+    reasons = [r.reason for r in result.rejected]
+    assert "no such child" in reasons[0]
+    assert "no such daycare" in reasons[1]
+    assert "before the child's birth" in reasons[2]
+    assert reasons[3] == "given again: first on line 2"
+    child = repo.get_child("C1")
+    assert child is not None
+    assert child.enrolments == (yiyu.Enrolment(child_id="C1", daycare_id="K1", start="2025-09-01"),)
+
+
+def test_reimporting_enrolments_is_unchanged_and_an_end_date_updates() -> None:
+    repo = stocked()
+    header = "child_id,daycare_id,start,end"
+    data = csv_bytes(header, "C1,K1,2025-09-01,")
+    assert import_enrolments(repo, data).imported == SaveCounts(created=1)
+    assert import_enrolments(repo, data).imported == SaveCounts(unchanged=1)
+    ended = csv_bytes(header, "C1,K1,2025-09-01,2026-01-31")
+    assert import_enrolments(repo, ended).imported == SaveCounts(updated=1)
+    # A file without the end column leaves the stored end alone.
+    assert import_enrolments(
+        repo, csv_bytes("child_id,daycare_id,start", "C1,K1,2025-09-01")
+    ).imported == SaveCounts(unchanged=1)
+    child = repo.get_child("C1")
+    assert child is not None
+    assert child.enrolments[0].end == D(2026, 1, 31)
+    assert repo.audits == [
+        ("import", "update", "enrolment", "C1/K1@2025-09-01", {"changed": ["end"]})
+    ]
+
+
+def test_enrolments_can_name_children_parsed_earlier_in_the_same_import() -> None:
+    children = parse_children(table(*children_lines()))
+    by_id = {child.id: child for child in children.values}
+    daycares = {"K1": yiyu.Daycare(id="K1", name="阳光托育园", opened_on="2023-09-01")}
+    parsed = parse_enrolments(
+        table(
+            "child_id,daycare_id,start",
+            "C1,K1,2025-09-01",
+            "C2,K1,2025-09-01",
+            "C3,K1,2025-09-01",
+        ),
+        child=by_id.get,
+        daycare=daycares.get,
+    )
+    assert [e.child_id for e in parsed.values] == ["C1", "C2"]
+    assert shape(parsed.rejected) == [(4, "child_id", "C3")]
+    # Without lookups only the rows themselves are checked.
+    assert len(parse_enrolments(table("child_id,daycare_id,start", "C3,K1,2025-09-01")).values) == 1
