@@ -1,15 +1,121 @@
-"""The ``yiyu`` command line. Jobs and the store arrive with issue #4; this is its start."""
+"""The ``yiyu`` command line: the jobs the night runs and the lists people read.
+
+Exit codes: 0 success, 1 failure, 2 usage error, 3 partial success (some rows rejected).
+Errors print one line, not a traceback, unless ``--debug``. Long jobs show a progress
+bar on a terminal and plain log lines when not on one (cron, systemd timers).
+"""
 
 from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 import yiyu
-from yiyu.protocol.docs import protocol_markdown
+from yiyu.dates import local_today, to_date
+from yiyu.errors import ProtocolError, ValidationError, YiyuError
 
-app = typer.Typer(help="yiyu 医育: pediatric health management.", no_args_is_help=True)
+app = typer.Typer(
+    help="yiyu 医育: pediatric health management (schedules, records, work lists).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
+import_app = typer.Typer(help="Import registry CSV files.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+
+EXIT_FAILURE = 1
+EXIT_PARTIAL = 3
+
+
+class _Options:
+    db: str | None = None
+    debug: bool = False
+
+
+OPTIONS = _Options()
+err = Console(stderr=True)
+
+
+@app.callback()
+def main_options(
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL (default: $YIYU_DATABASE_URL, else a local SQLite file)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    OPTIONS.db = db
+    OPTIONS.debug = debug
+
+
+def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """One line per error, no traceback (unless --debug); never a password."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except (ValidationError, ProtocolError, YiyuError) as error:
+        if OPTIONS.debug:
+            raise
+        _fail(str(error))
+    except Exception as error:
+        if OPTIONS.debug:
+            raise
+        from yiyu.store.database import database_url, redact
+
+        url = database_url(OPTIONS.db)
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        _fail(f"{type(error).__name__}: {text.replace(url, redact(url))}")
+
+
+def _repo() -> Any:
+    from yiyu.store.database import database_url, make_engine
+    from yiyu.store.sql import SqlRepository
+
+    return SqlRepository(make_engine(database_url(OPTIONS.db)))
+
+
+def _as_of(value: str | None) -> Any:
+    return to_date(value, field="--as-of") if value else local_today()
+
+
+def _progress(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A progress callback: a rich bar on a terminal, log lines otherwise."""
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        bar = Progress(console=err, transient=True)
+        bar.start()
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return update, bar.stop
+
+    def log(done: int, total: int) -> None:
+        print(f"{label}: {done}/{total}", file=sys.stderr, flush=True)
+
+    return log, lambda: None
+
+
+# --- commands -----------------------------------------------------------------------------
 
 
 @app.command()
@@ -24,6 +130,8 @@ def show_protocol(
     markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown reference."),
 ) -> None:
     """List the rules of the default protocol."""
+    from yiyu.protocol.docs import protocol_markdown
+
     protocol = yiyu.load_protocol()
     if markdown:
         typer.echo(protocol_markdown(protocol))
@@ -40,6 +148,187 @@ def show_protocol(
             f"{rule.evidence.value}/{rule.window_evidence.value}",
         )
     Console().print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring it to the current schema."""
+    from yiyu.store.database import database_url, make_engine, redact, upgrade
+
+    with _errors():
+        url = database_url(OPTIONS.db)
+        upgrade(make_engine(url))
+        typer.echo(f"database {redact(url)} is at the current schema")
+
+
+def _import(kind: str, file: Path, report: Path | None) -> None:
+    from yiyu.jobs import importing
+
+    job = {
+        "children": importing.import_children,
+        "daycares": importing.import_daycares,
+        "enrolments": importing.import_enrolments,
+    }[kind]
+    with _errors():
+        if report is None:
+            report = file.with_name(f"{file.stem}.rejected.csv")
+        result = job(_repo(), file, report_path=report)
+        counts = result.imported
+        typer.echo(
+            f"{kind}: {result.rows_read} rows read ({result.encoding}): {counts.created} new, "
+            f"{counts.updated} updated, {counts.unchanged} unchanged, "
+            f"{len(result.rejected)} rejected"
+        )
+        if result.townships_created:
+            typer.echo(f"townships created: {', '.join(result.townships_created)}")
+        if result.unknown_columns:
+            typer.echo(f"unknown columns (not imported): {', '.join(result.unknown_columns)}")
+        for row in result.rejected[:20]:
+            typer.echo(f"  line {row.line}: {row.field}={row.value!r}: {row.reason}")
+        if len(result.rejected) > 20:
+            typer.echo(f"  … and {len(result.rejected) - 20} more")
+        if result.rejected:
+            typer.echo(f"rejected rows written to {result.report_path}")
+            raise typer.Exit(EXIT_PARTIAL)
+
+
+_FILE = typer.Argument(..., exists=True, dir_okay=False, help="CSV file (UTF-8 or GB18030).")
+_REPORT = typer.Option(
+    None, "--report", help="Where to write rejected rows (default: next to the file)."
+)
+
+
+@import_app.command("children")
+def import_children(file: Path = _FILE, report: Path | None = _REPORT) -> None:
+    """Import children (编号, 姓名, 性别, 出生日期, 孕周, 出生体重, …)."""
+    _import("children", file, report)
+
+
+@import_app.command("daycares")
+def import_daycares(file: Path = _FILE, report: Path | None = _REPORT) -> None:
+    """Import daycares (编号, 名称, 镇街, 托位数, 健康指导员, 开办日期, 停办日期)."""
+    _import("daycares", file, report)
+
+
+@import_app.command("enrolments")
+def import_enrolments(file: Path = _FILE, report: Path | None = _REPORT) -> None:
+    """Import enrolments (儿童编号, 机构编号, 入托日期, 离托日期)."""
+    _import("enrolments", file, report)
+
+
+@app.command("plan")
+def plan_command(
+    as_of: str | None = typer.Option(None, "--as-of", help="Date to plan from (default today)."),
+    full: bool = typer.Option(False, "--full", help="Re-plan every subject."),
+    horizon: int = typer.Option(180, "--horizon", min=1, help="Days ahead to plan."),
+) -> None:
+    """Materialise every subject's obligations up to the horizon."""
+    from yiyu.jobs.planning import plan
+
+    with _errors():
+        day = _as_of(as_of)
+        update, stop = _progress("plan")
+        try:
+            result = plan(
+                _repo(), yiyu.load_protocol(), as_of=day, horizon_days=horizon, full=full,
+                progress=update,
+            )  # fmt: skip
+        finally:
+            stop()
+        counts = result.obligations
+        typer.echo(
+            f"planned {result.planned} of {result.subjects} subjects ({result.skipped} "
+            f"unchanged): {counts.created} obligations new, {counts.updated} changed, "
+            f"{counts.unchanged} as they were; {result.seconds:.1f} s (run {result.run_id})"
+        )
+
+
+@app.command("worklist")
+def worklist_command(
+    as_of: str | None = typer.Option(None, "--as-of", help="Date of the list (default today)."),
+    clinician: str | None = typer.Option(None, "--clinician", help="Family doctor or instructor."),
+    township: str | None = typer.Option(None, "--township", help="镇街."),
+    daycare: str | None = typer.Option(None, "--daycare", help="Daycare id."),
+    role: str | None = typer.Option(None, "--role", help="child_health_doctor, …"),
+    output: str = typer.Option("table", "--format", help="table, csv or json."),
+) -> None:
+    """What is due and overdue, overdue first."""
+    from yiyu.jobs.worklist import worklist
+
+    if output not in ("table", "csv", "json"):
+        _fail(f"--format={output!r}: expected table, csv or json", code=2)
+    with _errors():
+        day = _as_of(as_of)
+        items = worklist(
+            _repo(), as_of=day, clinician=clinician, township=township, daycare=daycare, role=role
+        )
+        rows = [item.as_row() for item in items]
+        if output == "json":
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif output == "csv":
+            buffer = io.StringIO()
+            fields = list(rows[0]) if rows else ["key"]
+            writer = csv.DictWriter(buffer, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+            typer.echo(buffer.getvalue(), nl=False)
+        else:
+            table = Table(title=f"工作清单 work list {day}")
+            for column in ("状态", "应做日期", "建议日期", "对象", "事项", "负责人", "镇街"):
+                table.add_column(column)
+            for row in rows:
+                table.add_row(
+                    row["status_zh"], row["due"], row["suggested"],
+                    f"{row['subject_name']} ({row['subject_id']})", row["name"],
+                    row["assignee"], row["township"],
+                )  # fmt: skip
+            Console().print(table)
+
+
+@app.command("record")
+def record_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Encounter as JSON."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Today (default: the real today)."),
+) -> None:
+    """Record an encounter from a JSON file and plan what it causes."""
+    from yiyu.jobs.recording import encounter_from_data, record_encounter
+
+    with _errors():
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValidationError("file", str(file), f"not UTF-8 JSON: {error}") from None
+        recorded = record_encounter(
+            _repo(), yiyu.load_protocol(), encounter_from_data(data), as_of=_as_of(as_of)
+        )
+        result = recorded.result
+        if not recorded.new:
+            typer.echo(f"encounter {result.encounter.id} was already recorded: nothing changed")
+            return
+        typer.echo(f"recorded {result.encounter.id}")
+        for finding in result.findings:
+            typer.echo(f"  finding: {finding.label_zh} {finding.detail or ''}".rstrip())
+        for obligation in result.follow_ups:
+            typer.echo(f"  follow-up: {obligation.name} due {obligation.due} ({obligation.key})")
+
+
+@app.command("status")
+def status_command(limit: int = typer.Option(10, "--limit", min=1)) -> None:
+    """What the last job runs did, and which database this is."""
+    from yiyu.store.database import database_url, redact
+
+    with _errors():
+        typer.echo(f"database: {redact(database_url(OPTIONS.db))}")
+        table = Table(title="job runs")
+        for column in ("run", "job", "status", "started (UTC)", "counts", "error"):
+            table.add_column(column)
+        for run in _repo().runs(limit=limit):
+            counts = {k: v for k, v in run.counts.items() if k != "parameters"}
+            table.add_row(
+                str(run.id), run.job, run.status, run.started_at.to_datetime_string(),
+                json.dumps(counts, ensure_ascii=False), run.error or "",
+            )  # fmt: skip
+        Console().print(table)
 
 
 def main() -> None:

@@ -1,0 +1,144 @@
+"""The command line, in process (typer's CliRunner): exit codes, one-line errors, no
+passwords, and the jobs end to end on an SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import yiyu
+from yiyu.cli import app
+from yiyu.jobs.planning import plan
+from yiyu.store.database import make_engine
+from yiyu.store.sql import SqlRepository
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'yiyu.db'}"
+    result = runner.invoke(app, ["--db", url, "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+def seed(url: str) -> None:
+    engine = make_engine(url)
+    repo = SqlRepository(engine)
+    repo.save_children(
+        [yiyu.Child(id="C1", name="王小红", sex="F", birth_date="2026-01-31",
+                    discharge_date="2026-02-03", township="城关街道", family_doctor="FD-1")]
+    )  # fmt: skip
+    engine.dispose()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["version"])
+    assert result.exit_code == 0
+    assert "zj-city@2026.1" in result.output
+
+
+def test_plan_worklist_record_status(db: str, tmp_path: Path) -> None:
+    seed(db)
+    planned = runner.invoke(app, ["--db", db, "plan", "--as-of", "2026-05-06"])
+    assert planned.exit_code == 0, planned.output
+    assert "planned 1 of 1 subjects" in planned.output
+    day = ["--as-of", "2026-05-06"]
+    listed = runner.invoke(app, ["--db", db, "worklist", *day, "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert rows[0]["key"] == "child:C1/m3"  # overdue first
+    assert rows[0]["status_zh"] == "已逾期"
+    as_csv = runner.invoke(app, ["--db", db, "worklist", *day, "--format", "csv"])
+    assert as_csv.output.splitlines()[0].startswith("key,status,")
+    table = runner.invoke(app, ["--db", db, "worklist", "--as-of", "2026-05-06"])
+    assert "王小红" in table.output
+    visit = tmp_path / "visit.json"
+    visit.write_text(
+        json.dumps(
+            {"id": "E1", "subject_id": "C1", "on": "2026-05-06", "obligation_key": "child:C1/m3",
+             "measurements": {"weight_kg": 6.1, "length_cm": 61.0}},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    recorded = runner.invoke(app, ["--db", db, "record", str(visit), "--as-of", "2026-05-06"])
+    assert recorded.exit_code == 0, recorded.output
+    assert "recorded E1" in recorded.output
+    again = runner.invoke(app, ["--db", db, "record", str(visit), "--as-of", "2026-05-06"])
+    assert "already recorded" in again.output
+    status = runner.invoke(app, ["--db", db, "status"])
+    assert status.exit_code == 0
+    assert "plan" in status.output
+    assert "succeeded" in status.output
+
+
+def test_errors_are_one_line_with_exit_code_1(db: str, tmp_path: Path) -> None:
+    bad = runner.invoke(app, ["--db", db, "plan", "--as-of", "2026-02-30"])
+    assert bad.exit_code == 1
+    assert bad.output.strip().startswith("error:")
+    assert "--as-of" in bad.output
+    assert "Traceback" not in bad.output
+    visit = tmp_path / "visit.json"
+    visit.write_text('{"id": "E1", "subject_id": "C9", "on": "2026-05-06"}', encoding="utf-8")
+    missing = runner.invoke(app, ["--db", db, "record", str(visit)])
+    assert missing.exit_code == 1
+    assert "subject_id='C9'" in missing.output
+
+
+def test_usage_errors_exit_2(db: str) -> None:
+    assert runner.invoke(app, ["--db", db, "worklist", "--format", "xml"]).exit_code == 2
+    assert runner.invoke(app, ["--db", db, "plan", "--horizon", "0"]).exit_code == 2
+    assert runner.invoke(app, ["no-such-command"]).exit_code == 2
+
+
+def test_a_password_never_appears(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://nurse:s3cret-pw@127.0.0.1:1/nowhere"
+    result = runner.invoke(app, ["--db", url, "status"])
+    assert result.exit_code == 1
+    assert "s3cret-pw" not in result.output
+    assert "nurse:***@" in result.output
+
+
+def test_debug_shows_the_traceback(db: str) -> None:
+    result = runner.invoke(app, ["--db", db, "--debug", "plan", "--as-of", "2026-02-30"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, yiyu.ValidationError)
+
+
+def test_plan_prints_log_lines_when_not_on_a_terminal(db: str) -> None:
+    seed(db)
+    result = runner.invoke(app, ["--db", db, "plan", "--as-of", "2026-05-06"])
+    assert "plan: 1/1" in result.output  # CliRunner is not a terminal
+    engine = make_engine(db)
+    assert plan(SqlRepository(engine), yiyu.load_protocol(),
+                as_of=yiyu.to_date("2026-05-06")).planned == 0  # fmt: skip
+    engine.dispose()
+
+
+def test_import_exit_codes(db: str, tmp_path: Path) -> None:
+    good = tmp_path / "children.csv"
+    good.write_text(
+        "编号,姓名,性别,出生日期,镇街\nC1,王小红,女,2026-01-31,城关街道\n", encoding="utf-8-sig"
+    )
+    ok = runner.invoke(app, ["--db", db, "import", "children", str(good)])
+    assert ok.exit_code == 0, ok.output
+    assert "1 new" in ok.output
+    assert "townships created: 城关街道" in ok.output
+    mixed = tmp_path / "more.csv"
+    mixed.write_bytes(
+        "编号,姓名,性别,出生日期,镇街\nC2,李小明,男,2026-02-30,城关街道\nC3,赵小雨,女,2026-03-01,城关街道\n".encode(
+            "gb18030"
+        )
+    )
+    partial = runner.invoke(app, ["--db", db, "import", "children", str(mixed)])
+    assert partial.exit_code == 3, partial.output
+    assert "line 2" in partial.output
+    assert (tmp_path / "more.rejected.csv").exists()
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\xff\xfe\x00\x00\x81")
+    assert runner.invoke(app, ["--db", db, "import", "children", str(broken)]).exit_code == 1
