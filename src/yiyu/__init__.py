@@ -50,6 +50,7 @@ from yiyu.protocol import (
 from yiyu.scheduling import (
     CalendarBasis,
     Obligation,
+    Reschedule,
     Skip,
     Status,
     Suggestion,
@@ -90,6 +91,7 @@ __all__ = [
     "ProtocolError",
     "Referral",
     "ReferralKind",
+    "Reschedule",
     "ResidentId",
     "Role",
     "Rule",

@@ -152,3 +152,14 @@ def test_an_invalid_encounter_writes_nothing(repo: Repository) -> None:
                          as_of=D(2026, 5, 6))  # fmt: skip
     with pytest.raises(yiyu.ValidationError, match="encounter"):
         encounter_from_data({"id": "E5", "subject_id": "C1", "on": "2026-05-06", "colour": "red"})
+
+
+def test_a_reschedule_is_the_suggested_date(repo: Repository) -> None:
+    setup(repo)
+    repo.save_reschedule("child:C1/m3", yiyu.Reschedule(to="2026-05-12", reason="child_ill"))
+    items = {i.obligation.key: i for i in worklist(repo, as_of=D(2026, 5, 6))}
+    suggested = items["child:C1/m3"].suggested
+    assert suggested is not None
+    assert suggested.date == D(2026, 5, 12)
+    later = {i.obligation.key: i for i in worklist(repo, as_of=D(2026, 5, 13))}
+    assert later["child:C1/m3"].suggested != suggested  # past: computed again

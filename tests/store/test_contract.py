@@ -206,3 +206,16 @@ def test_job_runs_and_audit(repo: Repository) -> None:
     assert last.counts["subjects"] == 3
     assert last.finished_at is not None
     repo.audit("tester", "update", "child", "C1", {"changed": ["name"]})
+
+
+def test_reschedules_move_the_appointment_not_the_due_date(repo: Repository) -> None:
+    c = child()
+    repo.save_children([c])
+    plan(repo, c, D(2024, 12, 31))
+    moved = yiyu.Reschedule(to="2024-05-20", reason="child_ill", note="发热")
+    repo.save_reschedule("child:C1/m3", moved)
+    [m3] = [s for s in repo.obligations(ObligationFilter()) if s.obligation.rule == "m3"]
+    assert m3.rescheduled == moved
+    assert m3.obligation.due == D(2024, 4, 30)
+    with pytest.raises(yiyu.ValidationError, match="obligation_key"):
+        repo.save_reschedule("child:C1/m99", moved)

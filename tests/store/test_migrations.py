@@ -36,3 +36,18 @@ def test_migrations_on_postgresql(postgres: Any) -> None:
         config.attributes["connection"] = connection
         command.check(config)
     engine.dispose()
+
+
+def test_an_older_database_is_upgraded_with_its_data(tmp_path: Path) -> None:
+    import yiyu
+    from yiyu.store.sql import SqlRepository
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    assert "reschedule" not in inspect(engine).get_table_names()
+    repo = SqlRepository(engine)
+    child = yiyu.Child(id="C1", name="王小红", sex="F", birth_date="2026-01-31")
+    repo.save_children([child])
+    upgrade(engine)
+    assert "reschedule" in inspect(engine).get_table_names()
+    assert repo.get_child("C1") == child

@@ -10,7 +10,15 @@ import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare
-from yiyu.scheduling import Obligation, Status, Suggestion, status, suggest_date
+from yiyu.scheduling import (
+    CalendarBasis,
+    Obligation,
+    Reschedule,
+    Status,
+    Suggestion,
+    status,
+    suggest_date,
+)
 from yiyu.store import ObligationFilter, Repository
 
 __all__ = ["WorklistItem", "worklist"]
@@ -49,6 +57,13 @@ class WorklistItem:
             "days_overdue": str(self.days_overdue),
             "contents": "、".join((*ob.contents, *ob.tests)),
         }
+
+
+def _suggested(moved: Reschedule | None, ob: Obligation, as_of: pendulum.Date) -> Suggestion | None:
+    """A clinician's reschedule beats the computed suggestion while it is still ahead."""
+    if moved is not None and moved.to >= as_of:
+        return Suggestion(date=moved.to, basis=CalendarBasis.OFFICIAL)
+    return suggest_date(ob, as_of=as_of)
 
 
 def worklist(
@@ -92,7 +107,7 @@ def worklist(
                 subject_name=names[ref],
                 township=entry.township,
                 assignee=entry.assignee,
-                suggested=suggest_date(ob, as_of=as_of),
+                suggested=_suggested(entry.rescheduled, ob, as_of),
                 days_overdue=max(0, (as_of - ob.due).days),
             )
         )

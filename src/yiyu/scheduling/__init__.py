@@ -3,11 +3,12 @@
 from yiyu.scheduling.appointments import CalendarBasis, Suggestion, is_working_day, suggest_date
 from yiyu.scheduling.engine import corrected_birth, schedule
 from yiyu.scheduling.obligation import Obligation, obligation_key
-from yiyu.scheduling.status import Skip, Status, status
+from yiyu.scheduling.status import Reschedule, Skip, Status, status
 
 __all__ = [
     "CalendarBasis",
     "Obligation",
+    "Reschedule",
     "Skip",
     "Status",
     "Suggestion",

@@ -12,7 +12,7 @@ from yiyu.domain import SkipReason
 from yiyu.domain._convert import date_value, name_errors, parse_enum
 from yiyu.scheduling.obligation import Obligation
 
-__all__ = ["Skip", "Status", "status"]
+__all__ = ["Reschedule", "Skip", "Status", "status"]
 
 
 class Status(enum.Enum):
@@ -57,6 +57,18 @@ class Skip:
     """A deliberate decision, on ``on``, not to do an obligation, with its reason code."""
 
     on: pendulum.Date = attrs.field(converter=date_value)
+    reason: SkipReason = attrs.field(converter=_skip_reason)
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True, field_transformer=name_errors)
+class Reschedule:
+    """An appointment moved to ``to`` for a reason; the clinical due date does not move.
+
+    A rescheduled date is what a work list suggests; status still follows the window.
+    """
+
+    to: pendulum.Date = attrs.field(converter=date_value)
     reason: SkipReason = attrs.field(converter=_skip_reason)
     note: str | None = None
 

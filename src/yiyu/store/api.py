@@ -16,7 +16,7 @@ import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
-from yiyu.scheduling import Obligation, Skip
+from yiyu.scheduling import Obligation, Reschedule, Skip
 
 __all__ = [
     "JobRun",
@@ -72,6 +72,7 @@ class StoredObligation:
     done_on: pendulum.Date | None
     skip: Skip | None
     withdrawn_on: pendulum.Date | None
+    rescheduled: Reschedule | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -172,6 +173,10 @@ class Repository(Protocol):
         ...
 
     def save_skip(self, key: str, skip: Skip) -> None: ...
+
+    def save_reschedule(self, key: str, reschedule: Reschedule) -> None:
+        """Move an obligation's appointment (the latest reschedule wins)."""
+        ...
 
     # --- job runs and audit -----------------------------------------------------------
     def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int: ...

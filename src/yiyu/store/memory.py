@@ -16,7 +16,7 @@ import pendulum
 from yiyu.codec import to_data
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
-from yiyu.scheduling import Obligation, Skip
+from yiyu.scheduling import Obligation, Reschedule, Skip
 from yiyu.store.api import (
     JobRun,
     ObligationFilter,
@@ -47,6 +47,7 @@ class _State:
     plan_states: dict[SubjectRef, PlanState] = attrs.Factory(dict)
     encounters: dict[str, tuple[Encounter, list[Mapping[str, Any]]]] = attrs.Factory(dict)
     skips: dict[str, Skip] = attrs.Factory(dict)
+    reschedules: dict[str, Reschedule] = attrs.Factory(dict)
     runs: list[JobRun] = attrs.Factory(list)
     audit: list[tuple[pendulum.DateTime, str, str, str, str, Any]] = attrs.Factory(list)
 
@@ -89,6 +90,7 @@ class MemoryRepository:
             plan_states=dict(state.plan_states),
             encounters=dict(state.encounters),
             skips=dict(state.skips),
+            reschedules=dict(state.reschedules),
             runs=list(state.runs),
             audit=list(state.audit),
         )
@@ -212,6 +214,7 @@ class MemoryRepository:
                     done_on=self._done_on(key),
                     skip=self._state.skips.get(key),
                     withdrawn_on=row.withdrawn_on,
+                    rescheduled=self._state.reschedules.get(key),
                 )
             )
         return result
@@ -233,6 +236,12 @@ class MemoryRepository:
             if key not in self._state.obligations:
                 raise ValidationError("obligation_key", key, "no such obligation")
             self._state.skips[key] = skip
+
+    def save_reschedule(self, key: str, reschedule: Reschedule) -> None:
+        with self.transaction():
+            if key not in self._state.obligations:
+                raise ValidationError("obligation_key", key, "no such obligation")
+            self._state.reschedules[key] = reschedule
 
     # --- job runs and audit -----------------------------------------------------------
 

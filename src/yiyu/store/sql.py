@@ -22,7 +22,7 @@ from yiyu.codec import to_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
-from yiyu.scheduling import Obligation, Skip
+from yiyu.scheduling import Obligation, Reschedule, Skip
 from yiyu.store.api import (
     JobRun,
     ObligationFilter,
@@ -54,6 +54,7 @@ from yiyu.store.tables import (
     ObligationRow,
     PlanStateRow,
     ReferralRow,
+    RescheduleRow,
     SkipRow,
     TownshipRow,
 )
@@ -352,9 +353,10 @@ class SqlRepository:
                 .subquery()
             )
             query = (
-                select(ObligationRow, done.c.done_on, SkipRow)
+                select(ObligationRow, done.c.done_on, SkipRow, RescheduleRow)
                 .outerjoin(done, done.c.obligation_key == ObligationRow.key)
                 .outerjoin(SkipRow, col(SkipRow.obligation_key) == ObligationRow.key)
+                .outerjoin(RescheduleRow, col(RescheduleRow.obligation_key) == ObligationRow.key)
             )
             o = ObligationRow
             conditions: list[Any] = []
@@ -388,8 +390,13 @@ class SqlRepository:
                         else None
                     ),
                     withdrawn_on=to_date(row.withdrawn_on) if row.withdrawn_on else None,
+                    rescheduled=(
+                        Reschedule(to=moved.to, reason=moved.reason, note=moved.note)
+                        if moved is not None
+                        else None
+                    ),
                 )
-                for row, done_on, skip in rows
+                for row, done_on, skip, moved in rows
             ]
 
     # --- what happened ----------------------------------------------------------------
@@ -426,6 +433,17 @@ class SqlRepository:
                 raise ValidationError("obligation_key", key, "no such obligation")
             row = SkipRow(obligation_key=key, on=_plain(skip.on), reason=skip.reason.value)
             row.note = skip.note
+            session.merge(row)
+            session.flush()
+
+    def save_reschedule(self, key: str, reschedule: Reschedule) -> None:
+        with self._tx() as session:
+            if session.get(ObligationRow, key) is None:
+                raise ValidationError("obligation_key", key, "no such obligation")
+            row = RescheduleRow(
+                obligation_key=key, to=_plain(reschedule.to), reason=reschedule.reason.value
+            )
+            row.note = reschedule.note
             session.merge(row)
             session.flush()
 

@@ -28,6 +28,7 @@ __all__ = [
     "ObligationRow",
     "PlanStateRow",
     "ReferralRow",
+    "RescheduleRow",
     "SkipRow",
     "TownshipRow",
     "metadata",
@@ -219,6 +220,15 @@ class SkipRow(SQLModel, table=True):
 
     obligation_key: str = Field(foreign_key="obligation.key", primary_key=True)
     on: dt.date
+    reason: str
+    note: str | None = None
+
+
+class RescheduleRow(SQLModel, table=True):
+    __tablename__ = "reschedule"
+
+    obligation_key: str = Field(foreign_key="obligation.key", primary_key=True)
+    to: dt.date
     reason: str
     note: str | None = None
 
