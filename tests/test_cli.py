@@ -142,3 +142,23 @@ def test_import_exit_codes(db: str, tmp_path: Path) -> None:
     broken = tmp_path / "broken.csv"
     broken.write_bytes(b"\xff\xfe\x00\x00\x81")
     assert runner.invoke(app, ["--db", db, "import", "children", str(broken)]).exit_code == 1
+
+
+def test_coverage_formats(db: str) -> None:
+    seed(db)
+    runner.invoke(app, ["--db", db, "plan", "--as-of", "2026-02-01", "--horizon", "400"])
+    args = ["--db", db, "coverage", "--period", "2026Q2", "--as-of", "2026-07-15"]
+    as_json = runner.invoke(app, [*args, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    rows = json.loads(as_json.output)
+    by_id = {row["indicator"]: row for row in rows}
+    screening = by_id["dev_screening_0_3"]
+    assert (screening["numerator"], screening["denominator"]) == (0, 1)  # m3 missed
+    assert screening["target"] == 0.95
+    assert all(set(row) >= {"indicator", "name", "area", "period", "rate", "definition"}
+               for row in rows)  # fmt: skip
+    table = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert "0—3岁儿童发育监测筛查率" in table.output
+    as_csv = runner.invoke(app, [*args, "--format", "csv"])
+    assert as_csv.output.startswith("indicator,name,area,period")
+    assert runner.invoke(app, [*args[:-4], "--period", "2026Q5"]).exit_code == 1

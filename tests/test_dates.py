@@ -103,3 +103,13 @@ def test_periods_span_a_year_boundary() -> None:
 def test_bad_period_label_names_the_value() -> None:
     with pytest.raises(yiyu.ValidationError, match="2026Q5"):
         Period.parse("2026Q5")
+
+
+def test_month_periods() -> None:
+    period = Period.parse("2024-02")
+    assert (period.label, period.start, period.end) == ("2024-02", D(2024, 2, 1), D(2024, 2, 29))
+    assert [p.label for p in Period.spanning(PeriodKind.MONTH, D(2024, 11, 30), D(2025, 1, 1))] == [
+        "2024-11",
+        "2024-12",
+        "2025-01",
+    ]

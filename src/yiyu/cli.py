@@ -285,6 +285,53 @@ def worklist_command(
             Console().print(table)
 
 
+@app.command("coverage")
+def coverage_command(
+    period: str = typer.Option(..., "--period", help="2026Q3, 2026H1, 2026 or 2026-07."),
+    township: str | None = typer.Option(None, "--township", help="镇街 (default: the city)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge as of (default today)."),
+    output: str = typer.Option("table", "--format", help="table, csv or json."),
+) -> None:
+    """Coverage against the plan's targets, from the obligations themselves."""
+    from yiyu.jobs.coverage import coverage_report
+
+    if output not in ("table", "csv", "json"):
+        _fail(f"--format={output!r}: expected table, csv or json", code=2)
+    with _errors():
+        results = coverage_report(
+            _repo(), yiyu.load_protocol(), period=_period(period), as_of=_as_of(as_of),
+            township=township,
+        )  # fmt: skip
+        rows = [r.as_dict() for r in results]
+        if output == "json":
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        if output == "csv":
+            buffer = io.StringIO()
+            fields = [k for k in rows[0] if k != "shortfall"]
+            writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+            typer.echo(buffer.getvalue(), nl=False)
+            return
+        table = Table(title=f"覆盖率 coverage {period} {township or '全市'}")
+        for column in ("指标", "分子", "分母", "比例", "目标", "达标", "逾期完成", "跳过"):
+            table.add_column(column)
+        for r in results:
+            rate = "—" if r.rate is None else f"{r.rate:.1%}"
+            target = "" if r.target is None else f"{'>' if r.target_strict else '≥'}{r.target:.0%}"
+            met = {True: "是", False: "否", None: ""}[r.met]
+            table.add_row(
+                r.name, str(r.numerator), str(r.denominator), rate, target, met, str(r.late),
+                str(r.skipped),
+            )  # fmt: skip
+        Console().print(table)
+
+
+def _period(text: str) -> yiyu.Period:
+    return yiyu.Period.parse(text)
+
+
 @app.command("record")
 def record_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Encounter as JSON."),

@@ -99,18 +99,25 @@ def local_today() -> pendulum.Date:
 class PeriodKind(enum.Enum):
     """A calendar period that an obligation can be owed per."""
 
+    MONTH = "month"
     QUARTER = "quarter"
     HALF_YEAR = "half_year"
     YEAR = "year"
 
     @property
     def months(self) -> int:
-        return {PeriodKind.QUARTER: 3, PeriodKind.HALF_YEAR: 6, PeriodKind.YEAR: 12}[self]
+        return {
+            PeriodKind.MONTH: 1,
+            PeriodKind.QUARTER: 3,
+            PeriodKind.HALF_YEAR: 6,
+            PeriodKind.YEAR: 12,
+        }[self]
 
 
 @attrs.frozen(kw_only=True)
 class Period:
-    """One calendar quarter, half-year or year, labelled ``2026Q3``, ``2026H1`` or ``2026``."""
+    """One calendar month, quarter, half-year or year: ``2026-07``, ``2026Q3``, ``2026H1``,
+    ``2026``."""
 
     kind: PeriodKind
     year: int
@@ -132,6 +139,8 @@ class Period:
 
     @property
     def label(self) -> str:
+        if self.kind is PeriodKind.MONTH:
+            return f"{self.year}-{self.index:02d}"
         if self.kind is PeriodKind.QUARTER:
             return f"{self.year}Q{self.index}"
         if self.kind is PeriodKind.HALF_YEAR:
@@ -147,15 +156,18 @@ class Period:
 
     @classmethod
     def parse(cls, label: str) -> Period:
-        """Read ``2026Q3``, ``2026H1`` or ``2026``.
+        """Read ``2026-07``, ``2026Q3``, ``2026H1`` or ``2026``.
 
         Raises:
             ValidationError: if the label is none of those.
         """
         if not isinstance(label, str):
-            raise ValidationError("period", label, "expected 2026Q3, 2026H1 or 2026")
+            raise ValidationError("period", label, "expected 2026-07, 2026Q3, 2026H1 or 2026")
         text = label.strip().upper()
         try:
+            if "-" in text:
+                year, index = text.split("-")
+                return cls(kind=PeriodKind.MONTH, year=int(year), index=int(index))
             if "Q" in text:
                 year, index = text.split("Q")
                 return cls(kind=PeriodKind.QUARTER, year=int(year), index=int(index))
@@ -164,7 +176,9 @@ class Period:
                 return cls(kind=PeriodKind.HALF_YEAR, year=int(year), index=int(index))
             return cls(kind=PeriodKind.YEAR, year=int(text), index=1)
         except ValueError:
-            raise ValidationError("period", label, "expected 2026Q3, 2026H1 or 2026") from None
+            raise ValidationError(
+                "period", label, "expected 2026-07, 2026Q3, 2026H1 or 2026"
+            ) from None
 
     def next(self) -> Period:
         return Period.containing(self.kind, self.end.add(days=1))

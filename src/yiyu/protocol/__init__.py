@@ -15,6 +15,7 @@ from yiyu.protocol.model import (
     Source,
     Stage,
     SubjectKind,
+    Target,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Source",
     "Stage",
     "SubjectKind",
+    "Target",
     "load_protocol",
     "load_protocol_files",
 ]

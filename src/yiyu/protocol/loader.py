@@ -40,6 +40,7 @@ from yiyu.protocol.model import (
     Source,
     Stage,
     SubjectKind,
+    Target,
 )
 
 __all__ = ["DEFAULT_LAYERS", "load_protocol", "load_protocol_files"]
@@ -48,7 +49,7 @@ DEFAULT_LAYERS = ("cn-national.toml", "zj-city.toml")
 
 ProtocolFile = str | os.PathLike[str] | Traversable
 
-_TOP_KEYS = {"protocol", "sources", "conditions", "rules", "overrides"}
+_TOP_KEYS = {"protocol", "sources", "conditions", "rules", "overrides", "targets"}
 _HEADER_KEYS = {"id", "version", "title", "extends"}
 _RULE_KEYS = {
     "id", "name", "subject", "role", "schedule", "anchor", "opens", "due", "closes",
@@ -101,6 +102,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     layers: list[Layer] = []
     sources: dict[str, Source] = {}
     conditions_raw: dict[str, tuple[str, dict[str, Any]]] = {}
+    targets_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     rules_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     for position, file in enumerate(stack):
         name = _file_name(file)
@@ -133,6 +135,8 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
                     name, "overrides a condition that does not exist", field=f"conditions.{cond_id}"
                 )
             conditions_raw[cond_id] = (name, table)
+        for target_id, table in _table(document, "targets", name).items():
+            targets_raw[target_id] = (name, table)  # a later layer's target replaces one below
         seen: set[str] = set()
         for entry in _list(document, "rules", name):
             rule_id = _rule_id(entry, name)
@@ -164,6 +168,10 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     rules = tuple(
         _rule(raw, file, sources, conditions, layer_id=file) for file, raw in rules_raw.values()
     )
+    targets = {
+        target_id: _target(target_id, table, file, sources)
+        for target_id, (file, table) in targets_raw.items()
+    }
     top = layers[-1]
     return Protocol(
         id=top.id,
@@ -172,6 +180,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         sources=sources,
         conditions=conditions,
         rules=rules,
+        targets=targets,
     )
 
 
@@ -390,6 +399,26 @@ def _named_conditions(
             evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
         )
     return result
+
+
+def _target(
+    target_id: str, table: Mapping[str, Any], file: str, sources: Mapping[str, Source]
+) -> Target:
+    ctx = _Ctx(file, None, f"targets.{target_id}.")
+    _unknown_in(table, {"value", "strict", "source", "evidence"}, ctx, "")
+    value = table.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ctx.error("value", f"a rate from 0 to 1, got {value!r}")
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise ctx.error("strict", f"true or false, got {strict!r}")
+    return Target(
+        indicator=target_id,
+        value=float(value),
+        strict=strict,
+        sources=_sources(table.get("source"), ctx, sources),
+        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+    )
 
 
 def _references(value: Any) -> set[str]:

@@ -31,6 +31,7 @@ __all__ = [
     "Source",
     "Stage",
     "SubjectKind",
+    "Target",
 ]
 
 
@@ -200,6 +201,23 @@ class Rule:
 
 
 @attrs.frozen(kw_only=True)
+class Target:
+    """A coverage target of the plan: ``rate >= value`` (or ``>`` when ``strict``)."""
+
+    indicator: str
+    value: float
+    strict: bool
+    sources: tuple[str, ...]
+    evidence: Evidence
+
+    def met(self, rate: float) -> bool:
+        return rate > self.value if self.strict else rate >= self.value
+
+    def __str__(self) -> str:
+        return f"{'>' if self.strict else '≥'} {self.value:.0%}"
+
+
+@attrs.frozen(kw_only=True)
 class Layer:
     id: str
     version: str
@@ -217,6 +235,7 @@ class Protocol:
     sources: Mapping[str, Source]
     conditions: Mapping[str, NamedCondition]
     rules: tuple[Rule, ...]
+    targets: Mapping[str, Target] = attrs.field(factory=dict)
 
     @property
     def label(self) -> str:

@@ -86,6 +86,8 @@ class ObligationFilter:
     role: str | None = None
     opens_by: pendulum.Date | None = None  # window opened on or before
     closes_from: pendulum.Date | None = None  # window closes on or after
+    closes_by: pendulum.Date | None = None  # window closes on or before
+    rules: tuple[str, ...] | None = None
     include_withdrawn: bool = False
 
 

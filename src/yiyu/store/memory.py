@@ -295,6 +295,8 @@ def _matches(where: ObligationFilter, ob: Obligation, row: _Row) -> bool:
         where.role is None or ob.role.value == where.role,
         where.opens_by is None or ob.opens <= where.opens_by,
         where.closes_from is None or ob.closes >= where.closes_from,
+        where.closes_by is None or ob.closes <= where.closes_by,
+        where.rules is None or ob.rule in where.rules,
         where.include_withdrawn or row.withdrawn_on is None,
     )  # fmt: skip
     return all(checks)

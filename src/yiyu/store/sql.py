@@ -375,6 +375,10 @@ class SqlRepository:
                 conditions.append(col(o.opens) <= _plain(where.opens_by))
             if where.closes_from is not None:
                 conditions.append(col(o.closes) >= _plain(where.closes_from))
+            if where.closes_by is not None:
+                conditions.append(col(o.closes) <= _plain(where.closes_by))
+            if where.rules is not None:
+                conditions.append(col(o.rule).in_(where.rules))
             if not where.include_withdrawn:
                 conditions.append(col(o.withdrawn_on).is_(None))
             rows = session.exec(query.where(*conditions).order_by(o.key)).all()

@@ -1,0 +1,427 @@
+"""Coverage indicators: the city plan's targets, computed from the obligations themselves.
+
+Nothing here is a counter kept on the side: every number is derived from the stored
+obligations, their completion dates and the subjects' facts, for a period and an area,
+so the health bureau reads the same facts the doctors work from. Pure: the store's
+contents come in, results go out.
+
+Counting rules, common to every indicator unless its definition says otherwise:
+
+* an obligation belongs to the period its window **closes** in (a 3-month check closing
+  on 30 June belongs to the second quarter), so a period is judged once it is over;
+* **done** means done inside the window; done after it is counted as **late**, apart;
+* a **skipped** obligation (family refused …) stays in the denominator: the service was
+  not delivered; a **cancelled** one (the child moved out or died, or the case closed,
+  while it was open) and a **withdrawn** one (no longer planned) are not counted;
+* an obligation whose window closed before the child was registered here is not
+  counted: it was another area's;
+* the area is the subject's township (镇街) as stored; ``None`` is the whole city.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import pendulum
+
+from yiyu.dates import Period, add_months
+from yiyu.domain import Case, Child
+from yiyu.protocol import Protocol
+from yiyu.store.api import StoredObligation
+
+__all__ = ["INDICATORS", "Indicator", "IndicatorResult", "Shortfall", "coverage"]
+
+ROUTINE = ("m3", "m6", "m8", "m12", "m18", "m24", "m30", "m36")
+ROUTINE_0_6 = (*ROUTINE, "y4", "y5", "y6")
+CHILD_VISITS = ("newborn_home_visit", "one_month", *ROUTINE)
+CASE_FOLLOW_UPS = (
+    "nutrition_case_follow_up", "anaemia_recheck", "anaemia_follow_up",
+    "overweight_follow_up", "rickets_follow_up",
+)  # fmt: skip
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """How one indicator is counted, and where that definition comes from."""
+
+    id: str
+    name: str
+    unit: str  # "obligation" or "child" or "case"
+    rules: tuple[str, ...]
+    definition: str
+    source: str
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        id="newborn_visit",
+        name="新生儿访视率",
+        unit="obligation",
+        rules=("newborn_home_visit",),
+        definition="新生儿家庭访视中时间窗在本期结束且在窗内完成的比例（按应做事项计）",
+        source="S1 (digest §1.3: 接受≥1次访视的新生儿数/活产数); counted per planned visit: yiyu",
+    ),
+    Indicator(
+        id="dev_screening_0_3",
+        name="0—3岁儿童发育监测筛查率",
+        unit="obligation",
+        rules=ROUTINE,
+        definition="3—36月龄健康检查（含预警征象筛查）中时间窗在本期结束且在窗内完成的比例",
+        source="LOCAL (target only; the plan gives no definition, digest §9 q6): yiyu's definition",
+    ),
+    Indicator(
+        id="infant_health_management",
+        name="婴幼儿健康管理率",
+        unit="child",
+        rules=CHILD_VISITS,
+        definition="本期内在辖区的3岁以下儿童中，本期有应做随访且本期至少完成1次随访的儿童比例",
+        source="S1 (digest §1.3: 儿童健康管理率 = 接受≥1次随访的儿童数/儿童数), per period: yiyu",
+    ),
+    Indicator(
+        id="under3_systematic_management",
+        name="3岁以下儿童系统管理率",
+        unit="child",
+        rules=ROUTINE,
+        definition="本期有健康检查到期的3岁以下儿童中，到期检查全部按时（窗内）完成的儿童比例（4:2:2）",
+        source="S1 (digest §1.3: 3岁以下儿童系统管理率, V3): yiyu's reading per period",
+    ),
+    Indicator(
+        id="daycare_quarterly_visit",
+        name="托育机构季度实地指导覆盖率",
+        unit="obligation",
+        rules=("daycare_quarterly_visit",),
+        definition="开办的托育机构中，本期各季度由健康指导员实地指导（窗内完成）的比例",
+        source="LOCAL (city plan 三(三)9)",
+    ),
+    Indicator(
+        id="daycare_lecture",
+        name="托育机构半年健康讲座覆盖率",
+        unit="obligation",
+        rules=("daycare_lecture",),
+        definition="本期结束的半年度中组织了婴幼儿健康知识讲座的托育机构比例",
+        source="LOCAL (city plan 三(三)9)",
+    ),
+    Indicator(
+        id="daycare_annual_review",
+        name="托育机构年度卫生保健梳理覆盖率",
+        unit="obligation",
+        rules=("daycare_annual_review",),
+        definition="本期结束的年度中完成卫生保健工作梳理的托育机构比例",
+        source="LOCAL (city plan 三(三)9)",
+    ),
+    Indicator(
+        id="vulnerable_assessment",
+        name="困境儿童养育风险评估覆盖率",
+        unit="obligation",
+        rules=("vulnerable_risk_assessment",),
+        definition="孤儿、事实无人抚养儿童、残疾儿童中，本期结束的年度评估按时完成的比例",
+        source="LOCAL (city plan 三(二)8)",
+    ),
+    Indicator(
+        id="high_risk_case_management",
+        name="高危儿专案管理率",
+        unit="child",
+        rules=("high_risk_follow_up",),
+        definition="本期有高危儿（早产儿）随访到期的儿童中，本期至少按时随访1次的儿童比例",
+        source="S9 (digest §4: 专案管理率, V3): yiyu's reading per period",
+    ),
+    Indicator(
+        id="high_risk_follow_up",
+        name="高危儿随访完成率",
+        unit="obligation",
+        rules=("high_risk_follow_up",),
+        definition="高危儿（早产儿）随访中时间窗在本期结束且在窗内完成的比例",
+        source="S9, S10 (digest §4): yiyu",
+    ),
+    Indicator(
+        id="nutrition_case_follow_up",
+        name="营养性疾病专案随访率",
+        unit="obligation",
+        rules=CASE_FOLLOW_UPS,
+        definition="营养不良、贫血、超重肥胖、佝偻病专案随访中时间窗在本期结束且按时完成的比例",
+        source="S4 (digest §5): yiyu",
+    ),
+    Indicator(
+        id="case_closing",
+        name="专案结案率",
+        unit="case",
+        rules=(),
+        definition="本期内处于管理中的专案（期初在管或本期新建）中，本期结案的比例",
+        source="S4 (digest §5: 结案): yiyu",
+    ),
+    Indicator(
+        id="autism_initial_screening",
+        name="孤独症初筛率",
+        unit="obligation",
+        rules=ROUTINE_0_6,
+        definition="3月龄—6岁健康检查（预警征象及能力倒退询问）中时间窗在本期结束且按时完成的比例",
+        source="S6 (digest §3: 初筛率): counted per planned screen: yiyu",
+    ),
+    Indicator(
+        id="autism_referral_completion",
+        name="孤独症初筛阳性转诊完成率",
+        unit="obligation",
+        rules=("autism_rescreen_referral",),
+        definition="初筛阳性转诊追踪中，时间窗在本期结束且窗内记录了复筛结果的比例",
+        source="S6 (digest §3: 复筛率): yiyu",
+    ),
+)
+
+
+@attrs.frozen(kw_only=True)
+class Shortfall:
+    """One subject or obligation counted in the denominator but not the numerator."""
+
+    subject_id: str
+    key: str | None
+    reason: str  # missed, late, skipped, not_seen, open
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorResult:
+    indicator: str
+    name: str
+    area: str
+    period: str
+    numerator: int
+    denominator: int
+    late: int
+    skipped: int
+    target: float | None
+    target_strict: bool
+    definition: str
+    source: str
+    shortfall: tuple[Shortfall, ...]
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.denominator == 0 else self.numerator / self.denominator
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.rate is None:
+            return None
+        return self.rate > self.target if self.target_strict else self.rate >= self.target
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "name": self.name,
+            "area": self.area,
+            "period": self.period,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "rate": self.rate,
+            "target": self.target,
+            "met": self.met,
+            "late": self.late,
+            "skipped": self.skipped,
+            "definition": self.definition,
+            "source": self.source,
+            "shortfall": [attrs.asdict(s) for s in self.shortfall],
+        }
+
+
+def _completed(entry: StoredObligation) -> pendulum.Date | None:
+    """When it was completed: an encounter, or (for a referral) the recorded result."""
+    if entry.done_on is not None:
+        return entry.done_on
+    ob = entry.obligation
+    if ob.cancel_reason in ("referral_closed", "corrected") and ob.cancelled_on is not None:
+        return ob.cancelled_on
+    return None
+
+
+def _counted(
+    entry: StoredObligation, period: Period, as_of: pendulum.Date, children: Mapping[str, Child]
+) -> bool:
+    ob = entry.obligation
+    if entry.withdrawn_on is not None or not period.start <= ob.closes <= period.end:
+        return False
+    if ob.closes > as_of:
+        return False  # not over yet: judged once its window has closed
+    completed_by_closing = ob.cancel_reason in ("referral_closed", "corrected")
+    if ob.cancelled_on is not None and not completed_by_closing and ob.cancelled_on <= ob.closes:
+        return False
+    child = children.get(ob.subject_id) if ob.subject.value == "child" else None
+    return not (
+        child is not None and child.registered_on is not None and ob.closes < child.registered_on
+    )
+
+
+def _present_under_3(child: Child, period: Period) -> bool:
+    if child.birth_date > period.end:
+        return False
+    if add_months(child.birth_date, 36) <= period.start:
+        return False
+    left = child.left_on
+    if left is not None and left <= period.start:
+        return False
+    return not (child.registered_on is not None and child.registered_on > period.end)
+
+
+def coverage(
+    stored: Iterable[StoredObligation],
+    *,
+    period: Period,
+    as_of: pendulum.Date,
+    protocol: Protocol,
+    children: Mapping[str, Child],
+    area: str | None = None,
+    indicators: Sequence[Indicator] = INDICATORS,
+) -> list[IndicatorResult]:
+    """Every indicator for ``period`` in ``area`` (a township; ``None``: the whole city).
+
+    Args:
+        stored: the stored obligations (with completion, skips and withdrawal).
+        period: the month, quarter or year.
+        as_of: today: obligations whose window has not closed yet are not judged.
+        protocol: for the targets (``protocol.targets``).
+        children: the children by id (birth dates, registration, cases).
+        area: a township, or ``None`` for the whole city.
+    """
+    entries = [
+        e for e in stored if (area is None or e.township == area)
+        and _counted(e, period, as_of, children)
+    ]  # fmt: skip
+    results = []
+    area_label = area or "全市"
+    for indicator in indicators:
+        if indicator.unit == "obligation":
+            counts = _by_obligation(entries, indicator.rules)
+        elif indicator.unit == "child":
+            counts = _by_child(entries, indicator, period, children, area)
+        else:
+            counts = _cases(children.values(), period, as_of, area)
+        numerator, denominator, late, skipped, shortfall = counts
+        target = protocol.targets.get(indicator.id)
+        results.append(
+            IndicatorResult(
+                indicator=indicator.id,
+                name=indicator.name,
+                area=area_label,
+                period=period.label,
+                numerator=numerator,
+                denominator=denominator,
+                late=late,
+                skipped=skipped,
+                target=target.value if target else None,
+                target_strict=target.strict if target else False,
+                definition=indicator.definition,
+                source=indicator.source,
+                shortfall=tuple(shortfall),
+            )
+        )
+    return results
+
+
+_Counts = tuple[int, int, int, int, list[Shortfall]]
+
+
+def _by_obligation(entries: Sequence[StoredObligation], rules: Sequence[str]) -> _Counts:
+    numerator = late = skipped = 0
+    denominator = 0
+    shortfall: list[Shortfall] = []
+    for entry in entries:
+        ob = entry.obligation
+        if ob.rule not in rules:
+            continue
+        denominator += 1
+        completed = _completed(entry)
+        if completed is not None and ob.opens <= completed <= ob.closes:
+            numerator += 1
+            continue
+        if completed is not None and completed > ob.closes:
+            late += 1
+            reason = "late"
+        elif entry.skip is not None:
+            skipped += 1
+            reason = "skipped"
+        else:
+            reason = "missed"
+        shortfall.append(Shortfall(subject_id=ob.subject_id, key=ob.key, reason=reason))
+    return numerator, denominator, late, skipped, shortfall
+
+
+def _by_child(
+    entries: Sequence[StoredObligation],
+    indicator: Indicator,
+    period: Period,
+    children: Mapping[str, Child],
+    area: str | None,
+) -> _Counts:
+    per_child: dict[str, list[StoredObligation]] = {}
+    for entry in entries:
+        if entry.obligation.rule in indicator.rules and entry.obligation.subject.value == "child":
+            per_child.setdefault(entry.obligation.subject_id, []).append(entry)
+    numerator = late = skipped = 0
+    shortfall: list[Shortfall] = []
+    denominator = 0
+    if indicator.id == "infant_health_management":
+        # Every child under 3 in the area during the period, seen or not.
+        population = [
+            c for c in children.values()
+            if _present_under_3(c, period) and (area is None or c.township == area)
+        ]  # fmt: skip
+        for child in population:
+            denominator += 1
+            seen = any(
+                (done := _completed(e)) is not None and period.start <= done <= period.end
+                for e in per_child.get(child.id, [])
+            )
+            if seen:
+                numerator += 1
+            else:
+                shortfall.append(Shortfall(subject_id=child.id, key=None, reason="not_seen"))
+        return numerator, denominator, late, skipped, shortfall
+    for child_id, owed in sorted(per_child.items()):
+        subject = children.get(child_id)
+        if indicator.id == "under3_systematic_management" and (
+            subject is None or not _present_under_3(subject, period)
+        ):
+            continue
+        denominator += 1
+        in_time = [
+            e for e in owed
+            if (done := _completed(e)) is not None
+            and e.obligation.opens <= done <= e.obligation.closes
+        ]  # fmt: skip
+        ok = (
+            len(in_time) == len(owed)
+            if indicator.id != "high_risk_case_management"
+            else bool(in_time)
+        )
+        if ok:
+            numerator += 1
+        else:
+            first = next(e for e in owed if e not in in_time)
+            shortfall.append(
+                Shortfall(subject_id=child_id, key=first.obligation.key, reason="missed")
+            )
+    return numerator, denominator, late, skipped, shortfall
+
+
+def _cases(
+    children: Iterable[Child], period: Period, as_of: pendulum.Date, area: str | None
+) -> _Counts:
+    numerator = denominator = 0
+    shortfall: list[Shortfall] = []
+    last = min(period.end, as_of)
+    for child in children:
+        if area is not None and child.township != area:
+            continue
+        for case in child.cases:
+            if not _managed_during(case, period.start, last):
+                continue
+            denominator += 1
+            if case.closed_on is not None and period.start <= case.closed_on <= last:
+                numerator += 1
+            else:
+                shortfall.append(Shortfall(subject_id=child.id, key=case.id, reason="open"))
+    return numerator, denominator, 0, 0, shortfall
+
+
+def _managed_during(case: Case, first: pendulum.Date, last: pendulum.Date) -> bool:
+    return case.opened_on <= last and (case.closed_on is None or case.closed_on >= first)
