@@ -143,6 +143,17 @@ def protocol_markdown(protocol: Protocol) -> str:
             lines.append(f"  - note: {rule.note}")
     lines += [
         "",
+        "## Coverage targets",
+        "",
+        "Computed by `yiyu coverage`; definitions in docs/guide/coverage.md.",
+        "",
+        "| indicator | target | evidence | sources |",
+        "|---|---|---|---|",
+        *(
+            f"| `{t.indicator}` | {t} | {t.evidence.value} | {'<br>'.join(t.sources)} |"
+            for t in protocol.targets.values()
+        ),
+        "",
         "## Conditions",
         "",
         "| condition | meaning | evidence | sources |",
