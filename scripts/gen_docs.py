@@ -1,6 +1,7 @@
 """Write the docs pages generated from the package data (run by ``nox -s docs``).
 
 - docs/protocol.md: every rule of the default protocol, with its window, role and source.
+- docs/coverage.md: every coverage indicator's definition, target and source.
 - docs/instruments/: one page per instrument (what it measures, its items and thresholds,
   its sources) and an index; a page no instrument generates any more is deleted.
 
@@ -12,15 +13,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import yiyu
+from yiyu.coverage import indicators_markdown
 from yiyu.instruments.docs import instrument_pages
 from yiyu.protocol.docs import protocol_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 INSTRUMENTS = DOCS / "instruments"
 
-PAGES = {
-    "protocol.md": lambda: protocol_markdown(yiyu.load_protocol()),
-}
+
+def _protocol_page() -> str:
+    return protocol_markdown(yiyu.load_protocol())
+
+
+def _coverage_page() -> str:
+    return indicators_markdown(yiyu.load_protocol())
+
+
+PAGES = {"protocol.md": _protocol_page, "coverage.md": _coverage_page}
 
 
 def write_instrument_pages() -> None:

@@ -135,3 +135,12 @@ def test_json_shape(results: dict[str, yiyu.coverage.IndicatorResult]) -> None:
 def test_an_empty_area_has_no_rate() -> None:
     [r, *_] = coverage([], period=Q2, as_of=AS_OF, protocol=PROTOCOL, children={}, area="东城街道")
     assert (r.denominator, r.rate, r.met) == (0, None, None)
+
+
+def test_coverage_page_is_current() -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "coverage.md"
+    assert page.read_text(encoding="utf-8") == yiyu.coverage.indicators_markdown(PROTOCOL), (
+        "docs/coverage.md is stale: run `nox -s docs` and commit the result"
+    )

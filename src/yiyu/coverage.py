@@ -31,7 +31,14 @@ from yiyu.domain import Case, Child
 from yiyu.protocol import Protocol
 from yiyu.store.api import StoredObligation
 
-__all__ = ["INDICATORS", "Indicator", "IndicatorResult", "Shortfall", "coverage"]
+__all__ = [
+    "INDICATORS",
+    "Indicator",
+    "IndicatorResult",
+    "Shortfall",
+    "coverage",
+    "indicators_markdown",
+]
 
 ROUTINE = ("m3", "m6", "m8", "m12", "m18", "m24", "m30", "m36")
 ROUTINE_0_6 = (*ROUTINE, "y4", "y5", "y6")
@@ -425,3 +432,45 @@ def _cases(
 
 def _managed_during(case: Case, first: pendulum.Date, last: pendulum.Date) -> bool:
     return case.opened_on <= last and (case.closed_on is None or case.closed_on >= first)
+
+
+def indicators_markdown(protocol: Protocol) -> str:
+    """The coverage page (``docs/coverage.md``): every indicator's definition and target."""
+    lines = [
+        "# 覆盖率指标 · Coverage indicators",
+        "",
+        "<!-- Generated from yiyu.coverage and the protocol's targets by `nox -s docs`. -->",
+        "",
+        "`yiyu coverage --period 2026Q3 [--township 城关街道]` computes each indicator from",
+        "the stored obligations: nothing is counted on the side. 计算规则 (counting rules):",
+        "",
+        "- 指标按应做事项的时间窗结束日期归属统计期（3月龄检查窗口6月30日结束，计入第二季度）；",
+        "  an obligation belongs to the period its window closes in; a period is judged once",
+        "  it is over.",
+        "- 窗内完成计入分子；窗后完成单列为“逾期完成”，不计入分子。Done inside the window counts;",
+        "  done after it is reported as late, apart.",
+        "- 家长拒绝等跳过的事项仍计入分母；儿童迁出、死亡或专案结案时尚未完成而取消的，以及不再",
+        "  计划的事项不计入。Skipped obligations stay in the denominator; cancelled and",
+        "  withdrawn ones do not.",
+        "- 迁入前已结束的时间窗不计入。Windows that closed before the child was registered here",
+        "  are not counted.",
+        "- 地区按儿童或托育机构登记的镇街；不指定镇街即全市。The area is the subject's township.",
+        "",
+        "| indicator | 名称 | unit | target | definition 定义 | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for indicator in INDICATORS:
+        target = protocol.targets.get(indicator.id)
+        lines.append(
+            f"| `{indicator.id}` | {indicator.name} | {indicator.unit} | "
+            f"{target if target else ''} | {indicator.definition} | {indicator.source} |"
+        )
+    lines += [
+        "",
+        "Sources: S1, S4, S6, S9, S10 are the national documents of the standards digest",
+        "(docs/protocol.md lists them); LOCAL is the city plan. Where a definition is marked",
+        "yiyu's, no public text defines the indicator for a period and area: the note on it",
+        "says how yiyu reads it.",
+        "",
+    ]
+    return "\n".join(lines)
