@@ -138,7 +138,7 @@ def test_an_empty_area_has_no_rate() -> None:
 
 
 def test_coverage_page_is_current() -> None:
-    from pathlib import Path  # noqa: PLC0415
+    from pathlib import Path
 
     page = Path(__file__).resolve().parents[1] / "docs" / "coverage.md"
     assert page.read_text(encoding="utf-8") == yiyu.coverage.indicators_markdown(PROTOCOL), (
