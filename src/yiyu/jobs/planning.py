@@ -2,9 +2,9 @@
 
 Idempotent, resumable and safe to run twice at once:
 
-* each subject is planned and saved in its own transaction, with the state it was planned
-  from (facts hash, protocol, horizon), so a run killed halfway leaves every subject
-  either planned or not, and the next run finishes the rest;
+* subjects are planned in batches, each saved in one transaction with the state every
+  subject was planned from (facts hash, protocol, horizon), so a run killed halfway leaves
+  every subject either planned or not, and the next run finishes the rest;
 * a subject whose facts, protocol and horizon have not changed is skipped (incremental);
   ``full=True`` re-plans everything;
 * saving reconciles on the stable keys (``yiyu.store.reconcile``) under a lock on the
@@ -17,7 +17,7 @@ nightly run re-plans each unchanged subject about once a month rather than every
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import pendulum
@@ -26,9 +26,16 @@ from yiyu.codec import facts_hash
 from yiyu.domain import Child, Daycare
 from yiyu.protocol import Protocol
 from yiyu.scheduling import schedule
-from yiyu.store import PlanState, Repository, SaveCounts, SubjectRef
+from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
 
-__all__ = ["DEFAULT_HORIZON_DAYS", "HORIZON_SLACK_DAYS", "PlanResult", "assignees_for", "plan"]
+__all__ = [
+    "DEFAULT_HORIZON_DAYS",
+    "HORIZON_SLACK_DAYS",
+    "PlanResult",
+    "assignees_for",
+    "plan",
+    "plan_item",
+]
 
 DEFAULT_HORIZON_DAYS = 180
 HORIZON_SLACK_DAYS = 30
@@ -49,15 +56,19 @@ class PlanResult:
 
 
 def assignees_for(
-    subject: Child | Daycare, repo: Repository
+    subject: Child | Daycare, daycares: Mapping[str, Daycare]
 ) -> tuple[str | None, dict[str, str | None]]:
-    """The township of a subject and who acts for each role on its obligations."""
+    """The township of a subject and who acts for each role on its obligations.
+
+    ``daycares`` needs to hold the daycare of the child's latest enrolment, whose health
+    instructor acts for the child's daycare obligations.
+    """
     if isinstance(subject, Daycare):
         return subject.township, {"health_instructor": subject.health_instructor}
     instructor = None
     if subject.enrolments:
         latest = max(subject.enrolments, key=lambda e: e.start)
-        daycare = repo.get_daycare(latest.daycare_id)
+        daycare = daycares.get(latest.daycare_id)
         instructor = daycare.health_instructor if daycare is not None else None
     return subject.township, {
         "family_doctor": subject.family_doctor,
@@ -65,22 +76,17 @@ def assignees_for(
     }
 
 
-def plan_subject(
-    repo: Repository,
+def plan_item(
+    subject: Child | Daycare,
     protocol: Protocol,
-    ref: SubjectRef,
     *,
     as_of: pendulum.Date,
     horizon_days: int,
     known: PlanState | None,
     full: bool,
-) -> SaveCounts | None:
-    """Plan one subject; ``None`` if it needed nothing (or no longer exists)."""
-    subject: Child | Daycare | None = (
-        repo.get_child(ref.id) if ref.kind == "child" else repo.get_daycare(ref.id)
-    )
-    if subject is None:
-        return None
+    daycares: Mapping[str, Daycare],
+) -> PlanItem | None:
+    """The fresh plan of one subject, or ``None`` if what is stored is still current."""
     digest = facts_hash(subject)
     needed = as_of.add(days=horizon_days)
     if (
@@ -92,12 +98,12 @@ def plan_subject(
     ):
         return None
     until = needed.add(days=HORIZON_SLACK_DAYS)
-    township, assignees = assignees_for(subject, repo)
-    return repo.save_plan(
-        ref,
-        schedule(subject, protocol, until=until),
-        PlanState(facts_hash=digest, protocol=protocol.label, planned_until=until),
-        as_of=as_of,
+    township, assignees = assignees_for(subject, daycares)
+    kind = "child" if isinstance(subject, Child) else "daycare"
+    return PlanItem(
+        ref=SubjectRef(kind=kind, id=subject.id),
+        obligations=schedule(subject, protocol, until=until),
+        state=PlanState(facts_hash=digest, protocol=protocol.label, planned_until=until),
         township=township,
         assignees=assignees,
     )
@@ -143,16 +149,38 @@ def plan(
         for start in range(0, len(refs), batch_size):
             batch = refs[start : start + batch_size]
             states = repo.plan_states(batch)
+            children = repo.get_children([r.id for r in batch if r.kind == "child"])
+            wanted = {r.id for r in batch if r.kind == "daycare"}
+            wanted |= {
+                max(c.enrolments, key=lambda e: e.start).daycare_id
+                for c in children.values()
+                if c.enrolments
+            }
+            daycares = repo.get_daycares(sorted(wanted))
+            items = []
             for ref in batch:
-                saved = plan_subject(
-                    repo, protocol, ref, as_of=as_of, horizon_days=horizon_days,
-                    known=states.get(ref), full=full,
-                )  # fmt: skip
-                if saved is None:
+                subject: Child | Daycare | None = (
+                    children.get(ref.id) if ref.kind == "child" else daycares.get(ref.id)
+                )
+                if subject is None:
+                    skipped += 1  # removed since the list was read
+                    continue
+                item = plan_item(
+                    subject,
+                    protocol,
+                    as_of=as_of,
+                    horizon_days=horizon_days,
+                    known=states.get(ref),
+                    full=full,
+                    daycares=daycares,
+                )
+                if item is None:
                     skipped += 1
                 else:
-                    planned += 1
-                    counts += saved
+                    items.append(item)
+            if items:
+                counts += repo.save_plans(items, as_of=as_of)
+                planned += len(items)
             if progress is not None:
                 progress(min(start + batch_size, len(refs)), len(refs))
     except BaseException as error:

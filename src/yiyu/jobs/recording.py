@@ -76,7 +76,8 @@ def record_encounter(
         else:
             repo.save_daycares([after])
         until = as_of.add(days=horizon_days + HORIZON_SLACK_DAYS)
-        township, assignees = assignees_for(after, repo)
+        daycare_ids = [e.daycare_id for e in after.enrolments] if isinstance(after, Child) else []
+        township, assignees = assignees_for(after, repo.get_daycares(daycare_ids))
         repo.save_plan(
             SubjectRef(kind=kind, id=after.id),
             schedule(after, protocol, until=until),

@@ -7,6 +7,7 @@ from :mod:`yiyu.store.sql`.
 from yiyu.store.api import (
     JobRun,
     ObligationFilter,
+    PlanItem,
     PlanState,
     Repository,
     SaveCounts,
@@ -19,6 +20,7 @@ __all__ = [
     "JobRun",
     "MemoryRepository",
     "ObligationFilter",
+    "PlanItem",
     "PlanState",
     "Repository",
     "SaveCounts",

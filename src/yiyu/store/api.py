@@ -21,6 +21,7 @@ from yiyu.scheduling import Obligation, Reschedule, Skip
 __all__ = [
     "JobRun",
     "ObligationFilter",
+    "PlanItem",
     "PlanState",
     "Repository",
     "SaveCounts",
@@ -60,6 +61,17 @@ class PlanState:
     facts_hash: str
     protocol: str
     planned_until: pendulum.Date
+
+
+@attrs.frozen(kw_only=True)
+class PlanItem:
+    """One subject's fresh plan, to be saved with :meth:`Repository.save_plans`."""
+
+    ref: SubjectRef
+    obligations: Sequence[Obligation]
+    state: PlanState
+    township: str | None
+    assignees: Mapping[str, str | None]
 
 
 @attrs.frozen(kw_only=True)
@@ -137,6 +149,12 @@ class Repository(Protocol):
 
     def get_daycare(self, daycare_id: str) -> Daycare | None: ...
 
+    def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
+        """Many children at once (the ones that exist)."""
+        ...
+
+    def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]: ...
+
     def subjects(self) -> list[SubjectRef]:
         """Every child and daycare, sorted."""
         ...
@@ -161,6 +179,10 @@ class Repository(Protocol):
         produces are withdrawn (unless done or skipped); the plan state is saved with
         them. ``assignees`` maps a role to the clinician who acts for it.
         """
+        ...
+
+    def save_plans(self, items: Sequence[PlanItem], *, as_of: pendulum.Date) -> SaveCounts:
+        """:meth:`save_plan` for many subjects in one transaction (the nightly job's path)."""
         ...
 
     def obligations(self, where: ObligationFilter) -> list[StoredObligation]: ...

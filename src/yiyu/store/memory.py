@@ -20,6 +20,7 @@ from yiyu.scheduling import Obligation, Reschedule, Skip
 from yiyu.store.api import (
     JobRun,
     ObligationFilter,
+    PlanItem,
     PlanState,
     SaveCounts,
     StoredObligation,
@@ -149,6 +150,12 @@ class MemoryRepository:
     def get_daycare(self, daycare_id: str) -> Daycare | None:
         return self._state.daycares.get(daycare_id)
 
+    def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
+        return {i: self._state.children[i] for i in ids if i in self._state.children}
+
+    def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
+        return {i: self._state.daycares[i] for i in ids if i in self._state.daycares}
+
     def subjects(self) -> list[SubjectRef]:
         refs = [SubjectRef(kind="child", id=i) for i in self._state.children]
         refs += [SubjectRef(kind="daycare", id=i) for i in self._state.daycares]
@@ -195,6 +202,16 @@ class MemoryRepository:
                 updated=len(plan.update) + len(plan.withdraw),
                 unchanged=plan.unchanged,
             )
+
+    def save_plans(self, items: Sequence[PlanItem], *, as_of: pendulum.Date) -> SaveCounts:
+        with self.transaction():
+            counts = SaveCounts()
+            for item in items:
+                counts += self.save_plan(
+                    item.ref, item.obligations, item.state, as_of=as_of,
+                    township=item.township, assignees=item.assignees,
+                )  # fmt: skip
+            return counts
 
     def _done_on(self, key: str) -> pendulum.Date | None:
         days = [e.on for e, _ in self._state.encounters.values() if e.obligation_key == key]

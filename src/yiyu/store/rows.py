@@ -41,6 +41,7 @@ __all__ = [
     "daycare_rows",
     "obligation_from_row",
     "obligation_row",
+    "obligation_values",
 ]
 
 
@@ -275,6 +276,42 @@ def obligation_row(
         withdrawn_on=None,
         updated_at=now,
     )
+
+
+def obligation_values(
+    ob: Obligation, *, township: str | None, assignee: str | None, now: dt.datetime
+) -> dict[str, object]:
+    """The row of an obligation as a plain dict, for bulk inserts and updates (no model
+    instance per row: the nightly plan writes hundreds of thousands of them)."""
+    return {
+        "key": ob.key,
+        "subject_kind": ob.subject.value,
+        "subject_id": ob.subject_id,
+        "rule": ob.rule,
+        "name": ob.name,
+        "occurrence": ob.occurrence,
+        "protocol": ob.protocol,
+        "protocol_version": ob.protocol_version,
+        "variant": ob.variant,
+        "role": ob.role.value,
+        "opens": _day(ob.opens),
+        "due": _day(ob.due),
+        "closes": _day(ob.closes),
+        "daycare_id": ob.daycare_id,
+        "township": township,
+        "assignee": assignee,
+        "contents": list(ob.contents),
+        "tests": list(ob.tests),
+        "checklist": ob.checklist,
+        "sources": list(ob.sources),
+        "evidence": ob.evidence.value,
+        "window_evidence": ob.window_evidence.value,
+        "catch_up": ob.catch_up,
+        "cancelled_on": _plain(ob.cancelled_on),
+        "cancel_reason": ob.cancel_reason,
+        "withdrawn_on": None,
+        "updated_at": now,
+    }
 
 
 def obligation_from_row(row: ObligationRow) -> Obligation:

@@ -26,6 +26,7 @@ from yiyu.scheduling import Obligation, Reschedule, Skip
 from yiyu.store.api import (
     JobRun,
     ObligationFilter,
+    PlanItem,
     PlanState,
     SaveCounts,
     StoredObligation,
@@ -38,7 +39,7 @@ from yiyu.store.rows import (
     daycare_from_rows,
     daycare_rows,
     obligation_from_row,
-    obligation_row,
+    obligation_values,
 )
 from yiyu.store.tables import (
     AuditRow,
@@ -223,6 +224,38 @@ class SqlRepository:
             ]
             return child_from_rows(row, *parts)
 
+    def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
+        with self._tx() as session:
+            result: dict[str, Child] = {}
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                rows = session.exec(select(ChildRow).where(col(ChildRow.id).in_(chunk))).all()
+                parts: list[dict[str, list[Any]]] = []
+                for table in _CHILD_PARTS:
+                    grouped: dict[str, list[Any]] = {}
+                    for part in session.exec(select(table).where(table.child_id.in_(chunk))).all():
+                        grouped.setdefault(part.child_id, []).append(part)
+                    parts.append(grouped)
+                for row in rows:
+                    result[row.id] = child_from_rows(row, *(p.get(row.id, []) for p in parts))
+            return result
+
+    def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
+        with self._tx() as session:
+            result: dict[str, Daycare] = {}
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                rows = session.exec(select(DaycareRow).where(col(DaycareRow.id).in_(chunk))).all()
+                grouped: dict[str, list[CorrectionRow]] = {}
+                corrections = session.exec(
+                    select(CorrectionRow).where(col(CorrectionRow.daycare_id).in_(chunk))
+                ).all()
+                for correction in corrections:
+                    grouped.setdefault(correction.daycare_id, []).append(correction)
+                for row in rows:
+                    result[row.id] = daycare_from_rows(row, grouped.get(row.id, []))
+            return result
+
     def get_daycare(self, daycare_id: str) -> Daycare | None:
         with self._tx() as session:
             row = session.get(DaycareRow, daycare_id)
@@ -273,73 +306,117 @@ class SqlRepository:
         township: str | None,
         assignees: Mapping[str, str | None],
     ) -> SaveCounts:
+        item = PlanItem(
+            ref=ref, obligations=obligations, state=state, township=township, assignees=assignees
+        )
+        return self.save_plans([item], as_of=as_of)
+
+    def save_plans(self, items: Sequence[PlanItem], *, as_of: pendulum.Date) -> SaveCounts:
         with self._tx() as session:
-            table = ChildRow if ref.kind == "child" else DaycareRow
-            # The lock that makes concurrent plans of one subject take turns.
-            session.exec(select(table.id).where(col(table.id) == ref.id).with_for_update()).all()
-            rows = session.exec(
-                select(ObligationRow).where(
-                    col(ObligationRow.subject_kind) == ref.kind,
-                    col(ObligationRow.subject_id) == ref.id,
-                )
-            ).all()
-            keys = [row.key for row in rows]
-            finished = self._finished(session, keys)
-            stored = {
-                row.key: StoredState(
-                    obligation=obligation_from_row(row),
-                    finished=row.key in finished,
-                    withdrawn=row.withdrawn_on is not None,
-                )
-                for row in rows
-            }
-            plan = reconcile(stored, obligations, as_of=as_of)
+            counts = SaveCounts()
             now = _now()
-
-            def values(ob: Obligation) -> dict[str, Any]:
-                row = obligation_row(
-                    ob, township=township, assignee=assignees.get(ob.role.value), now=now
-                )
-                return row.model_dump()
-
-            if plan.insert:
-                session.execute(insert(ObligationRow), [values(ob) for ob in plan.insert])
-            if plan.update:
-                session.execute(update(ObligationRow), [values(ob) for ob in plan.update])
-            if plan.withdraw:
+            for kind, table in (("child", ChildRow), ("daycare", DaycareRow)):
+                group = sorted((i for i in items if i.ref.kind == kind), key=lambda i: i.ref.id)
+                if not group:
+                    continue
+                ids = [i.ref.id for i in group]
+                # The lock that makes concurrent plans of one subject take turns; rows are
+                # locked in id order, so two jobs on overlapping batches cannot deadlock.
+                session.exec(
+                    select(table.id)
+                    .where(col(table.id).in_(ids))
+                    .order_by(table.id)
+                    .with_for_update()
+                ).all()
+                stored = self._stored_states(session, kind, ids)
+                inserts: list[dict[str, Any]] = []
+                updates: list[dict[str, Any]] = []
+                withdrawals: list[str] = []
+                for item in group:
+                    plan = reconcile(stored.get(item.ref.id, {}), item.obligations, as_of=as_of)
+                    for ob in plan.insert:
+                        inserts.append(self._values(ob, item, now))
+                    for ob in plan.update:
+                        updates.append(self._values(ob, item, now))
+                    withdrawals.extend(plan.withdraw)
+                    counts += SaveCounts(
+                        created=len(plan.insert),
+                        updated=len(plan.update) + len(plan.withdraw),
+                        unchanged=plan.unchanged,
+                    )
+                if inserts:
+                    session.execute(insert(ObligationRow), inserts)
+                if updates:
+                    session.execute(update(ObligationRow), updates)
+                for start in range(0, len(withdrawals), 500):
+                    session.execute(
+                        update(ObligationRow)
+                        .where(col(ObligationRow.key).in_(withdrawals[start : start + 500]))
+                        .values(withdrawn_on=_plain(as_of), updated_at=now)
+                    )
                 session.execute(
-                    update(ObligationRow)
-                    .where(col(ObligationRow.key).in_(plan.withdraw))
-                    .values(withdrawn_on=_plain(as_of), updated_at=now)
+                    delete(PlanStateRow).where(
+                        col(PlanStateRow.subject_kind) == kind,
+                        col(PlanStateRow.subject_id).in_(ids),
+                    )
                 )
-            session.merge(
-                PlanStateRow(
-                    subject_kind=ref.kind,
-                    subject_id=ref.id,
-                    facts_hash=state.facts_hash,
-                    protocol=state.protocol,
-                    planned_until=_plain(state.planned_until),
-                    planned_at=now,
+                session.execute(
+                    insert(PlanStateRow),
+                    [
+                        {
+                            "subject_kind": kind,
+                            "subject_id": i.ref.id,
+                            "facts_hash": i.state.facts_hash,
+                            "protocol": i.state.protocol,
+                            "planned_until": _plain(i.state.planned_until),
+                            "planned_at": now,
+                        }
+                        for i in group
+                    ],
                 )
-            )
             session.flush()
-            return SaveCounts(
-                created=len(plan.insert),
-                updated=len(plan.update) + len(plan.withdraw),
-                unchanged=plan.unchanged,
-            )
+            return counts
 
     @staticmethod
-    def _finished(session: Session, keys: Sequence[str]) -> set[str]:
-        if not keys:
-            return set()
-        done = session.exec(
-            select(EncounterRow.obligation_key).where(col(EncounterRow.obligation_key).in_(keys))
+    def _values(ob: Obligation, item: PlanItem, now: dt.datetime) -> dict[str, Any]:
+        return obligation_values(
+            ob, township=item.township, assignee=item.assignees.get(ob.role.value), now=now
+        )
+
+    def _stored_states(
+        self, session: Session, kind: str, ids: Sequence[str]
+    ) -> dict[str, dict[str, StoredState]]:
+        """The stored obligations of these subjects, and whether each is finished."""
+        rows = session.exec(
+            select(ObligationRow).where(
+                col(ObligationRow.subject_kind) == kind, col(ObligationRow.subject_id).in_(ids)
+            )
         ).all()
-        skipped = session.exec(
-            select(SkipRow.obligation_key).where(col(SkipRow.obligation_key).in_(keys))
-        ).all()
-        return {k for k in done if k is not None} | set(skipped)
+        done = set(
+            session.exec(
+                select(EncounterRow.obligation_key).where(
+                    col(EncounterRow.subject_id).in_(ids),
+                    col(EncounterRow.obligation_key).is_not(None),
+                )
+            ).all()
+        )
+        skipped = set(
+            session.exec(
+                select(SkipRow.obligation_key)
+                .join(ObligationRow, col(ObligationRow.key) == SkipRow.obligation_key)
+                .where(
+                    col(ObligationRow.subject_kind) == kind, col(ObligationRow.subject_id).in_(ids)
+                )
+            ).all()
+        )
+        result: dict[str, dict[str, StoredState]] = {}
+        for row in rows:
+            result.setdefault(row.subject_id, {})[row.key] = StoredState(
+                obligation=obligation_from_row(row),
+                finished=row.key in done or row.key in skipped,
+                withdrawn=row.withdrawn_on is not None,
+            )
+        return result
 
     def obligations(self, where: ObligationFilter) -> list[StoredObligation]:
         with self._tx() as session:
