@@ -8,7 +8,7 @@ import pendulum
 import pytest
 
 import yiyu
-from yiyu.store import ObligationFilter, PlanState, Repository, SaveCounts, SubjectRef
+from yiyu.store import ObligationFilter, PlanItem, PlanState, Repository, SaveCounts, SubjectRef
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -219,3 +219,26 @@ def test_reschedules_move_the_appointment_not_the_due_date(repo: Repository) -> 
     assert m3.obligation.due == D(2024, 4, 30)
     with pytest.raises(yiyu.ValidationError, match="obligation_key"):
         repo.save_reschedule("child:C1/m99", moved)
+
+
+def test_batch_reads_and_batch_plans(repo: Repository) -> None:
+    kids = [child(id=f"C{i}", cases=[], referrals=[]) for i in range(3)]
+    repo.save_children(kids)
+    repo.save_daycares([DAYCARE])
+    assert repo.get_children(["C0", "C2", "nobody"]) == {"C0": kids[0], "C2": kids[2]}
+    assert repo.get_daycares(["D1", "D9"]) == {"D1": DAYCARE}
+    items = [
+        PlanItem(
+            ref=SubjectRef(kind="child", id=k.id),
+            obligations=yiyu.schedule(k, PROTOCOL, until=D(2024, 12, 31)),
+            state=PlanState(facts_hash="h", protocol=PROTOCOL.label, planned_until=D(2024, 12, 31)),
+            township=k.township,
+            assignees={},
+        )
+        for k in kids
+    ]
+    counts = repo.save_plans(items, as_of=D(2024, 6, 1))
+    assert counts.created == sum(len(i.obligations) for i in items)
+    assert repo.save_plans(items, as_of=D(2024, 6, 1)) == SaveCounts(unchanged=counts.created)
+    states = repo.plan_states([i.ref for i in items])
+    assert set(states) == {i.ref for i in items}
