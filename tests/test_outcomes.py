@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import given, settings
@@ -308,3 +309,55 @@ def test_outcome_rules_never_open_two_cases_for_one_condition(
         child = record_child(encounter, child).child
         open_conditions = [case.condition for case in child.cases if case.is_open]
         assert len(open_conditions) == len(set(open_conditions))
+
+
+def test_a_follow_up_done_on_its_first_day_keeps_its_obligation() -> None:
+    # Found by the cohort simulation: the visit that closes a case on the day its window
+    # opens must not make its own obligation vanish.
+    case = Case(condition="underweight", opened_on="2024-07-31", opened_by="E0")
+    child = girl(cases=[case])
+    [first] = [ob for ob in yiyu.schedule(child, PROTOCOL, until=D(2024, 9, 30))
+               if ob.rule == "nutrition_case_follow_up"][:1]  # fmt: skip
+    on = first.opens
+    days = (on - BIRTH).days
+    result = record_child(
+        visit(
+            on,
+            obligation_key=first.key,
+            measurements={"weight_kg": round(weight_at_sd(-1.0, days), 2)},
+        ),
+        child,
+    )
+    assert result.closed_cases
+    after = {ob.key: ob for ob in yiyu.schedule(result.child, PROTOCOL, until=D(2024, 9, 30))}
+    assert first.key in after
+    assert yiyu.status(after[first.key], done_on=on, as_of=on) is yiyu.Status.DONE
+
+
+def test_a_late_correction_recheck_is_recorded() -> None:
+    # Found by the cohort simulation: the correction was put right at a quarterly review
+    # after its own re-check window closed; the one-item re-check still records.
+    daycare = yiyu.Daycare(
+        id="D1",
+        name="阳光托育园",
+        opened_on="2024-01-01",
+        corrections=[yiyu.Correction(item="diet", opened_on="2024-05-10", closed_on="2024-07-15")],
+    )
+    recheck = Encounter(
+        id="V9",
+        subject_id="D1",
+        on="2024-07-20",
+        role="health_instructor",
+        obligation_key="daycare:D1/daycare_correction_visit/diet@2024-05-10",
+        review_answers={"diet": "pass"},
+    )
+    result = yiyu.record(recheck, daycare, PROTOCOL, as_of=D(2024, 7, 20))
+    assert isinstance(result, DaycareRecord)
+    assert result.opened_corrections == ()
+    with pytest.raises(yiyu.ValidationError, match="not a checklist item"):
+        yiyu.record(
+            attrs.evolve(recheck, review_answers={"dieet": "pass"}),
+            daycare,
+            PROTOCOL,
+            as_of=D(2024, 7, 20),
+        )

@@ -571,8 +571,11 @@ def _record_daycare(
     result: ReviewResult | None = None
     answers = encounter.review_answers
     open_items = {c.item: c for c in corrections.values() if c.is_open}
-    if answers and set(answers) <= set(open_items) and len(answers) < _item_count():
-        # A corrective follow-up checks only the items that failed.
+    corrective = obligation is not None and obligation.rule == "daycare_correction_visit"
+    partial = set(answers) <= set(open_items) and len(answers) < _item_count()
+    if answers and (corrective or partial):
+        # A corrective follow-up checks only the items that failed (even one put right in
+        # the meantime, at a quarterly visit after its own re-check window had closed).
         checked = _checked_items(answers, encounter.review_notes)
     else:
         result = daycare_review.review(answers, encounter.review_notes) if answers else None
@@ -620,8 +623,11 @@ def _item_count() -> int:
 
 
 def _checked_items(answers: Mapping[str, str], notes: Mapping[str, str]) -> dict[str, bool]:
+    known = {item.id for item in daycare_review.load_review().items}
     checked: dict[str, bool] = {}
     for item, answer in answers.items():
+        if item not in known:
+            raise ValidationError(f"review_answers[{item!r}]", answer, "not a checklist item")
         value = daycare_review.ReviewAnswer.parse(answer, field=f"review_answers[{item!r}]")
         if value is not daycare_review.ReviewAnswer.NOT_APPLICABLE:
             checked[item] = value is daycare_review.ReviewAnswer.PASS

@@ -128,14 +128,16 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
 def _stopped(window: _Window, stops: list[tuple[pendulum.Date, str | None]]) -> _Window | None:
     """Apply what ends an obligation early: the child leaving, its case closing.
 
-    What would open on or after that day is never owed; what is open then is cancelled
-    from that day (status ``cancelled``, unless it was done first).
+    What would open after that day is never owed; what is open on it is cancelled from
+    that day (status ``cancelled``, unless it was done first).
     """
     if not stops:
         return attrs.evolve(window, stops_on=None, stop_reason=None)
     day, reason = min(stops, key=lambda stop: stop[0])
-    if window.opens >= day:
+    if window.opens > day:
         return None
+    # A window opening on the very day (the follow-up whose visit closed the case) stays,
+    # cancelled from that day: the visit that was done on it must keep its obligation.
     if window.closes >= day:
         return attrs.evolve(window, stops_on=day, stop_reason=reason)
     return attrs.evolve(window, stops_on=None, stop_reason=None)
