@@ -1,0 +1,59 @@
+"""Fixtures for the printed-record tests: a renderer, and poppler to read PDFs as a person.
+
+Tests that render need WeasyPrint's system libraries and the font package
+``pylopdf-fonts-zh-cn``; tests that read PDFs need poppler-utils (pdftotext, pdffonts,
+pdftoppm, pdfinfo). Each is skipped, naming what is missing, when it is not there; with
+``CI=true`` a missing tool fails instead, so CI cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.pdfcheck import Poppler, need_poppler, need_renderer
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Iterator[Any]:
+    need_renderer()
+    from yiyu.reports import Renderer
+
+    with Renderer() as made:
+        yield made
+
+
+@pytest.fixture
+def fresh_renderer() -> Iterator[Any]:
+    """A renderer of its own, so its fetcher's log holds only this test's requests."""
+    need_renderer()
+    from yiyu.reports import Renderer
+
+    with Renderer() as made:
+        yield made
+
+
+@pytest.fixture
+def poppler(tmp_path: Path) -> Poppler:
+    need_poppler()
+    folder = tmp_path / "poppler"
+    folder.mkdir()
+    return Poppler(folder)
+
+
+@pytest.fixture(scope="session")
+def sample_documents() -> Callable[..., Any]:
+    from yiyu.reports import samples
+
+    cache: dict[tuple[str, bool], Any] = {}
+
+    def get(name: str, *, show_full_ids: bool = False) -> Any:
+        key = (name, show_full_ids)
+        if key not in cache:
+            cache[key] = samples.document(name, show_full_ids=show_full_ids)
+        return cache[key]
+
+    return get

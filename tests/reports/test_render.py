@@ -1,0 +1,302 @@
+"""Rendered PDFs as a person sees them: the Chinese font embedded, the text, the pages,
+the look (against stored reference images), the archival metadata, and the same bytes
+every time.
+
+Reference images: page 1 of each sample document at 30 dpi in grey, in
+``tests/reports/reference/``. Regenerate them after an intended change of layout with::
+
+    YIYU_UPDATE_REFERENCES=1 PYTHONPATH=src pytest tests/reports/test_render.py -k reference
+
+and look at them before committing. Tolerance: the mean absolute difference of the grey
+values must stay at or under 1.0 (of 255), and at most 0.1% of the pixels may differ by
+more than 64. That absorbs anti-aliasing differences between poppler and freetype
+versions, but not a moved line, another font or a changed sentence (one sentence of
+guidance changed gives a mean of 0.24 but 0.19% of the pixels).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.pdfcheck import Poppler, need_renderer
+
+REFERENCE = Path(__file__).parent / "reference"
+UPDATE = os.environ.get("YIYU_UPDATE_REFERENCES") == "1"
+MEAN_TOLERANCE = 1.0
+PIXEL_DELTA = 64
+PIXEL_SHARE = 0.001
+
+PAGES = {
+    "newborn": 2,
+    "infant": 2,
+    "toddler": 2,
+    "preschool": 2,
+    "daycare": 1,
+    "rearing_risk": 1,
+    "referral": 1,
+    "worklist": 1,
+}
+
+# What must be readable on each document (pdftotext -raw), beyond its title.
+TEXTS = {
+    "newborn": ["王小宝", "330102********0318", "138****5678", "出生孕周", "39+2周", "3350 g",
+                "体重", "3.52", "年龄别体重（WAZ）", "随访医生签名", "城东街道社区卫生服务中心",
+                "生长曲线"],
+    "infant": ["李朵朵", "6月龄健康检查", "发音少，不会笑出声", "血红蛋白 118 g/L", "正常",
+               "下次随访日期"],
+    "toddler": ["张乐乐", "与人无目光交流", "有", "轻度贫血", "心理行为发育偏异转诊",
+                "孤独症复筛转诊", "县级妇幼保健机构", "矫正"],
+    "preschool": ["陈可可", "身高（立位）", "年龄别身高（HAZ）", "视力检查"],
+    "daycare": ["阳光托育园", "不合格", "观察室兼作储物间，未配观察床", "整改期限",
+                "2026年4月3日前", "婴幼儿春季常见传染病的预防", "托育机构负责人"],
+    "rearing_risk": ["刘安安", "安全保障", "14 / 34", "风险等级", "孤儿"],
+    "referral": ["儿童转诊单", "转诊回执", "与人无目光交流", "2026年3月14日前",
+                 "0571-86000000", "135****8888"],
+    "worklist": ["儿童保健工作清单", "已逾期", "陈可可", "阳光托育园", "36月龄健康检查"],
+}  # fmt: skip
+
+
+@pytest.fixture(params=sorted(PAGES))
+def name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def pdf(renderer: Any, sample_documents: Callable[..., Any], name: str) -> bytes:
+    result: bytes = renderer.render(sample_documents(name))
+    return result
+
+
+def test_every_font_is_the_embedded_chinese_font(poppler: Poppler, pdf: bytes) -> None:
+    fonts = poppler.fonts(pdf)
+    assert fonts, "no font at all"
+    for font in fonts:
+        assert font["name"].endswith("+Noto-Sans-SC"), font
+        assert (font["emb"], font["sub"], font["uni"]) == ("yes", "yes", "yes"), font
+
+
+def test_the_text_round_trips(
+    poppler: Poppler, pdf: bytes, name: str, sample_documents: Callable[..., Any]
+) -> None:
+    # Text wraps in narrow cells: compare without the line breaks a person reads across.
+    text = "".join(poppler.text(pdf).split())
+    document = sample_documents(name)
+    assert "".join(document.context["form"]["title"].split()) in text
+    for expected in TEXTS[name]:
+        assert "".join(expected.split()) in text, expected
+
+
+@pytest.mark.parametrize("name", ["newborn", "infant", "toddler", "preschool", "rearing_risk"])
+def test_no_full_identity_or_phone_number_is_printed(
+    renderer: Any, poppler: Poppler, name: str
+) -> None:
+    from yiyu.reports import samples
+
+    sample = samples.visit(name)
+    text = "".join(poppler.text(renderer.render(samples.document(name))).split())
+    full_id = sample.subject.resident_id  # type: ignore[union-attr]
+    assert full_id
+    assert full_id not in text
+    assert full_id[6:14] not in text  # not even the birth date digits
+    assert sample.phone
+    assert "".join(sample.phone.split()) not in text
+
+
+def test_page_count(poppler: Poppler, pdf: bytes, name: str) -> None:
+    assert poppler.pages(pdf) == PAGES[name]
+
+
+def test_looks_like_the_reference(poppler: Poppler, pdf: bytes, name: str) -> None:
+    from PIL import Image, ImageChops, ImageStat
+
+    png = poppler.png(pdf)
+    reference = REFERENCE / f"{name}.png"
+    if UPDATE:
+        REFERENCE.mkdir(exist_ok=True)
+        shutil.copyfile(png, reference)
+        pytest.skip(f"reference image {reference.name} written")
+    assert reference.is_file(), f"no reference image: run with YIYU_UPDATE_REFERENCES=1 ({name})"
+    with Image.open(png) as got_image, Image.open(reference) as want_image:
+        got, want = got_image.convert("L"), want_image.convert("L")
+        assert got.size == want.size
+        diff = ImageChops.difference(got, want)
+        mean = ImageStat.Stat(diff).mean[0]
+        histogram = diff.histogram()
+        share = sum(histogram[PIXEL_DELTA + 1 :]) / (got.size[0] * got.size[1])
+    assert mean <= MEAN_TOLERANCE, f"{name}: mean difference {mean:.2f}"
+    assert share <= PIXEL_SHARE, f"{name}: {share:.2%} of pixels differ"
+
+
+def test_pdfa_metadata_and_the_embedded_record(
+    poppler: Poppler, pdf: bytes, name: str, sample_documents: Callable[..., Any]
+) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+    document = sample_documents(name)
+    info = poppler.info(pdf)
+    assert info["Title"] == document.title
+    assert info["Author"] == document.author
+    with pikepdf.open(poppler.file(pdf)) as opened:
+        stamp = f"D:{document.day.format('YYYYMMDD')}"  # the document's day, not the clock
+        assert str(opened.docinfo.CreationDate) == stamp
+        assert str(opened.docinfo.ModDate) == stamp
+        assert str(opened.Root.Lang) == "zh-CN"
+        meta = opened.open_metadata()
+        assert meta["pdfaid:part"] == "3"
+        assert meta["pdfaid:conformance"] == "B"
+        assert meta["dc:title"] == document.title
+        files = opened.attachments
+        assert list(files) == [document.attachment_name]
+        spec = files[document.attachment_name]
+        assert str(spec.obj.AFRelationship) == "/Data"
+        assert spec.get_file().read_bytes() == document.data
+        data = json.loads(spec.get_file().read_bytes())
+        assert data["schema"] == "yiyu.print/1"
+        assert str(opened.Root.OutputIntents[0].S) == "/GTS_PDFA1"
+
+
+def test_same_document_same_bytes(
+    renderer: Any, sample_documents: Callable[..., Any], pdf: bytes, name: str
+) -> None:
+    from yiyu.reports import Renderer, samples
+
+    assert renderer.render(sample_documents(name)) == pdf
+    # Built again from the same facts, in a renderer of its own.
+    with Renderer() as other:
+        assert other.render(samples.document(name)) == pdf
+
+
+def test_different_content_different_identifier(
+    renderer: Any, sample_documents: Callable[..., Any]
+) -> None:
+    masked = renderer.render(sample_documents("newborn"))
+    full = renderer.render(sample_documents("newborn", show_full_ids=True))
+    assert masked != full
+
+
+def test_public_functions_render_records(poppler: Poppler) -> None:
+    need_renderer()
+    from yiyu.outcomes import ChildRecord
+    from yiyu.reports import (
+        render_encounter,
+        render_rearing_risk,
+        render_referral,
+        render_worklist,
+        samples,
+    )
+
+    infant = samples.visit("infant")
+    pdf = render_encounter(infant.record, infant.subject, institution="城西卫生院")
+    assert "城西卫生院" in poppler.text(pdf)
+    daycare = samples.visit("daycare")
+    assert "阳光托育园" in poppler.text(
+        render_encounter(daycare.record, daycare.subject, institution="城西卫生院")
+    )
+    risk = samples.visit("rearing_risk")
+    assert isinstance(risk.record, ChildRecord)
+    assert "养育风险评估记录" in poppler.text(
+        render_rearing_risk(risk.record, risk.subject, institution="城西卫生院")  # type: ignore[arg-type]
+    )
+    toddler = samples.visit("toddler")
+    assert isinstance(toddler.record, ChildRecord)
+    slip = render_referral(
+        toddler.record.opened_referrals[1],
+        toddler.subject,  # type: ignore[arg-type]
+        institution="城西卫生院",
+        record=toddler.record,
+        to="市妇幼保健院",
+        show_full_ids=True,
+    )
+    text = poppler.text(slip)
+    assert "市妇幼保健院" in text
+    assert toddler.subject.resident_id in text  # type: ignore[union-attr]
+    empty = render_worklist([], title="空清单", as_of=infant.record.encounter.on)
+    assert "没有应做或逾期的服务" in poppler.text(empty)
+
+
+def test_a_host_template_directory_overrides_yiyus(tmp_path: Path, poppler: Poppler) -> None:
+    need_renderer()
+    from yiyu.reports import Renderer, samples
+    from yiyu.reports.environment import packaged_templates
+
+    own = tmp_path / "templates"
+    own.mkdir()
+    slip = (packaged_templates() / "referral.html").read_text(encoding="utf-8")
+    (own / "referral.html").write_text(
+        slip.replace("转诊回执", "回执（本市格式）"), encoding="utf-8"
+    )
+    (own / "logo.png").write_bytes(_tiny_png())
+    with Renderer(templates=[own]) as renderer:
+        text = poppler.text(renderer.render(samples.document("referral")))
+        assert "回执（本市格式）" in text
+        assert renderer.fetcher.allows((own / "logo.png").as_uri())
+        infant = poppler.text(renderer.render(samples.document("infant")))
+        assert "1岁以内儿童健康检查记录表" in infant  # not overridden: yiyu's own
+
+
+def _tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (2, 2), 0).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_font_copy_is_removed_when_the_renderer_closes() -> None:
+    need_renderer()
+    from yiyu.reports import Renderer, samples
+
+    renderer = Renderer()
+    renderer.render(samples.document("referral"))
+    folder = renderer.font_folder
+    assert folder is not None
+    assert folder.is_dir()
+    renderer.close()
+    assert not folder.exists()
+
+
+def test_missing_harfbuzz_subset_is_named_in_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    from yiyu.reports import SlowRenderingWarning
+    from yiyu.reports.fonts import check_system_libraries
+
+    def without_subset(name: str) -> str | None:
+        return None if name == "harfbuzz-subset" else f"lib{name}.so"
+
+    with pytest.warns(SlowRenderingWarning, match="libharfbuzz-subset0"):
+        assert check_system_libraries(without_subset) == ("libharfbuzz-subset0",)
+    assert "apt-get install libharfbuzz-subset0" in caplog.text
+    assert check_system_libraries(lambda name: f"lib{name}.so") == ()
+
+
+def test_missing_pango_is_an_error_naming_the_packages() -> None:
+    from yiyu.reports import RenderError
+    from yiyu.reports.fonts import check_system_libraries
+
+    with pytest.raises(RenderError, match=r"libpango-1\.0-0"):
+        check_system_libraries(lambda name: None)
+
+
+def test_a_missing_font_package_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from yiyu.reports import RenderError
+    from yiyu.reports.fonts import font_files
+
+    real = importlib.import_module
+
+    def no_font(name: str, package: str | None = None) -> Any:
+        if name == "pylopdf_fonts_zh_cn":
+            raise ImportError(name)
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", no_font)
+    with pytest.raises(RenderError, match="pip install pylopdf-fonts-zh-cn"):
+        font_files()
