@@ -162,3 +162,14 @@ def test_coverage_formats(db: str) -> None:
     as_csv = runner.invoke(app, [*args, "--format", "csv"])
     assert as_csv.output.startswith("indicator,name,area,period")
     assert runner.invoke(app, [*args[:-4], "--period", "2026Q5"]).exit_code == 1
+
+
+def test_demo_without_pdfs(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    args = ["demo", "--out", str(out), "--children", "60", "--as-of", "2026-11-29", "--no-pdf"]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "60 children" in result.output
+    assert "0—3岁儿童发育监测筛查率" in result.output
+    assert (out / "yiyu-demo.db").exists()
+    assert (out / "coverage-2026Q3.json").exists()

@@ -332,6 +332,71 @@ def _period(text: str) -> yiyu.Period:
     return yiyu.Period.parse(text)
 
 
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(Path("yiyu-demo"), "--out", help="Folder for the demo's files."),
+    children: int = typer.Option(1000, "--children", min=10, help="Size of the cohort."),
+    seed: int = typer.Option(2026, "--seed", help="Same seed, same demo."),
+    as_of: str | None = typer.Option(None, "--as-of", help="The demo's today (default today)."),
+    no_pdf: bool = typer.Option(False, "--no-pdf", help="Skip the PDFs."),
+) -> None:
+    """The whole library on a synthetic cohort: import, visits, plan, lists, PDFs, coverage."""
+    from yiyu.jobs.demo import run_demo
+
+    with _errors():
+        update, stop = _steps()
+        try:
+            result = run_demo(
+                out=out, children=children, seed=seed, as_of=_as_of(as_of),
+                render=not no_pdf, step=update,
+            )  # fmt: skip
+        finally:
+            stop()
+        typer.echo(
+            f"demo as of {result.as_of}: {result.children} children, {result.daycares} "
+            f"daycares, {result.encounters} visits recorded, {result.cases_opened} cases and "
+            f"{result.referrals} referrals opened, {result.obligations} obligations planned "
+            f"({result.seconds:.0f} s)"
+        )
+        table = Table(title=f"覆盖率 coverage {result.period} 全市")
+        for column in ("指标", "分子/分母", "比例", "目标"):
+            table.add_column(column)
+        for r in result.coverage:
+            rate = "—" if r.rate is None else f"{r.rate:.1%}"
+            target = "" if r.target is None else f"{'>' if r.target_strict else '≥'}{r.target:.0%}"
+            table.add_row(r.name, f"{r.numerator}/{r.denominator}", rate, target)
+        Console().print(table)
+        typer.echo(f"database: {result.database}")
+        for path in result.files:
+            typer.echo(f"  {path}")
+
+
+def _steps() -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
+    """Progress for a job of several steps: a rich bar per step, or log lines."""
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        bar = Progress(console=err, transient=True)
+        bar.start()
+        tasks: dict[str, Any] = {}
+
+        def update(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
+
+        return update, bar.stop
+
+    last: dict[str, int] = {}
+
+    def log(what: str, done: int, total: int) -> None:
+        if done == total or done - last.get(what, 0) >= max(1, total // 10):
+            last[what] = done
+            print(f"{what}: {done}/{total}", file=sys.stderr, flush=True)
+
+    return log, lambda: None
+
+
 @app.command("record")
 def record_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Encounter as JSON."),

@@ -83,7 +83,7 @@ INDICATORS: tuple[Indicator, ...] = (
         name="婴幼儿健康管理率",
         unit="child",
         rules=CHILD_VISITS,
-        definition="本期内在辖区的3岁以下儿童中，本期有应做随访且本期至少完成1次随访的儿童比例",
+        definition="本期有随访到期（时间窗在本期结束）的3岁以下儿童中，本期至少完成1次随访的儿童比例",
         source="S1 (digest §1.3: 儿童健康管理率 = 接受≥1次随访的儿童数/儿童数), per period: yiyu",
     ),
     Indicator(
@@ -299,7 +299,7 @@ def coverage(
         if indicator.unit == "obligation":
             counts = _by_obligation(entries, indicator.rules)
         elif indicator.unit == "child":
-            counts = _by_child(entries, indicator, period, children, area)
+            counts = _by_child(entries, indicator, period, children)
         else:
             counts = _cases(children.values(), period, as_of, area)
         numerator, denominator, late, skipped, shortfall = counts
@@ -357,7 +357,6 @@ def _by_child(
     indicator: Indicator,
     period: Period,
     children: Mapping[str, Child],
-    area: str | None,
 ) -> _Counts:
     per_child: dict[str, list[StoredObligation]] = {}
     for entry in entries:
@@ -367,21 +366,21 @@ def _by_child(
     shortfall: list[Shortfall] = []
     denominator = 0
     if indicator.id == "infant_health_management":
-        # Every child under 3 in the area during the period, seen or not.
-        population = [
-            c for c in children.values()
-            if _present_under_3(c, period) and (area is None or c.township == area)
-        ]  # fmt: skip
-        for child in population:
+        # S1's rate is yearly (seen at least once a year); for any period, the children
+        # under 3 here who had a visit falling due in it, and whether they were seen in it.
+        for child_id, owed in sorted(per_child.items()):
+            child = children.get(child_id)
+            if child is None or not _present_under_3(child, period):
+                continue
             denominator += 1
             seen = any(
                 (done := _completed(e)) is not None and period.start <= done <= period.end
-                for e in per_child.get(child.id, [])
+                for e in owed
             )
             if seen:
                 numerator += 1
             else:
-                shortfall.append(Shortfall(subject_id=child.id, key=None, reason="not_seen"))
+                shortfall.append(Shortfall(subject_id=child_id, key=None, reason="not_seen"))
         return numerator, denominator, late, skipped, shortfall
     for child_id, owed in sorted(per_child.items()):
         subject = children.get(child_id)
