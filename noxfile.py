@@ -47,9 +47,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Regenerate the docs pages made from the package data (protocol, instruments)."""
-    session.install("-e", ".")
+    """Regenerate the pages made from the package data, then build the site (no warnings)."""
+    session.install("-e", ".", *_group("docs"))
     session.run("python", "scripts/gen_docs.py")
+    session.run("mkdocs", "build", "--strict")
 
 
 @nox.session(python=PYTHON)
