@@ -36,3 +36,26 @@ try:
     yiyu.Child(id="C2", name="x", sex="F", birth_date="2026-02-30")
 except yiyu.ValidationError as error:
     field: str = error.field
+
+# Recording a visit and reading what it changed.
+encounter = yiyu.Encounter(
+    id="E1",
+    subject_id="C1",
+    on="2026-07-31",
+    measurements={"weight_kg": 7.1, "length_cm": 66.0, "hb_g_l": 118},
+)
+result = yiyu.record(encounter, child, protocol, as_of=as_of)
+if isinstance(result, yiyu.ChildRecord):
+    after: yiyu.Child = result.child
+    findings: tuple[yiyu.Finding, ...] = result.findings
+    follow_ups: list[yiyu.Obligation] = list(result.follow_ups)
+
+# The store and the jobs, as host software uses them.
+from yiyu.jobs.planning import plan  # noqa: E402
+from yiyu.jobs.worklist import WorklistItem, worklist  # noqa: E402
+from yiyu.store import MemoryRepository, Repository  # noqa: E402
+
+repo: Repository = MemoryRepository()
+repo.save_children([child])
+planned = plan(repo, protocol, as_of=as_of)
+items: list[WorklistItem] = worklist(repo, as_of=as_of, township="城关街道")
