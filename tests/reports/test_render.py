@@ -68,10 +68,15 @@ def name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="module")
+def rendered(renderer: Any, sample_documents: Callable[..., Any]) -> dict[str, bytes]:
+    """Each sample rendered once for the module's tests (reading a PDF does not change it)."""
+    return {name: renderer.render(sample_documents(name)) for name in PAGES}
+
+
 @pytest.fixture
-def pdf(renderer: Any, sample_documents: Callable[..., Any], name: str) -> bytes:
-    result: bytes = renderer.render(sample_documents(name))
-    return result
+def pdf(rendered: dict[str, bytes], name: str) -> bytes:
+    return rendered[name]
 
 
 def test_every_font_is_the_embedded_chinese_font(poppler: Poppler, pdf: bytes) -> None:
