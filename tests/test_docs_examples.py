@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs" / "guide").glob("*.md"))]
-BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+BLOCK = re.compile(r"```python\n(.*?)\s*```", re.DOTALL)
 
 EXAMPLES = [
     pytest.param(code, id=f"{page.name}-{index}")
@@ -20,7 +21,7 @@ EXAMPLES = [
 
 @pytest.mark.parametrize("code", EXAMPLES)
 def test_example_runs(code: str, capsys: pytest.CaptureFixture[str]) -> None:
-    exec(compile(code, "<docs example>", "exec"), {})  # our own docs, not user input
+    exec(compile(textwrap.dedent(code), "<docs example>", "exec"), {})  # our own docs, not user input
     assert capsys.readouterr().out  # every example shows something
 
 
