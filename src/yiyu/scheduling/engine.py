@@ -6,12 +6,13 @@ is decided later, for a given date, by :func:`yiyu.scheduling.status`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import attrs
 import pendulum
 
-from yiyu.dates import Period, add_months, age_in_months, to_date
+from yiyu.dates import Period, age_in_months, to_date
 from yiyu.domain import Child, Daycare
 from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
@@ -24,6 +25,22 @@ __all__ = ["corrected_birth", "schedule"]
 TERM_DAYS = 280
 # Corrected age applies to preterm children only (< 37 weeks, digest §4).
 PRETERM_WEEKS = 37
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _after(offset: Offset, day: pendulum.Date) -> pendulum.Date:
+    """``offset.after(day)``, remembered.
+
+    Date arithmetic is most of the engine's time (pendulum's ``add`` is pure Python),
+    and a cohort repeats it endlessly: a few thousand birth dates times a few dozen
+    offsets. Both arguments are immutable, so the answer can be shared.
+    """
+    return offset.after(day)
+
+
+def _add_months(day: pendulum.Date, months: int) -> pendulum.Date:
+    """:func:`yiyu.dates.add_months`, remembered."""
+    return _after(Offset(months=months), day)
 
 
 def corrected_birth(child: Child) -> pendulum.Date:
@@ -132,7 +149,7 @@ def _stopped(window: _Window, stops: list[tuple[pendulum.Date, str | None]]) -> 
     that day (status ``cancelled``, unless it was done first).
     """
     if not stops:
-        return attrs.evolve(window, stops_on=None, stop_reason=None)
+        return _unstopped(window)
     day, reason = min(stops, key=lambda stop: stop[0])
     if window.opens > day:
         return None
@@ -140,6 +157,12 @@ def _stopped(window: _Window, stops: list[tuple[pendulum.Date, str | None]]) -> 
     # cancelled from that day: the visit that was done on it must keep its obligation.
     if window.closes >= day:
         return attrs.evolve(window, stops_on=day, stop_reason=reason)
+    return _unstopped(window)
+
+
+def _unstopped(window: _Window) -> _Window:
+    if window.stops_on is None and window.stop_reason is None:
+        return window  # most windows: no copy (attrs.evolve is slow)
     return attrs.evolve(window, stops_on=None, stop_reason=None)
 
 
@@ -212,7 +235,11 @@ def _once_window(rule: Rule, child: Child | None, instance: _Instance) -> Iterat
     assert rule.due
     assert rule.closes
     anchor = instance.date
-    opens, due, closes = rule.opens.after(anchor), rule.due.after(anchor), rule.closes.after(anchor)
+    opens, due, closes = (
+        _after(rule.opens, anchor),
+        _after(rule.due, anchor),
+        _after(rule.closes, anchor),
+    )
     registered = child.registered_on if child is not None else None
     window = _Window(
         opens, due, closes, instance.occurrence, instance.daycare_id,
@@ -222,8 +249,8 @@ def _once_window(rule: Rule, child: Child | None, instance: _Instance) -> Iterat
         # Registered after the window opened: a child cannot be visited before we know
         # of it. If the window closed, or too little of it is left, it is reopened from
         # registration while still useful; without catch-up it is simply missed.
-        limit = rule.catch_up.until_age.after(child.birth_date)
-        caught_up = min(rule.catch_up.within.after(registered), limit)
+        limit = _after(rule.catch_up.until_age, child.birth_date)
+        caught_up = min(_after(rule.catch_up.within, registered), limit)
         if registered > opens and caught_up > closes and registered <= limit:
             window = attrs.evolve(
                 window,
@@ -237,7 +264,7 @@ def _once_window(rule: Rule, child: Child | None, instance: _Instance) -> Iterat
 
 def _periodic_child(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window]:
     """One per calendar period while the child is in one of the rule's categories."""
-    limit = rule.until_age.after(child.birth_date).subtract(days=1) if rule.until_age else None
+    limit = _after(rule.until_age, child.birth_date).subtract(days=1) if rule.until_age else None
     spans: list[tuple[pendulum.Date, pendulum.Date | None]] = sorted(
         (
             ((c.start or child.birth_date), c.end)
@@ -298,7 +325,7 @@ def _periods(
             closes = period.end if last is None else min(period.end, last)
             due = closes
             if index == 0 and rule.first_within is not None:
-                due = rule.first_within.after(start)
+                due = _after(rule.first_within, start)
                 if last is not None:
                     due = min(due, last)
                 closes = max(closes, due)
@@ -351,15 +378,15 @@ def _series(
     otherwise), not by its rank, so correcting a discharge date or recording a later
     gestational age does not give an existing visit's key to another date.
     """
-    end = rule.until_age.after(anchor) if rule.until_age is not None else None
+    end = _after(rule.until_age, anchor) if rule.until_age is not None else None
     previous_months = 0
     last_closes = start
     for stage in rule.stages:
         stage_end = end
         if stage.until_months is not None:
-            boundary = add_months(anchor, stage.until_months)
+            boundary = _add_months(anchor, stage.until_months)
             stage_end = boundary if end is None else min(end, boundary)
-        boundary_start = add_months(anchor, previous_months)
+        boundary_start = _add_months(anchor, previous_months)
         # Month intervals sit on the age grid (visits at corrected 1, 2, 3 … months);
         # day intervals count from discharge in the first stage ("出院后…每2周").
         on_grid = stage.every.days == 0 or (previous_months > 0 and start <= boundary_start)
@@ -378,7 +405,7 @@ def _series(
             # At a stage change the new interval may start inside the last window:
             # the visit stays (no gap in follow-up) and its window starts after that one.
             opens = max(_minus(point, stage.before), last_closes.add(days=1))
-            closes = stage.after.after(point)
+            closes = _after(stage.after, point)
             yield _Window(opens, point, closes, _label(anchor, point))
             last_closes = closes
         if stage_end is None or (end is not None and stage_end >= end):
@@ -391,13 +418,13 @@ def _series(
 
 def _label(anchor: pendulum.Date, point: pendulum.Date) -> str:
     months = age_in_months(anchor, point)
-    if add_months(anchor, months) == point:
+    if _add_months(anchor, months) == point:
         return f"{months}m"
     return f"{(point - anchor).days}d"
 
 
 def _minus(day: pendulum.Date, offset: Offset) -> pendulum.Date:
-    return add_months(day, -offset.months).subtract(days=offset.days)
+    return _after(Offset(months=-offset.months, days=-offset.days), day)
 
 
 def _stage_points(
@@ -421,7 +448,7 @@ def _stage_points(
         offset = Offset(
             months=from_months + stage.every.months * step, days=stage.every.days * step
         )
-        point = offset.after(origin)
+        point = _after(offset, origin)
         step += 1
         if stage_end is not None and point >= stage_end:
             return
