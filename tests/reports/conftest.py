@@ -1,9 +1,6 @@
 """Fixtures for the printed-record tests: a renderer, and poppler to read PDFs as a person.
 
-Tests that render need WeasyPrint's system libraries and the font package
-``pylopdf-fonts-zh-cn``; tests that read PDFs need poppler-utils (pdftotext, pdffonts,
-pdftoppm, pdfinfo). Each is skipped, naming what is missing, when it is not there; with
-``CI=true`` a missing tool fails instead, so CI cannot pass by skipping.
+What may be missing here, and what is skipped or failed for it: see ``pdfcheck``.
 """
 
 from __future__ import annotations
