@@ -177,3 +177,23 @@ def test_the_worklist_keeps_the_lists_order_and_counts() -> None:
     assert statuses == sorted(statuses, key=lambda s: s != "overdue")
     assert context["overdue"] == statuses.count("overdue")
     assert context["due"] == statuses.count("due")
+
+
+def test_beyond_the_who_standards_there_is_no_z_score_and_no_chart() -> None:
+    child = yiyu.Child(
+        id="C6", name="周一一", sex="M", birth_date="2020-03-05", township="城东街道"
+    )
+    visit = yiyu.Encounter(
+        id="E6",
+        subject_id="C6",
+        on="2026-03-06",
+        obligation_key="child:C6/y6",
+        measurements={"weight_kg": 21.0, "length_cm": 117.0, "measured": "standing"},
+        warning_signs={"y6_1": False, "y6_2": False, "y6_3": False, "y6_4": False},
+    )
+    record = yiyu.record(visit, child, yiyu.load_protocol(), as_of=visit.on)
+    context = encounter_document(record, child, institution="x").context
+    assert context["form"]["band"] == "preschool"
+    assert context["charts"] == []
+    assert {row["z"] for row in context["measurements"]} == {"—"}
+    assert any("1856" in flag for flag in context["flags"])

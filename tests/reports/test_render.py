@@ -233,14 +233,15 @@ def test_a_host_template_directory_overrides_yiyus(tmp_path: Path, poppler: Popp
     own = tmp_path / "templates"
     own.mkdir()
     slip = (packaged_templates() / "referral.html").read_text(encoding="utf-8")
-    (own / "referral.html").write_text(
-        slip.replace("转诊回执", "回执（本市格式）"), encoding="utf-8"
-    )
+    logo = '<img src="logo.png" alt="">转诊回执（本市格式）'
+    (own / "referral.html").write_text(slip.replace("转诊回执", logo), encoding="utf-8")
     (own / "logo.png").write_bytes(_tiny_png())
     with Renderer(templates=[own]) as renderer:
         text = poppler.text(renderer.render(samples.document("referral")))
         assert "回执（本市格式）" in text
-        assert renderer.fetcher.allows((own / "logo.png").as_uri())
+        # The host's image, next to its template, is one of the assets served.
+        assert (own / "logo.png").resolve().as_uri() in renderer.fetcher.requested
+        assert renderer.fetcher.refused == []
         infant = poppler.text(renderer.render(samples.document("infant")))
         assert "1岁以内儿童健康检查记录表" in infant  # not overridden: yiyu's own
 

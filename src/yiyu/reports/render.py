@@ -114,7 +114,12 @@ class Renderer:
 
     def html(self, document: PrintDocument) -> str:
         """The filled template (for debugging and host previews)."""
+        return self._fill(document)[0]
+
+    def _fill(self, document: PrintDocument) -> tuple[str, Path]:
+        """The filled template, and the folder it came from (relative URLs start there)."""
         template = self.environment.get_template(document.template)
+        folder = Path(template.filename).parent if template.filename else self.template_dirs[-1]
         return template.render(
             doc={
                 "title": document.title,
@@ -124,21 +129,21 @@ class Renderer:
                 "kind": document.kind,
             },
             **document.context,
-        )
+        ), folder
 
     def _srgb(self) -> Any:
         return ColorProfile(
             io.BytesIO(self._icc), _ICC, "relative-colorimetric", (["r"], ["g"], ["b"])
         )
 
-    def _layout(self, html: str) -> Any:
+    def _layout(self, html: str, base: Path | None = None) -> Any:
         if getattr(self, "_closed", False):
             raise RenderError("this renderer was closed")
         refused_before = len(self.fetcher.refused)
         try:
             layout = weasyprint.HTML(
                 string=html,
-                base_url=self.template_dirs[-1].as_uri() + "/",
+                base_url=(base or self.template_dirs[-1]).as_uri() + "/",
                 url_fetcher=self.fetcher,
             ).render(
                 stylesheets=[self.stylesheet],
@@ -159,7 +164,7 @@ class Renderer:
 
     def layout(self, document: PrintDocument) -> Any:
         """Lay the document out: a WeasyPrint ``Document`` (pages not yet written)."""
-        return self._layout(self.html(document))
+        return self._layout(*self._fill(document))
 
     def _write(self, layout: Any, documents: Sequence[PrintDocument]) -> bytes:
         first = documents[0]
