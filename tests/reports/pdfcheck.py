@@ -3,8 +3,7 @@
 Tests that render need WeasyPrint's system libraries and the font package
 ``pylopdf-fonts-zh-cn``; tests that read PDFs need poppler-utils (pdftotext, pdffonts,
 pdftoppm, pdfinfo). Each is skipped, naming what is missing, when it is not there; with
-``CI=true`` a missing system library or tool fails instead, so CI cannot pass by
-skipping. The font package is only skipped for until pyproject declares it.
+``CI=true`` a missing one fails instead, so CI cannot pass by skipping.
 """
 
 from __future__ import annotations
@@ -26,12 +25,11 @@ def _missing(what: str) -> None:
 
 
 def need_renderer() -> None:
-    """Skip unless a document can be rendered here.
-
-    The font package is skipped for even in CI until pyproject declares it (it is not a
-    dependency yet); WeasyPrint and pango are required in CI.
-    """
-    pytest.importorskip("pylopdf_fonts_zh_cn", reason="pylopdf-fonts-zh-cn is not installed")
+    """Skip (or fail in CI) unless a document can be rendered here."""
+    try:
+        import pylopdf_fonts_zh_cn  # noqa: F401
+    except ImportError:
+        _missing("the font package pylopdf-fonts-zh-cn")
     try:
         import weasyprint  # noqa: F401
     except (ImportError, OSError):

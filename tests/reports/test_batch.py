@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pikepdf
 import pytest
 
 from reports.pdfcheck import Poppler, need_renderer
@@ -157,7 +158,6 @@ def test_bundles_one_pdf_per_township_and_day(tmp_path: Path, poppler: Poppler) 
     single = (tmp_path / "day-a.pdf").read_bytes()
     assert poppler.pages(bundle) == 2 * poppler.pages(single)
     assert poppler.info(bundle)["Title"] == "城东街道 2026-02-27 打印汇总"
-    pikepdf = pytest.importorskip("pikepdf")
     with pikepdf.open(poppler.file(bundle)) as opened:
         names = opened.Root.Names.EmbeddedFiles.Names  # [name, file spec, …]
         assert len(names) == 2 * 2  # each bundled document's data

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 
 from reports.pdfcheck import Poppler, need_renderer
@@ -142,7 +143,6 @@ def test_looks_like_the_reference(poppler: Poppler, pdf: bytes, name: str) -> No
 def test_pdfa_metadata_and_the_embedded_record(
     poppler: Poppler, pdf: bytes, name: str, sample_documents: Callable[..., Any]
 ) -> None:
-    pikepdf = pytest.importorskip("pikepdf")
     document = sample_documents(name)
     info = poppler.info(pdf)
     assert info["Title"] == document.title
@@ -291,18 +291,11 @@ def test_missing_pango_is_an_error_naming_the_packages() -> None:
 
 
 def test_a_missing_font_package_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib
+    import sys
 
     from yiyu.reports import RenderError
     from yiyu.reports.fonts import font_files
 
-    real = importlib.import_module
-
-    def no_font(name: str, package: str | None = None) -> Any:
-        if name == "pylopdf_fonts_zh_cn":
-            raise ImportError(name)
-        return real(name, package)
-
-    monkeypatch.setattr(importlib, "import_module", no_font)
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)  # import fails
     with pytest.raises(RenderError, match="pip install pylopdf-fonts-zh-cn"):
         font_files()

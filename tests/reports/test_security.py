@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pikepdf
 import pytest
 
 import yiyu
@@ -117,7 +118,6 @@ def test_hostile_child_text_prints_as_text_and_fetches_nothing(
     assert _flat(bad["name"]) in _flat(poppler.text(slip))
     _own_assets_only(fresh_renderer)
     assert hits == []
-    pikepdf = pytest.importorskip("pikepdf")
     with pikepdf.open(poppler.file(pdf)) as opened:
         assert list(opened.attachments) == [f"{record.encounter.id}.json"]  # nothing else
 

@@ -13,7 +13,6 @@ fetcher (:mod:`yiyu.reports.fetcher`) serves it: no path is ever interpolated in
 from __future__ import annotations
 
 import ctypes.util
-import importlib
 import logging
 import warnings
 from collections.abc import Callable, Mapping
@@ -49,12 +48,11 @@ def font_files() -> Mapping[str, Path]:
         RenderError: if the package is not installed or its font file is missing.
     """
     try:
-        package = importlib.import_module("pylopdf_fonts_zh_cn")
+        from pylopdf_fonts_zh_cn import sans_path
     except ImportError:
         raise RenderError(
             f"the Chinese font package {FONT_PACKAGE} is not installed: pip install {FONT_PACKAGE}"
         ) from None
-    sans_path: Callable[[], Path] = package.sans_path
     path = Path(sans_path())
     if not path.is_file():
         raise RenderError(f"{FONT_PACKAGE} is installed but {path} is missing: reinstall it")
