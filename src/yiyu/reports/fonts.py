@@ -92,7 +92,7 @@ def check_system_libraries(
         )
     if find_library("harfbuzz-subset") is None:
         message = (
-            f"{_HARFBUZZ_SUBSET_PACKAGE} is not installed: printing will be about 16 times "
+            f"{_HARFBUZZ_SUBSET_PACKAGE} is not installed: printing will be 10-16 times "
             f"slower (sudo apt-get install {_HARFBUZZ_SUBSET_PACKAGE})"
         )
         if warn:
