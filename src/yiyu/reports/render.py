@@ -71,6 +71,7 @@ class Renderer:
     """
 
     def __init__(self, *, templates: Iterable[str | os.PathLike[str]] = ()) -> None:
+        self._closed = False
         check_system_libraries()
         self.template_dirs = template_dirs(templates)
         self.fetcher = SafeFetcher(fonts=font_files(), roots=self.template_dirs)
@@ -88,7 +89,6 @@ class Renderer:
         except FatalURLFetchingError:
             self.close()
             raise UnsafeResourceError(self.fetcher.refused[-1]) from None
-        self._closed = False
 
     @property
     def font_folder(self) -> Path | None:
@@ -137,7 +137,7 @@ class Renderer:
         )
 
     def _layout(self, html: str, base: Path | None = None) -> Any:
-        if getattr(self, "_closed", False):
+        if self._closed:
             raise RenderError("this renderer was closed")
         refused_before = len(self.fetcher.refused)
         try:
