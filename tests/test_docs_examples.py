@@ -21,7 +21,9 @@ EXAMPLES = [
 
 @pytest.mark.parametrize("code", EXAMPLES)
 def test_example_runs(code: str, capsys: pytest.CaptureFixture[str]) -> None:
-    exec(compile(textwrap.dedent(code), "<docs example>", "exec"), {})  # our own docs, not user input
+    exec(
+        compile(textwrap.dedent(code), "<docs example>", "exec"), {}
+    )  # our own docs, not user input
     assert capsys.readouterr().out  # every example shows something
 
 

@@ -165,7 +165,12 @@ def run_demo(
     )
     files.append(coverage_path)
     if render:
-        files += _render(out, people, histories, by_township, results, protocol, as_of, report)
+        by_area = {"全市": results}
+        for township in spec.townships:
+            by_area[township] = coverage_report(
+                repo, protocol, period=period, as_of=as_of, township=township
+            )
+        files += _render(out, people, histories, by_township, by_area, protocol, as_of, report)
     child_histories = [h for h in histories if hasattr(h, "child")]
     engine.dispose()
     return DemoResult(
@@ -190,7 +195,7 @@ def _render(
     people: list[Child],
     histories: list[Any],
     by_township: dict[str, list[WorklistItem]],
-    results: list[IndicatorResult],
+    by_area: dict[str, list[IndicatorResult]],
     protocol: yiyu.Protocol,
     as_of: pendulum.Date,
     report: Step,
@@ -225,11 +230,15 @@ def _render(
         written.append(path)
         done += 1
         report("render PDFs", done, total)
-    coverage_pdf = getattr(reports, "render_coverage", None)
-    if coverage_pdf is not None:
-        path = pdfs / f"coverage-{results[0].period if results else 'period'}.pdf"
-        path.write_bytes(coverage_pdf(results, as_of=as_of))
-        written.append(path)
+    period = next(iter(by_area.values()))[0].period
+    path = pdfs / f"coverage-{period}.pdf"
+    names = {child.id: child.name for child in people}
+    path.write_bytes(
+        reports.render_coverage(
+            by_area, period=period, as_of=as_of, institution="示范市卫生健康局", names=names
+        )
+    )
+    written.append(path)
     report("render PDFs", total, total)
     return written
 

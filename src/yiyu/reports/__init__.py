@@ -21,7 +21,7 @@ Example::
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pendulum
@@ -37,11 +37,13 @@ from yiyu.reports.context import (
     referral_document,
     worklist_document,
 )
+from yiyu.reports.coverage import coverage_document
 from yiyu.reports.errors import RenderError, SlowRenderingWarning, UnsafeResourceError
 from yiyu.reports.masking import mask_phone, mask_resident_id
 from yiyu.reports.render import Renderer, default_renderer
 
 if TYPE_CHECKING:
+    from yiyu.coverage import IndicatorResult
     from yiyu.jobs.worklist import WorklistItem
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "Renderer",
     "SlowRenderingWarning",
     "UnsafeResourceError",
+    "coverage_document",
     "default_renderer",
     "encounter_document",
     "mask_phone",
@@ -59,6 +62,7 @@ __all__ = [
     "rearing_risk_document",
     "referral_document",
     "render_batch",
+    "render_coverage",
     "render_encounter",
     "render_rearing_risk",
     "render_referral",
@@ -213,4 +217,30 @@ def render_worklist(
         templates: host template directories searched before yiyu's.
     """
     document = worklist_document(items, title=title, as_of=as_of, institution=institution)
+    return default_renderer(templates).render(document)
+
+
+def render_coverage(
+    by_area: Mapping[str, Sequence[IndicatorResult]],
+    *,
+    period: str,
+    as_of: pendulum.Date,
+    institution: str | None = None,
+    names: Mapping[str, str] | None = None,
+    templates: Iterable[str | os.PathLike[str]] = (),
+) -> bytes:
+    """The coverage report as PDF bytes: each area's indicators against the targets as a
+    chart and a table, then, per area, the subjects and obligations that fell short.
+
+    Args:
+        by_area: area → results; the first (the city) is printed first.
+        period: the period's label.
+        as_of: the date the indicators were judged on.
+        institution: printed under the title and as the PDF's author.
+        names: subject id → name for the shortfall lists.
+        templates: host template directories searched before yiyu's.
+    """
+    document = coverage_document(
+        by_area, period=period, as_of=as_of, institution=institution, names=names
+    )
     return default_renderer(templates).render(document)

@@ -1,0 +1,168 @@
+"""The coverage report: each indicator against its target, per area, with the shortfall.
+
+For the health bureau and the townships: a chart of every indicator's rate against the
+plan's target (the whole city first, then each township), the numbers and definitions,
+and for each township the subjects and obligations that fell short, so it can act on
+them. The chart is SVG drawn here from the numbers; the only text in it are indicator
+names, escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pendulum
+from markupsafe import Markup, escape
+
+from yiyu.coverage import IndicatorResult
+from yiyu.reports.context import PrintDocument, _attachment
+from yiyu.reports.fonts import FONT_FAMILY
+
+__all__ = ["coverage_chart", "coverage_document"]
+
+_BAR_WIDTH = 300
+_ROW = 18
+_LABEL = 210
+_SHORTFALL_SHOWN = 25
+_REASON_ZH = {
+    "missed": "未完成",
+    "late": "逾期完成",
+    "skipped": "跳过",
+    "not_seen": "本期未随访",
+    "open": "未结案",
+}
+
+
+def coverage_chart(results: Sequence[IndicatorResult]) -> Markup:
+    """Horizontal bars: each indicator's rate, with its target as a black mark (SVG).
+
+    Bars below their target are dark grey, the others light; print is black and white.
+    """
+    shown = [r for r in results if r.rate is not None]
+    height = _ROW * len(shown) + 24
+    width = _LABEL + _BAR_WIDTH + 60
+    parts = [
+        f'<svg class="coverage-chart" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'font-family="{FONT_FAMILY}" font-size="10">'
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        x = _LABEL + _BAR_WIDTH * tick / 100
+        parts.append(
+            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 16}" '
+            f'stroke="#d0d0d0" stroke-width="0.5"/>'
+            f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle">{tick}%</text>'
+        )
+    for row, result in enumerate(shown):
+        assert result.rate is not None
+        y = row * _ROW + 4
+        bar = _BAR_WIDTH * result.rate
+        fill = "#555555" if result.met is False else "#bbbbbb"
+        parts.append(
+            f'<text x="{_LABEL - 6}" y="{y + 10}" text-anchor="end">{escape(result.name)}</text>'
+            f'<rect x="{_LABEL}" y="{y}" width="{bar:.1f}" height="{_ROW - 6}" fill="{fill}"/>'
+            f'<text x="{_LABEL + bar + 4:.1f}" y="{y + 10}">{result.rate:.1%}</text>'
+        )
+        if result.target is not None:
+            x = _LABEL + _BAR_WIDTH * result.target
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y - 2}" x2="{x:.1f}" y2="{y + _ROW - 4}" '
+                f'stroke="#000" stroke-width="1.5"/>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _row(result: IndicatorResult) -> dict[str, Any]:
+    target = None
+    if result.target is not None:
+        target = f"{'>' if result.target_strict else '≥'}{result.target:.0%}"
+    return {
+        "indicator": result.indicator,
+        "name": result.name,
+        "numerator": result.numerator,
+        "denominator": result.denominator,
+        "rate": "—" if result.rate is None else f"{result.rate:.1%}",
+        "target": target or "",
+        "met": {True: "达标", False: "未达标", None: ""}[result.met],
+        "late": result.late,
+        "skipped": result.skipped,
+        "definition": result.definition,
+        "source": result.source,
+    }
+
+
+def coverage_document(
+    by_area: Mapping[str, Sequence[IndicatorResult]],
+    *,
+    period: str,
+    as_of: pendulum.Date,
+    institution: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> PrintDocument:
+    """The coverage report of ``period``: the first area (the city) first, then the rest.
+
+    Args:
+        by_area: area name → its indicator results (from :func:`yiyu.coverage.coverage`).
+        period: the period's label (``2026Q3``).
+        as_of: the date the indicators were judged on (the PDF's date).
+        institution: printed under the title, and the PDF's author.
+        names: subject id → name, to print in the shortfall lists.
+    """
+    names = names or {}
+    areas = []
+    for area, results in by_area.items():
+        shortfalls = []
+        for result in results:
+            if not result.shortfall:
+                continue
+            items = [
+                {
+                    "subject": names.get(s.subject_id, s.subject_id),
+                    "subject_id": s.subject_id,
+                    "key": s.key or "",
+                    "reason": _REASON_ZH.get(s.reason, s.reason),
+                }
+                for s in result.shortfall[:_SHORTFALL_SHOWN]
+            ]
+            shortfalls.append(
+                {
+                    "name": result.name,
+                    "items": items,
+                    "more": max(0, len(result.shortfall) - _SHORTFALL_SHOWN),
+                }
+            )
+        areas.append(
+            {
+                "name": area,
+                "chart": coverage_chart(results),
+                "rows": [_row(r) for r in results],
+                "shortfalls": shortfalls,
+            }
+        )
+    title = f"{period} 覆盖率报告"
+    context: dict[str, Any] = {
+        "form": {"title": title, "band": "coverage"},
+        "as_of": as_of.isoformat(),
+        "institution": institution,
+        "period": period,
+        "areas": areas,
+    }
+    data = _attachment(
+        "coverage",
+        period=period,
+        as_of=as_of.isoformat(),
+        results={area: [r.as_dict() for r in results] for area, results in by_area.items()},
+    )
+    return PrintDocument(
+        kind="coverage",
+        template="coverage.html",
+        title=title,
+        author=institution or "yiyu",
+        day=as_of,
+        township=None,
+        context=context,
+        data=data,
+        attachment_name=f"coverage-{period}.json",
+    )

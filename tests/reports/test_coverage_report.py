@@ -1,0 +1,74 @@
+"""The coverage report PDF (#6): each indicator against its target, per area, shortfall."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+
+from yiyu.coverage import IndicatorResult, Shortfall
+from yiyu.reports import coverage_document
+
+
+def result(indicator: str, name: str, n: int, d: int, target: float | None, area: str) -> Any:
+    return IndicatorResult(
+        indicator=indicator,
+        name=name,
+        area=area,
+        period="2026Q3",
+        numerator=n,
+        denominator=d,
+        late=1,
+        skipped=0,
+        target=target,
+        target_strict=False,
+        definition="3—36月龄健康检查按时完成的比例",
+        source="LOCAL",
+        shortfall=tuple(
+            Shortfall(subject_id=f"C{i}", key=f"child:C{i}/m3", reason="missed")
+            for i in range(d - n)
+        ),
+    )
+
+
+BY_AREA = {
+    "全市": [
+        result("dev_screening_0_3", "0—3岁儿童发育监测筛查率", 90, 100, 0.95, "全市"),
+        result("daycare_quarterly_visit", "托育机构季度实地指导覆盖率", 8, 8, 1.0, "全市"),
+    ],
+    "城关街道": [result("dev_screening_0_3", "0—3岁儿童发育监测筛查率", 28, 30, 0.95, "城关街道")],
+}
+
+
+def test_the_report_reads_as_a_person_would(renderer: Any, poppler: Any) -> None:
+    document = coverage_document(
+        BY_AREA,
+        period="2026Q3",
+        as_of=pendulum.Date(2026, 10, 15),
+        institution="示范市卫生健康局",
+        names={"C0": "王<img src=file:///etc/passwd>红"},
+    )
+    pdf = renderer.render(document)
+    text = poppler.text(pdf)
+    for expected in ("2026Q3 覆盖率报告", "全市", "城关街道", "90.0%", "≥95%", "未达标", "达标",
+                     "未完成明细", "王<img src=file:///etc/passwd>红", "child:C0/m3"):  # fmt: skip
+        assert expected in text, expected
+    assert renderer.render(document) == pdf  # same input, same bytes
+    fonts = poppler.fonts(pdf)
+    assert fonts
+    for font in fonts:
+        assert font["name"].endswith("+Noto-Sans-SC"), font
+        assert font["emb"] == "yes"
+
+
+def test_shortfall_lists_are_capped_with_a_count() -> None:
+    document = coverage_document(BY_AREA, period="2026Q3", as_of=pendulum.Date(2026, 10, 15))
+    [city, _] = document.context["areas"]
+    [group] = city["shortfalls"]
+    assert len(group["items"]) == 10  # 100 − 90
+    assert group["more"] == 0
+    many = {"全市": [result("x", "x", 0, 40, None, "全市")]}
+    [area] = coverage_document(many, period="2026Q3", as_of=pendulum.Date(2026, 10, 15)).context[
+        "areas"
+    ]
+    assert area["shortfalls"][0]["more"] == 15
