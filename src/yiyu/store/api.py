@@ -196,6 +196,10 @@ class Repository(Protocol):
         """
         ...
 
+    def encounters_on(self, day: pendulum.Date) -> list[Encounter]:
+        """The encounters recorded for ``day`` (the visit's date), sorted by id."""
+        ...
+
     def save_skip(self, key: str, skip: Skip) -> None: ...
 
     def save_reschedule(self, key: str, reschedule: Reschedule) -> None:

@@ -248,6 +248,11 @@ class MemoryRepository:
             self._state.encounters[encounter.id] = (encounter, list(findings))
             return True
 
+    def encounters_on(self, day: pendulum.Date) -> list[Encounter]:
+        return sorted(
+            (e for e, _ in self._state.encounters.values() if e.on == day), key=lambda e: e.id
+        )
+
     def save_skip(self, key: str, skip: Skip) -> None:
         with self.transaction():
             if key not in self._state.obligations:

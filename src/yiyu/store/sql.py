@@ -516,6 +516,15 @@ class SqlRepository:
             session.flush()
             return True
 
+    def encounters_on(self, day: pendulum.Date) -> list[Encounter]:
+        with self._tx() as session:
+            rows = session.exec(
+                select(EncounterRow.data)
+                .where(col(EncounterRow.on) == _plain(day))
+                .order_by(EncounterRow.id)
+            ).all()
+            return [Encounter(**data) for data in rows]
+
     def save_skip(self, key: str, skip: Skip) -> None:
         with self._tx() as session:
             if session.get(ObligationRow, key) is None:
