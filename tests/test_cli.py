@@ -173,3 +173,21 @@ def test_demo_without_pdfs(tmp_path: Path) -> None:
     assert "0—3岁儿童发育监测筛查率" in result.output
     assert (out / "yiyu-demo.db").exists()
     assert (out / "coverage-2026Q3.json").exists()
+
+
+def test_render_and_coverage_pdf(db: str, tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint")
+    seed(db)
+    runner.invoke(app, ["--db", db, "plan", "--as-of", "2026-02-01", "--horizon", "400"])
+    pdf = tmp_path / "coverage.pdf"
+    args = ["--db", db, "coverage", "--period", "2026Q2", "--as-of", "2026-07-15"]
+    made = runner.invoke(app, [*args, "--format", "pdf", "--out", str(pdf)])
+    assert made.exit_code == 0, made.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert runner.invoke(app, [*args, "--format", "pdf"]).exit_code == 2
+    rendered = runner.invoke(
+        app, ["--db", db, "render", "--as-of", "2026-05-06", "--out", str(tmp_path / "day")]
+    )
+    assert rendered.exit_code == 0, rendered.output
+    assert "PDFs written" in rendered.output
+    assert list((tmp_path / "day").glob("worklist-*.pdf"))

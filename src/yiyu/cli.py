@@ -290,18 +290,34 @@ def coverage_command(
     period: str = typer.Option(..., "--period", help="2026Q3, 2026H1, 2026 or 2026-07."),
     township: str | None = typer.Option(None, "--township", help="镇街 (default: the city)."),
     as_of: str | None = typer.Option(None, "--as-of", help="Judge as of (default today)."),
-    output: str = typer.Option("table", "--format", help="table, csv or json."),
+    output: str = typer.Option("table", "--format", help="table, csv, json or pdf."),
+    out: Path | None = typer.Option(None, "--out", help="The PDF's path (--format pdf)."),
 ) -> None:
     """Coverage against the plan's targets, from the obligations themselves."""
     from yiyu.jobs.coverage import coverage_report
 
-    if output not in ("table", "csv", "json"):
-        _fail(f"--format={output!r}: expected table, csv or json", code=2)
+    if output not in ("table", "csv", "json", "pdf"):
+        _fail(f"--format={output!r}: expected table, csv, json or pdf", code=2)
+    if output == "pdf" and out is None:
+        _fail("--format pdf needs --out FILE.pdf", code=2)
     with _errors():
+        repo, protocol, day = _repo(), yiyu.load_protocol(), _as_of(as_of)
         results = coverage_report(
-            _repo(), yiyu.load_protocol(), period=_period(period), as_of=_as_of(as_of),
-            township=township,
-        )  # fmt: skip
+            repo, protocol, period=_period(period), as_of=day, township=township
+        )
+        if output == "pdf":
+            from yiyu.reports import render_coverage
+
+            assert out is not None
+            by_area = {township or "全市": results}
+            if township is None:
+                for name in repo.townships():
+                    by_area[name] = coverage_report(
+                        repo, protocol, period=_period(period), as_of=day, township=name
+                    )
+            out.write_bytes(render_coverage(by_area, period=period, as_of=day))
+            typer.echo(f"wrote {out}")
+            return
         rows = [r.as_dict() for r in results]
         if output == "json":
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -330,6 +346,37 @@ def coverage_command(
 
 def _period(text: str) -> yiyu.Period:
     return yiyu.Period.parse(text)
+
+
+@app.command("render")
+def render_command(
+    out: Path = typer.Option(..., "--out", help="Folder for the PDFs."),
+    as_of: str | None = typer.Option(None, "--as-of", help="The day to print (default today)."),
+    township: str | None = typer.Option(None, "--township", help="Only this 镇街."),
+    institution: str = typer.Option("社区卫生服务中心", "--institution", help="Printed on forms."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Default: one per core."),
+) -> None:
+    """Print a day: the records of its encounters and the work lists, with bundles."""
+    from yiyu.jobs.render import render_day
+
+    with _errors():
+        update, stop = _progress("render")
+        try:
+            done = render_day(
+                _repo(), yiyu.load_protocol(), as_of=_as_of(as_of), out=out,
+                institution=institution, township=township, workers=workers, progress=update,
+            )  # fmt: skip
+        finally:
+            stop()
+        typer.echo(
+            f"{done.encounters} encounters and {done.worklists} work lists: "
+            f"{len(done.rendered)} PDFs written, {len(done.skipped)} already there, "
+            f"{len(done.bundles)} bundles, {len(done.failed)} failed (in {out})"
+        )
+        for name, error in done.failed.items():
+            typer.echo(f"  failed: {name}: {error}")
+        if done.failed:
+            raise typer.Exit(EXIT_FAILURE)
 
 
 @app.command("demo")

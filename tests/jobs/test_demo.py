@@ -1,0 +1,68 @@
+"""The demo runs end to end at a small size and what it writes holds together (#6)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pendulum
+import pytest
+
+import yiyu
+from yiyu.jobs.coverage import coverage_report
+from yiyu.jobs.demo import DemoResult, run_demo
+from yiyu.store.database import make_engine
+from yiyu.store.sql import SqlRepository
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    pytest.importorskip("weasyprint")
+    out = tmp_path_factory.mktemp("demo")
+    return run_demo(out=out, children=120, seed=7, as_of=pendulum.Date(2026, 11, 29))
+
+
+def test_files_exist_and_pdfs_open(demo: DemoResult) -> None:
+    files = demo.files
+    pdfs = [p for p in files if p.suffix == ".pdf"]
+    assert any(p.name.startswith("record-") for p in pdfs)
+    assert any(p.name.startswith("worklist-") for p in pdfs)
+    assert any(p.name.startswith("coverage-") for p in pdfs)
+    for path in files:
+        assert path.exists(), path
+    for pdf in pdfs:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+        assert "Pages:" in info.stdout
+
+
+def test_coverage_is_in_range_and_consistent_with_the_database(demo: DemoResult) -> None:
+    out: Path = demo.out
+    period = demo.period
+    written = json.loads((out / f"coverage-{period.label}.json").read_text(encoding="utf-8"))
+    assert written
+    for row in written:
+        assert 0 <= row["numerator"] <= row["denominator"]
+        assert row["rate"] is None or 0 <= row["rate"] <= 1
+    engine = make_engine(f"sqlite:///{demo.database}")
+    again = coverage_report(
+        SqlRepository(engine), yiyu.load_protocol(), period=period,
+        as_of=demo.as_of,
+    )  # fmt: skip
+    engine.dispose()
+    assert [r.as_dict() for r in again] == written
+    screening = next(r for r in written if r["indicator"] == "dev_screening_0_3")
+    assert screening["denominator"] > 0
+    assert screening["target"] == 0.95
+
+
+def test_findings_opened_cases_and_the_same_seed_gives_the_same_demo(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    assert demo.cases_opened > 0
+    assert demo.encounters > 0
+    again = run_demo(
+        out=tmp_path, children=120, seed=7, as_of=pendulum.Date(2026, 11, 29), render=False
+    )
+    assert again.encounters == demo.encounters
+    assert [r.as_dict() for r in again.coverage] == [r.as_dict() for r in demo.coverage]
