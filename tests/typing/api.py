@@ -59,3 +59,12 @@ repo: Repository = MemoryRepository()
 repo.save_children([child])
 planned = plan(repo, protocol, as_of=as_of)
 items: list[WorklistItem] = worklist(repo, as_of=as_of, township="城关街道")
+
+# Printing (imports WeasyPrint: only where documents are printed).
+from yiyu.reports import render_coverage, render_worklist  # noqa: E402
+
+pdf: bytes = render_worklist(items, title="城关街道 工作清单", as_of=as_of)
+from yiyu.jobs.coverage import coverage_report  # noqa: E402
+
+results = coverage_report(repo, protocol, period=yiyu.Period.parse("2026Q3"), as_of=as_of)
+report: bytes = render_coverage({"全市": results}, period="2026Q3", as_of=as_of)
