@@ -58,10 +58,21 @@ def to_data(value: Any) -> dict[str, Any]:
     return result
 
 
+def _canonical(data: dict[str, Any]) -> dict[str, Any]:
+    """Lists of facts (categories, cases, enrolments …) in one order, whatever the order
+    they were given or read back in: their order means nothing."""
+    return {
+        key: sorted(item, key=lambda part: json.dumps(part, sort_keys=True, ensure_ascii=False))
+        if isinstance(item, list) and all(isinstance(part, dict) for part in item)
+        else item
+        for key, item in data.items()
+    }
+
+
 def facts_hash(value: Any) -> str:
     """A stable digest of a subject's facts: equal facts, equal hash, across processes."""
     text = json.dumps(
-        {"v": SCHEMA_VERSION, "facts": to_data(value)},
+        {"v": SCHEMA_VERSION, "facts": _canonical(to_data(value))},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

@@ -241,16 +241,26 @@ def _completed(entry: StoredObligation) -> pendulum.Date | None:
     return None
 
 
+def _in_period(entry: StoredObligation, period: Period) -> bool:
+    return period.start <= entry.obligation.closes <= period.end
+
+
 def _counted(
     entry: StoredObligation, period: Period, as_of: pendulum.Date, children: Mapping[str, Child]
 ) -> bool:
     ob = entry.obligation
-    if entry.withdrawn_on is not None or not period.start <= ob.closes <= period.end:
+    if entry.withdrawn_on is not None or not _in_period(entry, period):
         return False
     if ob.closes > as_of:
         return False  # not over yet: judged once its window has closed
-    completed_by_closing = ob.cancel_reason in ("referral_closed", "corrected")
-    if ob.cancelled_on is not None and not completed_by_closing and ob.cancelled_on <= ob.closes:
+    # Cancelled while open (moved out, died, case closed) and not done first is not
+    # counted; a referral's result or a correction closes its own tracking: that is done.
+    if (
+        ob.cancelled_on is not None
+        and ob.cancelled_on <= ob.closes
+        and entry.done_on is None
+        and ob.cancel_reason not in ("referral_closed", "corrected")
+    ):
         return False
     child = children.get(ob.subject_id) if ob.subject.value == "child" else None
     return not (
@@ -289,17 +299,16 @@ def coverage(
         children: the children by id (birth dates, registration, cases).
         area: a township, or ``None`` for the whole city.
     """
-    entries = [
-        e for e in stored if (area is None or e.township == area)
-        and _counted(e, period, as_of, children)
-    ]  # fmt: skip
+    local = [e for e in stored if area is None or e.township == area]
+    entries = [e for e in local if _counted(e, period, as_of, children)]
+
     results = []
     area_label = area or "全市"
     for indicator in indicators:
         if indicator.unit == "obligation":
             counts = _by_obligation(entries, indicator.rules)
         elif indicator.unit == "child":
-            counts = _by_child(entries, indicator, period, children)
+            counts = _by_child(entries, local, indicator, period, children)
         else:
             counts = _cases(children.values(), period, as_of, area)
         numerator, denominator, late, skipped, shortfall = counts
@@ -354,6 +363,7 @@ def _by_obligation(entries: Sequence[StoredObligation], rules: Sequence[str]) ->
 
 def _by_child(
     entries: Sequence[StoredObligation],
+    everything: Sequence[StoredObligation],
     indicator: Indicator,
     period: Period,
     children: Mapping[str, Child],
@@ -366,18 +376,22 @@ def _by_child(
     shortfall: list[Shortfall] = []
     denominator = 0
     if indicator.id == "infant_health_management":
-        # S1's rate is yearly (seen at least once a year); for any period, the children
-        # under 3 here who had a visit falling due in it, and whether they were seen in it.
-        for child_id, owed in sorted(per_child.items()):
+        # S1's rate is yearly (seen at least once a year). For any period: the children
+        # under 3 here who had a visit falling due in it, and whether they were seen in
+        # it, at any of their visits (the one due, or one done early or late).
+        seen_in_period = {
+            e.obligation.subject_id
+            for e in everything
+            if e.obligation.rule in indicator.rules
+            and (done := _completed(e)) is not None
+            and period.start <= done <= period.end
+        }
+        for child_id in sorted(per_child):
             child = children.get(child_id)
             if child is None or not _present_under_3(child, period):
                 continue
             denominator += 1
-            seen = any(
-                (done := _completed(e)) is not None and period.start <= done <= period.end
-                for e in owed
-            )
-            if seen:
+            if child_id in seen_in_period:
                 numerator += 1
             else:
                 shortfall.append(Shortfall(subject_id=child_id, key=None, reason="not_seen"))
@@ -418,6 +432,9 @@ def _cases(
     for child in children:
         if area is not None and child.township != area:
             continue
+        left = child.left_on
+        if left is not None and left <= period.start:
+            continue  # no longer ours: its open cases are another area's to close
         for case in child.cases:
             if not _managed_during(case, period.start, last):
                 continue

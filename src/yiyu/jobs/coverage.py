@@ -23,22 +23,29 @@ def coverage_report(
 ) -> list[IndicatorResult]:
     """Every indicator for ``period`` in ``township`` (``None``: the whole city).
 
-    Reads only the obligations whose window closes in the period, and the children.
+    Reads the obligations around the period and the children, in batches.
     """
+    # Loosely: everything whose window touches the period or closed within a year before
+    # it (a visit done in the period for a window that closed earlier); the indicators
+    # apply the exact rules.
     stored = repo.obligations(
         ObligationFilter(
             township=township,
-            closes_from=period.start,
-            closes_by=period.end,
+            opens_by=period.end,
+            closes_from=period.start.subtract(years=1),
             include_withdrawn=True,
         )
     )
-    children: dict[str, Child] = {}
-    for ref in repo.subjects():
-        if ref.kind == "child":
-            child = repo.get_child(ref.id)
-            if child is not None and (township is None or child.township == township):
-                children[ref.id] = child
+    ids = sorted({s.obligation.subject_id for s in stored if s.obligation.subject.value == "child"})
+    children: dict[str, Child] = repo.get_children(ids)
+    if township is None:
+        everyone = [r.id for r in repo.subjects() if r.kind == "child"]
+        children.update(repo.get_children([i for i in everyone if i not in children]))
+    else:
+        everyone = [r.id for r in repo.subjects() if r.kind == "child" and r.id not in children]
+        children.update(
+            {k: c for k, c in repo.get_children(everyone).items() if c.township == township}
+        )
     return coverage(
         stored, period=period, as_of=as_of, protocol=protocol, children=children, area=township
     )

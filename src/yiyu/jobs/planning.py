@@ -16,6 +16,7 @@ nightly run re-plans each unchanged subject about once a month rather than every
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 
@@ -23,6 +24,7 @@ import attrs
 import pendulum
 
 from yiyu.codec import facts_hash
+from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.protocol import Protocol
 from yiyu.scheduling import schedule
@@ -34,6 +36,7 @@ __all__ = [
     "PlanResult",
     "assignees_for",
     "plan",
+    "plan_digest",
     "plan_item",
 ]
 
@@ -60,20 +63,25 @@ def assignees_for(
 ) -> tuple[str | None, dict[str, str | None]]:
     """The township of a subject and who acts for each role on its obligations.
 
-    ``daycares`` needs to hold the daycare of the child's latest enrolment, whose health
-    instructor acts for the child's daycare obligations.
+    A child's daycare obligations fall to each daycare's own health instructor
+    (``health_instructor@<daycare id>``); ``daycares`` must hold the child's daycares.
     """
     if isinstance(subject, Daycare):
         return subject.township, {"health_instructor": subject.health_instructor}
-    instructor = None
-    if subject.enrolments:
-        latest = max(subject.enrolments, key=lambda e: e.start)
-        daycare = daycares.get(latest.daycare_id)
-        instructor = daycare.health_instructor if daycare is not None else None
-    return subject.township, {
-        "family_doctor": subject.family_doctor,
-        "health_instructor": instructor,
-    }
+    roles: dict[str, str | None] = {"family_doctor": subject.family_doctor}
+    for enrolment in subject.enrolments:
+        daycare = daycares.get(enrolment.daycare_id)
+        roles[f"health_instructor@{enrolment.daycare_id}"] = (
+            daycare.health_instructor if daycare is not None else None
+        )
+    return subject.township, roles
+
+
+def plan_digest(subject: Child | Daycare, assignees: Mapping[str, str | None]) -> str:
+    """What a plan depends on beyond the protocol: the subject's facts and who acts for
+    it (a daycare's new health instructor re-plans its children too)."""
+    people = "|".join(f"{role}={who}" for role, who in sorted(assignees.items()))
+    return hashlib.sha256(f"{facts_hash(subject)}|{people}".encode()).hexdigest()
 
 
 def plan_item(
@@ -87,25 +95,28 @@ def plan_item(
     daycares: Mapping[str, Daycare],
 ) -> PlanItem | None:
     """The fresh plan of one subject, or ``None`` if what is stored is still current."""
-    digest = facts_hash(subject)
+    township, assignees = assignees_for(subject, daycares)
+    digest = plan_digest(subject, assignees)
     needed = as_of.add(days=horizon_days)
     if (
         not full
         and known is not None
         and known.facts_hash == digest
-        and known.protocol == protocol.label
+        and known.protocol == protocol.plan_label
         and known.planned_until >= needed
     ):
         return None
     until = needed.add(days=HORIZON_SLACK_DAYS)
-    township, assignees = assignees_for(subject, daycares)
+    if known is not None and known.planned_until > until:
+        until = known.planned_until  # never pull the horizon in: that would withdraw
     kind = "child" if isinstance(subject, Child) else "daycare"
     return PlanItem(
         ref=SubjectRef(kind=kind, id=subject.id),
         obligations=schedule(subject, protocol, until=until),
-        state=PlanState(facts_hash=digest, protocol=protocol.label, planned_until=until),
+        state=PlanState(facts_hash=digest, protocol=protocol.plan_label, planned_until=until),
         township=township,
         assignees=assignees,
+        subject_hash=facts_hash(subject),
     )
 
 
@@ -136,13 +147,14 @@ def plan(
     Returns:
         Counts of subjects planned and skipped and of obligations written, with the run id.
     """
+    as_of = to_date(as_of, field="as_of")
     started = time.perf_counter()
     run_id = repo.start_run(
         "plan",
         parameters={"as_of": as_of.isoformat(), "horizon_days": horizon_days, "full": full,
                     "protocol": protocol.label},
     )  # fmt: skip
-    refs = list(subjects) if subjects is not None else repo.subjects()
+    refs = sorted(set(subjects)) if subjects is not None else repo.subjects()
     planned = skipped = 0
     counts = SaveCounts()
     try:
@@ -151,11 +163,7 @@ def plan(
             states = repo.plan_states(batch)
             children = repo.get_children([r.id for r in batch if r.kind == "child"])
             wanted = {r.id for r in batch if r.kind == "daycare"}
-            wanted |= {
-                max(c.enrolments, key=lambda e: e.start).daycare_id
-                for c in children.values()
-                if c.enrolments
-            }
+            wanted |= {e.daycare_id for c in children.values() for e in c.enrolments}
             daycares = repo.get_daycares(sorted(wanted))
             items = []
             for ref in batch:

@@ -13,14 +13,14 @@ from typing import Any
 import attrs
 import pendulum
 
-from yiyu.codec import facts_hash, to_data
+from yiyu.codec import to_data
+from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter
 from yiyu.errors import ValidationError
-from yiyu.jobs.planning import DEFAULT_HORIZON_DAYS, HORIZON_SLACK_DAYS, assignees_for
+from yiyu.jobs.planning import DEFAULT_HORIZON_DAYS, plan_item
 from yiyu.outcomes import ChildRecord, DaycareRecord, record
 from yiyu.protocol import Protocol
-from yiyu.scheduling import schedule
-from yiyu.store import PlanState, Repository, SubjectRef
+from yiyu.store import Repository, SubjectRef
 
 __all__ = ["Recorded", "encounter_from_data", "record_encounter"]
 
@@ -59,33 +59,38 @@ def record_encounter(
     Raises:
         ValidationError: if the subject does not exist or the encounter is invalid.
     """
-    subject: Child | Daycare | None = repo.get_child(encounter.subject_id)
-    kind = "child"
-    if subject is None:
-        subject = repo.get_daycare(encounter.subject_id)
-        kind = "daycare"
-    if subject is None:
-        raise ValidationError("subject_id", encounter.subject_id, "no such child or daycare")
-    result = record(encounter, subject, protocol, as_of=as_of, horizon_days=horizon_days)
-    after: Child | Daycare = result.child if isinstance(result, ChildRecord) else result.daycare
+    as_of = to_date(as_of, field="as_of")
     with repo.transaction():
+        # Read the subject under its lock, in the transaction that writes it: a visit
+        # recorded at the same time waits, and no one's findings overwrite another's.
+        kind = "child" if repo.get_child(encounter.subject_id) is not None else "daycare"
+        ref = SubjectRef(kind=kind, id=encounter.subject_id)
+        repo.lock(ref)
+        subject: Child | Daycare | None = (
+            repo.get_child(ref.id) if kind == "child" else repo.get_daycare(ref.id)
+        )
+        if subject is None:
+            raise ValidationError("subject_id", encounter.subject_id, "no such child or daycare")
+        result = record(encounter, subject, protocol, as_of=as_of, horizon_days=horizon_days)
+        after: Child | Daycare = result.child if isinstance(result, ChildRecord) else result.daycare
         if not repo.save_encounter(encounter, [to_data(f) for f in result.findings]):
             return Recorded(result=result, new=False)
         if isinstance(after, Child):
             repo.save_children([after])
         else:
             repo.save_daycares([after])
-        until = as_of.add(days=horizon_days + HORIZON_SLACK_DAYS)
         daycare_ids = [e.daycare_id for e in after.enrolments] if isinstance(after, Child) else []
-        township, assignees = assignees_for(after, repo.get_daycares(daycare_ids))
-        repo.save_plan(
-            SubjectRef(kind=kind, id=after.id),
-            schedule(after, protocol, until=until),
-            PlanState(facts_hash=facts_hash(after), protocol=protocol.label, planned_until=until),
+        item = plan_item(
+            after,
+            protocol,
             as_of=as_of,
-            township=township,
-            assignees=assignees,
+            horizon_days=horizon_days,
+            known=repo.plan_states([ref]).get(ref),
+            full=True,
+            daycares=repo.get_daycares(daycare_ids),
         )
+        assert item is not None  # full=True always plans
+        repo.save_plans([item], as_of=as_of)
         repo.audit(
             actor,
             "record",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import attrs
 import pendulum
 
+from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.scheduling import (
     CalendarBasis,
@@ -76,6 +77,7 @@ def worklist(
     role: str | None = None,
 ) -> list[WorklistItem]:
     """What is due or overdue on ``as_of`` (window open, not done, skipped or cancelled)."""
+    as_of = to_date(as_of, field="as_of")
     stored = repo.obligations(
         ObligationFilter(
             township=township,
@@ -86,25 +88,28 @@ def worklist(
             closes_from=as_of,
         )
     )
-    names: dict[tuple[str, str], str] = {}
+    children = repo.get_children(
+        sorted({e.obligation.subject_id for e in stored if e.obligation.subject.value == "child"})
+    )
+    daycares = repo.get_daycares(
+        sorted({e.obligation.subject_id for e in stored if e.obligation.subject.value != "child"})
+    )
     items: list[WorklistItem] = []
     for entry in stored:
         ob = entry.obligation
         state = status(ob, done_on=entry.done_on, skipped=entry.skip, as_of=as_of)
         if state not in (Status.DUE, Status.OVERDUE):
             continue
-        ref = (ob.subject.value, ob.subject_id)
-        if ref not in names:
-            subject: Child | Daycare | None = (
-                repo.get_child(ob.subject_id) if ob.subject.value == "child"
-                else repo.get_daycare(ob.subject_id)
-            )  # fmt: skip
-            names[ref] = subject.name if subject is not None else ob.subject_id
+        subject: Child | Daycare | None = (
+            children.get(ob.subject_id)
+            if ob.subject.value == "child"
+            else daycares.get(ob.subject_id)
+        )
         items.append(
             WorklistItem(
                 obligation=ob,
                 status=state,
-                subject_name=names[ref],
+                subject_name=subject.name if subject is not None else ob.subject_id,
                 township=entry.township,
                 assignee=entry.assignee,
                 suggested=_suggested(entry.rescheduled, ob, as_of),

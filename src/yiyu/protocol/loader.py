@@ -13,6 +13,8 @@ rule and the field.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -104,9 +106,11 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     conditions_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     targets_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     rules_raw: dict[str, tuple[str, dict[str, Any]]] = {}
+    digest = hashlib.sha256()
     for position, file in enumerate(stack):
         name = _file_name(file)
         document = _read(file, name)
+        digest.update(json.dumps(document, sort_keys=True, default=str).encode("utf-8"))
         layer = _header(document, name, layers[-1] if layers else None, position)
         if any(existing.id == layer.id for existing in layers):
             raise ProtocolError(
@@ -181,6 +185,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         conditions=conditions,
         rules=rules,
         targets=targets,
+        fingerprint=digest.hexdigest(),
     )
 
 

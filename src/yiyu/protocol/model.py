@@ -236,6 +236,13 @@ class Protocol:
     conditions: Mapping[str, NamedCondition]
     rules: tuple[Rule, ...]
     targets: Mapping[str, Target] = attrs.field(factory=dict)
+    fingerprint: str = ""  # a digest of every layer's text: changes with any of them
+
+    @property
+    def plan_label(self) -> str:
+        """What a subject's plan is recorded as planned under: a change in any layer (not
+        only the top one's version) makes the next incremental plan re-plan it."""
+        return f"{self.label}#{self.fingerprint[:12]}"
 
     @property
     def label(self) -> str:

@@ -72,6 +72,7 @@ class PlanItem:
     state: PlanState
     township: str | None
     assignees: Mapping[str, str | None]
+    subject_hash: str | None = None  # facts hash the plan was made from: stale if changed
 
 
 @attrs.frozen(kw_only=True)
@@ -126,6 +127,11 @@ class Repository(Protocol):
         """
         ...
 
+    def lock(self, ref: SubjectRef) -> None:
+        """Inside a transaction: hold the subject's row lock until it ends, so what is
+        read of it now is still true when it is written."""
+        ...
+
     # --- subjects ---------------------------------------------------------------------
     def save_children(self, children: Sequence[Child]) -> SaveCounts:
         """Insert or update children (with their categories, events, cases, referrals)."""
@@ -177,7 +183,8 @@ class Repository(Protocol):
         New keys are inserted; changed ones updated unless done or skipped (what was done
         keeps the protocol version it was done under); stored keys the engine no longer
         produces are withdrawn (unless done or skipped); the plan state is saved with
-        them. ``assignees`` maps a role to the clinician who acts for it.
+        them. ``assignees`` maps a role (or ``role@daycare_id``) to the clinician who
+        acts for it.
         """
         ...
 

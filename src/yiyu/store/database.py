@@ -10,6 +10,7 @@ print.
 from __future__ import annotations
 
 import os
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -45,12 +46,23 @@ def database_url(given: str | None = None) -> str:
     return f"sqlite:///{default_sqlite_path()}"
 
 
+_SECRET_PARAMETERS = re.compile(r"((?:^|[?&;])[^=&;]*pass[^=&;]*=)[^&;]*", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL with any password replaced by ``***``."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable database URL>"
+    """The URL with any password (in the user part or a query parameter) as ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if sep:
+        path_start = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+        netloc, tail = rest[:path_start], rest[path_start:]
+        if "@" in netloc:
+            userinfo, host = netloc.rsplit("@", 1)  # a password may itself hold an @
+            user = userinfo.split(":", 1)[0]
+            netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
+        base, qmark, query = tail.partition("?")
+        query = _SECRET_PARAMETERS.sub(r"\1***", query)
+        url = f"{scheme}://{netloc}{base}{qmark}{query}"
+    return url
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -61,7 +73,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ValidationError("database_url", redact(url), "not a database URL") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -70,11 +82,20 @@ def make_engine(url: str, **options: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection: Any, _: Any) -> None:
+            # pysqlite would begin a transaction only at the first write, leaving the reads
+            # before it outside: take transactions in hand (BEGIN IMMEDIATE below).
+            connection.isolation_level = None
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the nightly job
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            # SQLite has no SELECT … FOR UPDATE: a transaction takes the write lock when it
+            # begins, so a read-then-write (plan, record) cannot interleave with another.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(parsed, pool_pre_ping=True, **options)

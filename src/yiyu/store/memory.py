@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from yiyu.codec import to_data
+from yiyu.codec import facts_hash, to_data
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
 from yiyu.scheduling import Obligation, Reschedule, Skip
@@ -26,7 +26,7 @@ from yiyu.store.api import (
     StoredObligation,
     SubjectRef,
 )
-from yiyu.store.reconcile import StoredState, reconcile
+from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 
 __all__ = ["MemoryRepository"]
 
@@ -78,6 +78,9 @@ class MemoryRepository:
             raise
         finally:
             self._depth = 0
+
+    def lock(self, ref: SubjectRef) -> None:
+        """Nothing to do: the memory store is used by one thread at a time."""
 
     def _snapshot(self) -> _State:
         # Domain values are frozen, so copying the containers (and the one mutable row
@@ -183,23 +186,29 @@ class MemoryRepository:
                     obligation=row.obligation,
                     finished=key in self._state.skips or self._done_on(key) is not None,
                     withdrawn=row.withdrawn_on is not None,
+                    township=row.township,
+                    assignee=row.assignee,
                 )
                 for key, row in rows.items()
                 if (row.obligation.subject.value, row.obligation.subject_id) == (ref.kind, ref.id)
             }
-            plan = reconcile(stored, obligations, as_of=as_of)
+            plan = reconcile(
+                stored, obligations, as_of=as_of, township=township, assignees=assignees
+            )
             for obligation in (*plan.insert, *plan.update):
                 rows[obligation.key] = _Row(
                     obligation=obligation,
                     township=township,
-                    assignee=assignees.get(obligation.role.value),
+                    assignee=assignee_of(assignees, obligation),
                 )
             for key in plan.withdraw:
                 rows[key].withdrawn_on = as_of
+            for key in plan.unwithdraw:
+                rows[key].withdrawn_on = None
             self._state.plan_states[ref] = state
             return SaveCounts(
                 created=len(plan.insert),
-                updated=len(plan.update) + len(plan.withdraw),
+                updated=len(plan.update) + len(plan.withdraw) + len(plan.unwithdraw),
                 unchanged=plan.unchanged,
             )
 
@@ -207,6 +216,15 @@ class MemoryRepository:
         with self.transaction():
             counts = SaveCounts()
             for item in items:
+                subject: Child | Daycare | None = (
+                    self._state.children.get(item.ref.id)
+                    if item.ref.kind == "child"
+                    else self._state.daycares.get(item.ref.id)
+                )
+                if item.subject_hash is not None and (
+                    subject is None or facts_hash(subject) != item.subject_hash
+                ):
+                    continue  # planned from facts that have changed since: stale
                 counts += self.save_plan(
                     item.ref, item.obligations, item.state, as_of=as_of,
                     township=item.township, assignees=item.assignees,

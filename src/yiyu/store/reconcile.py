@@ -3,10 +3,15 @@
 Pure. Given what is stored for one subject and what the engine now produces:
 
 * a key the engine produces and the store lacks is inserted;
-* a stored key not done and not skipped is updated if anything about it changed
-  (window, protocol version, cancellation), and brought back if it was withdrawn;
-* a stored key that is done or skipped is left exactly as it is: it keeps the protocol
-  version it was done under (DESIGN rule 2);
+* a stored key not done and not skipped is updated if anything about it changed (window,
+  protocol version, cancellation, or who acts for it and where: a family moved within the
+  city, a new family doctor), and brought back if it was withdrawn;
+* a stored key planned under another protocol version whose window had already opened is
+  kept as it was planned (DESIGN rule 2: a new version applies to what has not begun);
+  only a cancellation and who acts for it are brought up to date;
+* a stored key that is done or skipped is left as it is: it keeps the protocol version,
+  window, township and clinician it was done under; if it had been withdrawn and is
+  planned again, it is brought back;
 * a stored key the engine no longer produces, not done and not skipped, is withdrawn
   (the facts changed: a corrected gestational age, a move, a closed case).
 """
@@ -20,7 +25,17 @@ import pendulum
 
 from yiyu.scheduling import Obligation
 
-__all__ = ["Reconciliation", "StoredState", "reconcile"]
+__all__ = ["Reconciliation", "StoredState", "assignee_of", "reconcile"]
+
+
+def assignee_of(assignees: Mapping[str, str | None], obligation: Obligation) -> str | None:
+    """Who acts for ``obligation``: ``role@daycare`` first (a child's daycare obligations
+    fall to that daycare's health instructor), then the role."""
+    if obligation.daycare_id is not None:
+        specific = assignees.get(f"{obligation.role.value}@{obligation.daycare_id}")
+        if specific is not None:
+            return specific
+    return assignees.get(obligation.role.value)
 
 
 @attrs.frozen(kw_only=True)
@@ -30,6 +45,8 @@ class StoredState:
     obligation: Obligation
     finished: bool  # done or skipped
     withdrawn: bool
+    township: str | None = None
+    assignee: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -37,16 +54,27 @@ class Reconciliation:
     insert: tuple[Obligation, ...] = ()
     update: tuple[Obligation, ...] = ()
     withdraw: tuple[str, ...] = ()
+    unwithdraw: tuple[str, ...] = ()
     unchanged: int = 0
 
 
 def reconcile(
-    stored: Mapping[str, StoredState], planned: Sequence[Obligation], *, as_of: pendulum.Date
+    stored: Mapping[str, StoredState],
+    planned: Sequence[Obligation],
+    *,
+    as_of: pendulum.Date,
+    township: str | None = None,
+    assignees: Mapping[str, str | None] | None = None,
 ) -> Reconciliation:
-    """What to write so that the store matches ``planned`` (``as_of`` is for the record)."""
-    del as_of  # the writers stamp withdrawals with it; the decision does not depend on it
+    """What to write so that the store matches ``planned`` on ``as_of``.
+
+    ``update`` holds the obligations to write in full, with ``township`` and the
+    assignees of their roles; ``unwithdraw`` the finished keys to bring back as they are.
+    """
+    roles = assignees or {}
     insert: list[Obligation] = []
     update: list[Obligation] = []
+    unwithdraw: list[str] = []
     unchanged = 0
     planned_keys = set()
     for obligation in sorted(planned, key=lambda ob: ob.key):  # one order: no deadlocks
@@ -54,10 +82,28 @@ def reconcile(
         state = stored.get(obligation.key)
         if state is None:
             insert.append(obligation)
-        elif state.finished or (state.obligation == obligation and not state.withdrawn):
+            continue
+        if state.finished:
+            if state.withdrawn:
+                unwithdraw.append(obligation.key)
+            else:
+                unchanged += 1
+            continue
+        old = state.obligation
+        wanted = obligation
+        begun = old.opens <= as_of
+        if begun and (old.protocol, old.protocol_version) != (
+            obligation.protocol,
+            obligation.protocol_version,
+        ):
+            wanted = attrs.evolve(
+                old, cancelled_on=obligation.cancelled_on, cancel_reason=obligation.cancel_reason
+            )
+        same_place = (state.township, state.assignee) == (township, assignee_of(roles, wanted))
+        if old == wanted and not state.withdrawn and same_place:
             unchanged += 1
         else:
-            update.append(obligation)
+            update.append(wanted)
     withdraw = tuple(
         sorted(
             key
@@ -66,5 +112,9 @@ def reconcile(
         )
     )
     return Reconciliation(
-        insert=tuple(insert), update=tuple(update), withdraw=withdraw, unchanged=unchanged
+        insert=tuple(insert),
+        update=tuple(update),
+        withdraw=withdraw,
+        unwithdraw=tuple(unwithdraw),
+        unchanged=unchanged,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import attrs
@@ -32,7 +33,7 @@ from yiyu.store.api import (
     StoredObligation,
     SubjectRef,
 )
-from yiyu.store.reconcile import StoredState, reconcile
+from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
     child_from_rows,
     child_rows,
@@ -76,6 +77,9 @@ _OBLIGATION_TABLE: Table = metadata.tables[ObligationRow.__tablename__]
 _PLAN_STATE_TABLE: Table = metadata.tables[PlanStateRow.__tablename__]
 
 
+_CHUNK = 500  # ids per IN list and per locked batch
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -89,28 +93,38 @@ class SqlRepository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._session: Session | None = None
+        # The open transaction's session, per thread (and per asyncio task): host
+        # software may share one repository between request handlers.
+        self._session: ContextVar[Session | None] = ContextVar(
+            f"yiyu_session_{id(self)}", default=None
+        )
 
     # --- transactions -----------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if self._session is not None:
+        if self._session.get() is not None:
             yield
             return
         with Session(self.engine, expire_on_commit=False) as session:
-            self._session = session
+            token = self._session.set(session)
             try:
                 with session.begin():
                     yield
             finally:
-                self._session = None
+                self._session.reset(token)
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
         with self.transaction():
-            assert self._session is not None
-            yield self._session
+            session = self._session.get()
+            assert session is not None
+            yield session
+
+    def lock(self, ref: SubjectRef) -> None:
+        with self._tx() as session:
+            table = ChildRow if ref.kind == "child" else DaycareRow
+            session.exec(select(table.id).where(col(table.id) == ref.id).with_for_update()).all()
 
     # --- subjects ---------------------------------------------------------------------
 
@@ -119,12 +133,18 @@ class SqlRepository:
             counts = SaveCounts()
             now = _now()
             self.ensure_townships(c.township for c in children if c.township)
+            # One order for every writer (plans lock in id order too): no deadlocks.
+            children = sorted({c.id: c for c in children}.values(), key=lambda c: c.id)
             ids = [c.id for c in children]
-            hashes = dict(
-                session.exec(
-                    select(ChildRow.id, ChildRow.facts_hash).where(col(ChildRow.id).in_(ids))
-                ).all()
-            )
+            hashes: dict[str, str] = {}
+            for start in range(0, len(ids), _CHUNK):  # bounded IN lists (PostgreSQL: 65535)
+                hashes.update(
+                    session.exec(
+                        select(ChildRow.id, ChildRow.facts_hash).where(
+                            col(ChildRow.id).in_(ids[start : start + _CHUNK])
+                        )
+                    ).all()
+                )
             for child in children:
                 row, categories, events, enrolments, cases, referrals = child_rows(child, now)
                 old = hashes.get(child.id)
@@ -321,74 +341,108 @@ class SqlRepository:
             counts = SaveCounts()
             now = _now()
             for kind, table in (("child", ChildRow), ("daycare", DaycareRow)):
-                group = sorted((i for i in items if i.ref.kind == kind), key=lambda i: i.ref.id)
-                if not group:
-                    continue
-                ids = [i.ref.id for i in group]
-                # The lock that makes concurrent plans of one subject take turns; rows are
-                # locked in id order, so two jobs on overlapping batches cannot deadlock.
-                session.exec(
-                    select(table.id)
-                    .where(col(table.id).in_(ids))
-                    .order_by(table.id)
-                    .with_for_update()
-                ).all()
-                stored = self._stored_states(session, kind, ids)
-                inserts: list[dict[str, Any]] = []
-                updates: list[dict[str, Any]] = []
-                withdrawals: list[str] = []
-                for item in group:
-                    plan = reconcile(stored.get(item.ref.id, {}), item.obligations, as_of=as_of)
-                    for ob in plan.insert:
-                        inserts.append(self._values(ob, item, now))
-                    for ob in plan.update:
-                        updates.append(self._values(ob, item, now))
-                    withdrawals.extend(plan.withdraw)
-                    counts += SaveCounts(
-                        created=len(plan.insert),
-                        updated=len(plan.update) + len(plan.withdraw),
-                        unchanged=plan.unchanged,
-                    )
-                if inserts:
-                    # Core, not the ORM's bulk insert: that drops None values and so splits
-                    # rows with different NULL columns into executemany calls of a few rows
-                    # each (measured: 5x slower on SQLite, benchmarks/).
-                    session.execute(insert(_OBLIGATION_TABLE), inserts)
-                if updates:
-                    session.execute(update(ObligationRow), updates)
-                for start in range(0, len(withdrawals), 500):
-                    session.execute(
-                        update(ObligationRow)
-                        .where(col(ObligationRow.key).in_(withdrawals[start : start + 500]))
-                        .values(withdrawn_on=_plain(as_of), updated_at=now)
-                    )
-                session.execute(
-                    delete(PlanStateRow).where(
-                        col(PlanStateRow.subject_kind) == kind,
-                        col(PlanStateRow.subject_id).in_(ids),
-                    )
+                group = sorted(
+                    {i.ref.id: i for i in items if i.ref.kind == kind}.values(),
+                    key=lambda i: i.ref.id,
                 )
-                session.execute(
-                    insert(_PLAN_STATE_TABLE),
-                    [
-                        {
-                            "subject_kind": kind,
-                            "subject_id": i.ref.id,
-                            "facts_hash": i.state.facts_hash,
-                            "protocol": i.state.protocol,
-                            "planned_until": _plain(i.state.planned_until),
-                            "planned_at": now,
-                        }
-                        for i in group
-                    ],
-                )
+                for start in range(0, len(group), _CHUNK):
+                    counts += self._save_chunk(
+                        session, table, kind, group[start : start + _CHUNK], as_of, now
+                    )
             session.flush()
             return counts
+
+    def _save_chunk(
+        self,
+        session: Session,
+        table: type[ChildRow] | type[DaycareRow],
+        kind: str,
+        group: Sequence[PlanItem],
+        as_of: pendulum.Date,
+        now: dt.datetime,
+    ) -> SaveCounts:
+        ids = [i.ref.id for i in group]
+        # The lock that makes concurrent plans and recordings of one subject take turns;
+        # rows are locked in id order (as save_children writes them), so two jobs on
+        # overlapping batches cannot deadlock.
+        current = dict(
+            session.exec(
+                select(table.id, table.facts_hash)
+                .where(col(table.id).in_(ids))
+                .order_by(table.id)
+                .with_for_update()
+            ).all()
+        )
+        # A plan computed from facts that changed before the lock was taken (a visit
+        # recorded meanwhile) is stale: leave the subject for the next run.
+        group = [
+            i for i in group if i.subject_hash is None or current.get(i.ref.id) == i.subject_hash
+        ]
+        ids = [i.ref.id for i in group]
+        if not group:
+            return SaveCounts()
+        stored = self._stored_states(session, kind, ids)
+        counts = SaveCounts()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        withdrawals: list[str] = []
+        unwithdrawals: list[str] = []
+        for item in group:
+            plan = reconcile(
+                stored.get(item.ref.id, {}),
+                item.obligations,
+                as_of=as_of,
+                township=item.township,
+                assignees=item.assignees,
+            )
+            inserts += [self._values(ob, item, now) for ob in plan.insert]
+            updates += [self._values(ob, item, now) for ob in plan.update]
+            withdrawals.extend(plan.withdraw)
+            unwithdrawals.extend(plan.unwithdraw)
+            counts += SaveCounts(
+                created=len(plan.insert),
+                updated=len(plan.update) + len(plan.withdraw) + len(plan.unwithdraw),
+                unchanged=plan.unchanged,
+            )
+        if inserts:
+            # Core, not the ORM's bulk insert: that drops None values and so splits rows
+            # with different NULL columns into executemany calls of a few rows each
+            # (measured: 5x slower on SQLite, benchmarks/).
+            session.execute(insert(_OBLIGATION_TABLE), inserts)
+        if updates:
+            session.execute(update(ObligationRow), updates)
+        for keys, day in ((withdrawals, _plain(as_of)), (unwithdrawals, None)):
+            for start in range(0, len(keys), _CHUNK):
+                session.execute(
+                    update(ObligationRow)
+                    .where(col(ObligationRow.key).in_(keys[start : start + _CHUNK]))
+                    .values(withdrawn_on=day, updated_at=now)
+                )
+        session.execute(
+            delete(PlanStateRow).where(
+                col(PlanStateRow.subject_kind) == kind, col(PlanStateRow.subject_id).in_(ids)
+            )
+        )
+        session.execute(
+            insert(_PLAN_STATE_TABLE),
+            [
+                {
+                    "subject_kind": kind,
+                    "subject_id": i.ref.id,
+                    "facts_hash": i.state.facts_hash,
+                    "protocol": i.state.protocol,
+                    "planned_until": _plain(i.state.planned_until),
+                    "planned_at": now,
+                }
+                for i in group
+            ],
+        )
+        return counts
 
     @staticmethod
     def _values(ob: Obligation, item: PlanItem, now: dt.datetime) -> dict[str, Any]:
         return obligation_values(
-            ob, township=item.township, assignee=item.assignees.get(ob.role.value), now=now
+            ob, township=item.township, assignee=assignee_of(item.assignees, ob), now=now
         )
 
     def _stored_states(
@@ -423,6 +477,8 @@ class SqlRepository:
                 obligation=obligation_from_row(row),
                 finished=row.key in done or row.key in skipped,
                 withdrawn=row.withdrawn_on is not None,
+                township=row.township,
+                assignee=row.assignee,
             )
         return result
 
