@@ -80,8 +80,12 @@ def assignees_for(
 def plan_digest(subject: Child | Daycare, assignees: Mapping[str, str | None]) -> str:
     """What a plan depends on beyond the protocol: the subject's facts and who acts for
     it (a daycare's new health instructor re-plans its children too)."""
+    return _digest(facts_hash(subject), assignees)
+
+
+def _digest(subject_hash: str, assignees: Mapping[str, str | None]) -> str:
     people = "|".join(f"{role}={who}" for role, who in sorted(assignees.items()))
-    return hashlib.sha256(f"{facts_hash(subject)}|{people}".encode()).hexdigest()
+    return hashlib.sha256(f"{subject_hash}|{people}".encode()).hexdigest()
 
 
 def plan_item(
@@ -96,7 +100,8 @@ def plan_item(
 ) -> PlanItem | None:
     """The fresh plan of one subject, or ``None`` if what is stored is still current."""
     township, assignees = assignees_for(subject, daycares)
-    digest = plan_digest(subject, assignees)
+    subject_hash = facts_hash(subject)  # hashed once: the check and the stale-plan guard
+    digest = _digest(subject_hash, assignees)
     needed = as_of.add(days=horizon_days)
     if (
         not full
@@ -116,7 +121,7 @@ def plan_item(
         state=PlanState(facts_hash=digest, protocol=protocol.plan_label, planned_until=until),
         township=township,
         assignees=assignees,
-        subject_hash=facts_hash(subject),
+        subject_hash=subject_hash,
     )
 
 
