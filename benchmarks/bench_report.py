@@ -16,6 +16,7 @@ import os
 import platform
 import sqlite3
 import statistics
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -169,8 +170,34 @@ def machine(postgres_version: str | None) -> dict[str, Any]:
         "psycopg": _version("psycopg"),
         "weasyprint": _version("weasyprint"),
         "pendulum": _version("pendulum"),
-        "yiyu": _version("yiyu"),
+        "yiyu": _yiyu_version(),
     }
+
+
+def _yiyu_version() -> str:
+    """The installed version, else the source tree's commit (a run from a checkout)."""
+    version = _version("yiyu")
+    if version != "not installed":
+        return version
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "from source (no version)"
+    return f"source at {commit}" + (" with uncommitted changes in src/" if dirty else "")
 
 
 def load_average() -> str:

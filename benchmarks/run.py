@@ -637,6 +637,7 @@ def main(argv: Sequence[str]) -> int:
     load_before = load_average()
     postgres_url = os.environ.get("YIYU_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     postgres = bench_store.postgres_version(postgres_url) if "postgresql" in args.backends else None
+    info = machine(postgres)  # now: the source's commit as the run starts
     workdir = Path(tempfile.mkdtemp(prefix="yiyu-bench-"))
     run = Run(args=args, protocol=yiyu.load_protocol(), workdir=workdir,
               postgres_url=postgres_url)  # fmt: skip
@@ -669,7 +670,7 @@ def main(argv: Sequence[str]) -> int:
     command = "python benchmarks/run.py " + " ".join(argv) if argv else "python benchmarks/run.py"
     page = Page(
         command=command.strip(),
-        machine=machine(postgres),
+        machine=info,
         seconds=seconds,
         load_before=load_before,
         load_after=load_average(),
