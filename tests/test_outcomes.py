@@ -217,6 +217,72 @@ def test_preterm_growth_is_assessed_at_corrected_age() -> None:
     assert result.assessed_age_days == 182 - 56  # 8 weeks early
 
 
+def test_haemoglobin_is_judged_by_chronological_age_for_a_preterm_child() -> None:
+    # S4 (sources: digest §5): Hb < 110 g/L is anaemia at 6 months–6 years, by age; the
+    # preterm norms (S9, digest §4) correct the age for growth and development only.
+    # A 28-week infant at chronological 6 months is corrected 3 months: still anaemic.
+    preterm = girl(gestational_age="28+0", birth_weight_g=1100, discharge_date="2024-04-10")
+    result = record_child(visit(measurements={"hb_g_l": 95}), preterm)
+    assert result.age.chronological_months == 6
+    assert result.age.corrected and result.age.months == 3
+    assert result.anaemia is not None and result.anaemia.anaemic
+    assert result.anaemia.severity is not None and result.anaemia.severity.value == "mild"
+    assert [case.condition for case in result.opened_cases] == [yiyu.CategoryKind.ANAEMIA]
+
+
+def test_the_warning_sign_column_of_a_preterm_child_follows_corrected_age() -> None:
+    # At the scheduled 6-month check a 28-week infant (corrected 3 months) is screened
+    # against the 3-month column (S5 digest §2, S9 digest §4); the 6-month items are refused.
+    preterm = girl(gestational_age="28+0", birth_weight_g=1100, discharge_date="2024-04-10")
+    m3_answers = {"m3_1": False, "m3_2": True, "m3_3": False, "m3_4": False}
+    result = record_child(visit(obligation_key="child:C1/m6", warning_signs=m3_answers), preterm)
+    assert result.warning_signs is not None
+    assert result.warning_signs.column_id == "m3"
+    assert result.warning_signs.positive
+    assert [r.kind for r in result.opened_referrals][0] is ReferralKind.DEVELOPMENT
+    with pytest.raises(yiyu.ValidationError) as info:
+        record_child(visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS), preterm)
+    assert "m6_1" in str(info.value)
+    # The doctor may still name the column (a visit planned around another column).
+    named = record_child(
+        visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS, warning_sign_column="m6"),
+        preterm,
+    )
+    assert named.warning_signs is not None and named.warning_signs.column_id == "m6"
+    # A term child at the same check: the check's own column.
+    term = record_child(visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS), girl())
+    assert term.warning_signs is not None and term.warning_signs.column_id == "m6"
+
+
+def test_before_corrected_3_months_no_column_applies() -> None:
+    # 25 weeks: at chronological 3 months the corrected age is about 0 months.
+    preterm = girl(gestational_age="25+0", birth_weight_g=750, discharge_date="2024-04-20")
+    on = D(2024, 4, 30)
+    with pytest.raises(yiyu.ValidationError) as info:
+        record_child(
+            visit(on, obligation_key="child:C1/m3",
+                  warning_signs={"m3_1": False, "m3_2": False, "m3_3": False, "m3_4": False}),
+            preterm,
+        )  # fmt: skip
+    assert info.value.field == "warning_signs"
+    assert "corrected age" in str(info.value)
+
+
+def test_growth_after_the_corrected_age_limit_is_chronological() -> None:
+    # 30 weeks: corrected 24 months is reached at chronological 26.3 months (S9, M).
+    preterm = girl(gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-20")
+    corrected = yiyu.corrected_birth(preterm)
+    before = record_child(
+        visit(yiyu.add_months(corrected, 24).subtract(days=1), measurements={"weight_kg": 11.0}),
+        preterm,
+    )
+    assert before.assessed_age_days == before.age.days < before.age_days
+    after = record_child(
+        visit(yiyu.add_months(corrected, 24), measurements={"weight_kg": 11.0}), preterm
+    )
+    assert after.assessed_age_days == after.age_days
+
+
 def test_rearing_risk_high_opens_a_home_visit_and_low_closes_it() -> None:
     form = yiyu.instruments.rearing_risk.load_form()
     high = {item.id: 2 for item in form.items}

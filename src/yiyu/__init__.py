@@ -48,12 +48,14 @@ from yiyu.protocol import (
     load_protocol_files,
 )
 from yiyu.scheduling import (
+    AssessmentAge,
     CalendarBasis,
     Obligation,
     Reschedule,
     Skip,
     Status,
     Suggestion,
+    assessment_age,
     corrected_birth,
     is_working_day,
     obligation_key,
@@ -67,6 +69,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "TIMEZONE",
     "Anchor",
+    "AssessmentAge",
     "CalendarBasis",
     "Case",
     "Category",
@@ -108,6 +111,7 @@ __all__ = [
     "add_months",
     "age_in_days",
     "age_in_months",
+    "assessment_age",
     "corrected_birth",
     "is_working_day",
     "load_protocol",

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 import pendulum
 
-from yiyu.dates import add_months, age_in_days, age_in_months
+from yiyu.dates import add_months
 from yiyu.domain import (
     Case,
     CategoryKind,
@@ -49,12 +49,10 @@ from yiyu.instruments.growth import GrowthFinding, GrowthThresholds, GrowthZ
 from yiyu.instruments.rearing_risk import RiskAssessment, RiskForm
 from yiyu.instruments.warning_signs import WarningSignResult
 from yiyu.protocol import Protocol
-from yiyu.scheduling import Obligation, corrected_birth, schedule
+from yiyu.scheduling import AssessmentAge, Obligation, assessment_age, schedule
 
-__all__ = ["ChildRecord", "DaycareRecord", "Finding", "record"]
+__all__ = ["ChildRecord", "DaycareRecord", "Finding", "record", "screening_column"]
 
-# Corrected age is used for growth and development until 24 months (digest §4, M).
-CORRECTED_AGE_UNTIL_MONTHS = 24
 DEFAULT_HORIZON_DAYS = 180
 
 _GROWTH_CONDITIONS = {
@@ -99,6 +97,7 @@ class ChildRecord:
     encounter: Encounter
     obligation: Obligation | None
     in_window: bool | None
+    age: AssessmentAge
     age_days: int
     assessed_age_days: int | None
     growth: GrowthZ | None
@@ -301,12 +300,13 @@ def _record_child(
         cases={case.id: case for case in child.cases},
         referrals={referral.id: referral for referral in child.referrals},
     )
-    basis = _assessment_birth(child, on)
-    assessed_days = age_in_days(basis, on) if on >= basis else None
+    age = assessment_age(child, on, protocol)
+    # Before term-equivalent age there is no z-score to compute (WHO's tables start at 0).
+    assessed_days = age.days if age.days >= 0 else None
 
     z, nutrition = _growth(encounter, child, assessed_days, growth_thresholds, changes)
-    hb = _anaemia(encounter, basis, anaemia_scheme, changes)
-    signs = _warning_signs(encounter, child, basis, obligation, changes)
+    hb = _anaemia(encounter, age, anaemia_scheme, changes)
+    signs = _warning_signs(encounter, age, obligation, changes)
     risk = _rearing_risk(encounter, rearing_form, changes)
     _diagnoses(encounter, obligation, changes)
     _referral_results(encounter, changes)
@@ -322,7 +322,8 @@ def _record_child(
         encounter=encounter,
         obligation=obligation,
         in_window=in_window,
-        age_days=age_in_days(child.birth_date, on),
+        age=age,
+        age_days=age.chronological_days,
         assessed_age_days=assessed_days,
         growth=z,
         nutrition=nutrition,
@@ -342,14 +343,6 @@ def _record_child(
         child=after,
         follow_ups=_new_follow_ups(before, schedule(after, protocol, until=until)),
     )
-
-
-def _assessment_birth(child: Child, on: pendulum.Date) -> pendulum.Date:
-    """Corrected birth for a preterm child until corrected 24 months, else the birth."""
-    corrected = corrected_birth(child)
-    if corrected != child.birth_date and on < add_months(corrected, CORRECTED_AGE_UNTIL_MONTHS):
-        return corrected
-    return child.birth_date
 
 
 def _growth(
@@ -423,13 +416,14 @@ def _z_detail(z: GrowthZ, condition: CategoryKind) -> str:
 
 
 def _anaemia(
-    encounter: Encounter, basis: pendulum.Date, scheme: str | None, changes: _Changes
+    encounter: Encounter, age: AssessmentAge, scheme: str | None, changes: _Changes
 ) -> AnaemiaResult | None:
     hb = encounter.measurements.hb_g_l
     if hb is None:
         return None
-    months = age_in_months(basis, encounter.on)
-    result = hb_rules.classify_hb(hb, max(months, 0), scheme=scheme)
+    # Hb cut-offs are by chronological age, also for a preterm child (S4: 6 months–6
+    # years < 110 g/L): corrected age is for growth and development only.
+    result = hb_rules.classify_hb(hb, age.chronological_months, scheme=scheme)
     if not result.assessed:
         return result
     case = changes.open_case(CategoryKind.ANAEMIA)
@@ -458,8 +452,7 @@ def _anaemia(
 
 def _warning_signs(
     encounter: Encounter,
-    child: Child,
-    basis: pendulum.Date,
+    age: AssessmentAge,
     obligation: Obligation | None,
     changes: _Changes,
 ) -> WarningSignResult | None:
@@ -470,15 +463,15 @@ def _warning_signs(
                 Finding(code="autism_screen_positive", label_zh="孤独症初筛阳性：能力倒退")
             )
         return None
-    column = encounter.warning_sign_column or (obligation.checklist if obligation else None)
+    column = encounter.warning_sign_column
     if column is None:
-        months = signs_table.screening_age_months(
-            child.birth_date, encounter.on, corrected_birth=basis
-        )
-        found = signs_table.column_for(age_months=months)
+        found = screening_column(age, obligation)
         if found is None:
+            which = "corrected age" if age.corrected else "age"
             raise ValidationError(
-                "warning_signs", dict(encounter.warning_signs), "no column before 3 months of age"
+                "warning_signs",
+                dict(encounter.warning_signs),
+                f"no 预警征象 column applies at {which} {age.months} months (the first is at 3)",
             )
         column = found.id
     result = signs_table.screen(
@@ -501,6 +494,29 @@ def _warning_signs(
         # S6 (digest §3, V): refer to the county MCH institution for re-screening.
         changes.refer(ReferralKind.AUTISM_RESCREEN, encounter, "孤独症初筛阳性")
     return result
+
+
+def screening_column(
+    age: AssessmentAge, obligation: Obligation | None
+) -> signs_table.Column | None:
+    """The 预警征象 column a visit screens against, unless the doctor names another.
+
+    At a scheduled check it is the check's own column (the record forms print each
+    visit's column, digest §2); off schedule, the latest key age not after the child's
+    age. A preterm child is screened by corrected age while it applies
+    (:func:`yiyu.assessment_age`), scheduled or not: at the 6-month check a child born at
+    28 weeks (corrected 3 months) gets the 3-month column.
+
+    Args:
+        age: from :func:`yiyu.assessment_age` on the day of the visit.
+        obligation: the check the visit fulfils, if any.
+
+    Returns:
+        The column, or ``None`` when none applies (before 3 months of assessed age).
+    """
+    if obligation is not None and obligation.checklist is not None and not age.corrected:
+        return signs_table.load_warning_signs().column(obligation.checklist)
+    return signs_table.column_for(age_months=age.months)
 
 
 def _rearing_risk(

@@ -62,10 +62,16 @@ from yiyu.errors import ValidationError
 from yiyu.instruments import growth
 from yiyu.instruments.daycare_review import load_review
 from yiyu.instruments.rearing_risk import load_form
-from yiyu.instruments.warning_signs import load_warning_signs
-from yiyu.outcomes import ChildRecord, DaycareRecord, record
+from yiyu.outcomes import ChildRecord, DaycareRecord, record, screening_column
 from yiyu.protocol import Protocol
-from yiyu.scheduling import Obligation, Status, corrected_birth, schedule, status
+from yiyu.scheduling import (
+    Obligation,
+    Status,
+    assessment_age,
+    corrected_birth,
+    schedule,
+    status,
+)
 from yiyu.store.memory import MemoryRepository
 
 __all__ = [
@@ -898,10 +904,6 @@ def _haemoglobin(child: Child, body: _Body, rng: random.Random, on: pendulum.Dat
 
 
 @functools.cache
-def _column_items(column: str) -> tuple[str, ...]:
-    return load_warning_signs().column(column).item_ids
-
-
 @functools.cache
 def _risk_items() -> tuple[tuple[str, bool], ...]:
     """(item id, in the safety domain) for each item of the default rearing-risk form."""
@@ -937,6 +939,7 @@ def _child_encounter(
     on: pendulum.Date,
     body: _Body,
     rng: random.Random,
+    protocol: Protocol,
 ) -> Encounter:
     """What a doctor does and records at one visit, drawn for this child."""
     measurements = Measurements()
@@ -956,10 +959,14 @@ def _child_encounter(
     signs: dict[str, bool] = {}
     regression: bool | None = None
     if obligation.checklist is not None:
-        items = _column_items(obligation.checklist)
+        # The column yiyu.record will screen against: a preterm child's by corrected age.
+        column = screening_column(assessment_age(child, on, protocol), obligation)
+        items = column.item_ids if column is not None else ()
         signs = dict.fromkeys(items, False)
         if rng.random() < _SIGN_POSITIVE:
-            signs[items[int(rng.random() * len(items))]] = True
+            which = rng.random()  # drawn even with no column: the same seed, the same cohort
+            if items:
+                signs[items[int(which * len(items))]] = True
         regression = rng.random() < _REGRESSION
 
     risk: dict[str, int] = {}
@@ -1153,7 +1160,7 @@ def simulate_history(
             break
         day, obligation = chosen
         on = _date(day)
-        encounter = _child_encounter(current, obligation, on, body, rng)
+        encounter = _child_encounter(current, obligation, on, body, rng, protocol)
         result = record(encounter, current, protocol, as_of=on)
         assert isinstance(result, ChildRecord)
         plan.done[obligation.key] = on

@@ -1,20 +1,18 @@
 """儿童心理行为发育问题预警征象 (S5) and the autism first screen (S6), pinned to the table.
 
 Texts, ages and rules are the standards' own (standards digest §2, §3); the choices yiyu made
-where the standards are silent (the referral deadline, off-schedule columns, the
-corrected-age limit) are pinned as such.
+where the standards are silent (the referral deadline, off-schedule columns) are pinned as
+such. Which age selects a preterm child's column is tests/scheduling/test_ages.py's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yiyu.domain import Child
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.instruments import warning_signs
 from yiyu.instruments.warning_signs import (
@@ -24,10 +22,8 @@ from yiyu.instruments.warning_signs import (
     load_warning_signs,
     markdown,
     screen,
-    screening_age_months,
 )
 from yiyu.protocol import Evidence
-from yiyu.scheduling import corrected_birth
 
 DATA = load_warning_signs()
 KEY_AGES = {
@@ -125,13 +121,6 @@ def test_referral_deadline_is_a_tagged_default() -> None:
     assert DATA.autism_rule.evidence is Evidence.V
 
 
-def test_corrected_age_limit_is_from_memory() -> None:
-    """S9 (digest §2, §4, M): corrected age until 24 months (36 for GA < 28 weeks)."""
-    assert DATA.corrected_age_until_months.value == 24
-    assert DATA.corrected_age_until_months_ga_under_28_weeks.value == 36
-    assert DATA.corrected_age_until_months.evidence is Evidence.M
-
-
 def test_packaged_data_is_read_once() -> None:
     assert load_warning_signs() is load_warning_signs()
     assert DATA.header.label == "warning_signs@2026.1"
@@ -188,85 +177,6 @@ def test_column_for_rejects_bad_input() -> None:
         column_for(age_months=True)
     with pytest.raises(ValidationError):
         column_for(age_months=12.0)  # type: ignore[arg-type]
-
-
-def _preterm(birth: str, ga: str) -> Child:
-    return Child(id="P1", name="早产儿", sex="F", birth_date=birth, gestational_age=ga)
-
-
-def test_preterm_child_uses_corrected_age() -> None:
-    """Digest §2 (M): a preterm child at 5 months chronological, 3 corrected, gets 3."""
-    child = _preterm("2026-01-10", "32+0")  # 8 weeks early: corrected birth 2026-03-07
-    basis = corrected_birth(child)
-    assert basis == pendulum.Date(2026, 3, 7)
-    on = pendulum.Date(2026, 6, 10)
-    assert screening_age_months(child.birth_date, on) == 5
-    assert screening_age_months(child.birth_date, on, corrected_birth=basis) == 3
-    column = column_for(
-        age_months=screening_age_months(child.birth_date, on, corrected_birth=basis)
-    )
-    assert column is not None
-    assert column.id == "m3"
-    # At 8 months chronological (6 corrected) the column differs: m6, not m8.
-    later = pendulum.Date(2026, 9, 10)
-    months = screening_age_months(child.birth_date, later, corrected_birth=basis)
-    assert months == 6
-    assert column_for(age_months=months) == DATA.column("m6")
-
-
-def test_corrected_age_stops_at_24_corrected_months() -> None:
-    """Until corrected 24 months (M); the limit is compared with the corrected age (D)."""
-    child = _preterm("2024-01-10", "28+0")  # 12 weeks early: corrected birth 2024-04-03
-    basis = corrected_birth(child)
-    assert basis == pendulum.Date(2024, 4, 3)
-    assert (
-        screening_age_months(child.birth_date, pendulum.Date(2026, 3, 10), corrected_birth=basis)
-        == 23
-    )
-    # Corrected 24 months reached: back to the chronological age (26 months).
-    assert (
-        screening_age_months(child.birth_date, pendulum.Date(2026, 4, 3), corrected_birth=basis)
-        == 26
-    )
-    # GA < 28 weeks: a caller passes the 36-month limit from the data.
-    limit = DATA.corrected_age_until_months_ga_under_28_weeks.value
-    assert (
-        screening_age_months(
-            child.birth_date,
-            pendulum.Date(2026, 4, 3),
-            corrected_birth=basis,
-            corrected_until_months=limit,
-        )
-        == 24
-    )
-
-
-def test_term_child_and_before_term_equivalent_age() -> None:
-    birth = pendulum.Date(2026, 1, 31)
-    assert screening_age_months(birth, pendulum.Date(2026, 4, 30)) == 3  # month-end clamping
-    assert screening_age_months(birth, pendulum.Date(2026, 4, 30), corrected_birth=birth) == 3
-    early = _preterm("2026-01-10", "26+0")
-    on = pendulum.Date(2026, 2, 10)
-    assert screening_age_months(early.birth_date, on, corrected_birth=corrected_birth(early)) < 0
-
-
-def test_screening_age_rejects_impossible_dates() -> None:
-    birth = pendulum.Date(2026, 1, 10)
-    with pytest.raises(ValidationError) as error:
-        screening_age_months(birth, pendulum.Date(2026, 1, 9))
-    assert error.value.field == "on"
-    with pytest.raises(ValidationError) as error:
-        screening_age_months(
-            birth, pendulum.Date(2026, 6, 1), corrected_birth=pendulum.Date(2026, 1, 1)
-        )
-    assert error.value.field == "corrected_birth"
-    with pytest.raises(ValidationError):
-        screening_age_months(
-            birth,
-            pendulum.Date(2026, 6, 1),
-            corrected_birth=pendulum.Date(2026, 2, 1),
-            corrected_until_months=-1,
-        )
 
 
 # --------------------------------------------------------------------------- screening

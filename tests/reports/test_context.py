@@ -66,10 +66,13 @@ def test_tests_show_the_hb_value_and_the_anaemia_finding() -> None:
 
 
 def test_the_warning_sign_column_with_its_answers() -> None:
+    # Born at 34+3 weeks, the sample child is 16 months corrected at its 18-month check:
+    # the 12-month column, and the form says why.
     signs = samples.document("toddler").context["warning_signs"]
-    assert signs["column"] == "18月龄"
-    assert [item["answer"] for item in signs["items"]] == ["无", "无", "有", "无"]
-    assert [item["positive"] for item in signs["items"]] == [False, False, True, False]
+    assert signs["column"] == "12月龄"
+    assert signs["by_corrected_age"] is True
+    assert [item["answer"] for item in signs["items"]] == ["有", "无", "无", "无"]
+    assert [item["positive"] for item in signs["items"]] == [True, False, False, False]
     assert signs["summary"] == "阳性：转诊"
 
 
@@ -128,8 +131,10 @@ def test_the_referral_slip_names_the_destination_and_the_deadline() -> None:
     context = samples.document("referral").context
     assert context["referral"]["to"] == "县级妇幼保健机构"
     assert context["referral"]["deadline"] == "2026-03-14"
+    # The sample child was born at 34+3 weeks: at the 18-month check it is screened by
+    # its corrected age (16 months), against the 12-month column.
     assert [item["text"] for item in context["screen"]["items"] if item["positive"]] == [
-        "与人无目光交流"
+        "呼唤名字无反应"
     ]
 
 

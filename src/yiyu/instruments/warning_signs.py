@@ -8,8 +8,10 @@ and adds one question, language or social regression at any age: either finding 
 the child to the county MCH institution (县级妇幼保健机构) for 复筛.
 
 The items and rules are data, in ``yiyu/instruments/data/warning_signs.toml``; read it with
-:func:`load_warning_signs`. Facts tagged M or D (the referral deadline, the corrected-age
-limit, some items' areas) are defaults a region may change with its own file:
+:func:`load_warning_signs`. Facts tagged M or D (the referral deadline, some items' areas)
+are defaults a region may change with its own file. Which age selects the column of a
+preterm child (corrected age, until the limit in the protocol's ``[corrected_age]``) is
+decided by :func:`yiyu.assessment_age`, not here:
 
 .. code-block:: toml
 
@@ -30,8 +32,7 @@ limit, some items' areas) are defaults a region may change with its own file:
 The file format: ``[instrument]`` (``id``, ``version``, ``title``); ``[sources.<id>]``
 (``title``, optional ``doc_no``); ``[rules.positive]``, ``[rules.autism_referral]``
 (``refer_to``), ``[rules.referral_deadline]`` (``referral_within_days``),
-``[rules.column_selection]``, ``[rules.earlier_columns]``, ``[rules.corrected_age]``
-(``until_months``, ``until_months_ga_under_28_weeks``), ``[rules.applies_until]``
+``[rules.column_selection]``, ``[rules.earlier_columns]``, ``[rules.applies_until]``
 (``until_months``), ``[areas]``, each with ``text``, ``source`` and ``evidence``; and
 ``[[columns]]`` in age order, each with ``id``, ``age_months``, ``label_zh``, ``source``,
 ``evidence`` and ``items``, a list of ``{ id, text, area, area_evidence, source,
@@ -49,9 +50,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
-import pendulum
 
-from yiyu.dates import age_in_months
 from yiyu.errors import ValidationError
 from yiyu.instruments._data import (
     Checker,
@@ -78,7 +77,6 @@ __all__ = [
     "load_warning_signs",
     "markdown",
     "screen",
-    "screening_age_months",
 ]
 
 DATA_FILE: Final = "warning_signs.toml"
@@ -167,10 +165,6 @@ class WarningSigns:
             words, with their sources.
         refer_to: where a positive first screen is referred (县级妇幼保健机构).
         referral_within_days: the referral deadline in days (D: no standard gives one).
-        corrected_age_until_months: preterm children are screened by corrected age until
-            their corrected age reaches this (M).
-        corrected_age_until_months_ga_under_28_weeks: the same for gestational age < 28
-            weeks (M).
         applies_until_months: no column applies from this age (the table is for 0–6 y).
         sources: source id → title.
     """
@@ -183,9 +177,6 @@ class WarningSigns:
     referral_within_days: Fact[int]
     column_selection: RuleText
     earlier_columns: RuleText
-    corrected_age: RuleText
-    corrected_age_until_months: Fact[int]
-    corrected_age_until_months_ga_under_28_weeks: Fact[int]
     applies_until: RuleText
     applies_until_months: Fact[int]
     areas: RuleText
@@ -302,7 +293,6 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
             "referral_deadline",
             "column_selection",
             "earlier_columns",
-            "corrected_age",
             "applies_until",
         },
         item=None,
@@ -310,9 +300,6 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
     )
     autism = _rule(check, rules, "autism_referral", {"refer_to"})
     deadline = _rule(check, rules, "referral_deadline", {"referral_within_days"})
-    corrected = _rule(
-        check, rules, "corrected_age", {"until_months", "until_months_ga_under_28_weeks"}
-    )
     applies = _rule(check, rules, "applies_until", {"until_months"})
     areas = check.table(document, "areas", item=None, where="")
     check.unknown(areas, _RULE_KEYS, item=None, where="areas")
@@ -387,17 +374,6 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
         earlier_columns=_text(
             check, _rule(check, rules, "earlier_columns", set()), "rules.earlier_columns"
         ),
-        corrected_age=_text(check, corrected, "rules.corrected_age"),
-        corrected_age_until_months=check.fact_int(
-            corrected, "until_months", item=None, where="rules.corrected_age", minimum=0
-        ),
-        corrected_age_until_months_ga_under_28_weeks=check.fact_int(
-            corrected,
-            "until_months_ga_under_28_weeks",
-            item=None,
-            where="rules.corrected_age",
-            minimum=0,
-        ),
         applies_until=_text(check, applies, "rules.applies_until"),
         applies_until_months=check.fact_int(
             applies, "until_months", item=None, where="rules.applies_until", minimum=1
@@ -428,8 +404,9 @@ def column_for(
     (D, digest §2).
 
     Args:
-        age_months: completed months (corrected for a preterm child, see
-            :func:`screening_age_months`); may be negative before term-equivalent age.
+        age_months: completed months (corrected for a preterm child while corrected age
+            applies: :func:`yiyu.assessment_age`); may be negative before term-equivalent
+            age.
         scheduled_column: the scheduled visit's column id (``"m18"``), if any.
         data: the table, or ``None`` for the packaged one.
 
@@ -452,57 +429,6 @@ def column_for(
         if column.age_months <= age:
             chosen = column
     return chosen
-
-
-def screening_age_months(
-    birth: pendulum.Date,
-    on: pendulum.Date,
-    *,
-    corrected_birth: pendulum.Date | None = None,
-    corrected_until_months: int | None = None,
-    data: WarningSigns | None = None,
-) -> int:
-    """The age in months to choose a column by: corrected for a preterm child, until 24 months.
-
-    Corrected age (矫正月龄) is used for development assessment until it reaches 24 months
-    (digest §2 and §4, M; 36 months for a gestational age under 28 weeks: pass
-    ``corrected_until_months=data.corrected_age_until_months_ga_under_28_weeks.value``).
-    The limit is compared with the *corrected* age (a yiyu reading, D): a preterm child is
-    never screened against a column it has not reached in corrected terms.
-
-    Args:
-        birth: the date of birth.
-        on: the day of the screen.
-        corrected_birth: birth + (40 weeks − gestational age) for a preterm child
-            (:func:`yiyu.corrected_birth`); ``None`` or the birth date for a term child.
-        corrected_until_months: the limit, or ``None`` for the data's (24).
-        data: the table, or ``None`` for the packaged one.
-
-    Returns:
-        Completed months (:func:`yiyu.dates.age_in_months`), corrected while under the
-        limit; negative when a preterm child is screened before term-equivalent age.
-
-    Raises:
-        ValidationError: if ``on`` is before ``birth``, ``corrected_birth`` is before
-            ``birth``, or ``corrected_until_months`` is not a whole number >= 0.
-    """
-    if on < birth:
-        raise ValidationError("on", on.isoformat(), f"the screen cannot be before birth ({birth})")
-    chronological = age_in_months(birth, on)
-    if corrected_birth is None or corrected_birth == birth:
-        return chronological
-    if corrected_birth < birth:
-        raise ValidationError(
-            "corrected_birth", corrected_birth.isoformat(), f"cannot be before birth ({birth})"
-        )
-    if corrected_until_months is None:
-        limit = (data or load_warning_signs()).corrected_age_until_months.value
-    else:
-        limit = _whole("corrected_until_months", corrected_until_months)
-        if limit < 0:
-            raise ValidationError("corrected_until_months", limit, "must be >= 0")
-    corrected = age_in_months(corrected_birth, on)
-    return corrected if corrected < limit else chronological
 
 
 # --- screening --------------------------------------------------------------------------------
@@ -625,11 +551,6 @@ def markdown(data: WarningSigns | None = None) -> str:
         ),
         (data.column_selection, "scheduled column, else latest key age ≤ age"),
         (data.earlier_columns, "not scored"),
-        (
-            data.corrected_age,
-            f"until corrected {data.corrected_age_until_months.value} months "
-            f"({data.corrected_age_until_months_ga_under_28_weeks.value} if GA < 28 weeks)",
-        ),
         (data.applies_until, f"before {data.applies_until_months.value} months"),
         (data.areas, ", ".join(f"{area.label_zh} ({area.value})" for area in Area)),
     ]

@@ -32,6 +32,8 @@ from yiyu.protocol.model import (
     Anchor,
     CatchUp,
     Condition,
+    CorrectedAge,
+    CorrectedAgeLimit,
     Evidence,
     Layer,
     NamedCondition,
@@ -51,7 +53,9 @@ DEFAULT_LAYERS = ("cn-national.toml", "zj-city.toml")
 
 ProtocolFile = str | os.PathLike[str] | Traversable
 
-_TOP_KEYS = {"protocol", "sources", "conditions", "rules", "overrides", "targets"}
+_TOP_KEYS = {
+    "protocol", "sources", "conditions", "rules", "overrides", "targets", "corrected_age",
+}  # fmt: skip
 _HEADER_KEYS = {"id", "version", "title", "extends"}
 _RULE_KEYS = {
     "id", "name", "subject", "role", "schedule", "anchor", "opens", "due", "closes",
@@ -106,6 +110,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     conditions_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     targets_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     rules_raw: dict[str, tuple[str, dict[str, Any]]] = {}
+    corrected_raw: tuple[str, dict[str, Any]] | None = None
     digest = hashlib.sha256()
     for position, file in enumerate(stack):
         name = _file_name(file)
@@ -141,6 +146,19 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
             conditions_raw[cond_id] = (name, table)
         for target_id, table in _table(document, "targets", name).items():
             targets_raw[target_id] = (name, table)  # a later layer's target replaces one below
+        if "corrected_age" in document:
+            table = document["corrected_age"]
+            if not isinstance(table, dict):
+                raise ProtocolError(name, "a [corrected_age] table expected", field="corrected_age")
+            table = dict(table)
+            override = table.pop("override", False)
+            if corrected_raw is not None and override is not True:
+                raise ProtocolError(
+                    name,
+                    "redefines the corrected-age rule of a layer below: say override = true",
+                    field="corrected_age",
+                )
+            corrected_raw = (name, table)
         seen: set[str] = set()
         for entry in _list(document, "rules", name):
             rule_id = _rule_id(entry, name)
@@ -176,6 +194,11 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         target_id: _target(target_id, table, file, sources)
         for target_id, (file, table) in targets_raw.items()
     }
+    corrected_age = (
+        None
+        if corrected_raw is None
+        else _corrected_age(corrected_raw[1], corrected_raw[0], sources, conditions)
+    )
     top = layers[-1]
     return Protocol(
         id=top.id,
@@ -185,6 +208,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         conditions=conditions,
         rules=rules,
         targets=targets,
+        corrected_age=corrected_age,
         fingerprint=digest.hexdigest(),
     )
 
@@ -426,6 +450,50 @@ def _target(
     )
 
 
+def _months(value: Any, ctx: _Ctx, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ctx.error(field, f"a whole number of months, at least 0, got {value!r}")
+    return value
+
+
+def _corrected_age(
+    table: Mapping[str, Any],
+    file: str,
+    sources: Mapping[str, Source],
+    conditions: Mapping[str, NamedCondition],
+) -> CorrectedAge:
+    ctx = _Ctx(file, None, "corrected_age.")
+    _unknown_keys(table, {"description", "until_months", "extended", "source", "evidence"}, ctx)
+    description = table.get("description")
+    if not isinstance(description, str) or not description:
+        raise ctx.error("description", "required text")
+    until = _months(table.get("until_months"), ctx, "until_months")
+    extended_raw = table.get("extended", [])
+    if not isinstance(extended_raw, list) or not all(isinstance(e, dict) for e in extended_raw):
+        raise ctx.error("extended", "[[corrected_age.extended]] entries expected")
+    extended: list[CorrectedAgeLimit] = []
+    for index, entry in enumerate(extended_raw):
+        sub = ctx.sub(f"extended[{index}].")
+        _unknown_keys(entry, {"when", "until_months", "source", "evidence"}, sub)
+        if "when" not in entry:
+            raise sub.error("when", "an extension names the children it applies to")
+        extended.append(
+            CorrectedAgeLimit(
+                when=_condition(entry["when"], sub, "when", conditions),
+                until_months=_months(entry.get("until_months"), sub, "until_months"),
+                sources=_sources(entry.get("source"), sub, sources),
+                evidence=_enum(Evidence, entry.get("evidence"), sub, "evidence"),
+            )
+        )
+    return CorrectedAge(
+        description=description,
+        until_months=until,
+        sources=_sources(table.get("source"), ctx, sources),
+        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+        extended=tuple(extended),
+    )
+
+
 def _references(value: Any) -> set[str]:
     """Named conditions a raw condition table refers to, at any depth."""
     found: set[str] = set()
@@ -487,6 +555,12 @@ def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
         stages.append(Stage(until_months=until, every=every, before=before, after=after))
         previous = until if until is not None else previous
     return tuple(stages)
+
+
+def _unknown_keys(table: Mapping[str, Any], allowed: set[str], ctx: _Ctx) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ctx.error(key, f"unknown field; known: {', '.join(sorted(allowed))}")
 
 
 def _unknown_in(table: Mapping[str, Any], allowed: set[str], ctx: _Ctx, field: str) -> None:

@@ -21,6 +21,8 @@ __all__ = [
     "Anchor",
     "CatchUp",
     "Condition",
+    "CorrectedAge",
+    "CorrectedAgeLimit",
     "Evidence",
     "Layer",
     "NamedCondition",
@@ -152,6 +154,34 @@ class CatchUp:
 
 
 @attrs.frozen(kw_only=True)
+class CorrectedAgeLimit:
+    """A longer use of corrected age for the children a condition names (GA < 28 weeks)."""
+
+    when: Condition
+    until_months: int
+    sources: tuple[str, ...]
+    evidence: Evidence
+
+
+@attrs.frozen(kw_only=True)
+class CorrectedAge:
+    """Which age assesses a preterm child's growth and development, and until when.
+
+    Corrected age (矫正年龄: age counted from birth + (40 weeks − gestational age)) is
+    used for growth and development assessment until the corrected age reaches
+    ``until_months``, or the ``until_months`` of the first ``extended`` entry whose
+    condition holds; chronological age for everything else (Hb cut-offs, the schedule's
+    own ages). See :func:`yiyu.assessment_age`.
+    """
+
+    description: str
+    until_months: int
+    sources: tuple[str, ...]
+    evidence: Evidence
+    extended: tuple[CorrectedAgeLimit, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class Source:
     id: str
     title: str
@@ -236,6 +266,7 @@ class Protocol:
     conditions: Mapping[str, NamedCondition]
     rules: tuple[Rule, ...]
     targets: Mapping[str, Target] = attrs.field(factory=dict)
+    corrected_age: CorrectedAge | None = None  # None: growth is judged by chronological age
     fingerprint: str = ""  # a digest of every layer's text: changes with any of them
 
     @property

@@ -32,10 +32,10 @@ from yiyu.instruments import rearing_risk as risk_form
 from yiyu.instruments import warning_signs as signs_table
 from yiyu.instruments.anaemia import AnaemiaResult
 from yiyu.instruments.growth import GrowthFinding, GrowthFlag, GrowthZ, Indicator
-from yiyu.outcomes import CORRECTED_AGE_UNTIL_MONTHS, ChildRecord, DaycareRecord
+from yiyu.outcomes import ChildRecord, DaycareRecord, screening_column
 from yiyu.reports.charts import ChartPoint, growth_chart
 from yiyu.reports.masking import mask_phone, mask_resident_id
-from yiyu.scheduling import Obligation, corrected_birth
+from yiyu.scheduling import AssessmentAge, Obligation
 
 if TYPE_CHECKING:  # the work-list module imports the store; printing a list does not need it
     from yiyu.jobs.worklist import WorklistItem
@@ -194,14 +194,6 @@ def _age_text(birth: pendulum.Date, on: pendulum.Date) -> str:
     if months < 24:
         return f"{months}月龄{rest}天" if rest else f"{months}月龄"
     return f"{months // 12}岁{months % 12}月" if months % 12 else f"{months // 12}岁"
-
-
-def _assessment_birth(child: Child, on: pendulum.Date) -> pendulum.Date:
-    # As yiyu.record: corrected birth for a preterm child until corrected 24 months.
-    corrected = corrected_birth(child)
-    if corrected != child.birth_date and on < add_months(corrected, CORRECTED_AGE_UNTIL_MONTHS):
-        return corrected
-    return child.birth_date
 
 
 def _child_data(child: Child, show_full_ids: bool) -> dict[str, Any]:
@@ -385,12 +377,11 @@ def _tests(record: ChildRecord) -> list[dict[str, Any]]:
 def _warning_signs(record: ChildRecord) -> dict[str, Any] | None:
     encounter = record.encounter
     result = record.warning_signs
-    column_id = (
-        result.column_id
-        if result is not None
-        else encounter.warning_sign_column
-        or (record.obligation.checklist if record.obligation else None)
-    )
+    column_id = result.column_id if result is not None else encounter.warning_sign_column
+    if column_id is None:
+        # Not screened yet (a form to tick by hand): the column yiyu.record would use.
+        found = screening_column(record.age, record.obligation)
+        column_id = found.id if found is not None else None
     if column_id is None:
         return None
     column = signs_table.load_warning_signs().column(column_id)
@@ -414,6 +405,7 @@ def _warning_signs(record: ChildRecord) -> dict[str, Any] | None:
         summary = "阴性"
     return {
         "column": column.label_zh,
+        "by_corrected_age": record.age.corrected and encounter.warning_sign_column is None,
         "items": items,
         "summary": summary,
         "positive": bool(result and result.positive),
@@ -426,7 +418,7 @@ def _warning_signs(record: ChildRecord) -> dict[str, Any] | None:
 
 
 def _chart_points(
-    child: Child, encounters: Iterable[Encounter], current: Encounter
+    child: Child, age: AssessmentAge, encounters: Iterable[Encounter], current: Encounter
 ) -> dict[Indicator, list[ChartPoint]]:
     points: dict[Indicator, list[ChartPoint]] = {Indicator.WFA: [], Indicator.LHFA: []}
     seen: set[str] = set()
@@ -435,10 +427,9 @@ def _chart_points(
             continue
         seen.add(encounter.id)
         m = encounter.measurements
-        basis = _assessment_birth(child, encounter.on)
-        if encounter.on < basis or (m.weight_kg is None and m.length_cm is None):
+        days = age.at(encounter.on).days  # the record's rule: yiyu.assessment_age
+        if days < 0 or (m.weight_kg is None and m.length_cm is None):
             continue
-        days = age_in_days(basis, encounter.on)
         z = growth_z.zscores(
             child.sex.value,
             days,
@@ -458,8 +449,10 @@ def _chart_points(
     return points
 
 
-def _charts(child: Child, earlier: Sequence[Encounter], current: Encounter) -> list[str]:
-    points = _chart_points(child, earlier, current)
+def _charts(
+    child: Child, age: AssessmentAge, earlier: Sequence[Encounter], current: Encounter
+) -> list[str]:
+    points = _chart_points(child, age, earlier, current)
     charts: list[str] = []
     for indicator, shown in points.items():
         if any(p.age_days <= growth_z.MAX_AGE_DAYS for p in shown):
@@ -570,15 +563,15 @@ def encounter_document(
     encounter = record.encounter
     band = child_band(record, child)
     form_title, template = BANDS[band]
-    basis = _assessment_birth(child, encounter.on)
-    corrected = basis != child.birth_date
     growth = record.growth
     context: dict[str, Any] = {
         "form": {"title": form_title, "band": band},
         "child": _child_context(child, guardian=guardian, phone=phone, show_full_ids=show_full_ids),
         "visit": _visit_context(record, institution, doctor),
         "age": _age_text(child.birth_date, encounter.on),
-        "corrected_age": _age_text(basis, encounter.on) if corrected else None,
+        "corrected_age": (
+            _age_text(record.age.basis, encounter.on) if record.age.corrected else None
+        ),
         "measurements": _measurement_rows(record),
         "flags": sorted(_FLAGS_ZH[flag] for flag in (growth.flags if growth else ())),
         "exam_items": list(EXAM_ITEMS[band]),
@@ -601,7 +594,7 @@ def encounter_document(
         ],
         "follow_ups": _follow_ups(record.follow_ups),
         "next_visit": _next_visit(next_visit, record.follow_ups, encounter.on),
-        "charts": _charts(child, earlier, encounter),
+        "charts": _charts(child, record.age, earlier, encounter),
     }
     data = _attachment(
         "child_visit",

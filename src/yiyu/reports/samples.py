@@ -171,8 +171,10 @@ def _toddler() -> SampleVisit:
         obligation_key=f"child:{child.id}/m18",
         performer=DOCTOR,
         measurements={"weight_kg": 10.4, "length_cm": 80.2, "head_cm": 46.5, "hb_g_l": 102},
-        warning_signs={"m18_1": False, "m18_2": False, "m18_3": True, "m18_4": False},
-        guidance="铁剂治疗并复查血红蛋白；多与孩子对视、交流。",
+        # Born at 34+3 weeks: at the 18-month check the corrected age is 16 months, so
+        # development is screened against the 12-month column (yiyu.assessment_age).
+        warning_signs={"m12_1": True, "m12_2": False, "m12_3": False, "m12_4": False},
+        guidance="铁剂治疗并复查血红蛋白；多呼唤孩子名字，与孩子说话、交流。",
     )
     return SampleVisit(
         record=_record(encounter, child),

@@ -1,17 +1,20 @@
 """The scheduling engine: obligations from facts and protocol, and their status."""
 
+from yiyu.scheduling.ages import AssessmentAge, assessment_age, corrected_birth
 from yiyu.scheduling.appointments import CalendarBasis, Suggestion, is_working_day, suggest_date
-from yiyu.scheduling.engine import corrected_birth, schedule
+from yiyu.scheduling.engine import schedule
 from yiyu.scheduling.obligation import Obligation, obligation_key
 from yiyu.scheduling.status import Reschedule, Skip, Status, status
 
 __all__ = [
+    "AssessmentAge",
     "CalendarBasis",
     "Obligation",
     "Reschedule",
     "Skip",
     "Status",
     "Suggestion",
+    "assessment_age",
     "corrected_birth",
     "is_working_day",
     "obligation_key",

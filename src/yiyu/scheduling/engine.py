@@ -16,16 +16,11 @@ from yiyu.dates import Period, age_in_months, to_date
 from yiyu.domain import Child, Daycare
 from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
+from yiyu.scheduling.ages import corrected_birth
 from yiyu.scheduling.conditions import holds
 from yiyu.scheduling.obligation import Obligation, obligation_key
 
 __all__ = ["corrected_birth", "schedule"]
-
-# 40 weeks: term, the zero of corrected age (矫正月龄).
-TERM_DAYS = 280
-# Corrected age applies to preterm children only (< 37 weeks, digest §4).
-PRETERM_WEEKS = 37
-
 
 @functools.lru_cache(maxsize=1 << 16)
 def _after(offset: Offset, day: pendulum.Date) -> pendulum.Date:
@@ -41,18 +36,6 @@ def _after(offset: Offset, day: pendulum.Date) -> pendulum.Date:
 def _add_months(day: pendulum.Date, months: int) -> pendulum.Date:
     """:func:`yiyu.dates.add_months`, remembered."""
     return _after(Offset(months=months), day)
-
-
-def corrected_birth(child: Child) -> pendulum.Date:
-    """The date a preterm child would have reached 40 weeks; the birth date otherwise.
-
-    Corrected age (矫正月龄) is age counted from this date: birth + (40 weeks −
-    gestational age), for children born before 37 weeks (digest §4).
-    """
-    ga = child.gestational_age
-    if ga is None or ga.weeks >= PRETERM_WEEKS:
-        return child.birth_date
-    return child.birth_date.add(days=TERM_DAYS - ga.total_days)
 
 
 def schedule(
