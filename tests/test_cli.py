@@ -155,12 +155,19 @@ def test_coverage_formats(db: str) -> None:
     screening = by_id["dev_screening_0_3"]
     assert (screening["numerator"], screening["denominator"]) == (0, 1)  # m3 missed
     assert screening["target"] == 0.95
+    contract, guidance = by_id["family_doctor_contract"], by_id["parenting_knowledge"]
+    assert (contract["numerator"], contract["denominator"], contract["met"]) == (1, 1, True)
+    assert (guidance["numerator"], guidance["denominator"]) == (0, 1)  # no visit recorded
+    assert guidance["shortfall"] == [{"subject_id": "C1", "key": None, "reason": "no_guidance"}]
+    assert by_id["daycare_entry_check"]["rate"] is None  # no enrolment: nothing owed
     assert all(set(row) >= {"indicator", "name", "area", "period", "rate", "definition"}
                for row in rows)  # fmt: skip
     table = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert "0—3岁儿童发育监测筛查率" in table.output
+    assert "0—6岁儿童家庭医生签约率" in table.output
     as_csv = runner.invoke(app, [*args, "--format", "csv"])
     assert as_csv.output.startswith("indicator,name,area,period")
+    assert "\nfamily_doctor_contract,0—6岁儿童家庭医生签约率,全市,2026Q2,1,1,1.0," in as_csv.output
     assert runner.invoke(app, [*args[:-4], "--period", "2026Q5"]).exit_code == 1
 
 

@@ -17,13 +17,16 @@ opened 20 June (11 days: not owed, min_days 30).
 
 from __future__ import annotations
 
+import attrs
 import pendulum
 import pytest
 
 import yiyu
-from yiyu.coverage import coverage
+from yiyu.coverage import INDICATORS, IndicatorResult, coverage
+from yiyu.jobs.coverage import coverage_report
 from yiyu.jobs.planning import plan
-from yiyu.store import MemoryRepository, ObligationFilter
+from yiyu.store import MemoryRepository, ObligationFilter, StoredObligation
+from yiyu.testing import make_child, make_daycare
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -144,3 +147,218 @@ def test_coverage_page_is_current() -> None:
     assert page.read_text(encoding="utf-8") == yiyu.coverage.indicators_markdown(PROTOCOL), (
         "docs/coverage.md is stale: run `nox -s docs` and commit the result"
     )
+
+
+# --- Indicators over resident children and the daycare entry check (#10) ---------------
+# Same period (2026Q2, judged on 15 July 2026). Children are hand-built with make_child:
+# 城关街道, contracted to a family doctor unless a test says otherwise.
+
+
+def result_of(
+    indicator: str,
+    children: list[yiyu.Child],
+    *,
+    visits: tuple[tuple[str, str], ...] = (),
+    area: str | None = None,
+    extra: tuple[StoredObligation, ...] = (),
+    as_of: pendulum.Date = AS_OF,
+) -> IndicatorResult:
+    """Plan ``children``, record ``visits`` (key, day) and compute one indicator for Q2."""
+    repo = MemoryRepository()
+    repo.save_daycares([make_daycare(id="DC1", opened_on="2025-01-01")])
+    repo.save_children(children)
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
+    for number, (key, day) in enumerate(visits):
+        subject = key.split("/")[0].split(":")[1]
+        repo.save_encounter(
+            yiyu.Encounter(id=f"v{number}", subject_id=subject, on=day, obligation_key=key), []
+        )
+    stored = [*repo.obligations(ObligationFilter(include_withdrawn=True)), *extra]
+    planned = {s.obligation.key for s in stored}
+    assert {key for key, _ in visits} <= planned, "a visit to an obligation never planned"
+    [found] = [
+        r
+        for r in coverage(stored, period=Q2, as_of=as_of, protocol=PROTOCOL,
+                          children={c.id: c for c in children}, area=area)
+        if r.indicator == indicator
+    ]  # fmt: skip
+    return found
+
+
+def short(result: IndicatorResult) -> set[tuple[str, str | None, str]]:
+    return {(s.subject_id, s.key, s.reason) for s in result.shortfall}
+
+
+def moved_out(on: str) -> list[yiyu.LifeEvent]:
+    return [yiyu.LifeEvent(kind="moved_out", on=on)]
+
+
+CONTRACT_COHORT = [
+    make_child(id="F1", birth_date="2022-05-01"),  # 4: contracted
+    make_child(id="F2", birth_date="2019-05-10", family_doctor=None),  # 7 on 10 May: out
+    make_child(id="F3", birth_date="2019-07-01"),  # 7 on 1 July, the day after Q2: in
+    make_child(id="F4", birth_date="2023-01-01", family_doctor=None, registered_on="2026-07-02"),
+    make_child(id="F5", birth_date="2023-01-01", family_doctor=None,
+               life_events=moved_out("2026-05-15")),  # left during Q2: out
+    make_child(id="F6", birth_date="2024-02-02", family_doctor=None),  # here, no doctor
+    make_child(id="F7", birth_date="2026-07-05", family_doctor=None),  # born after Q2
+    make_child(id="F8", birth_date="2025-03-03", registered_on="2026-05-01"),  # came in Q2
+    make_child(id="F9", birth_date="2024-02-02", family_doctor=None, township="东城街道"),
+]  # fmt: skip
+
+
+def test_family_doctor_contract_counts_every_resident_child_under_7() -> None:
+    r = result_of("family_doctor_contract", CONTRACT_COHORT)
+    # Resident at 30 June and not yet 7: F1, F3, F6, F8, F9. Contracted: F1, F3, F8.
+    assert (r.numerator, r.denominator) == (3, 5)
+    assert short(r) == {("F6", None, "not_contracted"), ("F9", None, "not_contracted")}
+    assert (r.target, r.target_strict, r.met) == (1.0, False, False)  # 应签尽签
+
+
+def test_family_doctor_contract_per_township() -> None:
+    r = result_of("family_doctor_contract", CONTRACT_COHORT, area="城关街道")
+    assert (r.numerator, r.denominator) == (3, 4)  # F9 lives in 东城街道
+    assert short(r) == {("F6", None, "not_contracted")}
+    everyone = result_of("family_doctor_contract", [CONTRACT_COHORT[0]], area="城关街道")
+    assert (everyone.rate, everyone.met) == (1.0, True)
+
+
+def test_family_doctor_contract_needs_no_obligation() -> None:
+    # Counted from the children alone: a child with nothing due in the period counts.
+    contract = [i for i in INDICATORS if i.id == "family_doctor_contract"]
+    [r] = coverage([], period=Q2, as_of=AS_OF, protocol=PROTOCOL,
+                   children={"F6": CONTRACT_COHORT[5]}, indicators=contract)  # fmt: skip
+    assert (r.numerator, r.denominator) == (0, 1)
+
+
+GUIDANCE_COHORT = [
+    make_child(id="G1", birth_date="2026-01-10"),  # m3 done 1 May, in its window
+    make_child(id="G2", birth_date="2025-12-20"),  # m3 done 1 June, after its window
+    make_child(id="G3", birth_date="2025-10-15"),  # m6 done in Q1, m8 done in July
+    make_child(id="G4", birth_date="2024-06-01",  # entry check (no 指导) done in Q2
+               enrolments=[yiyu.Enrolment(child_id="G4", daycare_id="DC1", start="2026-05-10")]),
+    make_child(id="G5", birth_date="2023-03-01"),  # 3 on 1 March: not under 3 in Q2
+    make_child(id="G6", birth_date="2026-02-01",  # seen in Q2, then moved out in Q2
+               life_events=moved_out("2026-05-15")),
+    make_child(id="G7", birth_date="2025-11-01", registered_on="2026-07-03"),  # after Q2
+    make_child(id="G8", birth_date="2025-11-20", township="东城街道"),  # seen, other township
+]  # fmt: skip
+GUIDANCE_VISITS = (
+    ("child:G1/m3", "2026-05-01"),
+    ("child:G2/m3", "2026-06-01"),
+    ("child:G3/m6", "2026-03-20"),
+    ("child:G3/m8", "2026-07-05"),
+    ("child:G4/daycare_entry_check/DC1@2026-05-10", "2026-05-05"),
+    ("child:G6/m3", "2026-04-10"),
+    ("child:G8/m6", "2026-05-10"),
+)
+
+
+def test_parenting_knowledge_proxy_counts_guidance_given_in_the_period() -> None:
+    r = result_of("parenting_knowledge", GUIDANCE_COHORT, visits=GUIDANCE_VISITS)
+    # Under 3 in Q2 and here at its end: G1, G2, G3, G4, G8. Guided in Q2: G1 (in time),
+    # G2 (late: guidance given is guidance given), G8. G3's visits fell outside Q2; G4's
+    # entry check plans no guidance.
+    assert (r.numerator, r.denominator) == (3, 5)
+    assert short(r) == {("G3", None, "no_guidance"), ("G4", None, "no_guidance")}
+    assert (r.late, r.skipped) == (0, 0)
+    assert (r.target, r.met) == (0.9, False)
+    assert "替代指标" in r.name  # printed tables show names only: it says it is a proxy
+    assert "替代指标" in r.definition
+
+
+def test_parenting_knowledge_per_township() -> None:
+    r = result_of("parenting_knowledge", GUIDANCE_COHORT, visits=GUIDANCE_VISITS,
+                  area="城关街道")  # fmt: skip
+    assert (r.numerator, r.denominator) == (2, 4)  # G8 is 东城街道's
+
+
+def test_parenting_knowledge_target_includes_90_percent() -> None:
+    children = [make_child(id=f"K{n}", birth_date="2026-01-10") for n in range(10)]
+    visits = tuple((f"child:K{n}/m3", "2026-05-01") for n in range(9))
+    r = result_of("parenting_knowledge", children, visits=visits)
+    assert (r.numerator, r.denominator, r.rate) == (9, 10, 0.9)
+    assert r.met is True  # 90%以上: 以上 includes 90 %
+
+
+def test_parenting_knowledge_ignores_visits_dated_after_as_of() -> None:
+    # Judged on 30 April, a visit dated 1 May is not yet a fact (architecture rule 3).
+    children = [make_child(id="G1", birth_date="2026-01-10")]
+    visits = (("child:G1/m3", "2026-05-01"),)
+    later = result_of("parenting_knowledge", children, visits=visits)
+    early = result_of("parenting_knowledge", children, visits=visits, as_of=D(2026, 4, 30))
+    assert (later.numerator, early.numerator, early.denominator) == (1, 0, 1)
+
+
+def enrolled(child_id: str, start: str) -> yiyu.Child:
+    enrolment = yiyu.Enrolment(child_id=child_id, daycare_id="DC1", start=start)
+    return make_child(id=child_id, birth_date="2024-01-15", enrolments=[enrolment])
+
+
+def test_daycare_entry_check() -> None:
+    children = [
+        enrolled("H1", "2026-05-10"),  # checked 5 May, before entry: on time
+        enrolled("H2", "2026-05-20"),  # checked 25 May, after entry: late
+        enrolled("H3", "2026-06-01"),  # not checked: missed
+        enrolled("H4", "2026-08-01"),  # window closes in Q3: not judged in Q2
+    ]
+    visits = (
+        ("child:H1/daycare_entry_check/DC1@2026-05-10", "2026-05-05"),
+        ("child:H2/daycare_entry_check/DC1@2026-05-20", "2026-05-25"),
+    )
+    r = result_of("daycare_entry_check", children, visits=visits)
+    assert (r.numerator, r.denominator, r.late, r.skipped) == (1, 3, 1, 0)
+    assert short(r) == {
+        ("H2", "child:H2/daycare_entry_check/DC1@2026-05-20", "late"),
+        ("H3", "child:H3/daycare_entry_check/DC1@2026-06-01", "missed"),
+    }
+
+
+def test_daycare_entry_check_counts_the_recheck_after_3_months_away() -> None:
+    # daycare_recheck (S11) comes with a later protocol layer; its obligations count here
+    # as soon as they exist. One stands in for it: H1's check, under the recheck's rule.
+    child = enrolled("H1", "2026-05-10")
+    repo = MemoryRepository()
+    repo.save_daycares([make_daycare(id="DC1", opened_on="2025-01-01")])
+    repo.save_children([child])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
+    [entry] = repo.obligations(ObligationFilter(rules=("daycare_entry_check",)))
+    recheck = attrs.evolve(
+        entry,
+        obligation=attrs.evolve(
+            entry.obligation, rule="daycare_recheck", key="child:H1/daycare_recheck/DC1@2026-05-10"
+        ),
+        done_on=D(2026, 5, 1),
+    )
+    r = result_of("daycare_entry_check", [child], extra=(recheck,))
+    assert (r.numerator, r.denominator) == (1, 2)  # the recheck done; the entry check missed
+
+
+def test_the_coverage_job_reads_every_resident_child_of_a_township() -> None:
+    # Children with no obligation stored (never planned) are still the township's to
+    # contract; a child who moved to another township counts there, not where its
+    # obligations were planned.
+    repo = MemoryRepository()
+    mover = make_child(id="M1", birth_date="2025-03-03", family_doctor=None)
+    repo.save_children([mover])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
+    repo.save_children(
+        [
+            attrs.evolve(mover, township="东城街道"),
+            make_child(id="P1", birth_date="2022-05-01"),
+            make_child(id="P2", birth_date="2021-09-09", family_doctor=None),
+            make_child(id="P3", birth_date="2022-05-01", township="东城街道"),
+        ]
+    )
+    by_area = {
+        area: {
+            r.indicator: r
+            for r in coverage_report(repo, PROTOCOL, period=Q2, as_of=AS_OF, township=area)
+        }
+        for area in ("城关街道", "东城街道", None)
+    }
+    assert short(by_area["城关街道"]["family_doctor_contract"]) == {("P2", None, "not_contracted")}
+    assert by_area["城关街道"]["family_doctor_contract"].denominator == 2
+    assert by_area["东城街道"]["family_doctor_contract"].denominator == 2  # M1, P3
+    assert by_area[None]["family_doctor_contract"].denominator == 4
+    assert by_area["东城街道"]["parenting_knowledge"].denominator == 1  # M1, under 3

@@ -16,6 +16,11 @@ Counting rules, common to every indicator unless its definition says otherwise:
 * an obligation whose window closed before the child was registered here is not
   counted: it was another area's;
 * the area is the subject's township (镇街) as stored; ``None`` is the whole city.
+
+Indicators over resident children (unit ``resident``: 家庭医生签约率, the 科学育儿 proxy)
+count children, not obligations: the children who live in the area at the period's end
+(born by then, registered here by then, not moved out or dead by then), whether or not
+anything fell due for them.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import pendulum
 
 from yiyu.dates import Period, add_months
 from yiyu.domain import Case, Child
+from yiyu.errors import ValidationError
 from yiyu.protocol import Protocol
 from yiyu.store.api import StoredObligation
 
@@ -43,6 +49,13 @@ __all__ = [
 ROUTINE = ("m3", "m6", "m8", "m12", "m18", "m24", "m30", "m36")
 ROUTINE_0_6 = (*ROUTINE, "y4", "y5", "y6")
 CHILD_VISITS = ("newborn_home_visit", "one_month", *ROUTINE)
+# ``daycare_recheck`` (S11: 离园3个月以上重新体检) is listed before the protocol has it,
+# so the indicator counts it as soon as a protocol layer adds the rule.
+DAYCARE_ENTRY = ("daycare_entry_check", "daycare_recheck")
+# The mark of a planned health guidance in an obligation's contents: S1 lists 健康指导 in
+# every check, and the newborn, high-risk and rearing visits name their 指导.
+GUIDANCE = "指导"
+SEVEN_YEARS_MONTHS = 84
 CASE_FOLLOW_UPS = (
     "nutrition_case_follow_up", "anaemia_recheck", "anaemia_follow_up",
     "overweight_follow_up", "rickets_follow_up",
@@ -51,11 +64,16 @@ CASE_FOLLOW_UPS = (
 
 @attrs.frozen(kw_only=True)
 class Indicator:
-    """How one indicator is counted, and where that definition comes from."""
+    """How one indicator is counted, and where that definition comes from.
+
+    ``unit`` says what is counted: ``obligation`` (each obligation of ``rules``),
+    ``child`` (the children with one of ``rules`` falling due in the period), ``resident``
+    (every child living in the area at the period's end; ``rules`` is empty) or ``case``.
+    """
 
     id: str
     name: str
-    unit: str  # "obligation" or "child" or "case"
+    unit: str  # "obligation", "child", "resident" or "case"
     rules: tuple[str, ...]
     definition: str
     source: str
@@ -95,6 +113,43 @@ INDICATORS: tuple[Indicator, ...] = (
         source="S1 (digest §1.3: 3岁以下儿童系统管理率, V3): yiyu's reading per period",
     ),
     Indicator(
+        id="family_doctor_contract",
+        name="0—6岁儿童家庭医生签约率",
+        unit="resident",
+        rules=(),
+        definition=(
+            "本期末居住在本辖区的0—6岁儿童（期末未满7周岁；期末前已登记在册，期末未迁出、"
+            "未死亡；本期内迁出者不计）中，已签约家庭医生的儿童比例。签约情况按登记库当前"
+            "记录判断（登记库不保存签约日期），往期的数字也按当前签约计算"
+        ),
+        source=(
+            "LOCAL (city plan 三(三)10: 完善0—6岁儿童家庭医生签约服务，做到应签尽签; "
+            "target only, no definition): yiyu's definition, read from the registry's "
+            "family_doctor as stored now"
+        ),
+    ),
+    Indicator(
+        id="parenting_knowledge",
+        # The plan's name, marked: the table and chart show names only, and this number
+        # is a proxy for it (see the definition).
+        name="婴幼儿家长科学育儿知识普及率（替代指标）",
+        unit="resident",
+        rules=(),
+        definition=(
+            "替代指标（yiyu 自定义，证据 D）：yiyu 不记录家长育儿知识调查，以“本期获得健康指导”"
+            "代替“知识普及”，衡量的是指导已送达，而非家长已掌握知识。分母：本期内曾未满3周岁"
+            "（36月龄）、期末前已登记且期末仍居住在本辖区的儿童；分子：其中本期内（完成日期在本期）"
+            "至少完成1次计划内容含“指导”的随访或检查的儿童（逾期完成的也算）。宜按年度统计："
+            "1岁后健康检查间隔6个月，按季度或月统计时，本期没有检查到期的儿童也计为未获指导"
+        ),
+        source=(
+            "LOCAL (city plan 二: 婴幼儿家长科学育儿知识普及率90%以上; target only, no "
+            "definition, and yiyu records no knowledge survey): yiyu's proxy, evidence D: "
+            "guidance delivered (S1: 健康指导 in every check, the newborn and family-doctor "
+            "visits), not knowledge measured"
+        ),
+    ),
+    Indicator(
         id="daycare_quarterly_visit",
         name="托育机构季度实地指导覆盖率",
         unit="obligation",
@@ -117,6 +172,19 @@ INDICATORS: tuple[Indicator, ...] = (
         rules=("daycare_annual_review",),
         definition="本期结束的年度中完成卫生保健工作梳理的托育机构比例",
         source="LOCAL (city plan 三(三)9)",
+    ),
+    Indicator(
+        id="daycare_entry_check",
+        name="入托（园）健康检查率",
+        unit="obligation",
+        rules=DAYCARE_ENTRY,
+        definition=(
+            "入托（园）健康检查及离园3个月以上重新入园的体检中，时间窗在本期结束且在窗内完成的比例"
+        ),
+        source=(
+            "S11 (digest §6 item 4: entry check; re-check if away > 3 months), "
+            "counted per planned check: yiyu"
+        ),
     ),
     Indicator(
         id="vulnerable_assessment",
@@ -183,7 +251,7 @@ class Shortfall:
 
     subject_id: str
     key: str | None
-    reason: str  # missed, late, skipped, not_seen, open
+    reason: str  # missed, late, skipped, not_seen, open, not_contracted, no_guidance
 
 
 @attrs.frozen(kw_only=True)
@@ -279,6 +347,22 @@ def _present_under_3(child: Child, period: Period) -> bool:
     return not (child.registered_on is not None and child.registered_on > period.end)
 
 
+def _resident_at_end(child: Child, period: Period, area: str | None) -> bool:
+    """Whether the child lives in ``area`` at the period's end.
+
+    Born and registered here by the end, and not gone by it: a child who moved out or died
+    during the period is no longer this area's to serve, so it leaves the denominator.
+    """
+    if area is not None and child.township != area:
+        return False
+    if child.birth_date > period.end:
+        return False
+    if child.registered_on is not None and child.registered_on > period.end:
+        return False
+    left = child.left_on
+    return left is None or left > period.end
+
+
 def coverage(
     stored: Iterable[StoredObligation],
     *,
@@ -298,6 +382,14 @@ def coverage(
         protocol: for the targets (``protocol.targets``).
         children: the children by id (birth dates, registration, cases).
         area: a township, or ``None`` for the whole city.
+        indicators: the indicators to compute (default: :data:`INDICATORS`).
+
+    Returns:
+        One result per indicator, in the order of ``indicators``.
+
+    Raises:
+        ValidationError: an indicator of unit ``resident`` that yiyu has no counting rule
+            for.
     """
     local = [e for e in stored if area is None or e.township == area]
     entries = [e for e in local if _counted(e, period, as_of, children)]
@@ -309,6 +401,8 @@ def coverage(
             counts = _by_obligation(entries, indicator.rules)
         elif indicator.unit == "child":
             counts = _by_child(entries, local, indicator, period, children)
+        elif indicator.unit == "resident":
+            counts = _residents(indicator, local, period, as_of, children, area)
         else:
             counts = _cases(children.values(), period, as_of, area)
         numerator, denominator, late, skipped, shortfall = counts
@@ -423,6 +517,78 @@ def _by_child(
     return numerator, denominator, late, skipped, shortfall
 
 
+def _residents(
+    indicator: Indicator,
+    local: Sequence[StoredObligation],
+    period: Period,
+    as_of: pendulum.Date,
+    children: Mapping[str, Child],
+    area: str | None,
+) -> _Counts:
+    if indicator.id == "family_doctor_contract":
+        return _family_doctor(children, period, area)
+    if indicator.id == "parenting_knowledge":
+        return _guidance(local, period, as_of, children, area)
+    raise ValidationError(
+        "indicator",
+        indicator.id,
+        "yiyu counts residents only for family_doctor_contract and parenting_knowledge",
+    )
+
+
+def _family_doctor(children: Mapping[str, Child], period: Period, area: str | None) -> _Counts:
+    # The registry keeps the contract, not its dates: the contract as stored now stands
+    # for every period, so a past period's rate reads today's contracts.
+    numerator = denominator = 0
+    shortfall: list[Shortfall] = []
+    for child_id in sorted(children):
+        child = children[child_id]
+        if not _resident_at_end(child, period, area):
+            continue
+        if add_months(child.birth_date, SEVEN_YEARS_MONTHS) <= period.end:
+            continue  # 7 by the period's end: past the 0—6 scope
+        denominator += 1
+        if child.family_doctor is not None:
+            numerator += 1
+        else:
+            shortfall.append(Shortfall(subject_id=child_id, key=None, reason="not_contracted"))
+    return numerator, denominator, 0, 0, shortfall
+
+
+def _guidance(
+    local: Sequence[StoredObligation],
+    period: Period,
+    as_of: pendulum.Date,
+    children: Mapping[str, Child],
+    area: str | None,
+) -> _Counts:
+    # A proxy: yiyu records no knowledge survey, so a family counts once it was given
+    # guidance in the period: a visit whose planned contents include 指导, done (with an
+    # encounter) in the period, late or not: guidance given is guidance given. Encounters
+    # dated after as_of are not yet facts.
+    last = min(period.end, as_of)
+    guided = {
+        e.obligation.subject_id
+        for e in local
+        if e.obligation.subject.value == "child"
+        and e.done_on is not None
+        and period.start <= e.done_on <= last
+        and any(GUIDANCE in item for item in e.obligation.contents)
+    }
+    numerator = denominator = 0
+    shortfall: list[Shortfall] = []
+    for child_id in sorted(children):
+        child = children[child_id]
+        if not (_present_under_3(child, period) and _resident_at_end(child, period, area)):
+            continue
+        denominator += 1
+        if child_id in guided:
+            numerator += 1
+        else:
+            shortfall.append(Shortfall(subject_id=child_id, key=None, reason="no_guidance"))
+    return numerator, denominator, 0, 0, shortfall
+
+
 def _cases(
     children: Iterable[Child], period: Period, as_of: pendulum.Date, area: str | None
 ) -> _Counts:
@@ -471,6 +637,9 @@ def indicators_markdown(protocol: Protocol) -> str:
         "- 迁入前已结束的时间窗不计入。Windows that closed before the child was registered here",
         "  are not counted.",
         "- 地区按儿童或托育机构登记的镇街；不指定镇街即全市。The area is the subject's township.",
+        "- 单位为 resident 的指标按居住儿童计，不按应做事项计：期末前出生并已登记、期末未迁出",
+        "  或死亡的本辖区儿童，不论本期有无事项到期。Indicators of unit `resident` count the",
+        "  children living in the area at the period's end, not obligations.",
         "",
         "| indicator | 名称 | unit | target | definition 定义 | source |",
         "|---|---|---|---|---|---|",
@@ -483,10 +652,22 @@ def indicators_markdown(protocol: Protocol) -> str:
         )
     lines += [
         "",
-        "Sources: S1, S4, S6, S9, S10 are the national documents of the standards digest",
+        "Sources: S1, S4, S6, S9, S10, S11 are the national documents of the standards digest",
         "(docs/protocol.md lists them); LOCAL is the city plan. Where a definition is marked",
         "yiyu's, no public text defines the indicator for a period and area: the note on it",
         "says how yiyu reads it.",
+        "",
+        "`parenting_knowledge` is a proxy, not the plan's measure: 科学育儿知识普及率 would",
+        "need a survey of parents' knowledge, which yiyu does not record. yiyu counts instead",
+        "the families of children under 3 who were given health guidance (a completed visit",
+        "whose planned contents include 指导) in the period: guidance delivered, not knowledge",
+        "measured (a yiyu definition, evidence D). Read it for a year, as the plan's target",
+        "is: after 12 months the checks are 6 months apart, so over a quarter or a month a",
+        "child with no check falling in it counts as not guided however good the service.",
+        "A survey's figure, where a district has one, is the better number for the target.",
+        "",
+        "`family_doctor_contract` reads the contract as the registry stores it now: the",
+        "registry keeps no contract dates, so a past period's rate uses today's contracts.",
         "",
     ]
     return "\n".join(lines)

@@ -72,3 +72,27 @@ def test_shortfall_lists_are_capped_with_a_count() -> None:
         "areas"
     ]
     assert area["shortfalls"][0]["more"] == 15
+
+
+def test_every_indicator_prints_with_its_shortfall(renderer: Any, poppler: Any) -> None:
+    # Real results for every indicator (#10): the resident-child rows, whose shortfall names
+    # children without a doctor or without guidance, print with the rest.
+    import yiyu
+    from yiyu.coverage import INDICATORS, coverage
+    from yiyu.testing import make_child
+
+    children = {
+        "C1": make_child(id="C1", birth_date="2025-06-01"),
+        "C2": make_child(id="C2", name="李<b>明</b>", birth_date="2025-06-01", family_doctor=None),
+    }
+    results = coverage([], period=yiyu.Period.parse("2026Q2"), as_of=pendulum.Date(2026, 7, 15),
+                       protocol=yiyu.load_protocol(), children=children)  # fmt: skip
+    names = {"C2": children["C2"].name}
+    document = coverage_document(
+        {"全市": results}, period="2026Q2", as_of=pendulum.Date(2026, 7, 15), names=names
+    )
+    text = "".join(poppler.text(renderer.render(document)).split())
+    for indicator in INDICATORS:
+        assert indicator.name in text, indicator.id
+    for expected in ("50.0%", "≥100%", "≥90%", "未签约家庭医生", "本期未获健康指导", "李<b>明</b>"):
+        assert expected in text, expected

@@ -23,7 +23,19 @@ def coverage_report(
 ) -> list[IndicatorResult]:
     """Every indicator for ``period`` in ``township`` (``None``: the whole city).
 
-    Reads the obligations around the period and the children, in batches.
+    Reads the obligations around the period and the children, in batches: the children
+    the obligations name, and every child living in the area, since the indicators over
+    resident children (家庭医生签约率, the 科学育儿 proxy) count children with nothing due.
+
+    Args:
+        repo: the store.
+        protocol: for the targets.
+        period: the month, quarter, half-year or year.
+        as_of: today: windows that have not closed yet are not judged.
+        township: a township, or ``None`` for the whole city.
+
+    Returns:
+        One result per indicator of :data:`yiyu.coverage.INDICATORS`.
     """
     # Loosely: everything whose window touches the period or closed within a year before
     # it (a visit done in the period for a window that closed earlier); the indicators

@@ -31,6 +31,8 @@ _REASON_ZH = {
     "skipped": "跳过",
     "not_seen": "本期未随访",
     "open": "未结案",
+    "not_contracted": "未签约家庭医生",
+    "no_guidance": "本期未获健康指导",
 }
 
 
