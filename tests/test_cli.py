@@ -39,7 +39,7 @@ def seed(url: str) -> None:
 def test_version() -> None:
     result = runner.invoke(app, ["version"])
     assert result.exit_code == 0
-    assert "zj-city@2026.1" in result.output
+    assert "zj-city@2026.2" in result.output
 
 
 def test_plan_worklist_record_status(db: str, tmp_path: Path) -> None:

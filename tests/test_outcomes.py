@@ -224,9 +224,12 @@ def test_haemoglobin_is_judged_by_chronological_age_for_a_preterm_child() -> Non
     preterm = girl(gestational_age="28+0", birth_weight_g=1100, discharge_date="2024-04-10")
     result = record_child(visit(measurements={"hb_g_l": 95}), preterm)
     assert result.age.chronological_months == 6
-    assert result.age.corrected and result.age.months == 3
-    assert result.anaemia is not None and result.anaemia.anaemic
-    assert result.anaemia.severity is not None and result.anaemia.severity.value == "mild"
+    assert result.age.corrected
+    assert result.age.months == 3
+    assert result.anaemia is not None
+    assert result.anaemia.anaemic
+    assert result.anaemia.severity is not None
+    assert result.anaemia.severity.value == "mild"
     assert [case.condition for case in result.opened_cases] == [yiyu.CategoryKind.ANAEMIA]
 
 
@@ -239,7 +242,7 @@ def test_the_warning_sign_column_of_a_preterm_child_follows_corrected_age() -> N
     assert result.warning_signs is not None
     assert result.warning_signs.column_id == "m3"
     assert result.warning_signs.positive
-    assert [r.kind for r in result.opened_referrals][0] is ReferralKind.DEVELOPMENT
+    assert next(r.kind for r in result.opened_referrals) is ReferralKind.DEVELOPMENT
     with pytest.raises(yiyu.ValidationError) as info:
         record_child(visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS), preterm)
     assert "m6_1" in str(info.value)
@@ -248,10 +251,12 @@ def test_the_warning_sign_column_of_a_preterm_child_follows_corrected_age() -> N
         visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS, warning_sign_column="m6"),
         preterm,
     )
-    assert named.warning_signs is not None and named.warning_signs.column_id == "m6"
+    assert named.warning_signs is not None
+    assert named.warning_signs.column_id == "m6"
     # A term child at the same check: the check's own column.
     term = record_child(visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS), girl())
-    assert term.warning_signs is not None and term.warning_signs.column_id == "m6"
+    assert term.warning_signs is not None
+    assert term.warning_signs.column_id == "m6"
 
 
 def test_before_corrected_3_months_no_column_applies() -> None:

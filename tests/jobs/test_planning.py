@@ -127,7 +127,7 @@ def test_a_protocol_change_applies_to_what_is_not_yet_done(
             id = "county"
             version = "2026.2"
             title = "县补充规定"
-            extends = "zj-city@2026.1"
+            extends = "zj-city@2026.2"
 
             [sources.R1]
             title = "县卫健局通知"
@@ -145,7 +145,7 @@ def test_a_protocol_change_applies_to_what_is_not_yet_done(
     assert result.planned == 13  # the protocol changed: every subject is re-planned
     keys = stored_keys(repo)
     done = keys[f"child:{child.id}/one_month"]
-    assert (done.protocol, done.protocol_version) == ("zj-city", "2026.1")  # kept
+    assert (done.protocol, done.protocol_version) == ("zj-city", "2026.2")  # kept
     m12 = keys[f"child:{child.id}/m12"]
     assert (m12.protocol, m12.protocol_version) == ("county", "2026.2")
     assert m12.closes == yiyu.add_months(child.birth_date, 14)

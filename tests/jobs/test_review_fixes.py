@@ -96,7 +96,7 @@ def test_a_new_protocol_version_leaves_begun_obligations_alone(
             id = "county"
             version = "2"
             title = "县"
-            extends = "zj-city@2026.1"
+            extends = "zj-city@2026.2"
             [sources.R1]
             title = "县通知"
             [[overrides]]

@@ -54,7 +54,7 @@ def region(tmp_path: Path, body: str) -> Path:
     id = "region"
     version = "7"
     title = "a county"
-    extends = "zj-city@2026.1"
+    extends = "zj-city@2026.2"
 
     [sources.R1]
     title = "县卫健局通知"
@@ -64,7 +64,7 @@ def region(tmp_path: Path, body: str) -> Path:
 
 def test_default_protocol_has_the_rule_ids_host_software_relies_on() -> None:
     protocol = load_protocol()
-    assert protocol.label == "zj-city@2026.1"
+    assert protocol.label == "zj-city@2026.2"
     assert [layer.id for layer in protocol.layers] == ["cn-national", "zj-city"]
     ids = {rule.id for rule in protocol.rules}
     assert set(REQUIRED_RULES) <= ids
@@ -213,7 +213,7 @@ def test_layer_must_extend_the_layer_below(tmp_path: Path) -> None:
         "other.toml",
         '[protocol]\nid = "x"\nversion = "1"\ntitle = "x"\nextends = "zj-city@2025.9"\n',
     )
-    with pytest.raises(yiyu.ProtocolError, match=r"layer below is zj-city@2026\.1") as info:
+    with pytest.raises(yiyu.ProtocolError, match=r"layer below is zj-city@2026\.2") as info:
         load_protocol(path)
     assert info.value.field == "protocol.extends"
 
@@ -269,7 +269,7 @@ def test_a_layer_cannot_reuse_a_lower_layers_id(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "copy.toml",
-        '[protocol]\nid = "zj-city"\nversion = "2026.2"\ntitle = "x"\nextends = "zj-city@2026.1"\n',
+        '[protocol]\nid = "zj-city"\nversion = "2026.3"\ntitle = "x"\nextends = "zj-city@2026.2"\n',
     )
     with pytest.raises(yiyu.ProtocolError, match="already used below"):
         load_protocol(path)

@@ -44,7 +44,8 @@ def test_a_preterm_child_is_assessed_by_corrected_age() -> None:
     assert (age.months, age.chronological_months) == (3, 5)
     # The column of a 5-month-old preterm child is the 3-month one, not the 6-month one.
     column = column_for(age_months=age.months)
-    assert column is not None and column.id == "m3"
+    assert column is not None
+    assert column.id == "m3"
 
 
 def test_corrected_age_ends_at_corrected_24_months() -> None:
@@ -53,7 +54,8 @@ def test_corrected_age_ends_at_corrected_24_months() -> None:
     corrected = yiyu.corrected_birth(child)
     assert corrected == D(2024, 3, 16)
     last_day = yiyu.assessment_age(child, D(2026, 3, 15), PROTOCOL)
-    assert last_day.corrected and last_day.months == 23
+    assert last_day.corrected
+    assert last_day.months == 23
     first_day = yiyu.assessment_age(child, D(2026, 3, 16), PROTOCOL)
     assert not first_day.corrected
     assert first_day.basis == child.birth_date
@@ -66,7 +68,8 @@ def test_under_28_weeks_corrected_age_runs_to_36_months() -> None:
     child = make_child(birth_date="2024-01-10", gestational_age="26+3", birth_weight_g=900)
     corrected = yiyu.corrected_birth(child)
     at_30 = yiyu.assessment_age(child, yiyu.add_months(corrected, 30), PROTOCOL)
-    assert at_30.corrected and at_30.months == 30
+    assert at_30.corrected
+    assert at_30.months == 30
     at_36 = yiyu.assessment_age(child, yiyu.add_months(corrected, 36), PROTOCOL)
     assert not at_36.corrected
     # 28+0 is not under 28 weeks: the ordinary limit.
@@ -88,7 +91,8 @@ def test_before_term_equivalent_age_the_assessed_age_is_negative() -> None:
     child = make_child(birth_date="2026-01-10", gestational_age="26+0", birth_weight_g=800)
     age = yiyu.assessment_age(child, D(2026, 2, 10), PROTOCOL)
     assert age.corrected
-    assert age.days < 0 and age.months < 0
+    assert age.days < 0
+    assert age.months < 0
     assert age.chronological_days == 31
 
 
@@ -125,7 +129,8 @@ def test_a_region_can_change_the_limit(tmp_path: Path) -> None:
     )
     protocol = yiyu.load_protocol(region)
     child = make_child(birth_date="2024-01-06", gestational_age="26+0", birth_weight_g=800)
-    assert protocol.corrected_age is not None and protocol.corrected_age.extended == ()
+    assert protocol.corrected_age is not None
+    assert protocol.corrected_age.extended == ()
     corrected = yiyu.corrected_birth(child)
     assert not yiyu.assessment_age(child, yiyu.add_months(corrected, 18), protocol).corrected
 

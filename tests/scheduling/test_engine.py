@@ -181,9 +181,9 @@ def test_term_child_has_no_high_risk_follow_up() -> None:
     assert follow_ups(child()) == []
 
 
-def test_high_risk_preterm_follows_corrected_age_until_24_months() -> None:
+def test_high_risk_preterm_follows_corrected_age() -> None:
     # S9: 高危早产儿 (GA < 34 wk): every 2 wk to corrected 1 mo, monthly to 6, every 2 mo
-    # to 12, every 3 mo to 24 (M, configurable).
+    # to 12, every 3 mo to 24, then every 6 mo (M, configurable).
     c = child(gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-05")
     visits = follow_ups(c)
     corrected = D(2024, 4, 10)
@@ -193,9 +193,8 @@ def test_high_risk_preterm_follows_corrected_age_until_24_months() -> None:
     # Every two weeks from discharge until corrected 1 month …
     assert dues[:4] == [D(2024, 3, 19), D(2024, 4, 2), D(2024, 4, 16), D(2024, 4, 30)]
     # … then on the corrected-month grid, the boundary visit included.
-    for months in (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 21):
+    for months in (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 21, 24):
         assert yiyu.add_months(corrected, months) in dues
-    assert max(dues) < yiyu.add_months(corrected, 24)
     # Keys name the place on the corrected-age axis, not the rank.
     assert [ob.occurrence for ob in visits][4:7] == ["1m", "2m", "3m"]
     assert visits[0].occurrence == "-22d"  # 22 days before term
@@ -235,8 +234,7 @@ def test_under_28_weeks_followed_to_corrected_36_months() -> None:
     corrected = yiyu.corrected_birth(c)
     dues = [ob.due for ob in follow_ups(c)]
     assert yiyu.add_months(corrected, 30) in dues
-    assert max(dues) < yiyu.add_months(corrected, 36)
-    assert max(dues) > yiyu.add_months(corrected, 24)
+    assert max(dues) == yiyu.add_months(corrected, 36)  # the end included (issue #10)
 
 
 def test_low_risk_preterm_cadence() -> None:
@@ -304,6 +302,31 @@ def test_daycare_closing_mid_quarter() -> None:
     assert max(ob.closes for ob in obligations.values()) == D(2026, 5, 10)
 
 
+def test_a_later_enrolment_owes_a_recheck_only_after_3_months_away() -> None:
+    # S11 (digest §6 item 4): 离园3个月以上需重新体检; a move to another daycare soon
+    # after (转园, with its health certificate) owes no new check.
+    first = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2025-03-01", end="2025-06-30")
+    transfer = yiyu.Enrolment(
+        child_id="C1", daycare_id="D2", start="2025-09-15", end="2025-10-31"
+    )  # away 2.5 months
+    back = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2026-03-01")  # away 4 months
+    obligations = plan(child(enrolments=[first, transfer, back]))
+    by_rule = {(ob.rule, ob.occurrence) for ob in obligations.values() if ob.daycare_id}
+    assert ("daycare_entry_check", "D1@2025-03-01") in by_rule
+    assert not any(occurrence == "D2@2025-09-15" for rule, occurrence in by_rule
+                   if rule != "daycare_health_record")  # fmt: skip
+    recheck = obligations["child:C1/daycare_recheck/D1@2026-03-01"]
+    assert window(recheck) == (D(2026, 1, 30), D(2026, 3, 1), D(2026, 3, 1))
+    assert "child:C1/daycare_entry_check/D1@2026-03-01" not in obligations
+    # Exactly 3 months away (1 November – 31 January) is not more than 3 months.
+    edge = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2026-02-01")
+    assert not [
+        ob
+        for ob in plan(child(enrolments=[first, transfer, edge])).values()
+        if ob.rule == "daycare_recheck"
+    ]
+
+
 def test_enrolment_owes_entry_check_and_health_record() -> None:
     # S11 (digest §6 item 4) entry check; city plan 三(三)11 宝宝入托即建立健康档案.
     enrolment = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2025-09-01")
@@ -330,11 +353,35 @@ def assessments(c: Child) -> dict[str, Obligation]:
 def test_one_assessment_per_year_while_the_category_holds() -> None:
     c = child(categories=[yiyu.Category(kind="孤儿", start="2024-06-15")])
     found = assessments(c)
-    assert sorted(found) == ["2024", "2025", "2026", "2027"]  # until 36 months (D)
+    # Until 36 months (D: the city's 0–3 reading); 2027 holds only the 30 days before
+    # the third birthday, fewer than the 90 a year must have (D): 2026's window runs on.
+    assert sorted(found) == ["2024", "2025", "2026"]
     # First within 90 days of the category starting (D), then by the end of each year.
     assert window(found["2024"]) == (D(2024, 6, 15), D(2024, 9, 13), D(2024, 12, 31))
     assert window(found["2025"]) == (D(2025, 1, 1), D(2025, 12, 31), D(2025, 12, 31))
-    assert found["2027"].closes == D(2027, 1, 30)  # the day before 36 months
+    assert window(found["2026"]) == (D(2026, 1, 1), D(2026, 12, 31), D(2027, 1, 30))
+
+
+def test_the_last_year_of_eligibility_owes_no_window_of_a_few_days() -> None:
+    # Issue #10: a never-adopted orphan born 2024-01-03 turns 3 on 2027-01-03; its 2027
+    # part is 1–2 January. No two-day window: the 2026 one runs to 2 January.
+    c = child(
+        birth_date="2024-01-03",
+        discharge_date="2024-01-05",
+        categories=[yiyu.Category(kind="orphan")],
+    )
+    found = assessments(c)
+    assert sorted(found) == ["2024", "2025", "2026"]
+    assert window(found["2026"]) == (D(2026, 1, 1), D(2026, 12, 31), D(2027, 1, 2))
+    assert min((ob.closes - ob.opens).days + 1 for ob in found.values()) >= 90
+    # A last year with 90 days or more is owed on its own: born 2024-04-15.
+    later = child(
+        birth_date="2024-04-15",
+        discharge_date="2024-04-17",
+        categories=[yiyu.Category(kind="orphan")],
+    )
+    last = assessments(later)["2027"]
+    assert window(last) == (D(2027, 1, 1), D(2027, 4, 14), D(2027, 4, 14))
 
 
 def test_category_ending_mid_year_stops_the_rule() -> None:
@@ -355,15 +402,16 @@ def test_overlapping_categories_owe_one_assessment_a_year() -> None:
             yiyu.Category(kind="disabled", start="2024-10-01"),
         ]
     )
-    assert sorted(assessments(c)) == ["2024", "2025", "2026", "2027"]
+    assert sorted(assessments(c)) == ["2024", "2025", "2026"]
 
 
 def test_first_assessment_late_in_the_year_runs_into_the_next() -> None:
     c = child(categories=[yiyu.Category(kind="disabled", start="2025-12-01")])
     found = assessments(c)
     assert window(found["2025"]) == (D(2025, 12, 1), D(2026, 3, 1), D(2026, 3, 1))
-    # The next year's window opens after it, so one visit never counts for both years.
-    assert window(found["2026"]) == (D(2026, 3, 2), D(2026, 12, 31), D(2026, 12, 31))
+    # The next year's window opens after it, so one visit never counts for both years
+    # (and runs on to the day before 36 months: 2027 has only 30 days).
+    assert window(found["2026"]) == (D(2026, 3, 2), D(2026, 12, 31), D(2027, 1, 30))
 
 
 def test_two_eligibility_spans_in_one_year_owe_one_assessment() -> None:
@@ -388,14 +436,25 @@ def test_other_categories_owe_no_assessment() -> None:
 # --- leaving, late registration, horizon ----------------------------------------------------
 
 
-def test_moving_out_cancels_what_is_open_and_drops_what_is_not() -> None:
-    c = child(life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")])
+def test_moving_out_cancels_what_is_not_yet_overdue_and_drops_what_is_not_open() -> None:
+    c = child(life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-04-20")])
     obligations = plan(c)
-    m3 = obligations["child:C1/m3"]  # window 2024-03-31 … 2024-06-29: open on the day
-    assert (m3.cancelled_on, m3.cancel_reason) == (D(2024, 5, 10), "moved_out")
+    m3 = obligations["child:C1/m3"]  # window 2024-03-31 … 2024-06-29, due 2024-04-30
+    assert (m3.cancelled_on, m3.cancel_reason) == (D(2024, 4, 20), "moved_out")
     assert obligations["child:C1/one_month"].cancelled_on is None  # closed before
     assert "child:C1/m6" not in obligations  # opened after the child left
-    assert yiyu.status(m3, as_of=D(2024, 5, 10)) is yiyu.Status.CANCELLED
+    assert yiyu.status(m3, as_of=D(2024, 4, 20)) is yiyu.Status.CANCELLED
+
+
+def test_a_check_overdue_when_the_child_moves_out_stays_missed() -> None:
+    # Issue #10: the 3-month check was due 2024-04-30 and not done by 2024-05-10, the
+    # day the child moved out. It was owed here: it stays, missed, and counts as such.
+    c = child(life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")])
+    m3 = plan(c)["child:C1/m3"]
+    assert m3.cancelled_on is None
+    assert window(m3) == (D(2024, 3, 31), D(2024, 4, 30), D(2024, 5, 9))
+    assert yiyu.status(m3, as_of=D(2024, 5, 10)) is yiyu.Status.MISSED
+    assert yiyu.status(m3, done_on=D(2024, 5, 2), as_of=D(2024, 5, 10)) is yiyu.Status.DONE
 
 
 def test_death_cancels_with_its_reason() -> None:
@@ -444,6 +503,113 @@ def test_high_risk_newborn_catch_up_keeps_the_3_day_rule() -> None:
 
 def test_registration_inside_a_long_window_changes_nothing() -> None:
     assert window(only(child(registered_on="2024-04-10"), "m3")) == window(only(child(), "m3"))
+
+
+# --- late registration: the catch-up check (issue #10) -------------------------------------
+
+
+def test_a_child_registered_at_10_months_is_seen_within_30_days_with_the_missed_tests() -> None:
+    # Born 2024-01-31, registered 2024-11-30 (10 months): the 3-, 6- and 8-month checks
+    # closed before; the 12-month one is due 2025-01-31. Without a catch-up the child
+    # waits two months and its 6–8-month Hb (S1, digest §1.2) is never done.
+    obligations = plan(child(registered_on="2024-11-30"))
+    check = obligations["child:C1/registration_check"]
+    assert window(check) == (D(2024, 11, 30), D(2024, 12, 30), D(2024, 12, 30))
+    assert check.catch_up
+    assert check.checklist is None  # the 预警征象 column of its age on the day
+    assert "血常规（或血红蛋白）（补查）" in check.tests
+    assert "听力筛查（听性行为观察法）（补查）" in check.tests  # the 6-month screen
+    assert "child:C1/m12" in obligations
+
+
+def test_a_routine_check_due_within_the_30_days_is_the_catch_up() -> None:
+    # Registered at 7 months 3 days (2024-09-03): the 8-month check is due 2024-09-30,
+    # within 30 days: it takes the missed 6-month hearing screen; its own Hb line stays.
+    obligations = plan(child(registered_on="2024-09-03"))
+    assert "child:C1/registration_check" not in obligations
+    m8 = obligations["child:C1/m8"]
+    assert "听力筛查（听性行为观察法）（补查）" in m8.tests
+    assert not any(test.startswith("血常规") and "补查" in test for test in m8.tests)
+
+
+def test_no_catch_up_when_nothing_was_missed() -> None:
+    # Registered at 2.5 months: the 3-month window (from 2 months) is still open.
+    obligations = plan(child(registered_on="2024-04-15"))
+    assert "child:C1/registration_check" not in obligations
+    assert not any("补查" in test for ob in obligations.values() for test in ob.tests)
+    assert "child:C1/registration_check" not in plan(child())  # registered at birth
+
+
+def test_a_school_age_registration_carries_no_hearing_screen() -> None:
+    # Registered at 4 years 2 months: the hearing screen's use (to 4 years, D) is over;
+    # the 4-year check (open until 5, due at 4) is the catch-up and has its own Hb.
+    obligations = plan(child(registered_on="2028-03-31"))
+    assert "child:C1/registration_check" not in obligations
+    assert not any("听力筛查（听性行为观察法）（补查）" in ob.tests for ob in obligations.values())
+
+
+# --- discharge: what falls while the child is an inpatient (issue #10) ----------------------
+
+
+def test_a_check_that_falls_while_the_child_is_in_hospital_is_not_owed() -> None:
+    # A 28-week infant born 2024-01-31 and discharged on day 70 (2024-04-10): the 满月
+    # window (days 28–30, S1) passed in hospital. Not owed, so never missed or counted.
+    c = child(gestational_age="28+0", birth_weight_g=1100, discharge_date="2024-04-10")
+    obligations = plan(c)
+    assert "child:C1/one_month" not in obligations
+    # The newborn visit hangs from the discharge (3 days: high-risk, S2).
+    visit = obligations["child:C1/newborn_home_visit"]
+    assert window(visit) == (D(2024, 4, 10), D(2024, 4, 13), D(2024, 4, 13))
+    # The 3-month window (2 to 5 months) was open on the discharge day: it starts then.
+    assert window(obligations["child:C1/m3"]) == (D(2024, 4, 10), D(2024, 4, 30), D(2024, 6, 29))
+    # A term child discharged on day 3 keeps its 满月 check.
+    assert window(only(child(), "one_month")) == (D(2024, 2, 28), D(2024, 3, 1), D(2024, 3, 1))
+
+
+# --- follow-up to the end, at least a week apart (issue #10) --------------------------------
+
+
+def test_high_risk_preterm_follow_up_goes_on_every_6_months_to_corrected_36() -> None:
+    # S9 (digest §4, M): after corrected 24 months, every 6 months; followed to 36.
+    c = child(gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-05")
+    corrected = yiyu.corrected_birth(c)
+    dues = [ob.due for ob in follow_ups(c)]
+    for months in (21, 24, 30, 36):
+        assert yiyu.add_months(corrected, months) in dues
+    assert max(dues) == yiyu.add_months(corrected, 36)
+    assert yiyu.add_months(corrected, 27) not in dues
+
+
+def test_every_cadence_runs_to_its_end() -> None:
+    # Low-risk preterm (S9, M): every 6 months after 12, to corrected 24, 24 included.
+    low = child(gestational_age="35+0", birth_weight_g=2300, discharge_date="2024-02-05")
+    assert max(ob.due for ob in follow_ups(low)) == yiyu.add_months(yiyu.corrected_birth(low), 24)
+    # A term high-risk newborn (S10, V3): every 3 months to 24, 24 included.
+    term = child(gestational_age="39+0", birth_weight_g=2400, discharge_date="2024-02-02")
+    assert max(ob.due for ob in follow_ups(term)) == yiyu.add_months(term.birth_date, 24)
+
+
+def test_two_follow_ups_are_never_within_a_week() -> None:
+    # Issue #10: 27+6 weeks (corrected birth 2024-03-26, corrected 1 month 2024-04-26),
+    # discharged 2024-03-25: every 2 weeks gives 04-08 and 04-22, then the monthly grid
+    # 04-26, four days later. The later visit, on the grid, stays.
+    c = child(
+        birth_date="2024-01-01", gestational_age="27+6", birth_weight_g=1000,
+        discharge_date="2024-03-25",
+    )  # fmt: skip
+    visits = follow_ups(c)
+    dues = [ob.due for ob in visits]
+    assert dues[:3] == [D(2024, 4, 8), D(2024, 4, 26), D(2024, 5, 26)]
+    second = visits[1]
+    assert second.occurrence == "1m"
+    assert second.opens == D(2024, 4, 19)  # 7 days before, after the first window closed
+    for ga, weight, discharge in [
+        ("27+6", 1000, "2024-03-25"), ("30+0", 1400, "2024-03-05"), ("26+3", 900, "2024-04-20"),
+        ("33+2", 2100, "2024-02-25"), ("36+6", 2300, "2024-03-01"), ("31+4", 1500, "2024-03-11"),
+    ]:  # fmt: skip
+        c = child(gestational_age=ga, birth_weight_g=weight, discharge_date=discharge)
+        dues = [ob.due for ob in follow_ups(c)]
+        assert min((b - a).days for a, b in itertools.pairwise(dues)) >= 7, ga
 
 
 def test_horizon_leaves_out_windows_opening_after_it() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pendulum
 import pytest
 
@@ -62,18 +63,25 @@ def test_dates_may_be_given_as_text() -> None:
 
 
 def test_cancelled_from_the_day_the_child_left() -> None:
+    # The 3-month check is due 2024-04-30: leaving before it cancels it ...
     gone = yiyu.Child(
         id="C1",
         name="王小明",
         sex="M",
         birth_date="2024-01-31",
-        life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")],
+        life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-04-20")],
     )
     [m3] = [ob for ob in yiyu.schedule(gone, yiyu.load_protocol(), until=D(2025, 1, 1))
             if ob.rule == "m3"]  # fmt: skip
+    assert status(m3, as_of=D(2024, 4, 19)) is Status.DUE
+    assert status(m3, as_of=D(2024, 4, 20)) is Status.CANCELLED
+    assert status(m3, done_on=D(2024, 4, 20), as_of=D(2024, 6, 1)) is Status.DONE
+    # ... leaving after it, with the check overdue, leaves it missed (issue #10).
+    late = attrs.evolve(gone, life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")])
+    [m3] = [ob for ob in yiyu.schedule(late, yiyu.load_protocol(), until=D(2025, 1, 1))
+            if ob.rule == "m3"]  # fmt: skip
     assert status(m3, as_of=D(2024, 5, 9)) is Status.OVERDUE
-    assert status(m3, as_of=D(2024, 5, 10)) is Status.CANCELLED
-    assert status(m3, done_on=D(2024, 5, 10), as_of=D(2024, 6, 1)) is Status.DONE
+    assert status(m3, as_of=D(2024, 5, 10)) is Status.MISSED
 
 
 def test_labels_for_print() -> None:

@@ -3,6 +3,7 @@
 from yiyu.protocol.loader import DEFAULT_LAYERS, load_protocol, load_protocol_files
 from yiyu.protocol.model import (
     Anchor,
+    CarriedTest,
     CatchUp,
     Condition,
     CorrectedAge,
@@ -23,6 +24,7 @@ from yiyu.protocol.model import (
 __all__ = [
     "DEFAULT_LAYERS",
     "Anchor",
+    "CarriedTest",
     "CatchUp",
     "Condition",
     "CorrectedAge",

@@ -18,6 +18,7 @@ _ANCHOR_ZH = {
     Anchor.CASE: "专案建立",
     Anchor.REFERRAL: "转诊",
     Anchor.CORRECTION: "发现不合格项",
+    Anchor.REGISTRATION: "登记（迁入、补登记）",
 }
 _PERIOD_ZH = {"quarter": "每季度", "half_year": "每半年", "year": "每年"}
 _EVIDENCE = {
@@ -64,6 +65,8 @@ def _timing(rule: Rule) -> tuple[str, str]:
     )
     window = "每次 −" + "/".join(str(stage.before) for stage in rule.stages)
     window += " … +" + "/".join(str(stage.after) for stage in rule.stages)
+    if rule.min_interval is not None:
+        window += f"；两次随访至少相隔 {rule.min_interval}"
     if rule.until_age is not None:
         return f"{stages}；至 {_offset(rule.until_age)}", window
     return f"{_ANCHOR_ZH[Anchor.CASE]}后{stages}，至结案", window
@@ -78,11 +81,21 @@ def _row(rule: Rule, label: str) -> str:
     if rule.referral_kinds:
         kinds = sorted(rule.referral_kinds, key=lambda k: k.value)
         due = f"{'/'.join(k.label_zh for k in kinds)}：{due}"
+    if rule.enrolment == "first":
+        due = f"首次入托：{due}"
+    elif rule.enrolment == "return":
+        due = f"离园超过 {rule.away_more_than} 后返园：{due}"
     sources = "<br>".join(rule.sources)
     return (
         f"| {label} | {rule.name} | {rule.role.label_zh} | {due} | {window} | "
         f"{rule.evidence.value} / {rule.window_evidence.value} | {sources} |"
     )
+
+
+def _condition_text(protocol: Protocol, name: str | None) -> str:
+    if name is None or name not in protocol.conditions:
+        return "a condition"
+    return f"`{name}` ({protocol.conditions[name].description})"
 
 
 def protocol_markdown(protocol: Protocol) -> str:
@@ -102,6 +115,11 @@ def protocol_markdown(protocol: Protocol) -> str:
         "",
         "Windows are inclusive: the last day shown still counts. Offsets are from the",
         "anchor: months first (clamped at month ends), then days.",
+        "",
+        "For every child: a window that closes before the discharge date is not owed (the",
+        "child was still in hospital), one open on that day starts on it; when a child moves",
+        "out or dies, what was already overdue stays owed (missed) and what was not is",
+        "cancelled (docs/guide/scheduling.md).",
         "",
         "## Layers",
         "",
@@ -139,8 +157,33 @@ def protocol_markdown(protocol: Protocol) -> str:
                 f"until {rule.catch_up.until_age} of age "
                 f"({rule.catch_up.evidence.value}; {'; '.join(rule.catch_up.sources)})"
             )
+        if rule.covers:
+            lines.append(
+                f"  - owed when one of {', '.join(f'`{c}`' for c in rule.covers)} closed before "
+                "registration; carries "
+                + "、".join(f"{t.test}（至 {t.until_age} 龄）" for t in rule.carry_tests)
+            )
         if rule.note:
             lines.append(f"  - note: {rule.note}")
+    if protocol.corrected_age is not None:
+        corrected = protocol.corrected_age
+        lines += [
+            "",
+            "## Corrected age (矫正年龄)",
+            "",
+            f"{corrected.description}。Read by `yiyu.assessment_age` for growth z-scores, the",
+            "预警征象 column and the printed record; chronological age for everything else.",
+            "",
+            "| children | corrected age used until | evidence | sources |",
+            "|---|---|---|---|",
+            f"| preterm (< 37 weeks) | corrected {corrected.until_months} months | "
+            f"{corrected.evidence.value} | {'<br>'.join(corrected.sources)} |",
+            *(
+                f"| {_condition_text(protocol, e.when.condition)} | corrected {e.until_months} "
+                f"months | {e.evidence.value} | {'<br>'.join(e.sources)} |"
+                for e in corrected.extended
+            ),
+        ]
     lines += [
         "",
         "## Coverage targets",

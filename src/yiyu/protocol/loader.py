@@ -30,6 +30,7 @@ from yiyu.domain import CategoryKind, ReferralKind, Role
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.protocol.model import (
     Anchor,
+    CarriedTest,
     CatchUp,
     Condition,
     CorrectedAge,
@@ -60,7 +61,7 @@ _HEADER_KEYS = {"id", "version", "title", "extends"}
 _RULE_KEYS = {
     "id", "name", "subject", "role", "schedule", "anchor", "opens", "due", "closes",
     "period", "categories", "referral_kinds", "first_within", "min_days", "until_age", "start",
-    "stages", "when",
+    "stages", "when", "min_interval", "enrolment", "away_more_than", "covers", "carry_tests",
     "catch_up", "contents", "tests", "checklist", "source", "evidence",
     "window_evidence", "note", "variants",
 }  # fmt: skip
@@ -190,6 +191,14 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     rules = tuple(
         _rule(raw, file, sources, conditions, layer_id=file) for file, raw in rules_raw.values()
     )
+    ids = {rule.id for rule in rules}
+    for rule in rules:
+        for covered in rule.covers:
+            if covered not in ids:
+                raise ProtocolError(
+                    rule.layer, f"covers {covered!r}, which is no rule", rule_id=rule.id,
+                    field="covers",
+                )  # fmt: skip
     targets = {
         target_id: _target(target_id, table, file, sources)
         for target_id, (file, table) in targets_raw.items()
@@ -623,9 +632,21 @@ def _rule(
             if not isinstance(raw[key], str):
                 raise ctx.error(key, "text expected")
             values[key] = raw[key]
-    for key in ("opens", "due", "closes", "first_within", "until_age"):
+    for key in ("opens", "due", "closes", "first_within", "until_age", "min_interval",
+                "away_more_than"):  # fmt: skip
         if key in raw:
             values[key] = _offset(raw[key], ctx, key)
+    if "enrolment" in raw:
+        if raw["enrolment"] not in _ENROLMENT_KINDS:
+            raise ctx.error(
+                "enrolment",
+                f"unknown value {raw['enrolment']!r}; known: {', '.join(sorted(_ENROLMENT_KINDS))}",
+            )
+        values["enrolment"] = raw["enrolment"]
+    if "covers" in raw:
+        values["covers"] = _text_list(raw["covers"], ctx, "covers")
+    if "carry_tests" in raw:
+        values["carry_tests"] = _carry_tests(raw["carry_tests"], ctx)
     for key in ("anchor", "start"):
         if key in raw:
             values[key] = _enum(Anchor, raw[key], ctx, key)
@@ -676,6 +697,24 @@ def _rule(
     return Rule(**values)
 
 
+_ENROLMENT_KINDS = {"first", "return"}
+
+
+def _carry_tests(value: Any, ctx: _Ctx) -> tuple[CarriedTest, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        raise ctx.error("carry_tests", "a list of { test, until_age } tables")
+    carried = []
+    for index, entry in enumerate(value):
+        sub = ctx.sub(f"carry_tests[{index}].")
+        _unknown_keys(entry, {"test", "until_age"}, sub)
+        test = entry.get("test")
+        if not isinstance(test, str) or not test:
+            raise sub.error("test", "the start of a test's name, as the checks list it")
+        carried.append(CarriedTest(test=test, until_age=_offset(entry.get("until_age"), sub,
+                                                                   "until_age")))  # fmt: skip
+    return tuple(carried)
+
+
 def _variants(value: Any, ctx: _Ctx) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ctx.error("variants", "[[rules.variants]] entries expected")
@@ -719,6 +758,20 @@ def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
                 raise ctx.error(key, f"not used by a {schedule.value} rule")
 
     anchor: Anchor | None = values.get("anchor")
+
+    def only_for(anchor_kind: Anchor, *keys: str) -> None:
+        for key in keys:
+            if anchor is not anchor_kind and values.get(key) not in (None, ()):
+                raise ctx.error(key, f"only for rules anchored on {anchor_kind.value}")
+
+    only_for(Anchor.ENROLMENT_START, "enrolment", "away_more_than")
+    only_for(Anchor.REGISTRATION, "covers", "carry_tests")
+    if anchor is Anchor.ENROLMENT_START and (values.get("enrolment") == "return") != (
+        values.get("away_more_than") is not None
+    ):
+        raise ctx.error("away_more_than", "a rule for returning children says how long away")
+    if anchor is Anchor.REGISTRATION:
+        need("covers")
     if anchor is Anchor.CASE:
         need("categories")
     elif schedule is not ScheduleKind.PERIODIC:
@@ -740,6 +793,8 @@ def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
         catch_up.within.approx_days < 0 or catch_up.until_age.approx_days <= 0
     ):
         raise ctx.error("catch_up", "within must not be negative and until_age must be positive")
+    if schedule is not ScheduleKind.CADENCE:
+        forbid("min_interval")
     if schedule is ScheduleKind.ONCE:
         need("anchor", "opens", "due", "closes")
         forbid("period", "first_within", "stages", "start", "until_age")
@@ -768,7 +823,7 @@ def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
         forbid("opens", "due", "closes", "period", "first_within", "catch_up")
         if subject is not SubjectKind.CHILD:
             raise ctx.error("subject", "cadence rules are for children")
-        if anchor in (Anchor.ENROLMENT_START, Anchor.REFERRAL):
+        if anchor in (Anchor.ENROLMENT_START, Anchor.REFERRAL, Anchor.REGISTRATION):
             raise ctx.error("anchor", "a cadence follows the child or one of its cases")
         if (anchor is Anchor.CASE) != (values["start"] is Anchor.CASE):
             raise ctx.error("start", "a cadence of a case starts and ends with the case")

@@ -19,6 +19,7 @@ from yiyu.domain import CategoryKind, ReferralKind, Role
 
 __all__ = [
     "Anchor",
+    "CarriedTest",
     "CatchUp",
     "Condition",
     "CorrectedAge",
@@ -71,6 +72,7 @@ class Anchor(enum.Enum):
     CASE = "case"  # from the opening of each case of the rule's `categories`, until it closes
     REFERRAL = "referral"  # from each referral of the rule's `referral_kinds`, until closed
     CORRECTION = "correction"  # a daycare: from each failed review item, until put right
+    REGISTRATION = "registration"  # a child registered here after birth (moved in, found late)
 
     @property
     def per_instance(self) -> bool:
@@ -182,6 +184,19 @@ class CorrectedAge:
 
 
 @attrs.frozen(kw_only=True)
+class CarriedTest:
+    """A test of a missed check that a late-registered child still gets (补查).
+
+    ``test`` is matched against the start of the missed checks' tests (``血常规（或血红
+    蛋白）`` matches ``血常规（或血红蛋白）：6～8月龄一次``); it is still useful until the
+    child reaches ``until_age``.
+    """
+
+    test: str
+    until_age: Offset
+
+
+@attrs.frozen(kw_only=True)
 class Source:
     id: str
     title: str
@@ -193,10 +208,15 @@ class Rule:
     """One obligation-creating rule of a protocol, possibly with variants.
 
     ``opens``/``due``/``closes`` apply to ``once`` rules; ``period``, ``categories``,
-    ``first_within`` and ``until_age`` to ``periodic`` rules; ``start``, ``stages`` and
-    ``until_age`` to ``cadence`` rules. ``closes`` is inclusive. A rule anchored on
-    cases names their conditions in ``categories``; one anchored on referrals names
-    their kinds in ``referral_kinds``.
+    ``first_within`` and ``until_age`` to ``periodic`` rules; ``start``, ``stages``,
+    ``until_age`` (the last visit may fall on it) and ``min_interval`` (two visits never
+    closer) to ``cadence`` rules. ``closes`` is inclusive. A rule anchored on cases names
+    their conditions in ``categories``; one anchored on referrals names their kinds in
+    ``referral_kinds``. A rule anchored on enrolments says which it is owed for in
+    ``enrolment`` (``first``: a child's first enrolment; ``return``: one starting more
+    than ``away_more_than`` after the child last left a daycare). A rule anchored on the
+    registration lists the routine checks it ``covers`` and the ``carry_tests`` of theirs
+    still worth doing.
     """
 
     id: str
@@ -216,6 +236,11 @@ class Rule:
     until_age: Offset | None = None
     start: Anchor | None = None
     stages: tuple[Stage, ...] = ()
+    min_interval: Offset | None = None
+    enrolment: str | None = None
+    away_more_than: Offset | None = None
+    covers: tuple[str, ...] = ()
+    carry_tests: tuple[CarriedTest, ...] = ()
     when: Condition | None = None
     catch_up: CatchUp | None = None
     contents: tuple[str, ...] = ()

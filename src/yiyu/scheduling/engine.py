@@ -7,13 +7,13 @@ is decided later, for a given date, by :func:`yiyu.scheduling.status`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import attrs
 import pendulum
 
 from yiyu.dates import Period, age_in_months, to_date
-from yiyu.domain import Child, Daycare
+from yiyu.domain import Child, Daycare, Enrolment
 from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
 from yiyu.scheduling.ages import corrected_birth
@@ -21,6 +21,7 @@ from yiyu.scheduling.conditions import holds
 from yiyu.scheduling.obligation import Obligation, obligation_key
 
 __all__ = ["corrected_birth", "schedule"]
+
 
 @functools.lru_cache(maxsize=1 << 16)
 def _after(offset: Offset, day: pendulum.Date) -> pendulum.Date:
@@ -84,6 +85,7 @@ class _Window:
     catch_up: bool = False
     stops_on: pendulum.Date | None = None  # the anchor instance ends (a case closes)
     stop_reason: str | None = None
+    extra_tests: tuple[str, ...] = ()  # a late-registered child's 补查, added to the rule's
 
 
 @attrs.frozen
@@ -102,31 +104,139 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
     # Conditions (preterm, high-risk newborn …) are judged on the facts at discharge: a
     # category recorded later does not rewrite the newborn period retroactively.
     judged_on = child.discharge_date or child.birth_date
+    planned: list[tuple[Rule, _Window]] = []
+    late_registration: list[Rule] = []
     for base in protocol.rules:
         if base.subject is not SubjectKind.CHILD:
             continue
         if base.when is not None and not holds(base.when, child, protocol, judged_on):
             continue
         rule = _variant(base, child, protocol, judged_on)
+        if rule.anchor is Anchor.REGISTRATION:
+            late_registration.append(rule)  # needs the other checks' windows: below
+            continue
         if rule.schedule is ScheduleKind.ONCE:
-            windows = _once(rule, child)
+            windows = _inpatient(_once(rule, child), child.discharge_date)
         elif rule.schedule is ScheduleKind.PERIODIC:
-            windows = _periodic_child(rule, child, until)
+            windows = _inpatient(_periodic_child(rule, child, until), child.discharge_date)
         else:
-            windows = _cadence(rule, child, until)
-        for window in windows:
-            if window.opens > until:
-                continue
-            stops = [(window.stops_on, window.stop_reason)] if window.stops_on else []
-            if leaving is not None:
-                stops.append((leaving.on, leaving.kind.value))
-            obligation = _stopped(window, stops)
-            if obligation is not None:
-                yield _obligation(rule, protocol, child.id, obligation)
+            windows = _cadence(rule, child, until)  # starts at discharge by its own rule
+        planned.extend((rule, window) for window in windows)
+    for rule in late_registration:
+        planned = _registration_check(rule, child, protocol, planned)
+    for rule, window in planned:
+        if window.opens > until:
+            continue
+        stops = [(window.stops_on, window.stop_reason)] if window.stops_on else []
+        stopped = _stopped(window, stops)
+        if stopped is not None and leaving is not None:
+            stopped = _left(stopped, leaving.on, leaving.kind.value)
+        if stopped is not None:
+            yield _obligation(rule, protocol, child.id, stopped)
+
+
+def _registration_check(
+    rule: Rule, child: Child, protocol: Protocol, planned: list[tuple[Rule, _Window]]
+) -> list[tuple[Rule, _Window]]:
+    """A child registered late is seen within the rule's window of its registration.
+
+    Owed when a routine check the rule ``covers`` had its window close before the child
+    was registered here (it was missed before anyone here knew of the child). The check
+    carries the tests of those missed checks that are still clinically useful
+    (``carry_tests``: the 6–8-month Hb of a child registered at 10 months, the hearing
+    screen), and the 预警征象 column of the child's age on the day (no ``checklist``: the
+    visit is screened off schedule). When a covered check can be done within the same
+    days anyway (due by then and still open), that check is the catch-up: it takes the
+    carried tests and nothing is added, so the family is not called twice.
+    """
+    registered = child.registered_on
+    if registered is None:
+        return planned
+    judged_on = child.discharge_date or child.birth_date
+    by_id = {base.id: base for base in protocol.rules}
+    assert rule.due is not None
+    deadline = _after(rule.due, registered)
+    missed: list[Rule] = []
+    serving: tuple[Rule, _Window] | None = None
+    for covered_id in rule.covers:
+        base = by_id[covered_id]
+        if base.when is not None and not holds(base.when, child, protocol, judged_on):
+            continue
+        covered = _variant(base, child, protocol, judged_on)
+        if covered.schedule is not ScheduleKind.ONCE:
+            continue  # the loader allows any rule; only a check owed once can be missed
+        for window in _inpatient(_once(covered, child), child.discharge_date):
+            if window.closes < registered:
+                missed.append(covered)
+            elif window.due <= deadline and (serving is None or window.due < serving[1].due):
+                serving = (covered, window)
+    if not missed:
+        return planned
+    useful = [
+        carry.test
+        for carry in rule.carry_tests
+        if registered < _after(carry.until_age, child.birth_date)
+        and any(test.startswith(carry.test) for check in missed for test in check.tests)
+    ]
+    if serving is not None:
+        covered = serving[0]
+        planned_tests = covered.tests
+        extra = _catch_up_tests(
+            t for t in useful if not any(x.startswith(t) for x in planned_tests)
+        )
+        if not extra:
+            return planned
+        return [
+            (r, attrs.evolve(w, extra_tests=extra) if r.id == covered.id else w) for r, w in planned
+        ]
+    windows = [
+        attrs.evolve(window, extra_tests=_catch_up_tests(useful), catch_up=True)
+        for window in _inpatient(_once(rule, child), child.discharge_date)
+    ]
+    return [*planned, *((rule, window) for window in windows)]
+
+
+def _catch_up_tests(tests: Iterable[str]) -> tuple[str, ...]:
+    return tuple(f"{test}（补查）" for test in tests)
+
+
+def _inpatient(windows: Iterable[_Window], discharge: pendulum.Date | None) -> Iterator[_Window]:
+    """What falls while the child is still in hospital is not owed.
+
+    A check whose window closes before the discharge is never owed, never missed and
+    never in a coverage denominator (a 28-week infant discharged on day 70 owes no 满月
+    check at days 28–30: the newborn home visit after discharge sees it). A window open
+    on the discharge day starts then: no one can be seen at home before it.
+    """
+    for window in windows:
+        if discharge is None or window.opens >= discharge:
+            yield window
+        elif window.closes >= discharge:
+            yield attrs.evolve(window, opens=discharge, due=max(window.due, discharge))
+
+
+def _left(window: _Window, day: pendulum.Date, reason: str) -> _Window | None:
+    """The child moved out or died on ``day``.
+
+    What would open after that day is never owed. A check already overdue on the day
+    (its due date passed) was owed here: it stays, its window ending the day before, so
+    it counts as missed rather than vanishing from coverage as a cancellation would. One
+    not yet overdue is cancelled from that day (status ``cancelled``, unless done first).
+    """
+    if window.stops_on is not None and window.stops_on <= day:
+        return window  # already ended by its own anchor (a case closed first)
+    if window.opens > day:
+        return None
+    if window.closes < day:
+        return window
+    if window.due < day:
+        return attrs.evolve(window, closes=day.subtract(days=1), stops_on=None, stop_reason=None)
+    return attrs.evolve(window, stops_on=day, stop_reason=reason)
 
 
 def _stopped(window: _Window, stops: list[tuple[pendulum.Date, str | None]]) -> _Window | None:
-    """Apply what ends an obligation early: the child leaving, its case closing.
+    """Apply what ends an obligation early: its anchor ending (a case closing, a daycare
+    closing, a referral's result).
 
     What would open after that day is never owed; what is open on it is cancelled from
     that day (status ``cancelled``, unless it was done first).
@@ -166,7 +276,9 @@ def _instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
     if anchor is Anchor.CORRECTED_BIRTH:
         return [_Instance(corrected_birth(child))]
     if anchor is Anchor.ENROLMENT_START:
-        return [_Instance(e.start, e.id, e.daycare_id) for e in child.enrolments]
+        return [_Instance(e.start, e.id, e.daycare_id) for e in _enrolments(rule, child)]
+    if anchor is Anchor.REGISTRATION:
+        return [] if child.registered_on is None else [_Instance(child.registered_on)]
     if anchor is Anchor.CASE:
         return _case_series(rule, child)
     if anchor is Anchor.REFERRAL:
@@ -176,6 +288,34 @@ def _instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
             if referral.kind in rule.referral_kinds
         ]
     raise AssertionError(f"{anchor} does not anchor a child's rule")  # the loader forbids it
+
+
+def _enrolments(rule: Rule, child: Child) -> list[Enrolment]:
+    """The enrolments a rule is owed for.
+
+    ``first``: the child's first enrolment here (入托检查). ``return``: an enrolment
+    starting more than ``away_more_than`` after the child last left a daycare (托儿所幼儿园
+    卫生保健工作规范: 离园3个月以上需重新体检). An enrolment soon after another (a move to
+    another daycare, with its 转园健康证明) owes neither. A rule that says nothing is owed
+    for every enrolment.
+    """
+    if rule.enrolment is None:
+        return list(child.enrolments)
+    chosen: list[Enrolment] = []
+    left: pendulum.Date | None = None  # the last day the child was in a daycare so far
+    attending = False
+    for enrolment in sorted(child.enrolments, key=lambda e: (e.start, e.daycare_id)):
+        if rule.enrolment == "first" and left is None and not attending:
+            chosen.append(enrolment)
+        elif rule.enrolment == "return" and left is not None and not attending:
+            assert rule.away_more_than is not None
+            if enrolment.start > _after(rule.away_more_than, left.add(days=1)):
+                chosen.append(enrolment)
+        if enrolment.end is None:
+            attending = True
+        elif not attending:
+            left = enrolment.end if left is None else max(left, enrolment.end)
+    return chosen
 
 
 def _case_series(rule: Rule, child: Child) -> list[_Instance]:
@@ -261,7 +401,7 @@ def _periodic_child(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[
         last = end if limit is None else (limit if end is None else min(end, limit))
         if last is None or last >= start:
             clipped.append((start, last))
-    return _periods(rule, clipped, until)
+    return _periods(rule, clipped, until, extend_last=True)
 
 
 def _merge(
@@ -284,6 +424,8 @@ def _periods(
     rule: Rule,
     spans: list[tuple[pendulum.Date, pendulum.Date | None]],
     until: pendulum.Date,
+    *,
+    extend_last: bool = False,
 ) -> Iterator[_Window]:
     """One window per period of ``rule.period`` in which the subject is eligible.
 
@@ -293,12 +435,16 @@ def _periods(
     it, even if that runs into the next period; the next period's window then opens
     only after it closes, so one visit never counts for two periods. Two spans in one
     period owe one obligation, due by the later start's deadline. A part shorter than
-    ``min_days`` is not owed (a daycare open for its last two days of a quarter).
+    ``min_days`` is not owed (a daycare open for its last two days of a quarter); with
+    ``extend_last``, a short last part of an eligibility span (an orphan's third birthday
+    on 3 January) extends the previous period's window to the span's end instead, so no
+    window is too short to be workable and the days stay covered.
     """
     assert rule.period is not None
     windows: dict[str, _Window] = {}
     last_closes: pendulum.Date | None = None
     for start, last in spans:
+        previous: str | None = None  # the label of this span's last window so far
         horizon = until if last is None else min(last, until)
         periods = Period.spanning(rule.period, start, max(start, horizon))
         for index, period in enumerate(periods):
@@ -313,6 +459,11 @@ def _periods(
                     due = min(due, last)
                 closes = max(closes, due)
             elif (closes - opens).days + 1 < rule.min_days:
+                if extend_last and previous is not None and last is not None and closes == last:
+                    windows[previous] = attrs.evolve(
+                        windows[previous], closes=max(windows[previous].closes, last)
+                    )
+                    last_closes = last if last_closes is None else max(last_closes, last)
                 continue
             if opens > closes:
                 continue
@@ -322,6 +473,7 @@ def _periods(
                 opens, due = earlier.opens, max(earlier.due, due)
                 closes = max(earlier.closes, closes)
             windows[period.label] = _Window(opens, due, closes, period.label)
+            previous = period.label
             last_closes = closes if last_closes is None else max(last_closes, closes)
     yield from windows.values()
 
@@ -359,16 +511,24 @@ def _series(
 
     Each visit is labelled by its place on that axis (``6m`` on the month grid, ``45d``
     otherwise), not by its rank, so correcting a discharge date or recording a later
-    gestational age does not give an existing visit's key to another date.
+    gestational age does not give an existing visit's key to another date. The series
+    runs to its end: a visit may fall on ``until_age`` itself (follow-up "to corrected 24
+    months" includes the 24-month visit). Two visits closer than ``min_interval`` (the
+    last of a fortnightly stage a few days before the first of the monthly one) are one:
+    the later, on the age grid, stays.
     """
     end = _after(rule.until_age, anchor) if rule.until_age is not None else None
+    gap = rule.min_interval
     previous_months = 0
     last_closes = start
+    pending: _Window | None = None  # the last visit, held back until the next is known
+    closes_before_pending = start
     for stage in rule.stages:
         stage_end = end
         if stage.until_months is not None:
             boundary = _add_months(anchor, stage.until_months)
             stage_end = boundary if end is None else min(end, boundary)
+        final = stage_end is None or (end is not None and stage_end >= end)
         boundary_start = _add_months(anchor, previous_months)
         # Month intervals sit on the age grid (visits at corrected 1, 2, 3 … months);
         # day intervals count from discharge in the first stage ("出院后…每2周").
@@ -381,22 +541,30 @@ def _series(
             stage_end,
             until=until,
             include_origin=on_grid,
+            include_end=final,
         )
         for point in points:
+            if pending is not None and gap is not None and point < _after(gap, pending.due):
+                pending, last_closes = None, closes_before_pending  # too close: the later stays
             if point <= last_closes:
                 continue  # the previous stage's last visit already covers this day
             # At a stage change the new interval may start inside the last window:
             # the visit stays (no gap in follow-up) and its window starts after that one.
             opens = max(_minus(point, stage.before), last_closes.add(days=1))
             closes = _after(stage.after, point)
-            yield _Window(opens, point, closes, _label(anchor, point))
+            if pending is not None:
+                yield pending
+            pending, closes_before_pending = (
+                _Window(opens, point, closes, _label(anchor, point)),
+                last_closes,
+            )
             last_closes = closes
-        if stage_end is None or (end is not None and stage_end >= end):
-            return
-        if stage_end > until:
-            return
+        if final or (stage_end is not None and stage_end > until):
+            break
         assert stage.until_months is not None
         previous_months = stage.until_months
+    if pending is not None:
+        yield pending
 
 
 def _label(anchor: pendulum.Date, point: pendulum.Date) -> str:
@@ -419,8 +587,10 @@ def _stage_points(
     *,
     until: pendulum.Date,
     include_origin: bool,
+    include_end: bool = False,
 ) -> Iterator[pendulum.Date]:
-    """Visit dates of one stage: after ``start``, before ``stage_end``.
+    """Visit dates of one stage: after ``start``, before ``stage_end`` (or on it, for the
+    series' last stage: ``include_end``).
 
     Point k is ``origin + (from_months + k × every)``, computed from the origin each
     time (months clamped at month ends), never chained from the previous point. An
@@ -433,7 +603,9 @@ def _stage_points(
         )
         point = _after(offset, origin)
         step += 1
-        if stage_end is not None and point >= stage_end:
+        if stage_end is not None and (
+            point > stage_end or (point == stage_end and not include_end)
+        ):
             return
         if _minus(point, stage.before) > until:
             return
@@ -458,7 +630,7 @@ def _obligation(rule: Rule, protocol: Protocol, subject_id: str, window: _Window
         closes=window.closes,
         daycare_id=window.daycare_id,
         contents=rule.contents,
-        tests=rule.tests,
+        tests=rule.tests + window.extra_tests if window.extra_tests else rule.tests,
         checklist=rule.checklist,
         sources=rule.sources,
         evidence=rule.evidence,
