@@ -49,6 +49,8 @@ from yiyu.protocol import (
 )
 from yiyu.scheduling import (
     CalendarBasis,
+    HolidayCalendar,
+    HolidayYear,
     Obligation,
     Reschedule,
     Skip,
@@ -57,6 +59,7 @@ from yiyu.scheduling import (
     corrected_birth,
     is_working_day,
     obligation_key,
+    parse_holiday_year,
     schedule,
     status,
     suggest_date,
@@ -81,6 +84,8 @@ __all__ = [
     "Evidence",
     "Finding",
     "GestationalAge",
+    "HolidayCalendar",
+    "HolidayYear",
     "LifeEvent",
     "LifeEventKind",
     "Measurements",
@@ -114,6 +119,7 @@ __all__ = [
     "load_protocol_files",
     "local_today",
     "obligation_key",
+    "parse_holiday_year",
     "parse_resident_id",
     "record",
     "schedule",

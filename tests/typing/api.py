@@ -28,6 +28,19 @@ for ob in obligations + yiyu.schedule(daycare, protocol, until=as_of):
     if suggestion is not None:
         day: pendulum.Date = suggestion.date
 
+# A year's holidays entered by the operator (an example, not an official notice).
+entered: yiyu.HolidayYear = yiyu.parse_holiday_year(
+    'year = 2027\nsource = "示例 example"\n[[holidays]]\nname = "元旦"\nfrom = "2027-01-01"\n'
+)
+calendar = yiyu.HolidayCalendar(years=[entered])
+known: yiyu.HolidayYear | None = calendar.year(2027)
+working: tuple[bool, yiyu.CalendarBasis] = yiyu.is_working_day(as_of, calendar)
+booked = yiyu.suggest_date(obligations[0], as_of=as_of, calendar=calendar)
+if booked is not None:
+    late: bool = booked.outside_window
+    basis: yiyu.CalendarBasis = booked.basis
+    why: str | None = booked.note
+
 months: int = yiyu.age_in_months(child.birth_date, as_of)
 corrected: pendulum.Date = yiyu.corrected_birth(child)
 skip = yiyu.Skip(on=as_of, reason=yiyu.SkipReason.CHILD_ILL)

@@ -2,11 +2,14 @@
 
 from yiyu.scheduling.appointments import CalendarBasis, Suggestion, is_working_day, suggest_date
 from yiyu.scheduling.engine import corrected_birth, schedule
+from yiyu.scheduling.holidays import HolidayCalendar, HolidayYear, parse_holiday_year
 from yiyu.scheduling.obligation import Obligation, obligation_key
 from yiyu.scheduling.status import Reschedule, Skip, Status, status
 
 __all__ = [
     "CalendarBasis",
+    "HolidayCalendar",
+    "HolidayYear",
     "Obligation",
     "Reschedule",
     "Skip",
@@ -15,6 +18,7 @@ __all__ = [
     "corrected_birth",
     "is_working_day",
     "obligation_key",
+    "parse_holiday_year",
     "schedule",
     "status",
     "suggest_date",
