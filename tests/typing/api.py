@@ -66,11 +66,16 @@ if isinstance(result, yiyu.ChildRecord):
 # The store and the jobs, as host software uses them.
 from yiyu.jobs.planning import plan  # noqa: E402
 from yiyu.jobs.worklist import WorklistItem, worklist  # noqa: E402
-from yiyu.store import MemoryRepository, Repository  # noqa: E402
+from yiyu.store import MemoryRepository, Repository, SaveCounts  # noqa: E402
 
 repo: Repository = MemoryRepository()
 repo.save_children([child])
 planned = plan(repo, protocol, as_of=as_of)
+saved: SaveCounts = repo.save_holiday_year(entered)
+stored_calendar: yiyu.HolidayCalendar = repo.holiday_calendar()
+from yiyu.jobs.holidays import AddedHolidays, add_holidays  # noqa: E402
+
+added: AddedHolidays = add_holidays(repo, "2027.toml", actor="信息科")
 items: list[WorklistItem] = worklist(repo, as_of=as_of, township="城关街道")
 
 # Printing (imports WeasyPrint: only where documents are printed).
