@@ -257,7 +257,7 @@ def parse_holiday_year(data: str | Mapping[str, Any]) -> HolidayYear:
     source = _as("source", _words, _required(data, "source", "source"))
     note = _as("note", optional_text, data.get("note"))
     entries = _required(data, "holidays", "holidays")
-    if not isinstance(entries, list) or not entries:
+    if not isinstance(entries, list | tuple) or not entries:
         raise ValidationError("holidays", entries, "at least one [[holidays]] table is required")
     holidays: dict[pendulum.Date, str] = {}
     for index, entry in enumerate(entries):
@@ -271,7 +271,7 @@ def parse_holiday_year(data: str | Mapping[str, Any]) -> HolidayYear:
                 )
             holidays[day] = name
     listed = data.get("workdays", [])
-    if not isinstance(listed, list):
+    if not isinstance(listed, list | tuple):
         raise ValidationError("workdays", listed, "a list of dates is required")
     workdays: list[pendulum.Date] = []
     for index, value in enumerate(listed):
