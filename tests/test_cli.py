@@ -198,3 +198,103 @@ def test_render_and_coverage_pdf(db: str, tmp_path: Path) -> None:
     assert rendered.exit_code == 0, rendered.output
     assert "PDFs written" in rendered.output
     assert list((tmp_path / "day").glob("worklist-*.pdf"))
+
+
+# An EXAMPLE 2027 (the official dates are not yet known to the project), made up.
+HOLIDAYS_2027 = """\
+# EXAMPLE ONLY (示例), not the official notice.
+year = 2027
+source = "示例：非官方安排 (example, not the official notice)"
+workdays = ["2027-02-20"]
+
+[[holidays]]
+name = "春节"
+from = "2027-02-06"
+to = "2027-02-14"
+"""
+
+
+def stored_years(url: str) -> list[yiyu.HolidayYear]:
+    engine = make_engine(url)
+    years = list(SqlRepository(engine).holiday_calendar().years)
+    engine.dispose()
+    return years
+
+
+def test_holidays_add_and_list(db: str, tmp_path: Path) -> None:
+    empty = runner.invoke(app, ["--db", db, "holidays", "list"])
+    assert empty.exit_code == 0, empty.output
+    assert "no holiday years entered" in empty.output
+    file = tmp_path / "2027.toml"
+    file.write_text(HOLIDAYS_2027, encoding="utf-8")
+    added = runner.invoke(app, ["--db", db, "holidays", "add", str(file)])
+    assert added.exit_code == 0, added.output
+    assert "holidays 2027 added: 9 days off, 1 weekend days worked" in added.output
+    again = runner.invoke(app, ["--db", db, "holidays", "add", str(file)])
+    assert "holidays 2027 unchanged" in again.output
+    file.write_text(HOLIDAYS_2027.replace("2027-02-14", "2027-02-13"), encoding="utf-8")
+    replaced = runner.invoke(app, ["--db", db, "holidays", "add", str(file)])
+    assert "holidays 2027 replaced: 8 days off" in replaced.output
+    listed = runner.invoke(app, ["--db", db, "holidays", "list"])
+    assert listed.exit_code == 0, listed.output
+    [line] = [line for line in listed.output.splitlines() if "│ 2027" in line]
+    assert [cell.strip() for cell in line.split("│")[1:4]] == ["2027", "8", "1"]
+    assert "示例" in listed.output
+    [year] = stored_years(db)
+    assert len(year.holidays) == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (HOLIDAYS_2027.replace('["2027-02-20"]', '["2027-02-17"]'), "workdays[0]='2027-02-17'"),
+        (HOLIDAYS_2027.replace('to = "2027-02-14"', 'to = "2028-02-14"'),
+         "holidays[0].to='2028-02-14'"),
+        (HOLIDAYS_2027.replace("source =", "# source ="), "source=None"),
+        (HOLIDAYS_2027.replace('name = "春节"', 'name = "春节"\ndays = 9'), "holidays[0].days=9"),
+        (HOLIDAYS_2027.replace('"2027-02-06"', '2027-02-06"'), "toml="),
+    ],
+)  # fmt: skip
+def test_a_bad_holidays_file_is_one_line_and_stores_nothing(
+    db: str, tmp_path: Path, text: str, named: str
+) -> None:
+    file = tmp_path / "2027.toml"
+    file.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["--db", db, "holidays", "add", str(file)])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error:")
+    assert result.output.count("error:") == 1  # one message (rich wraps it at 80 columns)
+    assert "Traceback" not in result.output
+    assert named in " ".join(line.strip() for line in result.output.splitlines())
+    assert stored_years(db) == []
+
+
+def test_a_holidays_file_not_in_utf8(db: str, tmp_path: Path) -> None:
+    file = tmp_path / "2027.toml"
+    file.write_bytes(HOLIDAYS_2027.encode("gb18030"))
+    result = runner.invoke(app, ["--db", db, "holidays", "add", str(file)])
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.output
+    assert stored_years(db) == []
+    missing = runner.invoke(app, ["--db", db, "holidays", "add", str(tmp_path / "none.toml")])
+    assert missing.exit_code == 2
+
+
+def test_the_worklist_marks_a_suggestion_after_the_window(db: str) -> None:
+    # Born 19 Jan 2026: the 满月 window, 16–18 Feb, is inside the Spring Festival holiday.
+    engine = make_engine(db)
+    SqlRepository(engine).save_children(
+        [yiyu.Child(id="C5", name="赵小满", sex="F", birth_date="2026-01-19",
+                    township="城关街道")]
+    )  # fmt: skip
+    engine.dispose()
+    assert runner.invoke(app, ["--db", db, "plan", "--as-of", "2026-01-20"]).exit_code == 0
+    day = ["--as-of", "2026-02-16"]
+    rows = json.loads(runner.invoke(app, ["--db", db, "worklist", *day, "--format", "json"]).output)
+    [one_month] = [row for row in rows if row["rule"] == "one_month"]
+    assert (one_month["suggested"], one_month["suggested_outside_window"]) == (
+        "2026-02-24",
+        "true",
+    )
+    table = runner.invoke(app, ["--db", db, "worklist", *day])
+    assert "时限外" in table.output

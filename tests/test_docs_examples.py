@@ -37,3 +37,16 @@ def test_region_example_loads(tmp_path: Path) -> None:
     protocol = yiyu.load_protocol(path)
     assert protocol.label == "my-county@2026.1"
     assert protocol.rule("one_month").closes == yiyu.protocol.Offset(days=42)
+
+
+def test_holidays_example_is_valid_and_labelled_an_example() -> None:
+    # 2027's official dates are not known yet: the guide's file must say it is an example.
+    import yiyu
+
+    page = (ROOT / "docs" / "guide" / "jobs.md").read_text(encoding="utf-8")
+    [toml] = re.findall(r"```toml\n(.*?)```", page, re.DOTALL)
+    year = yiyu.parse_holiday_year(toml)
+    assert year.year == 2027
+    assert "示例" in year.source
+    assert toml.lstrip().startswith("# 示例 EXAMPLE ONLY")
+    assert year.workdays == {yiyu.to_date("2027-02-20")}

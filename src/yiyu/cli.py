@@ -31,8 +31,13 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
 import_app = typer.Typer(help="Import registry CSV files.", no_args_is_help=True)
+holidays_app = typer.Typer(
+    help="Official holidays and 调休 working days, a year at a time, for suggested dates.",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
+app.add_typer(holidays_app, name="holidays")
 
 EXIT_FAILURE = 1
 EXIT_PARTIAL = 3
@@ -216,6 +221,47 @@ def import_enrolments(file: Path = _FILE, report: Path | None = _REPORT) -> None
     _import("enrolments", file, report)
 
 
+@holidays_app.command("add")
+def holidays_add(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="The year's holidays as TOML (UTF-8)."
+    ),
+) -> None:
+    """Add a year's holidays and 调休 working days from its file (replaces that year)."""
+    from yiyu.jobs.holidays import add_holidays
+
+    with _errors():
+        added = add_holidays(_repo(), file)
+        year, counts = added.year, added.counts
+        done = "added" if counts.created else "replaced" if counts.updated else "unchanged"
+        typer.echo(
+            f"holidays {year.year} {done}: {len(year.holidays)} days off, "
+            f"{len(year.workdays)} weekend days worked; source: {year.source}"
+        )
+
+
+@holidays_app.command("list")
+def holidays_list() -> None:
+    """The holiday years entered, with their source and counts."""
+    with _errors():
+        calendar = _repo().holiday_calendar()
+        if not calendar.years:
+            typer.echo(
+                "no holiday years entered: suggested dates use chinese-calendar, "
+                "and weekends only for years it has no notice for"
+            )
+            return
+        table = Table(title="节假日安排 holiday years (yiyu holidays add)")
+        for column in ("年份 year", "放假 days off", "调休上班 worked", "依据 source", "备注 note"):
+            table.add_column(column)
+        for year in calendar.years:
+            table.add_row(
+                str(year.year), str(len(year.holidays)), str(len(year.workdays)), year.source,
+                year.note or "",
+            )  # fmt: skip
+        Console().print(table)
+
+
 @app.command("plan")
 def plan_command(
     as_of: str | None = typer.Option(None, "--as-of", help="Date to plan from (default today)."),
@@ -277,8 +323,11 @@ def worklist_command(
             for column in ("状态", "应做日期", "建议日期", "对象", "事项", "负责人", "镇街"):
                 table.add_column(column)
             for row in rows:
+                suggested = row["suggested"]
+                if row["suggested_outside_window"] == "true":
+                    suggested += " 时限外"  # no working day left in the window: after it
                 table.add_row(
-                    row["status_zh"], row["due"], row["suggested"],
+                    row["status_zh"], row["due"], suggested,
                     f"{row['subject_name']} ({row['subject_id']})", row["name"],
                     row["assignee"], row["township"],
                 )  # fmt: skip

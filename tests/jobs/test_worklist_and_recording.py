@@ -9,7 +9,7 @@ import yiyu
 from yiyu.jobs.planning import plan
 from yiyu.jobs.recording import encounter_from_data, record_encounter
 from yiyu.jobs.worklist import worklist
-from yiyu.store import ObligationFilter, Repository, SubjectRef
+from yiyu.store import MemoryRepository, ObligationFilter, Repository, SubjectRef
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -163,3 +163,78 @@ def test_a_reschedule_is_the_suggested_date(repo: Repository) -> None:
     assert suggested.date == D(2026, 5, 12)
     later = {i.obligation.key: i for i in worklist(repo, as_of=D(2026, 5, 13))}
     assert later["child:C1/m3"].suggested != suggested  # past: computed again
+
+
+def newborn(child_id: str, born: str) -> yiyu.Child:
+    return yiyu.Child(
+        id=child_id, name="赵小满", sex="F", birth_date=born, discharge_date=born,
+        township="城关街道", family_doctor="FD-1",
+    )  # fmt: skip
+
+
+def test_a_one_month_check_in_the_spring_festival_is_suggested_after_it(
+    repo: Repository,
+) -> None:
+    # Born 19 Jan 2026: the 满月 window is 16–18 Feb, inside the Spring Festival holiday
+    # (15–23 Feb 2026). The list suggests 24 Feb, the first working day, and says so.
+    repo.save_children([newborn("C5", "2026-01-19")])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 20))
+    items = {i.obligation.key: i for i in worklist(repo, as_of=D(2026, 2, 16))}
+    item = items["child:C5/one_month"]
+    assert (item.obligation.opens, item.obligation.closes) == (D(2026, 2, 16), D(2026, 2, 18))
+    assert item.suggested is not None
+    assert (item.suggested.date, item.suggested.outside_window) == (D(2026, 2, 24), True)
+    row = item.as_row()
+    assert (row["suggested"], row["suggested_outside_window"]) == ("2026-02-24", "true")
+    others = [i.as_row() for key, i in items.items() if key != "child:C5/one_month"]
+    assert all(r["suggested_outside_window"] == "false" for r in others)
+
+
+# An EXAMPLE 2027 (the official dates are not yet known): 春节 6–14 Feb, made up.
+EXAMPLE_2027 = yiyu.parse_holiday_year(
+    """
+    year = 2027
+    source = "示例：非官方安排 (example, not the official notice)"
+    [[holidays]]
+    name = "春节"
+    from = "2027-02-06"
+    to = "2027-02-14"
+    """
+)
+
+
+def test_the_list_uses_the_holiday_years_in_the_store(repo: Repository) -> None:
+    # Born 10 Jan 2027: the 满月 window is 7–9 Feb 2027, a year chinese-calendar has
+    # no notice for.
+    repo.save_children([newborn("C6", "2027-01-10")])
+    plan(repo, PROTOCOL, as_of=D(2027, 1, 11))
+    before = {i.obligation.key: i for i in worklist(repo, as_of=D(2027, 2, 7))}
+    guessed = before["child:C6/one_month"].suggested
+    assert guessed is not None
+    assert (guessed.date, guessed.basis) == (D(2027, 2, 9), yiyu.CalendarBasis.WEEKENDS_ONLY)
+    repo.save_holiday_year(EXAMPLE_2027)
+    after = {i.obligation.key: i for i in worklist(repo, as_of=D(2027, 2, 7))}
+    entered = after["child:C6/one_month"].suggested
+    assert entered is not None
+    assert (entered.date, entered.basis, entered.outside_window) == (
+        D(2027, 2, 15),
+        yiyu.CalendarBasis.OPERATOR,
+        True,
+    )
+    assert entered.note is not None
+    assert EXAMPLE_2027.source in entered.note
+
+
+def test_the_calendar_is_read_once_per_list() -> None:
+    class Counting(MemoryRepository):
+        reads = 0
+
+        def holiday_calendar(self) -> yiyu.HolidayCalendar:
+            self.reads += 1
+            return super().holiday_calendar()
+
+    repo = Counting()
+    setup(repo)
+    items = worklist(repo, as_of=D(2026, 5, 6))
+    assert len(items) > 2
+    assert repo.reads == 1

@@ -225,6 +225,31 @@ def test_public_functions_render_records(poppler: Poppler) -> None:
     assert "没有应做或逾期的服务" in poppler.text(empty)
 
 
+def test_a_suggestion_after_the_window_is_marked_on_the_printed_list(
+    renderer: Any, poppler: Poppler, sample_documents: Callable[..., Any]
+) -> None:
+    import yiyu
+    from yiyu.jobs.worklist import WorklistItem
+    from yiyu.reports import worklist_document
+
+    # Born 19 Jan 2026: the 满月 window (16–18 Feb) lies in the Spring Festival holiday.
+    child = yiyu.Child(id="C5", name="赵小满", sex="F", birth_date="2026-01-19")
+    as_of = yiyu.to_date("2026-02-16")
+    [ob] = [o for o in yiyu.schedule(child, yiyu.load_protocol(), until=as_of)
+            if o.rule == "one_month"]  # fmt: skip
+    item = WorklistItem(
+        obligation=ob, status=yiyu.Status.DUE, subject_name=child.name, township=None,
+        assignee=None, suggested=yiyu.suggest_date(ob, as_of=as_of), days_overdue=0,
+    )  # fmt: skip
+    document = worklist_document([item], title="春节工作清单", as_of=as_of)
+    assert document.context["outside_window"] == 1
+    text = "".join(poppler.text(renderer.render(document)).split())
+    assert "2026-02-24时限外*" in text
+    assert "时限后的第一个工作日" in text
+    plain = "".join(poppler.text(renderer.render(sample_documents("worklist"))).split())
+    assert "时限外" not in plain  # no marker and no footnote when none is outside
+
+
 def test_a_host_template_directory_overrides_yiyus(tmp_path: Path, poppler: Poppler) -> None:
     need_renderer()
     from yiyu.reports import Renderer, samples

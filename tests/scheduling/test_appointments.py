@@ -66,9 +66,55 @@ def test_closed_window_has_no_suggestion() -> None:
     assert suggest_date(ob, as_of=D(2025, 10, 1)) is None
 
 
-def test_window_of_holidays_only_has_no_suggestion() -> None:
+def test_a_window_wholly_in_a_holiday_gets_the_first_working_day_after_it() -> None:
+    # The clinician's case: a 满月 window on 16–18 Feb 2026, inside the Spring Festival
+    # holiday (15–23 Feb 2026, State Council notice for 2026); 24 Feb is the first
+    # working day after it.
+    ob = obligation(D(2026, 2, 16), D(2026, 2, 17), D(2026, 2, 18))
+    suggestion = suggest_date(ob, as_of=D(2026, 2, 10))
+    assert suggestion is not None
+    assert (suggestion.date, suggestion.outside_window) == (D(2026, 2, 24), True)
+    assert suggestion.basis is CalendarBasis.OFFICIAL
+    assert suggestion.note is not None
+    assert "超出时限" in suggestion.note
+    assert "outside the window" in suggestion.note
+
+
+def test_national_day_window_gets_the_day_after_the_holiday() -> None:
+    # 2025-10-01…08 are holidays: a window on 2–5 October gets Thursday 9 October.
     ob = obligation(D(2025, 10, 2), D(2025, 10, 3), D(2025, 10, 5))
-    assert suggest_date(ob, as_of=D(2025, 9, 1)) is None
+    suggestion = suggest_date(ob, as_of=D(2025, 9, 1))
+    assert suggestion is not None
+    assert (suggestion.date, suggestion.outside_window) == (D(2025, 10, 9), True)
+
+
+def test_only_holidays_left_in_the_window_is_the_same_case() -> None:
+    # Overdue since 10 Feb; on 15 Feb only holidays remain (15–18 Feb).
+    ob = obligation(D(2026, 2, 1), D(2026, 2, 10), D(2026, 2, 18))
+    suggestion = suggest_date(ob, as_of=D(2026, 2, 15))
+    assert suggestion is not None
+    assert (suggestion.date, suggestion.outside_window) == (D(2026, 2, 24), True)
+    # A day earlier the adjusted working Saturday (调休, 14 Feb) was still ahead.
+    earlier = suggest_date(ob, as_of=D(2026, 2, 14))
+    assert earlier is not None
+    assert (earlier.date, earlier.outside_window) == (D(2026, 2, 14), False)
+    assert earlier.note is None
+
+
+def test_the_due_date_rules_still_pick_inside_the_window() -> None:
+    # Due Monday 16 Feb 2026 (holiday): 15 Feb is a holiday too, Saturday 14 Feb is a
+    # working day (调休) and inside the window, so it wins over anything after.
+    ob = obligation(D(2026, 2, 10), D(2026, 2, 16), D(2026, 2, 25))
+    suggestion = suggest_date(ob, as_of=D(2026, 2, 1))
+    assert suggestion is not None
+    assert (suggestion.date, suggestion.outside_window) == (D(2026, 2, 14), False)
+
+
+def test_nothing_after_a_closed_window_or_a_cancellation() -> None:
+    ob = obligation(D(2026, 2, 16), D(2026, 2, 17), D(2026, 2, 18))
+    assert suggest_date(ob, as_of=D(2026, 2, 19)) is None  # closed before as_of
+    cancelled = attrs.evolve(ob, cancelled_on=D(2026, 2, 17), cancel_reason="moved_out")
+    assert suggest_date(cancelled, as_of=D(2026, 2, 10)) is None
 
 
 def test_year_without_holiday_data_falls_back_to_weekends_and_says_so() -> None:

@@ -242,3 +242,53 @@ def test_batch_reads_and_batch_plans(repo: Repository) -> None:
     assert repo.save_plans(items, as_of=D(2024, 6, 1)) == SaveCounts(unchanged=counts.created)
     states = repo.plan_states([i.ref for i in items])
     assert set(states) == {i.ref for i in items}
+
+
+# An EXAMPLE year (2027's official dates are not yet known), and a correction of it.
+HOLIDAYS_2027 = yiyu.parse_holiday_year(
+    """
+    year = 2027
+    source = "示例：非官方安排 (example, not the official notice)"
+    workdays = ["2027-02-20"]
+    [[holidays]]
+    name = "春节"
+    from = "2027-02-06"
+    to = "2027-02-14"
+    """
+)
+CORRECTED_2027 = yiyu.HolidayYear(
+    year=2027,
+    holidays=[D(2027, 2, 6).add(days=n) for n in range(8)],  # one day shorter
+    workdays=[D(2027, 2, 20), D(2027, 2, 21)],
+    source="示例：更正 (example, corrected)",
+    note="第二版",
+)
+
+
+def test_holiday_years_are_added_replaced_and_read_back(repo: Repository) -> None:
+    assert repo.holiday_calendar() == yiyu.HolidayCalendar()
+    assert repo.save_holiday_year(HOLIDAYS_2027) == SaveCounts(created=1)
+    assert repo.holiday_calendar() == yiyu.HolidayCalendar(years=[HOLIDAYS_2027])
+    assert repo.save_holiday_year(HOLIDAYS_2027) == SaveCounts(unchanged=1)
+    assert repo.save_holiday_year(CORRECTED_2027) == SaveCounts(updated=1)
+    calendar = repo.holiday_calendar()
+    assert calendar.years == (CORRECTED_2027,)  # replaced whole, nothing of the old left
+    earlier = yiyu.HolidayYear(year=2026, holidays=[D(2026, 10, 1)], source="示例 example")
+    assert repo.save_holiday_year(earlier) == SaveCounts(created=1)
+    assert [y.year for y in repo.holiday_calendar().years] == [2026, 2027]
+    stored = repo.holiday_calendar().year(2027)
+    assert stored is not None
+    assert all(isinstance(day, pendulum.Date) for day in stored.holidays | stored.workdays)
+
+
+def test_a_failed_replacement_keeps_the_year_as_it_was(repo: Repository) -> None:
+    repo.save_holiday_year(HOLIDAYS_2027)
+
+    def killed_halfway() -> None:
+        with repo.transaction():
+            repo.save_holiday_year(CORRECTED_2027)
+            raise RuntimeError("killed halfway")
+
+    with pytest.raises(RuntimeError):
+        killed_halfway()
+    assert repo.holiday_calendar().years == (HOLIDAYS_2027,)

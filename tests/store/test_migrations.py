@@ -51,3 +51,25 @@ def test_an_older_database_is_upgraded_with_its_data(tmp_path: Path) -> None:
     upgrade(engine)
     assert "reschedule" in inspect(engine).get_table_names()
     assert repo.get_child("C1") == child
+
+
+def test_a_database_from_before_holiday_years_is_upgraded(tmp_path: Path) -> None:
+    import pendulum
+
+    import yiyu
+    from yiyu.store.sql import SqlRepository
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0002")
+    assert "holiday_year" not in inspect(engine).get_table_names()
+    repo = SqlRepository(engine)
+    child = yiyu.Child(id="C1", name="王小红", sex="F", birth_date="2026-01-31")
+    repo.save_children([child])
+    upgrade(engine)
+    assert "holiday_year" in inspect(engine).get_table_names()
+    assert repo.get_child("C1") == child
+    # An example year (not an official notice): the new table takes it.
+    year = yiyu.HolidayYear(year=2027, holidays=[pendulum.Date(2027, 1, 1)], source="示例")
+    repo.save_holiday_year(year)
+    assert repo.holiday_calendar().years == (year,)
+    engine.dispose()

@@ -28,6 +28,19 @@ for ob in obligations + yiyu.schedule(daycare, protocol, until=as_of):
     if suggestion is not None:
         day: pendulum.Date = suggestion.date
 
+# A year's holidays entered by the operator (an example, not an official notice).
+entered: yiyu.HolidayYear = yiyu.parse_holiday_year(
+    'year = 2027\nsource = "示例 example"\n[[holidays]]\nname = "元旦"\nfrom = "2027-01-01"\n'
+)
+calendar = yiyu.HolidayCalendar(years=[entered])
+known: yiyu.HolidayYear | None = calendar.year(2027)
+working: tuple[bool, yiyu.CalendarBasis] = yiyu.is_working_day(as_of, calendar)
+booked = yiyu.suggest_date(obligations[0], as_of=as_of, calendar=calendar)
+if booked is not None:
+    late: bool = booked.outside_window
+    basis: yiyu.CalendarBasis = booked.basis
+    why: str | None = booked.note
+
 months: int = yiyu.age_in_months(child.birth_date, as_of)
 corrected: pendulum.Date = yiyu.corrected_birth(child)
 skip = yiyu.Skip(on=as_of, reason=yiyu.SkipReason.CHILD_ILL)
@@ -53,11 +66,16 @@ if isinstance(result, yiyu.ChildRecord):
 # The store and the jobs, as host software uses them.
 from yiyu.jobs.planning import plan  # noqa: E402
 from yiyu.jobs.worklist import WorklistItem, worklist  # noqa: E402
-from yiyu.store import MemoryRepository, Repository  # noqa: E402
+from yiyu.store import MemoryRepository, Repository, SaveCounts  # noqa: E402
 
 repo: Repository = MemoryRepository()
 repo.save_children([child])
 planned = plan(repo, protocol, as_of=as_of)
+saved: SaveCounts = repo.save_holiday_year(entered)
+stored_calendar: yiyu.HolidayCalendar = repo.holiday_calendar()
+from yiyu.jobs.holidays import AddedHolidays, add_holidays  # noqa: E402
+
+added: AddedHolidays = add_holidays(repo, "2027.toml", actor="信息科")
 items: list[WorklistItem] = worklist(repo, as_of=as_of, township="城关街道")
 
 # Printing (imports WeasyPrint: only where documents are printed).

@@ -1,7 +1,8 @@
 """Work lists: what is due and overdue on a date, for a clinician, township, daycare or role.
 
 Status is derived when the list is read (``yiyu.status``), never stored. Overdue items
-come first, oldest due date first; then what is due, soonest first.
+come first, oldest due date first; then what is due, soonest first. Suggested dates use
+the operator's holiday years from the store (``yiyu holidays add``), read once per list.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.scheduling import (
     CalendarBasis,
+    HolidayCalendar,
     Obligation,
     Reschedule,
     Status,
@@ -55,16 +57,22 @@ class WorklistItem:
             "due": ob.due.isoformat(),
             "closes": ob.closes.isoformat(),
             "suggested": self.suggested.date.isoformat() if self.suggested else "",
+            # The window holds no working day any more: the date is after it (late).
+            "suggested_outside_window": (
+                "true" if self.suggested and self.suggested.outside_window else "false"
+            ),
             "days_overdue": str(self.days_overdue),
             "contents": "、".join((*ob.contents, *ob.tests)),
         }
 
 
-def _suggested(moved: Reschedule | None, ob: Obligation, as_of: pendulum.Date) -> Suggestion | None:
+def _suggested(
+    moved: Reschedule | None, ob: Obligation, as_of: pendulum.Date, calendar: HolidayCalendar
+) -> Suggestion | None:
     """A clinician's reschedule beats the computed suggestion while it is still ahead."""
     if moved is not None and moved.to >= as_of:
         return Suggestion(date=moved.to, basis=CalendarBasis.OFFICIAL)
-    return suggest_date(ob, as_of=as_of)
+    return suggest_date(ob, as_of=as_of, calendar=calendar)
 
 
 def worklist(
@@ -78,6 +86,7 @@ def worklist(
 ) -> list[WorklistItem]:
     """What is due or overdue on ``as_of`` (window open, not done, skipped or cancelled)."""
     as_of = to_date(as_of, field="as_of")
+    calendar = repo.holiday_calendar()  # once for the whole list, not per item
     stored = repo.obligations(
         ObligationFilter(
             township=township,
@@ -112,7 +121,7 @@ def worklist(
                 subject_name=subject.name if subject is not None else ob.subject_id,
                 township=entry.township,
                 assignee=entry.assignee,
-                suggested=_suggested(entry.rescheduled, ob, as_of),
+                suggested=_suggested(entry.rescheduled, ob, as_of, calendar),
                 days_overdue=max(0, (as_of - ob.due).days),
             )
         )

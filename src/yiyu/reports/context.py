@@ -934,6 +934,8 @@ def worklist_document(
         "rows": rows,
         "overdue": overdue,
         "due": len(rows) - overdue,
+        # Suggestions after a window that holds no working day: a footnote explains them.
+        "outside_window": sum(1 for row in rows if row["suggested_outside_window"] == "true"),
     }
     data = _attachment(
         "worklist", title=title, as_of=as_of.isoformat(), institution=institution, items=rows

@@ -3,12 +3,15 @@
 from yiyu.scheduling.ages import AssessmentAge, assessment_age, corrected_birth
 from yiyu.scheduling.appointments import CalendarBasis, Suggestion, is_working_day, suggest_date
 from yiyu.scheduling.engine import schedule
+from yiyu.scheduling.holidays import HolidayCalendar, HolidayYear, parse_holiday_year
 from yiyu.scheduling.obligation import Obligation, obligation_key
 from yiyu.scheduling.status import Reschedule, Skip, Status, status
 
 __all__ = [
     "AssessmentAge",
     "CalendarBasis",
+    "HolidayCalendar",
+    "HolidayYear",
     "Obligation",
     "Reschedule",
     "Skip",
@@ -18,6 +21,7 @@ __all__ = [
     "corrected_birth",
     "is_working_day",
     "obligation_key",
+    "parse_holiday_year",
     "schedule",
     "status",
     "suggest_date",

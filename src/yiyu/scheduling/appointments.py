@@ -1,21 +1,31 @@
 """Suggested appointment dates: inside the window, on an official working day.
 
 The clinical due date never moves; only the suggestion does. Official holidays and the
-adjusted working days (调休, a Saturday or Sunday that is worked) come from the
-``chinese-calendar`` package, which carries the State Council's yearly notices. For a
-year it has no notice for yet, the suggestion falls back to Monday–Friday and says so.
+adjusted working days (调休, a Saturday or Sunday that is worked) come, for each year,
+from the first of:
+
+1. the operator's calendar (:class:`~yiyu.scheduling.holidays.HolidayCalendar`, entered
+   with ``yiyu holidays add`` from the year's notice): ``CalendarBasis.OPERATOR``;
+2. the ``chinese-calendar`` package, which carries the State Council's yearly notices
+   up to its release: ``CalendarBasis.OFFICIAL``;
+3. Monday–Friday without the fixed-date holidays, for a year neither knows:
+   ``CalendarBasis.WEEKENDS_ONLY``.
+
+Every suggestion says which basis it rests on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Final
 
 import attrs
 import chinese_calendar
 import pendulum
 
 from yiyu.dates import to_date
+from yiyu.scheduling.holidays import HolidayCalendar
 from yiyu.scheduling.obligation import Obligation
 
 __all__ = ["CalendarBasis", "Suggestion", "is_working_day", "suggest_date"]
@@ -23,34 +33,92 @@ __all__ = ["CalendarBasis", "Suggestion", "is_working_day", "suggest_date"]
 
 class CalendarBasis(enum.Enum):
     OFFICIAL = "official"  # holidays and 调休 from the State Council's notice
+    OPERATOR = "operator"  # the year's notice as the operator entered it (yiyu holidays add)
     WEEKENDS_ONLY = "weekends_only"  # no notice for that year: Mon–Fri, fixed-date holidays
+
+
+# Which basis a suggestion reports when the days it looked at rest on several (a window
+# across New Year): the least certain one, since the choice depended on it.
+_UNCERTAINTY: Final = {
+    CalendarBasis.OFFICIAL: 0,
+    CalendarBasis.OPERATOR: 1,
+    CalendarBasis.WEEKENDS_ONLY: 2,
+}
 
 
 @attrs.frozen(kw_only=True)
 class Suggestion:
-    """A suggested date and how it was chosen."""
+    """A suggested date and how it was chosen.
+
+    Attributes:
+        date: the suggested day.
+        basis: what said which days are working days (the least certain basis among
+            the days considered).
+        outside_window: no working day was left in the window (it falls in a holiday),
+            so this is the first working day after it: a visit then is late.
+        source: for ``CalendarBasis.OPERATOR``, the notice the operator entered.
+        basis_year: the year ``basis`` refers to; ``None``: the date's year.
+    """
 
     date: pendulum.Date
     basis: CalendarBasis
+    outside_window: bool = False
+    source: str | None = None
+    basis_year: int | None = None
 
     @property
     def note(self) -> str | None:
-        if self.basis is CalendarBasis.OFFICIAL:
-            return None
-        return (
-            f"{self.date.year}年的法定节假日安排尚未收录，仅避开周末 "
-            f"(no official holiday data for {self.date.year}: weekends only)"
-        )
+        """Why the date may need a second look, in Chinese and English; ``None`` if not."""
+        year = self.basis_year or self.date.year
+        parts: list[str] = []
+        if self.outside_window:
+            parts.append(
+                "时限内已无工作日，建议时限后的第一个工作日（超出时限） "
+                "(no working day is left in the window: the first working day after it, "
+                "outside the window)"
+            )
+        if self.basis is CalendarBasis.WEEKENDS_ONLY:
+            parts.append(
+                f"{year}年的法定节假日安排尚未收录，仅避开周末 "
+                f"(no official holiday data for {year}: weekends only)"
+            )
+        elif self.basis is CalendarBasis.OPERATOR:
+            source = f"：{self.source}" if self.source else ""
+            english = f": {self.source}" if self.source else ""
+            parts.append(
+                f"依据运营方录入的{year}年节假日安排{source} "
+                f"({year} holidays as entered by the operator{english})"
+            )
+        return "；".join(parts) or None
 
 
 # Holidays on the same date every year (元旦, 劳动节, 国庆节): avoided even without a
 # notice. The lunar ones (春节, 清明, 端午, 中秋) move and need the year's notice.
 _FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)})
 
+# How far past a window to look for a working day. The longest official break with its
+# weekends is under two weeks; finding none in a month means the calendar is wrong, and
+# no suggestion is better than a far-fetched one.
+_DAYS_AFTER_WINDOW: Final = 31
 
-def is_working_day(day: dt.date) -> tuple[bool, CalendarBasis]:
-    """Whether ``day`` is an official working day, and on what basis that was decided."""
+
+def is_working_day(
+    day: dt.date, calendar: HolidayCalendar | None = None
+) -> tuple[bool, CalendarBasis]:
+    """Whether ``day`` is an official working day, and on what basis that was decided.
+
+    Args:
+        day: the day.
+        calendar: the operator's holiday years; a year there is used before
+            ``chinese-calendar``'s.
+
+    Returns:
+        ``(working, basis)``.
+    """
     plain = dt.date(day.year, day.month, day.day)
+    entered = calendar.year(plain.year) if calendar is not None else None
+    if entered is not None:
+        return entered.is_working_day(plain), CalendarBasis.OPERATOR
     try:
         return bool(chinese_calendar.is_workday(plain)), CalendarBasis.OFFICIAL
     except NotImplementedError:
@@ -58,12 +126,56 @@ def is_working_day(day: dt.date) -> tuple[bool, CalendarBasis]:
         return plain.weekday() < 5 and not fixed, CalendarBasis.WEEKENDS_ONLY
 
 
-def suggest_date(obligation: Obligation, *, as_of: pendulum.Date) -> Suggestion | None:
+@attrs.define
+class _Consulted:
+    """The days a suggestion looked at, and the least certain basis among them."""
+
+    calendar: HolidayCalendar | None
+    basis: CalendarBasis | None = None
+    year: int | None = None
+
+    def working(self, day: pendulum.Date) -> bool:
+        working, basis = is_working_day(day, self.calendar)
+        if self.basis is None or _UNCERTAINTY[basis] > _UNCERTAINTY[self.basis]:
+            self.basis, self.year = basis, day.year
+        return working
+
+    def suggestion(self, day: pendulum.Date, *, outside_window: bool) -> Suggestion:
+        # A suggestion is made from a day looked at, so both are set.
+        assert self.basis is not None
+        assert self.year is not None
+        entered = self.calendar.year(self.year) if self.calendar is not None else None
+        return Suggestion(
+            date=day,
+            basis=self.basis,
+            outside_window=outside_window,
+            source=entered.source if self.basis is CalendarBasis.OPERATOR and entered else None,
+            basis_year=self.year,
+        )
+
+
+def suggest_date(
+    obligation: Obligation,
+    *,
+    as_of: pendulum.Date,
+    calendar: HolidayCalendar | None = None,
+) -> Suggestion | None:
     """The working day inside the window nearest to the due date, not before ``as_of``.
 
     A day before the due date is preferred to one after it at the same distance, since
-    the due date is the standard's. Returns ``None`` when no working day is left in the
-    window (it has closed, it was cancelled, or only holidays remain).
+    the due date is the standard's. When no working day is left in the window (it falls
+    in a holiday), the first working day after it is suggested with
+    ``outside_window=True``.
+
+    Args:
+        obligation: what to book.
+        as_of: today: nothing earlier is suggested.
+        calendar: the operator's holiday years (see :func:`is_working_day`).
+
+    Returns:
+        The suggestion, or ``None`` when the window has closed, the obligation was
+        cancelled before a working day (nothing is suggested on or after a
+        cancellation), or no working day comes within a month after the window.
     """
     as_of = to_date(as_of, field="as_of")
     first = max(obligation.opens, as_of)
@@ -72,15 +184,17 @@ def suggest_date(obligation: Obligation, *, as_of: pendulum.Date) -> Suggestion 
         last = min(last, obligation.cancelled_on.subtract(days=1))
     if first > last:
         return None
+    consulted = _Consulted(calendar)
     target = min(max(obligation.due, first), last)
-    fallback: CalendarBasis | None = None
     for distance in range((last - first).days + 1):
         for day in (target.subtract(days=distance), target.add(days=distance)):
-            if not first <= day <= last:
-                continue
-            working, basis = is_working_day(day)
-            if basis is CalendarBasis.WEEKENDS_ONLY:
-                fallback = basis
-            if working:
-                return Suggestion(date=day, basis=fallback or basis)
+            if first <= day <= last and consulted.working(day):
+                return consulted.suggestion(day, outside_window=False)
+    day = obligation.closes
+    for _ in range(_DAYS_AFTER_WINDOW):
+        day = day.add(days=1)
+        if obligation.cancelled_on is not None and day >= obligation.cancelled_on:
+            return None
+        if consulted.working(day):
+            return consulted.suggestion(day, outside_window=True)
     return None

@@ -16,7 +16,7 @@ import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
-from yiyu.scheduling import Obligation, Reschedule, Skip
+from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 
 __all__ = [
     "JobRun",
@@ -211,6 +211,19 @@ class Repository(Protocol):
 
     def save_reschedule(self, key: str, reschedule: Reschedule) -> None:
         """Move an obligation's appointment (the latest reschedule wins)."""
+        ...
+
+    # --- the operator's holiday years ------------------------------------------------
+    def save_holiday_year(self, year: HolidayYear) -> SaveCounts:
+        """Add a year's official holidays and 调休 working days, or replace that year's.
+
+        One transaction: the stored year is either the old one or ``year``, never a mix.
+        Returns ``created``, ``updated`` (replaced) or ``unchanged`` (the same again).
+        """
+        ...
+
+    def holiday_calendar(self) -> HolidayCalendar:
+        """Every stored holiday year, for :func:`yiyu.suggest_date`'s ``calendar``."""
         ...
 
     # --- job runs and audit -----------------------------------------------------------

@@ -16,7 +16,7 @@ import pendulum
 from yiyu.codec import facts_hash, to_data
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
-from yiyu.scheduling import Obligation, Reschedule, Skip
+from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 from yiyu.store.api import (
     JobRun,
     ObligationFilter,
@@ -49,6 +49,7 @@ class _State:
     encounters: dict[str, tuple[Encounter, list[Mapping[str, Any]]]] = attrs.Factory(dict)
     skips: dict[str, Skip] = attrs.Factory(dict)
     reschedules: dict[str, Reschedule] = attrs.Factory(dict)
+    holiday_years: dict[int, HolidayYear] = attrs.Factory(dict)
     runs: list[JobRun] = attrs.Factory(list)
     audit: list[tuple[pendulum.DateTime, str, str, str, str, Any]] = attrs.Factory(list)
 
@@ -95,6 +96,7 @@ class MemoryRepository:
             encounters=dict(state.encounters),
             skips=dict(state.skips),
             reschedules=dict(state.reschedules),
+            holiday_years=dict(state.holiday_years),
             runs=list(state.runs),
             audit=list(state.audit),
         )
@@ -282,6 +284,17 @@ class MemoryRepository:
             if key not in self._state.obligations:
                 raise ValidationError("obligation_key", key, "no such obligation")
             self._state.reschedules[key] = reschedule
+
+    # --- the operator's holiday years ------------------------------------------------
+
+    def save_holiday_year(self, year: HolidayYear) -> SaveCounts:
+        with self.transaction():
+            counts = _count(self._state.holiday_years.get(year.year), year)
+            self._state.holiday_years[year.year] = year
+            return counts
+
+    def holiday_calendar(self) -> HolidayCalendar:
+        return HolidayCalendar(years=self._state.holiday_years.values())
 
     # --- job runs and audit -----------------------------------------------------------
 

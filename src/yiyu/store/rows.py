@@ -21,7 +21,7 @@ from yiyu.domain import (
     Role,
 )
 from yiyu.protocol import Evidence, SubjectKind
-from yiyu.scheduling import Obligation
+from yiyu.scheduling import HolidayYear, Obligation
 from yiyu.store.tables import (
     CaseRow,
     CategoryRow,
@@ -29,6 +29,7 @@ from yiyu.store.tables import (
     CorrectionRow,
     DaycareRow,
     EnrolmentRow,
+    HolidayYearRow,
     LifeEventRow,
     ObligationRow,
     ReferralRow,
@@ -39,6 +40,8 @@ __all__ = [
     "child_rows",
     "daycare_from_rows",
     "daycare_rows",
+    "holiday_year_from_row",
+    "holiday_year_row",
     "obligation_from_row",
     "obligation_row",
     "obligation_values",
@@ -343,4 +346,27 @@ def obligation_from_row(row: ObligationRow) -> Obligation:
         catch_up=row.catch_up,
         cancelled_on=_d(row.cancelled_on),
         cancel_reason=row.cancel_reason,
+    )
+
+
+def holiday_year_row(year: HolidayYear, now: dt.datetime) -> HolidayYearRow:
+    """The row of an operator's holiday year, added (or replaced) at ``now``."""
+    return HolidayYearRow(
+        year=year.year,
+        source=year.source,
+        note=year.note,
+        holidays=[day.isoformat() for day in sorted(year.holidays)],
+        workdays=[day.isoformat() for day in sorted(year.workdays)],
+        added_at=now,
+    )
+
+
+def holiday_year_from_row(row: HolidayYearRow) -> HolidayYear:
+    """The holiday year a row holds, validated again as it is read."""
+    return HolidayYear(
+        year=row.year,
+        holidays=row.holidays,
+        workdays=row.workdays,
+        source=row.source,
+        note=row.note,
     )

@@ -23,7 +23,7 @@ from yiyu.codec import to_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
-from yiyu.scheduling import Obligation, Reschedule, Skip
+from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 from yiyu.store.api import (
     JobRun,
     ObligationFilter,
@@ -39,6 +39,8 @@ from yiyu.store.rows import (
     child_rows,
     daycare_from_rows,
     daycare_rows,
+    holiday_year_from_row,
+    holiday_year_row,
     obligation_from_row,
     obligation_values,
 )
@@ -51,6 +53,7 @@ from yiyu.store.tables import (
     DaycareRow,
     EncounterRow,
     EnrolmentRow,
+    HolidayYearRow,
     JobRunRow,
     LifeEventRow,
     ObligationRow,
@@ -600,6 +603,27 @@ class SqlRepository:
             row.note = reschedule.note
             session.merge(row)
             session.flush()
+
+    # --- the operator's holiday years ------------------------------------------------
+
+    def save_holiday_year(self, year: HolidayYear) -> SaveCounts:
+        with self._tx() as session:
+            # Locked, so two operators replacing one year take turns (PostgreSQL).
+            old = session.exec(
+                select(HolidayYearRow)
+                .where(col(HolidayYearRow.year) == year.year)
+                .with_for_update()
+            ).first()
+            if old is not None and holiday_year_from_row(old) == year:
+                return SaveCounts(unchanged=1)
+            session.merge(holiday_year_row(year, _now()))
+            session.flush()
+            return SaveCounts(created=1) if old is None else SaveCounts(updated=1)
+
+    def holiday_calendar(self) -> HolidayCalendar:
+        with self._tx() as session:
+            rows = session.exec(select(HolidayYearRow).order_by(col(HolidayYearRow.year))).all()
+            return HolidayCalendar(years=[holiday_year_from_row(row) for row in rows])
 
     # --- job runs and audit -----------------------------------------------------------
 

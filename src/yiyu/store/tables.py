@@ -23,6 +23,7 @@ __all__ = [
     "DaycareRow",
     "EncounterRow",
     "EnrolmentRow",
+    "HolidayYearRow",
     "JobRunRow",
     "LifeEventRow",
     "ObligationRow",
@@ -231,6 +232,24 @@ class RescheduleRow(SQLModel, table=True):
     to: dt.date
     reason: str
     note: str | None = None
+
+
+class HolidayYearRow(SQLModel, table=True):
+    """A year's official holidays and 调休 working days as the operator entered them.
+
+    One row per year, the dates as JSON lists of ISO dates: replacing a year is one row
+    written, never a mix of the old and the new dates.
+    """
+
+    __tablename__ = "holiday_year"
+
+    # The year is the key, given by the operator: never a generated sequence.
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    source: str
+    note: str | None = None
+    holidays: list[str] = _json()
+    workdays: list[str] = _json()
+    added_at: dt.datetime
 
 
 class JobRunRow(SQLModel, table=True):
