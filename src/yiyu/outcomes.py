@@ -8,14 +8,20 @@ rule. The protocol's rules then schedule their follow-ups from those facts, so
 Pure: the date comes in as ``as_of``; nothing is stored here (the store records the
 encounter and the changed facts in one transaction).
 
-Closing criteria, with their evidence (standards digest §5, S4):
+Every check of an open case (专案) is kept in its course (:class:`yiyu.CaseCheck`), and the
+referral and closing criteria read the course. They are data with their sources
+(``instruments/data/case_management.toml`` and ``anaemia.toml``; docs/guide/recording.md
+says which are the standard's and which are yiyu's):
 
-* 低体重 / 生长迟缓 / 消瘦: the index back at or above −2 SD at a visit (M: the standard
-  adds "good general condition", which is the doctor's to judge).
-* 超重 / 肥胖: weight-for-length/height at or below +1 SD on two consecutive checks (D).
-* 贫血: Hb normal, and still normal two months later (the course continues 2 months after
-  Hb is normal, M).
-* 佝偻病: a rickets follow-up visit that no longer records the diagnosis (M).
+* 低体重 / 生长迟缓 / 消瘦: severe → refer; moderate with two consecutive checks of poor
+  weight gain, or length/height still growing poorly 3 months into care → refer (S4);
+  closed when the index is back at or above −2 SD.
+* 贫血: severe → refer; not better (Hb up by less than 10 g/L) or worse after a month of
+  iron → refer (S4); closed when Hb is normal and still normal two months later.
+* 佝偻病: active rickets not better after a month of vitamin D → refer; closed when the
+  symptoms have been gone a month and the signs are better or normal.
+* 超重 / 肥胖: judged by the growth scheme's index (BMI-for-age by default, 2024); closed
+  after two consecutive checks at or below the overweight cut-off (D).
 * 养育风险高: a later assessment that is not high (D).
 """
 
@@ -29,6 +35,7 @@ import pendulum
 from yiyu.dates import add_months
 from yiyu.domain import (
     Case,
+    CaseCheck,
     CategoryKind,
     Child,
     Correction,
@@ -36,14 +43,18 @@ from yiyu.domain import (
     Encounter,
     Referral,
     ReferralKind,
+    RicketsSigns,
+    RicketsStage,
 )
 from yiyu.errors import ValidationError
 from yiyu.instruments import anaemia as hb_rules
+from yiyu.instruments import case_management as case_rules
 from yiyu.instruments import daycare_review
 from yiyu.instruments import growth as growth_z
 from yiyu.instruments import rearing_risk as risk_form
 from yiyu.instruments import warning_signs as signs_table
 from yiyu.instruments.anaemia import AnaemiaResult
+from yiyu.instruments.case_management import CaseManagement
 from yiyu.instruments.daycare_review import ReviewResult
 from yiyu.instruments.growth import GrowthFinding, GrowthThresholds, GrowthZ
 from yiyu.instruments.rearing_risk import RiskAssessment, RiskForm
@@ -73,11 +84,8 @@ _INDEX = {
 }
 _UNDERNUTRITION = frozenset(_INDEX)
 _WEIGHT_EXCESS = frozenset({CategoryKind.OVERWEIGHT, CategoryKind.OBESITY})
-# W/L(H) at or below +1 SD on this many consecutive checks closes an overweight case (D).
-_EXCESS_NORMAL_CHECKS = 2
-_EXCESS_NORMAL_Z = 1.0
-# Hb must stay normal this long before an anaemia case closes (S4, M).
-_ANAEMIA_COURSE_MONTHS = 2
+# The rounded z-scores a growth check keeps in the course of a case.
+_Z_KEYS = ("waz", "haz", "whz", "baz")
 
 
 @attrs.frozen(kw_only=True)
@@ -137,9 +145,10 @@ def record(
     *,
     as_of: pendulum.Date,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
-    growth_thresholds: GrowthThresholds = growth_z.CN_2012_THRESHOLDS,
+    growth_thresholds: GrowthThresholds | None = None,
     anaemia_scheme: str | None = None,
     rearing_form: RiskForm | None = None,
+    case_management: CaseManagement | None = None,
 ) -> ChildRecord | DaycareRecord:
     """Validate a visit, compute its findings and the facts and follow-ups they cause.
 
@@ -149,11 +158,15 @@ def record(
         protocol: from :func:`yiyu.load_protocol`.
         as_of: today; an encounter dated after it is refused.
         horizon_days: how far ahead to list the new follow-ups.
-        growth_thresholds: the classification cut-offs: the Chinese 2012 standard's by
-            default (its overweight/obesity bands differ from WHO's).
+        growth_thresholds: the classification cut-offs; ``None``: the growth data's
+            default scheme (``cn_2024``: S4's deficits, overweight and obesity by
+            BMI-for-age after the 2024 体重管理指导原则).
         anaemia_scheme: the Hb cut-offs (``cn_2012`` or ``who_2024``); ``None``: the
             anaemia data's default (``cn_2012``).
         rearing_form: a region's own rearing-risk form instead of the default.
+        case_management: a region's referral and closing criteria of managed cases
+            (:func:`yiyu.instruments.case_management.load_case_management`); ``None``:
+            the packaged ones.
 
     Returns:
         A :class:`ChildRecord` or :class:`DaycareRecord` with the findings, the opened
@@ -183,9 +196,10 @@ def record(
             in_window=in_window,
             before=before,
             until=until,
-            growth_thresholds=growth_thresholds,
+            growth_thresholds=growth_thresholds or growth_z.load_growth_classification().scheme(),
             anaemia_scheme=anaemia_scheme,
             rearing_form=rearing_form,
+            rules=case_management or case_rules.load_case_management(),
         )
     return _record_daycare(
         encounter, subject, protocol, obligation=obligation, in_window=in_window,
@@ -256,6 +270,28 @@ class _Changes:
     def close_case(self, case: Case, encounter: Encounter) -> None:
         self.cases[case.id] = attrs.evolve(case, closed_on=encounter.on, closed_by=encounter.id)
 
+    def note(self, condition: CategoryKind, check: CaseCheck) -> Case | None:
+        """Add ``check`` to the course of the open case of ``condition``, if there is one.
+
+        One visit is one check: what it adds later (the Hb after the growth) joins it.
+        """
+        case = self.open_case(condition)
+        if case is None:
+            return None
+        course = list(case.course)
+        if course and course[-1].by == check.by and course[-1].on == check.on:
+            last = course.pop()
+            check = attrs.evolve(
+                last,
+                values={**last.values, **check.values},
+                stage=check.stage or last.stage,
+                symptoms=last.symptoms if check.symptoms is None else check.symptoms,
+                signs=check.signs or last.signs,
+            )
+        updated = attrs.evolve(case, course=(*course, check))
+        self.cases[case.id] = updated
+        return updated
+
     def refer(self, kind: ReferralKind, encounter: Encounter, reason: str) -> None:
         if any(r.kind is kind and r.is_open for r in self.referrals.values()):
             return  # already referred and not back yet
@@ -290,6 +326,7 @@ def _record_child(
     growth_thresholds: GrowthThresholds,
     anaemia_scheme: str | None,
     rearing_form: RiskForm | None,
+    rules: CaseManagement,
 ) -> ChildRecord:
     on = encounter.on
     if on < child.birth_date:
@@ -304,11 +341,12 @@ def _record_child(
     # Before term-equivalent age there is no z-score to compute (WHO's tables start at 0).
     assessed_days = age.days if age.days >= 0 else None
 
-    z, nutrition = _growth(encounter, child, assessed_days, growth_thresholds, changes)
+    z, nutrition = _growth(encounter, child, assessed_days, growth_thresholds, changes, rules)
     hb = _anaemia(encounter, age, anaemia_scheme, changes)
     signs = _warning_signs(encounter, age, obligation, changes)
     risk = _rearing_risk(encounter, rearing_form, changes)
-    _diagnoses(encounter, obligation, changes)
+    _diagnoses(encounter, changes)
+    _rickets(encounter, changes, rules)
     _referral_results(encounter, changes)
 
     after = attrs.evolve(
@@ -351,6 +389,7 @@ def _growth(
     assessed_days: int | None,
     thresholds: GrowthThresholds,
     changes: _Changes,
+    rules: CaseManagement,
 ) -> tuple[GrowthZ | None, frozenset[GrowthFinding]]:
     m = encounter.measurements
     if assessed_days is None or (m.weight_kg is None and m.length_cm is None and m.head_cm is None):
@@ -373,7 +412,7 @@ def _growth(
                 code=condition.value,
                 label_zh=finding.label_zh,
                 severity="severe" if finding.is_severe else "moderate",
-                detail=_z_detail(z, condition),
+                detail=_z_detail(z, condition, thresholds),
             )
         )
     for condition, finding in present.items():
@@ -387,6 +426,11 @@ def _growth(
         if finding.is_severe and condition in _UNDERNUTRITION:
             # S4 (digest §5, V): severe undernutrition is referred.
             changes.refer(ReferralKind.NUTRITION, encounter, f"重度{condition.label_zh}")
+    values = {key: value for key in _Z_KEYS if (value := getattr(z, key)) is not None}
+    check = CaseCheck(on=encounter.on, by=encounter.id, values=values)
+    for condition in (*_UNDERNUTRITION, *_WEIGHT_EXCESS):
+        changes.note(condition, check)
+    _undernutrition_trends(encounter, changes, rules)
     for case in list(changes.cases.values()):
         if not case.is_open or case.condition in present:
             continue
@@ -394,25 +438,78 @@ def _growth(
             value = getattr(z, _INDEX[case.condition])
             if value is not None:  # measured, and back at or above −2 SD
                 changes.close_case(case, encounter)
-        elif case.condition in _WEIGHT_EXCESS and z.whz is not None:
-            if case.condition is CategoryKind.OBESITY and CategoryKind.OVERWEIGHT in present:
-                continue
-            if z.whz <= _EXCESS_NORMAL_Z:
-                checks = case.normal_checks + 1
-                if checks >= _EXCESS_NORMAL_CHECKS:
-                    changes.close_case(case, encounter)
-                else:
-                    changes.cases[case.id] = attrs.evolve(case, normal_checks=checks)
-            elif case.normal_checks:
-                changes.cases[case.id] = attrs.evolve(case, normal_checks=0)
+        elif case.condition in _WEIGHT_EXCESS:
+            _weight_excess_course(case, z, thresholds, encounter, changes, present, rules)
     return z, found
 
 
-def _z_detail(z: GrowthZ, condition: CategoryKind) -> str:
-    index = _INDEX.get(condition, "whz")
-    value = getattr(z, index)
-    names = {"waz": "WAZ", "haz": "LAZ/HAZ", "whz": "WLZ/WHZ"}
-    return f"{names[index]} {value:+.2f}" if value is not None else ""
+def _undernutrition_trends(encounter: Encounter, changes: _Changes, rules: CaseManagement) -> None:
+    """Refer a moderate undernutrition case that does not respond to care (S4, V).
+
+    Two consecutive checks of poor weight gain (the weight-for-age z falling, a yiyu
+    reading), or the length/height-for-age z below its value at the case's opening after
+    3 months of care (S4: 3–6 months), refer the child; a severe case is referred already.
+    """
+    for condition in sorted(_UNDERNUTRITION, key=lambda c: c.value):
+        case = changes.open_case(condition)
+        if case is None or case.severity == "severe":
+            continue
+        if case_rules.falling_run(case.course, "waz") >= rules.refer_poor_gain_checks.value:
+            changes.refer(
+                ReferralKind.NUTRITION,
+                encounter,
+                f"中度{condition.label_zh}，连续{rules.refer_poor_gain_checks.value}次体重增长不良",
+            )
+        months = rules.refer_length_after_months.value
+        change = case_rules.change_since_opening(case, "haz")
+        if encounter.on >= add_months(case.opened_on, months) and change is not None and change < 0:
+            changes.refer(
+                ReferralKind.NUTRITION,
+                encounter,
+                f"中度{condition.label_zh}，管理{months}个月后身长（身高）仍增长不良",
+            )
+
+
+def _weight_excess_course(
+    case: Case,
+    z: GrowthZ,
+    thresholds: GrowthThresholds,
+    encounter: Encounter,
+    changes: _Changes,
+    present: Mapping[CategoryKind, GrowthFinding],
+    rules: CaseManagement,
+) -> None:
+    """Count the checks at or below the overweight cut-off; enough in a row close it (D)."""
+    value = thresholds.excess_z(z)
+    if value is None:
+        return
+    if case.condition is CategoryKind.OBESITY and CategoryKind.OVERWEIGHT in present:
+        return  # improving to overweight: still one case, still managed
+    case = changes.cases[case.id]  # with this visit's check in its course
+    if value <= thresholds.overweight_above:
+        checks = case.normal_checks + 1
+        if checks >= rules.excess_close_checks.value:
+            changes.close_case(case, encounter)
+        else:
+            changes.cases[case.id] = attrs.evolve(case, normal_checks=checks)
+    elif case.normal_checks:
+        changes.cases[case.id] = attrs.evolve(case, normal_checks=0)
+
+
+def _z_detail(z: GrowthZ, condition: CategoryKind, thresholds: GrowthThresholds) -> str:
+    names = {"waz": "WAZ", "haz": "LAZ/HAZ", "whz": "WLZ/WHZ", "baz": "BAZ"}
+    indices: tuple[str, ...]
+    if condition in _WEIGHT_EXCESS:
+        indices = (
+            ("whz", "baz") if thresholds.excess_index == "either" else (thresholds.excess_index,)
+        )
+    else:
+        indices = (_INDEX[condition],)
+    return "，".join(
+        f"{names[index]} {value:+.2f}"
+        for index in indices
+        if (value := getattr(z, index)) is not None
+    )
 
 
 def _anaemia(
@@ -426,7 +523,7 @@ def _anaemia(
     result = hb_rules.classify_hb(hb, age.chronological_months, scheme=scheme)
     if not result.assessed:
         return result
-    case = changes.open_case(CategoryKind.ANAEMIA)
+    follow = hb_rules.load_anaemia().follow_up
     if result.anaemic:
         severity = result.severity.value if result.severity is not None else None
         label = result.severity.label_zh if result.severity is not None else ""
@@ -439,15 +536,44 @@ def _anaemia(
             )
         )
         changes.ensure_case(CategoryKind.ANAEMIA, encounter, severity)
-        if result.severity is hb_rules.Severity.SEVERE:
-            # S4 (digest §5, M): severe anaemia is referred.
+        if result.severity is hb_rules.Severity.SEVERE and follow.refer_if_severe.value:
+            # S4 (V): severe anaemia is referred.
             changes.refer(ReferralKind.ANAEMIA, encounter, f"重度贫血 Hb {hb:g} g/L")
-    elif case is not None:
-        if case.normal_since is None:
-            changes.cases[case.id] = attrs.evolve(case, normal_since=encounter.on)
-        elif encounter.on >= add_months(case.normal_since, _ANAEMIA_COURSE_MONTHS):
-            changes.close_case(case, encounter)
+    case = changes.note(
+        CategoryKind.ANAEMIA, CaseCheck(on=encounter.on, by=encounter.id, values={"hb_g_l": hb})
+    )
+    if case is None:
+        return result
+    if result.anaemic:
+        _anaemia_response(case, hb, encounter, changes, follow)
+    elif case.normal_since is None:
+        changes.cases[case.id] = attrs.evolve(case, normal_since=encounter.on)
+    elif encounter.on >= add_months(case.normal_since, follow.continue_iron_months.value):
+        changes.close_case(case, encounter)
     return result
+
+
+def _anaemia_response(
+    case: Case, hb: float, encounter: Encounter, changes: _Changes, follow: hb_rules.FollowUp
+) -> None:
+    """Refer an anaemia not better, or worse, after a month of iron (S4, V).
+
+    "Better" is read from the course of the case: Hb up by at least the 疗效标准's 10 g/L
+    since the Hb that opened it.
+    """
+    months = follow.refer_no_improvement_months.value
+    opening = case_rules.opening_value(case, "hb_g_l")
+    if opening is None or encounter.on < add_months(case.opened_on, months):
+        return
+    rise = hb - opening
+    if rise >= follow.improvement_g_l.value:
+        return
+    how = "加重" if rise < 0 else "无改善"
+    changes.refer(
+        ReferralKind.ANAEMIA,
+        encounter,
+        f"贫血经铁剂治疗{months}个月{how}（Hb {opening:g} → {hb:g} g/L）",
+    )
 
 
 def _warning_signs(
@@ -536,15 +662,55 @@ def _rearing_risk(
     return result
 
 
-def _diagnoses(encounter: Encounter, obligation: Obligation | None, changes: _Changes) -> None:
+def _diagnoses(encounter: Encounter, changes: _Changes) -> None:
     for condition in encounter.diagnoses:
         changes.findings.append(Finding(code=condition.value, label_zh=condition.label_zh))
         changes.ensure_case(condition, encounter, None)
-    # A rickets follow-up visit that no longer records rickets closes the case (M).
-    if obligation is not None and obligation.rule == "rickets_follow_up":
-        case = changes.open_case(CategoryKind.RICKETS)
-        if case is not None and CategoryKind.RICKETS not in encounter.diagnoses:
-            changes.close_case(case, encounter)
+
+
+def _rickets(encounter: Encounter, changes: _Changes, rules: CaseManagement) -> None:
+    """A rickets check: opens the case, sets its stage (the cadence), refers, closes.
+
+    活动期 is followed monthly and 恢复期 every 2 months (the protocol's rickets_follow_up
+    reads the stages in the course). Active rickets not better after a month of vitamin D
+    is referred to rule out other rickets (S4, M); the case closes once the symptoms have
+    been gone a month (S4: 1–3) and the signs are better or normal.
+    """
+    found = encounter.rickets
+    if found is None:
+        return
+    active = found.stage is not RicketsStage.SEQUELAE
+    if active and CategoryKind.RICKETS not in encounter.diagnoses:
+        changes.findings.append(
+            Finding(code="rickets", label_zh=f"佝偻病（{found.stage.label_zh}）")
+        )
+        changes.ensure_case(CategoryKind.RICKETS, encounter, None)
+    check = CaseCheck(
+        on=encounter.on,
+        by=encounter.id,
+        stage=found.stage,
+        symptoms=found.symptoms,
+        signs=found.signs,
+    )
+    case = changes.note(CategoryKind.RICKETS, check)
+    if case is None:
+        return
+    months = rules.rickets_refer_after_months.value
+    better = found.signs in (RicketsSigns.IMPROVED, RicketsSigns.NORMAL)
+    if (
+        found.stage is RicketsStage.ACTIVE
+        and found.signs in (RicketsSigns.UNCHANGED, RicketsSigns.WORSE)
+        and encounter.on >= add_months(case.opened_on, months)
+    ):
+        changes.refer(
+            ReferralKind.NUTRITION,
+            encounter,
+            f"活动期佝偻病维生素D治疗{months}个月无改善，需排除其他原因",
+        )
+    since = case_rules.symptom_free_since(case.course)
+    free = rules.rickets_symptom_free_months.value
+    if better and since is not None and encounter.on >= add_months(since, free):
+        changes.close_case(case, encounter)
 
 
 def _referral_results(encounter: Encounter, changes: _Changes) -> None:

@@ -54,6 +54,9 @@ from yiyu.domain import (
     LifeEventKind,
     Measurements,
     ReferralKind,
+    RicketsCheck,
+    RicketsSigns,
+    RicketsStage,
     Role,
     Sex,
 )
@@ -977,10 +980,16 @@ def _child_encounter(
             risk[item] = 2 if draw < high else 1 if draw < high + _RISK_SOME else 0
 
     diagnoses: list[CategoryKind] = []
+    rickets: RicketsCheck | None = None
     if obligation.rule == "rickets_follow_up":
+        # Treated rickets: still active with symptoms but better, or in recovery without
+        # them; two symptom-free checks a month apart close the case.
         body.rickets = rng.random() < _RICKETS_PERSISTS
-        if body.rickets:
-            diagnoses.append(CategoryKind.RICKETS)
+        rickets = RicketsCheck(
+            stage=RicketsStage.ACTIVE if body.rickets else RicketsStage.RECOVERY,
+            symptoms=body.rickets,
+            signs=RicketsSigns.IMPROVED,
+        )
     elif (
         obligation.checklist is not None
         and on < add_months(child.birth_date, 24)
@@ -988,6 +997,7 @@ def _child_encounter(
     ):
         body.rickets = True
         diagnoses.append(CategoryKind.RICKETS)
+        rickets = RicketsCheck(stage=RicketsStage.ACTIVE, symptoms=True)
 
     results: dict[str, str] = {}
     for referral in child.referrals:
@@ -1011,6 +1021,7 @@ def _child_encounter(
         regression=regression,
         risk_answers=risk,
         diagnoses=diagnoses,
+        rickets=rickets,
         referral_results=results,
         guidance="养育照护指导" if _mentions(obligation, "养育照护指导") else None,
         notes="已建立健康档案" if _mentions(obligation, "健康档案") else None,

@@ -189,21 +189,25 @@ def test_a_lower_hb_is_never_less_anaemic(a: float, b: float, age: int, scheme: 
 
 
 def test_follow_up_facts_are_carried_with_sources() -> None:
-    """S4 (digest §5, M): recheck 2–4 weeks after iron; continue 2 months; refer."""
+    """S4 缺铁性贫血 管理 (read, V): recheck 2–4 weeks after iron; refer if severe or not
+    better after 1 month (疗效标准: Hb up 10–20 g/L at 4 weeks); continue 2 months (M)."""
     follow = DATA.follow_up
     assert follow.recheck_weeks.value == (2, 4)
     assert follow.continue_iron_months.value == 2
     assert follow.refer_if_severe.value is True
     assert follow.refer_no_improvement_months.value == 1
+    assert follow.improvement_g_l.value == 10
     for fact in (
         follow.recheck_weeks,
-        follow.continue_iron_months,
         follow.refer_if_severe,
         follow.refer_no_improvement_months,
+        follow.improvement_g_l,
     ):
-        assert fact.evidence is Evidence.M
-        assert fact.source[0].startswith("S4 (digest §5")
+        assert fact.evidence is Evidence.V
+        assert fact.source[0].startswith("S4 (缺铁性贫血")
         assert fact.text
+    assert follow.continue_iron_months.evidence is Evidence.M
+    assert follow.close.evidence is Evidence.V
 
 
 # --------------------------------------------------------------------------- region files
@@ -217,7 +221,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 PLATEAU = """
 [instrument]
-extends = "anaemia@2026.1"
+extends = "anaemia@2026.2"
 id = "anaemia-plateau"
 version = "2026.1-plateau"
 title = "贫血判定（高原地区）"

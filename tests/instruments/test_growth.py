@@ -26,6 +26,7 @@ from yiyu.instruments import growth
 from yiyu.instruments.growth import (
     CLASSIFICATION_FILE,
     CN_2012_THRESHOLDS,
+    CN_2024_THRESHOLDS,
     LMS,
     WHO_THRESHOLDS,
     GrowthFinding,
@@ -797,25 +798,28 @@ def test_thresholds_are_validated_values() -> None:
 def test_the_constants_are_the_packaged_schemes() -> None:
     data = load_growth_classification()
     assert data is load_growth_classification()  # read once
-    assert data.header.label == "growth_classification@2026.1"
+    assert data.header.label == "growth_classification@2026.2"
     assert data.header.file == CLASSIFICATION_FILE
-    assert data.default_scheme == "cn_2012"
-    assert [scheme.id for scheme in data.schemes] == ["who_2006", "cn_2012"]
+    # The newest national document's reading is the default (issue #10).
+    assert data.default_scheme == "cn_2024"
+    assert [scheme.id for scheme in data.schemes] == ["who_2006", "cn_2012", "cn_2024"]
     assert data.scheme("who_2006") is WHO_THRESHOLDS
     assert data.scheme("cn_2012") is CN_2012_THRESHOLDS
-    assert data.scheme() is CN_2012_THRESHOLDS
-    assert attrs.astuple(WHO_THRESHOLDS)[2:] == (-2.0, -3.0, 2.0, 3.0)
-    assert attrs.astuple(CN_2012_THRESHOLDS)[2:] == (-2.0, -3.0, 1.0, 2.0)
+    assert data.scheme("cn_2024") is CN_2024_THRESHOLDS
+    assert data.scheme() is CN_2024_THRESHOLDS
+    assert attrs.astuple(WHO_THRESHOLDS)[2:] == (-2.0, -3.0, 2.0, 3.0, "whz")
+    assert attrs.astuple(CN_2012_THRESHOLDS)[2:] == (-2.0, -3.0, 1.0, 2.0, "whz")
+    assert attrs.astuple(CN_2024_THRESHOLDS)[2:] == (-2.0, -3.0, 1.0, 2.0, "baz")
     assert WHO_THRESHOLDS.id == "who_2006"
     assert CN_2012_THRESHOLDS.id == "cn_2012"
     assert WHO_THRESHOLDS.source == (
-        "WHO Child Growth Standards (2006) (growth_classification@2026.1)"
+        "WHO Child Growth Standards (2006) (growth_classification@2026.2)"
     )
-    assert set(data.sources) == {"WHO2006", "S4", "WM2024"}
+    assert set(data.sources) == {"WHO2006", "S4", "WM2024", "WS423"}
 
 
 def test_each_cut_off_has_its_source_and_evidence() -> None:
-    who, cn = load_growth_classification().schemes
+    who, cn, cn_2024 = load_growth_classification().schemes
     for fact in who.cut_offs.values():
         assert fact.evidence is Evidence.V
         assert fact.source == ("WHO2006 (growth-who2006.md step 10)",)
@@ -831,6 +835,11 @@ def test_each_cut_off_has_its_source_and_evidence() -> None:
     assert all(fact.source[0].startswith("S4 (digest §5") for fact in cn.cut_offs.values())
     assert cn.overweight_above.source[1].startswith("WM2024 ")
     assert [fact.value for fact in cn.cut_offs.values()] == [-2.0, -3.0, 1.0, 2.0]
+    # China 2024 (体重管理指导原则, read): overweight and obesity by BMI-for-age.
+    assert cn_2024.excess_index.value == "baz"
+    assert cn_2024.excess_index.evidence is Evidence.V
+    assert cn_2024.overweight_above.source[0].startswith("WM2024 (一、体重的分类标准")
+    assert all(fact.evidence is Evidence.V for fact in cn_2024.cut_offs.values())
 
 
 def test_an_unknown_scheme_is_refused() -> None:
@@ -846,7 +855,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 CITY = """
 [instrument]
-extends = "growth_classification@2026.1"
+extends = "growth_classification@2026.2"
 id = "growth_classification-city"
 version = "2026.1-city"
 title = "营养性疾病 z 评分判定界值（本市）"
@@ -869,7 +878,9 @@ def test_a_region_overrides_the_overweight_cut_off(tmp_path: Path) -> None:
     assert (
         city.source == "儿童营养性疾病管理技术规范（2012） (growth_classification-city@2026.1-city)"
     )
-    assert data.scheme() == city
+    assert data.scheme() == CN_2024_THRESHOLDS.__class__(
+        **{**attrs.asdict(CN_2024_THRESHOLDS), "source": data.scheme().source}
+    )  # the default (cn_2024) is untouched by an override of cn_2012
     assert attrs.astuple(data.scheme("who_2006"))[2:] == attrs.astuple(WHO_THRESHOLDS)[2:]
     cn = data.schemes[1]
     assert cn.overweight_above.evidence is Evidence.LOCAL
@@ -886,7 +897,7 @@ def test_a_region_overrides_the_overweight_cut_off(tmp_path: Path) -> None:
 def test_a_replacement_file_can_change_the_default(tmp_path: Path) -> None:
     packaged = Path(growth.__file__).parent / "data" / CLASSIFICATION_FILE
     text = packaged.read_text(encoding="utf-8").replace(
-        'default_scheme = "cn_2012"', 'default_scheme = "who_2006"'
+        'default_scheme = "cn_2024"', 'default_scheme = "who_2006"'
     )
     data = load_growth_classification(_write(tmp_path, text))
     assert data.scheme() == WHO_THRESHOLDS
@@ -957,7 +968,7 @@ def test_an_override_of_a_scheme_wide_source_restates_it(tmp_path: Path) -> None
             "schemes.overweight_above.text",
         ),
         ("obese_above = 3.0", "", "who_2006", "schemes.obese_above"),
-        ('default_scheme = "cn_2012"', 'default_scheme = "cn"', None, "instrument.default_scheme"),
+        ('default_scheme = "cn_2024"', 'default_scheme = "cn"', None, "instrument.default_scheme"),
     ],
 )
 def test_a_broken_file_names_file_item_and_field(

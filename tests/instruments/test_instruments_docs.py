@@ -6,14 +6,17 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
-from yiyu.instruments import anaemia, daycare_review, rearing_risk, warning_signs
+from yiyu.instruments import anaemia, case_management, daycare_review, rearing_risk, warning_signs
 from yiyu.instruments.docs import growth_markdown, instrument_pages
 from yiyu.instruments.growth import load_growth_classification
 
 INSTRUMENT_PAGES = {
     "growth.md": "# Growth z-scores: WHO Child Growth Standards (2006) (`growth`)",
-    "warning_signs.md": "# 儿童心理行为发育问题预警征象筛查表 (`warning_signs@2026.1`)",
-    "anaemia.md": "# 营养性缺铁性贫血：血红蛋白判定与分度 (`anaemia@2026.1`)",
+    "warning_signs.md": "# 儿童心理行为发育问题预警征象筛查表 (`warning_signs@2026.2`)",
+    "anaemia.md": "# 营养性缺铁性贫血：血红蛋白判定与分度 (`anaemia@2026.2`)",
+    "case_management.md": (
+        "# 营养性疾病专案管理：转诊与结案（营养不良、佝偻病、超重/肥胖） (`case_management@2026.2`)"
+    ),
     "daycare_review.md": "# 托育机构卫生保健工作检查表 (`daycare_review@2026.1`)",
     "rearing_risk.md": (
         "# 养育风险评估表（yiyu 默认表，非国家标准） (`rearing_risk_default@2026.1`)"
@@ -42,6 +45,7 @@ def test_each_page_carries_its_section_from_the_data() -> None:
         ("growth.md", growth_markdown()),
         ("warning_signs.md", warning_signs.markdown()),
         ("anaemia.md", anaemia.markdown()),
+        ("case_management.md", case_management.markdown()),
         ("daycare_review.md", daycare_review.markdown()),
         ("rearing_risk.md", rearing_risk.markdown()),
     ):
@@ -70,11 +74,13 @@ def test_growth_section_states_both_schemes_from_the_data() -> None:
     assert "WHO 2006" in text
     for indicator in ("`wfa`", "`lhfa`", "`wfl`", "`wfh`", "`bfa`", "`hcfa`"):
         assert indicator in text
-    assert "`growth_classification@2026.1`" in text
-    assert "`cn_2012` 儿童营养性疾病管理技术规范（2012） (default)" in text
+    assert "`growth_classification@2026.2`" in text
+    assert "`cn_2024` 体重管理指导原则（2024年版）：7岁以下儿童年龄别BMI (default)" in text
     rows = [line for line in text.splitlines() if line.startswith("| `")]
-    who = [row for row in rows if row.startswith("| `who_2006` |")]
-    cn = [row for row in rows if row.startswith("| `cn_2012` |")]
+    who = [row for row in rows if row.startswith("| `who_2006` |")][:4]
+    cn = [row for row in rows if row.startswith("| `cn_2012` |")][:4]
+    excess = [row for row in rows if "`excess_index`" in row]
+    assert [row.split("|")[4].strip() for row in excess] == ["`whz`", "`whz`", "`baz`"]
     assert who == [
         "| `who_2006` | moderate deficit 中度 | `moderate_below` | -3 ≤ z < -2 | "
         "WHO2006 (growth-who2006.md step 10) | V |",
@@ -92,7 +98,7 @@ def test_growth_section_states_both_schemes_from_the_data() -> None:
         ["overweight 超重", "`overweight_above`", "1 < z ≤ 2", "M"],
         ["obesity 肥胖", "`obese_above`", "z > 2", "M"],
     ]
-    assert "WM2024 (digest §5: a fragment matches the overweight band, V3)" in cn[2]
+    assert "WM2024 (一、体重的分类标准: the same band for BMI-for-age, see cn_2024)" in cn[2]
     assert "Sources: WHO2006 WHO Child Growth Standards (2006)" in text
     assert "S4 儿童营养性疾病管理技术规范 (卫办妇社发〔2012〕49号 附件4)" in text
 

@@ -123,7 +123,7 @@ def test_referral_deadline_is_a_tagged_default() -> None:
 
 def test_packaged_data_is_read_once() -> None:
     assert load_warning_signs() is load_warning_signs()
-    assert DATA.header.label == "warning_signs@2026.1"
+    assert DATA.header.label == "warning_signs@2026.2"
 
 
 # --------------------------------------------------------------------------- which column
@@ -189,7 +189,7 @@ def test_no_positive_item_and_no_regression_means_no_referral() -> None:
     assert result.positive_items == ()
     assert result.refer_to is None
     assert result.referral_within_days is None
-    assert result.instrument == "warning_signs@2026.1"
+    assert result.instrument == "warning_signs@2026.2"
 
 
 def test_any_positive_item_refers() -> None:
@@ -400,7 +400,7 @@ def test_a_broken_replacement_names_file_item_and_field(
 def test_an_override_is_a_new_version(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
-        OVERRIDE.replace('version = "2026.1-zj"', 'version = "2026.1"').replace(
+        OVERRIDE.replace('version = "2026.1-zj"', 'version = "2026.2"').replace(
             'id = "warning_signs-zj"', 'id = "warning_signs"'
         ),
     )
@@ -432,7 +432,7 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
 
 def test_markdown_lists_every_item_with_source_and_evidence() -> None:
     text = markdown()
-    assert text.startswith("## 儿童心理行为发育问题预警征象筛查表 (`warning_signs@2026.1`)")
+    assert text.startswith("## 儿童心理行为发育问题预警征象筛查表 (`warning_signs@2026.2`)")
     for column in DATA.columns:
         for item in column.items:
             assert f"| `{item.id}` | {column.label_zh} | {item.text} |" in text

@@ -26,7 +26,28 @@ def child(**overrides: Any) -> yiyu.Child:
         "township": "城关街道",
         "family_doctor": "FD-7",
         "categories": [yiyu.Category(kind="orphan", start="2024-06-01", reason="民政认定")],
-        "cases": [yiyu.Case(condition="anaemia", opened_on="2024-09-01", severity="mild")],
+        "cases": [
+            yiyu.Case(
+                condition="rickets",
+                opened_on="2024-08-01",
+                course=[
+                    yiyu.CaseCheck(on="2024-08-01", stage="active", symptoms=True),
+                    yiyu.CaseCheck(
+                        on="2024-09-01", stage="recovery", symptoms=False, signs="improved"
+                    ),
+                ],
+            ),
+            yiyu.Case(
+                condition="anaemia",
+                opened_on="2024-09-01",
+                severity="mild",
+                # The course is read back whole: the trend rules of 专案管理 depend on it.
+                course=[
+                    yiyu.CaseCheck(on="2024-09-01", by="E1", values={"hb_g_l": 95}),
+                    yiyu.CaseCheck(on="2024-10-01", by="E2", values={"hb_g_l": 101.5}),
+                ],
+            ),
+        ],
         "referrals": [
             yiyu.Referral(kind="development", opened_on="2024-08-01", reason="预警征象阳性")
         ],

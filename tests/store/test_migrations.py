@@ -73,3 +73,37 @@ def test_a_database_from_before_holiday_years_is_upgraded(tmp_path: Path) -> Non
     repo.save_holiday_year(year)
     assert repo.holiday_calendar().years == (year,)
     engine.dispose()
+
+
+def test_a_case_stored_before_its_course_was_kept_is_read_with_an_empty_course(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import text
+
+    import yiyu
+    from yiyu.store.sql import SqlRepository
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0003")
+    assert "course" not in {c["name"] for c in inspect(engine).get_columns("care_case")}
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO child (id, name, sex, birth_date, facts_hash, updated_at) "
+                "VALUES ('C1', '王小红', 'F', '2026-01-31', 'x', '2026-11-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO care_case (child_id, condition, opened_on, severity, normal_checks)"
+                " VALUES ('C1', 'anaemia', '2026-08-01', 'mild', 0)"
+            )
+        )
+    upgrade(engine)
+    [case] = SqlRepository(engine).get_child("C1").cases  # type: ignore[union-attr]
+    assert (case.condition, case.opened_on.isoformat(), case.course) == (
+        yiyu.CategoryKind.ANAEMIA,
+        "2026-08-01",
+        (),
+    )
+    engine.dispose()

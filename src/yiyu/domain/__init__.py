@@ -1,6 +1,15 @@
 """Domain values: children, daycares, enrolments, roles, skips. Frozen attrs, validated."""
 
-from yiyu.domain.care import Case, Correction, Referral, ReferralKind
+from yiyu.domain.care import (
+    Case,
+    CaseCheck,
+    Correction,
+    Referral,
+    ReferralKind,
+    RicketsCheck,
+    RicketsSigns,
+    RicketsStage,
+)
 from yiyu.domain.categories import Category, CategoryKind
 from yiyu.domain.child import (
     Child,
@@ -16,6 +25,7 @@ from yiyu.domain.roles import Role, SkipReason
 
 __all__ = [
     "Case",
+    "CaseCheck",
     "Category",
     "CategoryKind",
     "Child",
@@ -30,6 +40,9 @@ __all__ = [
     "Referral",
     "ReferralKind",
     "ResidentId",
+    "RicketsCheck",
+    "RicketsSigns",
+    "RicketsStage",
     "Role",
     "Sex",
     "SkipReason",

@@ -8,12 +8,17 @@ schedules their follow-ups from these facts through the protocol's rules.
 from __future__ import annotations
 
 import enum
+import math
+import types
+from collections.abc import Iterable, Mapping
 
 import attrs
 import pendulum
 
 from yiyu.domain._convert import (
+    GENERIC,
     date_value,
+    items_of,
     name_errors,
     optional_date,
     optional_text,
@@ -23,11 +28,123 @@ from yiyu.domain._convert import (
 from yiyu.domain.categories import CategoryKind
 from yiyu.errors import ValidationError
 
-__all__ = ["Case", "Correction", "Referral", "ReferralKind"]
+__all__ = ["Case", "CaseCheck", "Correction", "Referral", "ReferralKind", "RicketsCheck",
+           "RicketsSigns", "RicketsStage"]  # fmt: skip
 
 
 def _condition(value: CategoryKind | str) -> CategoryKind:
     return CategoryKind.parse(value)
+
+
+class RicketsStage(enum.Enum):
+    """The stage of 维生素D缺乏性佝偻病 a doctor records (S4): it sets the follow-up cadence."""
+
+    ACTIVE = "active"  # 活动期 (初期 and 激期): followed monthly
+    RECOVERY = "recovery"  # 恢复期: followed every 2 months
+    SEQUELAE = "sequelae"  # 后遗症期: no active disease left
+
+    @property
+    def label_zh(self) -> str:
+        return {
+            RicketsStage.ACTIVE: "活动期",
+            RicketsStage.RECOVERY: "恢复期",
+            RicketsStage.SEQUELAE: "后遗症期",
+        }[self]
+
+
+class RicketsSigns(enum.Enum):
+    """How the bone signs compare with the last check (体征)."""
+
+    WORSE = "worse"
+    UNCHANGED = "unchanged"
+    IMPROVED = "improved"
+    NORMAL = "normal"
+
+    @property
+    def label_zh(self) -> str:
+        return {
+            RicketsSigns.WORSE: "加重",
+            RicketsSigns.UNCHANGED: "无改善",
+            RicketsSigns.IMPROVED: "减轻",
+            RicketsSigns.NORMAL: "恢复正常",
+        }[self]
+
+
+def _stage(value: RicketsStage | str) -> RicketsStage:
+    return parse_enum(RicketsStage, value)
+
+
+def _optional_stage(value: RicketsStage | str | None) -> RicketsStage | None:
+    return None if value is None or value == "" else parse_enum(RicketsStage, value)
+
+
+def _optional_signs(value: RicketsSigns | str | None) -> RicketsSigns | None:
+    return None if value is None or value == "" else parse_enum(RicketsSigns, value)
+
+
+def _flag(value: bool | None) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(GENERIC, value, "true, false or not recorded")
+    return value
+
+
+def _required_flag(value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(GENERIC, value, "true or false")
+    return value
+
+
+@attrs.frozen(kw_only=True, field_transformer=name_errors)
+class RicketsCheck:
+    """What a doctor finds of rickets at a visit: its stage, symptoms and signs (S4).
+
+    Attributes:
+        stage: 活动期, 恢复期 or 后遗症期.
+        symptoms: the non-specific symptoms (多汗、夜惊、烦躁 …) are present.
+        signs: the bone signs compared with the last check; ``None`` at the first check,
+            when there is nothing to compare with.
+    """
+
+    stage: RicketsStage = attrs.field(converter=_stage)
+    symptoms: bool = attrs.field(converter=_required_flag)
+    signs: RicketsSigns | None = attrs.field(default=None, converter=_optional_signs)
+
+
+def _values(value: Mapping[str, float] | None) -> Mapping[str, float]:
+    result: dict[str, float] = {}
+    for key, item in dict(value or {}).items():
+        if isinstance(item, bool) or not isinstance(item, int | float) or not math.isfinite(item):
+            raise ValidationError(f"values[{key!r}]", item, "a finite number is required")
+        result[str(key)] = float(item)
+    return types.MappingProxyType(result)
+
+
+@attrs.frozen(kw_only=True, field_transformer=name_errors)
+class CaseCheck:
+    """One check of a managed condition: what it measured, for the rules that read a trend.
+
+    "No improvement after a month of iron", "two checks with poor weight gain", "length
+    still growing poorly after 3 months", "symptoms gone for a month": each is decided
+    from the course of the case, so the course is kept with it.
+
+    Attributes:
+        on: the day of the check.
+        by: the encounter's id.
+        values: what was measured that bears on the case: ``hb_g_l``, ``waz``, ``haz``,
+            ``whz``, ``baz`` (z-scores rounded as printed).
+        stage, symptoms, signs: a rickets check's findings.
+    """
+
+    on: pendulum.Date = attrs.field(converter=date_value)
+    by: str | None = attrs.field(default=None, converter=optional_text)
+    values: Mapping[str, float] = attrs.field(factory=dict, converter=_values)
+    stage: RicketsStage | None = attrs.field(default=None, converter=_optional_stage)
+    symptoms: bool | None = attrs.field(default=None, converter=_flag)
+    signs: RicketsSigns | None = attrs.field(default=None, converter=_optional_signs)
+
+
+def _course(value: Iterable[CaseCheck | Mapping[str, object]]) -> tuple[CaseCheck, ...]:
+    return items_of(CaseCheck, value, "course")
 
 
 def _check_closed(opened: pendulum.Date, closed: pendulum.Date | None, what: str) -> None:
@@ -49,6 +166,7 @@ class Case:
         closed_on, closed_by: the date and the encounter that closed it, if closed.
         normal_since: the first check since which the closing criterion has held (a
             course that must continue, or consecutive normal checks), if any.
+        course: the checks of the case, in date order, the opening one first.
     """
 
     condition: CategoryKind = attrs.field(converter=_condition)
@@ -59,9 +177,25 @@ class Case:
     closed_by: str | None = attrs.field(default=None, converter=optional_text)
     normal_since: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
     normal_checks: int = 0
+    course: tuple[CaseCheck, ...] = attrs.field(default=(), converter=_course)
 
     def __attrs_post_init__(self) -> None:
         _check_closed(self.opened_on, self.closed_on, "a case")
+        days = [check.on for check in self.course]
+        if days != sorted(days):
+            raise ValidationError("course", [d.isoformat() for d in days], "checks in date order")
+        if days and days[0] < self.opened_on:
+            raise ValidationError(
+                "course", days[0].isoformat(), f"a check before the case opened ({self.opened_on})"
+            )
+
+    def phases(self) -> tuple[tuple[pendulum.Date, RicketsStage], ...]:
+        """When the recorded stage changed: (first day, stage), in date order."""
+        changes: list[tuple[pendulum.Date, RicketsStage]] = []
+        for check in self.course:
+            if check.stage is not None and (not changes or changes[-1][1] is not check.stage):
+                changes.append((check.on, check.stage))
+        return tuple(changes)
 
     @property
     def id(self) -> str:

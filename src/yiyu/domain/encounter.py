@@ -11,6 +11,7 @@ import attrs
 import pendulum
 
 from yiyu.domain._convert import date_value, name_errors, optional_text, text
+from yiyu.domain.care import RicketsCheck
 from yiyu.domain.categories import CategoryKind
 from yiyu.domain.roles import Role
 from yiyu.errors import ValidationError
@@ -110,6 +111,19 @@ def _measurements(value: Measurements | Mapping[str, object] | None) -> Measurem
     return Measurements(**value)  # type: ignore[arg-type]
 
 
+def _rickets(value: RicketsCheck | Mapping[str, object] | None) -> RicketsCheck | None:
+    if value is None or isinstance(value, RicketsCheck):
+        return value
+    if not isinstance(value, Mapping):
+        raise ValidationError("rickets", value, "{ stage, symptoms, signs } or nothing")
+    try:
+        return RicketsCheck(**value)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ValidationError(f"rickets.{error.field}", error.value, error.rule) from None
+    except TypeError as error:
+        raise ValidationError("rickets", dict(value), str(error)) from None
+
+
 def _diagnoses(value: Iterable[CategoryKind | str]) -> tuple[CategoryKind, ...]:
     return tuple(CategoryKind.parse(item, field="diagnoses") for item in value)
 
@@ -132,6 +146,8 @@ class Encounter:
         review_answers, review_notes: daycare review item id → pass/fail/not applicable.
         lecture: the health lecture given at a daycare, if any.
         diagnoses: conditions the doctor diagnosed (e.g. 佝偻病), beyond the measured ones.
+        rickets: a rickets check (stage, symptoms, signs), at a rickets follow-up or when
+            rickets is found.
         referral_results: referral id → the result the family brought back.
         guidance, notes: free text.
     """
@@ -151,6 +167,7 @@ class Encounter:
     review_notes: Mapping[str, str] = attrs.field(factory=dict, converter=_texts)
     lecture: str | None = attrs.field(default=None, converter=optional_text)
     diagnoses: tuple[CategoryKind, ...] = attrs.field(default=(), converter=_diagnoses)
+    rickets: RicketsCheck | None = attrs.field(default=None, converter=_rickets)
     referral_results: Mapping[str, str] = attrs.field(factory=dict, converter=_texts)
     guidance: str | None = attrs.field(default=None, converter=optional_text)
     notes: str | None = attrs.field(default=None, converter=optional_text)

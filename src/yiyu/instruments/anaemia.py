@@ -7,7 +7,8 @@ are tagged M and kept as data. WHO's 2024 cut-offs (6–23 months < 105, 24–59
 5–11 years < 115 g/L) are a second scheme, ``who_2024``; S4 has not adopted them.
 
 The cut-offs and the follow-up facts (recheck 2–4 weeks after iron starts, continue 2
-months after Hb is normal, refer if severe or not better after 1 month) are in
+months after Hb is normal, refer if severe or not better after 1 month, "better" meaning
+Hb up by at least 10 g/L) are in
 ``yiyu/instruments/data/anaemia.toml``; read them with :func:`load_anaemia`. A region
 overrides them with its own file, for example a cut-off raised for altitude:
 
@@ -37,8 +38,9 @@ anaemic_below, mild_from, moderate_from, source, evidence }`` (months: start inc
 exclusive; ``mild_from`` and ``moderate_from`` together or not at all); ``[notes.under_6_months]``
 and ``[notes.altitude]`` (``text``, ``source``, ``evidence``); ``[follow_up.recheck]``
 (``recheck_weeks = [from, to]``), ``[follow_up.continue_iron]`` (``months_after_normal``),
-``[follow_up.refer]`` (``refer_if_severe``, ``no_improvement_after_months``) and
-``[follow_up.close]``, each with ``text``, ``source`` and ``evidence``.
+``[follow_up.refer]`` (``refer_if_severe``, ``no_improvement_after_months``),
+``[follow_up.improvement]`` (``rise_g_l``) and ``[follow_up.close]``, each with ``text``,
+``source`` and ``evidence``.
 
 Everything here is pure: no clock, and no I/O but the data file.
 """
@@ -173,6 +175,8 @@ class FollowUp:
         refer_if_severe: refer a severe anaemia.
         refer_no_improvement_months: refer if no better after this many months of
             proper treatment.
+        improvement_g_l: the rise of Hb since the case opened that counts as improvement
+            (S4's 疗效标准: 10–20 g/L at 4 weeks; below the lower bound is "no improvement").
         close: when the case is closed (结案), in words.
     """
 
@@ -180,6 +184,7 @@ class FollowUp:
     continue_iron_months: Fact[int]
     refer_if_severe: Fact[bool]
     refer_no_improvement_months: Fact[int]
+    improvement_g_l: Fact[float]
     close: RuleText
 
 
@@ -373,7 +378,10 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
 
     follow = check.table(document, "follow_up", item=None, where="")
     check.unknown(
-        follow, {"recheck", "continue_iron", "refer", "close"}, item=None, where="follow_up"
+        follow,
+        {"recheck", "continue_iron", "refer", "improvement", "close"},
+        item=None,
+        where="follow_up",
     )
     recheck = check.table(follow, "recheck", item=None, where="follow_up")
     check.unknown(recheck, _NOTE_KEYS | {"recheck_weeks"}, item=None, where="follow_up.recheck")
@@ -402,6 +410,11 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
         item=None,
         where="follow_up.refer",
     )
+    improvement = check.table(follow, "improvement", item=None, where="follow_up")
+    check.unknown(improvement, _NOTE_KEYS | {"rise_g_l"}, item=None, where="follow_up.improvement")
+    rise = check.number(improvement, "rise_g_l", item=None, where="follow_up.improvement")
+    if rise <= 0:
+        check.fail(f"a rise in g/L above 0, got {rise:g}", field="follow_up.improvement.rise_g_l")
     close = check.table(follow, "close", item=None, where="follow_up")
     check.unknown(close, _NOTE_KEYS, item=None, where="follow_up.close")
 
@@ -432,6 +445,12 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
             ),
             refer_no_improvement_months=check.fact_int(
                 refer, "no_improvement_after_months", item=None, where="follow_up.refer", minimum=1
+            ),
+            improvement_g_l=Fact(
+                value=rise,
+                source=check.source(improvement, item=None, where="follow_up.improvement"),
+                evidence=check.evidence(improvement, item=None, where="follow_up.improvement"),
+                text=check.text(improvement, "text", item=None, where="follow_up.improvement"),
             ),
             close=check.rule_text(close, item=None, where="follow_up.close"),
         ),
@@ -577,6 +596,12 @@ def markdown(data: AnaemiaData | None = None) -> str:
             f"{follow.refer_no_improvement_months.value} month(s): refer",
             follow.refer_if_severe.source,
             follow.refer_if_severe.evidence,
+        ),
+        (
+            follow.improvement_g_l.text,
+            f"Hb up by ≥ {follow.improvement_g_l.value:g} g/L",
+            follow.improvement_g_l.source,
+            follow.improvement_g_l.evidence,
         ),
         (follow.close.text, "—", follow.close.source, follow.close.evidence),
         (data.altitude.text, "not applied", data.altitude.source, data.altitude.evidence),

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from yiyu.instruments import anaemia, daycare_review, rearing_risk, warning_signs
+from yiyu.instruments import (
+    anaemia,
+    case_management,
+    daycare_review,
+    rearing_risk,
+    warning_signs,
+)
 from yiyu.instruments._data import cell, evidence_legend, sources_line
 from yiyu.instruments.growth import (
     MAX_AGE_DAYS,
@@ -76,8 +82,9 @@ def growth_markdown(data: GrowthClassification | None = None) -> str:
         "",
         "Classification compares the rounded z strictly with the cut-offs of a scheme.",
         "Deficits use weight-for-age (低体重), length/height-for-age (生长迟缓) and",
-        "weight-for-length/height (消瘦); overweight and obesity use",
-        "weight-for-length/height only.",
+        "weight-for-length/height (消瘦); overweight and obesity use the scheme's",
+        "`excess_index`: weight-for-length/height (`whz`), BMI-for-age (`baz`) or the",
+        "higher of the two (`either`).",
         "",
         f"Cut-offs: {data.header.title} (`{data.header.label}`). Schemes: "
         + "; ".join(
@@ -97,10 +104,16 @@ def growth_markdown(data: GrowthClassification | None = None) -> str:
                 f"| `{scheme.id}` | {finding} | `{field}` | {band} | "
                 f"{cell('; '.join(fact.source))} | {fact.evidence.value} |"
             )
+        excess = scheme.excess_index
+        lines.append(
+            f"| `{scheme.id}` | 超重/肥胖 judged by | `excess_index` | `{excess.value}` | "
+            f"{cell('; '.join(excess.source))} | {excess.evidence.value} |"
+        )
     lines += [
         "",
-        'In code: `load_growth_classification().scheme("cn_2012")`, or the constants',
-        "`CN_2012_THRESHOLDS` and `WHO_THRESHOLDS` (the packaged schemes), passed to",
+        'In code: `load_growth_classification().scheme("cn_2024")`, or the constants',
+        "`CN_2024_THRESHOLDS`, `CN_2012_THRESHOLDS` and `WHO_THRESHOLDS` (the packaged",
+        "schemes), passed to",
         "`classify`. A region changes a cut-off with its own file that `extends` this data",
         "(see `yiyu.instruments.growth`).",
         "",
@@ -128,6 +141,12 @@ _PAGES: Final[tuple[tuple[str, Callable[[], str], str], ...]] = (
         "anaemia.md",
         anaemia.markdown,
         "anaemia and its severity by haemoglobin and age, and the follow-up of a case.",
+    ),
+    (
+        "case_management.md",
+        case_management.markdown,
+        "when a managed case (专案) of undernutrition, rickets or overweight is referred or "
+        "closed.",
     ),
     (
         "daycare_review.md",

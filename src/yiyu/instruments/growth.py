@@ -82,11 +82,14 @@ from yiyu.protocol.model import Evidence
 __all__ = [
     "CLASSIFICATION_FILE",
     "CN_2012_THRESHOLDS",
+    "CN_2024_THRESHOLDS",
     "DAYS_PER_MONTH",
+    "EXCESS_INDICES",
     "LMS",
     "MAX_AGE_DAYS",
     "WHO_THRESHOLDS",
     "ClassificationScheme",
+    "ExcessIndex",
     "GrowthClassification",
     "GrowthFinding",
     "GrowthFlag",
@@ -617,6 +620,15 @@ def _finite(_: object, attribute: attrs.Attribute[float], value: float) -> None:
         raise ValidationError(attribute.name, value, "must be a finite number")
 
 
+ExcessIndex = Literal["whz", "baz", "either"]
+EXCESS_INDICES: Final = ("whz", "baz", "either")
+
+
+def _excess_index(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in EXCESS_INDICES:
+        raise ValidationError(attribute.name, value, f"one of {', '.join(EXCESS_INDICES)}")
+
+
 def _scheme_id(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(attribute.name, value, "a scheme id is required")
@@ -634,7 +646,7 @@ class GrowthThresholds:
     :data:`WHO_THRESHOLDS` and :data:`CN_2012_THRESHOLDS` are the packaged schemes.
 
     Attributes:
-        id: the scheme's id in its data file (``who_2006``, ``cn_2012``).
+        id: the scheme's id in its data file (``who_2006``, ``cn_2012``, ``cn_2024``).
         source: the standard and the data the numbers come from, for audit trails
             (the scheme's title and the data's ``id@version``).
         moderate_below: z < this is a (moderate) deficit: 低体重, 生长迟缓, 消瘦.
@@ -642,6 +654,9 @@ class GrowthThresholds:
         overweight_above: weight-for-length/height z > this (and <= ``obese_above``) is
             超重.
         obese_above: weight-for-length/height z > this is 肥胖.
+        excess_index: which z-score judges 超重 and 肥胖: ``whz`` (weight-for-length/
+            height, S4 2012 and WHO), ``baz`` (BMI-for-age, 体重管理指导原则 2024 for
+            children under 7) or ``either`` (the higher of the two).
 
     Raises:
         ValidationError: if the id is empty, a cut-off is not a finite number, or the
@@ -655,6 +670,17 @@ class GrowthThresholds:
     severe_below: float = attrs.field(validator=_finite)
     overweight_above: float = attrs.field(validator=_finite)
     obese_above: float = attrs.field(validator=_finite)
+    excess_index: ExcessIndex = attrs.field(default="whz", validator=_excess_index)
+
+    def excess_z(self, z: GrowthZ) -> float | None:
+        """The z-score that judges 超重/肥胖 under this scheme: ``whz``, ``baz``, or the
+        higher of the two (``either``); ``None`` when it was not measured."""
+        if self.excess_index == "whz":
+            return z.whz
+        if self.excess_index == "baz":
+            return z.baz
+        present = [value for value in (z.whz, z.baz) if value is not None]
+        return max(present) if present else None
 
     def __attrs_post_init__(self) -> None:
         if not self.severe_below < self.moderate_below < self.overweight_above:
@@ -683,7 +709,8 @@ class ClassificationScheme:
         severe_below: z < this is a severe deficit.
         overweight_above: weight-for-length/height z > this is 超重.
         obese_above: weight-for-length/height z > this is 肥胖.
-        thresholds: the four values, as :func:`classify` takes them.
+        excess_index: which z-score judges 超重/肥胖 (``whz``, ``baz`` or ``either``).
+        thresholds: the values, as :func:`classify` takes them.
     """
 
     id: str
@@ -692,6 +719,7 @@ class ClassificationScheme:
     severe_below: Fact[float]
     overweight_above: Fact[float]
     obese_above: Fact[float]
+    excess_index: Fact[str]
     thresholds: GrowthThresholds
 
     @property
@@ -758,7 +786,7 @@ def _packaged_classification() -> GrowthClassification:
     return _build_classification(*read_document(None, CLASSIFICATION_FILE))
 
 
-_SCHEME_KEYS: Final = {"id", "title", "source", "evidence", *_CUT_OFFS}
+_SCHEME_KEYS: Final = {"id", "title", "source", "evidence", "excess_index", *_CUT_OFFS}
 _VALUE_KEYS: Final = {"value", "source", "evidence"}
 
 
@@ -789,6 +817,41 @@ def _cut_off(
     return Fact(value=value, source=shared[0], evidence=shared[1])
 
 
+def _excess(
+    check: Checker,
+    table: Mapping[str, Any],
+    scheme_id: str,
+    shared: tuple[tuple[str, ...], Evidence] | None,
+) -> Fact[str]:
+    """The scheme's ``excess_index``: weight-for-length/height unless it says otherwise."""
+    raw = table.get("excess_index", "whz")
+    where = "schemes.excess_index"
+    if isinstance(raw, dict):
+        check.unknown(raw, _VALUE_KEYS, item=scheme_id, where=where)
+        fact = Fact(
+            value=check.text(raw, "value", item=scheme_id, where=where),
+            source=check.source(raw, item=scheme_id, where=where),
+            evidence=check.evidence(raw, item=scheme_id, where=where),
+        )
+    elif isinstance(raw, str) and shared is not None:
+        fact = Fact(value=raw, source=shared[0], evidence=shared[1])
+    elif raw == "whz":
+        # Not given: every scheme before 2026.2 judged by weight-for-length/height.
+        fact = Fact(value=raw, source=(), evidence=Evidence.D)
+    else:
+        check.fail(
+            "give { value = ..., source = ..., evidence = ... }: which index judges excess "
+            "weight is a clinical choice and needs its source",
+            item=scheme_id,
+            field=where,
+        )
+    if fact.value not in EXCESS_INDICES:
+        check.fail(
+            f"one of {', '.join(EXCESS_INDICES)}, got {fact.value!r}", item=scheme_id, field=where
+        )
+    return fact
+
+
 def _classification_scheme(
     check: Checker, header: Header, scheme_id: str, table: Mapping[str, Any]
 ) -> ClassificationScheme:
@@ -802,6 +865,7 @@ def _classification_scheme(
         )
     facts = {name: _cut_off(check, table, name, scheme_id, shared) for name in _CUT_OFFS}
     values = {name: fact.value for name, fact in facts.items()}
+    excess = _excess(check, table, scheme_id, shared)
     # The order GrowthThresholds requires, checked here to name the field in the file. A
     # deficit cut-off at or above the median is a lost minus sign far more often than a
     # standard.
@@ -827,6 +891,7 @@ def _classification_scheme(
         severe_below=facts["severe_below"],
         overweight_above=facts["overweight_above"],
         obese_above=facts["obese_above"],
+        excess_index=excess,
         thresholds=GrowthThresholds(
             id=scheme_id,
             source=f"{title} ({header.label})",
@@ -834,6 +899,7 @@ def _classification_scheme(
             severe_below=values["severe_below"],
             overweight_above=values["overweight_above"],
             obese_above=values["obese_above"],
+            excess_index=excess.value,  # type: ignore[arg-type]  # checked in _excess
         ),
     )
 
@@ -866,7 +932,11 @@ WHO_THRESHOLDS: Final = load_growth_classification().scheme("who_2006")
 
 CN_2012_THRESHOLDS: Final = load_growth_classification().scheme("cn_2012")
 """China 2012 (儿童营养性疾病管理技术规范), the packaged ``cn_2012`` scheme: same deficits;
-overweight +1 < z <= +2, obese > +2."""
+overweight +1 < weight-for-length/height z <= +2, obese > +2."""
+
+CN_2024_THRESHOLDS: Final = load_growth_classification().scheme("cn_2024")
+"""China 2024 (体重管理指导原则（2024年版）), the packaged ``cn_2024`` scheme and the default:
+S4's deficits; overweight +1 < BMI-for-age z <= +2, obese > +2 (children under 7)."""
 
 
 def classify(z: GrowthZ, thresholds: GrowthThresholds = WHO_THRESHOLDS) -> frozenset[GrowthFinding]:
@@ -874,8 +944,10 @@ def classify(z: GrowthZ, thresholds: GrowthThresholds = WHO_THRESHOLDS) -> froze
 
     Uses the *rounded* z-scores with strict inequalities, as WHO does: with the WHO
     cut-offs a weight-for-age z of -2.00 is not underweight, -2.01 is. Deficits use
-    ``waz`` (低体重), ``haz`` (生长迟缓) and ``whz`` (消瘦); overweight and obesity use
-    ``whz`` only. A missing z-score gives no finding.
+    ``waz`` (低体重), ``haz`` (生长迟缓) and ``whz`` (消瘦); overweight and obesity use the
+    scheme's ``excess_index``: ``whz`` (WHO, S4 2012), ``baz`` (BMI-for-age, the 2024
+    national 体重管理指导原则 and the default) or either. A missing z-score gives no
+    finding.
 
     Args:
         z: the z-scores, from :func:`zscores`.
@@ -899,9 +971,10 @@ def classify(z: GrowthZ, thresholds: GrowthThresholds = WHO_THRESHOLDS) -> froze
             found.add(severe)
         elif value < thresholds.moderate_below:
             found.add(moderate)
-    if z.whz is not None:
-        if z.whz > thresholds.obese_above:
+    excess = thresholds.excess_z(z)
+    if excess is not None:
+        if excess > thresholds.obese_above:
             found.add(GrowthFinding.OBESITY)
-        elif z.whz > thresholds.overweight_above:
+        elif excess > thresholds.overweight_above:
             found.add(GrowthFinding.OVERWEIGHT)
     return frozenset(found)

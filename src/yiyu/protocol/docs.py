@@ -20,6 +20,7 @@ _ANCHOR_ZH = {
     Anchor.CORRECTION: "发现不合格项",
     Anchor.REGISTRATION: "登记（迁入、补登记）",
 }
+_PHASE_ZH = {"active": "活动期", "recovery": "恢复期", "sequelae": "后遗症期"}
 _PERIOD_ZH = {"quarter": "每季度", "half_year": "每半年", "year": "每年"}
 _EVIDENCE = {
     "V": "read in a public copy of the standard",
@@ -58,6 +59,8 @@ def _timing(rule: Rule) -> tuple[str, str]:
         (
             f"至{grid}{stage.until_months}月 "
             if stage.until_months is not None
+            else f"记录为{_PHASE_ZH.get(stage.phase, stage.phase)}起 "
+            if stage.phase is not None
             else ("此后" if index else "")
         )
         + f"每{stage.every}"

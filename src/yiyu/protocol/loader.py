@@ -546,9 +546,20 @@ def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
         field = f"stages[{index}]"
         if not isinstance(raw, dict):
             raise ctx.error(field, "a stage is a table")
-        _unknown_in(raw, {"until_months", "every", "before", "after"}, ctx, field)
+        _unknown_in(raw, {"until_months", "every", "before", "after", "phase"}, ctx, field)
         until = raw.get("until_months")
-        if index and value[index - 1].get("until_months") is None:
+        phase = raw.get("phase")
+        if phase is not None:
+            if phase not in _PHASES:
+                raise ctx.error(
+                    f"{field}.phase", f"unknown value {phase!r}; known: {', '.join(_PHASES)}"
+                )
+            if not index or until is not None:
+                raise ctx.error(
+                    f"{field}.phase",
+                    "a stage for a recorded phase follows the first stage and has no until_months",
+                )
+        elif index and value[index - 1].get("until_months") is None:
             raise ctx.error(field, "a stage after an open-ended stage is never reached")
         if until is not None and (not isinstance(until, int) or until <= previous):
             raise ctx.error(
@@ -561,7 +572,9 @@ def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
         after = _offset(raw.get("after", {"days": 0}), ctx, f"{field}.after")
         if before.approx_days < 0 or after.approx_days < 0:
             raise ctx.error(field, "before and after are distances, not negative")
-        stages.append(Stage(until_months=until, every=every, before=before, after=after))
+        stages.append(
+            Stage(until_months=until, every=every, before=before, after=after, phase=phase)
+        )
         previous = until if until is not None else previous
     return tuple(stages)
 
@@ -698,6 +711,8 @@ def _rule(
 
 
 _ENROLMENT_KINDS = {"first", "return"}
+# The stages a doctor records of a case (yiyu.RicketsStage) that a follow-up may key on.
+_PHASES = ("active", "recovery", "sequelae")
 
 
 def _carry_tests(value: Any, ctx: _Ctx) -> tuple[CarriedTest, ...]:
@@ -827,5 +842,7 @@ def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
             raise ctx.error("anchor", "a cadence follows the child or one of its cases")
         if (anchor is Anchor.CASE) != (values["start"] is Anchor.CASE):
             raise ctx.error("start", "a cadence of a case starts and ends with the case")
+        if anchor is not Anchor.CASE and any(s.phase for s in values["stages"]):
+            raise ctx.error("stages", "only a case's follow-up keys on a recorded phase")
         if anchor is not Anchor.CASE:
             need("until_age")

@@ -132,12 +132,17 @@ class NamedCondition:
 
 @attrs.frozen(kw_only=True)
 class Stage:
-    """One stage of a cadence: visits every ``every`` until corrected age ``until_months``."""
+    """One stage of a cadence: visits every ``every`` until corrected age ``until_months``.
+
+    In a case's follow-up a stage may instead hold from the day a check records the
+    case's ``phase`` (佝偻病 ``recovery``: every 2 months instead of monthly).
+    """
 
     until_months: int | None
     every: Offset
     before: Offset
     after: Offset
+    phase: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -13,7 +13,7 @@ import attrs
 import pendulum
 
 from yiyu.dates import Period, age_in_months, to_date
-from yiyu.domain import Child, Daycare, Enrolment
+from yiyu.domain import Case, Child, Daycare, Enrolment
 from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
 from yiyu.scheduling.ages import corrected_birth
@@ -97,6 +97,7 @@ class _Instance:
     daycare_id: str | None = None
     stops_on: pendulum.Date | None = None  # first day it no longer holds
     stop_reason: str | None = None
+    phases: tuple[tuple[pendulum.Date, str], ...] = ()  # a case's recorded stages
 
 
 def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[Obligation]:
@@ -338,10 +339,17 @@ def _case_series(rule: Rule, child: Child) -> list[_Instance]:
                 if last.stops_on is None or case.closed_on is None
                 else max(last.stops_on, case.closed_on)
             )
-            runs[-1] = attrs.evolve(last, stops_on=stops)
+            runs[-1] = attrs.evolve(last, stops_on=stops, phases=last.phases + _phases(case))
         else:
-            runs.append(_Instance(case.opened_on, case.id, None, case.closed_on, "case_closed"))
+            runs.append(
+                _Instance(case.opened_on, case.id, None, case.closed_on, "case_closed",
+                          _phases(case))
+            )  # fmt: skip
     return runs
+
+
+def _phases(case: Case) -> tuple[tuple[pendulum.Date, str], ...]:
+    return tuple((day, stage.value) for day, stage in case.phases())
 
 
 def _once(rule: Rule, child: Child) -> Iterator[_Window]:
@@ -491,7 +499,11 @@ def _cadence(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window
         start_instance = (
             anchor_instance if rule.start is rule.anchor else _instances(rule, rule.start, child)[0]
         )
-        for window in _series(rule, anchor_instance.date, start_instance.date, until):
+        if any(stage.phase is not None for stage in rule.stages):
+            windows = _phased_series(rule, anchor_instance.date, anchor_instance.phases, until)
+        else:
+            windows = _series(rule, anchor_instance.date, start_instance.date, until)
+        for window in windows:
             yield attrs.evolve(
                 window,
                 occurrence=(
@@ -565,6 +577,49 @@ def _series(
         previous_months = stage.until_months
     if pending is not None:
         yield pending
+
+
+def _phased_series(
+    rule: Rule,
+    anchor: pendulum.Date,
+    phases: tuple[tuple[pendulum.Date, str], ...],
+    until: pendulum.Date,
+) -> Iterator[_Window]:
+    """A case's follow-up whose interval follows the stage the doctor records.
+
+    The stage without a ``phase`` holds from the case's opening; from the day a check
+    records a stage that has its own (佝偻病 恢复期: every 2 months), the visits count from
+    that day at its interval, until another stage is recorded. A visit planned after the
+    change at the old interval is no longer owed (the store withdraws it).
+    """
+    default = next(stage for stage in rule.stages if stage.phase is None)
+    by_phase = {stage.phase: stage for stage in rule.stages if stage.phase is not None}
+    segments: list[tuple[pendulum.Date, Stage]] = [(anchor, default)]
+    for day, phase in sorted(phases):
+        stage = by_phase.get(phase, default)
+        if stage is segments[-1][1]:
+            continue
+        if day <= segments[-1][0]:
+            segments[-1] = (segments[-1][0], stage)  # recorded at the opening visit
+        else:
+            segments.append((day, stage))
+    last_closes = anchor
+    for index, (start, stage) in enumerate(segments):
+        end = segments[index + 1][0] if index + 1 < len(segments) else None
+        step = 1
+        while True:
+            point = _after(
+                Offset(months=stage.every.months * step, days=stage.every.days * step), start
+            )
+            step += 1
+            if (end is not None and point > end) or _minus(point, stage.before) > until:
+                break
+            if point <= last_closes:
+                continue
+            opens = max(_minus(point, stage.before), last_closes.add(days=1))
+            closes = _after(stage.after, point)
+            yield _Window(opens, point, closes, _label(anchor, point))
+            last_closes = closes
 
 
 def _label(anchor: pendulum.Date, point: pendulum.Date) -> str:

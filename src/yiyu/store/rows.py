@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pendulum
 
-from yiyu.codec import facts_hash
+from yiyu.codec import facts_hash, to_data
 from yiyu.dates import to_date
 from yiyu.domain import (
     Case,
@@ -118,6 +118,7 @@ def child_rows(child: Child, now: dt.datetime) -> ChildParts:
             closed_by=c.closed_by,
             normal_since=_plain(c.normal_since),
             normal_checks=c.normal_checks,
+            course=[to_data(check) for check in c.course] or None,
         )
         for c in child.cases
     ]
@@ -181,6 +182,7 @@ def child_from_rows(
                 closed_by=c.closed_by,
                 normal_since=c.normal_since,
                 normal_checks=c.normal_checks,
+                course=c.course or (),
             )
             for c in sorted(cases, key=lambda c: (c.opened_on, c.condition))
         ],

@@ -102,6 +102,9 @@ class CaseRow(SQLModel, table=True):
     closed_by: str | None = None
     normal_since: dt.date | None = None
     normal_checks: int = 0
+    # The checks of the case (yiyu.CaseCheck as JSON): trend rules read them, and a case
+    # is read and written whole, so a column beside the row is enough.
+    course: list[dict[str, Any]] | None = _json(nullable=True)
 
 
 class ReferralRow(SQLModel, table=True):
