@@ -151,6 +151,59 @@ def test_a_protocol_change_applies_to_what_is_not_yet_done(
     assert m12.closes == yiyu.add_months(child.birth_date, 14)
 
 
+PROTOCOL_2026_1 = Path(__file__).parent.parent / "protocol" / "data" / "2026.1"
+
+
+def test_protocol_2026_2_replans_what_has_not_begun(repo: Repository) -> None:
+    # Issue #10: the clinical corrections ship as protocol 2026.2. Planned under 2026.1
+    # (the files as released, kept as test data), then under 2026.2 on the same day.
+    old = yiyu.load_protocol_files(
+        [PROTOCOL_2026_1 / "cn-national.toml", PROTOCOL_2026_1 / "zj-city.toml"]
+    )
+    assert (old.label, PROTOCOL.label) == ("zj-city@2026.1", "zj-city@2026.2")
+    # A 28-week infant discharged on day 70, and a 30-week infant followed to 36 months.
+    inpatient = yiyu.Child(
+        id="P1", name="早产儿甲", sex="F", birth_date="2026-01-05", gestational_age="28+0",
+        birth_weight_g=1100, discharge_date="2026-03-16", township="城关街道",
+    )  # fmt: skip
+    followed = yiyu.Child(
+        id="P2", name="早产儿乙", sex="M", birth_date="2024-06-01", gestational_age="30+0",
+        birth_weight_g=1400, discharge_date="2024-07-20", township="城关街道",
+    )  # fmt: skip
+    repo.save_children([inpatient, followed])
+    on = D(2026, 3, 10)
+    plan(repo, old, as_of=on, horizon_days=3 * 366)
+    before = stored_keys(repo)
+    assert before["child:P1/one_month"].protocol_version == "2026.1"
+    assert before["child:P1/m3"].opens == D(2026, 3, 5)  # opened while in hospital
+
+    plan(repo, PROTOCOL, as_of=on, horizon_days=3 * 366)
+    after = {
+        s.obligation.key: s for s in repo.obligations(ObligationFilter(include_withdrawn=True))
+    }
+    # Begun under 2026.1 and still owed: kept as planned (the store's rule).
+    m3 = after["child:P1/m3"].obligation
+    assert (m3.protocol_version, m3.opens) == ("2026.1", D(2026, 3, 5))
+    # Not begun: re-planned under 2026.2.
+    m6 = after["child:P1/m6"].obligation
+    assert m6.protocol_version == "2026.2"
+    # No longer owed under 2026.2 (it fell while the child was in hospital): withdrawn,
+    # so it is neither missed nor counted.
+    assert after["child:P1/one_month"].withdrawn_on is not None
+    # New under 2026.2: the 30-week infant's follow-up at corrected 30 and 36 months.
+    corrected = yiyu.corrected_birth(followed)
+    new = {
+        key: s.obligation
+        for key, s in after.items()
+        if key.startswith("child:P2/high_risk_follow_up/") and key not in before
+    }
+    assert {ob.due for ob in new.values()} >= {
+        yiyu.add_months(corrected, 30),
+        yiyu.add_months(corrected, 36),
+    }
+    assert {ob.protocol_version for ob in new.values()} == {"2026.2"}
+
+
 def test_a_failing_plan_is_recorded_as_failed(repo: Repository) -> None:
     seeded(repo)
 

@@ -304,3 +304,83 @@ def test_not_toml(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(yiyu.ProtocolError, match="cannot read"):
         load_protocol(tmp_path / "missing.toml")
+
+
+# --- the fields protocol 2026.2 added (#10) --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "rule_id", "field", "problem"),
+    [
+        (
+            '[[rules]]\nid = "x"\nname = "x"\nsubject = "child"\nrole = "child_health_doctor"\n'
+            'schedule = "once"\nanchor = "birth"\nopens = { days = 0 }\ndue = { days = 1 }\n'
+            'closes = { days = 1 }\nenrolment = "first"\nsource = ["R1"]\nevidence = "D"\n',
+            "x", "enrolment", "only for rules anchored on enrolment_start",
+        ),
+        (
+            '[[rules]]\nid = "x"\nname = "x"\nsubject = "child"\nrole = "child_health_doctor"\n'
+            'schedule = "once"\nanchor = "enrolment_start"\nenrolment = "return"\n'
+            'opens = { days = 0 }\ndue = { days = 1 }\ncloses = { days = 1 }\n'
+            'source = ["R1"]\nevidence = "D"\n',
+            "x", "away_more_than", "how long away",
+        ),
+        (
+            '[[rules]]\nid = "x"\nname = "x"\nsubject = "child"\nrole = "child_health_doctor"\n'
+            'schedule = "once"\nanchor = "registration"\nopens = { days = 0 }\n'
+            'due = { days = 1 }\ncloses = { days = 1 }\ncovers = ["m99"]\nsource = ["R1"]\n'
+            'evidence = "D"\n',
+            "x", "covers", "'m99', which is no rule",
+        ),
+        (
+            '[[overrides]]\nid = "m3"\ninclude_end = true\nsource = ["R1"]\n',
+            "m3", "include_end", "not used by a once rule",
+        ),
+        (
+            '[[overrides]]\nid = "rickets_follow_up"\nsource = ["R1"]\nstages = [\n'
+            '  { every = { months = 1 } },\n'
+            '  { phase = "cured", every = { months = 2 } },\n]\n',
+            "rickets_follow_up", "stages[1].phase", "unknown value 'cured'",
+        ),
+        (
+            '[[overrides]]\nid = "high_risk_follow_up"\nsource = ["R1"]\nstages = [\n'
+            '  { until_months = 6, every = { months = 1 } },\n'
+            '  { phase = "recovery", every = { months = 2 } },\n]\n',
+            "high_risk_follow_up", "stages", "only a case's follow-up keys on a recorded phase",
+        ),
+    ],
+)  # fmt: skip
+def test_the_new_rule_fields_are_checked(
+    tmp_path: Path, body: str, rule_id: str, field: str, problem: str
+) -> None:
+    with pytest.raises(yiyu.ProtocolError) as info:
+        load_protocol(region(tmp_path, body))
+    assert (info.value.rule_id, info.value.field) == (rule_id, field)
+    assert problem in str(info.value)
+
+
+def test_a_policy_is_switched_by_a_layer_that_says_override(tmp_path: Path) -> None:
+    off = (
+        "[policies.overdue_stays_missed]\nvalue = false\n"
+        'description = "迁出即取消"\nsource = ["R1"]\nevidence = "LOCAL"\n'
+    )
+    with pytest.raises(yiyu.ProtocolError, match="override = true"):
+        load_protocol(region(tmp_path, off))
+    protocol = load_protocol(
+        region(tmp_path, off.replace("value = false", "override = true\nvalue = false"))
+    )
+    assert protocol.policy("overdue_stays_missed") is False
+    assert protocol.policy("inpatient_not_owed") is True
+    with pytest.raises(yiyu.ProtocolError, match="unknown policy"):
+        load_protocol(region(tmp_path, off.replace("overdue_stays_missed", "no_such")))
+    # The engine follows it: leaving with the 3-month check overdue cancels it again.
+    gone = yiyu.Child(
+        id="C1", name="王", sex="M", birth_date="2024-01-31",
+        life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")],
+    )  # fmt: skip
+    [m3] = [
+        ob
+        for ob in yiyu.schedule(gone, protocol, until=pendulum.Date(2025, 1, 1))
+        if ob.rule == "m3"
+    ]
+    assert m3.cancel_reason == "moved_out"

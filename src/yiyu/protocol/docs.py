@@ -119,10 +119,8 @@ def protocol_markdown(protocol: Protocol) -> str:
         "Windows are inclusive: the last day shown still counts. Offsets are from the",
         "anchor: months first (clamped at month ends), then days.",
         "",
-        "For every child: a window that closes before the discharge date is not owed (the",
-        "child was still in hospital), one open on that day starts on it; when a child moves",
-        "out or dies, what was already overdue stays owed (missed) and what was not is",
-        "cancelled (docs/guide/scheduling.md).",
+        "The policies (below) apply to every child: what falls while the child is still in",
+        "hospital, and what a child who moves out leaves owed (docs/guide/scheduling.md).",
         "",
         "## Layers",
         "",
@@ -168,6 +166,19 @@ def protocol_markdown(protocol: Protocol) -> str:
             )
         if rule.note:
             lines.append(f"  - note: {rule.note}")
+    if protocol.policies:
+        lines += [
+            "",
+            "## Policies for every child",
+            "",
+            "| policy | on | meaning | evidence | sources |",
+            "|---|---|---|---|---|",
+            *(
+                f"| `{p.id}` | {'yes' if p.value else 'no'} | {p.description} | "
+                f"{p.evidence.value} | {'<br>'.join(p.sources)} |"
+                for p in protocol.policies.values()
+            ),
+        ]
     if protocol.corrected_age is not None:
         corrected = protocol.corrected_age
         lines += [

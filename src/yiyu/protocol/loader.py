@@ -29,6 +29,7 @@ from yiyu.dates import PeriodKind, add_months
 from yiyu.domain import CategoryKind, ReferralKind, Role
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.protocol.model import (
+    POLICIES,
     Anchor,
     CarriedTest,
     CatchUp,
@@ -39,6 +40,7 @@ from yiyu.protocol.model import (
     Layer,
     NamedCondition,
     Offset,
+    Policy,
     Protocol,
     Rule,
     ScheduleKind,
@@ -56,12 +58,14 @@ ProtocolFile = str | os.PathLike[str] | Traversable
 
 _TOP_KEYS = {
     "protocol", "sources", "conditions", "rules", "overrides", "targets", "corrected_age",
+    "policies",
 }  # fmt: skip
 _HEADER_KEYS = {"id", "version", "title", "extends"}
 _RULE_KEYS = {
     "id", "name", "subject", "role", "schedule", "anchor", "opens", "due", "closes",
     "period", "categories", "referral_kinds", "first_within", "min_days", "until_age", "start",
     "stages", "when", "min_interval", "enrolment", "away_more_than", "covers", "carry_tests",
+    "include_end",
     "catch_up", "contents", "tests", "checklist", "source", "evidence",
     "window_evidence", "note", "variants",
 }  # fmt: skip
@@ -112,6 +116,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     targets_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     rules_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     corrected_raw: tuple[str, dict[str, Any]] | None = None
+    policies: dict[str, Policy] = {}
     digest = hashlib.sha256()
     for position, file in enumerate(stack):
         name = _file_name(file)
@@ -147,6 +152,16 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
             conditions_raw[cond_id] = (name, table)
         for target_id, table in _table(document, "targets", name).items():
             targets_raw[target_id] = (name, table)  # a later layer's target replaces one below
+        for policy_id, table in _table(document, "policies", name).items():
+            table = dict(table)
+            override = table.pop("override", False)
+            if policy_id in policies and override is not True:
+                raise ProtocolError(
+                    name,
+                    "redefines a policy of a layer below: say override = true",
+                    field=f"policies.{policy_id}",
+                )
+            policies[policy_id] = _policy(policy_id, table, name, sources)
         if "corrected_age" in document:
             table = document["corrected_age"]
             if not isinstance(table, dict):
@@ -218,6 +233,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         rules=rules,
         targets=targets,
         corrected_age=corrected_age,
+        policies=policies,
         fingerprint=digest.hexdigest(),
     )
 
@@ -459,6 +475,30 @@ def _target(
     )
 
 
+def _policy(
+    policy_id: str, table: Mapping[str, Any], file: str, sources: Mapping[str, Source]
+) -> Policy:
+    ctx = _Ctx(file, None, f"policies.{policy_id}.")
+    if policy_id not in POLICIES:
+        raise ProtocolError(
+            file, f"unknown policy; known: {', '.join(POLICIES)}", field=f"policies.{policy_id}"
+        )
+    _unknown_keys(table, {"value", "description", "source", "evidence"}, ctx)
+    value = table.get("value")
+    if not isinstance(value, bool):
+        raise ctx.error("value", f"true or false, got {value!r}")
+    description = table.get("description")
+    if not isinstance(description, str) or not description:
+        raise ctx.error("description", "required text")
+    return Policy(
+        id=policy_id,
+        value=value,
+        description=description,
+        sources=_sources(table.get("source"), ctx, sources),
+        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+    )
+
+
 def _months(value: Any, ctx: _Ctx, field: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ctx.error(field, f"a whole number of months, at least 0, got {value!r}")
@@ -679,6 +719,10 @@ def _rule(
         )
     if "stages" in raw:
         values["stages"] = _stages(raw["stages"], ctx)
+    if "include_end" in raw:
+        if not isinstance(raw["include_end"], bool):
+            raise ctx.error("include_end", f"true or false, got {raw['include_end']!r}")
+        values["include_end"] = raw["include_end"]
     if "when" in raw:
         values["when"] = _condition(raw["when"], ctx, "when", conditions)
     values["catch_up"] = _catch_up(raw.get("catch_up"), ctx, sources)
@@ -810,6 +854,8 @@ def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
         raise ctx.error("catch_up", "within must not be negative and until_age must be positive")
     if schedule is not ScheduleKind.CADENCE:
         forbid("min_interval")
+        if values.get("include_end"):
+            raise ctx.error("include_end", f"not used by a {schedule.value} rule")
     if schedule is ScheduleKind.ONCE:
         need("anchor", "opens", "due", "closes")
         forbid("period", "first_within", "stages", "start", "until_age")

@@ -18,6 +18,7 @@ from yiyu.dates import PeriodKind, add_months
 from yiyu.domain import CategoryKind, ReferralKind, Role
 
 __all__ = [
+    "POLICIES",
     "Anchor",
     "CarriedTest",
     "CatchUp",
@@ -28,6 +29,7 @@ __all__ = [
     "Layer",
     "NamedCondition",
     "Offset",
+    "Policy",
     "Protocol",
     "Rule",
     "ScheduleKind",
@@ -202,6 +204,25 @@ class CarriedTest:
 
 
 @attrs.frozen(kw_only=True)
+class Policy:
+    """A rule the engine applies to every child's obligations, switched on by the protocol.
+
+    ``inpatient_not_owed``: a window that closes before the discharge is not owed; one open
+    on that day starts on it. ``overdue_stays_missed``: when a child moves out or dies, a
+    check already overdue stays owed (missed) instead of being cancelled.
+    """
+
+    id: str
+    value: bool
+    description: str
+    sources: tuple[str, ...]
+    evidence: Evidence
+
+
+POLICIES = ("inpatient_not_owed", "overdue_stays_missed")
+
+
+@attrs.frozen(kw_only=True)
 class Source:
     id: str
     title: str
@@ -214,14 +235,14 @@ class Rule:
 
     ``opens``/``due``/``closes`` apply to ``once`` rules; ``period``, ``categories``,
     ``first_within`` and ``until_age`` to ``periodic`` rules; ``start``, ``stages``,
-    ``until_age`` (the last visit may fall on it) and ``min_interval`` (two visits never
-    closer) to ``cadence`` rules. ``closes`` is inclusive. A rule anchored on cases names
-    their conditions in ``categories``; one anchored on referrals names their kinds in
-    ``referral_kinds``. A rule anchored on enrolments says which it is owed for in
-    ``enrolment`` (``first``: a child's first enrolment; ``return``: one starting more
-    than ``away_more_than`` after the child last left a daycare). A rule anchored on the
-    registration lists the routine checks it ``covers`` and the ``carry_tests`` of theirs
-    still worth doing.
+    ``until_age``, ``include_end`` (a visit on ``until_age`` itself is owed) and
+    ``min_interval`` (two visits never closer) to ``cadence`` rules. ``closes`` is
+    inclusive. A rule anchored on cases names their conditions in ``categories``; one
+    anchored on referrals names their kinds in ``referral_kinds``. A rule anchored on
+    enrolments says which it is owed for in ``enrolment`` (``first``: a child's first
+    enrolment; ``return``: one starting more than ``away_more_than`` after the child last
+    left a daycare). A rule anchored on the registration lists the routine checks it
+    ``covers`` and the ``carry_tests`` of theirs still worth doing.
     """
 
     id: str
@@ -241,6 +262,7 @@ class Rule:
     until_age: Offset | None = None
     start: Anchor | None = None
     stages: tuple[Stage, ...] = ()
+    include_end: bool = False
     min_interval: Offset | None = None
     enrolment: str | None = None
     away_more_than: Offset | None = None
@@ -297,6 +319,7 @@ class Protocol:
     rules: tuple[Rule, ...]
     targets: Mapping[str, Target] = attrs.field(factory=dict)
     corrected_age: CorrectedAge | None = None  # None: growth is judged by chronological age
+    policies: Mapping[str, Policy] = attrs.field(factory=dict)
     fingerprint: str = ""  # a digest of every layer's text: changes with any of them
 
     @property
@@ -308,6 +331,11 @@ class Protocol:
     @property
     def label(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def policy(self, policy_id: str) -> bool:
+        """Whether the protocol switches on the engine policy ``policy_id`` (off if absent)."""
+        policy = self.policies.get(policy_id)
+        return policy is not None and policy.value
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id.

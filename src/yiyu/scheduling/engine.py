@@ -105,6 +105,8 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
     # Conditions (preterm, high-risk newborn …) are judged on the facts at discharge: a
     # category recorded later does not rewrite the newborn period retroactively.
     judged_on = child.discharge_date or child.birth_date
+    discharge = child.discharge_date if protocol.policy("inpatient_not_owed") else None
+    overdue_stays = protocol.policy("overdue_stays_missed")
     planned: list[tuple[Rule, _Window]] = []
     late_registration: list[Rule] = []
     for base in protocol.rules:
@@ -117,27 +119,31 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
             late_registration.append(rule)  # needs the other checks' windows: below
             continue
         if rule.schedule is ScheduleKind.ONCE:
-            windows = _inpatient(_once(rule, child), child.discharge_date)
+            windows = _inpatient(_once(rule, child), discharge)
         elif rule.schedule is ScheduleKind.PERIODIC:
-            windows = _inpatient(_periodic_child(rule, child, until), child.discharge_date)
+            windows = _inpatient(_periodic_child(rule, child, until), discharge)
         else:
             windows = _cadence(rule, child, until)  # starts at discharge by its own rule
         planned.extend((rule, window) for window in windows)
     for rule in late_registration:
-        planned = _registration_check(rule, child, protocol, planned)
+        planned = _registration_check(rule, child, protocol, planned, discharge)
     for rule, window in planned:
         if window.opens > until:
             continue
         stops = [(window.stops_on, window.stop_reason)] if window.stops_on else []
         stopped = _stopped(window, stops)
         if stopped is not None and leaving is not None:
-            stopped = _left(stopped, leaving.on, leaving.kind.value)
+            stopped = _left(stopped, leaving.on, leaving.kind.value, overdue_stays=overdue_stays)
         if stopped is not None:
             yield _obligation(rule, protocol, child.id, stopped)
 
 
 def _registration_check(
-    rule: Rule, child: Child, protocol: Protocol, planned: list[tuple[Rule, _Window]]
+    rule: Rule,
+    child: Child,
+    protocol: Protocol,
+    planned: list[tuple[Rule, _Window]],
+    discharge: pendulum.Date | None,
 ) -> list[tuple[Rule, _Window]]:
     """A child registered late is seen within the rule's window of its registration.
 
@@ -166,7 +172,7 @@ def _registration_check(
         covered = _variant(base, child, protocol, judged_on)
         if covered.schedule is not ScheduleKind.ONCE:
             continue  # the loader allows any rule; only a check owed once can be missed
-        for window in _inpatient(_once(covered, child), child.discharge_date):
+        for window in _inpatient(_once(covered, child), discharge):
             if window.closes < registered:
                 missed.append(covered)
             elif window.due <= deadline and (serving is None or window.due < serving[1].due):
@@ -192,7 +198,7 @@ def _registration_check(
         ]
     windows = [
         attrs.evolve(window, extra_tests=_catch_up_tests(useful), catch_up=True)
-        for window in _inpatient(_once(rule, child), child.discharge_date)
+        for window in _inpatient(_once(rule, child), discharge)
     ]
     return [*planned, *((rule, window) for window in windows)]
 
@@ -202,7 +208,8 @@ def _catch_up_tests(tests: Iterable[str]) -> tuple[str, ...]:
 
 
 def _inpatient(windows: Iterable[_Window], discharge: pendulum.Date | None) -> Iterator[_Window]:
-    """What falls while the child is still in hospital is not owed.
+    """What falls while the child is still in hospital is not owed (the protocol's
+    ``inpatient_not_owed``; ``discharge`` is ``None`` when it is off or a home birth).
 
     A check whose window closes before the discharge is never owed, never missed and
     never in a coverage denominator (a 28-week infant discharged on day 70 owes no 满月
@@ -216,13 +223,16 @@ def _inpatient(windows: Iterable[_Window], discharge: pendulum.Date | None) -> I
             yield attrs.evolve(window, opens=discharge, due=max(window.due, discharge))
 
 
-def _left(window: _Window, day: pendulum.Date, reason: str) -> _Window | None:
+def _left(
+    window: _Window, day: pendulum.Date, reason: str, *, overdue_stays: bool
+) -> _Window | None:
     """The child moved out or died on ``day``.
 
-    What would open after that day is never owed. A check already overdue on the day
-    (its due date passed) was owed here: it stays, its window ending the day before, so
-    it counts as missed rather than vanishing from coverage as a cancellation would. One
-    not yet overdue is cancelled from that day (status ``cancelled``, unless done first).
+    What would open after that day is never owed. With ``overdue_stays`` (the protocol's
+    ``overdue_stays_missed``), a check already overdue on the day (its due date passed)
+    was owed here: it stays, its window ending the day before, so it counts as missed
+    rather than vanishing from coverage as a cancellation would. What is open and not
+    overdue is cancelled from that day (status ``cancelled``, unless done first).
     """
     if window.stops_on is not None and window.stops_on <= day:
         return window  # already ended by its own anchor (a case closed first)
@@ -230,7 +240,7 @@ def _left(window: _Window, day: pendulum.Date, reason: str) -> _Window | None:
         return None
     if window.closes < day:
         return window
-    if window.due < day:
+    if overdue_stays and window.due < day:
         return attrs.evolve(window, closes=day.subtract(days=1), stops_on=None, stop_reason=None)
     return attrs.evolve(window, stops_on=day, stop_reason=reason)
 
@@ -523,9 +533,10 @@ def _series(
 
     Each visit is labelled by its place on that axis (``6m`` on the month grid, ``45d``
     otherwise), not by its rank, so correcting a discharge date or recording a later
-    gestational age does not give an existing visit's key to another date. The series
-    runs to its end: a visit may fall on ``until_age`` itself (follow-up "to corrected 24
-    months" includes the 24-month visit). Two visits closer than ``min_interval`` (the
+    gestational age does not give an existing visit's key to another date. With
+    ``include_end`` the series runs to its end: a visit falls on ``until_age`` itself
+    (follow-up "to corrected 24 months" includes the 24-month visit). Two visits closer
+    than ``min_interval`` (the
     last of a fortnightly stage a few days before the first of the monthly one) are one:
     the later, on the age grid, stays.
     """
@@ -541,6 +552,7 @@ def _series(
             boundary = _add_months(anchor, stage.until_months)
             stage_end = boundary if end is None else min(end, boundary)
         final = stage_end is None or (end is not None and stage_end >= end)
+        include_end = final and rule.include_end
         boundary_start = _add_months(anchor, previous_months)
         # Month intervals sit on the age grid (visits at corrected 1, 2, 3 … months);
         # day intervals count from discharge in the first stage ("出院后…每2周").
@@ -553,7 +565,7 @@ def _series(
             stage_end,
             until=until,
             include_origin=on_grid,
-            include_end=final,
+            include_end=include_end,
         )
         for point in points:
             if pending is not None and gap is not None and point < _after(gap, pending.due):
