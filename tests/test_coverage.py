@@ -315,23 +315,46 @@ def test_daycare_entry_check() -> None:
 
 
 def test_daycare_entry_check_counts_the_recheck_after_3_months_away() -> None:
-    # daycare_recheck (S11) comes with a later protocol layer; its obligations count here
-    # as soon as they exist. One stands in for it: H1's check, under the recheck's rule.
-    child = enrolled("H1", "2026-05-10")
-    repo = MemoryRepository()
-    repo.save_daycares([make_daycare(id="DC1", opened_on="2025-01-01")])
-    repo.save_children([child])
-    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
-    [entry] = repo.obligations(ObligationFilter(rules=("daycare_entry_check",)))
-    recheck = attrs.evolve(
-        entry,
-        obligation=attrs.evolve(
-            entry.obligation, rule="daycare_recheck", key="child:H1/daycare_recheck/DC1@2026-05-10"
-        ),
-        done_on=D(2026, 5, 1),
+    # S11: 离园3个月以上需重新体检. R1 left DC1 on 2025-12-31 and is back on 2026-05-10,
+    # more than 3 months later: the re-check (closing 10 May, Q2) is owed and counted; R2
+    # moved straight on to another daycare (转园) and owes none.
+    away = [
+        yiyu.Enrolment(child_id="R1", daycare_id="DC1", start="2025-09-01", end="2025-12-31"),
+        yiyu.Enrolment(child_id="R1", daycare_id="DC1", start="2026-05-10"),
+    ]
+    moved_on = [
+        yiyu.Enrolment(child_id="R2", daycare_id="DC1", start="2025-09-01", end="2026-04-30"),
+        yiyu.Enrolment(child_id="R2", daycare_id="DC1", start="2026-05-15"),
+    ]
+    children = [
+        make_child(id="R1", birth_date="2024-01-15", enrolments=away),
+        make_child(id="R2", birth_date="2024-01-15", enrolments=moved_on),
+    ]
+    r = result_of(
+        "daycare_entry_check",
+        children,
+        visits=(("child:R1/daycare_recheck/DC1@2026-05-10", "2026-05-06"),),
     )
-    r = result_of("daycare_entry_check", [child], extra=(recheck,))
-    assert (r.numerator, r.denominator) == (1, 2)  # the recheck done; the entry check missed
+    assert (r.numerator, r.denominator) == (1, 1)
+
+
+def test_a_check_overdue_when_the_child_moved_out_counts_as_missed() -> None:
+    # Issue #10: coverage is not flattered by cancellations. L1's 3-month check (window
+    # 2026-04-10 … 2026-07-09, due 2026-05-10) was overdue when the child moved out on
+    # 2026-06-01: it counts, missed, in Q2. L2 left before its check was due: not counted.
+    children = [
+        make_child(
+            id="L1", birth_date="2026-02-10",
+            life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-06-01")],
+        ),
+        make_child(
+            id="L2", birth_date="2026-02-28",
+            life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-05-10")],
+        ),
+    ]  # fmt: skip
+    r = result_of("dev_screening_0_3", children)
+    assert (r.numerator, r.denominator) == (0, 1)
+    assert [(s.key, s.reason) for s in r.shortfall] == [("child:L1/m3", "missed")]
 
 
 def test_the_coverage_job_reads_every_resident_child_of_a_township() -> None:

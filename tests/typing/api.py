@@ -62,6 +62,27 @@ if isinstance(result, yiyu.ChildRecord):
     after: yiyu.Child = result.child
     findings: tuple[yiyu.Finding, ...] = result.findings
     follow_ups: list[yiyu.Obligation] = list(result.follow_ups)
+    judged: yiyu.AssessmentAge = result.age
+    by_corrected: bool = judged.corrected
+    course: tuple[yiyu.CaseCheck, ...] = after.cases[0].course if after.cases else ()
+
+# Which age assesses a preterm child, and a rickets check at a visit (#10).
+age: yiyu.AssessmentAge = yiyu.assessment_age(child, as_of, protocol)
+assessed_months: int = age.months
+chronological: int = age.chronological_months
+rickets_visit = yiyu.Encounter(
+    id="E2",
+    subject_id=child.id,
+    on=as_of,
+    rickets=yiyu.RicketsCheck(
+        stage=yiyu.RicketsStage.RECOVERY, symptoms=False, signs=yiyu.RicketsSigns.IMPROVED
+    ),
+)
+check = yiyu.CaseCheck(on=as_of, by="E2", values={"hb_g_l": 101.0})
+stages: tuple[tuple[pendulum.Date, yiyu.RicketsStage], ...] = yiyu.Case(
+    condition="rickets", opened_on=as_of, course=[check]
+).phases()
+inpatient: bool = protocol.policy("inpatient_not_owed")
 
 # The store and the jobs, as host software uses them.
 from yiyu.jobs.planning import plan  # noqa: E402
