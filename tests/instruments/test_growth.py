@@ -1,5 +1,5 @@
 """WHO 2006 growth z-scores: reference cases from WHO's software, every edge case of the
-protocol (``/work/shared/protocol/growth-who2006.md``), and properties.
+protocol (the growth spec, WHO2006 in docs/sources.md), and properties.
 
 Where a number is "hand-computed" below, the formula is written out in the test from the
 table's L, M and S (pinned as printed in WHO's own files, e.g. ``weianthro.txt`` and

@@ -1,6 +1,6 @@
 """The scheduling engine against the standards' own numbers.
 
-Sources: the standards digest (../shared/protocol/standards-digest.md); section numbers
+Sources: the standards digest (its sections: docs/sources.md); section numbers
 are given with each test. Windows marked D there are yiyu defaults.
 """
 

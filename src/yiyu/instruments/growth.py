@@ -1,6 +1,6 @@
 """Growth z-scores after the WHO Child Growth Standards (2006), as WHO's software computes them.
 
-The algorithm is the one in ``/work/shared/protocol/growth-who2006.md``, which follows WHO's
+The algorithm is the project's growth spec (WHO2006 in docs/sources.md), which follows WHO's
 ``anthro`` R package (``R/z-score*.R``, ``R/utils.R``):
 
 * age in whole days (half up), 0-1856; one table row per day, no interpolation by age;
