@@ -100,7 +100,12 @@ class Finding:
 
 @attrs.frozen(kw_only=True)
 class ChildRecord:
-    """What recording a child's visit found and changed."""
+    """What recording a child's visit found and changed.
+
+    ``age`` is the age the visit was assessed by (corrected for a preterm child, see
+    :func:`yiyu.assessment_age`); ``growth_thresholds`` the classification scheme used,
+    which also says which z-score judged 超重/肥胖.
+    """
 
     encounter: Encounter
     obligation: Obligation | None
@@ -109,6 +114,7 @@ class ChildRecord:
     age_days: int
     assessed_age_days: int | None
     growth: GrowthZ | None
+    growth_thresholds: GrowthThresholds
     nutrition: frozenset[GrowthFinding]
     anaemia: AnaemiaResult | None
     warning_signs: WarningSignResult | None
@@ -364,6 +370,7 @@ def _record_child(
         age_days=age.chronological_days,
         assessed_age_days=assessed_days,
         growth=z,
+        growth_thresholds=growth_thresholds,
         nutrition=nutrition,
         anaemia=hb,
         warning_signs=signs,

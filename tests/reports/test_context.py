@@ -48,6 +48,34 @@ def test_measurements_z_scores_and_classification_are_the_records() -> None:
     assert rows["年龄别身长（HAZ）"]["value"] == "80.2"
 
 
+def test_overweight_is_printed_beside_the_index_that_judged_it() -> None:
+    # The preschool sample: WHZ +2.05, BAZ +1.98. Under the default scheme (体重管理指导原则
+    # 2024: BMI-for-age) the child is overweight, and the form says so on the BAZ row; the
+    # WHZ row shows no excess finding, since it judged none.
+    rows = {
+        row["index"].split("（")[1]: row
+        for row in samples.document("preschool").context["measurements"]
+    }
+    assert rows["BAZ）"]["result"] == "超重"
+    assert rows["WHZ）"]["result"] == "正常"
+    # Under the 2012 scheme, weight-for-height judges it: obese, on the WHZ row.
+    from yiyu.instruments.growth import CN_2012_THRESHOLDS
+    from yiyu.reports.context import encounter_document
+
+    sample = samples.visit("preschool")
+    assert isinstance(sample.record, ChildRecord)
+    older = yiyu.record(
+        sample.record.encounter,
+        sample.subject,
+        yiyu.load_protocol(),
+        as_of=sample.record.encounter.on,
+        growth_thresholds=CN_2012_THRESHOLDS,
+    )
+    document = encounter_document(older, sample.subject, institution="x")
+    rows = {row["index"].split("（")[1]: row for row in document.context["measurements"]}
+    assert (rows["WHZ）"]["result"], rows["BAZ）"]["result"]) == ("肥胖", "—")
+
+
 def test_a_preterm_childs_corrected_age_is_printed() -> None:
     context = samples.document("toddler").context  # born at 34+3 weeks
     assert context["age"] == "18月龄2天"

@@ -101,13 +101,11 @@ _FLAGS_ZH: Final = {
 _INDEX_FINDINGS: Final = {
     "waz": (GrowthFinding.UNDERWEIGHT, GrowthFinding.SEVERE_UNDERWEIGHT),
     "haz": (GrowthFinding.STUNTING, GrowthFinding.SEVERE_STUNTING),
-    "whz": (
-        GrowthFinding.WASTING,
-        GrowthFinding.SEVERE_WASTING,
-        GrowthFinding.OVERWEIGHT,
-        GrowthFinding.OBESITY,
-    ),
+    "whz": (GrowthFinding.WASTING, GrowthFinding.SEVERE_WASTING),
 }
+_EXCESS_FINDINGS: Final = (GrowthFinding.OVERWEIGHT, GrowthFinding.OBESITY)
+# The rows that judged 超重/肥胖 under a scheme's excess_index.
+_EXCESS_ROWS: Final = {"whz": ("whz",), "baz": ("baz",), "either": ("whz", "baz")}
 _SEVERITY_ZH: Final = {"mild": "轻度", "moderate": "中度", "severe": "重度", "high": "高"}
 
 
@@ -270,13 +268,18 @@ def _measurement_rows(
     z: GrowthZ | None = record.growth
     found = record.nutrition
 
+    excess_rows = _EXCESS_ROWS[record.growth_thresholds.excess_index]
+
     def classification(index: str, value: float | None) -> str:
+        # Each finding on the row of the z-score that judged it: 超重 by BMI-for-age under
+        # the default scheme (2024) is printed beside the BAZ, not the WHZ.
         if value is None:
             return "—"
-        labels = [f.label_zh for f in _INDEX_FINDINGS.get(index, ()) if f in found]
+        judged = _INDEX_FINDINGS.get(index, ()) + (_EXCESS_FINDINGS if index in excess_rows else ())
+        labels = [f.label_zh for f in judged if f in found]
         if labels:
             return "、".join(labels)
-        return "正常" if index in _INDEX_FINDINGS else "—"
+        return "正常" if judged else "—"
 
     height_word = "身高" if m.measured == "standing" else "身长"
     days = z.age_days if z is not None else record.age_days
@@ -315,7 +318,7 @@ def _measurement_rows(
             "unit": "kg/m²",
             "index": "年龄别BMI（BAZ）",
             "z": _z(z.baz if z else None),
-            "result": "—",
+            "result": classification("baz", z.baz if z else None),
         },
         {
             "label": "头围",
