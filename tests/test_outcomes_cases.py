@@ -23,6 +23,7 @@ from yiyu.instruments.growth import (
     lms_value,
     reference_lms,
 )
+from yiyu.testing import make_child
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -30,17 +31,9 @@ BIRTH = D(2024, 1, 31)
 
 
 def girl(**overrides: Any) -> yiyu.Child:
-    values: dict[str, Any] = {
-        "id": "C1",
-        "name": "王小红",
-        "sex": "F",
-        "birth_date": BIRTH,
-        "gestational_age": "39+0",
-        "birth_weight_g": 3200,
-        "discharge_date": "2024-02-03",
-    }
-    values.update(overrides)
-    return yiyu.Child(**values)
+    return make_child(
+        **{"id": "C1", "name": "王小红", "sex": "F", "birth_date": BIRTH, **overrides}
+    )
 
 
 def at_sd(indicator: Indicator, sd: float, on: D) -> float:

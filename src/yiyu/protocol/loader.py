@@ -137,44 +137,21 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
                 raise ProtocolError(name, "source redefined with another title", field=source_id)
             sources[source_id] = source
         for cond_id, table in _table(document, "conditions", name).items():
-            table = dict(table)
-            override = table.pop("override", False)
-            if cond_id in conditions_raw and override is not True:
-                raise ProtocolError(
-                    name,
-                    "redefines a condition of a layer below: say override = true",
-                    field=f"conditions.{cond_id}",
-                )
-            if cond_id not in conditions_raw and override is not False:
-                raise ProtocolError(
-                    name, "overrides a condition that does not exist", field=f"conditions.{cond_id}"
-                )
-            conditions_raw[cond_id] = (name, table)
+            body = _layered(table, cond_id in conditions_raw, name, f"conditions.{cond_id}")
+            conditions_raw[cond_id] = (name, body)
         for target_id, table in _table(document, "targets", name).items():
             targets_raw[target_id] = (name, table)  # a later layer's target replaces one below
         for policy_id, table in _table(document, "policies", name).items():
-            table = dict(table)
-            override = table.pop("override", False)
-            if policy_id in policies and override is not True:
-                raise ProtocolError(
-                    name,
-                    "redefines a policy of a layer below: say override = true",
-                    field=f"policies.{policy_id}",
-                )
-            policies[policy_id] = _policy(policy_id, table, name, sources)
+            body = _layered(table, policy_id in policies, name, f"policies.{policy_id}")
+            policies[policy_id] = _policy(policy_id, body, name, sources)
         if "corrected_age" in document:
             table = document["corrected_age"]
             if not isinstance(table, dict):
                 raise ProtocolError(name, "a [corrected_age] table expected", field="corrected_age")
-            table = dict(table)
-            override = table.pop("override", False)
-            if corrected_raw is not None and override is not True:
-                raise ProtocolError(
-                    name,
-                    "redefines the corrected-age rule of a layer below: say override = true",
-                    field="corrected_age",
-                )
-            corrected_raw = (name, table)
+            corrected_raw = (
+                name,
+                _layered(table, corrected_raw is not None, name, "corrected_age"),
+            )
         seen: set[str] = set()
         for entry in _list(document, "rules", name):
             rule_id = _rule_id(entry, name)
@@ -260,6 +237,20 @@ def _read(file: ProtocolFile, name: str) -> dict[str, Any]:
         raise ProtocolError(name, "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ProtocolError(name, f"not valid TOML: {error}") from None
+
+
+def _layered(table: Mapping[str, Any], exists: bool, name: str, field: str) -> dict[str, Any]:
+    """A layer's table for something a layer below may define (a named condition, a policy,
+    the corrected-age rule): ``override = true`` replaces the one below on purpose; a
+    redefinition without it, or an override of nothing, is refused."""
+    body = dict(table)
+    override = body.pop("override", False)
+    if exists and override is not True:
+        raise ProtocolError(name, "redefines a table of a layer below: say override = true",
+                            field=field)  # fmt: skip
+    if not exists and override is not False:
+        raise ProtocolError(name, "overrides a table that does not exist below", field=field)
+    return body
 
 
 def _header(document: Mapping[str, Any], name: str, below: Layer | None, position: int) -> Layer:
