@@ -107,7 +107,21 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
     judged_on = child.discharge_date or child.birth_date
     discharge = child.discharge_date if protocol.policy("inpatient_not_owed") else None
     overdue_stays = protocol.policy("overdue_stays_missed")
-    planned: list[tuple[Rule, _Window]] = []
+
+    def finish(rule: Rule, window: _Window) -> Obligation | None:
+        if window.opens > until:
+            return None
+        stopped = _stopped(
+            window, [(window.stops_on, window.stop_reason)] if window.stops_on else []
+        )
+        if stopped is not None and leaving is not None:
+            stopped = _left(stopped, leaving.on, leaving.kind.value, overdue_stays=overdue_stays)
+        return None if stopped is None else _obligation(rule, protocol, child.id, stopped)
+
+    # Most children were registered at birth: their obligations stream out as they are
+    # made. A child registered late needs the whole plan first (its catch-up check
+    # depends on the checks it missed), so its windows are held until the end.
+    held: list[tuple[Rule, _Window]] | None = [] if child.registered_on is not None else None
     late_registration: list[Rule] = []
     for base in protocol.rules:
         if base.subject is not SubjectKind.CHILD:
@@ -116,26 +130,31 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
             continue
         rule = _variant(base, child, protocol, judged_on)
         if rule.anchor is Anchor.REGISTRATION:
-            late_registration.append(rule)  # needs the other checks' windows: below
+            late_registration.append(rule)
             continue
         if rule.schedule is ScheduleKind.ONCE:
-            windows = _inpatient(_once(rule, child), discharge)
+            windows: Iterable[_Window] = _once(rule, child)
         elif rule.schedule is ScheduleKind.PERIODIC:
-            windows = _inpatient(_periodic_child(rule, child, until), discharge)
+            windows = _periodic_child(rule, child, until)
         else:
             windows = _cadence(rule, child, until)  # starts at discharge by its own rule
-        planned.extend((rule, window) for window in windows)
-    for rule in late_registration:
-        planned = _registration_check(rule, child, protocol, planned, discharge)
-    for rule, window in planned:
-        if window.opens > until:
-            continue
-        stops = [(window.stops_on, window.stop_reason)] if window.stops_on else []
-        stopped = _stopped(window, stops)
-        if stopped is not None and leaving is not None:
-            stopped = _left(stopped, leaving.on, leaving.kind.value, overdue_stays=overdue_stays)
-        if stopped is not None:
-            yield _obligation(rule, protocol, child.id, stopped)
+        inpatient = discharge if rule.schedule is not ScheduleKind.CADENCE else None
+        for window in windows:
+            if inpatient is not None and window.opens < inpatient:
+                after = _inpatient(window, inpatient)
+                if after is None:
+                    continue
+                window = after
+            if held is not None:
+                held.append((rule, window))
+            elif (obligation := finish(rule, window)) is not None:
+                yield obligation
+    if held is not None:
+        for rule in late_registration:
+            held = _registration_check(rule, child, protocol, held, discharge)
+        for rule, window in held:
+            if (obligation := finish(rule, window)) is not None:
+                yield obligation
 
 
 def _registration_check(
@@ -172,7 +191,8 @@ def _registration_check(
         covered = _variant(base, child, protocol, judged_on)
         if covered.schedule is not ScheduleKind.ONCE:
             continue  # the loader allows any rule; only a check owed once can be missed
-        for window in _inpatient(_once(covered, child), discharge):
+        owed = (_inpatient(window, discharge) for window in _once(covered, child))
+        for window in (w for w in owed if w is not None):
             if window.closes < registered:
                 missed.append(covered)
             elif window.due <= deadline and (serving is None or window.due < serving[1].due):
@@ -196,9 +216,11 @@ def _registration_check(
         return [
             (r, attrs.evolve(w, extra_tests=extra) if r.id == covered.id else w) for r, w in planned
         ]
+    owed = (_inpatient(window, discharge) for window in _once(rule, child))
     windows = [
         attrs.evolve(window, extra_tests=_catch_up_tests(useful), catch_up=True)
-        for window in _inpatient(_once(rule, child), discharge)
+        for window in owed
+        if window is not None
     ]
     return [*planned, *((rule, window) for window in windows)]
 
@@ -207,7 +229,7 @@ def _catch_up_tests(tests: Iterable[str]) -> tuple[str, ...]:
     return tuple(f"{test}（补查）" for test in tests)
 
 
-def _inpatient(windows: Iterable[_Window], discharge: pendulum.Date | None) -> Iterator[_Window]:
+def _inpatient(window: _Window, discharge: pendulum.Date | None) -> _Window | None:
     """What falls while the child is still in hospital is not owed (the protocol's
     ``inpatient_not_owed``; ``discharge`` is ``None`` when it is off or a home birth).
 
@@ -216,11 +238,11 @@ def _inpatient(windows: Iterable[_Window], discharge: pendulum.Date | None) -> I
     check at days 28–30: the newborn home visit after discharge sees it). A window open
     on the discharge day starts then: no one can be seen at home before it.
     """
-    for window in windows:
-        if discharge is None or window.opens >= discharge:
-            yield window
-        elif window.closes >= discharge:
-            yield attrs.evolve(window, opens=discharge, due=max(window.due, discharge))
+    if discharge is None or window.opens >= discharge:
+        return window
+    if window.closes < discharge:
+        return None
+    return attrs.evolve(window, opens=discharge, due=max(window.due, discharge))
 
 
 def _left(
@@ -310,7 +332,7 @@ def _enrolments(rule: Rule, child: Child) -> list[Enrolment]:
     another daycare, with its 转园健康证明) owes neither. A rule that says nothing is owed
     for every enrolment.
     """
-    if rule.enrolment is None:
+    if rule.enrolment is None or not child.enrolments:
         return list(child.enrolments)
     chosen: list[Enrolment] = []
     left: pendulum.Date | None = None  # the last day the child was in a daycare so far
