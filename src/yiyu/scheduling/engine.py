@@ -362,8 +362,10 @@ def _case_series(rule: Rule, child: Child) -> list[_Instance]:
         (case for case in child.cases if case.condition in rule.categories),
         key=lambda case: (case.opened_on, case.condition.value),  # never input order
     )
+    phased = any(stage.phase is not None for stage in rule.stages)
     runs: list[_Instance] = []
     for case in cases:
+        phases = _phases(case) if phased else ()
         if runs and (runs[-1].stops_on is None or case.opened_on <= runs[-1].stops_on):
             last = runs[-1]
             stops = (
@@ -371,11 +373,10 @@ def _case_series(rule: Rule, child: Child) -> list[_Instance]:
                 if last.stops_on is None or case.closed_on is None
                 else max(last.stops_on, case.closed_on)
             )
-            runs[-1] = attrs.evolve(last, stops_on=stops, phases=last.phases + _phases(case))
+            runs[-1] = attrs.evolve(last, stops_on=stops, phases=last.phases + phases)
         else:
             runs.append(
-                _Instance(case.opened_on, case.id, None, case.closed_on, "case_closed",
-                          _phases(case))
+                _Instance(case.opened_on, case.id, None, case.closed_on, "case_closed", phases)
             )  # fmt: skip
     return runs
 
