@@ -66,7 +66,7 @@ from yiyu.instruments import growth
 from yiyu.instruments.daycare_review import load_review
 from yiyu.instruments.rearing_risk import load_form
 from yiyu.outcomes import ChildRecord, DaycareRecord, record, screening_column
-from yiyu.protocol import Protocol
+from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import (
     Obligation,
     Status,
@@ -92,6 +92,7 @@ __all__ = [
     "make_child",
     "make_daycare",
     "make_encounter",
+    "make_obligation",
     "simulate_daycare_visits",
     "simulate_history",
     "simulate_visits",
@@ -1375,6 +1376,35 @@ def make_daycare(**overrides: Any) -> Daycare:
     }
     values.update(overrides)
     return Daycare(**values)
+
+
+def make_obligation(
+    opens: dt.date | str, due: dt.date | str, closes: dt.date | str, **overrides: Any
+) -> Obligation:
+    """An obligation with this window, for testing what reads one (``suggest_date``, a
+    work list): child ``C0000001``'s 满月 check by default.
+
+    Args:
+        opens, due, closes: the window and the due date.
+        overrides: any other :class:`~yiyu.Obligation` field.
+    """
+    values: dict[str, Any] = {
+        "key": "child:C0000001/one_month",
+        "rule": "one_month",
+        "name": "新生儿满月健康管理",
+        "subject": SubjectKind.CHILD,
+        "subject_id": "C0000001",
+        "occurrence": None,
+        "protocol": "test",
+        "protocol_version": "1",
+        "variant": None,
+        "role": Role.CHILD_HEALTH_DOCTOR,
+        "opens": to_date(opens, field="opens"),
+        "due": to_date(due, field="due"),
+        "closes": to_date(closes, field="closes"),
+    }
+    values.update(overrides)
+    return Obligation(**values)
 
 
 def make_encounter(obligation: Obligation | None = None, **overrides: Any) -> Encounter:

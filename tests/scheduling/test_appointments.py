@@ -7,26 +7,13 @@ import pendulum
 
 import yiyu
 from yiyu import CalendarBasis, Obligation, suggest_date
+from yiyu.testing import make_obligation
 
 D = pendulum.Date
 
 
 def obligation(opens: D, due: D, closes: D) -> Obligation:
-    return Obligation(
-        key="child:C1/x",
-        rule="x",
-        name="x",
-        subject=yiyu.SubjectKind.CHILD,
-        subject_id="C1",
-        occurrence=None,
-        protocol="p",
-        protocol_version="1",
-        variant=None,
-        role=yiyu.Role.CHILD_HEALTH_DOCTOR,
-        opens=opens,
-        due=due,
-        closes=closes,
-    )
+    return make_obligation(opens, due, closes)
 
 
 def test_a_working_due_date_is_kept() -> None:

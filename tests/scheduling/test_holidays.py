@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import yiyu
 from yiyu import CalendarBasis, HolidayCalendar, HolidayYear, Obligation, parse_holiday_year
+from yiyu.testing import make_obligation
 
 D = pendulum.Date
 
@@ -59,21 +60,7 @@ def example(**changes: Any) -> dict[str, Any]:
 
 
 def obligation(opens: D, due: D, closes: D) -> Obligation:
-    return Obligation(
-        key="child:C1/one_month",
-        rule="one_month",
-        name="满月健康检查",
-        subject=yiyu.SubjectKind.CHILD,
-        subject_id="C1",
-        occurrence=None,
-        protocol="p",
-        protocol_version="1",
-        variant=None,
-        role=yiyu.Role.CHILD_HEALTH_DOCTOR,
-        opens=opens,
-        due=due,
-        closes=closes,
-    )
+    return make_obligation(opens, due, closes)
 
 
 # --- parsing ------------------------------------------------------------------------------
