@@ -14,6 +14,7 @@ from yiyu.cli import app
 from yiyu.jobs.planning import plan
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
+from yiyu.testing import EXAMPLE_HOLIDAY_FILE
 
 runner = CliRunner()
 
@@ -200,18 +201,7 @@ def test_render_and_coverage_pdf(db: str, tmp_path: Path) -> None:
     assert list((tmp_path / "day").glob("worklist-*.pdf"))
 
 
-# An EXAMPLE 2027 (the official dates are not yet known to the project), made up.
-HOLIDAYS_2027 = """\
-# EXAMPLE ONLY (示例), not the official notice.
-year = 2027
-source = "示例：非官方安排 (example, not the official notice)"
-workdays = ["2027-02-20"]
-
-[[holidays]]
-name = "春节"
-from = "2027-02-06"
-to = "2027-02-14"
-"""
+HOLIDAYS_2027 = EXAMPLE_HOLIDAY_FILE  # made up: 2027's official dates are not known
 
 
 def stored_years(url: str) -> list[yiyu.HolidayYear]:

@@ -25,7 +25,7 @@ anything fell due for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -539,20 +539,12 @@ def _residents(
 def _family_doctor(children: Mapping[str, Child], period: Period, area: str | None) -> _Counts:
     # The registry keeps the contract, not its dates: the contract as stored now stands
     # for every period, so a past period's rate reads today's contracts.
-    numerator = denominator = 0
-    shortfall: list[Shortfall] = []
-    for child_id in sorted(children):
-        child = children[child_id]
-        if not _resident_at_end(child, period, area):
-            continue
-        if add_months(child.birth_date, SEVEN_YEARS_MONTHS) <= period.end:
-            continue  # 7 by the period's end: past the 0—6 scope
-        denominator += 1
-        if child.family_doctor is not None:
-            numerator += 1
-        else:
-            shortfall.append(Shortfall(subject_id=child_id, key=None, reason="not_contracted"))
-    return numerator, denominator, 0, 0, shortfall
+    return _share(
+        (child for child in children.values() if _resident_at_end(child, period, area)
+         and add_months(child.birth_date, SEVEN_YEARS_MONTHS) > period.end),  # under 7
+        lambda child: child.family_doctor is not None,
+        "not_contracted",
+    )  # fmt: skip
 
 
 def _guidance(
@@ -575,17 +567,24 @@ def _guidance(
         and period.start <= e.done_on <= last
         and any(GUIDANCE in item for item in e.obligation.contents)
     }
+    return _share(
+        (child for child in children.values()
+         if _present_under_3(child, period) and _resident_at_end(child, period, area)),
+        lambda child: child.id in guided,
+        "no_guidance",
+    )  # fmt: skip
+
+
+def _share(counted: Iterable[Child], holds: Callable[[Child], bool], reason: str) -> _Counts:
+    """The children ``counted`` for whom ``holds``; the others are the shortfall, by id."""
     numerator = denominator = 0
     shortfall: list[Shortfall] = []
-    for child_id in sorted(children):
-        child = children[child_id]
-        if not (_present_under_3(child, period) and _resident_at_end(child, period, area)):
-            continue
+    for child in sorted(counted, key=lambda child: child.id):
         denominator += 1
-        if child_id in guided:
+        if holds(child):
             numerator += 1
         else:
-            shortfall.append(Shortfall(subject_id=child_id, key=None, reason="no_guidance"))
+            shortfall.append(Shortfall(subject_id=child.id, key=None, reason=reason))
     return numerator, denominator, 0, 0, shortfall
 
 

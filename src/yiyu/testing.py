@@ -80,6 +80,7 @@ from yiyu.store.memory import MemoryRepository
 __all__ = [
     "ADDRESS_CODES",
     "DEFAULT_TOWNSHIPS",
+    "EXAMPLE_HOLIDAY_FILE",
     "Cohort",
     "CohortSpec",
     "DaycareHistory",
@@ -97,6 +98,19 @@ __all__ = [
     "simulate_history",
     "simulate_visits",
 ]
+
+EXAMPLE_HOLIDAY_FILE: Final = """\
+# EXAMPLE ONLY (示例), not the official notice: 2027's dates are not known to yiyu.
+year = 2027
+source = "示例：非官方安排 (example, not the official notice)"
+workdays = ["2027-02-20"]
+
+[[holidays]]
+name = "春节"
+from = "2027-02-06"
+to = "2027-02-14"
+"""
+"""A made-up operator holiday file for ``yiyu holidays add`` in tests (never the notice)."""
 
 DEFAULT_TOWNSHIPS: Final = (
     "城关街道",

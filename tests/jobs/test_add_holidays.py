@@ -10,18 +10,9 @@ import pytest
 import yiyu
 from yiyu.jobs.holidays import add_holidays
 from yiyu.store import MemoryRepository, Repository, SaveCounts
+from yiyu.testing import EXAMPLE_HOLIDAY_FILE
 
-# An EXAMPLE 2027 (the official dates are not yet known to the project), made up.
-EXAMPLE = """\
-year = 2027
-source = "示例：非官方安排 (example, not the official notice)"
-workdays = ["2027-02-20"]
-
-[[holidays]]
-name = "春节"
-from = "2027-02-06"
-to = "2027-02-14"
-"""
+EXAMPLE = EXAMPLE_HOLIDAY_FILE  # made up: 2027's official dates are not known
 
 
 class Audited(MemoryRepository):
