@@ -77,3 +77,14 @@ def bench(session: nox.Session) -> None:
     session.run("bash", "scripts/system-deps.sh", external=True)
     session.install(".[postgres]")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tables(session: nox.Session) -> None:
+    """Re-extract WS/T 423—2022's tables from the official PDF (development only).
+
+    ``nox -s tables -- --pdf WS-T-423-2022.pdf [--check]``: the PDF is not in the repository
+    (its sha256 is in the data's header); see ``scripts/gen_wst423_tables.py``.
+    """
+    session.install(*_group("tables"))
+    session.run("python", "scripts/gen_wst423_tables.py", *session.posargs)
