@@ -576,6 +576,9 @@ class GrowthFinding(enum.Enum):
     """超重: weight-for-length/height above the overweight cut-off, up to the obesity one"""
     OBESITY = "obesity"
     """肥胖: weight-for-length/height above the obesity cut-off"""
+    SEVERE_OBESITY = "severe_obesity"
+    """重度肥胖: WS/T 423—2022 表3, >= +3 SD (never found by :func:`classify`, whose
+    schemes have no third band)"""
 
     @property
     def label_zh(self) -> str:
@@ -602,6 +605,7 @@ _LABELS_ZH: Final = {
     GrowthFinding.SEVERE_WASTING: "重度消瘦",
     GrowthFinding.OVERWEIGHT: "超重",
     GrowthFinding.OBESITY: "肥胖",
+    GrowthFinding.SEVERE_OBESITY: "重度肥胖",
 }
 _CONDITIONS_ZH: Final = {
     GrowthFinding.UNDERWEIGHT: "低体重",
@@ -612,6 +616,7 @@ _CONDITIONS_ZH: Final = {
     GrowthFinding.SEVERE_WASTING: "消瘦",
     GrowthFinding.OVERWEIGHT: "超重",
     GrowthFinding.OBESITY: "肥胖",
+    GrowthFinding.SEVERE_OBESITY: "肥胖",
 }
 
 
