@@ -22,6 +22,14 @@ says which are the standard's and which are yiyu's):
   symptoms have been gone a month and the signs are better or normal.
 * 超重 / 肥胖: judged by the growth scheme's index (BMI-for-age by default, 2024); closed
   after two consecutive checks at or below the overweight cut-off (D).
+
+Growth is judged by the reference the protocol chooses (``[growth]`` in the protocol
+data, :meth:`yiyu.Protocol.growth_reference`): the national layer evaluates every visit
+with WS/T 423—2022 (the 五等级 and the nutrition status printed on the record) and, as the
+2012 nutritional-disease standard (S4) says, opens and closes cases by WHO 2006 z-scores;
+a region that chooses ``ws_t_423_2022`` for ``case_management`` has the standard's 表3
+open them, and the courses of its cases keep the SD positions interpolated from the
+standard's tables instead of z-scores.
 * 养育风险高: a later assessment that is not high (D).
 """
 
@@ -49,7 +57,7 @@ from yiyu.domain import (
 from yiyu.errors import ValidationError
 from yiyu.instruments import anaemia as hb_rules
 from yiyu.instruments import case_management as case_rules
-from yiyu.instruments import daycare_review
+from yiyu.instruments import daycare_review, wst423
 from yiyu.instruments import growth as growth_z
 from yiyu.instruments import rearing_risk as risk_form
 from yiyu.instruments import warning_signs as signs_table
@@ -75,6 +83,7 @@ _GROWTH_CONDITIONS = {
     GrowthFinding.SEVERE_WASTING: CategoryKind.WASTING,
     GrowthFinding.OVERWEIGHT: CategoryKind.OVERWEIGHT,
     GrowthFinding.OBESITY: CategoryKind.OBESITY,
+    GrowthFinding.SEVERE_OBESITY: CategoryKind.OBESITY,
 }
 # Which z-score decides whether an undernutrition case still holds.
 _INDEX = {
@@ -86,6 +95,9 @@ _UNDERNUTRITION = frozenset(_INDEX)
 _WEIGHT_EXCESS = frozenset({CategoryKind.OVERWEIGHT, CategoryKind.OBESITY})
 # The rounded z-scores a growth check keeps in the course of a case.
 _Z_KEYS = ("waz", "haz", "whz", "baz")
+# The same indices under WS/T 423—2022 (its SD positions stand in for z-scores).
+_NATIONAL_KEYS = {"waz": "wfa", "haz": "lhfa", "whz": "wlh", "baz": "bfa"}
+_EXCESS_KEYS = {"whz": ("whz",), "baz": ("baz",), "either": ("whz", "baz")}
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +117,11 @@ class ChildRecord:
     ``age`` is the age the visit was assessed by (corrected for a preterm child, see
     :func:`yiyu.assessment_age`); ``growth_thresholds`` the classification scheme used,
     which also says which z-score judged 超重/肥胖.
+
+    ``growth`` holds the WHO 2006 z-scores and ``evaluation`` WS/T 423—2022's evaluation
+    (grades by percentile and by SD, nutrition status), both computed whenever the visit
+    measured something; ``evaluation_reference`` is the one the protocol prints and
+    ``case_reference`` the one whose findings (``nutrition``) opened and closed cases.
     """
 
     encounter: Encounter
@@ -116,6 +133,9 @@ class ChildRecord:
     growth: GrowthZ | None
     growth_thresholds: GrowthThresholds
     nutrition: frozenset[GrowthFinding]
+    evaluation: wst423.GrowthEvaluation | None = None
+    evaluation_reference: str = "who_2006"
+    case_reference: str = "who_2006"
     anaemia: AnaemiaResult | None
     warning_signs: WarningSignResult | None
     rearing_risk: RiskAssessment | None
@@ -347,7 +367,10 @@ def _record_child(
     # Before term-equivalent age there is no z-score to compute (WHO's tables start at 0).
     assessed_days = age.days if age.days >= 0 else None
 
-    z, nutrition = _growth(encounter, child, assessed_days, growth_thresholds, changes, rules)
+    case_reference = protocol.growth_reference("case_management")
+    z, national, nutrition = _growth(
+        encounter, child, assessed_days, growth_thresholds, changes, rules, case_reference
+    )
     hb = _anaemia(encounter, age, anaemia_scheme, changes)
     signs = _warning_signs(encounter, age, obligation, changes)
     risk = _rearing_risk(encounter, rearing_form, changes)
@@ -372,6 +395,9 @@ def _record_child(
         growth=z,
         growth_thresholds=growth_thresholds,
         nutrition=nutrition,
+        evaluation=national,
+        evaluation_reference=protocol.growth_reference("evaluation"),
+        case_reference=case_reference,
         anaemia=hb,
         warning_signs=signs,
         rearing_risk=risk,
@@ -390,6 +416,21 @@ def _record_child(
     )
 
 
+@attrs.frozen(kw_only=True)
+class _Judged:
+    """A visit's growth as the case-management reference judges it.
+
+    ``scores``: the indices a case's course keeps (``waz``, ``haz``, ``whz``, ``baz``):
+    WHO z-scores, or WS/T 423's SD positions. ``excess_normal``: whether the index that
+    judges 超重/肥胖 was measured and is below the overweight band (``None``: not measured).
+    """
+
+    found: frozenset[GrowthFinding]
+    scores: Mapping[str, float]
+    excess_normal: bool | None
+    details: Mapping[CategoryKind, str]
+
+
 def _growth(
     encounter: Encounter,
     child: Child,
@@ -397,10 +438,11 @@ def _growth(
     thresholds: GrowthThresholds,
     changes: _Changes,
     rules: CaseManagement,
-) -> tuple[GrowthZ | None, frozenset[GrowthFinding]]:
+    case_reference: str,
+) -> tuple[GrowthZ | None, wst423.GrowthEvaluation | None, frozenset[GrowthFinding]]:
     m = encounter.measurements
     if assessed_days is None or (m.weight_kg is None and m.length_cm is None and m.head_cm is None):
-        return None, frozenset()
+        return None, None, frozenset()
     z = growth_z.zscores(
         child.sex.value,
         assessed_days,
@@ -409,7 +451,20 @@ def _growth(
         measured=m.measured,
         head_cm=m.head_cm,
     )
-    found = growth_z.classify(z, thresholds)
+    national = wst423.evaluate(
+        child.sex,
+        age_days=assessed_days,
+        weight_kg=m.weight_kg,
+        length_cm=m.length_cm,
+        measured=m.measured,
+        head_cm=m.head_cm,
+    )
+    judged = (
+        _judged_national(national, thresholds)
+        if case_reference == wst423.REFERENCE
+        else _judged_who(z, thresholds)
+    )
+    found = judged.found
     present: dict[CategoryKind, GrowthFinding] = {}
     for finding in sorted(found, key=lambda f: f.value):  # a frozenset: fix the order
         condition = _GROWTH_CONDITIONS[finding]
@@ -419,7 +474,7 @@ def _growth(
                 code=condition.value,
                 label_zh=finding.label_zh,
                 severity="severe" if finding.is_severe else "moderate",
-                detail=_z_detail(z, condition, thresholds),
+                detail=judged.details.get(condition),
             )
         )
     for condition, finding in present.items():
@@ -433,8 +488,7 @@ def _growth(
         if finding.is_severe and condition in _UNDERNUTRITION:
             # S4 (digest §5, V): severe undernutrition is referred.
             changes.refer(ReferralKind.NUTRITION, encounter, f"重度{condition.label_zh}")
-    values = {key: value for key in _Z_KEYS if (value := getattr(z, key)) is not None}
-    check = CaseCheck(on=encounter.on, by=encounter.id, values=values)
+    check = CaseCheck(on=encounter.on, by=encounter.id, values=dict(judged.scores))
     for condition in (*_UNDERNUTRITION, *_WEIGHT_EXCESS):
         changes.note(condition, check)
     _undernutrition_trends(encounter, changes, rules)
@@ -442,12 +496,65 @@ def _growth(
         if not case.is_open or case.condition in present:
             continue
         if case.condition in _UNDERNUTRITION:
-            value = getattr(z, _INDEX[case.condition])
-            if value is not None:  # measured, and back at or above −2 SD
+            if _INDEX[case.condition] in judged.scores:  # measured, and back at or above −2 SD
                 changes.close_case(case, encounter)
         elif case.condition in _WEIGHT_EXCESS:
-            _weight_excess_course(case, z, thresholds, encounter, changes, present, rules)
-    return z, found
+            _weight_excess_course(case, judged.excess_normal, encounter, changes, present, rules)
+    return z, national, found
+
+
+def _judged_who(z: GrowthZ, thresholds: GrowthThresholds) -> _Judged:
+    excess = thresholds.excess_z(z)
+    found = growth_z.classify(z, thresholds)
+    return _Judged(
+        found=found,
+        scores={key: value for key in _Z_KEYS if (value := getattr(z, key)) is not None},
+        excess_normal=None if excess is None else excess <= thresholds.overweight_above,
+        details={
+            _GROWTH_CONDITIONS[finding]: _z_detail(z, _GROWTH_CONDITIONS[finding], thresholds)
+            for finding in found
+        },
+    )
+
+
+def _judged_national(evaluation: wst423.GrowthEvaluation, thresholds: GrowthThresholds) -> _Judged:
+    found = evaluation.findings(thresholds.excess_index)
+    items = {key: evaluation.get(name) for key, name in _NATIONAL_KEYS.items()}
+    scores = {key: item.sd_position for key, item in items.items() if item is not None}
+    excess_items = [
+        item for key in _EXCESS_KEYS[thresholds.excess_index] if (item := items[key]) is not None
+    ]
+    excess_normal = (
+        None
+        if not excess_items
+        else all(
+            item.status is None or item.status.from_sd is None or item.status.from_sd < 1
+            for item in excess_items
+        )
+    )
+    details: dict[CategoryKind, str] = {}
+    for finding in found:
+        condition = _GROWTH_CONDITIONS[finding]
+        keys = (
+            _EXCESS_KEYS[thresholds.excess_index]
+            if condition in _WEIGHT_EXCESS
+            else (_INDEX[condition],)
+        )
+        details[condition] = "，".join(
+            f"{_NATIONAL_NAMES[key]} {item.value:g}：{item.status.label if item.status else '—'}"
+            f"（{item.rows_label}，SD位置 {item.sd_position:+.2f}）"
+            for key in keys
+            if (item := items[key]) is not None
+        )
+    return _Judged(found=found, scores=scores, excess_normal=excess_normal, details=details)
+
+
+_NATIONAL_NAMES = {
+    "waz": "年龄别体重",
+    "haz": "年龄别身长/身高",
+    "whz": "身长/身高别体重",
+    "baz": "年龄别BMI",
+}
 
 
 def _undernutrition_trends(encounter: Encounter, changes: _Changes, rules: CaseManagement) -> None:
@@ -479,21 +586,19 @@ def _undernutrition_trends(encounter: Encounter, changes: _Changes, rules: CaseM
 
 def _weight_excess_course(
     case: Case,
-    z: GrowthZ,
-    thresholds: GrowthThresholds,
+    normal: bool | None,
     encounter: Encounter,
     changes: _Changes,
     present: Mapping[CategoryKind, GrowthFinding],
     rules: CaseManagement,
 ) -> None:
     """Count the checks at or below the overweight cut-off; enough in a row close it (D)."""
-    value = thresholds.excess_z(z)
-    if value is None:
+    if normal is None:
         return
     if case.condition is CategoryKind.OBESITY and CategoryKind.OVERWEIGHT in present:
         return  # improving to overweight: still one case, still managed
     case = changes.cases[case.id]  # with this visit's check in its course
-    if value <= thresholds.overweight_above:
+    if normal:
         checks = case.normal_checks + 1
         if checks >= rules.excess_close_checks.value:
             changes.close_case(case, encounter)

@@ -744,6 +744,7 @@ def test_findings_have_chinese_labels() -> None:
         "SEVERE_WASTING": "重度消瘦",
         "OVERWEIGHT": "超重",
         "OBESITY": "肥胖",
+        "SEVERE_OBESITY": "重度肥胖",  # WS/T 423—2022 表3 (#11)
     }
     assert GrowthFinding.SEVERE_UNDERWEIGHT.condition_zh == "低体重"
     assert GrowthFinding.SEVERE_UNDERWEIGHT.is_severe

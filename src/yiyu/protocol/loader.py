@@ -36,6 +36,9 @@ from yiyu.protocol.model import (
     Condition,
     CorrectedAge,
     CorrectedAgeLimit,
+    GROWTH_PURPOSES,
+    GROWTH_REFERENCES,
+    GrowthReferenceChoice,
     Evidence,
     Layer,
     NamedCondition,
@@ -58,7 +61,7 @@ ProtocolFile = str | os.PathLike[str] | Traversable
 
 _TOP_KEYS = {
     "protocol", "sources", "conditions", "rules", "overrides", "targets", "corrected_age",
-    "policies",
+    "policies", "growth",
 }  # fmt: skip
 _HEADER_KEYS = {"id", "version", "title", "extends"}
 _RULE_KEYS = {
@@ -117,6 +120,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     rules_raw: dict[str, tuple[str, dict[str, Any]]] = {}
     corrected_raw: tuple[str, dict[str, Any]] | None = None
     policies: dict[str, Policy] = {}
+    growth: dict[str, GrowthReferenceChoice] = {}
     digest = hashlib.sha256()
     for position, file in enumerate(stack):
         name = _file_name(file)
@@ -144,6 +148,14 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         for policy_id, table in _table(document, "policies", name).items():
             body = _layered(table, policy_id in policies, name, f"policies.{policy_id}")
             policies[policy_id] = _policy(policy_id, body, name, sources)
+        for purpose, table in _table(document, "growth", name).items():
+            if purpose not in GROWTH_PURPOSES:
+                raise ProtocolError(
+                    name, f"unknown purpose; known: {', '.join(GROWTH_PURPOSES)}",
+                    field=f"growth.{purpose}",
+                )  # fmt: skip
+            body = _layered(table, purpose in growth, name, f"growth.{purpose}")
+            growth[purpose] = _growth_choice(purpose, body, name, sources)
         if "corrected_age" in document:
             table = document["corrected_age"]
             if not isinstance(table, dict):
@@ -211,6 +223,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         targets=targets,
         corrected_age=corrected_age,
         policies=policies,
+        growth=growth,
         fingerprint=digest.hexdigest(),
     )
 
@@ -484,6 +497,26 @@ def _policy(
     return Policy(
         id=policy_id,
         value=value,
+        description=description,
+        sources=_sources(table.get("source"), ctx, sources),
+        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+    )
+
+
+def _growth_choice(
+    purpose: str, table: Mapping[str, Any], file: str, sources: Mapping[str, Source]
+) -> GrowthReferenceChoice:
+    ctx = _Ctx(file, None, f"growth.{purpose}.")
+    _unknown_keys(table, {"reference", "description", "source", "evidence"}, ctx)
+    reference = table.get("reference")
+    if reference not in GROWTH_REFERENCES:
+        raise ctx.error("reference", f"one of {', '.join(GROWTH_REFERENCES)}, got {reference!r}")
+    description = table.get("description")
+    if not isinstance(description, str) or not description:
+        raise ctx.error("description", "required text")
+    return GrowthReferenceChoice(
+        purpose=purpose,
+        reference=reference,
         description=description,
         sources=_sources(table.get("source"), ctx, sources),
         evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),

@@ -18,6 +18,8 @@ from yiyu.dates import PeriodKind, add_months
 from yiyu.domain import CategoryKind, ReferralKind, Role
 
 __all__ = [
+    "GROWTH_PURPOSES",
+    "GROWTH_REFERENCES",
     "POLICIES",
     "Anchor",
     "CarriedTest",
@@ -26,6 +28,7 @@ __all__ = [
     "CorrectedAge",
     "CorrectedAgeLimit",
     "Evidence",
+    "GrowthReferenceChoice",
     "Layer",
     "NamedCondition",
     "Offset",
@@ -221,6 +224,38 @@ class Policy:
 
 POLICIES = ("inpatient_not_owed", "overdue_stays_missed")
 
+GROWTH_REFERENCES = ("who_2006", "ws_t_423_2022")
+"""The growth references yiyu carries: the WHO Child Growth Standards (2006) and China's
+WS/T 423—2022 (7岁以下儿童生长标准)."""
+
+GROWTH_PURPOSES = ("evaluation", "case_management")
+"""What a protocol chooses a growth reference for: ``evaluation``, the growth level and
+nutrition status printed on the visit record (and the curves of its charts);
+``case_management``, the findings that open and close nutritional-disease cases."""
+
+
+@attrs.frozen(kw_only=True)
+class GrowthReferenceChoice:
+    """Which growth reference a protocol uses for one purpose, and why.
+
+    Attributes:
+        purpose: ``evaluation`` or ``case_management`` (see :data:`GROWTH_PURPOSES`).
+        reference: ``who_2006`` or ``ws_t_423_2022`` (see :data:`GROWTH_REFERENCES`).
+        description: the choice in words, for the generated protocol reference.
+        sources: the documents that make it.
+        evidence: the evidence tag.
+    """
+
+    purpose: str
+    reference: str
+    description: str
+    sources: tuple[str, ...]
+    evidence: Evidence
+
+
+# A protocol without a [growth] table (the files before 2026.2) used WHO 2006 for both.
+_GROWTH_BEFORE_CHOICE = "who_2006"
+
 
 @attrs.frozen(kw_only=True)
 class Source:
@@ -320,6 +355,7 @@ class Protocol:
     targets: Mapping[str, Target] = attrs.field(factory=dict)
     corrected_age: CorrectedAge | None = None  # None: growth is judged by chronological age
     policies: Mapping[str, Policy] = attrs.field(factory=dict)
+    growth: Mapping[str, GrowthReferenceChoice] = attrs.field(factory=dict)
     fingerprint: str = ""  # a digest of every layer's text: changes with any of them
 
     @property
@@ -331,6 +367,19 @@ class Protocol:
     @property
     def label(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def growth_reference(self, purpose: str) -> str:
+        """The growth reference the protocol uses for ``purpose`` (``evaluation`` or
+        ``case_management``): ``who_2006`` or ``ws_t_423_2022``. A protocol without a
+        ``[growth]`` table (the files before 2026.2) uses WHO 2006 for both.
+
+        Raises:
+            KeyError: if ``purpose`` is not one of :data:`GROWTH_PURPOSES`.
+        """
+        if purpose not in GROWTH_PURPOSES:
+            raise KeyError(purpose)
+        choice = self.growth.get(purpose)
+        return _GROWTH_BEFORE_CHOICE if choice is None else choice.reference
 
     def policy(self, policy_id: str) -> bool:
         """Whether the protocol switches on the engine policy ``policy_id`` (off if absent)."""
