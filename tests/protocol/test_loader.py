@@ -384,3 +384,65 @@ def test_a_policy_is_switched_by_a_layer_that_says_override(tmp_path: Path) -> N
         if ob.rule == "m3"
     ]
     assert m3.cancel_reason == "moved_out"
+
+
+# --- [growth]: which growth reference evaluates and which manages cases (#11) ---------------
+
+
+def test_a_protocol_without_growth_uses_who_for_both(tmp_path: Path) -> None:
+    protocol = load_protocol_files([write(tmp_path, "base.toml", BASE)])
+    assert protocol.growth == {}
+    assert protocol.growth_reference("evaluation") == "who_2006"
+    assert protocol.growth_reference("case_management") == "who_2006"
+    with pytest.raises(KeyError):
+        protocol.growth_reference("charts")
+
+
+def test_a_region_chooses_the_national_standard_for_cases(tmp_path: Path) -> None:
+    protocol = load_protocol(
+        region(
+            tmp_path,
+            """
+            [growth.case_management]
+            override = true
+            reference = "ws_t_423_2022"
+            description = "专案按国家标准"
+            source = ["R1 (细则)"]
+            evidence = "LOCAL"
+            """,
+        )
+    )
+    assert protocol.growth_reference("case_management") == "ws_t_423_2022"
+    assert protocol.growth["case_management"].evidence is yiyu.Evidence.LOCAL
+    assert protocol.growth_reference("evaluation") == "ws_t_423_2022"  # the national layer's
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        (
+            '[growth.case_management]\nreference = "ws_t_423_2022"\ndescription = "x"\n'
+            'source = ["R1"]\nevidence = "LOCAL"\n',
+            "growth.case_management",
+            "override = true",
+        ),
+        (
+            '[growth.case_management]\noverride = true\nreference = "cdc_2000"\n'
+            'description = "x"\nsource = ["R1"]\nevidence = "LOCAL"\n',
+            "growth.case_management.reference",
+            "who_2006, ws_t_423_2022",
+        ),
+        (
+            '[growth.charts]\nreference = "who_2006"\ndescription = "x"\nsource = ["R1"]\n'
+            'evidence = "LOCAL"\n',
+            "growth.charts",
+            "unknown purpose",
+        ),
+    ],
+)
+def test_a_bad_growth_choice_names_the_field(
+    tmp_path: Path, body: str, field: str, problem: str
+) -> None:
+    with pytest.raises(yiyu.ProtocolError, match=problem) as info:
+        load_protocol(region(tmp_path, body))
+    assert info.value.field == field
