@@ -11,7 +11,7 @@ from yiyu.instruments.docs import growth_markdown, instrument_pages
 from yiyu.instruments.growth import load_growth_classification
 
 INSTRUMENT_PAGES = {
-    "growth.md": "# Growth z-scores: WHO Child Growth Standards (2006) (`growth`)",
+    "growth.md": "# Growth: WHO Child Growth Standards (2006) and WS/T 423—2022",
     "warning_signs.md": "# 儿童心理行为发育问题预警征象筛查表 (`warning_signs@2026.2`)",
     "anaemia.md": "# 营养性缺铁性贫血：血红蛋白判定与分度 (`anaemia@2026.2`)",
     "case_management.md": (
@@ -32,8 +32,9 @@ def test_one_page_per_instrument_and_an_index() -> None:
         assert page.startswith(heading + "\n"), name
         assert page.endswith("\n")
         assert not page.endswith("\n\n")
-        # One title per page, the section's own heading promoted.
-        assert [line for line in page.splitlines() if line.startswith("#")] == [heading]
+        # One title per page, the section's own heading promoted (subsections below it).
+        assert [line for line in page.splitlines() if line.startswith("# ")] == [heading]
+        assert not any(line.startswith("## ") for line in page.splitlines())
         assert "do not edit by hand" in page
         assert "](index.md)" in page
     assert instrument_pages() == pages
@@ -142,3 +143,17 @@ def test_the_data_files_are_package_data() -> None:
         "rearing_risk_default.toml",
     ):
         assert (data / name).is_file(), name
+
+
+def test_growth_page_explains_both_references_and_the_protocols_choice() -> None:
+    text = growth_markdown()
+    # Which reference the packaged protocol uses for what, from its [growth] data.
+    assert "| printed evaluation and growth charts (`evaluation`) | `ws_t_423_2022` |" in text
+    assert "| findings that open and close cases (`case_management`) | `who_2006` |" in text
+    # WS/T 423—2022's bands, each with its source in the standard.
+    assert "| 中上 | P75 ≤ · < P97 | +1SD ≤ · < +2SD |" in text
+    assert "| 超重 | bfa, wlh | +1SD ≤ · < +2SD | `overweight` | WS423 (4.3, 表3" in text
+    # The differences are computed from both references' data: boys' weight at 12 months.
+    assert "| wfa (kg) | boys | 12 | 7.7 | 8.2 | 9.6 | 10.1 |" in text
+    # The extraction's cross-checks are stated with their result.
+    assert "3822 values compared, 0 disagreements" in text

@@ -17,6 +17,7 @@ from yiyu.instruments import (
     daycare_review,
     rearing_risk,
     warning_signs,
+    wst423,
 )
 from yiyu.instruments._data import cell, evidence_legend, sources_line
 from yiyu.instruments.growth import (
@@ -24,8 +25,12 @@ from yiyu.instruments.growth import (
     ClassificationScheme,
     GrowthClassification,
     Indicator,
+    age_days_from_months,
+    lms_value,
     load_growth_classification,
+    reference_lms,
 )
+from yiyu.protocol import load_protocol
 
 __all__ = ["growth_markdown", "instrument_pages"]
 
@@ -67,7 +72,22 @@ def growth_markdown(data: GrowthClassification | None = None) -> str:
     """
     data = data or load_growth_classification()
     lines = [
-        "## Growth z-scores: WHO Child Growth Standards (2006) (`growth`)",
+        "## Growth: WHO Child Growth Standards (2006) and WS/T 423—2022",
+        "",
+        "yiyu carries two growth references. **WHO 2006** (`who_2006`,",
+        "`yiyu.instruments.growth`) gives LMS z-scores, computed as WHO's software does;",
+        "China's 2012 nutritional-disease standard (S4) judges 低体重, 生长迟缓, 消瘦, 超重",
+        "and 肥胖 by them. **WS/T 423—2022** (`ws_t_423_2022`, `yiyu.instruments.wst423`),",
+        "China's national growth standard since 2023-03-01, evaluates children under 7 by",
+        "its own printed tables: the growth level in five grades and the nutrition status.",
+        "The protocol says which one is used for what (`[growth]` in the protocol data,",
+        "`Protocol.growth_reference`); `yiyu.record` computes both at every visit.",
+        "",
+        *_protocol_choice(),
+        "",
+        *_differences(),
+        "",
+        "### WHO 2006 z-scores (`growth`)",
         "",
         "What it measures: how a child's weight, length/height, BMI and head circumference",
         "compare with the WHO 2006 standards, as z-scores computed as WHO's anthro software",
@@ -119,8 +139,81 @@ def growth_markdown(data: GrowthClassification | None = None) -> str:
         "",
         sources_line(data.sources),
         "",
+        wst423.markdown(),
+        sources_line(wst423.load_ws_t_423().sources),
+        "",
     ]
     return "\n".join(lines)
+
+
+def _protocol_choice() -> list[str]:
+    """Which reference the packaged protocol uses for what, from its ``[growth]`` data."""
+    protocol = load_protocol()
+    purposes = {
+        "evaluation": "printed evaluation and growth charts",
+        "case_management": "findings that open and close cases",
+    }
+    lines = [
+        f"The packaged protocol (`{protocol.label}`):",
+        "",
+        "| purpose | reference | why | source | evidence |",
+        "|---|---|---|---|---|",
+    ]
+    for purpose, words in purposes.items():
+        choice = protocol.growth.get(purpose)
+        if choice is None:
+            lines.append(f"| {words} | `who_2006` | (no `[growth]` table) | | |")
+            continue
+        lines.append(
+            f"| {words} (`{purpose}`) | `{choice.reference}` | {cell(choice.description)} | "
+            f"{cell('; '.join(choice.sources))} | {choice.evidence.value} |"
+        )
+    lines += [
+        "",
+        "A region switches with a layer of its own, for example to manage cases by the",
+        "national standard:",
+        "",
+        "```toml",
+        "[growth.case_management]",
+        "override = true",
+        'reference = "ws_t_423_2022"',
+        'description = "营养性疾病专案按 WS/T 423—2022 表3 判定"',
+        'source = ["LOCAL (the region\'s document and section)"]',
+        'evidence = "LOCAL"',
+        "```",
+    ]
+    return lines
+
+
+_COMPARED_AGES: Final = (6, 12, 24, 36, 60)
+
+
+def _differences() -> list[str]:
+    """The two references side by side at a few ages: where they differ, from the data."""
+    lines = [
+        "Where the two differ: the −2 SD line (the cut-off of 低体重 and 生长迟缓) and the",
+        "median, WHO 2006 (from its L, M and S at the age in days) beside WS/T 423—2022",
+        "(its appendix B at the printed age). The national standard's children are taller",
+        "and heavier, so the same child is more often 低体重 or 生长迟缓 by it.",
+        "",
+        "| indicator | sex | months | WHO −2SD | WS/T 423 −2SD | WHO median | WS/T 423 median |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for indicator, unit in ((Indicator.WFA, "kg"), (Indicator.LHFA, "cm")):
+        for sex, word in (("M", "boys"), ("F", "girls")):
+            rows = dict(wst423.table_rows(indicator, sex, "B"))
+            for months in _COMPARED_AGES:
+                day = age_days_from_months(months)
+                lms = reference_lms(indicator, sex, day)
+                if lms is None:
+                    continue
+                national = rows[months]
+                lines.append(
+                    f"| {indicator.value} ({unit}) | {word} | {months} | "
+                    f"{lms_value(lms, -2):.1f} | {national[1]:.1f} | {lms_value(lms, 0):.1f} | "
+                    f"{national[3]:.1f} |"
+                )
+    return lines
 
 
 # Each page: its file, its section, and one line for the index.
@@ -128,8 +221,9 @@ _PAGES: Final[tuple[tuple[str, Callable[[], str], str], ...]] = (
     (
         "growth.md",
         growth_markdown,
-        "WHO 2006 z-scores of weight, length/height, BMI and head circumference, and the "
-        "cut-offs for 低体重, 生长迟缓, 消瘦, 超重 and 肥胖.",
+        "the two growth references: WHO 2006 z-scores with the cut-offs for 低体重, 生长迟缓, "
+        "消瘦, 超重 and 肥胖, and WS/T 423—2022's five grades and nutrition status; which the "
+        "protocol uses for what.",
     ),
     (
         "warning_signs.md",

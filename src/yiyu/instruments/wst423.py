@@ -67,7 +67,15 @@ import attrs
 
 from yiyu.domain import Sex
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import Checker, DataPath, Fact, Header, frozen_map, read_document
+from yiyu.instruments._data import (
+    Checker,
+    DataPath,
+    Fact,
+    Header,
+    cell,
+    frozen_map,
+    read_document,
+)
 from yiyu.instruments.growth import DAYS_PER_MONTH, ExcessIndex, GrowthFinding, Indicator, Measured
 from yiyu.protocol.model import Evidence
 
@@ -86,6 +94,7 @@ __all__ = [
     "evaluate",
     "evaluate_indicator",
     "load_ws_t_423",
+    "markdown",
     "table_point",
     "table_rows",
 ]
@@ -800,3 +809,130 @@ def _indicator(
         status=status,
         sd_position=_sd_position(value, sd.values),
     )
+
+
+# --------------------------------------------------------------------------- reference page
+
+_INDICATOR_WORDS: Final = {
+    Indicator.WFA: "年龄别体重 weight-for-age (kg)",
+    Indicator.LHFA: "年龄别身长/身高 length/height-for-age (cm; length before 24 months)",
+    Indicator.WFL: "身长别体重 weight-for-length (kg), 0～2岁以下",
+    Indicator.WFH: "身高别体重 weight-for-height (kg), 2～7岁以下",
+    Indicator.BFA: "年龄别BMI BMI-for-age (kg/m²)",
+    Indicator.HCFA: "年龄别头围 head circumference-for-age (cm), 0～3岁",
+}
+
+
+def _grid_words(indicator: Indicator) -> str:
+    rows = [x for x, _ in table_rows(indicator, Sex.MALE)]
+    if indicator in _BY_LENGTH:
+        return f"{rows[0]}–{rows[-1]} cm by 1 cm"
+    monthly = [x for x in rows if x <= 24]
+    return f"{len(rows)} ages: 0–{monthly[-1]} months monthly, then {', '.join(map(str, rows[len(monthly) :]))}"  # noqa: E501
+
+
+def _crosschecks() -> list[str]:
+    text = (
+        importlib.resources.files("yiyu.instruments")
+        .joinpath("data")
+        .joinpath(TABLES_FILE)
+        .read_text(encoding="utf-8")
+    )
+    return [
+        line.removeprefix("# ")
+        for line in text.splitlines()
+        if line.startswith(("# cross-check", "# extracted from"))
+    ]
+
+
+def markdown(standard: GrowthStandard | None = None) -> str:
+    """A Markdown section (level-3 headings) on WS/T 423—2022, generated from the data.
+
+    Args:
+        standard: the rules, or ``None`` for the packaged data.
+
+    Returns:
+        The tables, the grade and status bands of 表1–表3 with their sources, the method
+        (each choice with its evidence tag) and the cross-checks of the extraction.
+    """
+    rules = standard or load_ws_t_423()
+    lines = [
+        f"### {rules.header.title} (`{rules.header.label}`, `yiyu.instruments.wst423`)",
+        "",
+        "What it evaluates: a child's growth level in five grades (上, 中上, 中, 中下, 下)",
+        "by percentile (表1, appendix A) and by SD (表2, appendix B), and the nutrition",
+        "status by SD (表3), against the standard's printed tables. The standard publishes",
+        "no L, M and S: there is no LMS z-score. yiyu's `sd_position` is the measurement's",
+        "place interpolated between the printed SD values (and extended beyond ±3 SD by",
+        "the outermost band's width), an interpolation for trends and charts, printed as",
+        "“SD位置（插值）”.",
+        "",
+        "| indicator | tables (boys / girls) | rows |",
+        "|---|---|---|",
+    ]
+    for indicator, words in _INDICATOR_WORDS.items():
+        number = _NUMBER[indicator]
+        lines.append(
+            f"| `{indicator.value}` {words} | A.{number}/A.{number + 1}, "
+            f"B.{number}/B.{number + 1} | {_grid_words(indicator)} |"
+        )
+    grades = ("上", "中上", "中", "中下")
+    pct = rules.percentile_bounds
+    sd = rules.sd_bounds
+    lines += [
+        "",
+        "| grade | 表1 (percentile) | 表2 (SD) |",
+        "|---|---|---|",
+    ]
+    for index, grade in enumerate(grades):
+        upper_p = f" < P{pct.value[index - 1]}" if index else ""
+        upper_s = f" < {sd.value[index - 1]:+d}SD" if index else ""
+        lines.append(
+            f"| {grade} | P{pct.value[index]} ≤ ·{upper_p} | {sd.value[index]:+d}SD ≤ ·{upper_s} |"
+        )
+    lines += [
+        f"| 下 | < P{pct.value[-1]} | < {sd.value[-1]:+d}SD |",
+        "",
+        f"Sources: 表1 {cell('; '.join(pct.source))} ({pct.evidence.value}); "
+        f"表2 {cell('; '.join(sd.source))} ({sd.evidence.value}).",
+        "",
+        "| status (表3) | indicators | band | opens a case of | source | evidence |",
+        "|---|---|---|---|---|---|",
+    ]
+    for band in rules.statuses:
+        low = "" if band.from_sd is None else f"{band.from_sd:+d}SD ≤ "
+        high = "" if band.below_sd is None else f" < {band.below_sd:+d}SD"
+        lines.append(
+            f"| {band.label} | {', '.join(sorted(band.indicators))} | {low}·{high} | "
+            f"`{band.finding.value}` | {cell('; '.join(band.source))} | {band.evidence.value} |"
+        )
+    lines += [
+        "",
+        "`wlh` is weight-for-length before 24 months and weight-for-height from 24 months",
+        "(表3's 身长/身高别体重). Between −2SD and +1SD 表3 gives no status (—); head",
+        "circumference has none.",
+        "",
+        "The method: the choices the standard leaves open, each configurable",
+        "(`EvaluationMethod`, or a region's override file of this data).",
+        "",
+        "| choice | value | what it means | source | evidence |",
+        "|---|---|---|---|---|",
+    ]
+    for name, fact in rules.method_facts.items():
+        value = fact.value if isinstance(fact.value, str) else format(fact.value, "g")
+        lines.append(
+            f"| `{name}` | `{value}` | {cell(fact.text)} | {cell('; '.join(fact.source))} "
+            f"| {fact.evidence.value} |"
+        )
+    lines += [
+        "",
+        "The tables are package data (`ws_t_423_2022.csv`) extracted from the official PDF",
+        "by `scripts/gen_wst423_tables.py` (`nox -s tables -- --pdf …`), which checks every",
+        "grid, that every row rises from P3 to P97 (−3SD to +3SD), that no column falls with",
+        "age or length (BMI excepted) and that P50 equals the median, and compares the",
+        "extraction with independent public transcriptions:",
+        "",
+        *(f"- {cell(line)}" for line in _crosschecks()),
+        "",
+    ]
+    return "\n".join(lines)

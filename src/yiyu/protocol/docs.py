@@ -198,6 +198,23 @@ def protocol_markdown(protocol: Protocol) -> str:
                 for e in corrected.extended
             ),
         ]
+    if protocol.growth:
+        lines += [
+            "",
+            "## Growth references (生长评价标准)",
+            "",
+            "Which growth reference evaluates a visit (the printed 体格评价 and the growth",
+            "charts) and which one's findings open and close nutritional-disease cases; read by",
+            "`yiyu.record` (`Protocol.growth_reference`). See docs/instruments/growth.md.",
+            "",
+            "| purpose | reference | meaning | evidence | sources |",
+            "|---|---|---|---|---|",
+            *(
+                f"| `{c.purpose}` | `{c.reference}` | {c.description} | {c.evidence.value} | "
+                f"{'<br>'.join(c.sources)} |"
+                for c in protocol.growth.values()
+            ),
+        ]
     lines += [
         "",
         "## Coverage targets",
