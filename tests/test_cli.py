@@ -70,6 +70,8 @@ def test_plan_worklist_record_status(db: str, tmp_path: Path) -> None:
     recorded = runner.invoke(app, ["--db", db, "record", str(visit), "--as-of", "2026-05-06"])
     assert recorded.exit_code == 0, recorded.output
     assert "recorded E1" in recorded.output
+    # The evaluation the protocol prints (WS/T 423—2022 in the national layer, #11).
+    assert "growth (WS/T 423—2022): 年龄别体重 6.1 kg: 百分位数法" in recorded.output
     again = runner.invoke(app, ["--db", db, "record", str(visit), "--as-of", "2026-05-06"])
     assert "already recorded" in again.output
     status = runner.invoke(app, ["--db", db, "status"])

@@ -514,10 +514,52 @@ def record_command(
             typer.echo(f"encounter {result.encounter.id} was already recorded: nothing changed")
             return
         typer.echo(f"recorded {result.encounter.id}")
+        for line in _growth_lines(result):
+            typer.echo(f"  growth {line}")
         for finding in result.findings:
             typer.echo(f"  finding: {finding.label_zh} {finding.detail or ''}".rstrip())
         for obligation in result.follow_ups:
             typer.echo(f"  follow-up: {obligation.name} due {obligation.due} ({obligation.key})")
+
+
+_INDICATOR_ZH = {
+    "wfa": ("年龄别体重", "kg"),
+    "lhfa": ("年龄别身长/身高", "cm"),
+    "wfl": ("身长别体重", "kg"),
+    "wfh": ("身高别体重", "kg"),
+    "bfa": ("年龄别BMI", "kg/m²"),
+    "hcfa": ("年龄别头围", "cm"),
+}
+
+
+def _growth_lines(result: object) -> list[str]:
+    """The evaluation the protocol prints, one line per indicator (a child's visit only)."""
+    from yiyu.outcomes import ChildRecord
+
+    if not isinstance(result, ChildRecord):
+        return []
+    if result.evaluation_reference == "ws_t_423_2022" and result.evaluation is not None:
+        lines = []
+        for item in result.evaluation.indicators:
+            name, unit = _INDICATOR_ZH[item.indicator.value]
+            status = f" {item.status.label}" if item.status is not None else ""
+            lines.append(
+                f"(WS/T 423—2022): {name} {item.value:g} {unit}: 百分位数法 "
+                f"{item.grade_percentile.value}, 标准差法 {item.grade_sd.value}{status}"
+            )
+        return lines
+    z = result.growth
+    if z is None:
+        return []
+    scores = [
+        f"{label} {value:+.2f}"
+        for label, value in (
+            ("WAZ", z.waz), ("LAZ/HAZ", z.haz), ("WLZ/WHZ", z.whz), ("BAZ", z.baz),
+            ("HCZ", z.hcz),
+        )
+        if value is not None
+    ]  # fmt: skip
+    return [f"(WHO 2006 z): {', '.join(scores)}"] if scores else []
 
 
 @app.command("status")

@@ -25,6 +25,7 @@ from yiyu.instruments.growth import (
     ClassificationScheme,
     GrowthClassification,
     Indicator,
+    Sex,
     age_days_from_months,
     lms_value,
     load_growth_classification,
@@ -200,7 +201,8 @@ def _differences() -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for indicator, unit in ((Indicator.WFA, "kg"), (Indicator.LHFA, "cm")):
-        for sex, word in (("M", "boys"), ("F", "girls")):
+        sexes: tuple[tuple[Sex, str], ...] = (("M", "boys"), ("F", "girls"))
+        for sex, word in sexes:
             rows = dict(wst423.table_rows(indicator, sex, "B"))
             for months in _COMPARED_AGES:
                 day = age_days_from_months(months)
