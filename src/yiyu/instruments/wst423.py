@@ -54,6 +54,7 @@ A region changes a yiyu default with an override file (``[instrument] extends =
 
 from __future__ import annotations
 
+import bisect
 import enum
 import functools
 import importlib.resources
@@ -200,6 +201,12 @@ def _tables() -> dict[tuple[str, str], tuple[tuple[int, tuple[float, ...]], ...]
     return {key: tuple(value) for key, value in rows.items()}
 
 
+@functools.cache
+def _xs(table: str, sex: str) -> tuple[int, ...]:
+    """A table's printed ages or lengths, for bisection."""
+    return tuple(x for x, _ in _tables()[(table, sex)])
+
+
 def _table_number(indicator: Indicator, sex: Sex, appendix: Appendix) -> str:
     return f"{appendix}.{_NUMBER[indicator] + (0 if sex is Sex.MALE else 1)}"
 
@@ -256,7 +263,7 @@ def table_point(
     first, last = rows[0][0], rows[-1][0]
     if value < first or (by_length and value > last):
         return None
-    below = max(index for index, (row_x, _) in enumerate(rows) if row_x <= value)
+    below = bisect.bisect_right(_xs(table, parsed.value), value) - 1
     row_x, values = rows[below]
     if row_x == value or position == "printed_row" or below == len(rows) - 1:
         return TablePoint(table=table, x=value, rows=(row_x,), values=values)
