@@ -29,6 +29,8 @@ from yiyu.dates import PeriodKind, add_months
 from yiyu.domain import CategoryKind, ReferralKind, Role
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.protocol.model import (
+    GROWTH_PURPOSES,
+    GROWTH_REFERENCES,
     POLICIES,
     Anchor,
     CarriedTest,
@@ -36,10 +38,8 @@ from yiyu.protocol.model import (
     Condition,
     CorrectedAge,
     CorrectedAgeLimit,
-    GROWTH_PURPOSES,
-    GROWTH_REFERENCES,
-    GrowthReferenceChoice,
     Evidence,
+    GrowthReferenceChoice,
     Layer,
     NamedCondition,
     Offset,
@@ -446,9 +446,7 @@ def _named_conditions(
     for cond_id, (file, table) in raw.items():
         ctx = _Ctx(file, None, f"conditions.{cond_id}.")
         body = {k: v for k, v in table.items() if k not in ("description", "source", "evidence")}
-        description = table.get("description")
-        if not isinstance(description, str) or not description:
-            raise ctx.error("description", "required text")
+        description = _description(table, ctx)
         result[cond_id] = NamedCondition(
             id=cond_id,
             description=description,
@@ -491,9 +489,7 @@ def _policy(
     value = table.get("value")
     if not isinstance(value, bool):
         raise ctx.error("value", f"true or false, got {value!r}")
-    description = table.get("description")
-    if not isinstance(description, str) or not description:
-        raise ctx.error("description", "required text")
+    description = _description(table, ctx)
     return Policy(
         id=policy_id,
         value=value,
@@ -511,9 +507,7 @@ def _growth_choice(
     reference = table.get("reference")
     if reference not in GROWTH_REFERENCES:
         raise ctx.error("reference", f"one of {', '.join(GROWTH_REFERENCES)}, got {reference!r}")
-    description = table.get("description")
-    if not isinstance(description, str) or not description:
-        raise ctx.error("description", "required text")
+    description = _description(table, ctx)
     return GrowthReferenceChoice(
         purpose=purpose,
         reference=reference,
@@ -521,6 +515,14 @@ def _growth_choice(
         sources=_sources(table.get("source"), ctx, sources),
         evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
     )
+
+
+def _description(table: Mapping[str, Any], ctx: _Ctx) -> str:
+    """The required ``description`` of a table, in words for the generated reference."""
+    description = table.get("description")
+    if not isinstance(description, str) or not description:
+        raise ctx.error("description", "required text")
+    return description
 
 
 def _months(value: Any, ctx: _Ctx, field: str) -> int:
@@ -537,9 +539,7 @@ def _corrected_age(
 ) -> CorrectedAge:
     ctx = _Ctx(file, None, "corrected_age.")
     _unknown_keys(table, {"description", "until_months", "extended", "source", "evidence"}, ctx)
-    description = table.get("description")
-    if not isinstance(description, str) or not description:
-        raise ctx.error("description", "required text")
+    description = _description(table, ctx)
     until = _months(table.get("until_months"), ctx, "until_months")
     extended_raw = table.get("extended", [])
     if not isinstance(extended_raw, list) or not all(isinstance(e, dict) for e in extended_raw):
