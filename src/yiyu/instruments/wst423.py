@@ -552,9 +552,8 @@ class IndicatorEvaluation:
     @property
     def rows_label(self) -> str:
         """The rows used, in the standard's words (``表A.1/B.1 1岁``)."""
-        appendix_b = self.sd_point.rows_label
-        return appendix_b.replace(f"表{self.sd_point.table}", f"表{self.percentile_point.table}/"
-                                  f"{self.sd_point.table}", 1)  # fmt: skip
+        both = f"表{self.percentile_point.table}/{self.sd_point.table}"
+        return self.sd_point.rows_label.replace(f"表{self.sd_point.table}", both, 1)
 
 
 @attrs.frozen(kw_only=True)
