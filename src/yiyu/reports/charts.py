@@ -1,15 +1,23 @@
-"""Growth charts as SVG, drawn by yiyu from the WHO 2006 tables (no plotting library).
+"""Growth charts as SVG, drawn by yiyu from the reference's own tables (no plotting library).
 
-A chart shows the WHO curves at −3, −2, −1, 0, +1, +2 and +3 SD for one indicator and
-sex, computed from the same L, M and S values the z-scores use
-(:func:`yiyu.instruments.growth.reference_lms`, :func:`~yiyu.instruments.growth.lms_value`),
-and the child's own measurements as points joined by a line. The axis is the age the
-z-scores use: corrected age for a preterm child until 24 months.
+A chart shows the curves at −3, −2, −1, 0, +1, +2 and +3 SD for one indicator and sex,
+from the growth reference the record is evaluated by, and the child's own measurements
+as points joined by a line. The axis is the age the evaluation uses: corrected age for a
+preterm child until 24 months. Its title names the reference.
 
-The span is 0–24 months while every point is within it, else 0–60 months (the WHO
-standards end at 1856 days; later points are left out). Length-for-age changes from
-lying length to standing height at 731 days (24 months): the curves break there, as on
-WHO's own charts.
+* **WHO 2006** (``who_2006``): the curves are computed from the same L, M and S values
+  the z-scores use (:func:`yiyu.instruments.growth.reference_lms`,
+  :func:`~yiyu.instruments.growth.lms_value`). The span is 0–24 months while every point
+  is within it, else 0–60 months (the WHO standards end at 1856 days; later points are
+  left out). Length-for-age changes from lying length to standing height at 731 days
+  (24 months): the curves break there, as on WHO's own charts.
+* **WS/T 423—2022** (``ws_t_423_2022``): the standard publishes no L, M and S, only
+  printed rows; the curves join appendix B's −3 SD … +3 SD values at the printed ages
+  (each month to 2 years, then every 3 months), converted to days at 30.4375 days a
+  month, and stop at the last printed row: 0–24 months while every point is within it,
+  else 0–81 months (head circumference 0–36 months). Nothing is extrapolated; a point
+  after the last printed row is left out. Length-for-age breaks between the 23-month row
+  (身长, lying) and the 24-month row (身高, standing).
 
 Everything in the SVG is computed numbers and yiyu's own labels, escaped; no value
 from a record is placed in an attribute other than as a formatted number.
@@ -25,6 +33,7 @@ import attrs
 from markupsafe import Markup, escape
 
 from yiyu.errors import ValidationError
+from yiyu.instruments import wst423
 from yiyu.instruments.growth import (
     DAYS_PER_MONTH,
     MAX_AGE_DAYS,
@@ -35,7 +44,7 @@ from yiyu.instruments.growth import (
 )
 from yiyu.reports.fonts import FONT_FAMILY
 
-__all__ = ["CHARTED", "ChartPoint", "growth_chart"]
+__all__ = ["CHARTED", "CHART_REFERENCES", "ChartPoint", "growth_chart"]
 
 CHARTED: Final = {
     Indicator.WFA: ("年龄别体重", "体重（kg）"),
@@ -44,8 +53,13 @@ CHARTED: Final = {
 }
 """The indicators a chart can show: title and axis label."""
 
+CHART_REFERENCES: Final = {"who_2006": "WHO 2006", "ws_t_423_2022": "WS/T 423—2022"}
+"""The references a chart can be drawn from, and the name its title gives each."""
+
 _SD_LINES: Final = (-3, -2, -1, 0, 1, 2, 3)
 _HEIGHT_FROM_DAY: Final = 731
+# WS/T 423—2022: the printed ages (months) of the length table from which it is height.
+_WST_HEIGHT_FROM_MONTH: Final = 24
 _WIDTH: Final = 640
 _HEIGHT: Final = 380
 _LEFT, _RIGHT, _TOP, _BOTTOM = 52, 30, 30, 40
@@ -53,8 +67,8 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 52, 30, 30, 40
 
 @attrs.frozen(kw_only=True)
 class ChartPoint:
-    """One measurement: the age in days the z-score used, and the value in the table's
-    unit (kg or cm; for length, after the 0.7 cm lying/standing correction)."""
+    """One measurement: the age in days the evaluation used, and the value in the table's
+    unit (kg or cm; for length, after the reference's lying/standing conversion)."""
 
     age_days: int
     value: float
@@ -75,8 +89,11 @@ def _nice_step(span: float) -> float:
     return float(10 * magnitude)
 
 
-def _curve(indicator: Indicator, sex: Sex, z: int, days: Sequence[int]) -> list[tuple[int, float]]:
-    points: list[tuple[int, float]] = []
+Segment = list[tuple[float, float]]
+
+
+def _curve(indicator: Indicator, sex: Sex, z: int, days: Sequence[int]) -> Segment:
+    points: Segment = []
     for day in days:
         lms = reference_lms(indicator, sex, day)
         if lms is not None:
@@ -84,8 +101,75 @@ def _curve(indicator: Indicator, sex: Sex, z: int, days: Sequence[int]) -> list[
     return points
 
 
+@attrs.frozen
+class _Frame:
+    """What a chart spans and the curves it draws: each SD line as one or two segments."""
+
+    months: int
+    last_day: float
+    shown: list[ChartPoint]
+    curves: dict[int, list[Segment]]
+
+
+def _who_frame(indicator: Indicator, sex: Sex, points: Sequence[ChartPoint]) -> _Frame:
+    shown = sorted((p for p in points if 0 <= p.age_days <= MAX_AGE_DAYS), key=lambda p: p.age_days)
+    months = 24 if all(p.age_days < _HEIGHT_FROM_DAY for p in shown) else 60
+    last_day = min(MAX_AGE_DAYS, round(months * DAYS_PER_MONTH))
+    step = 7 if months == 24 else 14
+    days = sorted({*range(0, last_day + 1, step), last_day, _HEIGHT_FROM_DAY - 1})
+    days = [d for d in days if d <= last_day]
+    curves: dict[int, list[Segment]] = {}
+    for z in _SD_LINES:
+        curve = _curve(indicator, sex, z, days)
+        # Length before day 731, height from it: two lines, as WHO draws them.
+        curves[z] = (
+            [
+                [p for p in curve if p[0] < _HEIGHT_FROM_DAY],
+                [p for p in curve if p[0] >= _HEIGHT_FROM_DAY],
+            ]
+            if indicator is Indicator.LHFA
+            else [curve]
+        )
+    return _Frame(months=months, last_day=last_day, shown=shown, curves=curves)
+
+
+def _wst_frame(indicator: Indicator, sex: Sex, points: Sequence[ChartPoint]) -> _Frame:
+    # Appendix B's printed rows only: no LMS, nothing drawn past the last printed age.
+    rows = wst423.table_rows(indicator, sex, "B")
+    last_month = rows[-1][0]
+    shown = sorted(
+        (p for p in points if 0 <= p.age_days <= last_month * DAYS_PER_MONTH),
+        key=lambda p: p.age_days,
+    )
+    months = 24 if all(p.age_days < _HEIGHT_FROM_DAY for p in shown) else last_month
+    used = [(month, values) for month, values in rows if month <= months]
+    parts = (
+        [
+            [row for row in used if row[0] < _WST_HEIGHT_FROM_MONTH],
+            [row for row in used if row[0] >= _WST_HEIGHT_FROM_MONTH],
+        ]
+        if indicator is Indicator.LHFA
+        else [used]
+    )
+    curves = {
+        z: [[(month * DAYS_PER_MONTH, values[z + 3]) for month, values in part] for part in parts]
+        for z in _SD_LINES
+    }
+    return _Frame(months=months, last_day=months * DAYS_PER_MONTH, shown=shown, curves=curves)
+
+
+def _span_text(months: int) -> str:
+    years, rest = divmod(months, 12)
+    return f"{years}岁内" if rest == 0 else f"{years}岁{rest}月内"
+
+
 def growth_chart(
-    indicator: Indicator, sex: Sex, points: Sequence[ChartPoint], *, sex_label: str
+    indicator: Indicator,
+    sex: Sex,
+    points: Sequence[ChartPoint],
+    *,
+    sex_label: str,
+    reference: str = "who_2006",
 ) -> Markup:
     """An SVG growth chart.
 
@@ -94,25 +178,29 @@ def growth_chart(
         sex: ``"M"`` or ``"F"``: which table.
         points: the child's measurements, in any order.
         sex_label: 男 or 女, for the title.
+        reference: the growth reference whose curves are drawn: ``"who_2006"`` (from
+            the LMS tables) or ``"ws_t_423_2022"`` (through appendix B's printed rows).
 
     Returns:
         The ``<svg>`` element, safe to place in a template.
 
     Raises:
-        ValidationError: for an indicator that is not by age.
+        ValidationError: for an indicator that is not by age, or an unknown reference.
     """
     if indicator not in CHARTED:
         raise ValidationError("indicator", indicator.value, "charts are drawn by age only")
+    if reference not in CHART_REFERENCES:
+        raise ValidationError("reference", reference, f"one of {', '.join(CHART_REFERENCES)}")
     title, axis = CHARTED[indicator]
-    shown = sorted((p for p in points if 0 <= p.age_days <= MAX_AGE_DAYS), key=lambda p: p.age_days)
-    months = 24 if all(p.age_days < _HEIGHT_FROM_DAY for p in shown) else 60
-    last_day = min(MAX_AGE_DAYS, round(months * DAYS_PER_MONTH))
-    step = 7 if months == 24 else 14
-    days = sorted({*range(0, last_day + 1, step), last_day, _HEIGHT_FROM_DAY - 1})
-    days = [d for d in days if d <= last_day]
-    curves = {z: _curve(indicator, sex, z, days) for z in _SD_LINES}
+    frame = (
+        _who_frame(indicator, sex, points)
+        if reference == "who_2006"
+        else _wst_frame(indicator, sex, points)
+    )
+    months, last_day, shown = frame.months, frame.last_day, frame.shown
 
-    values = [v for curve in curves.values() for _, v in curve] + [p.value for p in shown]
+    values = [v for segments in frame.curves.values() for seg in segments for _, v in seg]
+    values += [p.value for p in shown]
     y_step = _nice_step(max(values) - min(values))
     y_low = math.floor(min(values) / y_step) * y_step
     y_high = math.ceil(max(values) / y_step) * y_step
@@ -130,17 +218,19 @@ def growth_chart(
         f'viewBox="0 0 {_WIDTH} {_HEIGHT}" width="{_WIDTH}" height="{_HEIGHT}" '
         f'font-family="{FONT_FAMILY}" font-size="11">',
         f'<text x="{_LEFT}" y="18" font-size="13">'
-        f"{escape(title)}（WHO 2006，{escape(sex_label)}，{months // 12}岁内）</text>",
+        f"{escape(title)}（{CHART_REFERENCES[reference]}，{escape(sex_label)}，"
+        f"{_span_text(months)}）</text>",
     ]
-    # Grid: a line each month (each 3 months on the 5-year chart), labelled less often.
-    grid_every, label_every = (1, 3) if months == 24 else (3, 6)
+    # Grid: a line each month (each 3 months on the longer charts), labelled less often;
+    # the last month is labelled too where it falls between labels (81 months).
+    grid_every, label_every = (1, 3) if months <= 36 else (3, 6)
     for month in range(0, months + 1, grid_every):
         x = _fmt(x_of(month * DAYS_PER_MONTH if month < months else last_day))
         parts.append(
             f'<line x1="{x}" y1="{_TOP}" x2="{x}" y2="{_TOP + plot_h}" '
             f'stroke="#d0d0d0" stroke-width="0.5"/>'
         )
-        if month % label_every == 0:
+        if month % label_every == 0 or month == months:
             parts.append(
                 f'<text x="{x}" y="{_TOP + plot_h + 14}" text-anchor="middle">{month}</text>'
             )
@@ -167,30 +257,21 @@ def growth_chart(
         f'transform="rotate(-90 14 {_TOP + plot_h / 2:.1f})">{escape(axis)}</text>'
     )
 
-    for z, curve in curves.items():
+    for z, segments in frame.curves.items():
         stroke, width, dash = _STYLE[abs(z)]
-        # Length before day 731, height from it: two lines, as WHO draws them.
-        segments = (
-            [
-                [p for p in curve if p[0] < _HEIGHT_FROM_DAY],
-                [p for p in curve if p[0] >= _HEIGHT_FROM_DAY],
-            ]
-            if indicator is Indicator.LHFA
-            else [curve]
-        )
-        for segment in segments:
-            if len(segment) < 2:
-                continue
+        drawn = [segment for segment in segments if len(segment) >= 2]
+        for segment in drawn:
             coords = " ".join(f"{_fmt(x_of(d))},{_fmt(y_of(v))}" for d, v in segment)
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             parts.append(
                 f'<polyline points="{coords}" fill="none" stroke="{stroke}" '
                 f'stroke-width="{width}"{dash_attr}/>'
             )
-        if curve:
+        if drawn:
+            end_day, end_value = drawn[-1][-1]
             label = "0" if z == 0 else f"{z:+d}".replace("-", "−")
             parts.append(
-                f'<text x="{_fmt(x_of(curve[-1][0]) + 3)}" y="{_fmt(y_of(curve[-1][1]) + 4)}" '
+                f'<text x="{_fmt(x_of(end_day) + 3)}" y="{_fmt(y_of(end_value) + 4)}" '
                 f'font-size="10">{label}</text>'
             )
 
