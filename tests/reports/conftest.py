@@ -54,3 +54,34 @@ def sample_documents() -> Callable[..., Any]:
         return cache[key]
 
     return get
+
+
+WHO_LAYER = """\
+[protocol]
+id = "who-county"
+version = "1"
+title = "a county that prints WHO 2006 z-scores"
+extends = "zj-city@2026.2"
+
+[sources.R1]
+title = "县卫健局通知（记录表按 WHO 2006 z 评分打印）"
+
+[growth.evaluation]
+override = true
+reference = "who_2006"
+description = "本县儿童健康检查记录表按 WHO 2006 标准 z 评分打印"
+source = ["R1"]
+evidence = "LOCAL"
+"""
+
+
+@pytest.fixture(scope="session")
+def who_protocol(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The packaged protocol with a county layer on top that prints WHO 2006 z-scores."""
+    import yiyu
+
+    path = tmp_path_factory.mktemp("protocol") / "who-county.toml"
+    path.write_text(WHO_LAYER, encoding="utf-8")
+    protocol = yiyu.load_protocol(path)
+    assert protocol.growth_reference("evaluation") == "who_2006"
+    return protocol

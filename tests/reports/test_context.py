@@ -1,4 +1,5 @@
-"""From a record to what a form prints: the right form, values, findings (pure, no PDF)."""
+"""From a record to what a form prints: the right form, values, growth by the protocol's
+reference, findings (pure, no PDF)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import pendulum
 import pytest
 
 import yiyu
+from reports import svgcheck
+from yiyu.dates import add_months
+from yiyu.instruments import wst423
 from yiyu.outcomes import ChildRecord
 from yiyu.reports import (
     encounter_document,
@@ -18,6 +22,7 @@ from yiyu.reports import (
     samples,
 )
 from yiyu.reports.context import BANDS, DATA_SCHEMA
+from yiyu.testing import make_child, make_encounter
 
 
 @pytest.mark.parametrize(
@@ -212,7 +217,7 @@ def test_the_worklist_keeps_the_lists_order_and_counts() -> None:
     assert context["due"] == statuses.count("due")
 
 
-def test_beyond_the_who_standards_there_is_no_z_score_and_no_chart() -> None:
+def _six_year_visit(protocol: yiyu.Protocol) -> tuple[ChildRecord, yiyu.Child]:
     child = yiyu.Child(
         id="C6", name="周一一", sex="M", birth_date="2020-03-05", township="城东街道"
     )
@@ -224,9 +229,218 @@ def test_beyond_the_who_standards_there_is_no_z_score_and_no_chart() -> None:
         measurements={"weight_kg": 21.0, "length_cm": 117.0, "measured": "standing"},
         warning_signs={"y6_1": False, "y6_2": False, "y6_3": False, "y6_4": False},
     )
-    record = yiyu.record(visit, child, yiyu.load_protocol(), as_of=visit.on)
+    record = yiyu.record(visit, child, protocol, as_of=visit.on)
+    assert isinstance(record, ChildRecord)
+    return record, child
+
+
+def test_beyond_the_who_standards_there_is_no_z_score_and_no_chart(
+    who_protocol: yiyu.Protocol,
+) -> None:
+    # A protocol that prints WHO 2006: its tables end at 1856 days (5 years).
+    record, child = _six_year_visit(who_protocol)
     context = encounter_document(record, child, institution="x").context
     assert context["form"]["band"] == "preschool"
+    assert context["growth_references"] == ["who_2006"]
     assert context["charts"] == []
     assert {row["z"] for row in context["measurements"]} == {"—"}
     assert any("1856" in flag for flag in context["flags"])
+
+
+def test_a_six_year_old_is_evaluated_and_charted_by_the_national_standard() -> None:
+    # The packaged protocol prints WS/T 423—2022, whose tables run to 81 months.
+    record, child = _six_year_visit(yiyu.load_protocol())
+    context = encounter_document(record, child, institution="x").context
+    assert context["growth_references"] == ["ws_t_423_2022"]
+    rows = {row["index"]: row for row in context["national"]["rows"]}
+    assert list(rows) == ["年龄别体重", "年龄别身高", "身高别体重", "年龄别BMI"]
+    assert rows["年龄别体重"]["rows"] == "表A.1/B.1 6岁～6岁3月"
+    assert len(context["charts"]) == 2
+    assert all("WS/T 423—2022" in chart for chart in context["charts"])
+
+
+# --- growth: the reference the protocol chooses (WS/T 423—2022 by default) ------------------
+
+
+def _record(
+    sex: str,
+    age_days: int,
+    measurements: dict[str, object],
+    protocol: yiyu.Protocol | None = None,
+    earlier: tuple[yiyu.Encounter, ...] = (),
+) -> tuple[ChildRecord, yiyu.Child]:
+    born = pendulum.Date(2023, 3, 14)
+    child = make_child(sex=sex, birth_date=born)
+    encounter = make_encounter(on=born.add(days=age_days), measurements=measurements)
+    record = yiyu.record(encounter, child, protocol or yiyu.load_protocol(), as_of=encounter.on)
+    assert isinstance(record, ChildRecord)
+    return record, child
+
+
+def _national(record: ChildRecord, child: yiyu.Child) -> dict[str, dict[str, object]]:
+    section = encounter_document(record, child, institution="x").context["national"]
+    return {row["index"]: row for row in section["rows"]}
+
+
+def test_a_one_year_old_on_the_median_is_middle_by_both_methods() -> None:
+    # Hand-checked against 表A.1/B.1, A.3/B.3, A.5/B.5, A.9/B.9, A.11/B.11 (boys, 1岁):
+    # 10.1 kg, 76.7 cm and 46.1 cm are the printed medians, so every grade is 中.
+    measured = {"weight_kg": 10.1, "length_cm": 76.7, "head_cm": 46.1}
+    by_hand = wst423.evaluate("M", age_months=12, **measured)  # type: ignore[arg-type]
+    assert {(i.grade_percentile, i.grade_sd) for i in by_hand.indicators} == {
+        (wst423.Grade.MIDDLE, wst423.Grade.MIDDLE)
+    }
+    # At the visit (365 days, 11.99 months) the rows around the age are read.
+    record, child = _record("M", 365, measured)
+    rows = _national(record, child)
+    assert list(rows) == ["年龄别体重", "年龄别身长", "身长别体重", "年龄别BMI", "年龄别头围"]
+    assert [rows[k]["value"] for k in rows] == [
+        "10.10 kg", "76.7 cm", "10.10 kg", "17.2 kg/m²", "46.1 cm",
+    ]  # fmt: skip
+    for row in rows.values():
+        assert (row["percentile"], row["sd"], row["status"]) == ("中", "中", "—"), row
+        assert row["abnormal"] is False
+    assert rows["年龄别体重"]["rows"] == "表A.1/B.1 11月～1岁"
+    assert rows["身长别体重"]["rows"] == "表A.5/B.5 76 cm～77 cm"
+    # The SD position, interpolated between the printed SD values (not a z-score).
+    assert [rows[k]["position"] for k in rows] == ["0.00", "0.00", "+0.07", "+0.07", "0.00"]
+
+
+def test_a_girl_of_800_days_is_severely_underweight_and_stunted() -> None:
+    # 26.3 months: the height tables, so a recumbent 80.0 cm is read as 79.3 cm.
+    measured = {"weight_kg": 9.0, "length_cm": 80.0, "measured": "recumbent"}
+    by_hand = wst423.evaluate("F", age_days=800, **measured)  # type: ignore[arg-type]
+    wfa, lhfa = by_hand.get("wfa"), by_hand.get("lhfa")
+    assert wfa is not None
+    assert lhfa is not None
+    assert wfa.status is not None
+    assert wfa.status.label == "重度低体重"
+    assert lhfa.status is not None
+    assert lhfa.status.label == "重度生长迟缓"
+    record, child = _record("F", 800, measured)
+    section = encounter_document(record, child, institution="x").context["national"]
+    rows = {row["index"]: row for row in section["rows"]}
+    assert list(rows) == ["年龄别体重", "年龄别身高", "身高别体重", "年龄别BMI"]
+    weight, height = rows["年龄别体重"], rows["年龄别身高"]
+    assert (weight["percentile"], weight["sd"], weight["status"]) == ("下", "下", "重度低体重")
+    assert (height["percentile"], height["sd"], height["status"]) == ("下", "下", "重度生长迟缓")
+    assert weight["abnormal"] is True
+    assert height["abnormal"] is True
+    assert height["value"] == "79.3 cm"
+    assert weight["rows"] == "表A.2/B.2 2岁～2岁3月"
+    assert rows["身高别体重"]["status"] == "—"
+    assert (
+        "卧位测量 80.0 cm：减 0.7 cm（卧位与立位之差），按身高 79.3 cm 查表。" in section["notes"]
+    )
+
+
+def test_the_national_section_leaves_out_what_was_not_measured_and_says_why_not_graded() -> None:
+    # Head circumference is in the tables to 36 months only.
+    record, child = _record("M", 1300, {"weight_kg": 15.0, "head_cm": 49.5})
+    rows = _national(record, child)
+    assert list(rows) == ["年龄别体重", "年龄别头围"]
+    assert (rows["年龄别头围"]["sd"], rows["年龄别头围"]["rows"]) == ("—", "表列头围至3岁，不评价")
+    record, child = _record("M", 200, {})
+    assert _national(record, child) == {}
+    # Before term-equivalent age nothing is graded, and a note says why.
+    preterm = make_child(gestational_age="30+0", birth_weight_g=1400)
+    encounter = make_encounter(on=preterm.birth_date.add(days=20), measurements={"weight_kg": 1.6})
+    record = yiyu.record(encounter, preterm, yiyu.load_protocol(), as_of=encounter.on)
+    assert isinstance(record, ChildRecord)
+    section = encounter_document(record, preterm, institution="x").context["national"]
+    assert [(row["value"], row["sd"]) for row in section["rows"]] == [("1.60 kg", "—")]
+    assert section["notes"] == ["未到预产期（矫正年龄不足0天），未按 WS/T 423—2022 评价。"]
+
+
+def test_a_child_of_seven_is_not_evaluated_and_the_record_says_why() -> None:
+    record, child = _record(
+        "F", 2600, {"weight_kg": 22.0, "length_cm": 121.0, "measured": "standing"}
+    )
+    assert record.evaluation is not None
+    assert record.evaluation.beyond_age
+    context = encounter_document(record, child, institution="x").context
+    section = context["national"]
+    assert section["evaluated"] is False
+    assert [row["value"] for row in section["rows"]][:2] == ["22.00 kg", "121.0 cm"]
+    assert {row["sd"] for row in section["rows"]} == {"—"}
+    assert any("适用于7岁以下儿童" in line for line in section["notes"])
+    assert context["charts"] == []  # past the last printed row (81 months)
+
+
+def test_a_protocol_choosing_who_2006_prints_the_z_scores_as_before(
+    who_protocol: yiyu.Protocol,
+) -> None:
+    measured = {"weight_kg": 9.0, "length_cm": 80.0}
+    record, child = _record("F", 800, measured, who_protocol)
+    national, _ = _record("F", 800, measured)
+    assert record.evaluation_reference == "who_2006"
+    context = encounter_document(record, child, institution="x").context
+    assert context["growth_references"] == ["who_2006"]
+    default = encounter_document(national, child, institution="x").context
+    assert context["measurements"] == default["measurements"]  # the WHO rows, unchanged
+    assert context["chart_reference"] == {"id": "who_2006", "label": "WHO 2006"}
+    assert all("（WHO 2006，女" in chart for chart in context["charts"])
+
+
+def test_both_references_side_by_side_when_the_host_asks() -> None:
+    record, child = _record("F", 800, {"weight_kg": 9.0, "length_cm": 80.0})
+    both = encounter_document(
+        record, child, institution="x", growth_references=("ws_t_423_2022", "who_2006")
+    ).context
+    assert both["growth_references"] == ["ws_t_423_2022", "who_2006"]
+    assert all("WS/T 423—2022" in chart for chart in both["charts"])  # the first's curves
+    reverse = encounter_document(
+        record, child, institution="x", growth_references=["who_2006", "ws_t_423_2022", "who_2006"]
+    ).context
+    assert reverse["growth_references"] == ["who_2006", "ws_t_423_2022"]
+    assert all("WHO 2006" in chart for chart in reverse["charts"])
+    data = json.loads(
+        encounter_document(
+            record, child, institution="x", growth_references=("ws_t_423_2022", "who_2006")
+        ).data
+    )
+    assert data["growth_references"] == ["ws_t_423_2022", "who_2006"]
+    assert data["evaluation_reference"] == "ws_t_423_2022"
+    wfa = data["evaluation"]["indicators"][0]
+    assert (wfa["indicator"], wfa["grade_sd"], wfa["status_label"]) == ("wfa", "下", "重度低体重")
+
+
+@pytest.mark.parametrize(
+    ("given", "value"),
+    [(("ws_t_423_2022", "cdc_2000"), "cdc_2000"), ("who_2006", "who_2006"), ((), ())],
+)
+def test_an_unknown_growth_reference_is_refused(given: object, value: object) -> None:
+    sample = samples.visit("infant")
+    for subject in (sample, samples.visit("daycare")):
+        with pytest.raises(yiyu.ValidationError) as info:
+            encounter_document(
+                subject.record,
+                subject.subject,
+                institution="x",
+                growth_references=given,  # type: ignore[arg-type]
+            )
+        assert (info.value.field, info.value.value) == ("growth_references", value)
+
+
+def test_national_charts_plot_the_length_after_the_lying_standing_conversion() -> None:
+    # Lying at 30 months (height tables: −0.7 cm), standing at 20 months (+0.7 cm).
+    born = pendulum.Date(2023, 3, 14)
+    child = make_child(sex="M", birth_date=born)
+    earlier = (
+        make_encounter(id="E0", on=add_months(born, 20),
+                       measurements={"length_cm": 84.0, "measured": "standing"}),
+    )  # fmt: skip
+    encounter = make_encounter(
+        id="E1", on=add_months(born, 30), measurements={"weight_kg": 13.0, "length_cm": 92.0}
+    )
+    record = yiyu.record(encounter, child, yiyu.load_protocol(), as_of=encounter.on)
+    assert isinstance(record, ChildRecord)
+    charts = encounter_document(record, child, institution="x", earlier=earlier).context["charts"]
+    root = svgcheck.parse(charts[1])
+    assert "年龄别身长/身高（WS/T 423—2022" in svgcheck.title(root)
+    grid = svgcheck.scale(root)
+    values = [grid.value(y) for _, y in svgcheck.circles(root)]
+    assert values == [
+        pytest.approx(84.7, abs=grid.value_tolerance()),
+        pytest.approx(91.3, abs=grid.value_tolerance()),
+    ]

@@ -45,16 +45,19 @@ PAGES = {
     "worklist": 1,
 }
 
-# What must be readable on each document (pdftotext -raw), beyond its title.
+# What must be readable on each document (pdftotext -raw), beyond its title. The samples
+# are recorded under the packaged protocol, which prints WS/T 423—2022's evaluation.
 TEXTS = {
     "newborn": ["王小宝", "330102********0318", "138****5678", "出生孕周", "39+2周", "3350 g",
-                "体重", "3.52", "年龄别体重（WAZ）", "随访医生签名", "城东街道社区卫生服务中心",
-                "生长曲线"],
+                "体格生长评价（WS/T 423—2022《7岁以下儿童生长标准》）", "年龄别体重", "3.52 kg",
+                "百分位数法（表1）", "标准差法（表2）", "营养状况（表3）", "SD位置（插值）",
+                "表A.1/B.1 0月～1月", "随访医生签名", "城东街道社区卫生服务中心", "生长曲线",
+                "年龄别体重（WS/T 423—2022，男，2岁内）", "附录B"],
     "infant": ["李朵朵", "6月龄健康检查", "发音少，不会笑出声", "血红蛋白 118 g/L", "正常",
                "下次随访日期"],
     "toddler": ["张乐乐", "呼唤名字无反应", "有", "轻度贫血", "心理行为发育偏异转诊",
                 "孤独症复筛转诊", "县级妇幼保健机构", "矫正"],
-    "preschool": ["陈可可", "身高（立位）", "年龄别身高（HAZ）", "视力检查"],
+    "preschool": ["陈可可", "年龄别身高", "103.0 cm", "身高别体重", "肥胖", "6岁9月内", "视力检查"],
     "daycare": ["阳光托育园", "不合格", "观察室兼作储物间，未配观察床", "整改期限",
                 "2026年4月3日前", "婴幼儿春季常见传染病的预防", "托育机构负责人"],
     "rearing_risk": ["刘安安", "安全保障", "14 / 34", "风险等级", "孤儿"],
@@ -324,3 +327,70 @@ def test_a_missing_font_package_is_an_error_naming_it(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)  # import fails
     with pytest.raises(RenderError, match="pip install pylopdf-fonts-zh-cn"):
         font_files()
+
+
+# --- growth sections as printed ---------------------------------------------------------------
+
+
+def _printed(renderer: Any, poppler: Poppler, document: Any) -> str:
+    return "".join(poppler.text(renderer.render(document)).split())
+
+
+def test_a_protocol_choosing_who_2006_prints_the_z_score_section(
+    renderer: Any, poppler: Poppler, who_protocol: Any
+) -> None:
+    import yiyu
+    from yiyu.reports import encounter_document, samples
+    from yiyu.reports.context import NATIONAL_TITLE
+
+    sample = samples.visit("preschool")
+    encounter = sample.record.encounter
+    record = yiyu.record(encounter, sample.subject, who_protocol, as_of=encounter.on)
+    document = encounter_document(
+        record, sample.subject, institution=samples.INSTITUTION, earlier=sample.earlier
+    )
+    html = renderer.html(document)
+    assert "体格测量与评价（WHO 2006 标准，z 评分）" in html
+    assert NATIONAL_TITLE not in html
+    text = _printed(renderer, poppler, document)
+    for expected in ("身高（立位）", "年龄别身高（HAZ）", "年龄别BMI（BAZ）", "超重",
+                     "年龄别体重（WHO2006，女，5岁内）"):  # fmt: skip
+        assert expected in text, expected
+    assert "WS/T423" not in text
+
+
+def test_both_sections_side_by_side_when_asked(renderer: Any, poppler: Poppler) -> None:
+    from yiyu.reports import encounter_document, samples
+
+    sample = samples.visit("toddler")
+    document = encounter_document(
+        sample.record,
+        sample.subject,
+        institution=samples.INSTITUTION,
+        earlier=sample.earlier,
+        growth_references=("ws_t_423_2022", "who_2006"),
+    )
+    text = _printed(renderer, poppler, document)
+    national = text.index("体格生长评价（WS/T423—2022《7岁以下儿童生长标准》）")
+    who = text.index("体格测量与评价（WHO2006标准，z评分）")
+    assert national < who < text.index("体格检查")
+    assert "年龄别体重（WAZ）" in text
+    assert "年龄别体重（WS/T423—2022，男，2岁内）" in text  # the charts: the first's
+
+
+def test_a_child_of_seven_gets_a_line_that_the_standard_is_for_under_7(
+    renderer: Any, poppler: Poppler
+) -> None:
+    import yiyu
+    from yiyu.reports import encounter_document
+    from yiyu.testing import make_child, make_encounter
+
+    child = make_child(birth_date="2019-01-10")
+    encounter = make_encounter(
+        on="2026-03-06",
+        measurements={"weight_kg": 23.0, "length_cm": 122.0, "measured": "standing"},
+    )
+    record = yiyu.record(encounter, child, yiyu.load_protocol(), as_of=encounter.on)
+    text = _printed(renderer, poppler, encounter_document(record, child, institution="x"))
+    assert "WS/T423—2022适用于7岁以下儿童：本次已满7岁，未按该标准评价。" in text
+    assert "23.00kg" in text

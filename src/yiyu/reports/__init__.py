@@ -82,14 +82,17 @@ def render_encounter(
     phone: str | None = None,
     earlier: Sequence[Encounter] = (),
     show_full_ids: bool = False,
+    growth_references: Sequence[str] | None = None,
     templates: Iterable[str | os.PathLike[str]] = (),
 ) -> bytes:
     """A visit's record form as PDF bytes.
 
     A child's visit is printed on the national form of its age band (新生儿家庭访视记录表;
-    儿童健康检查记录表 for under 1, 1–2 and 3–6 years) with the measurements, z-scores
-    and classification, the 预警征象 column, tests, findings, guidance, the next visit,
-    the doctor and a signature line, and growth charts; a daycare's visit on the
+    儿童健康检查记录表 for under 1, 1–2 and 3–6 years) with the measurements and their
+    evaluation by the growth reference the protocol chooses (WS/T 423—2022's grades and
+    nutrition status, or WHO 2006 z-scores and classification), the 预警征象 column,
+    tests, findings, guidance, the next visit, the doctor and a signature line, and
+    growth charts with that reference's curves; a daycare's visit on the
     托育机构健康指导记录 (the review checklist, corrective actions and their deadline,
     the lecture).
 
@@ -102,13 +105,17 @@ def render_encounter(
         guardian, phone: the parent's (or daycare contact's) name and phone.
         earlier: the child's earlier encounters, plotted on the growth charts.
         show_full_ids: print identity and phone numbers in full (masked by default).
+        growth_references: the growth sections to print, in order: ``"ws_t_423_2022"``,
+            ``"who_2006"``, or both side by side; the charts use the first. ``None``:
+            the protocol's choice (``record.evaluation_reference``).
         templates: host template directories searched before yiyu's.
 
     Returns:
         A PDF/A-3b with the visit's data embedded as JSON.
 
     Raises:
-        ValidationError: if ``subject`` is not the record's.
+        ValidationError: if ``subject`` is not the record's, or ``growth_references``
+            names an unknown reference.
         UnsafeResourceError: if a template asked for a resource that is not yiyu's.
         RenderError: if the font, pango or the templates are missing.
     """
@@ -122,6 +129,7 @@ def render_encounter(
         phone=phone,
         earlier=earlier,
         show_full_ids=show_full_ids,
+        growth_references=growth_references,
     )
     return default_renderer(templates).render(document)
 

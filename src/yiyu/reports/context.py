@@ -26,14 +26,15 @@ from yiyu.codec import to_data
 from yiyu.dates import add_months, age_in_days, age_in_months
 from yiyu.domain import Child, Daycare, Encounter, Referral
 from yiyu.errors import ValidationError
-from yiyu.instruments import daycare_review
+from yiyu.instruments import daycare_review, wst423
 from yiyu.instruments import growth as growth_z
 from yiyu.instruments import rearing_risk as risk_form
 from yiyu.instruments import warning_signs as signs_table
 from yiyu.instruments.anaemia import AnaemiaResult
-from yiyu.instruments.growth import GrowthFinding, GrowthFlag, GrowthZ, Indicator
+from yiyu.instruments.growth import DAYS_PER_MONTH, GrowthFinding, GrowthFlag, GrowthZ, Indicator
 from yiyu.outcomes import ChildRecord, DaycareRecord, screening_column
-from yiyu.reports.charts import ChartPoint, growth_chart
+from yiyu.protocol.model import GROWTH_REFERENCES
+from yiyu.reports.charts import CHART_REFERENCES, ChartPoint, growth_chart
 from yiyu.reports.masking import mask_phone, mask_resident_id
 from yiyu.scheduling import AssessmentAge, Obligation
 
@@ -107,6 +108,9 @@ _EXCESS_FINDINGS: Final = (GrowthFinding.OVERWEIGHT, GrowthFinding.OBESITY)
 # The rows that judged 超重/肥胖 under a scheme's excess_index.
 _EXCESS_ROWS: Final = {"whz": ("whz",), "baz": ("baz",), "either": ("whz", "baz")}
 _SEVERITY_ZH: Final = {"mild": "轻度", "moderate": "中度", "severe": "重度", "high": "高"}
+
+NATIONAL_TITLE: Final = "体格生长评价（WS/T 423—2022《7岁以下儿童生长标准》）"
+"""The heading of the record's WS/T 423—2022 section."""
 
 
 @attrs.frozen(kw_only=True, eq=True)
@@ -333,6 +337,156 @@ def _measurement_rows(
     return rows
 
 
+def _growth_references(value: Sequence[str] | None, default: str) -> tuple[str, ...]:
+    """The growth references whose sections a child's record prints, in order."""
+    if value is None:
+        return (default,)
+    field = "growth_references"
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValidationError(
+            field,
+            value,
+            f"a sequence of references, e.g. ({', '.join(map(repr, GROWTH_REFERENCES))})",
+        )
+    chosen: list[str] = []
+    for item in value:
+        if item not in GROWTH_REFERENCES:
+            raise ValidationError(field, item, f"one of {', '.join(GROWTH_REFERENCES)}")
+        if item not in chosen:
+            chosen.append(item)
+    if not chosen:
+        raise ValidationError(field, value, "at least one reference")
+    return tuple(chosen)
+
+
+def _national_row(
+    index: str,
+    value: str,
+    item: wst423.IndicatorEvaluation | None,
+    missing: str,
+) -> dict[str, Any]:
+    if item is None:
+        return {
+            "index": index, "value": value, "percentile": "—", "sd": "—", "status": "—",
+            "abnormal": False, "position": "—", "rows": missing,
+        }  # fmt: skip
+    return {
+        "index": index,
+        "value": value,
+        "percentile": item.grade_percentile.value,
+        "sd": item.grade_sd.value,
+        "status": item.status.label if item.status is not None else "—",
+        "abnormal": item.status is not None,
+        "position": _z(item.sd_position),
+        "rows": item.rows_label,
+    }
+
+
+def _national_section(record: ChildRecord) -> dict[str, Any]:
+    """The WS/T 423—2022 section: one row per indicator the visit measured (表1 and 表2
+    grades, 表3 status, the SD position interpolated between the printed SD values, the
+    rows read), in the standard's order."""
+    m = record.encounter.measurements
+    evaluation = record.evaluation
+    method = evaluation.method if evaluation is not None else wst423.load_ws_t_423().method
+    months = evaluation.age_months if evaluation is not None else record.age.days / DAYS_PER_MONTH
+    height = months >= method.height_from_months
+    word = "身高" if height else "身长"
+
+    def get(key: str) -> wst423.IndicatorEvaluation | None:
+        return evaluation.get(key) if evaluation is not None else None
+
+    evaluated = evaluation is not None and not evaluation.beyond_age
+    length = evaluation.length_cm if evaluation is not None else m.length_cm
+    # Each row says why a measured indicator was not graded; a reason that holds for the
+    # whole visit (7 or older, before term) is a note instead.
+    rows: list[dict[str, Any]] = []
+    if m.weight_kg is not None:
+        rows.append(
+            _national_row("年龄别体重", f"{m.weight_kg:.2f} kg", get("wfa"), "不在表列年龄内")
+        )
+    if m.length_cm is not None:
+        shown = length if length is not None else m.length_cm
+        rows.append(
+            _national_row(f"年龄别{word}", f"{shown:.1f} cm", get("lhfa"), "不在表列年龄内")
+        )
+    if m.weight_kg is not None and m.length_cm is not None:
+        table = Indicator.WFH if height else Indicator.WFL
+        printed = wst423.table_rows(table, record.child.sex, "B")
+        measured = length if length is not None else m.length_cm
+        span = f"表列{word} {printed[0][0]}～{printed[-1][0]} cm，{measured:.1f} cm 不在其内"
+        rows.append(_national_row(f"{word}别体重", f"{m.weight_kg:.2f} kg", get("wlh"), span))
+        bmi = evaluation.bmi if evaluation is not None else None
+        rows.append(
+            _national_row(
+                "年龄别BMI",
+                f"{bmi:.1f} kg/m²" if bmi is not None else "—",
+                get("bfa"),
+                "不在表列年龄内",
+            )
+        )
+    if m.head_cm is not None:
+        until = "表列头围至3岁，不评价" if months >= method.head_until_months else "不在表列年龄内"
+        rows.append(_national_row("年龄别头围", f"{m.head_cm:.1f} cm", get("hcfa"), until))
+    if not evaluated:
+        for row in rows:
+            row["rows"] = "—"
+
+    notes: list[str] = []
+    if evaluation is not None and evaluation.beyond_age:
+        notes.append("WS/T 423—2022 适用于7岁以下儿童：本次已满7岁，未按该标准评价。")
+    elif evaluation is None and rows:
+        notes.append("未到预产期（矫正年龄不足0天），未按 WS/T 423—2022 评价。")
+    if (
+        evaluated
+        and m.length_cm is not None
+        and length is not None
+        and abs(length - m.length_cm) > 1e-9
+    ):
+        lying = m.measured == "recumbent"
+        notes.append(
+            f"{'卧位' if lying else '立位'}测量 {m.length_cm:.1f} cm："
+            f"{'减' if lying else '加'} {method.lying_standing_cm:g} cm（卧位与立位之差），"
+            f"按{word} {length:.1f} cm 查表。"
+        )
+    return {
+        "title": NATIONAL_TITLE,
+        "rows": rows,
+        "evaluated": evaluated,
+        "notes": notes,
+        "standard": evaluation.standard if evaluation is not None else None,
+        "interpolated": method.position == "interpolate",
+    }
+
+
+def _evaluation_data(evaluation: wst423.GrowthEvaluation | None) -> dict[str, Any] | None:
+    """WS/T 423—2022's evaluation for the embedded data: what was printed, and from where."""
+    if evaluation is None:
+        return None
+    return {
+        "reference": evaluation.reference,
+        "standard": evaluation.standard,
+        "age_months": round(evaluation.age_months, 2),
+        "length_cm": evaluation.length_cm,
+        "bmi": evaluation.bmi,
+        "beyond_age": evaluation.beyond_age,
+        "position": evaluation.method.position,
+        "indicators": [
+            {
+                "indicator": item.indicator.value,
+                "value": item.value,
+                "grade_percentile": item.grade_percentile.value,
+                "grade_sd": item.grade_sd.value,
+                "status": item.status.id if item.status is not None else None,
+                "status_label": item.status.label if item.status is not None else None,
+                "sd_position": item.sd_position,
+                "rows": item.rows_label,
+            }
+            for item in evaluation.indicators
+        ],
+    }
+
+
 def _anaemia_text(result: AnaemiaResult | None) -> str:
     if result is None:
         return "—"
@@ -421,7 +575,12 @@ def _warning_signs(record: ChildRecord) -> dict[str, Any] | None:
 
 
 def _chart_points(
-    child: Child, age: AssessmentAge, encounters: Iterable[Encounter], current: Encounter
+    child: Child,
+    age: AssessmentAge,
+    encounters: Iterable[Encounter],
+    current: Encounter,
+    reference: str,
+    method: wst423.EvaluationMethod | None,
 ) -> dict[Indicator, list[ChartPoint]]:
     points: dict[Indicator, list[ChartPoint]] = {Indicator.WFA: [], Indicator.LHFA: []}
     seen: set[str] = set()
@@ -433,6 +592,26 @@ def _chart_points(
         days = age.at(encounter.on).days  # the record's rule: yiyu.assessment_age
         if days < 0 or (m.weight_kg is None and m.length_cm is None):
             continue
+        is_current = encounter is current
+        if reference == wst423.REFERENCE:
+            # The length after the standard's lying/standing conversion, as evaluated.
+            national = wst423.evaluate(
+                child.sex,
+                age_days=days,
+                weight_kg=m.weight_kg,
+                length_cm=m.length_cm,
+                measured=m.measured,
+                method=method,
+            )
+            if m.weight_kg is not None:
+                points[Indicator.WFA].append(
+                    ChartPoint(age_days=days, value=m.weight_kg, current=is_current)
+                )
+            if national.length_cm is not None:
+                points[Indicator.LHFA].append(
+                    ChartPoint(age_days=days, value=national.length_cm, current=is_current)
+                )
+            continue
         z = growth_z.zscores(
             child.sex.value,
             days,
@@ -440,7 +619,6 @@ def _chart_points(
             length_cm=m.length_cm,
             measured=m.measured,
         )
-        is_current = encounter is current
         if m.weight_kg is not None:
             points[Indicator.WFA].append(
                 ChartPoint(age_days=z.age_days, value=m.weight_kg, current=is_current)
@@ -453,14 +631,30 @@ def _chart_points(
 
 
 def _charts(
-    child: Child, age: AssessmentAge, earlier: Sequence[Encounter], current: Encounter
+    child: Child,
+    age: AssessmentAge,
+    earlier: Sequence[Encounter],
+    current: Encounter,
+    reference: str,
+    method: wst423.EvaluationMethod | None,
 ) -> list[str]:
-    points = _chart_points(child, age, earlier, current)
+    """The weight and length charts with ``reference``'s curves, for the ages they span."""
+    points = _chart_points(child, age, earlier, current, reference, method)
     charts: list[str] = []
     for indicator, shown in points.items():
-        if any(p.age_days <= growth_z.MAX_AGE_DAYS for p in shown):
+        if reference == wst423.REFERENCE:
+            last_day = wst423.table_rows(indicator, child.sex)[-1][0] * DAYS_PER_MONTH
+        else:
+            last_day = growth_z.MAX_AGE_DAYS
+        if any(p.age_days <= last_day for p in shown):
             charts.append(
-                growth_chart(indicator, child.sex.value, shown, sex_label=child.sex.label_zh)
+                growth_chart(
+                    indicator,
+                    child.sex.value,
+                    shown,
+                    sex_label=child.sex.label_zh,
+                    reference=reference,
+                )
             )
     return charts
 
@@ -523,12 +717,18 @@ def encounter_document(
     phone: str | None = None,
     earlier: Sequence[Encounter] = (),
     show_full_ids: bool = False,
+    growth_references: Sequence[str] | None = None,
 ) -> PrintDocument:
     """The visit record form of a child's or a daycare's visit.
 
     A child's visit goes on the national form for its age band (新生儿家庭访视记录表, or
     the 儿童健康检查记录表 for under 1, 1–2 or 3–6 years); a daycare's on the
     托育机构健康指导记录.
+
+    A child's growth is printed by the reference the protocol chooses
+    (``record.evaluation_reference``): WS/T 423—2022's grades by percentile (表1) and by
+    SD (表2) and nutrition status (表3), or WHO 2006 z-scores with their classification;
+    the growth charts draw the same reference's curves.
 
     Args:
         record: what :func:`yiyu.record` returned for the visit.
@@ -540,13 +740,22 @@ def encounter_document(
         guardian, phone: the parent's (or the daycare contact's) name and phone number.
         earlier: the child's earlier encounters, to plot on the growth charts.
         show_full_ids: print identity and phone numbers in full (masked by default).
+        growth_references: the growth sections to print, in order: ``"ws_t_423_2022"``,
+            ``"who_2006"`` or both side by side (``("ws_t_423_2022", "who_2006")``); the
+            charts are drawn with the first. ``None``: the protocol's choice. Ignored for
+            a daycare.
 
     Returns:
         The document.
 
     Raises:
-        ValidationError: if ``subject`` is not the record's subject.
+        ValidationError: if ``subject`` is not the record's subject, or
+            ``growth_references`` names a reference yiyu does not carry (or none).
     """
+    references = _growth_references(
+        growth_references,
+        record.evaluation_reference if isinstance(record, ChildRecord) else wst423.REFERENCE,
+    )
     if isinstance(record, DaycareRecord):
         _check(subject, Daycare, record.daycare.id)
         assert isinstance(subject, Daycare)
@@ -575,8 +784,10 @@ def encounter_document(
         "corrected_age": (
             _age_text(record.age.basis, encounter.on) if record.age.corrected else None
         ),
+        "growth_references": list(references),
         "measurements": _measurement_rows(record),
         "flags": sorted(_FLAGS_ZH[flag] for flag in (growth.flags if growth else ())),
+        "national": _national_section(record),
         "exam_items": list(EXAM_ITEMS[band]),
         "hand_lines": [{"label": label, "unit": unit} for label, unit in HAND_LINES[band]],
         "tests": _tests(record),
@@ -597,7 +808,15 @@ def encounter_document(
         ],
         "follow_ups": _follow_ups(record.follow_ups),
         "next_visit": _next_visit(next_visit, record.follow_ups, encounter.on),
-        "charts": _charts(child, record.age, earlier, encounter),
+        "charts": _charts(
+            child,
+            record.age,
+            earlier,
+            encounter,
+            references[0],
+            record.evaluation.method if record.evaluation is not None else None,
+        ),
+        "chart_reference": {"id": references[0], "label": CHART_REFERENCES[references[0]]},
     }
     data = _attachment(
         "child_visit",
@@ -608,6 +827,10 @@ def encounter_document(
         encounter=to_data(encounter),
         obligation=record.obligation.key if record.obligation else None,
         growth=to_data(growth) if growth is not None else None,
+        evaluation=_evaluation_data(record.evaluation),
+        growth_references=list(references),
+        evaluation_reference=record.evaluation_reference,
+        case_reference=record.case_reference,
         nutrition=sorted(f.value for f in record.nutrition),
         anaemia=to_data(record.anaemia) if record.anaemia is not None else None,
         warning_signs=to_data(record.warning_signs) if record.warning_signs else None,
