@@ -444,3 +444,22 @@ def test_national_charts_plot_the_length_after_the_lying_standing_conversion() -
         pytest.approx(84.7, abs=grid.value_tolerance()),
         pytest.approx(91.3, abs=grid.value_tolerance()),
     ]
+
+
+def test_the_findings_say_which_reference_judged_them_when_another_is_printed(
+    who_protocol: yiyu.Protocol,
+) -> None:
+    # The packaged protocol prints WS/T 423—2022 and judges cases by WHO 2006 (S4): a
+    # reader sees 肥胖 in the evaluation and 超重 in the findings, so the findings say why.
+    measured = {"weight_kg": 9.0, "length_cm": 80.0}
+    record, child = _record("F", 800, measured)
+    context = encounter_document(record, child, institution="x").context
+    assert context["case_basis"] == (
+        "营养性疾病专案按 WHO 2006 标准 z 评分判定（《儿童营养性疾病管理技术规范》）"
+    )
+    # Printed and judged by the same reference: nothing to say.
+    same, _ = _record("F", 800, measured, who_protocol)
+    assert encounter_document(same, child, institution="x").context["case_basis"] is None
+    # Nothing measured: no growth finding to explain.
+    unmeasured, _ = _record("F", 800, {})
+    assert encounter_document(unmeasured, child, institution="x").context["case_basis"] is None

@@ -706,6 +706,20 @@ def _next_visit(
     return later[0].isoformat() if later else None
 
 
+_CASE_BASIS: Final = {
+    "who_2006": "营养性疾病专案按 WHO 2006 标准 z 评分判定（《儿童营养性疾病管理技术规范》）",
+    "ws_t_423_2022": "营养性疾病专案按 WS/T 423—2022 表3 判定",
+}
+
+
+def _case_basis(record: ChildRecord, printed: Sequence[str]) -> str | None:
+    """Which reference judged the findings, when the record prints another one's evaluation:
+    the evaluation may say 肥胖 by one reference while the finding says 超重 by the other."""
+    if record.growth is None or record.case_reference in printed[:1]:
+        return None
+    return _CASE_BASIS[record.case_reference]
+
+
 def encounter_document(
     record: ChildRecord | DaycareRecord,
     subject: Child | Daycare,
@@ -800,6 +814,7 @@ def encounter_document(
             }
             for finding in record.findings
         ],
+        "case_basis": _case_basis(record, references),
         "cases_opened": [case.condition.label_zh for case in record.opened_cases],
         "cases_closed": [case.condition.label_zh for case in record.closed_cases],
         "referrals": [
