@@ -201,6 +201,13 @@ def test_render_and_coverage_pdf(db: str, tmp_path: Path) -> None:
     assert rendered.exit_code == 0, rendered.output
     assert "PDFs written" in rendered.output
     assert list((tmp_path / "day").glob("worklist-*.pdf"))
+    unknown = runner.invoke(
+        app,
+        ["--db", db, "render", "--as-of", "2026-05-06", "--out", str(tmp_path / "x"),
+         "--growth-reference", "cdc_2000"],
+    )  # fmt: skip
+    assert unknown.exit_code == 1
+    assert unknown.output.startswith("error: growth_references='cdc_2000'")
 
 
 HOLIDAYS_2027 = EXAMPLE_HOLIDAY_FILE  # made up: 2027's official dates are not known

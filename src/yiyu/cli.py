@@ -404,6 +404,12 @@ def render_command(
     township: str | None = typer.Option(None, "--township", help="Only this 镇街."),
     institution: str = typer.Option("社区卫生服务中心", "--institution", help="Printed on forms."),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Default: one per core."),
+    growth_reference: list[str] | None = typer.Option(
+        None,
+        "--growth-reference",
+        help="Growth section to print: ws_t_423_2022 or who_2006; repeat for both "
+        "(default: the protocol's choice).",
+    ),
 ) -> None:
     """Print a day: the records of its encounters and the work lists, with bundles."""
     from yiyu.jobs.render import render_day
@@ -414,6 +420,7 @@ def render_command(
             done = render_day(
                 _repo(), yiyu.load_protocol(), as_of=_as_of(as_of), out=out,
                 institution=institution, township=township, workers=workers, progress=update,
+                growth_references=growth_reference or None,
             )  # fmt: skip
         finally:
             stop()

@@ -73,3 +73,35 @@ def test_render_a_day(tmp_path: Path) -> None:
     assert "不能扶坐" in text  # the positive warning sign, as the doctor ticked it
     rerun = render_day(repo, PROTOCOL, as_of=DAY, out=tmp_path, institution="x")
     assert rerun.rendered == ()  # finished files are not rendered again
+
+
+def test_a_day_prints_the_growth_sections_the_host_asks_for(tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint")
+    repo = MemoryRepository()
+    setup(repo)
+    default = render_day(repo, PROTOCOL, as_of=DAY, out=tmp_path / "a", institution="x")
+    both = render_day(
+        repo, PROTOCOL, as_of=DAY, out=tmp_path / "b", institution="x",
+        growth_references=("ws_t_423_2022", "who_2006"),
+    )  # fmt: skip
+    assert default.failed == both.failed == {}
+
+    def text(folder: Path) -> str:
+        return subprocess.run(
+            ["pdftotext", "-raw", str(folder / "record-E1.pdf"), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+    assert "WS/T 423—2022" in text(tmp_path / "a")
+    assert "年龄别体重（WAZ）" not in text(tmp_path / "a")  # the protocol's choice only
+    assert "年龄别体重（WAZ）" in text(tmp_path / "b")  # and WHO's z-scores beside it
+
+
+def test_an_unknown_growth_reference_is_refused_before_any_work(tmp_path: Path) -> None:
+    repo = MemoryRepository()
+    setup(repo)
+    with pytest.raises(yiyu.ValidationError) as error:
+        render_day(repo, PROTOCOL, as_of=DAY, out=tmp_path, institution="x",
+                   growth_references=["cdc_2000"])  # fmt: skip
+    assert error.value.field == "growth_references"
+    assert not list(tmp_path.iterdir())

@@ -65,6 +65,24 @@ if isinstance(result, yiyu.ChildRecord):
     judged: yiyu.AssessmentAge = result.age
     by_corrected: bool = judged.corrected
     course: tuple[yiyu.CaseCheck, ...] = after.cases[0].course if after.cases else ()
+    # The growth references (#11): both evaluations, and which the protocol uses for what.
+    printed: str = result.evaluation_reference
+    judged_by: str = result.case_reference
+    if result.evaluation is not None:
+        weight = result.evaluation.get("wfa")
+        if weight is not None:
+            grade: str = weight.grade_sd.value
+            status: str | None = weight.status.label if weight.status else None
+            position: float = weight.sd_position
+
+# WS/T 423—2022 directly, and the protocol's choice.
+from yiyu.instruments import wst423  # noqa: E402
+
+evaluated: wst423.GrowthEvaluation = wst423.evaluate(
+    yiyu.Sex.FEMALE, age_days=800, weight_kg=9.0, length_cm=80.0, measured="recumbent"
+)
+found: frozenset[object] = frozenset(evaluated.findings("either"))
+reference: str = protocol.growth_reference("case_management")
 
 # Which age assesses a preterm child, and a rickets check at a visit (#10).
 age: yiyu.AssessmentAge = yiyu.assessment_age(child, as_of, protocol)
@@ -100,7 +118,12 @@ added: AddedHolidays = add_holidays(repo, "2027.toml", actor="信息科")
 items: list[WorklistItem] = worklist(repo, as_of=as_of, township="城关街道")
 
 # Printing (imports WeasyPrint: only where documents are printed).
-from yiyu.reports import render_coverage, render_worklist  # noqa: E402
+from yiyu.reports import render_coverage, render_encounter, render_worklist  # noqa: E402
+
+if isinstance(result, yiyu.ChildRecord):
+    both: bytes = render_encounter(
+        result, child, institution="x", growth_references=("ws_t_423_2022", "who_2006")
+    )
 
 pdf: bytes = render_worklist(items, title="城关街道 工作清单", as_of=as_of)
 from yiyu.jobs.coverage import coverage_report  # noqa: E402

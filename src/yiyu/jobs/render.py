@@ -17,7 +17,7 @@ got a result for) are taken back first, so the form shows what the doctor saw.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -82,16 +82,27 @@ def render_day(
     township: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    growth_references: Sequence[str] | None = None,
 ) -> RenderDay:
-    """Render the day ``as_of`` into ``out`` (see the module docstring)."""
+    """Render the day ``as_of`` into ``out`` (see the module docstring).
+
+    ``growth_references`` chooses the growth sections of the children's records, in order
+    (``("ws_t_423_2022", "who_2006")`` prints both); ``None``: the protocol's choice.
+
+    Raises:
+        ValidationError: if ``growth_references`` names a reference yiyu does not carry.
+    """
     from yiyu.reports import (
         RenderJob,
+        check_growth_references,
         encounter_document,
         referral_document,
         render_batch,
         worklist_document,
     )
 
+    if growth_references is not None:
+        check_growth_references(growth_references)  # before any work, not at the first child
     jobs: list[RenderJob] = []
     encounters = repo.encounters_on(as_of)
     for encounter in encounters:
@@ -105,7 +116,9 @@ def render_day(
         jobs.append(
             RenderJob(
                 name=_safe(f"record-{encounter.id}"),
-                document=encounter_document(result, before, institution=institution),
+                document=encounter_document(
+                    result, before, institution=institution, growth_references=growth_references
+                ),
             )
         )
         if isinstance(result, ChildRecord) and isinstance(before, Child):

@@ -32,6 +32,7 @@ from yiyu.outcomes import ChildRecord, DaycareRecord
 from yiyu.reports.batch import BatchResult, RenderJob, render_batch
 from yiyu.reports.context import (
     PrintDocument,
+    check_growth_references,
     encounter_document,
     rearing_risk_document,
     referral_document,
@@ -54,6 +55,7 @@ __all__ = [
     "Renderer",
     "SlowRenderingWarning",
     "UnsafeResourceError",
+    "check_growth_references",
     "coverage_document",
     "default_renderer",
     "encounter_document",

@@ -45,6 +45,7 @@ __all__ = [
     "BANDS",
     "DATA_SCHEMA",
     "PrintDocument",
+    "check_growth_references",
     "encounter_document",
     "rearing_risk_document",
     "referral_document",
@@ -341,6 +342,16 @@ def _growth_references(value: Sequence[str] | None, default: str) -> tuple[str, 
     """The growth references whose sections a child's record prints, in order."""
     if value is None:
         return (default,)
+    return check_growth_references(value)
+
+
+def check_growth_references(value: Sequence[str]) -> tuple[str, ...]:
+    """Validate a host's choice of growth sections: known references, in order, once each.
+
+    Raises:
+        ValidationError: naming ``growth_references``, for a bare string, an unknown
+            reference or an empty choice.
+    """
     field = "growth_references"
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise ValidationError(
