@@ -147,6 +147,9 @@ class Grade(enum.Enum):
     LOWER = "下"
 
 
+_GRADES: Final = tuple(Grade)
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -626,8 +629,7 @@ def _measurement(field: str, value: object) -> float | None:
 def _grade(
     value: float, values: Sequence[float], bounds: Sequence[int], axis: Sequence[int]
 ) -> Grade:
-    grades = list(Grade)
-    for grade, bound in zip(grades, bounds, strict=False):
+    for grade, bound in zip(_GRADES, bounds, strict=False):
         if value >= values[axis.index(bound)]:
             return grade
     return Grade.LOWER
