@@ -172,6 +172,13 @@ def test_coverage_formats(db: str) -> None:
     assert as_csv.output.startswith("indicator,name,area,period")
     assert "\nfamily_doctor_contract,0—6岁儿童家庭医生签约率,全市,2026Q2,1,1,1.0," in as_csv.output
     assert runner.invoke(app, [*args[:-4], "--period", "2026Q5"]).exit_code == 1
+    assert all(row["final"] is True and row["small"] in (True, False) for row in rows)
+    # A quarter judged before it ends says so, and gives no verdict (#17).
+    early = ["--db", db, "coverage", "--period", "2026Q3", "--as-of", "2026-08-15"]
+    unfinished = runner.invoke(app, early, env={"COLUMNS": "250"})
+    assert "统计期未结束" in unfinished.output
+    as_json_early = json.loads(runner.invoke(app, [*early, "--format", "json"]).output)
+    assert {row["final"] for row in as_json_early} == {False}
 
 
 def test_demo_without_pdfs(tmp_path: Path) -> None:

@@ -385,3 +385,99 @@ def test_the_coverage_job_reads_every_resident_child_of_a_township() -> None:
     assert by_area["东城街道"]["family_doctor_contract"].denominator == 2  # M1, P3
     assert by_area[None]["family_doctor_contract"].denominator == 4
     assert by_area["东城街道"]["parenting_knowledge"].denominator == 1  # M1, under 3
+
+
+# --- skip reasons, facts after as_of, unfinished periods, small denominators (#17) ----------
+
+
+def _one_check(
+    skip: yiyu.Skip | None = None,
+    done_on: str | None = None,
+    as_of: pendulum.Date = AS_OF,
+    period: yiyu.Period = Q2,
+) -> IndicatorResult:
+    """Child A's 3-month check (window 03-10 … 06-09, in Q2), done or skipped as given."""
+    repo = MemoryRepository()
+    child = kid("A", "2026-01-10")
+    repo.save_children([child])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
+    if done_on is not None:
+        repo.save_encounter(
+            yiyu.Encounter(id="e1", subject_id="A", on=done_on, obligation_key="child:A/m3"), []
+        )
+    if skip is not None:
+        repo.save_skip("child:A/m3", skip)
+    [result] = coverage(
+        repo.obligations(ObligationFilter(include_withdrawn=True)),
+        period=period,
+        as_of=as_of,
+        protocol=PROTOCOL,
+        children={"A": child},
+        indicators=[i for i in INDICATORS if i.id == "dev_screening_0_3"],
+    )
+    return result
+
+
+def test_done_elsewhere_counts_as_done_and_is_reported_apart() -> None:
+    r = _one_check(skip=yiyu.Skip(on="2026-05-02", reason="done_elsewhere"))
+    assert (r.numerator, r.denominator, r.elsewhere, r.skipped) == (1, 1, 1, 0)
+    assert r.shortfall == ()
+    assert PROTOCOL.skip_reasons["done_elsewhere"].evidence is yiyu.Evidence.D
+
+
+def test_not_applicable_leaves_the_denominator() -> None:
+    r = _one_check(skip=yiyu.Skip(on="2026-05-02", reason="not_applicable"))
+    assert (r.numerator, r.denominator, r.skipped) == (0, 0, 0)
+    assert r.rate is None
+
+
+def test_a_refusal_stays_in_the_denominator_as_skipped() -> None:
+    r = _one_check(skip=yiyu.Skip(on="2026-05-02", reason="family_refused"))
+    assert (r.numerator, r.denominator, r.skipped) == (0, 1, 1)
+    assert [s.reason for s in r.shortfall] == ["skipped"]
+
+
+def test_a_skip_or_a_visit_after_as_of_has_not_happened_yet() -> None:
+    # Judged on 2026-07-15: a skip entered on 07-20 and a visit dated 07-20 are not facts yet.
+    skipped_later = _one_check(skip=yiyu.Skip(on="2026-07-20", reason="done_elsewhere"))
+    assert (skipped_later.numerator, skipped_later.elsewhere) == (0, 0)
+    assert [s.reason for s in skipped_later.shortfall] == ["missed"]
+    seen_later = _one_check(done_on="2026-07-20")
+    assert (seen_later.numerator, seen_later.late) == (0, 0)
+    assert [s.reason for s in seen_later.shortfall] == ["missed"]
+    # The same store judged after the visit: late.
+    judged_later = _one_check(done_on="2026-07-20", as_of=D(2026, 7, 31))
+    assert judged_later.late == 1
+
+
+def test_a_period_that_has_not_ended_is_not_final_and_gives_no_verdict() -> None:
+    q3 = yiyu.Period.parse("2026Q3")
+    unfinished = _one_check(done_on="2026-05-01", as_of=D(2026, 8, 1), period=q3)
+    assert unfinished.final is False
+    assert unfinished.verdict is None
+    assert unfinished.as_dict()["final"] is False
+    assert _one_check(done_on="2026-05-01").final is True  # Q2, judged on 07-15
+
+
+def test_a_small_denominator_is_marked_and_gives_no_verdict(
+    results: dict[str, yiyu.coverage.IndicatorResult],
+) -> None:
+    r = results["dev_screening_0_3"]
+    assert r.denominator < yiyu.coverage.SMALL_DENOMINATOR
+    assert (r.small, r.met, r.verdict) == (True, False, None)
+    assert r.as_dict()["small"] is True
+    big = attrs.evolve(r, numerator=90, denominator=100)
+    assert (big.small, big.verdict) == (False, False)
+
+
+def test_a_protocol_names_each_skip_reasons_effect() -> None:
+    effects = {reason: PROTOCOL.skip_effect(reason) for reason in PROTOCOL.skip_reasons}
+    assert effects == {
+        "done_elsewhere": "done",
+        "not_applicable": "excluded",
+        "family_refused": "not_done",
+        "child_ill": "not_done",
+        "temporarily_away": "not_done",
+        "other": "not_done",
+    }
+    assert PROTOCOL.skip_effect("no_such_reason") == "not_done"

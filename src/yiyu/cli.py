@@ -379,16 +379,23 @@ def coverage_command(
             writer.writerows(rows)
             typer.echo(buffer.getvalue(), nl=False)
             return
-        table = Table(title=f"覆盖率 coverage {period} {township or '全市'}")
-        for column in ("指标", "分子", "分母", "比例", "目标", "达标", "逾期完成", "跳过"):
+        unfinished = any(not r.final for r in results)
+        title = f"覆盖率 coverage {period} {township or '全市'}"
+        if unfinished:
+            title += f"（统计期未结束，截至 {day}：数字还会变化，不作达标判断）"
+        table = Table(title=title)
+        columns = ("指标", "分子", "分母", "比例", "目标", "达标", "逾期完成", "跳过", "他处完成")
+        for column in columns:
             table.add_column(column)
         for r in results:
             rate = "—" if r.rate is None else f"{r.rate:.1%}"
             target = "" if r.target is None else f"{'>' if r.target_strict else '≥'}{r.target:.0%}"
-            met = {True: "是", False: "否", None: ""}[r.met]
+            met = {True: "是", False: "否", None: ""}[r.verdict]
+            if r.small and r.target is not None:
+                met = f"分母<{r.small_below}"
             table.add_row(
                 r.name, str(r.numerator), str(r.denominator), rate, target, met, str(r.late),
-                str(r.skipped),
+                str(r.skipped), str(r.elsewhere),
             )  # fmt: skip
         Console().print(table)
 

@@ -10,9 +10,17 @@ Counting rules, common to every indicator unless its definition says otherwise:
 * an obligation belongs to the period its window **closes** in (a 3-month check closing
   on 30 June belongs to the second quarter), so a period is judged once it is over;
 * **done** means done inside the window; done after it is counted as **late**, apart;
-* a **skipped** obligation (family refused …) stays in the denominator: the service was
-  not delivered; a **cancelled** one (the child moved out or died, or the case closed,
-  while it was open) and a **withdrawn** one (no longer planned) are not counted;
+* a **skipped** obligation counts by its reason, as the protocol's ``[skip_reasons]`` say
+  (:meth:`yiyu.Protocol.skip_effect`): ``done_elsewhere`` is done (counted, and reported
+  apart as ``elsewhere``), ``not_applicable`` leaves the denominator, the others (family
+  refused …) stay in it: the service was not delivered; a **cancelled** one (the child
+  moved out or died, or the case closed, while it was open) and a **withdrawn** one (no
+  longer planned) are not counted;
+* everything is judged as it stood on ``as_of``: an encounter, a skip or a result dated
+  after it has not happened yet;
+* a period that has not ended on ``as_of`` is reported ``final = False`` (its figures will
+  change), and a denominator under 20 (``SMALL_DENOMINATOR``, a yiyu default) is
+  ``small``: its rate is printed without a verdict;
 * an obligation whose window closed before the child was registered here is not
   counted: it was another area's;
 * the area is the subject's township (镇街) as stored; ``None`` is the whole city.
@@ -39,6 +47,7 @@ from yiyu.store.api import StoredObligation
 
 __all__ = [
     "INDICATORS",
+    "SMALL_DENOMINATOR",
     "Indicator",
     "IndicatorResult",
     "Shortfall",
@@ -56,6 +65,8 @@ DAYCARE_ENTRY = ("daycare_entry_check", "daycare_recheck")
 # every check, and the newborn, high-risk and rearing visits name their 指导.
 GUIDANCE = "指导"
 SEVEN_YEARS_MONTHS = 84
+SMALL_DENOMINATOR = 20
+"""Below this many, a rate says little: it is printed without a verdict (a yiyu default)."""
 CASE_FOLLOW_UPS = (
     "nutrition_case_follow_up", "anaemia_recheck", "anaemia_follow_up",
     "overweight_follow_up", "rickets_follow_up",
@@ -269,6 +280,9 @@ class IndicatorResult:
     definition: str
     source: str
     shortfall: tuple[Shortfall, ...]
+    elsewhere: int = 0
+    final: bool = True
+    small_below: int = SMALL_DENOMINATOR
 
     @property
     def rate(self) -> float | None:
@@ -279,6 +293,17 @@ class IndicatorResult:
         if self.target is None or self.rate is None:
             return None
         return self.rate > self.target if self.target_strict else self.rate >= self.target
+
+    @property
+    def small(self) -> bool:
+        """Whether the denominator is too small for the rate to be read as a verdict."""
+        return 0 < self.denominator < self.small_below
+
+    @property
+    def verdict(self) -> bool | None:
+        """:attr:`met`, where the figures can bear one: ``None`` for a small denominator or
+        a period that has not ended."""
+        return None if self.small or not self.final else self.met
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -293,20 +318,37 @@ class IndicatorResult:
             "met": self.met,
             "late": self.late,
             "skipped": self.skipped,
+            "elsewhere": self.elsewhere,
+            "final": self.final,
+            "small": self.small,
             "definition": self.definition,
             "source": self.source,
             "shortfall": [attrs.asdict(s) for s in self.shortfall],
         }
 
 
-def _completed(entry: StoredObligation) -> pendulum.Date | None:
-    """When it was completed: an encounter, or (for a referral) the recorded result."""
-    if entry.done_on is not None:
+def _completed(entry: StoredObligation, as_of: pendulum.Date) -> pendulum.Date | None:
+    """When it was completed, as far as was known on ``as_of``: an encounter, or (for a
+    referral or a correction) the recorded result."""
+    if entry.done_on is not None and entry.done_on <= as_of:
         return entry.done_on
     ob = entry.obligation
-    if ob.cancel_reason in ("referral_closed", "corrected") and ob.cancelled_on is not None:
+    if (
+        ob.cancel_reason in ("referral_closed", "corrected")
+        and ob.cancelled_on is not None
+        and ob.cancelled_on <= as_of
+    ):
         return ob.cancelled_on
     return None
+
+
+def _skip_effect(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -> str | None:
+    """How the entry's skip counts (``done``, ``excluded``, ``not_done``), if it was
+    skipped by ``as_of``."""
+    skip = entry.skip
+    if skip is None or skip.on > as_of:
+        return None
+    return protocol.skip_effect(skip.reason.value)
 
 
 def _in_period(entry: StoredObligation, period: Period) -> bool:
@@ -314,19 +356,25 @@ def _in_period(entry: StoredObligation, period: Period) -> bool:
 
 
 def _counted(
-    entry: StoredObligation, period: Period, as_of: pendulum.Date, children: Mapping[str, Child]
+    entry: StoredObligation,
+    period: Period,
+    as_of: pendulum.Date,
+    children: Mapping[str, Child],
+    protocol: Protocol,
 ) -> bool:
     ob = entry.obligation
     if entry.withdrawn_on is not None or not _in_period(entry, period):
         return False
     if ob.closes > as_of:
         return False  # not over yet: judged once its window has closed
+    if _skip_effect(entry, as_of, protocol) == "excluded":
+        return False  # not owed (不适用)
     # Cancelled while open (moved out, died, case closed) and not done first is not
     # counted; a referral's result or a correction closes its own tracking: that is done.
     if (
         ob.cancelled_on is not None
         and ob.cancelled_on <= ob.closes
-        and entry.done_on is None
+        and (entry.done_on is None or entry.done_on > as_of)
         and ob.cancel_reason not in ("referral_closed", "corrected")
     ):
         return False
@@ -392,20 +440,20 @@ def coverage(
             for.
     """
     local = [e for e in stored if area is None or e.township == area]
-    entries = [e for e in local if _counted(e, period, as_of, children)]
+    entries = [e for e in local if _counted(e, period, as_of, children, protocol)]
 
     results = []
     area_label = area or "全市"
     for indicator in indicators:
         if indicator.unit == "obligation":
-            counts = _by_obligation(entries, indicator.rules)
+            counts = _by_obligation(entries, indicator.rules, as_of, protocol)
         elif indicator.unit == "child":
-            counts = _by_child(entries, local, indicator, period, children)
+            counts = _by_child(entries, local, indicator, period, as_of, children, protocol)
         elif indicator.unit == "resident":
             counts = _residents(indicator, local, period, as_of, children, area)
         else:
             counts = _cases(children.values(), period, as_of, area)
-        numerator, denominator, late, skipped, shortfall = counts
+        numerator, denominator, late, skipped, shortfall, elsewhere = counts
         target = protocol.targets.get(indicator.id)
         results.append(
             IndicatorResult(
@@ -422,16 +470,33 @@ def coverage(
                 definition=indicator.definition,
                 source=indicator.source,
                 shortfall=tuple(shortfall),
+                elsewhere=elsewhere,
+                final=as_of > period.end,
             )
         )
     return results
 
 
-_Counts = tuple[int, int, int, int, list[Shortfall]]
+# numerator, denominator, late, skipped, shortfall, done elsewhere
+_Counts = tuple[int, int, int, int, list[Shortfall], int]
 
 
-def _by_obligation(entries: Sequence[StoredObligation], rules: Sequence[str]) -> _Counts:
-    numerator = late = skipped = 0
+def _in_time(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -> bool:
+    """Done in its window, or skipped as done elsewhere (已在他处完成)."""
+    completed = _completed(entry, as_of)
+    ob = entry.obligation
+    if completed is not None and ob.opens <= completed <= ob.closes:
+        return True
+    return _skip_effect(entry, as_of, protocol) == "done"
+
+
+def _by_obligation(
+    entries: Sequence[StoredObligation],
+    rules: Sequence[str],
+    as_of: pendulum.Date,
+    protocol: Protocol,
+) -> _Counts:
+    numerator = late = skipped = elsewhere = 0
     denominator = 0
     shortfall: list[Shortfall] = []
     for entry in entries:
@@ -439,20 +504,25 @@ def _by_obligation(entries: Sequence[StoredObligation], rules: Sequence[str]) ->
         if ob.rule not in rules:
             continue
         denominator += 1
-        completed = _completed(entry)
+        completed = _completed(entry, as_of)
+        effect = _skip_effect(entry, as_of, protocol)
         if completed is not None and ob.opens <= completed <= ob.closes:
             numerator += 1
+            continue
+        if effect == "done":
+            numerator += 1
+            elsewhere += 1
             continue
         if completed is not None and completed > ob.closes:
             late += 1
             reason = "late"
-        elif entry.skip is not None:
+        elif effect is not None:
             skipped += 1
             reason = "skipped"
         else:
             reason = "missed"
         shortfall.append(Shortfall(subject_id=ob.subject_id, key=ob.key, reason=reason))
-    return numerator, denominator, late, skipped, shortfall
+    return numerator, denominator, late, skipped, shortfall, elsewhere
 
 
 def _by_child(
@@ -460,7 +530,9 @@ def _by_child(
     everything: Sequence[StoredObligation],
     indicator: Indicator,
     period: Period,
+    as_of: pendulum.Date,
     children: Mapping[str, Child],
+    protocol: Protocol,
 ) -> _Counts:
     per_child: dict[str, list[StoredObligation]] = {}
     for entry in entries:
@@ -477,7 +549,7 @@ def _by_child(
             e.obligation.subject_id
             for e in everything
             if e.obligation.rule in indicator.rules
-            and (done := _completed(e)) is not None
+            and (done := _completed(e, as_of)) is not None
             and period.start <= done <= period.end
         }
         for child_id in sorted(per_child):
@@ -489,7 +561,7 @@ def _by_child(
                 numerator += 1
             else:
                 shortfall.append(Shortfall(subject_id=child_id, key=None, reason="not_seen"))
-        return numerator, denominator, late, skipped, shortfall
+        return numerator, denominator, late, skipped, shortfall, 0
     for child_id, owed in sorted(per_child.items()):
         subject = children.get(child_id)
         if indicator.id == "under3_systematic_management" and (
@@ -497,11 +569,7 @@ def _by_child(
         ):
             continue
         denominator += 1
-        in_time = [
-            e for e in owed
-            if (done := _completed(e)) is not None
-            and e.obligation.opens <= done <= e.obligation.closes
-        ]  # fmt: skip
+        in_time = [e for e in owed if _in_time(e, as_of, protocol)]
         ok = (
             len(in_time) == len(owed)
             if indicator.id != "high_risk_case_management"
@@ -514,7 +582,7 @@ def _by_child(
             shortfall.append(
                 Shortfall(subject_id=child_id, key=first.obligation.key, reason="missed")
             )
-    return numerator, denominator, late, skipped, shortfall
+    return numerator, denominator, late, skipped, shortfall, 0
 
 
 def _residents(
@@ -585,7 +653,7 @@ def _share(counted: Iterable[Child], holds: Callable[[Child], bool], reason: str
             numerator += 1
         else:
             shortfall.append(Shortfall(subject_id=child.id, key=None, reason=reason))
-    return numerator, denominator, 0, 0, shortfall
+    return numerator, denominator, 0, 0, shortfall, 0
 
 
 def _cases(
@@ -608,7 +676,7 @@ def _cases(
                 numerator += 1
             else:
                 shortfall.append(Shortfall(subject_id=child.id, key=case.id, reason="open"))
-    return numerator, denominator, 0, 0, shortfall
+    return numerator, denominator, 0, 0, shortfall, 0
 
 
 def _managed_during(case: Case, first: pendulum.Date, last: pendulum.Date) -> bool:
@@ -630,9 +698,20 @@ def indicators_markdown(protocol: Protocol) -> str:
         "  it is over.",
         "- 窗内完成计入分子；窗后完成单列为“逾期完成”，不计入分子。Done inside the window counts;",
         "  done after it is reported as late, apart.",
-        "- 家长拒绝等跳过的事项仍计入分母；儿童迁出、死亡或专案结案时尚未完成而取消的，以及不再",
-        "  计划的事项不计入。Skipped obligations stay in the denominator; cancelled and",
-        "  withdrawn ones do not.",
+        "- 跳过的事项按跳过原因计（方案 `[skip_reasons]`，见 [规范参考](protocol.md)）：已在他处",
+        "  完成的计为完成（单列“他处完成”）；不适用的不计入分母；家长拒绝等其余原因仍计入分母。",
+        "  A skip counts by its reason, as the protocol's `[skip_reasons]` say: done",
+        "  elsewhere is done (reported apart), not applicable leaves the denominator, the",
+        "  others stay in it.",
+        "- 儿童迁出、死亡或专案结案时尚未完成而取消的，以及不再计划的事项不计入。Cancelled and",
+        "  withdrawn obligations are not counted.",
+        "- 一切按统计日（as-of）当天的事实判断：统计日之后的随访、跳过、结果都还没有发生。",
+        "  Everything is judged as it stood on the as-of date: a visit, skip or result dated",
+        "  after it has not happened yet.",
+        "- 统计日时尚未结束的统计期标为“未结束”（JSON `final: false`，PDF 和表格有提示），",
+        "  不作达标判断；分母小于 20 的比例只列数字，不作达标判断（`small`，yiyu 默认）。",
+        "  A period not over on the as-of date is `final: false` and gets no verdict; nor does",
+        f"  a denominator under {SMALL_DENOMINATOR} (`small`, a yiyu default).",
         "- 迁入前已结束的时间窗不计入。Windows that closed before the child was registered here",
         "  are not counted.",
         "- 地区按儿童或托育机构登记的镇街；不指定镇街即全市。The area is the subject's township.",

@@ -446,3 +446,55 @@ def test_a_bad_growth_choice_names_the_field(
     with pytest.raises(yiyu.ProtocolError, match=problem) as info:
         load_protocol(region(tmp_path, body))
     assert info.value.field == field
+
+
+# --- [skip_reasons]: how coverage counts a skipped obligation (#17) --------------------------
+
+
+def test_a_region_counts_a_skip_reason_its_own_way(tmp_path: Path) -> None:
+    protocol = load_protocol(
+        region(
+            tmp_path,
+            """
+            [skip_reasons.temporarily_away]
+            override = true
+            counts_as = "excluded"
+            description = "暂时外出：不计入分母"
+            source = ["R1 (通知)"]
+            evidence = "LOCAL"
+            """,
+        )
+    )
+    assert protocol.skip_effect("temporarily_away") == "excluded"
+    assert protocol.skip_effect("done_elsewhere") == "done"  # the city's, unchanged
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        (
+            '[skip_reasons.on_holiday]\ncounts_as = "done"\ndescription = "x"\n'
+            'source = ["R1"]\nevidence = "LOCAL"\n',
+            "skip_reasons.on_holiday",
+            "unknown skip reason",
+        ),
+        (
+            '[skip_reasons.other]\noverride = true\ncounts_as = "half"\ndescription = "x"\n'
+            'source = ["R1"]\nevidence = "LOCAL"\n',
+            "skip_reasons.other.counts_as",
+            "done, excluded, not_done",
+        ),
+        (
+            '[skip_reasons.other]\ncounts_as = "done"\ndescription = "x"\n'
+            'source = ["R1"]\nevidence = "LOCAL"\n',
+            "skip_reasons.other",
+            "override = true",
+        ),
+    ],
+)
+def test_a_bad_skip_reason_names_the_field(
+    tmp_path: Path, body: str, field: str, problem: str
+) -> None:
+    with pytest.raises(yiyu.ProtocolError, match=problem) as info:
+        load_protocol(region(tmp_path, body))
+    assert info.value.field == field

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pendulum
 
 from yiyu.coverage import IndicatorResult, Shortfall
@@ -96,3 +97,23 @@ def test_every_indicator_prints_with_its_shortfall(renderer: Any, poppler: Any) 
         assert indicator.name in text, indicator.id
     for expected in ("50.0%", "≥100%", "≥90%", "未签约家庭医生", "本期未获健康指导", "李<b>明</b>"):
         assert expected in text, expected
+
+
+def test_an_unfinished_period_and_small_denominators_give_no_verdict(
+    renderer: Any, poppler: Any
+) -> None:
+    unfinished = {
+        area: [attrs.evolve(r, final=False) for r in results] for area, results in BY_AREA.items()
+    }
+    text = poppler.text(
+        renderer.render(
+            coverage_document(unfinished, period="2026Q4", as_of=pendulum.Date(2026, 11, 20))
+        )
+    )
+    assert "统计期 2026Q4 尚未结束" in text
+    assert "未达标" not in text  # 90 % of 100 is below 95 %, but the quarter is not over
+    finished = coverage_document(BY_AREA, period="2026Q3", as_of=pendulum.Date(2026, 10, 15))
+    rows = {row["indicator"]: row for row in finished.context["areas"][0]["rows"]}
+    assert rows["dev_screening_0_3"]["met"] == "未达标"  # 100 children: a verdict
+    assert rows["daycare_quarterly_visit"]["met"] == "分母<20"  # 8 daycares: none
+    assert finished.context["unfinished"] is False

@@ -6,6 +6,7 @@ committed page differs, so the reference can never drift from what yiyu schedule
 
 from __future__ import annotations
 
+from yiyu.domain import SkipReason
 from yiyu.protocol.model import Anchor, Offset, Protocol, Rule, ScheduleKind
 
 __all__ = ["protocol_markdown"]
@@ -213,6 +214,24 @@ def protocol_markdown(protocol: Protocol) -> str:
                 f"| `{c.purpose}` | `{c.reference}` | {c.description} | {c.evidence.value} | "
                 f"{'<br>'.join(c.sources)} |"
                 for c in protocol.growth.values()
+            ),
+        ]
+    if protocol.skip_reasons:
+        lines += [
+            "",
+            "## Skip reasons in coverage (跳过原因如何计入覆盖率)",
+            "",
+            "How `yiyu coverage` counts an obligation skipped for each reason: `done` (in the",
+            "numerator, reported apart as 他处完成), `excluded` (out of the denominator) or",
+            "`not_done` (in the denominator, not the numerator). A reason not listed is",
+            "`not_done`.",
+            "",
+            "| reason | 原因 | counts as | meaning | evidence | sources |",
+            "|---|---|---|---|---|---|",
+            *(
+                f"| `{e.reason}` | {SkipReason(e.reason).label_zh} | `{e.counts_as}` | "
+                f"{e.description} | {e.evidence.value} | {'<br>'.join(e.sources)} |"
+                for e in protocol.skip_reasons.values()
             ),
         ]
     lines += [

@@ -26,12 +26,13 @@ from typing import Any, TypeVar
 import pendulum
 
 from yiyu.dates import PeriodKind, add_months
-from yiyu.domain import CategoryKind, ReferralKind, Role
+from yiyu.domain import CategoryKind, ReferralKind, Role, SkipReason
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.protocol.model import (
     GROWTH_PURPOSES,
     GROWTH_REFERENCES,
     POLICIES,
+    SKIP_EFFECTS,
     Anchor,
     CarriedTest,
     CatchUp,
@@ -47,6 +48,7 @@ from yiyu.protocol.model import (
     Protocol,
     Rule,
     ScheduleKind,
+    SkipEffect,
     Source,
     Stage,
     SubjectKind,
@@ -61,7 +63,7 @@ ProtocolFile = str | os.PathLike[str] | Traversable
 
 _TOP_KEYS = {
     "protocol", "sources", "conditions", "rules", "overrides", "targets", "corrected_age",
-    "policies", "growth",
+    "policies", "growth", "skip_reasons",
 }  # fmt: skip
 _HEADER_KEYS = {"id", "version", "title", "extends"}
 _RULE_KEYS = {
@@ -121,6 +123,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     corrected_raw: tuple[str, dict[str, Any]] | None = None
     policies: dict[str, Policy] = {}
     growth: dict[str, GrowthReferenceChoice] = {}
+    skip_reasons: dict[str, SkipEffect] = {}
     digest = hashlib.sha256()
     for position, file in enumerate(stack):
         name = _file_name(file)
@@ -156,6 +159,9 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
                 )  # fmt: skip
             body = _layered(table, purpose in growth, name, f"growth.{purpose}")
             growth[purpose] = _growth_choice(purpose, body, name, sources)
+        for reason, table in _table(document, "skip_reasons", name).items():
+            body = _layered(table, reason in skip_reasons, name, f"skip_reasons.{reason}")
+            skip_reasons[reason] = _skip_effect(reason, body, name, sources)
         if "corrected_age" in document:
             table = document["corrected_age"]
             if not isinstance(table, dict):
@@ -224,6 +230,7 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
         corrected_age=corrected_age,
         policies=policies,
         growth=growth,
+        skip_reasons=skip_reasons,
         fingerprint=digest.hexdigest(),
     )
 
@@ -512,6 +519,28 @@ def _growth_choice(
         purpose=purpose,
         reference=reference,
         description=description,
+        sources=_sources(table.get("source"), ctx, sources),
+        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+    )
+
+
+def _skip_effect(
+    reason: str, table: Mapping[str, Any], file: str, sources: Mapping[str, Source]
+) -> SkipEffect:
+    ctx = _Ctx(file, None, f"skip_reasons.{reason}.")
+    known = [kind.value for kind in SkipReason]
+    if reason not in known:
+        raise ProtocolError(
+            file, f"unknown skip reason; known: {', '.join(known)}", field=f"skip_reasons.{reason}"
+        )
+    _unknown_keys(table, {"counts_as", "description", "source", "evidence"}, ctx)
+    counts_as = table.get("counts_as")
+    if counts_as not in SKIP_EFFECTS:
+        raise ctx.error("counts_as", f"one of {', '.join(SKIP_EFFECTS)}, got {counts_as!r}")
+    return SkipEffect(
+        reason=reason,
+        counts_as=counts_as,
+        description=_description(table, ctx),
         sources=_sources(table.get("source"), ctx, sources),
         evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
     )

@@ -21,6 +21,7 @@ __all__ = [
     "GROWTH_PURPOSES",
     "GROWTH_REFERENCES",
     "POLICIES",
+    "SKIP_EFFECTS",
     "Anchor",
     "CarriedTest",
     "CatchUp",
@@ -36,6 +37,7 @@ __all__ = [
     "Protocol",
     "Rule",
     "ScheduleKind",
+    "SkipEffect",
     "Source",
     "Stage",
     "SubjectKind",
@@ -224,6 +226,31 @@ class Policy:
 
 POLICIES = ("inpatient_not_owed", "overdue_stays_missed")
 
+SKIP_EFFECTS = ("done", "excluded", "not_done")
+"""How coverage counts an obligation skipped for a reason: ``done`` (it was done, elsewhere:
+the numerator, marked), ``excluded`` (it was not owed: out of the denominator) or
+``not_done`` (the service was not delivered: in the denominator, not the numerator)."""
+
+
+@attrs.frozen(kw_only=True)
+class SkipEffect:
+    """How coverage counts an obligation skipped for ``reason`` (see :data:`SKIP_EFFECTS`).
+
+    Attributes:
+        reason: the skip reason code (``done_elsewhere``, ``not_applicable`` …).
+        counts_as: ``done``, ``excluded`` or ``not_done``.
+        description: the rule in words, for the generated references.
+        sources: why.
+        evidence: the evidence tag.
+    """
+
+    reason: str
+    counts_as: str
+    description: str
+    sources: tuple[str, ...]
+    evidence: Evidence
+
+
 GROWTH_REFERENCES = ("who_2006", "ws_t_423_2022")
 """The growth references yiyu carries: the WHO Child Growth Standards (2006) and China's
 WS/T 423—2022 (7岁以下儿童生长标准)."""
@@ -356,6 +383,7 @@ class Protocol:
     corrected_age: CorrectedAge | None = None  # None: growth is judged by chronological age
     policies: Mapping[str, Policy] = attrs.field(factory=dict)
     growth: Mapping[str, GrowthReferenceChoice] = attrs.field(factory=dict)
+    skip_reasons: Mapping[str, SkipEffect] = attrs.field(factory=dict)
     fingerprint: str = ""  # a digest of every layer's text: changes with any of them
 
     @property
@@ -380,6 +408,13 @@ class Protocol:
             raise KeyError(purpose)
         choice = self.growth.get(purpose)
         return _GROWTH_BEFORE_CHOICE if choice is None else choice.reference
+
+    def skip_effect(self, reason: str) -> str:
+        """How coverage counts an obligation skipped for ``reason``: ``done``, ``excluded``
+        or ``not_done`` (the default for a reason the protocol does not name, and for every
+        reason in a protocol without ``[skip_reasons]``)."""
+        effect = self.skip_reasons.get(reason)
+        return "not_done" if effect is None else effect.counts_as
 
     def policy(self, policy_id: str) -> bool:
         """Whether the protocol switches on the engine policy ``policy_id`` (off if absent)."""

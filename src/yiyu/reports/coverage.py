@@ -15,7 +15,7 @@ from typing import Any
 import pendulum
 from markupsafe import Markup, escape
 
-from yiyu.coverage import IndicatorResult
+from yiyu.coverage import SMALL_DENOMINATOR, IndicatorResult
 from yiyu.reports.context import PrintDocument, _attachment
 from yiyu.reports.fonts import FONT_FAMILY
 
@@ -39,7 +39,9 @@ _REASON_ZH = {
 def coverage_chart(results: Sequence[IndicatorResult]) -> Markup:
     """Horizontal bars: each indicator's rate, with its target as a black mark (SVG).
 
-    Bars below their target are dark grey, the others light; print is black and white.
+    Bars below their target are dark grey, the others light; print is black and white. A
+    rate that can bear no verdict (a small denominator, a period not over) is light, and
+    a small denominator is said beside it.
     """
     shown = [r for r in results if r.rate is not None]
     height = _ROW * len(shown) + 24
@@ -60,11 +62,12 @@ def coverage_chart(results: Sequence[IndicatorResult]) -> Markup:
         assert result.rate is not None
         y = row * _ROW + 4
         bar = _BAR_WIDTH * result.rate
-        fill = "#555555" if result.met is False else "#bbbbbb"
+        fill = "#555555" if result.verdict is False else "#bbbbbb"
+        label = f"{result.rate:.1%}" + (f"（n={result.denominator}）" if result.small else "")
         parts.append(
             f'<text x="{_LABEL - 6}" y="{y + 10}" text-anchor="end">{escape(result.name)}</text>'
             f'<rect x="{_LABEL}" y="{y}" width="{bar:.1f}" height="{_ROW - 6}" fill="{fill}"/>'
-            f'<text x="{_LABEL + bar + 4:.1f}" y="{y + 10}">{result.rate:.1%}</text>'
+            f'<text x="{_LABEL + bar + 4:.1f}" y="{y + 10}">{label}</text>'
         )
         if result.target is not None:
             x = _LABEL + _BAR_WIDTH * result.target
@@ -87,12 +90,24 @@ def _row(result: IndicatorResult) -> dict[str, Any]:
         "denominator": result.denominator,
         "rate": "—" if result.rate is None else f"{result.rate:.1%}",
         "target": target or "",
-        "met": {True: "达标", False: "未达标", None: ""}[result.met],
+        "met": _verdict(result),
         "late": result.late,
         "skipped": result.skipped,
+        "elsewhere": result.elsewhere,
         "definition": result.definition,
         "source": result.source,
     }
+
+
+def _verdict(result: IndicatorResult) -> str:
+    """达标 / 未达标 where the figures bear a verdict; otherwise why they do not."""
+    if result.target is None or result.rate is None:
+        return ""
+    if not result.final:
+        return "未结束"
+    if result.small:
+        return f"分母<{result.small_below}"
+    return "达标" if result.met else "未达标"
 
 
 def coverage_document(
@@ -144,7 +159,10 @@ def coverage_document(
             }
         )
     title = f"{period} 覆盖率报告"
+    unfinished = any(not r.final for results in by_area.values() for r in results)
     context: dict[str, Any] = {
+        "unfinished": unfinished,
+        "small_below": SMALL_DENOMINATOR,
         "form": {"title": title, "band": "coverage"},
         "as_of": as_of.isoformat(),
         "institution": institution,
