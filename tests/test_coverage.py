@@ -481,3 +481,43 @@ def test_a_protocol_names_each_skip_reasons_effect() -> None:
         "other": "not_done",
     }
     assert PROTOCOL.skip_effect("no_such_reason") == "not_done"
+
+
+def _rescreen(result_on: str | None) -> IndicatorResult:
+    """An autism referral opened 2026-04-01 (tracking window 04-01 … 05-31, Q2), a visit
+    for its tracking on 04-20 without the re-screen's result, and the result if given."""
+    opened = D(2026, 4, 1)
+    referral = yiyu.Referral(
+        kind="autism_rescreen", opened_on=opened, reason="预警征象阳性", opened_by="E0"
+    )
+    if result_on is not None:
+        referral = attrs.evolve(referral, closed_on=result_on, result="复筛未见异常")
+    child = kid("R", "2024-04-01", referrals=[referral])
+    repo = MemoryRepository()
+    repo.save_children([child])
+    plan(repo, PROTOCOL, as_of=opened, horizon_days=200)
+    key = f"child:R/autism_rescreen_referral/{referral.id}"
+    repo.save_encounter(
+        yiyu.Encounter(id="e1", subject_id="R", on="2026-04-20", obligation_key=key), []
+    )
+    [result] = coverage(
+        repo.obligations(ObligationFilter(include_withdrawn=True)),
+        period=Q2,
+        as_of=AS_OF,
+        protocol=PROTOCOL,
+        children={"R": child},
+        indicators=[i for i in INDICATORS if i.id == "autism_referral_completion"],
+    )
+    return result
+
+
+def test_a_rescreen_referral_is_complete_only_with_its_result() -> None:
+    # S6 (digest §3): what is tracked is the county re-screen's result. A visit for the
+    # tracking that records none does not complete it (#17).
+    without = _rescreen(None)
+    assert (without.numerator, without.denominator) == (0, 1)
+    assert [s.reason for s in without.shortfall] == ["missed"]
+    with_result = _rescreen("2026-05-10")
+    assert (with_result.numerator, with_result.denominator) == (1, 1)
+    too_late = _rescreen("2026-06-10")  # after the window closed on 05-31
+    assert (too_late.numerator, too_late.late) == (0, 1)

@@ -69,6 +69,7 @@ from yiyu.scheduling import (
     schedule,
     status,
     suggest_date,
+    tracked_referral,
 )
 
 __version__ = "0.1.0.dev0"
@@ -138,4 +139,5 @@ __all__ = [
     "status",
     "suggest_date",
     "to_date",
+    "tracked_referral",
 ]

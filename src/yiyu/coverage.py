@@ -43,6 +43,7 @@ from yiyu.dates import Period, add_months
 from yiyu.domain import Case, Child
 from yiyu.errors import ValidationError
 from yiyu.protocol import Protocol
+from yiyu.scheduling import tracked_referral
 from yiyu.store.api import StoredObligation
 
 __all__ = [
@@ -342,6 +343,18 @@ def _completed(entry: StoredObligation, as_of: pendulum.Date) -> pendulum.Date |
     return None
 
 
+def _as_counted(entry: StoredObligation, children: Mapping[str, Child]) -> StoredObligation:
+    """The entry as coverage reads it: a referral's tracking is completed when the
+    referral's result was recorded (its ``closed_on``), never by a visit that recorded
+    none."""
+    ob = entry.obligation
+    child = children.get(ob.subject_id) if ob.subject.value == "child" else None
+    referral = tracked_referral(ob, child)
+    if referral is None or referral.closed_on == entry.done_on:
+        return entry
+    return attrs.evolve(entry, done_on=referral.closed_on)
+
+
 def _skip_effect(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -> str | None:
     """How the entry's skip counts (``done``, ``excluded``, ``not_done``), if it was
     skipped by ``as_of``."""
@@ -439,7 +452,7 @@ def coverage(
         ValidationError: an indicator of unit ``resident`` that yiyu has no counting rule
             for.
     """
-    local = [e for e in stored if area is None or e.township == area]
+    local = [_as_counted(e, children) for e in stored if area is None or e.township == area]
     entries = [e for e in local if _counted(e, period, as_of, children, protocol)]
 
     results = []

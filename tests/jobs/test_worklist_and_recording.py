@@ -238,3 +238,29 @@ def test_the_calendar_is_read_once_per_list() -> None:
     items = worklist(repo, as_of=D(2026, 5, 6))
     assert len(items) > 2
     assert repo.reads == 1
+
+
+def test_a_rescreen_tracking_stays_listed_until_its_result_is_recorded(repo: Repository) -> None:
+    # #17: a visit that records no re-screen result does not complete the tracking of an
+    # autism referral (S6: the county re-screen's result is what is tracked).
+    opened = D(2026, 8, 1)
+    referral = yiyu.Referral(
+        kind="autism_rescreen", opened_on=opened, reason="预警征象阳性", opened_by="E0"
+    )
+    repo.save_children(
+        [yiyu.Child(id="C3", name="张小华", sex="M", birth_date="2024-08-01",
+                    discharge_date="2024-08-03", township="城关街道", referrals=[referral])]
+    )  # fmt: skip
+    plan(repo, PROTOCOL, as_of=opened)
+    key = f"child:C3/autism_rescreen_referral/{referral.id}"
+    contact = yiyu.Encounter(id="E1", subject_id="C3", on=D(2026, 8, 10), obligation_key=key)
+    record_encounter(repo, PROTOCOL, contact, as_of=D(2026, 8, 10))
+    listed = {item.obligation.key: item for item in worklist(repo, as_of=D(2026, 8, 20))}
+    assert key in listed
+    assert listed[key].status is yiyu.Status.DUE
+    result = yiyu.Encounter(
+        id="E2", subject_id="C3", on=D(2026, 8, 25),
+        referral_results={referral.id: "复筛未见异常"},
+    )  # fmt: skip
+    record_encounter(repo, PROTOCOL, result, as_of=D(2026, 8, 25))
+    assert key not in {item.obligation.key for item in worklist(repo, as_of=D(2026, 8, 26))}

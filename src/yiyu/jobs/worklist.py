@@ -21,6 +21,7 @@ from yiyu.scheduling import (
     Suggestion,
     status,
     suggest_date,
+    tracked_referral,
 )
 from yiyu.store import ObligationFilter, Repository
 
@@ -106,14 +107,17 @@ def worklist(
     items: list[WorklistItem] = []
     for entry in stored:
         ob = entry.obligation
-        state = status(ob, done_on=entry.done_on, skipped=entry.skip, as_of=as_of)
-        if state not in (Status.DUE, Status.OVERDUE):
-            continue
         subject: Child | Daycare | None = (
             children.get(ob.subject_id)
             if ob.subject.value == "child"
             else daycares.get(ob.subject_id)
         )
+        # A referral's tracking is done by its result, not by a visit (#17).
+        referral = tracked_referral(ob, subject if isinstance(subject, Child) else None)
+        done_on = entry.done_on if referral is None else referral.closed_on
+        state = status(ob, done_on=done_on, skipped=entry.skip, as_of=as_of)
+        if state not in (Status.DUE, Status.OVERDUE):
+            continue
         items.append(
             WorklistItem(
                 obligation=ob,

@@ -5,7 +5,7 @@ from yiyu.scheduling.appointments import CalendarBasis, Suggestion, is_working_d
 from yiyu.scheduling.engine import schedule
 from yiyu.scheduling.holidays import HolidayCalendar, HolidayYear, parse_holiday_year
 from yiyu.scheduling.obligation import Obligation, obligation_key
-from yiyu.scheduling.status import Reschedule, Skip, Status, status
+from yiyu.scheduling.status import Reschedule, Skip, Status, status, tracked_referral
 
 __all__ = [
     "AssessmentAge",
@@ -25,4 +25,5 @@ __all__ = [
     "schedule",
     "status",
     "suggest_date",
+    "tracked_referral",
 ]

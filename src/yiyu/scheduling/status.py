@@ -8,11 +8,11 @@ import attrs
 import pendulum
 
 from yiyu.dates import to_date
-from yiyu.domain import SkipReason
+from yiyu.domain import Child, Referral, SkipReason
 from yiyu.domain._convert import date_value, name_errors, parse_enum
 from yiyu.scheduling.obligation import Obligation
 
-__all__ = ["Reschedule", "Skip", "Status", "status"]
+__all__ = ["Reschedule", "Skip", "Status", "status", "tracked_referral"]
 
 
 class Status(enum.Enum):
@@ -108,3 +108,17 @@ def status(
     if as_of <= obligation.closes:
         return Status.OVERDUE
     return Status.MISSED
+
+
+def tracked_referral(obligation: Obligation, child: Child | None) -> Referral | None:
+    """The referral of ``child`` that ``obligation`` tracks (its occurrence is the
+    referral's id, as the engine labels a referral's tracking), if any.
+
+    Such an obligation is done when the referral's result is recorded, on the referral's
+    ``closed_on``: a visit that records no result has not re-screened the child, so its
+    date is not a completion and the tracking stays on the work list. Pass
+    ``done_on=referral.closed_on`` to :func:`status` for it, whatever the visits say.
+    """
+    if child is None or obligation.occurrence is None:
+        return None
+    return next((r for r in child.referrals if r.id == obligation.occurrence), None)
