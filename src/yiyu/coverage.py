@@ -397,31 +397,37 @@ def _counted(
     )
 
 
-def _present_under_3(child: Child, period: Period) -> bool:
-    if child.birth_date > period.end:
+def _present_under_3(child: Child, period: Period, as_of: pendulum.Date) -> bool:
+    """Under 3 at some time in the period, and here then: born and registered by its end
+    (or by ``as_of``, for a period not over: later births and registrations are not facts
+    yet), and not gone by its start."""
+    last = min(period.end, as_of)
+    if child.birth_date > last:
         return False
     if add_months(child.birth_date, 36) <= period.start:
         return False
     left = child.left_on
-    if left is not None and left <= period.start:
+    if left is not None and left <= min(period.start, as_of):
         return False
-    return not (child.registered_on is not None and child.registered_on > period.end)
+    return not (child.registered_on is not None and child.registered_on > last)
 
 
-def _resident_at_end(child: Child, period: Period, area: str | None) -> bool:
-    """Whether the child lives in ``area`` at the period's end.
+def _resident_at_end(child: Child, period: Period, area: str | None, as_of: pendulum.Date) -> bool:
+    """Whether the child lives in ``area`` at the period's end (at ``as_of`` for a period
+    not over: what happens after it is not a fact yet).
 
-    Born and registered here by the end, and not gone by it: a child who moved out or died
+    Born and registered here by then, and not gone by then: a child who moved out or died
     during the period is no longer this area's to serve, so it leaves the denominator.
     """
+    last = min(period.end, as_of)
     if area is not None and child.township != area:
         return False
-    if child.birth_date > period.end:
+    if child.birth_date > last:
         return False
-    if child.registered_on is not None and child.registered_on > period.end:
+    if child.registered_on is not None and child.registered_on > last:
         return False
     left = child.left_on
-    return left is None or left > period.end
+    return left is None or left > last
 
 
 def coverage(
@@ -567,7 +573,7 @@ def _by_child(
         }
         for child_id in sorted(per_child):
             child = children.get(child_id)
-            if child is None or not _present_under_3(child, period):
+            if child is None or not _present_under_3(child, period, as_of):
                 continue
             denominator += 1
             if child_id in seen_in_period:
@@ -578,7 +584,7 @@ def _by_child(
     for child_id, owed in sorted(per_child.items()):
         subject = children.get(child_id)
         if indicator.id == "under3_systematic_management" and (
-            subject is None or not _present_under_3(subject, period)
+            subject is None or not _present_under_3(subject, period, as_of)
         ):
             continue
         denominator += 1
@@ -607,7 +613,7 @@ def _residents(
     area: str | None,
 ) -> _Counts:
     if indicator.id == "family_doctor_contract":
-        return _family_doctor(children, period, area)
+        return _family_doctor(children, period, area, as_of)
     if indicator.id == "parenting_knowledge":
         return _guidance(local, period, as_of, children, area)
     raise ValidationError(
@@ -617,11 +623,13 @@ def _residents(
     )
 
 
-def _family_doctor(children: Mapping[str, Child], period: Period, area: str | None) -> _Counts:
+def _family_doctor(
+    children: Mapping[str, Child], period: Period, area: str | None, as_of: pendulum.Date
+) -> _Counts:
     # The registry keeps the contract, not its dates: the contract as stored now stands
     # for every period, so a past period's rate reads today's contracts.
     return _share(
-        (child for child in children.values() if _resident_at_end(child, period, area)
+        (child for child in children.values() if _resident_at_end(child, period, area, as_of)
          and add_months(child.birth_date, SEVEN_YEARS_MONTHS) > period.end),  # under 7
         lambda child: child.family_doctor is not None,
         "not_contracted",
@@ -650,7 +658,8 @@ def _guidance(
     }
     return _share(
         (child for child in children.values()
-         if _present_under_3(child, period) and _resident_at_end(child, period, area)),
+         if _present_under_3(child, period, as_of)
+         and _resident_at_end(child, period, area, as_of)),
         lambda child: child.id in guided,
         "no_guidance",
     )  # fmt: skip
@@ -679,7 +688,7 @@ def _cases(
         if area is not None and child.township != area:
             continue
         left = child.left_on
-        if left is not None and left <= period.start:
+        if left is not None and left <= min(period.start, as_of):
             continue  # no longer ours: its open cases are another area's to close
         for case in child.cases:
             if not _managed_during(case, period.start, last):
