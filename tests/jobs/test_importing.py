@@ -372,7 +372,11 @@ def test_an_updated_row_keeps_the_stored_history_and_is_audited() -> None:
     assert child is not None
     assert child.family_doctor == "DR9"
     assert child.categories == (yiyu.Category(kind="orphan"),)
-    assert child.cases == (case,)
+    # Kept as stored: closed on the day the child moved out (it was open then).
+    assert child.cases == stored.cases
+    assert [(c.id, c.closed_on, c.close_reason) for c in child.cases] == [
+        (case.id, pendulum.Date(2025, 6, 1), yiyu.CaseCloseReason.MOVED_OUT)
+    ]
     assert child.life_events == stored.life_events
     assert repo.audits == [
         ("clerk-7", "update", "child", "C2", {"changed": ["family_doctor", "categories"]})
