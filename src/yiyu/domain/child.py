@@ -217,13 +217,14 @@ def _close_on_leaving(cases: tuple[Case, ...], leaving: LifeEvent | None) -> tup
     are right. A case closed by a visit keeps its closing, even one recorded after the
     child left (a visit entered late). A case opened after the child left is left alone.
 
-    Why here, in the value, rather than in the job that records the life event: life
-    events reach yiyu from host software and the registry alike, and every reader
-    (planning, recording, coverage, printing, the ``care_case`` table) must agree. So the
-    closing is derived from the facts, like a status, whenever a child is built, and it
-    is stored with the child for whoever reads the table. It stays derived: corrected or
-    withdrawn life events move or take back the closings, and the facts hash leaves them
-    out (:meth:`Case.as_recorded`), so it changes only when the facts do.
+    Why here, in the value, rather than where the life event is recorded: no registry
+    file carries life events, host software saves them with the child however it likes,
+    and every reader (planning, recording, coverage, printing, the ``care_case`` table)
+    must agree. So the closing is derived from the facts whenever a child is built, as a
+    status is, and stored with the child for whoever reads the table. It stays derived: a
+    corrected or withdrawn life event moves or takes back the closings, and the facts
+    hash leaves them out (:meth:`Case.as_recorded`), so it changes only when facts do and
+    children stored before this rule keep their hash (and their plans).
     """
     if leaving is None and not any(case.closed_by_leaving for case in cases):
         return cases  # most children: nothing to do, no copy
@@ -308,7 +309,8 @@ class Child:
     def __attrs_post_init__(self) -> None:
         # A derived part of the value, set once while it is built (attrs documents this
         # way of setting a frozen attribute in ``__attrs_post_init__``).
-        object.__setattr__(self, "cases", _close_on_leaving(self.cases, self.leaving))
+        if self.cases:
+            object.__setattr__(self, "cases", _close_on_leaving(self.cases, self.leaving))
         birth = self.birth_date
         if self.discharge_date is not None and self.discharge_date < birth:
             raise ValidationError(
