@@ -432,3 +432,54 @@ def test_a_late_correction_recheck_is_recorded() -> None:
             PROTOCOL,
             as_of=D(2024, 7, 20),
         )
+
+
+# --- a child who left (#17) -------------------------------------------------------------------
+
+
+MOVED = [yiyu.LifeEvent(kind="moved_out", on="2024-12-01")]
+
+
+def test_a_case_closed_by_its_criteria_records_why() -> None:
+    child = girl(cases=[Case(condition="anaemia", opened_on="2024-07-31", severity="mild",
+                             normal_since="2024-08-21")])  # fmt: skip
+    done = record_child(visit(D(2024, 10, 21), measurements={"hb_g_l": 121}), child)
+    [closed] = done.closed_cases
+    assert (closed.closed_by, closed.close_reason) == (
+        f"E-{D(2024, 10, 21)}",
+        yiyu.CaseCloseReason.CRITERIA_MET,
+    )
+
+
+def test_a_visit_before_the_child_left_works_on_the_case_as_the_visits_left_it() -> None:
+    # The move is known when an earlier visit is entered (late, or its record printed
+    # again): the case the move closes was open on the visit's day, and stays one case.
+    child = girl(cases=[Case(condition="anaemia", opened_on="2024-07-31", severity="mild")],
+                 life_events=MOVED)  # fmt: skip
+    assert child.cases[0].close_reason is yiyu.CaseCloseReason.MOVED_OUT
+    worse = record_child(visit(D(2024, 8, 20), measurements={"hb_g_l": 85}), child)
+    assert (worse.opened_cases, worse.closed_cases) == ((), ())
+    [updated] = worse.updated_cases
+    assert updated.severity == "moderate"
+    assert updated.close_reason is yiyu.CaseCloseReason.MOVED_OUT  # the move still closes it
+    assert [c.on for c in updated.course] == [D(2024, 8, 20)]
+    normal = record_child(visit(D(2024, 9, 1), measurements={"hb_g_l": 115}), worse.child)
+    done = record_child(visit(D(2024, 11, 1), measurements={"hb_g_l": 121}), normal.child)
+    [closed] = done.closed_cases
+    # Closed by its criteria before the move: that closing is kept.
+    assert (closed.closed_on, closed.close_reason) == (
+        D(2024, 11, 1),
+        yiyu.CaseCloseReason.CRITERIA_MET,
+    )
+    assert done.child.cases == (closed,)
+
+
+def test_a_case_opened_before_a_known_move_is_closed_by_it() -> None:
+    result = record_child(visit(measurements={"hb_g_l": 95}), girl(life_events=MOVED))
+    [opened] = result.opened_cases
+    assert (opened.opened_on, opened.closed_on, opened.close_reason) == (
+        M6_DAY,
+        D(2024, 12, 1),
+        yiyu.CaseCloseReason.MOVED_OUT,
+    )
+    assert result.updated_cases == ()

@@ -17,6 +17,7 @@ from yiyu.dates import (
 from yiyu.domain import (
     Case,
     CaseCheck,
+    CaseCloseReason,
     Category,
     CategoryKind,
     Child,
@@ -81,6 +82,7 @@ __all__ = [
     "CalendarBasis",
     "Case",
     "CaseCheck",
+    "CaseCloseReason",
     "Category",
     "CategoryKind",
     "Child",

@@ -44,6 +44,7 @@ from yiyu.dates import add_months
 from yiyu.domain import (
     Case,
     CaseCheck,
+    CaseCloseReason,
     CategoryKind,
     Child,
     Correction,
@@ -294,7 +295,12 @@ class _Changes:
             )
 
     def close_case(self, case: Case, encounter: Encounter) -> None:
-        self.cases[case.id] = attrs.evolve(case, closed_on=encounter.on, closed_by=encounter.id)
+        self.cases[case.id] = attrs.evolve(
+            case,
+            closed_on=encounter.on,
+            closed_by=encounter.id,
+            close_reason=CaseCloseReason.CRITERIA_MET,
+        )
 
     def note(self, condition: CategoryKind, check: CaseCheck) -> Case | None:
         """Add ``check`` to the course of the open case of ``condition``, if there is one.
@@ -359,8 +365,12 @@ def _record_child(
         raise ValidationError(
             "on", on.isoformat(), f"before the child's birth ({child.birth_date})"
         )
+    # The rules see a case the child's leaving closed as the visits left it (a visit
+    # before the move, entered late or printed again): building the child after the visit
+    # closes it again, unless the visit closed it first.
+    recorded = tuple(case.as_recorded() for case in child.cases)
     changes = _Changes(
-        cases={case.id: case for case in child.cases},
+        cases={case.id: case for case in recorded},
         referrals={referral.id: referral for referral in child.referrals},
     )
     age = assessment_age(child, on, protocol)
@@ -383,7 +393,11 @@ def _record_child(
         cases=tuple(changes.cases.values()),
         referrals=tuple(changes.referrals.values()),
     )
-    opened, updated, closed = _compare_cases(child.cases, after.cases)
+    final = {case.id: case for case in after.cases}
+    opened, updated, closed = (
+        tuple(final[case.id] for case in group)
+        for group in _compare_cases(recorded, [case.as_recorded() for case in after.cases])
+    )
     old_referrals = {referral.id: referral for referral in child.referrals}
     return ChildRecord(
         encounter=encounter,

@@ -831,7 +831,7 @@ class _Body:
     def step(self, rng: random.Random, cases: Iterable[Case]) -> None:
         """Move the latent z-scores on by one visit; guidance works on managed cases."""
         for case in cases:
-            if not case.is_open:
+            if not case.as_recorded().is_open:  # a move to come does not end the care
                 continue
             if case.condition in _EXCESS:
                 self.mean_whz = min(self.mean_whz, max(self.mean_whz - _GUIDED, 0.5))
@@ -912,7 +912,7 @@ def _haemoglobin(child: Child, body: _Body, rng: random.Random, on: pendulum.Dat
     base = 116.0 if months < 6 else 121.0 if months < 24 else 124.0
     normal = base + body.hb_offset + rng.gauss(0, _HB_SD_VISIT)
     hb = normal
-    treated = any(c.condition is CategoryKind.ANAEMIA and c.is_open for c in child.cases)
+    treated = any(c.condition is CategoryKind.ANAEMIA and c.open_on(on) for c in child.cases)
     if treated and body.last_hb is not None and body.last_hb_ord is not None:
         elapsed = min((on.toordinal() - body.last_hb_ord) / 30.4, 2.0)
         hb = min(body.last_hb + rng.gauss(8, 4) * elapsed, normal + 10)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pendulum
 import pytest
 
 import yiyu
+from yiyu.codec import facts_hash, to_data
 from yiyu.domain.ids import check_character
 
 D = pendulum.Date
@@ -187,3 +189,99 @@ def test_values_are_frozen() -> None:
     c = child()
     with pytest.raises(AttributeError):
         c.name = "x"  # type: ignore[misc]
+
+
+# --- leaving closes the open cases (#17) ------------------------------------------------------
+
+
+ANAEMIA = yiyu.Case(condition="anaemia", opened_on="2024-09-01", severity="mild")
+
+
+def moved_out(on: str) -> list[yiyu.LifeEvent]:
+    return [yiyu.LifeEvent(kind="moved_out", on=on)]
+
+
+def test_a_child_who_moves_out_has_its_open_case_closed_on_the_day() -> None:
+    [case] = child(cases=[ANAEMIA], life_events=moved_out("2024-11-15")).cases
+    assert (case.closed_on, case.closed_by, case.close_reason) == (
+        D(2024, 11, 15),
+        None,
+        yiyu.CaseCloseReason.MOVED_OUT,
+    )
+    assert case.closed_by_leaving
+    assert case.close_reason.label_zh == "迁出"
+
+
+def test_a_child_who_dies_has_its_open_case_closed_with_that_reason() -> None:
+    dead = child(cases=[ANAEMIA], life_events=[{"kind": "死亡", "on": "2024-11-15"}])
+    assert [(c.closed_on, c.close_reason) for c in dead.cases] == [
+        (D(2024, 11, 15), yiyu.CaseCloseReason.DECEASED)
+    ]
+
+
+def test_a_case_closed_before_the_move_keeps_its_closing() -> None:
+    closed = yiyu.Case(
+        condition="rickets", opened_on="2024-06-01", closed_on="2024-10-01", closed_by="E4"
+    )
+    c = child(cases=[closed, ANAEMIA], life_events=moved_out("2024-11-15"))
+    assert c.cases[0] == closed
+    assert closed.close_reason is yiyu.CaseCloseReason.CRITERIA_MET
+    assert c.cases[1].close_reason is yiyu.CaseCloseReason.MOVED_OUT
+
+
+def test_what_was_recorded_after_the_child_left_is_kept() -> None:
+    # A visit entered late closed one case after the move; another case opened after it.
+    late_close = yiyu.Case(
+        condition="rickets", opened_on="2024-06-01", closed_on="2024-12-01", closed_by="E9"
+    )
+    late_open = yiyu.Case(condition="overweight", opened_on="2024-12-01")
+    c = child(cases=[late_close, late_open, ANAEMIA], life_events=moved_out("2024-11-15"))
+    assert c.cases[:2] == (late_close, late_open)
+    assert c.cases[2].closed_on == D(2024, 11, 15)
+
+
+def test_a_case_opened_on_the_day_the_child_left_closes_that_day() -> None:
+    case = yiyu.Case(condition="anaemia", opened_on="2024-11-15")
+    [closed] = child(cases=[case], life_events=moved_out("2024-11-15")).cases
+    assert (closed.opened_on, closed.closed_on) == (D(2024, 11, 15), D(2024, 11, 15))
+
+
+def test_the_first_event_closes_and_a_death_on_the_day_of_a_move_decides() -> None:
+    later_death = [*moved_out("2024-11-15"), yiyu.LifeEvent(kind="deceased", on="2025-01-01")]
+    assert child(cases=[ANAEMIA], life_events=later_death).cases[0].close_reason is (
+        yiyu.CaseCloseReason.MOVED_OUT
+    )
+    same_day = [yiyu.LifeEvent(kind="deceased", on="2024-11-15"), *moved_out("2024-11-15")]
+    for events in (same_day, list(reversed(same_day))):
+        c = child(cases=[ANAEMIA], life_events=events)
+        assert c.leaving == yiyu.LifeEvent(kind="deceased", on="2024-11-15")
+        assert c.cases[0].close_reason is yiyu.CaseCloseReason.DECEASED
+
+
+def test_the_closing_follows_corrected_life_events() -> None:
+    gone = child(cases=[ANAEMIA], life_events=moved_out("2024-11-15"))
+    # The move was on another day: the closing moves with it.
+    corrected = attrs.evolve(gone, life_events=moved_out("2024-12-20"))
+    assert corrected.cases[0].closed_on == D(2024, 12, 20)
+    # The move was recorded in error: the case is open again, as the visits left it.
+    assert attrs.evolve(gone, life_events=[]).cases == (ANAEMIA,)
+    # A move before the case opened closes nothing (a visit recorded after the move).
+    assert attrs.evolve(gone, life_events=moved_out("2024-08-01")).cases == (ANAEMIA,)
+
+
+def test_a_closing_given_for_a_child_who_did_not_leave_is_taken_back() -> None:
+    # Closings by leaving are derived from the life events, never taken on trust.
+    given = attrs.evolve(ANAEMIA, closed_on="2024-11-15", close_reason="moved_out")
+    assert child(cases=[given]).cases == (ANAEMIA,)
+
+
+def test_the_closing_is_not_a_fact_of_its_own() -> None:
+    gone = child(cases=[ANAEMIA], life_events=moved_out("2024-11-15"))
+    # It round-trips through the codec and the hash does not count it (the life event is
+    # counted): building the child again, or a version deriving it anew, changes nothing.
+    assert yiyu.Child(**to_data(gone)) == gone
+    assert to_data(gone)["cases"][0]["close_reason"] == "moved_out"
+    recorded = attrs.evolve(gone, cases=[ANAEMIA])
+    assert recorded == gone
+    assert facts_hash(recorded) == facts_hash(gone)
+    assert facts_hash(gone) != facts_hash(attrs.evolve(gone, life_events=moved_out("2024-12-01")))

@@ -6,10 +6,12 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pendulum
 import pytest
 
 import yiyu
+from yiyu.codec import facts_hash
 from yiyu.domain.ids import check_character
 from yiyu.jobs.importing import (
     CsvTable,
@@ -23,7 +25,7 @@ from yiyu.jobs.importing import (
     parse_enrolments,
     read_csv,
 )
-from yiyu.store import MemoryRepository, SaveCounts
+from yiyu.store import MemoryRepository, Repository, SaveCounts
 
 D = pendulum.Date
 
@@ -372,11 +374,37 @@ def test_an_updated_row_keeps_the_stored_history_and_is_audited() -> None:
     assert child is not None
     assert child.family_doctor == "DR9"
     assert child.categories == (yiyu.Category(kind="orphan"),)
-    assert child.cases == (case,)
+    # Kept as stored: closed on the day the child moved out (it was open then).
+    assert child.cases == stored.cases
+    assert [(c.id, c.closed_on, c.close_reason) for c in child.cases] == [
+        (case.id, pendulum.Date(2025, 6, 1), yiyu.CaseCloseReason.MOVED_OUT)
+    ]
     assert child.life_events == stored.life_events
     assert repo.audits == [
         ("clerk-7", "update", "child", "C2", {"changed": ["family_doctor", "categories"]})
     ]
+
+
+def test_importing_a_child_who_left_again_closes_its_case_once(repo: Repository) -> None:
+    anaemia = yiyu.Case(condition="anaemia", opened_on="2024-09-01", severity="mild")
+    child = yiyu.Child(id="C2", name="李小红", sex="F", birth_date="2024-03-01",
+                       gestational_age="39", birth_weight_g=3200, township="城西镇",
+                       family_doctor="DR2", cases=[anaemia])  # fmt: skip
+    repo.save_children([child])
+    # The host records the move; the registry file comes again, once and twice.
+    moved = yiyu.LifeEvent(kind="moved_out", on="2025-06-01")
+    repo.save_children([attrs.evolve(child, life_events=[moved])])
+    data = csv_bytes(EN_HEADER, "C2,李小红,女,2024-03-01,39,3200,,,城西镇,DR9,")
+    assert import_children(repo, data).imported == SaveCounts(updated=1)
+    first = repo.get_child("C2")
+    assert first is not None
+    assert [(c.closed_on, c.close_reason) for c in first.cases] == [
+        (D(2025, 6, 1), yiyu.CaseCloseReason.MOVED_OUT)
+    ]
+    assert import_children(repo, data).imported == SaveCounts(unchanged=1)
+    assert repo.get_child("C2") == first
+    assert facts_hash(first) == facts_hash(attrs.evolve(child, family_doctor="DR9",
+                                                         life_events=[moved]))  # fmt: skip
 
 
 def test_columns_the_file_lacks_keep_the_stored_fields() -> None:

@@ -52,6 +52,30 @@ def test_the_subject_before_the_visit_is_reconstructed() -> None:
     assert {c.condition for c in again.opened_cases} == {c.condition for c in after.cases}
 
 
+def test_a_case_the_visit_closed_is_open_again_before_it() -> None:
+    # Closed by the visit (by its criteria), then the child moved out: the record of the
+    # visit is printed again from the case as the doctor saw it, open, and closed by it.
+    case = yiyu.Case(condition="anaemia", opened_on="2026-05-01", severity="mild",
+                     normal_since="2026-05-20")  # fmt: skip
+    moved = yiyu.LifeEvent(kind="moved_out", on="2026-09-01")
+    child = yiyu.Child(id="C1", name="王小红", sex="F", birth_date="2025-07-31", cases=[case],
+                       life_events=[moved])  # fmt: skip
+    assert child.cases[0].close_reason is yiyu.CaseCloseReason.MOVED_OUT
+    visit = yiyu.Encounter(id="E7", subject_id="C1", on=DAY, measurements={"hb_g_l": 121})
+    done = yiyu.record(visit, child, PROTOCOL, as_of=DAY)
+    assert isinstance(done, yiyu.ChildRecord)
+    [closed] = done.child.cases
+    assert (closed.closed_on, closed.close_reason) == (DAY, yiyu.CaseCloseReason.CRITERIA_MET)
+    before = before_encounter(done.child, visit)
+    assert isinstance(before, yiyu.Child)
+    assert [(c.closed_on, c.closed_by, c.close_reason) for c in before.cases] == [
+        (D(2026, 9, 1), None, yiyu.CaseCloseReason.MOVED_OUT)
+    ]
+    again = yiyu.record(visit, before, PROTOCOL, as_of=DAY)
+    assert isinstance(again, yiyu.ChildRecord)
+    assert again.closed_cases == (closed,)
+
+
 def test_render_a_day(tmp_path: Path) -> None:
     pytest.importorskip("weasyprint")
     repo = MemoryRepository()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pendulum
 import pytest
 
@@ -264,3 +265,50 @@ def test_a_rescreen_tracking_stays_listed_until_its_result_is_recorded(repo: Rep
     )  # fmt: skip
     record_encounter(repo, PROTOCOL, result, as_of=D(2026, 8, 25))
     assert key not in {item.obligation.key for item in worklist(repo, as_of=D(2026, 8, 26))}
+
+
+def test_a_child_who_moves_out_leaves_its_case_closed_and_off_the_lists(
+    repo: Repository,
+) -> None:
+    setup(repo)
+    anaemia = yiyu.Encounter(id="E2", subject_id="C2", on="2026-05-30",
+                             obligation_key="child:C2/m6", measurements={"hb_g_l": 95})  # fmt: skip
+    record_encounter(repo, PROTOCOL, anaemia, as_of=D(2026, 5, 30))
+    follow_ups = {"anaemia_recheck", "anaemia_follow_up"}
+    due = worklist(repo, as_of=D(2026, 6, 15))
+    assert {i.obligation.rule for i in due if i.obligation.subject_id == "C2"} >= {
+        "anaemia_recheck"
+    }
+    # The host records the move; the next plan re-plans the child.
+    child = repo.get_child("C2")
+    assert child is not None
+    gone = attrs.evolve(child, life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-06-20")])
+    repo.save_children([gone])
+    plan(repo, PROTOCOL, as_of=D(2026, 6, 20))
+    stored = repo.get_child("C2")
+    assert stored is not None
+    [case] = stored.cases
+    assert (case.closed_on, case.closed_by, case.close_reason) == (
+        D(2026, 6, 20),
+        None,
+        yiyu.CaseCloseReason.MOVED_OUT,
+    )
+    assert not any(i.obligation.subject_id == "C2" for i in worklist(repo, as_of=D(2026, 6, 22)))
+    mine = repo.obligations(ObligationFilter(subject=SubjectRef(kind="child", id="C2"),
+                                             include_withdrawn=True))  # fmt: skip
+    ended = {(s.obligation.rule, s.obligation.cancel_reason, s.withdrawn_on is not None)
+             for s in mine if s.obligation.rule in follow_ups}  # fmt: skip
+    # The recheck open on the day is cancelled for the move; later visits are withdrawn.
+    assert ("anaemia_recheck", "moved_out", False) in ended
+    assert ended <= {("anaemia_recheck", "moved_out", False), ("anaemia_follow_up", None, True)}
+    # A visit from before the move, entered late, works on the same case (one case).
+    late = yiyu.Encounter(id="E3", subject_id="C2", on="2026-06-18", measurements={"hb_g_l": 99})
+    assert record_encounter(repo, PROTOCOL, late, as_of=D(2026, 6, 22)).new
+    again = repo.get_child("C2")
+    assert again is not None
+    [case] = again.cases
+    assert [check.by for check in case.course] == ["E2", "E3"]
+    assert case.close_reason is yiyu.CaseCloseReason.MOVED_OUT
+    # Recording planned it from the facts as stored: nothing for the next plan to redo.
+    ref = SubjectRef(kind="child", id="C2")
+    assert plan(repo, PROTOCOL, as_of=D(2026, 6, 22), subjects=[ref]).skipped == 1

@@ -114,3 +114,18 @@ def test_daycare_closing_cancels_its_open_obligations() -> None:
     )
     [ob] = rule(daycare, "daycare_correction_visit")
     assert (ob.cancelled_on, ob.cancel_reason) == (D(2025, 3, 21), "daycare_closed")
+
+
+def test_a_case_closed_because_the_child_left_ends_its_follow_ups_as_leaving_does() -> None:
+    # Not as a case closed by its criteria (above): the leaving rule decides, so the
+    # reason is the child's, and a visit already overdue when the child left stays missed.
+    case = Case(condition="wasting", opened_on="2024-05-01")
+    moved = child(cases=[case], life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-06-28")])
+    assert moved.cases[0].close_reason is yiyu.CaseCloseReason.MOVED_OUT
+    visits = rule(moved, "nutrition_case_follow_up")
+    assert [ob.due for ob in visits] == [D(2024, 6, 1), D(2024, 7, 1)]
+    assert (visits[1].cancelled_on, visits[1].cancel_reason) == (D(2024, 6, 28), "moved_out")
+    died = child(cases=[case], life_events=[yiyu.LifeEvent(kind="deceased", on="2024-07-03")])
+    july = rule(died, "nutrition_case_follow_up")[-1]
+    assert (july.due, july.cancelled_on, july.closes) == (D(2024, 7, 1), None, D(2024, 7, 2))
+    assert yiyu.status(july, as_of=D(2024, 7, 3)) is yiyu.Status.MISSED

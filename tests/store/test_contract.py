@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pendulum
 import pytest
 
@@ -95,6 +96,37 @@ def test_children_round_trip_with_all_their_facts(repo: Repository) -> None:
     assert repo.save_children([changed]) == SaveCounts(updated=1)
     assert repo.get_child("C1") == changed
     assert repo.townships() == ["城关街道"]
+
+
+def test_cases_are_stored_with_why_they_closed(repo: Repository) -> None:
+    rickets = yiyu.Case(
+        condition="rickets", opened_on="2024-08-01", closed_on="2024-11-01", closed_by="E5"
+    )
+    anaemia = yiyu.Case(condition="anaemia", opened_on="2024-09-01", severity="mild")
+    moved = yiyu.LifeEvent(kind="moved_out", on="2025-03-01")
+    c = child(cases=[rickets, anaemia], life_events=[moved])
+    assert repo.save_children([c]) == SaveCounts(created=1)
+    stored = repo.get_child("C1")
+    assert stored is not None
+    assert stored == c
+    assert [(case.closed_on, case.closed_by, case.close_reason) for case in stored.cases] == [
+        (D(2024, 11, 1), "E5", yiyu.CaseCloseReason.CRITERIA_MET),
+        (D(2025, 3, 1), None, yiyu.CaseCloseReason.MOVED_OUT),
+    ]
+    assert repo.save_children([c]) == SaveCounts(unchanged=1)
+    # The child died before the move was recorded: the same case, closed for that reason.
+    died = attrs.evolve(c, life_events=[yiyu.LifeEvent(kind="deceased", on="2025-02-01")])
+    assert repo.save_children([died]) == SaveCounts(updated=1)
+    stored = repo.get_child("C1")
+    assert stored is not None
+    assert (stored.cases[1].closed_on, stored.cases[1].close_reason) == (
+        D(2025, 2, 1),
+        yiyu.CaseCloseReason.DECEASED,
+    )
+    # The life event was entered in error: the case is open again.
+    assert repo.save_children([attrs.evolve(c, life_events=[])]) == SaveCounts(updated=1)
+    assert repo.get_child("C1") == child(cases=[rickets, anaemia], life_events=[])
+    assert repo.get_child("C1").cases[1].is_open  # type: ignore[union-attr]
 
 
 def test_daycares_and_enrolments(repo: Repository) -> None:

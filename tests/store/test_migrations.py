@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from yiyu.store.database import alembic_config, make_engine, upgrade
 from yiyu.store.tables import metadata
@@ -107,3 +107,133 @@ def test_a_case_stored_before_its_course_was_kept_is_read_with_an_empty_course(
         (),
     )
     engine.dispose()
+
+
+def _database_at_0004(engine: Any) -> dict[str, Any]:
+    """Children stored before cases recorded why they closed, written as 0004 wrote them;
+    the children yiyu builds from them now, by id."""
+    import yiyu
+    from yiyu.codec import facts_hash
+
+    upgrade(engine, "0004")
+    moved = [yiyu.LifeEvent(kind="moved_out", on="2026-10-01")]
+    both = [yiyu.LifeEvent(kind="moved_out", on="2026-10-05"),
+            yiyu.LifeEvent(kind="deceased", on="2026-10-05")]  # fmt: skip
+    cases = {  # in the order yiyu reads them back: by opening day
+        "C1": [
+            ("rickets", "2026-06-01", "2026-09-01", "E2"),  # closed by a visit before
+            ("anaemia", "2026-08-01", None, None),  # open when the child moved out
+            ("overweight", "2026-11-01", None, None),  # opened after the move
+        ],
+        "C2": [("anaemia", "2026-08-01", None, None)],  # the child died the day it moved
+        "C3": [  # never left
+            ("rickets", "2026-06-01", "2026-09-01", "E2"),
+            ("anaemia", "2026-08-01", None, None),
+        ],
+    }
+    events = {"C1": moved, "C2": both, "C3": []}
+    children = {
+        child_id: yiyu.Child(
+            id=child_id,
+            name="王小红",
+            sex="F",
+            birth_date="2026-01-31",
+            life_events=events[child_id],
+            cases=[
+                yiyu.Case(condition=condition, opened_on=opened, closed_on=closed, closed_by=by)
+                for condition, opened, closed, by in cases[child_id]
+            ],
+        )
+        for child_id in cases
+    }
+    with engine.begin() as connection:
+        for child_id, child in children.items():
+            connection.execute(
+                text(
+                    "INSERT INTO child (id, name, sex, birth_date, facts_hash, updated_at) "
+                    "VALUES (:id, '王小红', 'F', '2026-01-31', :hash, '2026-11-01 00:00:00')"
+                ),
+                {"id": child_id, "hash": facts_hash(child)},
+            )
+            for event in child.life_events:
+                connection.execute(
+                    text('INSERT INTO life_event (child_id, kind, "on") VALUES (:c, :k, :on)'),
+                    {"c": child_id, "k": event.kind.value, "on": event.on.isoformat()},
+                )
+            for condition, opened, closed, by in cases[child_id]:
+                connection.execute(
+                    text(
+                        "INSERT INTO care_case (child_id, condition, opened_on, closed_on, "
+                        "closed_by, normal_checks) VALUES (:c, :condition, :opened, :closed, "
+                        ":by, 0)"
+                    ),
+                    {"c": child_id, "condition": condition, "opened": opened, "closed": closed,
+                     "by": by},
+                )  # fmt: skip
+    return children
+
+
+def _stored_closings(engine: Any) -> set[tuple[str, str, str | None, str | None]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT child_id, condition, closed_on, close_reason FROM care_case")
+        ).all()
+    return {
+        (child, condition, None if closed is None else str(closed), reason)
+        for child, condition, closed, reason in rows
+    }
+
+
+def _check_0005(engine: Any) -> None:
+    from yiyu.codec import facts_hash
+    from yiyu.store.sql import SqlRepository
+
+    children = _database_at_0004(engine)
+    upgrade(engine)
+    # Closed cases met their criteria; open ones of a child who left are closed that day.
+    assert _stored_closings(engine) == {
+        ("C1", "anaemia", "2026-10-01", "moved_out"),
+        ("C1", "rickets", "2026-09-01", "criteria_met"),
+        ("C1", "overweight", None, None),
+        ("C2", "anaemia", "2026-10-05", "deceased"),
+        ("C3", "anaemia", None, None),
+        ("C3", "rickets", "2026-09-01", "criteria_met"),
+    }
+    repo = SqlRepository(engine)
+    with engine.connect() as connection:
+        stored_hashes = dict(connection.execute(text("SELECT id, facts_hash FROM child")).all())
+    for child_id, child in children.items():
+        stored = repo.get_child(child_id)
+        assert stored == child
+        # The stored hash is still the facts' hash: plans are not taken for stale.
+        assert facts_hash(stored) == stored_hashes[child_id]
+
+
+def test_a_case_open_when_its_child_left_is_closed_by_the_upgrade(tmp_path: Path) -> None:
+    _check_0005(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
+
+
+def test_a_case_open_when_its_child_left_is_closed_by_the_upgrade_on_postgresql(
+    postgres: Any,
+) -> None:
+    _check_0005(postgres.engine())
+
+
+def test_the_downgrade_reopens_what_leaving_closed(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    _database_at_0004(engine)
+    before = _stored_closings_0004(engine)
+    upgrade(engine)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    assert "close_reason" not in {c["name"] for c in inspect(engine).get_columns("care_case")}
+    assert _stored_closings_0004(engine) == before
+    engine.dispose()
+
+
+def _stored_closings_0004(engine: Any) -> set[tuple[str, str, str | None]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT child_id, condition, closed_on FROM care_case"))
+        return {(c, k, None if d is None else str(d)) for c, k, d in rows.all()}

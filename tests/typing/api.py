@@ -102,6 +102,19 @@ stages: tuple[tuple[pendulum.Date, yiyu.RicketsStage], ...] = yiyu.Case(
 ).phases()
 inpatient: bool = protocol.policy("inpatient_not_owed")
 
+# Why a case closed: a child who left has its open cases closed that day (#17).
+gone = yiyu.Child(
+    id="C9", name="王小红", sex="F", birth_date="2026-01-31",
+    cases=[yiyu.Case(condition="anaemia", opened_on="2026-08-01")],
+    life_events=[yiyu.LifeEvent(kind=yiyu.LifeEventKind.MOVED_OUT, on="2026-10-01")],
+)  # fmt: skip
+closing: yiyu.CaseCloseReason | None = gone.cases[0].close_reason
+left_case: bool = (
+    gone.cases[0].closed_by_leaving and closing is not yiyu.CaseCloseReason.CRITERIA_MET
+)
+as_recorded: yiyu.Case = gone.cases[0].as_recorded()
+leaving: yiyu.LifeEvent | None = gone.leaving
+
 # The store and the jobs, as host software uses them.
 from yiyu.jobs.planning import plan  # noqa: E402
 from yiyu.jobs.worklist import WorklistItem, worklist  # noqa: E402

@@ -3,6 +3,7 @@
 from yiyu.domain.care import (
     Case,
     CaseCheck,
+    CaseCloseReason,
     Correction,
     Referral,
     ReferralKind,
@@ -26,6 +27,7 @@ from yiyu.domain.roles import Role, SkipReason
 __all__ = [
     "Case",
     "CaseCheck",
+    "CaseCloseReason",
     "Category",
     "CategoryKind",
     "Child",

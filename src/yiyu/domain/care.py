@@ -28,8 +28,8 @@ from yiyu.domain._convert import (
 from yiyu.domain.categories import CategoryKind
 from yiyu.errors import ValidationError
 
-__all__ = ["Case", "CaseCheck", "Correction", "Referral", "ReferralKind", "RicketsCheck",
-           "RicketsSigns", "RicketsStage"]  # fmt: skip
+__all__ = ["Case", "CaseCheck", "CaseCloseReason", "Correction", "Referral", "ReferralKind",
+           "RicketsCheck", "RicketsSigns", "RicketsStage"]  # fmt: skip
 
 
 def _condition(value: CategoryKind | str) -> CategoryKind:
@@ -147,6 +147,43 @@ def _course(value: Iterable[CaseCheck | Mapping[str, object]]) -> tuple[CaseChec
     return items_of(CaseCheck, value, "course")
 
 
+class CaseCloseReason(enum.Enum):
+    """Why a case (专案) closed: by its criteria (结案), or because the child left.
+
+    A case closed by the outcome rules met its closing criterion (the default for a
+    closed case). ``MOVED_OUT`` and ``DECEASED`` are never recorded by hand: they are
+    derived from the child's life events whenever a :class:`~yiyu.Child` is built (see
+    :attr:`Case.closed_by_leaving`), with the values of :class:`~yiyu.LifeEventKind`.
+    """
+
+    CRITERIA_MET = "criteria_met"  # 达到结案标准
+    MOVED_OUT = "moved_out"  # 迁出
+    DECEASED = "deceased"  # 死亡
+
+    @property
+    def label_zh(self) -> str:
+        return {
+            CaseCloseReason.CRITERIA_MET: "达标结案",
+            CaseCloseReason.MOVED_OUT: "迁出",
+            CaseCloseReason.DECEASED: "死亡",
+        }[self]
+
+    @property
+    def child_left(self) -> bool:
+        """The case closed because the child moved out or died, not by its criteria."""
+        return self is not CaseCloseReason.CRITERIA_MET
+
+
+def _optional_close_reason(value: CaseCloseReason | str | None) -> CaseCloseReason | None:
+    return None if value is None or value == "" else parse_enum(CaseCloseReason, value)
+
+
+def _default_close_reason(case: Case) -> CaseCloseReason | None:
+    # A closed case met its criteria unless it says otherwise: cases stored before the
+    # reason was recorded read so, and the codec leaves the default out of the facts.
+    return None if case.closed_on is None else CaseCloseReason.CRITERIA_MET
+
+
 def _check_closed(opened: pendulum.Date, closed: pendulum.Date | None, what: str) -> None:
     if closed is not None and closed < opened:
         raise ValidationError(
@@ -164,6 +201,10 @@ class Case:
         severity: as found when opened or last seen (``moderate``, ``severe``, ``mild`` …).
         opened_on, opened_by: the date and the encounter that opened it.
         closed_on, closed_by: the date and the encounter that closed it, if closed.
+        close_reason: why it closed (``None`` while open): by its criteria (the default
+            for a closed case), or because the child moved out or died (then
+            ``closed_by`` is ``None``: no visit closed it). The child's life events
+            decide the latter, see :class:`~yiyu.Child`.
         normal_since: the first check since which the closing criterion has held (a
             course that must continue, or consecutive normal checks), if any.
         course: the checks of the case, in date order, the opening one first.
@@ -175,12 +216,30 @@ class Case:
     severity: str | None = attrs.field(default=None, converter=optional_text)
     closed_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
     closed_by: str | None = attrs.field(default=None, converter=optional_text)
+    close_reason: CaseCloseReason | None = attrs.field(
+        default=attrs.Factory(_default_close_reason, takes_self=True),
+        converter=_optional_close_reason,
+    )
     normal_since: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
     normal_checks: int = 0
     course: tuple[CaseCheck, ...] = attrs.field(default=(), converter=_course)
 
     def __attrs_post_init__(self) -> None:
         _check_closed(self.opened_on, self.closed_on, "a case")
+        if self.close_reason is None and self.closed_on is not None:
+            # "Not said" on a closed case is the default (a row stored before the reason
+            # was, ``attrs.evolve(case, closed_on=…)`` of an open case): set it once here.
+            object.__setattr__(self, "close_reason", CaseCloseReason.CRITERIA_MET)
+        if self.close_reason is not None and self.closed_on is None:
+            raise ValidationError(
+                "close_reason", self.close_reason.value, "an open case has no closing reason"
+            )
+        if self.closed_by_leaving and self.closed_by is not None:
+            raise ValidationError(
+                "closed_by",
+                self.closed_by,
+                "a case closed because the child left was closed by no visit",
+            )
         days = [check.on for check in self.course]
         if days != sorted(days):
             raise ValidationError("course", [d.isoformat() for d in days], "checks in date order")
@@ -205,8 +264,20 @@ class Case:
     def is_open(self) -> bool:
         return self.closed_on is None
 
+    @property
+    def closed_by_leaving(self) -> bool:
+        """Closed because the child moved out or died (迁出/死亡), not by its criteria."""
+        return self.close_reason is not None and self.close_reason.child_left
+
     def open_on(self, day: pendulum.Date) -> bool:
         return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
+
+    def as_recorded(self) -> Case:
+        """The case as the visits left it: a closing derived from the child's leaving
+        taken back (it is derived again whenever the child is built)."""
+        if not self.closed_by_leaving:
+            return self
+        return attrs.evolve(self, closed_on=None, close_reason=None)
 
 
 class ReferralKind(enum.Enum):

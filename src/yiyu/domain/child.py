@@ -17,7 +17,7 @@ from yiyu.domain._convert import (
     parse_enum,
     text,
 )
-from yiyu.domain.care import Case, Referral
+from yiyu.domain.care import Case, CaseCloseReason, Referral
 from yiyu.domain.categories import Category, CategoryKind
 from yiyu.domain.daycare import Enrolment
 from yiyu.domain.ids import parse_resident_id
@@ -201,6 +201,43 @@ def _referrals(value: Iterable[Referral]) -> tuple[Referral, ...]:
     return items_of(Referral, value, "referrals")
 
 
+def _leaving(events: tuple[LifeEvent, ...]) -> LifeEvent | None:
+    # One answer whatever the order the events were given in: a death recorded on the
+    # day of a move decides.
+    if not events:
+        return None
+    return min(events, key=lambda e: (e.on, e.kind is not LifeEventKind.DECEASED))
+
+
+def _close_on_leaving(cases: tuple[Case, ...], leaving: LifeEvent | None) -> tuple[Case, ...]:
+    """The cases, with every one still open on the day the child left closed on that day.
+
+    Leaving the area (迁出) or dying ends case management here: the case is closed with
+    the reason, not left open forever, so the closing rate and the tallies of open cases
+    are right. A case closed by a visit keeps its closing, even one recorded after the
+    child left (a visit entered late). A case opened after the child left is left alone.
+
+    Why here, in the value, rather than where the life event is recorded: no registry
+    file carries life events, host software saves them with the child however it likes,
+    and every reader (planning, recording, coverage, printing, the ``care_case`` table)
+    must agree. So the closing is derived from the facts whenever a child is built, as a
+    status is, and stored with the child for whoever reads the table. It stays derived: a
+    corrected or withdrawn life event moves or takes back the closings, and the facts
+    hash leaves them out (:meth:`Case.as_recorded`), so it changes only when facts do and
+    children stored before this rule keep their hash (and their plans).
+    """
+    if leaving is None and not any(case.closed_by_leaving for case in cases):
+        return cases  # most children: nothing to do, no copy
+    result = []
+    for case in cases:
+        recorded = case.as_recorded()
+        if leaving is not None and recorded.is_open and recorded.opened_on <= leaving.on:
+            reason = CaseCloseReason(leaving.kind.value)
+            recorded = attrs.evolve(recorded, closed_on=leaving.on, close_reason=reason)
+        result.append(recorded)
+    return tuple(result)
+
+
 def _resident_id(value: str | None) -> str | None:
     if value is None or value == "":
         return None
@@ -230,7 +267,9 @@ class Child:
             obligations whose window closed before it are missed, not open.
         enrolments: the child's daycare enrolments (托育), each of which owes an entry
             check and a health record.
-        cases: managed conditions (专案管理), opened and closed by findings.
+        cases: managed conditions (专案管理), opened and closed by findings. A case still
+            open on the day the child left (``life_events``) is closed on that day, with
+            the reason (``CaseCloseReason.MOVED_OUT`` or ``DECEASED``).
         referrals: referrals (转诊) opened by positive screens.
 
     Raises:
@@ -268,6 +307,10 @@ class Child:
             )
 
     def __attrs_post_init__(self) -> None:
+        # A derived part of the value, set once while it is built (attrs documents this
+        # way of setting a frozen attribute in ``__attrs_post_init__``).
+        if self.cases:
+            object.__setattr__(self, "cases", _close_on_leaving(self.cases, self.leaving))
         birth = self.birth_date
         if self.discharge_date is not None and self.discharge_date < birth:
             raise ValidationError(
@@ -363,7 +406,12 @@ class Child:
         return any(category.kind is kind for category in self.categories)
 
     @property
+    def leaving(self) -> LifeEvent | None:
+        """The event by which the child left: the first; a death before a move on one day."""
+        return _leaving(self.life_events)
+
+    @property
     def left_on(self) -> pendulum.Date | None:
         """The first day the child is no longer this area's: moved out or died."""
-        days = [event.on for event in self.life_events]
-        return min(days) if days else None
+        leaving = self.leaving
+        return None if leaving is None else leaving.on

@@ -54,7 +54,9 @@ def before_encounter(subject: Child | Daycare, encounter: Encounter) -> Child | 
         )
         return attrs.evolve(subject, corrections=corrections)
     cases = tuple(
-        attrs.evolve(c, closed_on=None, closed_by=None) if c.closed_by == encounter.id else c
+        attrs.evolve(c, closed_on=None, closed_by=None, close_reason=None)
+        if c.closed_by == encounter.id
+        else c
         for c in subject.cases
         if c.opened_by != encounter.id
     )

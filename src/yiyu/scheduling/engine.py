@@ -101,7 +101,7 @@ class _Instance:
 
 
 def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[Obligation]:
-    leaving = min(child.life_events, key=lambda event: event.on) if child.life_events else None
+    leaving = child.leaving
     # Conditions (preterm, high-risk newborn …) are judged on the facts at discharge: a
     # category recorded later does not rewrite the newborn period retroactively.
     judged_on = child.discharge_date or child.birth_date
@@ -365,6 +365,10 @@ def _case_series(rule: Rule, child: Child) -> list[_Instance]:
     phased = any(stage.phase is not None for stage in rule.stages)
     runs: list[_Instance] = []
     for case in cases:
+        # A case closed because the child left ends with the child's other obligations,
+        # by the leaving rule (the reason ``moved_out``/``deceased``, and what was overdue
+        # stays missed): not as a case closed by its criteria would.
+        case = case.as_recorded()
         phases = _phases(case) if phased else ()
         if runs and (runs[-1].stops_on is None or case.opened_on <= runs[-1].stops_on):
             last = runs[-1]

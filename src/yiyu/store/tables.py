@@ -100,6 +100,9 @@ class CaseRow(SQLModel, table=True):
     severity: str | None = None
     closed_on: dt.date | None = None
     closed_by: str | None = None
+    # Why it closed (yiyu.CaseCloseReason: criteria_met, moved_out, deceased); NULL while
+    # open. A case still open when the child left is stored closed, with the reason.
+    close_reason: str | None = None
     normal_since: dt.date | None = None
     normal_checks: int = 0
     # The checks of the case (yiyu.CaseCheck as JSON): trend rules read them, and a case
