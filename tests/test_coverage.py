@@ -521,3 +521,33 @@ def test_a_rescreen_referral_is_complete_only_with_its_result() -> None:
     assert (with_result.numerator, with_result.denominator) == (1, 1)
     too_late = _rescreen("2026-06-10")  # after the window closed on 05-31
     assert (too_late.numerator, too_late.late) == (0, 1)
+
+
+def _closing_rate(
+    life_events: list[yiyu.LifeEvent], as_of: pendulum.Date = AS_OF
+) -> IndicatorResult:
+    """An anaemia case opened 2026-03-01, still open when the child leaves (or not)."""
+    case = yiyu.Case(condition="anaemia", opened_on="2026-03-01", opened_by="E0")
+    child = kid("K", "2025-06-01", cases=[case], life_events=life_events)
+    [result] = coverage(
+        [],
+        period=Q2,
+        as_of=as_of,
+        protocol=PROTOCOL,
+        children={"K": child},
+        indicators=[i for i in INDICATORS if i.id == "case_closing"],
+    )
+    return result
+
+
+def test_a_case_ended_by_leaving_is_not_closed_by_its_criteria() -> None:
+    # The child moved out on 2026-05-10: its open case was closed that day with the reason
+    # 迁出 (#17 item 7). It is no 结案 by criteria, nor an open case of this area's.
+    left = _closing_rate([yiyu.LifeEvent(kind="moved_out", on="2026-05-10")])
+    assert (left.numerator, left.denominator) == (0, 0)
+    stayed = _closing_rate([])
+    assert (stayed.numerator, stayed.denominator) == (0, 1)
+    assert [s.reason for s in stayed.shortfall] == ["open"]
+    # Judged before the move, the case was open and this area's.
+    before = _closing_rate([yiyu.LifeEvent(kind="moved_out", on="2026-05-10")], as_of=D(2026, 5, 1))
+    assert (before.numerator, before.denominator) == (0, 1)

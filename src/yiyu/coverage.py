@@ -235,7 +235,10 @@ INDICATORS: tuple[Indicator, ...] = (
         name="专案结案率",
         unit="case",
         rules=(),
-        definition="本期内处于管理中的专案（期初在管或本期新建）中，本期结案的比例",
+        definition=(
+            "本期内处于管理中的专案（期初在管或本期新建）中，本期结案的比例"
+            "（儿童迁出、死亡而结束的专案不计入）"
+        ),
         source="S4 (digest §5: 结案): yiyu",
     ),
     Indicator(
@@ -693,6 +696,8 @@ def _cases(
         for case in child.cases:
             if not _managed_during(case, period.start, last):
                 continue
+            if case.closed_by_leaving and case.closed_on is not None and case.closed_on <= last:
+                continue  # ended by the child's leaving (迁出/死亡), not closed by its criteria
             denominator += 1
             if case.closed_on is not None and period.start <= case.closed_on <= last:
                 numerator += 1
