@@ -483,3 +483,15 @@ def test_a_case_opened_before_a_known_move_is_closed_by_it() -> None:
         yiyu.CaseCloseReason.MOVED_OUT,
     )
     assert result.updated_cases == ()
+
+
+def test_a_visit_after_the_child_left_is_refused() -> None:
+    # A child who moved out is another area's: a visit recorded here afterwards would open
+    # cases no one follows (#17). A visit on the day itself still happened.
+    left = girl(life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-07-20")])
+    with pytest.raises(yiyu.ValidationError) as error:
+        record_child(visit(M6_DAY, measurements={"hb_g_l": 95}), left)
+    assert error.value.field == "on"
+    assert "迁出 2024-07-20" in str(error.value)
+    same_day = record_child(visit(D(2024, 7, 20), measurements={"hb_g_l": 118}), left)
+    assert same_day.findings == ()

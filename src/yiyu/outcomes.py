@@ -365,6 +365,13 @@ def _record_child(
         raise ValidationError(
             "on", on.isoformat(), f"before the child's birth ({child.birth_date})"
         )
+    leaving = child.leaving
+    if leaving is not None and on > leaving.on:
+        # No longer this area's child (a visit on the day itself still happened here):
+        # a case it opened would stay open for ever, with no one to follow it.
+        raise ValidationError(
+            "on", on.isoformat(), f"after the child left ({leaving.kind.label_zh} {leaving.on})"
+        )
     # The rules see a case the child's leaving closed as the visits left it (a visit
     # before the move, entered late or printed again): building the child after the visit
     # closes it again, unless the visit closed it first.
