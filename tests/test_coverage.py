@@ -104,9 +104,11 @@ def test_developmental_screening(results: dict[str, yiyu.coverage.IndicatorResul
 
 def test_infant_health_management(results: dict[str, yiyu.coverage.IndicatorResult]) -> None:
     r = results["infant_health_management"]
-    # Under 3 and here during Q2: A, B, C, E (D left on its first day). Seen: A, B, E.
-    assert (r.numerator, r.denominator) == (3, 4)
-    assert [s.subject_id for s in r.shortfall] == ["C"]
+    # Under 3, here during Q2 and with a visit falling due in it: A, B, C, E (D left on its
+    # first day). On time: A (m3 on 05-01) and E (m6 on 06-10); B's m3 was late (06-01,
+    # window closed 05-19) and late visits do not count (#17); C was not seen.
+    assert (r.numerator, r.denominator) == (2, 4)
+    assert [s.subject_id for s in r.shortfall] == ["B", "C"]
     assert r.target == 0.95
     assert r.target_strict  # "超过95%"
     assert r.met is False
@@ -551,3 +553,34 @@ def test_a_case_ended_by_leaving_is_not_closed_by_its_criteria() -> None:
     # Judged before the move, the case was open and this area's.
     before = _closing_rate([yiyu.LifeEvent(kind="moved_out", on="2026-05-10")], as_of=D(2026, 5, 1))
     assert (before.numerator, before.denominator) == (0, 1)
+
+
+def test_a_check_done_on_time_counts_for_the_period_its_window_closes_in() -> None:
+    # #17 item 1: child A's 8-month check, window 2026-08-10 … 2026-11-09 (Q4), done on
+    # time on 2026-09-20 (Q3). It counts for Q4, the period that owns it, not for Q3.
+    repo = MemoryRepository()
+    child = kid("A", "2026-01-10")
+    repo.save_children([child])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
+    [m8] = [e.obligation for e in repo.obligations(ObligationFilter()) if e.obligation.rule == "m8"]
+    assert (m8.opens, m8.closes) == (D(2026, 8, 10), D(2026, 11, 9))
+    repo.save_encounter(
+        yiyu.Encounter(id="e8", subject_id="A", on="2026-09-20", obligation_key=m8.key), []
+    )
+
+    def rate(period: str) -> IndicatorResult:
+        [result] = coverage(
+            repo.obligations(ObligationFilter(include_withdrawn=True)),
+            period=yiyu.Period.parse(period),
+            as_of=D(2027, 1, 15),
+            protocol=PROTOCOL,
+            children={"A": child},
+            indicators=[i for i in INDICATORS if i.id == "infant_health_management"],
+        )
+        return result
+
+    q4 = rate("2026Q4")
+    assert (q4.numerator, q4.denominator) == (1, 1)
+    q3 = rate("2026Q3")  # m6 (window 06-10 … 08-09) was due in Q3 and not done
+    assert (q3.numerator, q3.denominator) == (0, 1)
+    assert [s.key for s in q3.shortfall] == ["child:A/m6"]

@@ -113,8 +113,14 @@ INDICATORS: tuple[Indicator, ...] = (
         name="婴幼儿健康管理率",
         unit="child",
         rules=CHILD_VISITS,
-        definition="本期有随访到期（时间窗在本期结束）的3岁以下儿童中，本期至少完成1次随访的儿童比例",
-        source="S1 (digest §1.3: 儿童健康管理率 = 接受≥1次随访的儿童数/儿童数), per period: yiyu",
+        definition=(
+            "本期有随访到期（时间窗在本期结束）的3岁以下儿童中，至少1次到期随访按时（窗内）完成的"
+            "儿童比例（逾期完成不计）"
+        ),
+        source=(
+            "S1 (digest §1.3: 儿童健康管理率 = 接受≥1次随访的儿童数/儿童数, yearly); per period, "
+            "by the visits falling due in it: yiyu"
+        ),
     ),
     Indicator(
         id="under3_systematic_management",
@@ -564,25 +570,21 @@ def _by_child(
     shortfall: list[Shortfall] = []
     denominator = 0
     if indicator.id == "infant_health_management":
-        # S1's rate is yearly (seen at least once a year). For any period: the children
-        # under 3 here who had a visit falling due in it, and whether they were seen in
-        # it, at any of their visits (the one due, or one done early or late).
-        seen_in_period = {
-            e.obligation.subject_id
-            for e in everything
-            if e.obligation.rule in indicator.rules
-            and (done := _completed(e, as_of)) is not None
-            and period.start <= done <= period.end
-        }
-        for child_id in sorted(per_child):
+        # The period owns the visits whose window closes in it, and late visits do not
+        # count (#17): a child is counted when at least one visit falling due in the
+        # period was done in its window (wherever its date falls: a check done on time in
+        # June for a window closing in August counts for the third quarter).
+        for child_id, owed in sorted(per_child.items()):
             child = children.get(child_id)
             if child is None or not _present_under_3(child, period, as_of):
                 continue
             denominator += 1
-            if child_id in seen_in_period:
+            if any(_in_time(e, as_of, protocol) for e in owed):
                 numerator += 1
             else:
-                shortfall.append(Shortfall(subject_id=child_id, key=None, reason="not_seen"))
+                shortfall.append(
+                    Shortfall(subject_id=child_id, key=owed[0].obligation.key, reason="not_seen")
+                )
         return numerator, denominator, late, skipped, shortfall, 0
     for child_id, owed in sorted(per_child.items()):
         subject = children.get(child_id)

@@ -29,7 +29,7 @@ _REASON_ZH = {
     "missed": "未完成",
     "late": "逾期完成",
     "skipped": "跳过",
-    "not_seen": "本期未随访",
+    "not_seen": "到期随访均未按时完成",
     "open": "未结案",
     "not_contracted": "未签约家庭医生",
     "no_guidance": "本期未获健康指导",
