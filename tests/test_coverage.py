@@ -392,6 +392,27 @@ def test_the_coverage_job_reads_every_resident_child_of_a_township() -> None:
 # --- skip reasons, facts after as_of, unfinished periods, small denominators (#17) ----------
 
 
+def _only(
+    indicator: str,
+    repo: MemoryRepository | None,
+    children: dict[str, yiyu.Child],
+    *,
+    period: yiyu.Period = Q2,
+    as_of: pendulum.Date = AS_OF,
+) -> IndicatorResult:
+    """One indicator, from what ``repo`` stores (``None``: no obligations)."""
+    stored = [] if repo is None else repo.obligations(ObligationFilter(include_withdrawn=True))
+    [result] = coverage(
+        stored,
+        period=period,
+        as_of=as_of,
+        protocol=PROTOCOL,
+        children=children,
+        indicators=[i for i in INDICATORS if i.id == indicator],
+    )
+    return result
+
+
 def _one_check(
     skip: yiyu.Skip | None = None,
     done_on: str | None = None,
@@ -409,15 +430,7 @@ def _one_check(
         )
     if skip is not None:
         repo.save_skip("child:A/m3", skip)
-    [result] = coverage(
-        repo.obligations(ObligationFilter(include_withdrawn=True)),
-        period=period,
-        as_of=as_of,
-        protocol=PROTOCOL,
-        children={"A": child},
-        indicators=[i for i in INDICATORS if i.id == "dev_screening_0_3"],
-    )
-    return result
+    return _only("dev_screening_0_3", repo, {"A": child}, period=period, as_of=as_of)
 
 
 def test_done_elsewhere_counts_as_done_and_is_reported_apart() -> None:
@@ -502,15 +515,7 @@ def _rescreen(result_on: str | None) -> IndicatorResult:
     repo.save_encounter(
         yiyu.Encounter(id="e1", subject_id="R", on="2026-04-20", obligation_key=key), []
     )
-    [result] = coverage(
-        repo.obligations(ObligationFilter(include_withdrawn=True)),
-        period=Q2,
-        as_of=AS_OF,
-        protocol=PROTOCOL,
-        children={"R": child},
-        indicators=[i for i in INDICATORS if i.id == "autism_referral_completion"],
-    )
-    return result
+    return _only("autism_referral_completion", repo, {"R": child})
 
 
 def test_a_rescreen_referral_is_complete_only_with_its_result() -> None:
@@ -531,15 +536,7 @@ def _closing_rate(
     """An anaemia case opened 2026-03-01, still open when the child leaves (or not)."""
     case = yiyu.Case(condition="anaemia", opened_on="2026-03-01", opened_by="E0")
     child = kid("K", "2025-06-01", cases=[case], life_events=life_events)
-    [result] = coverage(
-        [],
-        period=Q2,
-        as_of=as_of,
-        protocol=PROTOCOL,
-        children={"K": child},
-        indicators=[i for i in INDICATORS if i.id == "case_closing"],
-    )
-    return result
+    return _only("case_closing", None, {"K": child}, as_of=as_of)
 
 
 def test_a_case_ended_by_leaving_is_not_closed_by_its_criteria() -> None:
@@ -569,18 +566,29 @@ def test_a_check_done_on_time_counts_for_the_period_its_window_closes_in() -> No
     )
 
     def rate(period: str) -> IndicatorResult:
-        [result] = coverage(
-            repo.obligations(ObligationFilter(include_withdrawn=True)),
+        return _only(
+            "infant_health_management",
+            repo,
+            {"A": child},
             period=yiyu.Period.parse(period),
             as_of=D(2027, 1, 15),
-            protocol=PROTOCOL,
-            children={"A": child},
-            indicators=[i for i in INDICATORS if i.id == "infant_health_management"],
         )
-        return result
 
     q4 = rate("2026Q4")
     assert (q4.numerator, q4.denominator) == (1, 1)
     q3 = rate("2026Q3")  # m6 (window 06-10 … 08-09) was due in Q3 and not done
     assert (q3.numerator, q3.denominator) == (0, 1)
     assert [s.key for s in q3.shortfall] == ["child:A/m6"]
+
+
+def test_the_small_denominator_is_a_configurable_default() -> None:
+    [result] = coverage(
+        [],
+        period=Q2,
+        as_of=AS_OF,
+        protocol=PROTOCOL,
+        children={"A": kid("A", "2024-01-10", family_doctor="FD-1")},
+        indicators=[i for i in INDICATORS if i.id == "family_doctor_contract"],
+        small_below=1,
+    )
+    assert (result.denominator, result.small, result.verdict) == (1, False, True)

@@ -536,18 +536,9 @@ def record_command(
             typer.echo(f"  follow-up: {obligation.name} due {obligation.due} ({obligation.key})")
 
 
-_INDICATOR_ZH = {
-    "wfa": ("年龄别体重", "kg"),
-    "lhfa": ("年龄别身长/身高", "cm"),
-    "wfl": ("身长别体重", "kg"),
-    "wfh": ("身高别体重", "kg"),
-    "bfa": ("年龄别BMI", "kg/m²"),
-    "hcfa": ("年龄别头围", "cm"),
-}
-
-
 def _growth_lines(result: object) -> list[str]:
     """The evaluation the protocol prints, one line per indicator (a child's visit only)."""
+    from yiyu.instruments import wst423
     from yiyu.outcomes import ChildRecord
 
     if not isinstance(result, ChildRecord):
@@ -555,7 +546,7 @@ def _growth_lines(result: object) -> list[str]:
     if result.evaluation_reference == "ws_t_423_2022" and result.evaluation is not None:
         lines = []
         for item in result.evaluation.indicators:
-            name, unit = _INDICATOR_ZH[item.indicator.value]
+            name, unit = wst423.INDICATOR_NAMES[item.indicator]
             status = f" {item.status.label}" if item.status is not None else ""
             lines.append(
                 f"(WS/T 423—2022): {name} {item.value:g} {unit}: 百分位数法 "

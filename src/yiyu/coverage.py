@@ -448,6 +448,7 @@ def coverage(
     children: Mapping[str, Child],
     area: str | None = None,
     indicators: Sequence[Indicator] = INDICATORS,
+    small_below: int = SMALL_DENOMINATOR,
 ) -> list[IndicatorResult]:
     """Every indicator for ``period`` in ``area`` (a township; ``None``: the whole city).
 
@@ -459,6 +460,8 @@ def coverage(
         children: the children by id (birth dates, registration, cases).
         area: a township, or ``None`` for the whole city.
         indicators: the indicators to compute (default: :data:`INDICATORS`).
+        small_below: a denominator under this is ``small``: its rate gets no verdict
+            (a yiyu default, :data:`SMALL_DENOMINATOR`).
 
     Returns:
         One result per indicator, in the order of ``indicators``.
@@ -500,6 +503,7 @@ def coverage(
                 shortfall=tuple(shortfall),
                 elsewhere=elsewhere,
                 final=as_of > period.end,
+                small_below=small_below,
             )
         )
     return results

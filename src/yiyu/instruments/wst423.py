@@ -81,6 +81,7 @@ from yiyu.instruments.growth import DAYS_PER_MONTH, ExcessIndex, GrowthFinding, 
 from yiyu.protocol.model import Evidence
 
 __all__ = [
+    "INDICATOR_NAMES",
     "REFERENCE",
     "RULES_FILE",
     "TABLES_FILE",
@@ -135,6 +136,17 @@ _STATUS_KEY: Final = {
 STATUS_INDICATORS: Final = ("wfa", "lhfa", "wlh", "bfa")
 _PERCENTILES: Final = (3, 10, 25, 50, 75, 90, 97)
 _SDS: Final = (-3, -2, -1, 0, 1, 2, 3)
+
+
+INDICATOR_NAMES: Final = {
+    Indicator.WFA: ("年龄别体重", "kg"),
+    Indicator.LHFA: ("年龄别身长/身高", "cm"),
+    Indicator.WFL: ("身长别体重", "kg"),
+    Indicator.WFH: ("身高别体重", "kg"),
+    Indicator.BFA: ("年龄别BMI", "kg/m²"),
+    Indicator.HCFA: ("年龄别头围", "cm"),
+}
+"""Each indicator's name in the standard and the unit of its tables."""
 
 
 class Grade(enum.Enum):

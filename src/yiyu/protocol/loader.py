@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import pendulum
 
@@ -453,13 +453,9 @@ def _named_conditions(
     for cond_id, (file, table) in raw.items():
         ctx = _Ctx(file, None, f"conditions.{cond_id}.")
         body = {k: v for k, v in table.items() if k not in ("description", "source", "evidence")}
-        description = _description(table, ctx)
+        said = _described(table, ctx, sources)
         result[cond_id] = NamedCondition(
-            id=cond_id,
-            description=description,
-            condition=_condition(body, ctx, "", names),
-            sources=_sources(table.get("source"), ctx, sources),
-            evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+            id=cond_id, condition=_condition(body, ctx, "", names), **said
         )
     return result
 
@@ -496,14 +492,7 @@ def _policy(
     value = table.get("value")
     if not isinstance(value, bool):
         raise ctx.error("value", f"true or false, got {value!r}")
-    description = _description(table, ctx)
-    return Policy(
-        id=policy_id,
-        value=value,
-        description=description,
-        sources=_sources(table.get("source"), ctx, sources),
-        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
-    )
+    return Policy(id=policy_id, value=value, **_described(table, ctx, sources))
 
 
 def _growth_choice(
@@ -514,13 +503,8 @@ def _growth_choice(
     reference = table.get("reference")
     if reference not in GROWTH_REFERENCES:
         raise ctx.error("reference", f"one of {', '.join(GROWTH_REFERENCES)}, got {reference!r}")
-    description = _description(table, ctx)
     return GrowthReferenceChoice(
-        purpose=purpose,
-        reference=reference,
-        description=description,
-        sources=_sources(table.get("source"), ctx, sources),
-        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+        purpose=purpose, reference=reference, **_described(table, ctx, sources)
     )
 
 
@@ -537,21 +521,26 @@ def _skip_effect(
     counts_as = table.get("counts_as")
     if counts_as not in SKIP_EFFECTS:
         raise ctx.error("counts_as", f"one of {', '.join(SKIP_EFFECTS)}, got {counts_as!r}")
-    return SkipEffect(
-        reason=reason,
-        counts_as=counts_as,
-        description=_description(table, ctx),
-        sources=_sources(table.get("source"), ctx, sources),
-        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
-    )
+    return SkipEffect(reason=reason, counts_as=counts_as, **_described(table, ctx, sources))
 
 
-def _description(table: Mapping[str, Any], ctx: _Ctx) -> str:
-    """The required ``description`` of a table, in words for the generated reference."""
+class _Said(TypedDict):
+    description: str
+    sources: tuple[str, ...]
+    evidence: Evidence
+
+
+def _described(table: Mapping[str, Any], ctx: _Ctx, sources: Mapping[str, Source]) -> _Said:
+    """What every sourced table of a protocol says besides its own fields: its
+    ``description`` (required, for the generated reference), ``source`` and ``evidence``."""
     description = table.get("description")
     if not isinstance(description, str) or not description:
         raise ctx.error("description", "required text")
-    return description
+    return _Said(
+        description=description,
+        sources=_sources(table.get("source"), ctx, sources),
+        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+    )
 
 
 def _months(value: Any, ctx: _Ctx, field: str) -> int:
@@ -568,7 +557,7 @@ def _corrected_age(
 ) -> CorrectedAge:
     ctx = _Ctx(file, None, "corrected_age.")
     _unknown_keys(table, {"description", "until_months", "extended", "source", "evidence"}, ctx)
-    description = _description(table, ctx)
+    said = _described(table, ctx, sources)
     until = _months(table.get("until_months"), ctx, "until_months")
     extended_raw = table.get("extended", [])
     if not isinstance(extended_raw, list) or not all(isinstance(e, dict) for e in extended_raw):
@@ -587,13 +576,7 @@ def _corrected_age(
                 evidence=_enum(Evidence, entry.get("evidence"), sub, "evidence"),
             )
         )
-    return CorrectedAge(
-        description=description,
-        until_months=until,
-        sources=_sources(table.get("source"), ctx, sources),
-        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
-        extended=tuple(extended),
-    )
+    return CorrectedAge(until_months=until, extended=tuple(extended), **said)
 
 
 def _references(value: Any) -> set[str]:

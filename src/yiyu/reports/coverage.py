@@ -162,7 +162,9 @@ def coverage_document(
     unfinished = any(not r.final for results in by_area.values() for r in results)
     context: dict[str, Any] = {
         "unfinished": unfinished,
-        "small_below": SMALL_DENOMINATOR,
+        "small_below": next(
+            (r.small_below for results in by_area.values() for r in results), SMALL_DENOMINATOR
+        ),
         "form": {"title": title, "band": "coverage"},
         "as_of": as_of.isoformat(),
         "institution": institution,
