@@ -45,7 +45,7 @@ def coverage_chart(results: Sequence[IndicatorResult]) -> Markup:
     """
     shown = [r for r in results if r.rate is not None]
     height = _ROW * len(shown) + 24
-    width = _LABEL + _BAR_WIDTH + 60
+    width = _LABEL + _BAR_WIDTH + 100  # room for "100.0%（n=19）" after a full bar
     parts = [
         f'<svg class="coverage-chart" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
