@@ -232,6 +232,26 @@ def test_skips_are_stored_with_their_reason(repo: Repository) -> None:
         repo.save_skip("child:C1/m99", skip)
 
 
+def test_encounters_between_reads_a_span_of_visits_whole(repo: Repository) -> None:
+    # Coverage's yearly rates count the children seen and the screens recorded in a span.
+    c = child(life_events=[])
+    repo.save_children([c])
+    plan(repo, c, D(2024, 12, 31))
+    visits = [
+        yiyu.Encounter(id="E2", subject_id="C1", on="2024-05-02", obligation_key="child:C1/m3",
+                       warning_signs={"m3_1": False}, regression=False),
+        yiyu.Encounter(id="E1", subject_id="C1", on="2024-05-02"),
+        yiyu.Encounter(id="E3", subject_id="C1", on="2024-07-31"),
+        yiyu.Encounter(id="E0", subject_id="C1", on="2024-04-30"),
+    ]  # fmt: skip
+    for visit in visits:
+        repo.save_encounter(visit, [])
+    found = repo.encounters_between(D(2024, 5, 1), D(2024, 7, 31))
+    assert [e.id for e in found] == ["E1", "E2", "E3"]  # by date, then id; both ends counted
+    assert found[1] == visits[0]  # read back with its screen
+    assert repo.encounters_between(D(2024, 8, 1), D(2024, 12, 31)) == []
+
+
 def test_filters(repo: Repository) -> None:
     c = child()
     repo.save_children([c])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pendulum
 
-from yiyu.coverage import IndicatorResult, coverage
+from yiyu.coverage import IndicatorResult, coverage, year_to_date
 from yiyu.dates import Period
 from yiyu.domain import Child
 from yiyu.protocol import Protocol
@@ -23,9 +23,10 @@ def coverage_report(
 ) -> list[IndicatorResult]:
     """Every indicator for ``period`` in ``township`` (``None``: the whole city).
 
-    Reads the obligations around the period and the children, in batches: the children
-    the obligations name, and every child living in the area, since the indicators over
-    resident children (家庭医生签约率, the 科学育儿 proxy) count children with nothing due.
+    Reads the obligations around the period, the visits of the year so far and the
+    children, in batches: the children the obligations name, and every child living in
+    the area, since the indicators over resident children (the yearly rates, 家庭医生签约率,
+    the 科学育儿 proxy) count children with nothing due.
 
     Args:
         repo: the store.
@@ -58,6 +59,18 @@ def coverage_report(
         children.update(
             {k: c for k, c in repo.get_children(everyone).items() if c.township == township}
         )
+    # The yearly rates count the visits of the year so far, and a screen recorded at a
+    # check due this year, which may have been done before 1 January, once its window
+    # opened.
+    first, last = year_to_date(period, as_of)
+    opened = min((s.obligation.opens for s in stored), default=first)
+    encounters = repo.encounters_between(min(first, opened), last)
     return coverage(
-        stored, period=period, as_of=as_of, protocol=protocol, children=children, area=township
+        stored,
+        period=period,
+        as_of=as_of,
+        protocol=protocol,
+        children=children,
+        encounters=encounters,
+        area=township,
     )

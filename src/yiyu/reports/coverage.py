@@ -16,6 +16,7 @@ import pendulum
 from markupsafe import Markup, escape
 
 from yiyu.coverage import SMALL_DENOMINATOR, IndicatorResult
+from yiyu.coverage.results import SHORTFALL_REASONS
 from yiyu.reports.context import PrintDocument, _attachment
 from yiyu.reports.fonts import FONT_FAMILY
 
@@ -25,15 +26,6 @@ _BAR_WIDTH = 300
 _ROW = 18
 _LABEL = 210
 _SHORTFALL_SHOWN = 25
-_REASON_ZH = {
-    "missed": "未完成",
-    "late": "逾期完成",
-    "skipped": "跳过",
-    "not_seen": "到期随访均未按时完成",
-    "open": "未结案",
-    "not_contracted": "未签约家庭医生",
-    "no_guidance": "本期未获健康指导",
-}
 
 
 def coverage_chart(results: Sequence[IndicatorResult]) -> Markup:
@@ -139,7 +131,7 @@ def coverage_document(
                     "subject": names.get(s.subject_id, s.subject_id),
                     "subject_id": s.subject_id,
                     "key": s.key or "",
-                    "reason": _REASON_ZH.get(s.reason, s.reason),
+                    "reason": SHORTFALL_REASONS.get(s.reason, s.reason),
                 }
                 for s in result.shortfall[:_SHORTFALL_SHOWN]
             ]

@@ -207,6 +207,11 @@ class Repository(Protocol):
         """The encounters recorded for ``day`` (the visit's date), sorted by id."""
         ...
 
+    def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
+        """The encounters dated ``first`` to ``last`` (inclusive), sorted by date and id:
+        the visits coverage counts children seen and screens recorded by."""
+        ...
+
     def save_skip(self, key: str, skip: Skip) -> None: ...
 
     def save_reschedule(self, key: str, reschedule: Reschedule) -> None:

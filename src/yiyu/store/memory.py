@@ -273,6 +273,12 @@ class MemoryRepository:
             (e for e, _ in self._state.encounters.values() if e.on == day), key=lambda e: e.id
         )
 
+    def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
+        return sorted(
+            (e for e, _ in self._state.encounters.values() if first <= e.on <= last),
+            key=lambda e: (e.on, e.id),
+        )
+
     def save_skip(self, key: str, skip: Skip) -> None:
         with self.transaction():
             if key not in self._state.obligations:

@@ -584,6 +584,15 @@ class SqlRepository:
             ).all()
             return [Encounter(**data) for data in rows]
 
+    def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
+        with self._tx() as session:
+            rows = session.exec(
+                select(EncounterRow.data)
+                .where(col(EncounterRow.on) >= _plain(first), col(EncounterRow.on) <= _plain(last))
+                .order_by(col(EncounterRow.on), col(EncounterRow.id))
+            ).all()
+            return [Encounter(**data) for data in rows]
+
     def save_skip(self, key: str, skip: Skip) -> None:
         with self._tx() as session:
             if session.get(ObligationRow, key) is None:

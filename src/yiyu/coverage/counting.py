@@ -1,0 +1,133 @@
+"""The counting rules every indicator shares: what an obligation's facts were on a date,
+whether it was owed, and whether a child was this area's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+import pendulum
+
+from yiyu.dates import add_months
+from yiyu.domain import Child, Encounter
+from yiyu.protocol import Protocol
+from yiyu.scheduling import tracked_referral
+from yiyu.store.api import StoredObligation
+
+__all__ = [
+    "as_counted",
+    "completed",
+    "in_time",
+    "is_child_visit",
+    "owed",
+    "resident_during",
+    "skip_effect",
+    "under",
+]
+
+
+def completed(entry: StoredObligation, as_of: pendulum.Date) -> pendulum.Date | None:
+    """When it was completed, as far as was known on ``as_of``: an encounter, or (for a
+    referral or a correction) the recorded result."""
+    if entry.done_on is not None and entry.done_on <= as_of:
+        return entry.done_on
+    ob = entry.obligation
+    if (
+        ob.cancel_reason in ("referral_closed", "corrected")
+        and ob.cancelled_on is not None
+        and ob.cancelled_on <= as_of
+    ):
+        return ob.cancelled_on
+    return None
+
+
+def as_counted(entry: StoredObligation, children: Mapping[str, Child]) -> StoredObligation:
+    """The entry as coverage reads it: a referral's tracking is completed when the
+    referral's result was recorded (its ``closed_on``), never by a visit that recorded
+    none."""
+    ob = entry.obligation
+    child = children.get(ob.subject_id) if ob.subject.value == "child" else None
+    referral = tracked_referral(ob, child)
+    if referral is None or referral.closed_on == entry.done_on:
+        return entry
+    return attrs.evolve(entry, done_on=referral.closed_on)
+
+
+def skip_effect(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -> str | None:
+    """How the entry's skip counts (``done``, ``excluded``, ``not_done``), if it was
+    skipped by ``as_of``."""
+    skip = entry.skip
+    if skip is None or skip.on > as_of:
+        return None
+    return protocol.skip_effect(skip.reason.value)
+
+
+def owed(
+    entry: StoredObligation,
+    as_of: pendulum.Date,
+    children: Mapping[str, Child],
+    protocol: Protocol,
+) -> bool:
+    """Whether the obligation was owed here, as known on ``as_of``, whatever its period.
+
+    Not when withdrawn (no longer planned), skipped as not applicable (不适用), cancelled
+    while open and not done first (moved out, died, case closed: a referral's result or a
+    correction closes its own tracking, which is done), or when its window closed before
+    the child was registered here (it was another area's).
+    """
+    ob = entry.obligation
+    if entry.withdrawn_on is not None:
+        return False
+    if skip_effect(entry, as_of, protocol) == "excluded":
+        return False
+    if (
+        ob.cancelled_on is not None
+        and ob.cancelled_on <= ob.closes
+        and (entry.done_on is None or entry.done_on > as_of)
+        and ob.cancel_reason not in ("referral_closed", "corrected")
+    ):
+        return False
+    child = children.get(ob.subject_id) if ob.subject.value == "child" else None
+    return not (
+        child is not None and child.registered_on is not None and ob.closes < child.registered_on
+    )
+
+
+def in_time(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -> bool:
+    """Done in its window, or skipped as done elsewhere (已在他处完成)."""
+    done = completed(entry, as_of)
+    ob = entry.obligation
+    if done is not None and ob.opens <= done <= ob.closes:
+        return True
+    return skip_effect(entry, as_of, protocol) == "done"
+
+
+def under(child: Child, months: int, first: pendulum.Date) -> bool:
+    """Whether the child was under ``months`` of age at some time from ``first`` on."""
+    return add_months(child.birth_date, months) > first
+
+
+def resident_during(
+    child: Child, first: pendulum.Date, last: pendulum.Date, area: str | None
+) -> bool:
+    """Whether the child was this area's at some time from ``first`` to ``last``: living in
+    ``area``, born and registered here by ``last``, and not gone by ``first``.
+
+    ``last`` is never after the as-of date, so a later birth, registration or departure is
+    not a fact yet.
+    """
+    if area is not None and child.township != area:
+        return False
+    if child.birth_date > last:
+        return False
+    if child.registered_on is not None and child.registered_on > last:
+        return False
+    left = child.left_on
+    return left is None or left > first
+
+
+def is_child_visit(encounter: Encounter, children: Mapping[str, Child]) -> bool:
+    """Whether the encounter saw a child (not a daycare)."""
+    if encounter.obligation_key is not None:
+        return encounter.obligation_key.startswith("child:")
+    return encounter.subject_id in children
