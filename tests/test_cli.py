@@ -170,7 +170,18 @@ def test_coverage_formats(db: str) -> None:
     assert "0—6岁儿童家庭医生签约率" in table.output
     as_csv = runner.invoke(app, [*args, "--format", "csv"])
     assert as_csv.output.startswith("indicator,name,area,period")
-    assert "\nfamily_doctor_contract,0—6岁儿童家庭医生签约率,全市,2026Q2,1,1,1.0," in as_csv.output
+    assert (
+        "\nfamily_doctor_contract,0—6岁儿童家庭医生签约率,全市,2026Q2,period,2026-04-01,"
+        "2026-06-30,1,1,1.0," in as_csv.output
+    )
+    # The yearly rates count the year to date, and say so (#17).
+    assert "\nnewborn_visit,新生儿访视率,全市,2026Q2,year,2026-01-01,2026-06-30,0,1," in (
+        as_csv.output
+    )
+    assert by_id["newborn_visit"]["shortfall"] == [
+        {"subject_id": "C1", "key": "child:C1/newborn_home_visit", "reason": "not_visited"}
+    ]
+    assert table.output.index("年度指标") < table.output.index("本期指标")
     assert runner.invoke(app, [*args[:-4], "--period", "2026Q5"]).exit_code == 1
     assert all(row["final"] is True and row["small"] in (True, False) for row in rows)
     # A quarter judged before it ends says so, and gives no verdict (#17).

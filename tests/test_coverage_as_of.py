@@ -98,6 +98,7 @@ def _report(repo: Repository, children: list[yiyu.Child], period: yiyu.Period, a
         as_of=as_of,
         protocol=PROTOCOL,
         children={child.id: child for child in children},
+        encounters=repo.encounters_between(D(2020, 1, 1), D(2030, 1, 1)),
     )
     return [result.as_dict() for result in results]
 
@@ -132,8 +133,17 @@ def _check(
         subject = key.split("/")[0].split(":")[1]
         on = data.draw(_date(dt.date(2024, 1, 1), dt.date(2027, 1, 31)))
         if data.draw(st.booleans()):
+            # Scheduled or not, with or without a screen and the regression question: the
+            # yearly rates count visits and screens (#17 item 2).
             visits.append(
-                yiyu.Encounter(id=f"E{number}", subject_id=subject, on=on, obligation_key=key)
+                yiyu.Encounter(
+                    id=f"E{number}",
+                    subject_id=subject,
+                    on=on,
+                    obligation_key=data.draw(st.sampled_from([key, None])),
+                    warning_signs=data.draw(st.sampled_from([{}, {"m3_1": False}])),
+                    regression=data.draw(st.sampled_from([None, False, True])),
+                )
             )
         else:
             skips.append((key, yiyu.Skip(on=on, reason=data.draw(st.sampled_from(REASONS)))))
@@ -147,8 +157,11 @@ def _check(
     then.save_children(known)
     plan(then, PROTOCOL, as_of=PLANNED_ON, horizon_days=HORIZON_DAYS)
     planned_then = {entry.obligation.key for entry in then.obligations(ObligationFilter())}
+    known_ids = {child.id for child in known}
     for visit in visits:
-        if visit.on <= as_of and visit.obligation_key in planned_then:
+        scheduled = visit.obligation_key in planned_then
+        unscheduled = visit.obligation_key is None and visit.subject_id in known_ids
+        if visit.on <= as_of and (scheduled or unscheduled):
             then.save_encounter(visit, [])
     for key, skip in skips:
         if skip.on <= as_of and key in planned_then:

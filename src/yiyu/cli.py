@@ -11,10 +11,10 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from rich.table import Table
 import yiyu
 from yiyu.dates import local_today, to_date
 from yiyu.errors import ProtocolError, ValidationError, YiyuError
+
+if TYPE_CHECKING:
+    from yiyu.coverage import IndicatorResult
 
 app = typer.Typer(
     help="yiyu 医育: pediatric health management (schedules, records, work lists).",
@@ -379,25 +382,36 @@ def coverage_command(
             writer.writerows(rows)
             typer.echo(buffer.getvalue(), nl=False)
             return
-        unfinished = any(not r.final for r in results)
-        title = f"覆盖率 coverage {period} {township or '全市'}"
-        if unfinished:
-            title += f"（统计期未结束，截至 {day}：数字还会变化，不作达标判断）"
-        table = Table(title=title)
-        columns = ("指标", "分子", "分母", "比例", "目标", "达标", "逾期完成", "跳过", "他处完成")
-        for column in columns:
-            table.add_column(column)
-        for r in results:
-            rate = "—" if r.rate is None else f"{r.rate:.1%}"
-            target = "" if r.target is None else f"{'>' if r.target_strict else '≥'}{r.target:.0%}"
-            met = {True: "是", False: "否", None: ""}[r.verdict]
-            if r.small and r.target is not None:
-                met = f"分母<{r.small_below}"
-            table.add_row(
-                r.name, str(r.numerator), str(r.denominator), rate, target, met, str(r.late),
-                str(r.skipped), str(r.elsewhere),
-            )  # fmt: skip
-        Console().print(table)
+        console = Console()
+        for basis, heading in (("year", "年度指标（年初至今）"), ("period", "本期指标")):
+            part = [r for r in results if r.basis == basis]
+            if part:
+                console.print(_coverage_table(part, f"{heading} {period} {township or '全市'}"))
+
+
+def _coverage_table(results: Sequence[IndicatorResult], title: str) -> Table:
+    """One kind of indicator (yearly or per period) as a table, its span in the title."""
+    spans = "、".join(sorted({r.span for r in results}))
+    title = f"覆盖率 coverage {title}（{spans}）"
+    if any(not r.final and not r.pending for r in results):
+        title += "（统计期未结束：数字还会变化，不作达标判断）"
+    elif any(not r.final for r in results):
+        title += "（有待判断的对象：数字还会变化，不作达标判断）"
+    table = Table(title=title)
+    columns = ("指标", "分子", "分母", "比例", "目标", "达标", "逾期完成", "跳过", "他处完成")
+    for column in (*columns, "待判断"):
+        table.add_column(column)
+    for r in results:
+        rate = "—" if r.rate is None else f"{r.rate:.1%}"
+        target = "" if r.target is None else f"{'>' if r.target_strict else '≥'}{r.target:.0%}"
+        met = {True: "是", False: "否", None: ""}[r.verdict]
+        if r.small and r.target is not None:
+            met = f"分母<{r.small_below}"
+        table.add_row(
+            r.name, str(r.numerator), str(r.denominator), rate, target, met, str(r.late),
+            str(r.skipped), str(r.elsewhere), str(r.pending),
+        )  # fmt: skip
+    return table
 
 
 def _period(text: str) -> yiyu.Period:

@@ -137,7 +137,8 @@ def test_infant_health_management_counts_a_visit_done_in_the_period(repo: Reposi
     # not done, but the child was not seen in Q2 either.
     [q3] = [r for r in coverage(repo.obligations(ObligationFilter()),
             period=yiyu.Period.parse("2026Q3"), as_of=D(2026, 10, 1), protocol=PROTOCOL,
-            children={"C1": child}) if r.indicator == "infant_health_management"]  # fmt: skip
+            children={"C1": child}, encounters=repo.encounters_between(D(2026, 1, 1), D(2026, 10, 1)))
+            if r.indicator == "infant_visit_timely"]  # fmt: skip
     assert (q3.numerator, q3.denominator) == (1, 1)
 
 
@@ -150,18 +151,19 @@ def test_a_visit_done_before_a_move_entered_later_still_counts(repo: Repository)
         id="E1", subject_id="C1", on="2026-02-05", obligation_key="child:C1/newborn_home_visit"
     )
     repo.save_encounter(visit, [])
-    [newborn] = [r for r in coverage(repo.obligations(ObligationFilter()),
-                 period=yiyu.Period.parse("2026Q1"), as_of=D(2026, 4, 1), protocol=PROTOCOL,
-                 children={"C1": moved}) if r.indicator == "newborn_visit"]  # fmt: skip
-    assert (newborn.numerator, newborn.denominator) == (1, 1)
+    found = {r.indicator: r for r in coverage(repo.obligations(ObligationFilter()),
+             period=yiyu.Period.parse("2026Q1"), as_of=D(2026, 4, 1), protocol=PROTOCOL,
+             children={"C1": moved}, encounters=[visit])}  # fmt: skip
+    for indicator in ("newborn_visit_timely", "newborn_visit"):  # on time, and within 28 days
+        assert (found[indicator].numerator, found[indicator].denominator) == (1, 1)
 
 
 def test_a_departed_childs_open_case_is_not_counted_later() -> None:
     gone = kid(cases=[yiyu.Case(condition="anaemia", opened_on="2026-08-01")],
                life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-09-01")])  # fmt: skip
     [closing] = [r for r in coverage([], period=yiyu.Period.parse("2027Q1"),
-                 as_of=D(2027, 4, 1), protocol=PROTOCOL, children={"C1": gone})
-                 if r.indicator == "case_closing"]  # fmt: skip
+                 as_of=D(2027, 4, 1), protocol=PROTOCOL, children={"C1": gone},
+                 encounters=[]) if r.indicator == "case_closing"]  # fmt: skip
     assert closing.denominator == 0
 
 

@@ -87,7 +87,8 @@ def test_every_indicator_prints_with_its_shortfall(renderer: Any, poppler: Any) 
         "C2": make_child(id="C2", name="李<b>明</b>", birth_date="2025-06-01", family_doctor=None),
     }
     results = coverage([], period=yiyu.Period.parse("2026Q2"), as_of=pendulum.Date(2026, 7, 15),
-                       protocol=yiyu.load_protocol(), children=children)  # fmt: skip
+                       protocol=yiyu.load_protocol(), children=children,
+                       encounters=[])  # fmt: skip
     names = {"C2": children["C2"].name}
     document = coverage_document(
         {"全市": results}, period="2026Q2", as_of=pendulum.Date(2026, 7, 15), names=names

@@ -86,6 +86,7 @@ def _row(result: IndicatorResult) -> dict[str, Any]:
         "late": result.late,
         "skipped": result.skipped,
         "elsewhere": result.elsewhere,
+        "pending": result.pending,
         "definition": result.definition,
         "source": result.source,
     }
@@ -96,10 +97,29 @@ def _verdict(result: IndicatorResult) -> str:
     if result.target is None or result.rate is None:
         return ""
     if not result.final:
-        return "未结束"
+        return "待判断" if result.pending else "未结束"
     if result.small:
         return f"分母<{result.small_below}"
     return "达标" if result.met else "未达标"
+
+
+def _sections(results: Sequence[IndicatorResult]) -> list[dict[str, Any]]:
+    """The yearly rates first, against the plan's targets; the per-period rates beneath."""
+    sections = []
+    for basis, title in (("year", "年度指标（年初至今）"), ("period", "本期指标：及时率与工作指标")):
+        part = [r for r in results if r.basis == basis]
+        if not part:
+            continue
+        spans = sorted({r.span for r in part})
+        sections.append(
+            {
+                "basis": basis,
+                "title": f"{title} · {'、'.join(spans)}",
+                "chart": coverage_chart(part),
+                "rows": [_row(r) for r in part],
+            }
+        )
+    return sections
 
 
 def coverage_document(
@@ -110,7 +130,8 @@ def coverage_document(
     institution: str | None = None,
     names: Mapping[str, str] | None = None,
 ) -> PrintDocument:
-    """The coverage report of ``period``: the first area (the city) first, then the rest.
+    """The coverage report of ``period``: the first area (the city) first, then the rest;
+    in each, the yearly rates (year to date) first, then the per-period rates.
 
     Args:
         by_area: area name → its indicator results (from :func:`yiyu.coverage.coverage`).
@@ -145,18 +166,19 @@ def coverage_document(
         areas.append(
             {
                 "name": area,
-                "chart": coverage_chart(results),
+                "sections": _sections(results),
                 "rows": [_row(r) for r in results],
                 "shortfalls": shortfalls,
             }
         )
     title = f"{period} 覆盖率报告"
-    unfinished = any(not r.final for results in by_area.values() for r in results)
+    everything = [r for results in by_area.values() for r in results]
     context: dict[str, Any] = {
-        "unfinished": unfinished,
-        "small_below": next(
-            (r.small_below for results in by_area.values() for r in results), SMALL_DENOMINATOR
-        ),
+        # Not final because the period is not over, or because a yearly rate still waits
+        # on something owed (a window open, a newborn under 28 days).
+        "unfinished": any(not r.final and not r.pending for r in everything),
+        "pending": any(not r.final and r.pending for r in everything),
+        "small_below": next((r.small_below for r in everything), SMALL_DENOMINATOR),
         "form": {"title": title, "band": "coverage"},
         "as_of": as_of.isoformat(),
         "institution": institution,
