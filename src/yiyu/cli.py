@@ -382,11 +382,16 @@ def coverage_command(
             writer.writerows(rows)
             typer.echo(buffer.getvalue(), nl=False)
             return
-        console = Console()
-        for basis, heading in (("year", "年度指标（年初至今）"), ("period", "本期指标")):
-            part = [r for r in results if r.basis == basis]
-            if part:
-                console.print(_coverage_table(part, f"{heading} {period} {township or '全市'}"))
+        _print_coverage(results, f"{period} {township or '全市'}")
+
+
+def _print_coverage(results: Sequence[IndicatorResult], label: str) -> None:
+    """The yearly rates first, then the per-period rates, each as a table."""
+    console = Console()
+    for basis, heading in (("year", "年度指标（年初至今）"), ("period", "本期指标")):
+        part = [r for r in results if r.basis == basis]
+        if part:
+            console.print(_coverage_table(part, f"{heading} {label}"))
 
 
 def _coverage_table(results: Sequence[IndicatorResult], title: str) -> Table:
@@ -482,14 +487,7 @@ def demo_command(
             f"{result.referrals} referrals opened, {result.obligations} obligations planned "
             f"({result.seconds:.0f} s)"
         )
-        table = Table(title=f"覆盖率 coverage {result.period} 全市")
-        for column in ("指标", "分子/分母", "比例", "目标"):
-            table.add_column(column)
-        for r in result.coverage:
-            rate = "—" if r.rate is None else f"{r.rate:.1%}"
-            target = "" if r.target is None else f"{'>' if r.target_strict else '≥'}{r.target:.0%}"
-            table.add_row(r.name, f"{r.numerator}/{r.denominator}", rate, target)
-        Console().print(table)
+        _print_coverage(result.coverage, f"{result.period} 全市")
         typer.echo(f"database: {result.database}")
         for path in result.files:
             typer.echo(f"  {path}")

@@ -115,7 +115,9 @@ def coverage(
             tally = national(indicator, local, visits, span, as_of, children, protocol, area)
             first, last = span
         else:
-            tally = _per_period(indicator, local, in_period, period, as_of, children, protocol, area)
+            tally = _per_period(
+                indicator, local, in_period, period, as_of, children, protocol, area
+            )
             first, last = period.start, min(period.end, as_of)
         target = protocol.targets.get(indicator.id)
         results.append(

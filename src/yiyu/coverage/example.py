@@ -3,7 +3,7 @@
 
 Eleven children of 城关街道, the third quarter of 2026 judged on 15 October 2026, so the
 yearly rates count 1 January – 30 September 2026. Each child's story is in
-:data:`STORIES`; the tests (``tests/coverage/test_example.py``) compute every figure by
+:data:`STORIES`; the tests (``tests/test_coverage_national.py``) compute every figure by
 hand from them.
 """
 
@@ -30,7 +30,8 @@ TOWNSHIP = "城关街道"
 STORIES: Mapping[str, str] = {
     "N1": "生于2026-03-01；3-06新生儿访视；3月龄检查6-05（预警征象＋能力倒退询问）；"
     "6月龄检查9-10（预警征象，未询问倒退）",
-    "N2": "生于2026-05-10，7-01才登记（迟报）；未接受新生儿访视；3月龄检查8-20（预警征象＋倒退询问）",
+    "N2": "生于2026-05-10，7-01才登记（迟报）；未接受新生儿访视；"
+    "3月龄检查8-20（预警征象＋倒退询问）",
     "N3": "生于2026-09-25；统计日未满28天，尚未访视",
     "N4": "生于2026-02-10；新生儿访视已在他处完成（2-15记为跳过：已在他处完成）；"
     "3月龄检查7-20逾期完成（窗口7-09结束；预警征象＋倒退询问）；6月龄检查未做",

@@ -6,7 +6,6 @@ from yiyu.coverage.indicators import INDICATORS, SMALL_DENOMINATOR
 from yiyu.coverage.results import SHORTFALL_REASONS
 from yiyu.protocol import Protocol
 
-
 __all__ = ["indicators_markdown"]
 
 
@@ -112,7 +111,7 @@ def indicators_markdown(protocol: Protocol) -> str:
 
 def _worked_example(protocol: Protocol) -> list[str]:
     # Computed, not written by hand: the page cannot drift from the code, and the tests
-    # (tests/coverage/test_example.py) check the same figures against a hand computation.
+    # (tests/test_coverage_national.py) check the same figures against a hand computation.
     from yiyu.coverage import coverage
     from yiyu.coverage.example import STORIES, coverage_example
 
@@ -144,7 +143,9 @@ def _worked_example(protocol: Protocol) -> list[str]:
         if r.denominator == 0 and r.pending == 0:
             continue
         rate = "—" if r.rate is None else f"{r.rate:.1%}"
-        short = "、".join(f"{s.subject_id}（{SHORTFALL_REASONS.get(s.reason, s.reason)}）" for s in r.shortfall)
+        short = "、".join(
+            f"{s.subject_id}（{SHORTFALL_REASONS.get(s.reason, s.reason)}）" for s in r.shortfall
+        )
         state = "最终" if r.final else "未结束"
         lines.append(
             f"| {r.name} | {r.numerator}/{r.denominator} | {rate} | {short} | {r.elsewhere} "

@@ -157,8 +157,7 @@ def residents(
     raise ValidationError(
         "indicator",
         indicator.id,
-        "yiyu counts residents per period only for family_doctor_contract and "
-        "parenting_knowledge",
+        "yiyu counts residents per period only for family_doctor_contract and parenting_knowledge",
     )
 
 

@@ -238,7 +238,7 @@ def protocol_markdown(protocol: Protocol) -> str:
         "",
         "## Coverage targets",
         "",
-        "Computed by `yiyu coverage`; definitions in docs/guide/coverage.md.",
+        "Computed by `yiyu coverage`; definitions in [coverage.md](coverage.md).",
         "",
         "| indicator | target | evidence | sources |",
         "|---|---|---|---|",

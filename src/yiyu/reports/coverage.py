@@ -106,7 +106,10 @@ def _verdict(result: IndicatorResult) -> str:
 def _sections(results: Sequence[IndicatorResult]) -> list[dict[str, Any]]:
     """The yearly rates first, against the plan's targets; the per-period rates beneath."""
     sections = []
-    for basis, title in (("year", "年度指标（年初至今）"), ("period", "本期指标：及时率与工作指标")):
+    for basis, title in (
+        ("year", "年度指标（年初至今）"),
+        ("period", "本期指标：及时率与工作指标"),
+    ):
         part = [r for r in results if r.basis == basis]
         if not part:
             continue
