@@ -217,3 +217,28 @@ def test_a_township_counts_its_own_children() -> None:
 
 def test_every_story_is_a_child_of_the_example() -> None:
     assert set(STORIES) == set(EXAMPLE.children)
+
+
+def test_a_check_at_which_no_warning_sign_column_applied_owed_no_screen() -> None:
+    # Two children born 2026-01-01, each seen at the 3-month check on 04-01 with no 预警征象
+    # recorded. The term child (3 months old) owed the screen; the one born at 28 weeks is
+    # assessed by corrected age (0 months: no column applies before 3 months), so owed none.
+    children = {
+        "T": yiyu.Child(id="T", name="足月", sex="F", birth_date="2026-01-01",
+                        discharge_date="2026-01-03", township="城关街道"),
+        "P": yiyu.Child(id="P", name="早产", sex="F", birth_date="2026-01-01",
+                        gestational_age="28+0", discharge_date="2026-03-01",
+                        township="城关街道"),
+    }  # fmt: skip
+    stored = [
+        StoredObligation(obligation=ob, township="城关街道", assignee=None, skip=None,
+                         withdrawn_on=None, done_on=D(2026, 4, 1) if ob.rule == "m3" else None)
+        for child in children.values()
+        for ob in yiyu.schedule(child, PROTOCOL, until=D(2026, 12, 31))
+    ]  # fmt: skip
+    visits = [yiyu.Encounter(id=f"E{c}", subject_id=c, on="2026-04-01",
+                             obligation_key=f"child:{c}/m3") for c in children]  # fmt: skip
+    r = report(stored=stored, children=children, encounters=visits, period="2026Q2",
+               as_of=D(2026, 7, 15))["dev_screening_0_3"]  # fmt: skip
+    assert [(s.key, s.reason) for s in r.shortfall] == [("child:T/m3", "not_screened")]
+    assert (r.numerator, r.denominator) == (0, 1)

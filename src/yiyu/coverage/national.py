@@ -32,7 +32,9 @@ from yiyu.coverage.results import Shortfall, Tally
 from yiyu.dates import Period
 from yiyu.domain import Child, Encounter
 from yiyu.errors import ValidationError
+from yiyu.outcomes import screening_column
 from yiyu.protocol import Protocol
+from yiyu.scheduling import assessment_age
 from yiyu.store.api import StoredObligation
 
 __all__ = ["Span", "national", "screened_by_2022_method", "screening_recorded", "year_to_date"]
@@ -96,11 +98,29 @@ def national(
     ]
     if indicator.id == "under3_systematic_management":
         return _systematic(due, as_of, protocol)
+    # A check done when no 预警征象 column applied (a preterm child under 3 months of
+    # corrected age) owed no screen: it leaves the screening rates.
+    screenable = [e for e in due if _screen_applied(e, children, as_of, protocol)]
     if indicator.id == "dev_screening_0_3":
-        return _screenings(due, seen, as_of, protocol)
+        return _screenings(screenable, seen, as_of, protocol)
     if indicator.id == "autism_initial_screening":
-        return _autism(due, seen, span, as_of, protocol)
+        return _autism(screenable, seen, span, as_of, protocol)
     raise ValidationError("indicator", indicator.id, "no yearly counting rule in yiyu")
+
+
+def _screen_applied(
+    entry: StoredObligation,
+    children: Mapping[str, Child],
+    as_of: pendulum.Date,
+    protocol: Protocol,
+) -> bool:
+    """Whether a 预警征象 column applied at the check, as far as is known: on the day it
+    was done, by the age the child is assessed by (corrected, for a preterm child)."""
+    done = completed(entry, as_of)
+    child = children.get(entry.obligation.subject_id)
+    if done is None or child is None:
+        return True  # not done yet: the screen is owed
+    return screening_column(assessment_age(child, done, protocol), entry.obligation) is not None
 
 
 def _newborn(
