@@ -242,3 +242,16 @@ def test_a_check_at_which_no_warning_sign_column_applied_owed_no_screen() -> Non
                as_of=D(2026, 7, 15))["dev_screening_0_3"]  # fmt: skip
     assert [(s.key, s.reason) for s in r.shortfall] == [("child:T/m3", "not_screened")]
     assert (r.numerator, r.denominator) == (0, 1)
+
+
+def test_the_per_period_rates_of_the_example() -> None:
+    # Q3's windows (closing 07-01 … 09-30): N1 m3, m6 on time; N4 m3 late, m6 missed; A5
+    # m12 refused; A3's 36-month check (closing 07-31) missed.
+    timely = RESULTS["routine_checks_timely"]
+    assert (timely.numerator, timely.denominator, timely.late, timely.skipped) == (2, 6, 1, 1)
+    visits = RESULTS["infant_visit_timely"]  # N1 on time; N4 and A5 none on time
+    assert short(visits) == [("A5", "none_on_time"), ("N4", "none_on_time")]
+    # Living here on 09-30 and under 7: all but A4 (moved out) and A7 (7 on 05-01);
+    # contracted: N1, N4, A1, A2, A3, A6.
+    contract = RESULTS["family_doctor_contract"]
+    assert (contract.numerator, contract.denominator) == (6, 9)

@@ -2,7 +2,8 @@
 ``docs/coverage.md`` and the tests of every yearly rate.
 
 Eleven children of 城关街道, the third quarter of 2026 judged on 15 October 2026, so the
-yearly rates count 1 January – 30 September 2026. Each child's story is in
+yearly rates count 1 January – 30 September 2026. N1, N4, A1, A2, A3 and A6 have a
+contracted family doctor. Each child's story is in
 :data:`STORIES`; the tests (``tests/test_coverage_national.py``) compute every figure by
 hand from them.
 """
@@ -58,6 +59,7 @@ _CHILDREN = (
     ("A6", "2020-03-01", None, None),
     ("A7", "2019-05-01", None, None),
 )
+_CONTRACTED = frozenset({"N1", "N4", "A1", "A2", "A3", "A6"})  # 签约家庭医生
 # obligation key (None: an unscheduled visit of the child named), date, screen recorded
 # (预警征象 answered), regression asked (the 2022 method)
 _VISITS = (
@@ -104,6 +106,7 @@ def coverage_example(protocol: Protocol) -> CoverageExample:
             township=TOWNSHIP,
             registered_on=registered,
             life_events=[] if left is None else [LifeEvent(kind="moved_out", on=left)],
+            family_doctor="FD-1" if child_id in _CONTRACTED else None,
         )
     planned = {
         ob.key: ob
