@@ -3,7 +3,8 @@
     python benchmarks/run.py [--sizes 10000,100000] [--province] \
         [--backends sqlite,postgresql] [--out docs]
 
-``nox -s bench`` runs it (``nox -s bench -- --province`` adds 1.2 million children). It
+``nox -s bench`` runs it (``nox -s bench -- --province`` adds 1.2 million children;
+``nox -s bench -- --faults`` runs the fault injection of ``faults.py`` instead). It
 writes ``docs/benchmarks.md`` and ``docs/benchmarks.json``; see ``bench_report`` for what
 a ratio means. Every measured plan runs in a fresh subprocess, which reports its peak
 resident memory (``VmHWM``: C allocations included, which ``tracemalloc`` would miss).
@@ -618,6 +619,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="repetitions of short measurements (medians; at least 3)",
     )
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF measurements")
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="instead: the fault-injection runs at 20,000 children (benchmarks/faults.py), "
+        "written to faults.md and faults.json",
+    )
     args = parser.parse_args(argv)  # fmt: skip
     args.sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     if args.province and PROVINCE not in args.sizes:
@@ -633,6 +640,12 @@ def main(argv: Sequence[str]) -> int:
     if argv and argv[0] == "--child-plan":
         return child_plan(argv[1:])
     args = parse_args(argv)
+    if args.faults:
+        import faults
+
+        return faults.main(
+            ["--children", "20000", "--backends", ",".join(args.backends), "--out", args.out]
+        )
     started = time.perf_counter()
     load_before = load_average()
     postgres_url = os.environ.get("YIYU_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
