@@ -72,8 +72,9 @@ Rejected rows
 Report
     With ``report_path``, the rejected rows are written as CSV (``line, field, value,
     reason``) in UTF-8 with a BOM, which Excel needs to read UTF-8. It is written even
-    when no row is rejected, so an old report is not taken for the new one. A value
-    that Excel would run as a formula (``=``, ``+``, ``-``, ``@``) is prefixed with ``'``.
+    when no row is rejected, so an old report is not taken for the new one. A cell that
+    a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return) is prefixed with ``'`` (:mod:`yiyu.jobs.csvfile`).
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ import attrs
 
 from yiyu.domain import Category, CategoryKind, Child, Daycare, Enrolment
 from yiyu.errors import ValidationError, YiyuError
+from yiyu.jobs.csvfile import write_csv_file
 from yiyu.store.api import Repository, SaveCounts
 
 __all__ = [
@@ -739,14 +741,10 @@ def _changed(old: Any, new: Any) -> list[str]:
     return [f.name for f in attrs.fields(type(new)) if getattr(old, f.name) != getattr(new, f.name)]
 
 
-def _guard(value: str) -> str:
-    # A cell starting with = + - @ is a formula to Excel: a quote keeps it text, so a
-    # hostile or mistyped value in the file cannot run when the report is opened.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def write_report(path: str | os.PathLike[str], rejected: Iterable[RejectedRow]) -> Path:
     """Write rejected rows as CSV in UTF-8 with a BOM (Excel then reads it as UTF-8).
+
+    Cells are written spreadsheet-safe (:mod:`yiyu.jobs.csvfile`).
 
     Args:
         path: where to write; the file is replaced.
@@ -758,13 +756,13 @@ def write_report(path: str | os.PathLike[str], rejected: Iterable[RejectedRow]) 
     Raises:
         OSError: if the file cannot be written.
     """
-    target = Path(path)
-    with target.open("w", encoding=UTF8_BOM, newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(REPORT_COLUMNS)
-        for row in rejected:
-            writer.writerow([row.line, row.field, _guard(row.value), row.reason])
-    return target
+    # Through the one CSV writer: a hostile or mistyped cell of the file, echoed in the
+    # report, cannot run as a formula when the report is opened.
+    return write_csv_file(
+        path,
+        ((row.line, row.field, row.value, row.reason) for row in rejected),
+        header=REPORT_COLUMNS,
+    )
 
 
 def _source_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
