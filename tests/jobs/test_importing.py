@@ -260,6 +260,54 @@ def test_good_rows_are_parsed_and_each_bad_row_reported() -> None:
     assert first.categories == (yiyu.Category(kind="preterm"),)
 
 
+def test_impossible_birth_dates_are_rejected_by_line_and_good_rows_kept() -> None:
+    repo = MemoryRepository()
+    result = import_children(
+        repo,
+        csv_bytes(
+            "id,name,sex,birth_date",
+            "C1,未来,M,2031-01-01",  # after the import's date
+            "C2,百岁,F,1900-01-01",  # would owe "missed" visits back to 1901
+            "C3,今天,F,2026-05-06",  # born on the import's date: kept
+            "C4,十八,M,2008-05-06",  # 18 years before it, the default earliest: kept
+            "C5,太早,M,2008-05-05",
+            "C6,王小明,M,2024-01-31",
+        ),
+        as_of=D(2026, 5, 6),
+    )
+    assert [(r.line, r.field, r.value) for r in result.rejected] == [
+        (2, "birth_date", "2031-01-01"),
+        (3, "birth_date", "1900-01-01"),
+        (6, "birth_date", "2008-05-05"),
+    ]
+    assert "after 2026-05-06" in result.rejected[0].reason
+    assert "before 2008-05-06" in result.rejected[1].reason
+    assert "18 years before 2026-05-06" in result.rejected[1].reason
+    assert result.imported == SaveCounts(created=3)
+    assert sorted(repo.get_children(["C1", "C2", "C3", "C4", "C5", "C6"])) == ["C3", "C4", "C6"]
+
+
+def test_the_earliest_birth_date_is_a_parameter() -> None:
+    data = csv_bytes("id,name,sex,birth_date", "C1,甲,M,2019-12-31", "C2,乙,F,2020-01-01")
+    result = import_children(
+        MemoryRepository(), data, as_of=D(2026, 5, 6), earliest_birth=D(2020, 1, 1)
+    )
+    assert [(r.line, r.value) for r in result.rejected] == [(2, "2019-12-31")]
+    assert "before 2020-01-01" in result.rejected[0].reason
+    with pytest.raises(yiyu.ValidationError, match="earliest_birth"):
+        import_children(MemoryRepository(), data, as_of=D(2026, 5, 6), earliest_birth=D(2027, 1, 1))
+
+
+def test_without_a_date_the_import_judges_birth_dates_as_of_today() -> None:
+    # The command line imports without --as-of: today in Asia/Shanghai.
+    tomorrow = yiyu.local_today().add(days=1)
+    result = import_children(
+        MemoryRepository(),
+        csv_bytes("id,name,sex,birth_date", f"C1,明天,M,{tomorrow}", "C2,今天,F,2026-01-31"),
+    )
+    assert [(r.line, r.value) for r in result.rejected] == [(2, tomorrow.isoformat())]
+
+
 def test_a_valid_identity_number_is_kept() -> None:
     number = resident_id("2024-01-31")
     parsed = parse_children(table(*children_lines()))

@@ -61,7 +61,7 @@ def hostile_registry() -> bytes:
 def planned() -> MemoryRepository:
     """The hostile registry, imported and planned: its names are now in the work list."""
     repo = MemoryRepository()
-    result = import_children(repo, hostile_registry())
+    result = import_children(repo, hostile_registry(), as_of=AS_OF)
     assert not result.rejected  # the names are odd, not invalid: they must be imported
     assert set(result.townships_created) == set(HOSTILE_TOWNSHIPS)
     plan(repo, yiyu.load_protocol(), as_of=pendulum.Date(2026, 2, 1))
@@ -151,6 +151,7 @@ def test_the_import_report_escapes_a_formula_behind_spaces(tmp_path: Path) -> No
         b"C2,Li,F,2026-01-31,  @SUM(A1:A9)\r\n"
         b'C3,Wang,F,2026-01-31,"\t=1+1"\r\n',
         report_path=report,
+        as_of=AS_OF,
     )
     with report.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.reader(stream))

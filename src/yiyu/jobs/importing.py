@@ -37,6 +37,12 @@ Children (儿童)
     (from the first day to the last, inclusive; ``kind:~YYYY-MM-DD`` ends a category
     held since birth). Full-width ``：`` and ``～`` are accepted.
 
+    A birth date after the import's date (``as_of``, by default today in Asia/Shanghai)
+    or before the earliest accepted (``earliest_birth``, by default
+    :data:`EARLIEST_BIRTH_YEARS` years before ``as_of``, a yiyu default) rejects the
+    row: such a date is a typing error, and planning it would owe visits that cannot
+    happen ("missed" ones back to 1901 for a child born in 1900).
+
 Daycares (托育机构)
     ``id`` 编号, ``name`` 名称, ``opened_on`` 开办日期 (required); ``township`` 镇街,
     ``capacity`` 托位数, ``health_instructor`` 健康指导员, ``closed_on`` 停办日期.
@@ -92,7 +98,9 @@ from pathlib import Path
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
+import pendulum
 
+from yiyu.dates import local_today, to_date
 from yiyu.domain import Category, CategoryKind, Child, Daycare, Enrolment
 from yiyu.errors import ValidationError, YiyuError
 from yiyu.jobs.csvfile import write_csv_file
@@ -101,6 +109,7 @@ from yiyu.store.api import Repository, SaveCounts
 __all__ = [
     "CHILD_COLUMNS",
     "DAYCARE_COLUMNS",
+    "EARLIEST_BIRTH_YEARS",
     "ENROLMENT_COLUMNS",
     "Column",
     "CsvRow",
@@ -125,6 +134,11 @@ UTF8: Final = "utf-8"
 UTF8_BOM: Final = "utf-8-sig"
 GB18030: Final = "gb18030"
 REPORT_COLUMNS: Final = ("line", "field", "value", "reason")
+EARLIEST_BIRTH_YEARS: Final = 18
+"""yiyu's default for the earliest birth date an import accepts: this many years before
+the import's date. Not a rule of the standard (which serves children aged 0–6): wide
+enough for anyone under age a registry lists, narrow enough to catch a mistyped year
+(1900, or 2002 for 2020)."""
 
 _BOM: Final = "\ufeff"
 _WHOLE: Final = re.compile(r"^\d+(?:\.0*)?$")  # spreadsheets write 3200 as 3200.0 at times
@@ -667,8 +681,32 @@ def _parse_categories(row: _Row, stored: Sequence[Category]) -> tuple[Category, 
     return tuple(result)
 
 
+def _birth_bounds(
+    as_of: pendulum.Date | None, earliest_birth: pendulum.Date | None
+) -> tuple[pendulum.Date | None, pendulum.Date | None, str]:
+    """The checked bounds, and how the earliest came about (for the rejection's reason)."""
+    latest = None if as_of is None else to_date(as_of, field="as_of")
+    if earliest_birth is not None:
+        earliest = to_date(earliest_birth, field="earliest_birth")
+        if latest is not None and earliest > latest:
+            raise ValidationError("earliest_birth", earliest, f"must not be after as_of ({latest})")
+        return latest, earliest, "the earliest birth date accepted"
+    if latest is None:
+        return None, None, ""
+    return (
+        latest,
+        latest.subtract(years=EARLIEST_BIRTH_YEARS),
+        f"{EARLIEST_BIRTH_YEARS} years before {latest}, the earliest birth date yiyu "
+        "accepts by default",
+    )
+
+
 def parse_children(
-    table: CsvTable, *, existing: Callable[[str], Child | None] = lambda _: None
+    table: CsvTable,
+    *,
+    existing: Callable[[str], Child | None] = lambda _: None,
+    as_of: pendulum.Date | None = None,
+    earliest_birth: pendulum.Date | None = None,
 ) -> Parsed[Child]:
     """Children from a table, merged with the stored ones ``existing`` returns.
 
@@ -676,13 +714,20 @@ def parse_children(
         table: the file, as :func:`read_csv` gives it.
         existing: the stored child with an id, or ``None``; its facts the file does not
             carry (and its fields whose columns the file lacks) are kept.
+        as_of: the import's date: a row born after it is rejected. Without it (and
+            without ``earliest_birth``) birth dates are not bounded.
+        earliest_birth: a row born before it is rejected; by default
+            :data:`EARLIEST_BIRTH_YEARS` years before ``as_of`` (a yiyu default).
 
     Returns:
         The children to save, the rejected rows and the unknown columns.
 
     Raises:
         ImportFileError: if a required column is missing or a column is given twice.
+        ValidationError: if ``as_of`` or ``earliest_birth`` is not a date, or
+            ``earliest_birth`` is after ``as_of``.
     """
+    latest, earliest, why_earliest = _birth_bounds(as_of, earliest_birth)
 
     def build(row: _Row) -> Child:
         values: dict[str, Any] = {
@@ -691,6 +736,16 @@ def parse_children(
             "sex": row.required("sex"),
             "birth_date": row.required("birth_date"),
         }
+        # Checked before anything else about the child: a mistyped year is the problem
+        # to report, not the stored case it would now put before birth.
+        birth = to_date(values["birth_date"], field="birth_date")
+        if latest is not None and birth > latest:
+            raise row.reject(
+                "birth_date",
+                f"after {latest}, the date of the import: a birth cannot be in the future",
+            )
+        if earliest is not None and birth < earliest:
+            raise row.reject("birth_date", f"before {earliest} ({why_earliest})")
         stored = existing(values["id"])
         if row.has("gestational_weeks"):
             # A Chinese input method writes the plus full-width: 36＋5.
@@ -856,6 +911,7 @@ def _run(
     report_path: str | os.PathLike[str] | None,
     actor: str,
     save: _Save,
+    parameters: Mapping[str, Any] | None = None,
 ) -> ImportResult:
     """Read, parse, report and save one file as one recorded run."""
     run_id = repo.start_run(
@@ -864,6 +920,7 @@ def _run(
             "source": "<bytes>" if isinstance(source, bytes) else os.fspath(source),
             "report_path": None if report_path is None else os.fspath(report_path),
             "actor": actor,
+            **(parameters or {}),
         },
     )
     try:
@@ -928,6 +985,8 @@ def import_children(
     *,
     report_path: str | os.PathLike[str] | None = None,
     actor: str = "import",
+    as_of: pendulum.Date | None = None,
+    earliest_birth: pendulum.Date | None = None,
 ) -> ImportResult:
     """Import a children file (see the module docstring for its columns and rules).
 
@@ -937,6 +996,10 @@ def import_children(
         report_path: where to write the rejected rows (CSV, UTF-8 with BOM), if given;
             written even when none are, so an old report is not mistaken for this one.
         actor: who imports, for the audit trail.
+        as_of: the import's date (default: today in Asia/Shanghai); a row born after
+            it is rejected.
+        earliest_birth: a row born before it is rejected (default:
+            :data:`EARLIEST_BIRTH_YEARS` years before ``as_of``, a yiyu default).
 
     Returns:
         What was read, saved, rejected and created; ``partial`` if rows were rejected.
@@ -945,19 +1008,37 @@ def import_children(
         ImportFileError: if the file cannot be imported at all (encoding, structure,
             missing columns); nothing is saved and the run is recorded as failed.
         OSError: if the file cannot be read or the report cannot be written.
+        ValidationError: if ``as_of`` or ``earliest_birth`` is not a date, or
+            ``earliest_birth`` is after ``as_of``; nothing is read or recorded.
     """
+    # Jobs read the clock; the parsing they call does not.
+    day = local_today() if as_of is None else to_date(as_of, field="as_of")
+    _, earliest, _ = _birth_bounds(day, earliest_birth)
 
     def save(
         repo: Repository, table: CsvTable, actor: str
     ) -> tuple[Parsed[Any], SaveCounts, list[str]]:
-        parsed = parse_children(table, existing=repo.get_child)
+        parsed = parse_children(
+            table, existing=repo.get_child, as_of=day, earliest_birth=earliest_birth
+        )
         created = repo.ensure_townships(_townships(parsed.values))
         _audit_updates(
             repo, actor, "child", ((c.id, repo.get_child(c.id), c) for c in parsed.values)
         )
         return parsed, repo.save_children(parsed.values), created
 
-    return _run(repo, "children", source, report_path, actor, save)
+    return _run(
+        repo,
+        "children",
+        source,
+        report_path,
+        actor,
+        save,
+        {
+            "as_of": day.isoformat(),
+            "earliest_birth": None if earliest is None else earliest.isoformat(),
+        },
+    )
 
 
 def import_daycares(
