@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 import yiyu
 from yiyu.jobs.coverage import coverage_report
 from yiyu.jobs.demo import DemoResult, run_demo
+from yiyu.jobs.worklist import worklist
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
 
@@ -66,3 +68,18 @@ def test_findings_opened_cases_and_the_same_seed_gives_the_same_demo(
     )
     assert again.encounters == demo.encounters
     assert [r.as_dict() for r in again.coverage] == [r.as_dict() for r in demo.coverage]
+
+
+def test_the_work_list_files_are_the_work_lists(demo: DemoResult) -> None:
+    engine = make_engine(f"sqlite:///{demo.database}")
+    repo = SqlRepository(engine)
+    files = sorted((demo.out / "worklists").glob("*.csv"))
+    assert files
+    for path in files:
+        expected = [item.as_row() for item in worklist(repo, as_of=demo.as_of, township=path.stem)]
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 by its BOM
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            rows = list(csv.reader(stream))
+        assert rows[0] == (list(expected[0]) if expected else ["key"])
+        assert rows[1:] == [list(row.values()) for row in expected]
+    engine.dispose()

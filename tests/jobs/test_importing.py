@@ -97,11 +97,77 @@ def test_the_encoding_is_detected_and_reported(encode: Any, encoding: str) -> No
     assert result.rows[1].cells[8] == "城西镇"
 
 
+def mixed_file(*parts: tuple[str, str]) -> bytes:
+    """Lines each encoded on its own, as when two exports are pasted into one file."""
+    return b"".join((line + "\r\n").encode(encoding) for line, encoding in parts)
+
+
+def test_a_gb18030_line_in_a_utf8_file_is_refused_at_its_line() -> None:
+    # The UTF-8 row is valid GB18030 too: read as GB18030, the file was imported with
+    # a garbled name and township, and the township created, without a word.
+    data = mixed_file(
+        ("id,name,sex,birth_date,township", "ascii"),
+        ("C1,张伟,M,2024-01-31,城东街道", "utf-8"),
+        ("C2,李小红,F,2024-03-01,城西镇", "gb18030"),
+    )
+    assert data.decode("gb18030").splitlines()[1] == "C1,寮犱紵,M,2024-01-31,鍩庝笢琛楅亾"
+    repo = MemoryRepository()
+    with pytest.raises(ImportFileError, match="mixes encodings") as raised:
+        import_children(repo, data)
+    assert raised.value.line == 3
+    assert "line 2 is UTF-8" in str(raised.value)
+    assert "0xc0" in str(raised.value)  # 李 in GB18030 is C0 EE: not UTF-8
+    assert repo.townships() == []
+    assert repo.get_child("C1") is None
+    assert [run.status for run in repo.runs()] == ["failed"]
+
+
+def test_a_utf8_line_in_a_gb18030_file_is_refused_at_its_line() -> None:
+    data = mixed_file(
+        (ZH_HEADER, "gb18030"),
+        ("C1,王小明,男,2024-01-31,,,,,城东街道,,", "gb18030"),
+        ("C2,张三,F,2024-03-01,,,,,城关街道,,", "utf-8"),
+        ("C3,李小红,女,2024-03-01,,,,,城西镇,,", "gb18030"),
+    )
+    assert "C2,寮犱笁,F" in data.decode("gb18030")  # no error, only nonsense
+    with pytest.raises(ImportFileError, match="mixes encodings") as raised:
+        read_csv(data)
+    assert raised.value.line == 3
+    assert "line 1 is GB18030" in str(raised.value)
+    assert "张三" in str(raised.value)  # how the line reads in UTF-8
+
+
+def test_a_utf8_bom_promises_utf8_for_every_line() -> None:
+    data = b"\xef\xbb\xbf" + mixed_file(
+        ("id,name,sex,birth_date", "ascii"),
+        ("C1,Wang,M,2024-01-31", "ascii"),
+        ("C2,李小红,F,2024-03-01", "gb18030"),
+    )
+    with pytest.raises(ImportFileError, match="BOM") as raised:
+        read_csv(data)
+    assert raised.value.line == 3
+
+
+def test_a_gb18030_line_that_happens_to_be_valid_utf8_is_not_taken_for_utf8() -> None:
+    # 女 in GB18030 is C5 AE, which is also UTF-8 (for Ů): such a line is no sign of
+    # UTF-8 text, and a GB18030 file holding it is read as GB18030.
+    assert "C2,Li,女,2024-03-01".encode("gb18030").decode("utf-8") == "C2,Li,Ů,2024-03-01"
+    data = mixed_file(
+        ("编号,姓名,性别,出生日期", "gb18030"),
+        ("C1,王小明,男,2024-01-31", "gb18030"),
+        ("C2,Li,女,2024-03-01", "gb18030"),
+    )
+    parsed = read_csv(data)
+    assert parsed.encoding == "gb18030"
+    assert parsed.rows[1].cells == ("C2", "Li", "女", "2024-03-01")
+
+
 def test_bytes_valid_in_neither_encoding_are_refused() -> None:
     data = "编号,姓名\r\n".encode() + b"C1,\xff\xfe\x00\x81\r\n"
     with pytest.raises(ImportFileError, match=r"neither UTF-8 .* nor GB18030") as raised:
         read_csv(data)
     assert "0xff" in str(raised.value)
+    assert raised.value.line == 2
 
 
 def test_a_utf16_file_is_named_and_refused() -> None:
@@ -192,6 +258,54 @@ def test_good_rows_are_parsed_and_each_bad_row_reported() -> None:
     assert first.birth_weight_g == 2450
     assert first.township == "城东街道"
     assert first.categories == (yiyu.Category(kind="preterm"),)
+
+
+def test_impossible_birth_dates_are_rejected_by_line_and_good_rows_kept() -> None:
+    repo = MemoryRepository()
+    result = import_children(
+        repo,
+        csv_bytes(
+            "id,name,sex,birth_date",
+            "C1,未来,M,2031-01-01",  # after the import's date
+            "C2,百岁,F,1900-01-01",  # would owe "missed" visits back to 1901
+            "C3,今天,F,2026-05-06",  # born on the import's date: kept
+            "C4,十八,M,2008-05-06",  # 18 years before it, the default earliest: kept
+            "C5,太早,M,2008-05-05",
+            "C6,王小明,M,2024-01-31",
+        ),
+        as_of=D(2026, 5, 6),
+    )
+    assert [(r.line, r.field, r.value) for r in result.rejected] == [
+        (2, "birth_date", "2031-01-01"),
+        (3, "birth_date", "1900-01-01"),
+        (6, "birth_date", "2008-05-05"),
+    ]
+    assert "after 2026-05-06" in result.rejected[0].reason
+    assert "before 2008-05-06" in result.rejected[1].reason
+    assert "18 years before 2026-05-06" in result.rejected[1].reason
+    assert result.imported == SaveCounts(created=3)
+    assert sorted(repo.get_children(["C1", "C2", "C3", "C4", "C5", "C6"])) == ["C3", "C4", "C6"]
+
+
+def test_the_earliest_birth_date_is_a_parameter() -> None:
+    data = csv_bytes("id,name,sex,birth_date", "C1,甲,M,2019-12-31", "C2,乙,F,2020-01-01")
+    result = import_children(
+        MemoryRepository(), data, as_of=D(2026, 5, 6), earliest_birth=D(2020, 1, 1)
+    )
+    assert [(r.line, r.value) for r in result.rejected] == [(2, "2019-12-31")]
+    assert "before 2020-01-01" in result.rejected[0].reason
+    with pytest.raises(yiyu.ValidationError, match="earliest_birth"):
+        import_children(MemoryRepository(), data, as_of=D(2026, 5, 6), earliest_birth=D(2027, 1, 1))
+
+
+def test_without_a_date_the_import_judges_birth_dates_as_of_today() -> None:
+    # The command line imports without --as-of: today in Asia/Shanghai.
+    tomorrow = yiyu.local_today().add(days=1)
+    result = import_children(
+        MemoryRepository(),
+        csv_bytes("id,name,sex,birth_date", f"C1,明天,M,{tomorrow}", "C2,今天,F,2026-01-31"),
+    )
+    assert [(r.line, r.value) for r in result.rejected] == [(2, tomorrow.isoformat())]
 
 
 def test_a_valid_identity_number_is_kept() -> None:

@@ -8,7 +8,6 @@ and the coverage report as PDFs, and report coverage against the plan's targets.
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from yiyu.dates import Period, PeriodKind
 from yiyu.domain import Child, Encounter
 from yiyu.jobs.coverage import coverage_report
 from yiyu.jobs.planning import plan
-from yiyu.jobs.worklist import WorklistItem, worklist
+from yiyu.jobs.worklist import WorklistItem, worklist, write_worklist_csv
 from yiyu.outcomes import ChildRecord, DaycareRecord
 from yiyu.store import Repository
 from yiyu.store.database import make_engine, upgrade
@@ -87,15 +86,6 @@ def _replay(
     return records
 
 
-def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        fields = list(rows[0]) if rows else ["key"]
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
 def _last_complete_quarter(as_of: pendulum.Date) -> Period:
     current = Period.containing(PeriodKind.QUARTER, as_of)
     return Period.containing(PeriodKind.QUARTER, current.start.subtract(days=1))
@@ -156,7 +146,7 @@ def run_demo(
     for township in spec.townships:
         items = worklist(repo, as_of=as_of, township=township)
         by_township[township] = items
-        files.append(_write_csv(lists / f"{township}.csv", [i.as_row() for i in items]))
+        files.append(write_worklist_csv(lists / f"{township}.csv", items))
     period = _last_complete_quarter(as_of)
     results = coverage_report(repo, protocol, period=period, as_of=as_of)
     coverage_path = out / f"coverage-{period.label}.json"

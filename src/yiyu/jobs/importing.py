@@ -9,9 +9,13 @@ recording the run.
 
 Files
     CSV, comma-separated, in UTF-8 (with or without BOM) or GB18030, the encoding
-    Chinese spreadsheet programs export. UTF-8 is tried first, strictly; a file that
-    does not decode as UTF-8 is read as GB18030; a file that is neither is refused
-    (:class:`ImportFileError`). The encoding used is reported.
+    Chinese spreadsheet programs export. The whole file is in one encoding: a file that
+    decodes as UTF-8 is UTF-8; otherwise it is GB18030, unless a line of it reads as
+    Chinese text in UTF-8 (or it starts with a UTF-8 BOM): such a file mixes encodings
+    (two exports pasted together) and is refused at the first line that disagrees with
+    an earlier one, since UTF-8 text usually decodes as GB18030 too, garbled. A line that
+    is neither is refused at its line (:class:`ImportFileError`). The encoding used is
+    reported.
 
     The first non-blank line is the header. Headers are matched after stripping spaces
     and BOMs, English ones case-insensitively; the Chinese header of each column is
@@ -32,6 +36,12 @@ Children (儿童)
     with dates: ``kind:YYYY-MM-DD`` (from that day) or ``kind:YYYY-MM-DD~YYYY-MM-DD``
     (from the first day to the last, inclusive; ``kind:~YYYY-MM-DD`` ends a category
     held since birth). Full-width ``：`` and ``～`` are accepted.
+
+    A birth date after the import's date (``as_of``, by default today in Asia/Shanghai)
+    or before the earliest accepted (``earliest_birth``, by default
+    :data:`EARLIEST_BIRTH_YEARS` years before ``as_of``, a yiyu default) rejects the
+    row: such a date is a typing error, and planning it would owe visits that cannot
+    happen ("missed" ones back to 1901 for a child born in 1900).
 
 Daycares (托育机构)
     ``id`` 编号, ``name`` 名称, ``opened_on`` 开办日期 (required); ``township`` 镇街,
@@ -72,8 +82,9 @@ Rejected rows
 Report
     With ``report_path``, the rejected rows are written as CSV (``line, field, value,
     reason``) in UTF-8 with a BOM, which Excel needs to read UTF-8. It is written even
-    when no row is rejected, so an old report is not taken for the new one. A value
-    that Excel would run as a formula (``=``, ``+``, ``-``, ``@``) is prefixed with ``'``.
+    when no row is rejected, so an old report is not taken for the new one. A cell that
+    a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return) is prefixed with ``'`` (:mod:`yiyu.jobs.csvfile`).
 """
 
 from __future__ import annotations
@@ -87,14 +98,18 @@ from pathlib import Path
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
+import pendulum
 
+from yiyu.dates import local_today, to_date
 from yiyu.domain import Category, CategoryKind, Child, Daycare, Enrolment
 from yiyu.errors import ValidationError, YiyuError
+from yiyu.jobs.csvfile import write_csv_file
 from yiyu.store.api import Repository, SaveCounts
 
 __all__ = [
     "CHILD_COLUMNS",
     "DAYCARE_COLUMNS",
+    "EARLIEST_BIRTH_YEARS",
     "ENROLMENT_COLUMNS",
     "Column",
     "CsvRow",
@@ -119,6 +134,11 @@ UTF8: Final = "utf-8"
 UTF8_BOM: Final = "utf-8-sig"
 GB18030: Final = "gb18030"
 REPORT_COLUMNS: Final = ("line", "field", "value", "reason")
+EARLIEST_BIRTH_YEARS: Final = 18
+"""yiyu's default for the earliest birth date an import accepts: this many years before
+the import's date. Not a rule of the standard (which serves children aged 0–6): wide
+enough for anyone under age a registry lists, narrow enough to catch a mistyped year
+(1900, or 2002 for 2020)."""
 
 _BOM: Final = "\ufeff"
 _WHOLE: Final = re.compile(r"^\d+(?:\.0*)?$")  # spreadsheets write 3200 as 3200.0 at times
@@ -268,6 +288,84 @@ _ATTRIBUTES: Final = {"gestational_weeks": "gestational_age"}
 # --- reading ----------------------------------------------------------------------------
 
 
+# Physical lines as the csv reader counts them (io newline=""). Neither encoding has
+# CR or LF inside a multi-byte character (GB18030's second and fourth bytes are 0x30
+# and up), so splitting the bytes is splitting the text.
+_LINE_ENDS: Final = re.compile(rb"\r\n|\r|\n")
+# What Chinese UTF-8 text is made of beyond ASCII: ideographs (with the rare ones in
+# extension planes), CJK and full-width punctuation, “”—…, the middle dot of minority
+# names (阿依古丽·买买提) and a BOM. GB18030 bytes that happen to be valid UTF-8 read as
+# Latin, Greek or Cyrillic letters (女, C5 AE, is UTF-8 for Ů) and almost never as these
+# alone, so only a line made of these is taken as evidence of UTF-8.
+_NOT_CHINESE_TEXT: Final = re.compile(
+    "[^\x00-\x7f\u00b7\u2000-\u206f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\ufeff\uff00-\uffef\U00020000-\U0003ffff]"
+)
+_NON_ASCII: Final = re.compile("[^\x00-\x7f]")
+
+
+def _not_utf8(line: bytes) -> str | None:
+    """Why the line is not UTF-8 (its first bad byte), or ``None`` if it is."""
+    try:
+        line.decode(UTF8)
+    except UnicodeDecodeError as error:
+        return f"byte 0x{line[error.start]:02x} at byte {error.start + 1} of the line"
+    return None
+
+
+def _reads_as_chinese(text: str) -> bool:
+    return _NON_ASCII.search(text) is not None and _NOT_CHINESE_TEXT.search(text) is None
+
+
+def _check_one_encoding(data: bytes) -> None:
+    """Refuse a file that is not UTF-8 throughout but has lines that are.
+
+    Called when the file does not decode as UTF-8. A line of UTF-8 Chinese text is
+    usually valid GB18030 too (as mojibake: 城东街道 reads 鍩庝笢琛楅亾), so decoding the
+    whole file as GB18030 would import it garbled without a word. The file is GB18030
+    only if no line reads as Chinese text in UTF-8 (ASCII lines are both); otherwise it
+    mixes encodings and is refused at the first line that disagrees with an earlier one.
+    A UTF-8 BOM promises UTF-8 for every line.
+    """
+    bom = data.startswith(b"\xef\xbb\xbf")
+    utf8_line: int | None = 1 if bom else None
+    gb_line: tuple[int, str] | None = None  # the first line that is not UTF-8, and why
+    for number, line in enumerate(_LINE_ENDS.split(data), 1):
+        if line.isascii():
+            continue
+        problem = _not_utf8(line)
+        if problem is None:
+            text = line.decode(UTF8)
+            if not _reads_as_chinese(text):
+                continue
+            if gb_line is not None:
+                raise ImportFileError(
+                    f"the file mixes encodings: line {gb_line[0]} is GB18030 ({gb_line[1]} "
+                    f"is not UTF-8), but this line is UTF-8 (it reads {text[:40]!r} as "
+                    "UTF-8): save the whole file in one encoding, UTF-8",
+                    line=number,
+                )
+            utf8_line = utf8_line or number
+            continue
+        try:
+            line.decode(GB18030)
+        except UnicodeDecodeError as error:
+            raise ImportFileError(
+                f"this line is neither UTF-8 ({problem}) nor GB18030 (byte "
+                f"0x{line[error.start]:02x} at byte {error.start + 1}): save the file as "
+                "CSV in UTF-8",
+                line=number,
+            ) from None
+        if utf8_line is not None:
+            said = "the file starts with a UTF-8 BOM" if bom else f"line {utf8_line} is UTF-8"
+            raise ImportFileError(
+                f"the file mixes encodings: {said}, but this line is not UTF-8 ({problem}; "
+                "it may be GB18030): save the whole file in one encoding, UTF-8",
+                line=number,
+            )
+        gb_line = gb_line or (number, problem)
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     # UTF-16 is what Excel's "Unicode text" writes; GB18030 would decode much of it
     # into nonsense rather than fail, so it is named and refused before guessing.
@@ -277,16 +375,10 @@ def _decode(data: bytes) -> tuple[str, str]:
         )
     try:
         return data.decode(UTF8_BOM), UTF8_BOM if data.startswith(b"\xef\xbb\xbf") else UTF8
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode(GB18030), GB18030
-        except UnicodeDecodeError as gb_error:
-            raise ImportFileError(
-                "the file is neither UTF-8 "
-                f"(byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
-                f"nor GB18030 (byte 0x{data[gb_error.start]:02x} at offset "
-                f"{gb_error.start}): save it as CSV in UTF-8"
-            ) from None
+    except UnicodeDecodeError:
+        # Line by line, so that the line at fault is named.
+        _check_one_encoding(data)
+        return data.decode(GB18030), GB18030
 
 
 def _header_name(cell: str) -> str:
@@ -306,7 +398,8 @@ def read_csv(data: bytes) -> CsvTable:
         physical line it starts on (a quoted cell may span lines).
 
     Raises:
-        ImportFileError: if the file is neither UTF-8 nor GB18030, contains NUL
+        ImportFileError: if the file is neither UTF-8 nor GB18030 or mixes them (at
+            the first line that disagrees with an earlier one), contains NUL
             characters (not a text file), has a malformed quote, or has no header.
     """
     text, encoding = _decode(data)
@@ -588,8 +681,32 @@ def _parse_categories(row: _Row, stored: Sequence[Category]) -> tuple[Category, 
     return tuple(result)
 
 
+def _birth_bounds(
+    as_of: pendulum.Date | None, earliest_birth: pendulum.Date | None
+) -> tuple[pendulum.Date | None, pendulum.Date | None, str]:
+    """The checked bounds, and how the earliest came about (for the rejection's reason)."""
+    latest = None if as_of is None else to_date(as_of, field="as_of")
+    if earliest_birth is not None:
+        earliest = to_date(earliest_birth, field="earliest_birth")
+        if latest is not None and earliest > latest:
+            raise ValidationError("earliest_birth", earliest, f"must not be after as_of ({latest})")
+        return latest, earliest, "the earliest birth date accepted"
+    if latest is None:
+        return None, None, ""
+    return (
+        latest,
+        latest.subtract(years=EARLIEST_BIRTH_YEARS),
+        f"{EARLIEST_BIRTH_YEARS} years before {latest}, the earliest birth date yiyu "
+        "accepts by default",
+    )
+
+
 def parse_children(
-    table: CsvTable, *, existing: Callable[[str], Child | None] = lambda _: None
+    table: CsvTable,
+    *,
+    existing: Callable[[str], Child | None] = lambda _: None,
+    as_of: pendulum.Date | None = None,
+    earliest_birth: pendulum.Date | None = None,
 ) -> Parsed[Child]:
     """Children from a table, merged with the stored ones ``existing`` returns.
 
@@ -597,13 +714,20 @@ def parse_children(
         table: the file, as :func:`read_csv` gives it.
         existing: the stored child with an id, or ``None``; its facts the file does not
             carry (and its fields whose columns the file lacks) are kept.
+        as_of: the import's date: a row born after it is rejected. Without it (and
+            without ``earliest_birth``) birth dates are not bounded.
+        earliest_birth: a row born before it is rejected; by default
+            :data:`EARLIEST_BIRTH_YEARS` years before ``as_of`` (a yiyu default).
 
     Returns:
         The children to save, the rejected rows and the unknown columns.
 
     Raises:
         ImportFileError: if a required column is missing or a column is given twice.
+        ValidationError: if ``as_of`` or ``earliest_birth`` is not a date, or
+            ``earliest_birth`` is after ``as_of``.
     """
+    latest, earliest, why_earliest = _birth_bounds(as_of, earliest_birth)
 
     def build(row: _Row) -> Child:
         values: dict[str, Any] = {
@@ -612,6 +736,16 @@ def parse_children(
             "sex": row.required("sex"),
             "birth_date": row.required("birth_date"),
         }
+        # Checked before anything else about the child: a mistyped year is the problem
+        # to report, not the stored case it would now put before birth.
+        birth = to_date(values["birth_date"], field="birth_date")
+        if latest is not None and birth > latest:
+            raise row.reject(
+                "birth_date",
+                f"after {latest}, the date of the import: a birth cannot be in the future",
+            )
+        if earliest is not None and birth < earliest:
+            raise row.reject("birth_date", f"before {earliest} ({why_earliest})")
         stored = existing(values["id"])
         if row.has("gestational_weeks"):
             # A Chinese input method writes the plus full-width: 36＋5.
@@ -739,14 +873,10 @@ def _changed(old: Any, new: Any) -> list[str]:
     return [f.name for f in attrs.fields(type(new)) if getattr(old, f.name) != getattr(new, f.name)]
 
 
-def _guard(value: str) -> str:
-    # A cell starting with = + - @ is a formula to Excel: a quote keeps it text, so a
-    # hostile or mistyped value in the file cannot run when the report is opened.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def write_report(path: str | os.PathLike[str], rejected: Iterable[RejectedRow]) -> Path:
     """Write rejected rows as CSV in UTF-8 with a BOM (Excel then reads it as UTF-8).
+
+    Cells are written spreadsheet-safe (:mod:`yiyu.jobs.csvfile`).
 
     Args:
         path: where to write; the file is replaced.
@@ -758,13 +888,13 @@ def write_report(path: str | os.PathLike[str], rejected: Iterable[RejectedRow]) 
     Raises:
         OSError: if the file cannot be written.
     """
-    target = Path(path)
-    with target.open("w", encoding=UTF8_BOM, newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(REPORT_COLUMNS)
-        for row in rejected:
-            writer.writerow([row.line, row.field, _guard(row.value), row.reason])
-    return target
+    # Through the one CSV writer: a hostile or mistyped cell of the file, echoed in the
+    # report, cannot run as a formula when the report is opened.
+    return write_csv_file(
+        path,
+        ((row.line, row.field, row.value, row.reason) for row in rejected),
+        header=REPORT_COLUMNS,
+    )
 
 
 def _source_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
@@ -781,6 +911,7 @@ def _run(
     report_path: str | os.PathLike[str] | None,
     actor: str,
     save: _Save,
+    parameters: Mapping[str, Any] | None = None,
 ) -> ImportResult:
     """Read, parse, report and save one file as one recorded run."""
     run_id = repo.start_run(
@@ -789,6 +920,7 @@ def _run(
             "source": "<bytes>" if isinstance(source, bytes) else os.fspath(source),
             "report_path": None if report_path is None else os.fspath(report_path),
             "actor": actor,
+            **(parameters or {}),
         },
     )
     try:
@@ -853,6 +985,8 @@ def import_children(
     *,
     report_path: str | os.PathLike[str] | None = None,
     actor: str = "import",
+    as_of: pendulum.Date | None = None,
+    earliest_birth: pendulum.Date | None = None,
 ) -> ImportResult:
     """Import a children file (see the module docstring for its columns and rules).
 
@@ -862,6 +996,10 @@ def import_children(
         report_path: where to write the rejected rows (CSV, UTF-8 with BOM), if given;
             written even when none are, so an old report is not mistaken for this one.
         actor: who imports, for the audit trail.
+        as_of: the import's date (default: today in Asia/Shanghai); a row born after
+            it is rejected.
+        earliest_birth: a row born before it is rejected (default:
+            :data:`EARLIEST_BIRTH_YEARS` years before ``as_of``, a yiyu default).
 
     Returns:
         What was read, saved, rejected and created; ``partial`` if rows were rejected.
@@ -870,19 +1008,37 @@ def import_children(
         ImportFileError: if the file cannot be imported at all (encoding, structure,
             missing columns); nothing is saved and the run is recorded as failed.
         OSError: if the file cannot be read or the report cannot be written.
+        ValidationError: if ``as_of`` or ``earliest_birth`` is not a date, or
+            ``earliest_birth`` is after ``as_of``; nothing is read or recorded.
     """
+    # Jobs read the clock; the parsing they call does not.
+    day = local_today() if as_of is None else to_date(as_of, field="as_of")
+    _, earliest, _ = _birth_bounds(day, earliest_birth)
 
     def save(
         repo: Repository, table: CsvTable, actor: str
     ) -> tuple[Parsed[Any], SaveCounts, list[str]]:
-        parsed = parse_children(table, existing=repo.get_child)
+        parsed = parse_children(
+            table, existing=repo.get_child, as_of=day, earliest_birth=earliest_birth
+        )
         created = repo.ensure_townships(_townships(parsed.values))
         _audit_updates(
             repo, actor, "child", ((c.id, repo.get_child(c.id), c) for c in parsed.values)
         )
         return parsed, repo.save_children(parsed.values), created
 
-    return _run(repo, "children", source, report_path, actor, save)
+    return _run(
+        repo,
+        "children",
+        source,
+        report_path,
+        actor,
+        save,
+        {
+            "as_of": day.isoformat(),
+            "earliest_birth": None if earliest is None else earliest.isoformat(),
+        },
+    )
 
 
 def import_daycares(

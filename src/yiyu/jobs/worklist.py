@@ -3,15 +3,22 @@
 Status is derived when the list is read (``yiyu.status``), never stored. Overdue items
 come first, oldest due date first; then what is due, soonest first. Suggested dates use
 the operator's holiday years from the store (``yiyu holidays add``), read once per list.
+:func:`write_worklist_csv` writes a list as a CSV file for a spreadsheet, its cells
+(names and townships from the registries) unable to run as formulas.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
 
 import attrs
 import pendulum
 
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
+from yiyu.jobs.csvfile import write_csv_file
 from yiyu.scheduling import (
     CalendarBasis,
     HolidayCalendar,
@@ -25,7 +32,7 @@ from yiyu.scheduling import (
 )
 from yiyu.store import ObligationFilter, Repository
 
-__all__ = ["WorklistItem", "worklist"]
+__all__ = ["WorklistItem", "worklist", "write_worklist_csv"]
 
 
 @attrs.frozen(kw_only=True)
@@ -137,3 +144,25 @@ def worklist(
         )
     )
     return items
+
+
+def write_worklist_csv(path: str | os.PathLike[str], items: Iterable[WorklistItem]) -> Path:
+    """Write a work list as a CSV file (UTF-8 with a BOM), one line per item.
+
+    The columns are :meth:`WorklistItem.as_row`'s; cells are written through
+    :mod:`yiyu.jobs.csvfile`, so a registry name such as ``=HYPERLINK(…)`` is text in
+    the spreadsheet, not a formula.
+
+    Args:
+        path: the file; it is replaced.
+        items: the list, as :func:`worklist` returns it.
+
+    Returns:
+        The path written.
+
+    Raises:
+        OSError: if the file cannot be written.
+    """
+    rows = [item.as_row() for item in items]
+    # An empty list still gets a header line, so the file is recognisably a work list.
+    return write_csv_file(path, rows, header=list(rows[0]) if rows else ["key"])
