@@ -7,8 +7,6 @@ bar on a terminal and plain log lines when not on one (cron, systemd timers).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -315,12 +313,10 @@ def worklist_command(
         if output == "json":
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         elif output == "csv":
-            buffer = io.StringIO()
-            fields = list(rows[0]) if rows else ["key"]
-            writer = csv.DictWriter(buffer, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
-            typer.echo(buffer.getvalue(), nl=False)
+            from yiyu.jobs.csvfile import csv_text
+
+            # The one spreadsheet-safe writer: a registry name cannot run as a formula.
+            typer.echo(csv_text(rows, header=list(rows[0]) if rows else ["key"]), nl=False)
         else:
             table = Table(title=f"工作清单 work list {day}")
             for column in ("状态", "应做日期", "建议日期", "对象", "事项", "负责人", "镇街"):
@@ -375,12 +371,10 @@ def coverage_command(
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         if output == "csv":
-            buffer = io.StringIO()
-            fields = [k for k in rows[0] if k != "shortfall"]
-            writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-            typer.echo(buffer.getvalue(), nl=False)
+            from yiyu.jobs.csvfile import csv_text
+
+            header = [k for k in rows[0] if k != "shortfall"]  # a list, not one cell
+            typer.echo(csv_text(rows, header=header), nl=False)
             return
         _print_coverage(results, f"{period} {township or '全市'}")
 

@@ -166,11 +166,6 @@ def test_the_import_report_escapes_a_formula_behind_spaces(tmp_path: Path) -> No
 runner = CliRunner()
 
 
-@pytest.mark.xfail(
-    reason="cli.py writes --format csv with csv.DictWriter until the change proposed with "
-    "branch h1 (yiyu.jobs.csvfile.csv_text) is applied; then remove this mark",
-    strict=True,
-)
 def test_the_worklist_and_coverage_commands_write_no_formula(tmp_path: Path) -> None:
     from yiyu.cli import app
 
