@@ -122,7 +122,10 @@ def run_demo(
     protocol = yiyu.load_protocol()
     spec = CohortSpec(children=children, seed=seed, as_of=as_of)
     cohort = generate_cohort(spec)
-    since = as_of.subtract(years=1)
+    # A year of visits, and at least every window of the reported year: its yearly rates
+    # count the checks due from 1 January, whose windows open up to a few months before.
+    year_start = pendulum.Date(_last_complete_quarter(as_of).start.year, 1, 1)
+    since = min(as_of.subtract(years=1), year_start.subtract(months=6))
 
     repo.save_daycares(list(cohort.daycares))
     people = list(cohort.children())
