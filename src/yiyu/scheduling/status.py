@@ -9,7 +9,13 @@ import pendulum
 
 from yiyu.dates import to_date
 from yiyu.domain import Child, Referral, SkipReason
-from yiyu.domain._convert import date_value, name_errors, parse_enum
+from yiyu.domain._convert import (
+    date_value,
+    keyword_errors,
+    name_errors,
+    optional_free_text,
+    parse_enum,
+)
 from yiyu.scheduling.obligation import Obligation
 
 __all__ = ["Reschedule", "Skip", "Status", "status", "tracked_referral"]
@@ -52,15 +58,17 @@ def _skip_reason(value: SkipReason | str) -> SkipReason:
     return parse_enum(SkipReason, value)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Skip:
     """A deliberate decision, on ``on``, not to do an obligation, with its reason code."""
 
     on: pendulum.Date = attrs.field(converter=date_value)
     reason: SkipReason = attrs.field(converter=_skip_reason)
-    note: str | None = None
+    note: str | None = attrs.field(default=None, converter=optional_free_text)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Reschedule:
     """An appointment moved to ``to`` for a reason; the clinical due date does not move.
@@ -70,7 +78,7 @@ class Reschedule:
 
     to: pendulum.Date = attrs.field(converter=date_value)
     reason: SkipReason = attrs.field(converter=_skip_reason)
-    note: str | None = None
+    note: str | None = attrs.field(default=None, converter=optional_free_text)
 
 
 def status(
