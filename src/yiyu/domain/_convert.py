@@ -1,9 +1,12 @@
-"""attrs converters shared by the domain values, and the hook that names their errors.
+"""attrs converters shared by the domain values, the checks public functions make at
+their boundary, and the hooks that name their errors.
 
 Converters must be named functions for mypy's attrs plugin to type ``__init__``, so they
 cannot be made per field. Instead each raises :class:`ValidationError` for the generic
 field ``"value"``, and :func:`name_errors` (an attrs ``field_transformer``) wraps every
-converter of a class so the error names the attribute the caller actually passed.
+converter of a class so the error names the attribute the caller actually passed. Text
+is checked against :mod:`yiyu.domain.limits` (one converter per kind of text);
+:func:`keyword_errors` names a misspelt or missing keyword.
 """
 
 from __future__ import annotations
@@ -232,7 +235,7 @@ def keyword_errors(cls: C) -> C:
 
     A misspelt field (``Measurements(weight=5.0)``) names the field and lists the known
     ones, so a host sees at once what was meant. Only a call that already failed is
-    looked at, so building a value costs nothing more.
+    looked at: building a value costs one function call more.
     """
     fields = [field for field in attrs.fields(cls) if field.init]
     known = [field.alias for field in fields]

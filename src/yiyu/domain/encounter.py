@@ -44,14 +44,15 @@ RANGES: dict[str, tuple[float, float, str]] = {
 
 
 # Weight for length, as BMI (kg/m²), outside which a pair of measurements is a typing
-# error (40 kg at 26 cm): yiyu's default, for every age from an extremely preterm
-# newborn to 6 years, so deliberately wide. WHO's anthro software flags a
+# error (40 kg at 26 cm): yiyu's default, not a standard's, for every age from an
+# extremely preterm newborn to 6 years, so deliberately wide. WHO's anthro software
+# (R package ``anthro``, z-score-weight-for-lenhei.R, ``flag_threshold = 5``) flags a
 # weight-for-length z-score beyond ±5 as implausible; at ±6 SD the WHO 2006 tables span
-# BMI 6.8–29.4 over 45–120 cm (computed from the packaged tables). Below 45 cm the
-# tables stop: a 22–24-week newborn (0.3–0.6 kg at 25–30 cm, the smallest these ranges
-# admit) has a BMI near 5, hence 4. 60 leaves room for the rare severe early obesity.
-# A sex- and age-free check, so every Measurements value is checked when it is built;
-# the z-score flags (``yiyu.instruments.growth``) judge the plausible ones further.
+# BMI 6.8–29.4 over 45–120 cm (computed from the packaged tables). Below 45 cm they
+# stop, and the smallest newborns the ranges above admit (0.3 kg at 25–27 cm) have a
+# BMI of 4.1–4.8: hence 4. 60 leaves room for the rare severe early obesity. It needs
+# neither sex nor age, so every Measurements value is checked when it is built; the
+# z-score flags (``yiyu.instruments.growth``) judge the plausible ones further.
 BMI_RANGE: tuple[float, float] = (4.0, 60.0)
 
 
