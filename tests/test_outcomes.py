@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import yiyu
 from yiyu import Case, ChildRecord, DaycareRecord, Encounter, ReferralKind
+from yiyu.domain.encounter import BMI_RANGE
 from yiyu.instruments.growth import Indicator, lms_value, reference_lms
 
 D = pendulum.Date
@@ -353,6 +354,14 @@ def test_daycare_review_failures_open_corrections_and_their_visit() -> None:
     assert [c.item for c in again.closed_corrections] == ["diet"]
 
 
+def _plausible_pair(visit: dict[str, Any]) -> bool:
+    """Weight and length that ``Measurements`` accepts together (``BMI_RANGE``)."""
+    if visit["weight_kg"] is None or visit["length_cm"] is None:
+        return True
+    low, high = BMI_RANGE
+    return low <= visit["weight_kg"] / (visit["length_cm"] / 100) ** 2 <= high
+
+
 measurement_visits = st.fixed_dictionaries(
     {
         "days": st.integers(min_value=1, max_value=1000),
@@ -360,7 +369,7 @@ measurement_visits = st.fixed_dictionaries(
         "length_cm": st.one_of(st.none(), st.floats(min_value=45.0, max_value=100.0)),
         "hb_g_l": st.one_of(st.none(), st.floats(min_value=40.0, max_value=160.0)),
     }
-)
+).filter(_plausible_pair)
 
 
 @settings(max_examples=60, deadline=None)

@@ -35,12 +35,13 @@ standard's tables instead of z-scores.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
 import attrs
 import pendulum
 
-from yiyu.dates import add_months
+from yiyu.dates import add_months, to_date
 from yiyu.domain import (
     Case,
     CaseCheck,
@@ -55,6 +56,7 @@ from yiyu.domain import (
     RicketsSigns,
     RicketsStage,
 )
+from yiyu.domain._convert import check_type
 from yiyu.errors import ValidationError
 from yiyu.instruments import anaemia as hb_rules
 from yiyu.instruments import case_management as case_rules
@@ -70,6 +72,7 @@ from yiyu.instruments.rearing_risk import RiskAssessment, RiskForm
 from yiyu.instruments.warning_signs import WarningSignResult
 from yiyu.protocol import Protocol
 from yiyu.scheduling import AssessmentAge, Obligation, assessment_age, schedule
+from yiyu.scheduling.engine import check_horizon_days
 
 __all__ = ["ChildRecord", "DaycareRecord", "Finding", "record", "screening_column"]
 
@@ -170,7 +173,7 @@ def record(
     subject: Child | Daycare,
     protocol: Protocol,
     *,
-    as_of: pendulum.Date,
+    as_of: dt.date | str,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     growth_thresholds: GrowthThresholds | None = None,
     anaemia_scheme: str | None = None,
@@ -183,8 +186,10 @@ def record(
         encounter: what was done, measured and ticked.
         subject: the child or daycare as it was before the visit.
         protocol: from :func:`yiyu.load_protocol`.
-        as_of: today; an encounter dated after it is refused.
-        horizon_days: how far ahead to list the new follow-ups.
+        as_of: today (a ``datetime.date`` or ``YYYY-MM-DD``); an encounter dated after
+            it is refused.
+        horizon_days: how far ahead to list the new follow-ups (0 to
+            :data:`~yiyu.scheduling.engine.MAX_HORIZON_DAYS`).
         growth_thresholds: the classification cut-offs; ``None``: the growth data's
             default scheme (``cn_2024``: S4's deficits, overweight and obesity by
             BMI-for-age after the 2024 体重管理指导原则).
@@ -201,16 +206,35 @@ def record(
         the obligations that did not exist before it.
 
     Raises:
-        ValidationError: naming the field and value, if anything in the encounter is
-            invalid: nothing is half-recorded, since nothing is recorded here at all.
+        ValidationError: naming the field and value, if anything in the encounter or
+            an argument is invalid: nothing is half-recorded, since nothing is recorded
+            here at all.
     """
+    check_type("encounter", encounter, Encounter, "an Encounter")
+    check_type("subject", subject, (Child, Daycare), "a Child or a Daycare")
+    check_type("protocol", protocol, Protocol, "a Protocol (from yiyu.load_protocol)")
+    today = to_date(as_of, field="as_of")
+    horizon = check_horizon_days(horizon_days)
+    for field, value, kind, what in (
+        ("growth_thresholds", growth_thresholds, GrowthThresholds, "GrowthThresholds"),
+        ("anaemia_scheme", anaemia_scheme, str, "a scheme id (cn_2012, who_2024)"),
+        ("rearing_form", rearing_form, RiskForm, "a RiskForm"),
+        ("case_management", case_management, CaseManagement, "a CaseManagement"),
+    ):
+        if value is not None:
+            check_type(field, value, kind, f"{what} or None")
+    if anaemia_scheme is not None:
+        try:  # an unknown scheme fails here, before any work, not at the first Hb
+            hb_rules.load_anaemia().scheme(anaemia_scheme)
+        except ValidationError as error:
+            raise ValidationError("anaemia_scheme", error.value, error.rule) from None
     if encounter.subject_id != subject.id:
         raise ValidationError(
             "subject_id", encounter.subject_id, f"the encounter is not for {subject.id}"
         )
-    if encounter.on > as_of:
-        raise ValidationError("on", encounter.on.isoformat(), f"after today ({as_of})")
-    until = max(as_of, encounter.on).add(days=horizon_days)
+    if encounter.on > today:
+        raise ValidationError("on", encounter.on.isoformat(), f"after today ({today})")
+    until = max(today, encounter.on).add(days=horizon)
     before = schedule(subject, protocol, until=until)
     obligation = _obligation(encounter, subject, before)
     in_window = obligation.in_window(encounter.on) if obligation is not None else None

@@ -124,7 +124,7 @@ def test_category_starting_before_birth() -> None:
         ({"name": None}, "name"),
         ({"resident_id": 110105194912310020}, "resident_id"),
         ({"categories": None}, "categories"),
-        ({"life_events": [{"kind": "moved_out"}]}, "life_events[0]"),
+        ({"life_events": [{"kind": "moved_out"}]}, "life_events[0].on"),
         ({"life_events": [{"kind": "eloped", "on": "2024-05-01"}]}, "life_events[0].kind"),
         ({"enrolments": ["D1"]}, "enrolments[0]"),
         ({"gestational_age": (36,)}, "gestational_age"),

@@ -70,7 +70,8 @@ def _hostile(base: str) -> dict[str, str]:
         "name": "<img src=file:///etc/passwd>",
         "note": "<link rel=attachment href=file:///etc/hostname>",
         "township": f"url({base}/township.png)",
-        "daycare": f'<img src="{base}/daycare.png"><style>@import url({base}/x.css)</style>',
+        # Within a name's 100 characters (yiyu.domain.limits), or it would be refused.
+        "daycare": f'<img src="{base}/d.png"><style>@import url({base}/x.css)</style>',
         "guidance": f"</td></tr></table><iframe src={base}/frame></iframe>",
     }
 

@@ -18,12 +18,17 @@ import pendulum
 from yiyu.domain._convert import (
     GENERIC,
     date_value,
+    free_text,
+    id_text,
     items_of,
+    keyword_errors,
     name_errors,
     optional_date,
-    optional_text,
+    optional_free_text,
+    optional_id_text,
+    optional_key_text,
+    optional_name_text,
     parse_enum,
-    text,
 )
 from yiyu.domain.categories import CategoryKind
 from yiyu.errors import ValidationError
@@ -94,6 +99,7 @@ def _required_flag(value: bool) -> bool:
     return value
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class RicketsCheck:
     """What a doctor finds of rickets at a visit: its stage, symptoms and signs (S4).
@@ -119,6 +125,7 @@ def _values(value: Mapping[str, float] | None) -> Mapping[str, float]:
     return types.MappingProxyType(result)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class CaseCheck:
     """One check of a managed condition: what it measured, for the rules that read a trend.
@@ -136,7 +143,7 @@ class CaseCheck:
     """
 
     on: pendulum.Date = attrs.field(converter=date_value)
-    by: str | None = attrs.field(default=None, converter=optional_text)
+    by: str | None = attrs.field(default=None, converter=optional_key_text)
     values: Mapping[str, float] = attrs.field(factory=dict, converter=_values)
     stage: RicketsStage | None = attrs.field(default=None, converter=_optional_stage)
     symptoms: bool | None = attrs.field(default=None, converter=_flag)
@@ -191,6 +198,7 @@ def _check_closed(opened: pendulum.Date, closed: pendulum.Date | None, what: str
         )
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Case:
     """A managed condition (专案): opened by a finding, closed (结案) by rule.
@@ -212,17 +220,22 @@ class Case:
 
     condition: CategoryKind = attrs.field(converter=_condition)
     opened_on: pendulum.Date = attrs.field(converter=date_value)
-    opened_by: str | None = attrs.field(default=None, converter=optional_text)
-    severity: str | None = attrs.field(default=None, converter=optional_text)
+    opened_by: str | None = attrs.field(default=None, converter=optional_key_text)
+    severity: str | None = attrs.field(default=None, converter=optional_id_text)
     closed_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
-    closed_by: str | None = attrs.field(default=None, converter=optional_text)
+    closed_by: str | None = attrs.field(default=None, converter=optional_key_text)
     close_reason: CaseCloseReason | None = attrs.field(
         default=attrs.Factory(_default_close_reason, takes_self=True),
         converter=_optional_close_reason,
     )
     normal_since: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
-    normal_checks: int = 0
+    normal_checks: int = attrs.field(default=0)
     course: tuple[CaseCheck, ...] = attrs.field(default=(), converter=_course)
+
+    @normal_checks.validator
+    def _check_normal_checks(self, _: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError("normal_checks", value, "a whole number, 0 or more")
 
     def __attrs_post_init__(self) -> None:
         _check_closed(self.opened_on, self.closed_on, "a case")
@@ -304,17 +317,18 @@ def _referral_kind(value: ReferralKind | str) -> ReferralKind:
     return parse_enum(ReferralKind, value)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Referral:
     """A referral (转诊) opened by a positive screen, closed when its result is recorded."""
 
     kind: ReferralKind = attrs.field(converter=_referral_kind)
     opened_on: pendulum.Date = attrs.field(converter=date_value)
-    reason: str = attrs.field(converter=text)
-    to: str | None = attrs.field(default=None, converter=optional_text)
-    opened_by: str | None = attrs.field(default=None, converter=optional_text)
+    reason: str = attrs.field(converter=free_text)
+    to: str | None = attrs.field(default=None, converter=optional_name_text)
+    opened_by: str | None = attrs.field(default=None, converter=optional_key_text)
     closed_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
-    result: str | None = attrs.field(default=None, converter=optional_text)
+    result: str | None = attrs.field(default=None, converter=optional_free_text)
 
     def __attrs_post_init__(self) -> None:
         _check_closed(self.opened_on, self.closed_on, "a referral")
@@ -328,14 +342,15 @@ class Referral:
         return self.closed_on is None
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Correction:
     """A daycare review item that failed and must be put right (整改), with its follow-up."""
 
-    item: str = attrs.field(converter=text)
+    item: str = attrs.field(converter=id_text)
     opened_on: pendulum.Date = attrs.field(converter=date_value)
-    note: str | None = attrs.field(default=None, converter=optional_text)
-    opened_by: str | None = attrs.field(default=None, converter=optional_text)
+    note: str | None = attrs.field(default=None, converter=optional_free_text)
+    opened_by: str | None = attrs.field(default=None, converter=optional_key_text)
     closed_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
 
     def __attrs_post_init__(self) -> None:

@@ -7,7 +7,7 @@ import enum
 import attrs
 import pendulum
 
-from yiyu.domain._convert import name_errors, optional_date
+from yiyu.domain._convert import keyword_errors, name_errors, optional_date, optional_free_text
 from yiyu.errors import ValidationError
 
 __all__ = ["Category", "CategoryKind"]
@@ -70,6 +70,7 @@ def _category_kind(value: CategoryKind | str) -> CategoryKind:
     return CategoryKind.parse(value)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Category:
     """A child's membership of a category over a period.
@@ -81,7 +82,7 @@ class Category:
     kind: CategoryKind = attrs.field(converter=_category_kind)
     start: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
     end: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
-    reason: str | None = None
+    reason: str | None = attrs.field(default=None, converter=optional_free_text)
 
     def __attrs_post_init__(self) -> None:
         if self.start is not None and self.end is not None and self.end < self.start:

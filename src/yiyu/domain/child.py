@@ -10,12 +10,15 @@ import pendulum
 
 from yiyu.domain._convert import (
     date_value,
+    id_text,
     items_of,
+    keyword_errors,
     name_errors,
+    name_text,
     optional_date,
-    optional_text,
+    optional_id_text,
+    optional_name_text,
     parse_enum,
-    text,
 )
 from yiyu.domain.care import Case, CaseCloseReason, Referral
 from yiyu.domain.categories import Category, CategoryKind
@@ -77,6 +80,7 @@ def _life_event_kind(value: LifeEventKind | str) -> LifeEventKind:
     return parse_enum(LifeEventKind, value)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class LifeEvent:
     """The child moved out of the area, or died, on ``on``."""
@@ -85,6 +89,7 @@ class LifeEvent:
     on: pendulum.Date = attrs.field(converter=date_value)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, order=True, field_transformer=name_errors)
 class GestationalAge:
     """Gestational age at birth, ``weeks``+``days`` (孕周, written 36+5)."""
@@ -246,6 +251,7 @@ def _resident_id(value: str | None) -> str | None:
     return value.strip().upper()
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Child:
     """A child and the facts its obligations are computed from.
@@ -276,16 +282,16 @@ class Child:
         ValidationError: naming the field, the value and the rule broken.
     """
 
-    id: str = attrs.field(converter=text)
-    name: str = attrs.field(converter=text)
+    id: str = attrs.field(converter=id_text)
+    name: str = attrs.field(converter=name_text)
     sex: Sex = attrs.field(converter=_sex)
     birth_date: pendulum.Date = attrs.field(converter=date_value)
     gestational_age: GestationalAge | None = attrs.field(default=None, converter=_gestational_age)
     birth_weight_g: int | None = attrs.field(default=None)
     discharge_date: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
     resident_id: str | None = attrs.field(default=None, converter=_resident_id)
-    township: str | None = attrs.field(default=None, converter=optional_text)
-    family_doctor: str | None = attrs.field(default=None, converter=optional_text)
+    township: str | None = attrs.field(default=None, converter=optional_name_text)
+    family_doctor: str | None = attrs.field(default=None, converter=optional_id_text)
     categories: tuple[Category, ...] = attrs.field(default=(), converter=_categories)
     life_events: tuple[LifeEvent, ...] = attrs.field(default=(), converter=_events)
     registered_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)

@@ -9,11 +9,14 @@ import pendulum
 
 from yiyu.domain._convert import (
     date_value,
+    id_text,
     items_of,
+    keyword_errors,
     name_errors,
+    name_text,
     optional_date,
-    optional_text,
-    text,
+    optional_id_text,
+    optional_name_text,
 )
 from yiyu.domain.care import Correction
 from yiyu.errors import ValidationError
@@ -25,6 +28,7 @@ def _corrections(value: Iterable[Correction]) -> tuple[Correction, ...]:
     return items_of(Correction, value, "corrections")
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Daycare:
     """A daycare and the health instructor (健康指导员) assigned to it.
@@ -34,11 +38,11 @@ class Daycare:
     follow-up visit.
     """
 
-    id: str = attrs.field(converter=text)
-    name: str = attrs.field(converter=text)
-    township: str | None = attrs.field(default=None, converter=optional_text)
+    id: str = attrs.field(converter=id_text)
+    name: str = attrs.field(converter=name_text)
+    township: str | None = attrs.field(default=None, converter=optional_name_text)
     capacity: int | None = attrs.field(default=None)
-    health_instructor: str | None = attrs.field(default=None, converter=optional_text)
+    health_instructor: str | None = attrs.field(default=None, converter=optional_id_text)
     opened_on: pendulum.Date = attrs.field(converter=date_value)
     closed_on: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
     corrections: tuple[Correction, ...] = attrs.field(default=(), converter=_corrections)
@@ -63,12 +67,13 @@ class Daycare:
             )
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Enrolment:
     """A child attending a daycare from ``start`` to ``end`` (inclusive; ``None``: still)."""
 
-    child_id: str = attrs.field(converter=text)
-    daycare_id: str = attrs.field(converter=text)
+    child_id: str = attrs.field(converter=id_text)
+    daycare_id: str = attrs.field(converter=id_text)
     start: pendulum.Date = attrs.field(converter=date_value)
     end: pendulum.Date | None = attrs.field(default=None, converter=optional_date)
 

@@ -12,6 +12,7 @@ from typing import Final
 
 import attrs
 
+from yiyu.domain._convert import keyword_errors
 from yiyu.errors import ValidationError
 
 __all__ = ["ResidentId", "check_character", "parse_resident_id"]
@@ -27,6 +28,7 @@ def check_character(body: str) -> str:
     return _CHECK[total % 11]
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True)
 class ResidentId:
     """A parsed, checked 18-character identity number."""

@@ -16,18 +16,20 @@ nightly run re-plans each unchanged subject about once a month rather than every
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 
 import attrs
-import pendulum
 
 from yiyu.codec import facts_hash
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
+from yiyu.domain._convert import check_type, whole_number
 from yiyu.protocol import Protocol
 from yiyu.scheduling import schedule
+from yiyu.scheduling.engine import check_horizon_days
 from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
 
 __all__ = [
@@ -92,17 +94,24 @@ def plan_item(
     subject: Child | Daycare,
     protocol: Protocol,
     *,
-    as_of: pendulum.Date,
+    as_of: dt.date | str,
     horizon_days: int,
     known: PlanState | None,
     full: bool,
     daycares: Mapping[str, Daycare],
 ) -> PlanItem | None:
-    """The fresh plan of one subject, or ``None`` if what is stored is still current."""
+    """The fresh plan of one subject, or ``None`` if what is stored is still current.
+
+    Raises:
+        ValidationError: if ``as_of`` is not a date or ``horizon_days`` is not a
+            horizon (0 to :data:`~yiyu.scheduling.engine.MAX_HORIZON_DAYS` days).
+    """
+    day = to_date(as_of, field="as_of")
+    horizon = check_horizon_days(horizon_days)
     township, assignees = assignees_for(subject, daycares)
     subject_hash = facts_hash(subject)  # hashed once: the check and the stale-plan guard
     digest = _digest(subject_hash, assignees)
-    needed = as_of.add(days=horizon_days)
+    needed = day.add(days=horizon)
     if (
         not full
         and known is not None
@@ -129,7 +138,7 @@ def plan(
     repo: Repository,
     protocol: Protocol,
     *,
-    as_of: pendulum.Date,
+    as_of: dt.date | str,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     full: bool = False,
     subjects: Sequence[SubjectRef] | None = None,
@@ -141,8 +150,10 @@ def plan(
     Args:
         repo: the store.
         protocol: from :func:`yiyu.load_protocol`.
-        as_of: today; the horizon counts from it.
-        horizon_days: how far ahead obligations are materialised (180 by default).
+        as_of: today (a ``datetime.date`` or ``YYYY-MM-DD``); the horizon counts
+            from it.
+        horizon_days: how far ahead obligations are materialised (180 by default; 0
+            to :data:`~yiyu.scheduling.engine.MAX_HORIZON_DAYS`).
         full: re-plan every subject, not only those whose facts, protocol or horizon
             changed.
         subjects: only these (default: every child and daycare).
@@ -151,12 +162,20 @@ def plan(
 
     Returns:
         Counts of subjects planned and skipped and of obligations written, with the run id.
+
+    Raises:
+        ValidationError: naming the argument, if ``protocol``, ``as_of``,
+            ``horizon_days`` or ``batch_size`` is not what it should be; nothing is run
+            or recorded then.
     """
-    as_of = to_date(as_of, field="as_of")
+    check_type("protocol", protocol, Protocol, "a Protocol (from yiyu.load_protocol)")
+    day = to_date(as_of, field="as_of")
+    check_horizon_days(horizon_days)
+    whole_number("batch_size", batch_size, minimum=1, maximum=1_000_000)
     started = time.perf_counter()
     run_id = repo.start_run(
         "plan",
-        parameters={"as_of": as_of.isoformat(), "horizon_days": horizon_days, "full": full,
+        parameters={"as_of": day.isoformat(), "horizon_days": horizon_days, "full": full,
                     "protocol": protocol.label},
     )  # fmt: skip
     refs = sorted(set(subjects)) if subjects is not None else repo.subjects()
@@ -181,7 +200,7 @@ def plan(
                 item = plan_item(
                     subject,
                     protocol,
-                    as_of=as_of,
+                    as_of=day,
                     horizon_days=horizon_days,
                     known=states.get(ref),
                     full=full,
@@ -192,7 +211,7 @@ def plan(
                 else:
                     items.append(item)
             if items:
-                counts += repo.save_plans(items, as_of=as_of)
+                counts += repo.save_plans(items, as_of=day)
                 planned += len(items)
             if progress is not None:
                 progress(min(start + batch_size, len(refs)), len(refs))

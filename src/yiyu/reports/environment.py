@@ -5,7 +5,13 @@ wheel as ``yiyu/templates``. Host software may put its own directories first: a 
 there replaces yiyu's file of the same name (a region's logo, its own referral slip).
 
 The environment autoescapes everything and fails on an undefined name, so a typo in a
-template is an error rather than a blank on a form.
+template is an error rather than a blank on a form. It is jinja2's sandbox: a host
+template is code from outside yiyu, and in a plain environment any object it is handed
+leads back to Python (``cycler.__init__.__globals__.os``), so one template could run
+commands with the renderer's rights. The sandbox refuses internal attributes and unsafe
+calls with :class:`jinja2.sandbox.SecurityError`. yiyu's own templates render in the same
+environment: a host file replaces one of them by name, and a second, trusted
+environment would be one more thing to keep apart.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 from typing import Final
 
 import jinja2
+import jinja2.sandbox
 import pendulum
 
 import yiyu
@@ -88,13 +95,17 @@ def _date_zh(value: pendulum.Date | str | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def make_environment(dirs: Sequence[Path]) -> jinja2.Environment:
-    """The jinja2 environment over ``dirs`` (first match wins).
+def make_environment(dirs: Sequence[Path]) -> jinja2.sandbox.SandboxedEnvironment:
+    """The sandboxed jinja2 environment over ``dirs`` (first match wins).
 
     Filters: ``date_zh`` (2026年3月1日), ``mask_id`` and ``mask_phone`` (for host
     templates that print a number the context did not already mask).
+
+    Rendering a template that reaches for Python's internals raises
+    :class:`jinja2.sandbox.SecurityError` (a :class:`jinja2.TemplateError`) before
+    anything runs.
     """
-    env = jinja2.Environment(
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -13,11 +13,14 @@ Pure: the date comes in as ``on``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
 import pendulum
 
-from yiyu.dates import add_months, age_in_days, age_in_months
+from yiyu.dates import add_months, age_in_days, age_in_months, to_date
 from yiyu.domain import Child
+from yiyu.domain._convert import check_type
 from yiyu.protocol import Protocol
 from yiyu.scheduling.conditions import holds
 
@@ -35,7 +38,11 @@ def corrected_birth(child: Child) -> pendulum.Date:
     Corrected age (矫正月龄) is age counted from this date: birth + (40 weeks −
     gestational age), for children born before 37 weeks (S9). A child whose gestational
     age is not recorded is taken as term.
+
+    Raises:
+        ValidationError: if ``child`` is not a :class:`~yiyu.Child`.
     """
+    check_type("child", child, Child, "a Child")
     ga = child.gestational_age
     if ga is None or ga.weeks >= PRETERM_WEEKS:
         return child.birth_date
@@ -113,7 +120,7 @@ def corrected_age_limit(child: Child, protocol: Protocol) -> int | None:
     return rule.until_months
 
 
-def assessment_age(child: Child, on: pendulum.Date, protocol: Protocol) -> AssessmentAge:
+def assessment_age(child: Child, on: dt.date | str, protocol: Protocol) -> AssessmentAge:
     """The age ``child`` is assessed by on ``on``, under ``protocol``'s corrected-age rule.
 
     A preterm child (< 37 weeks) is assessed by corrected age until the corrected age
@@ -124,18 +131,23 @@ def assessment_age(child: Child, on: pendulum.Date, protocol: Protocol) -> Asses
 
     Args:
         child: the child, with its gestational age.
-        on: the day of the assessment.
+        on: the day of the assessment (a ``datetime.date`` or ``YYYY-MM-DD``).
         protocol: from :func:`yiyu.load_protocol`.
 
     Returns:
         Both ages and the basis, as an :class:`AssessmentAge`.
+
+    Raises:
+        ValidationError: naming the argument, if one is not what it should be.
     """
+    check_type("protocol", protocol, Protocol, "a Protocol (from yiyu.load_protocol)")
+    day = to_date(on, field="on")
     corrected = corrected_birth(child)
     limit = corrected_age_limit(child, protocol) if corrected != child.birth_date else None
     if limit is None:
-        return AssessmentAge(on=on, birth=child.birth_date)
+        return AssessmentAge(on=day, birth=child.birth_date)
     return AssessmentAge(
-        on=on,
+        on=day,
         birth=child.birth_date,
         corrected_birth=corrected,
         corrected_until=add_months(corrected, limit),

@@ -25,6 +25,7 @@ import chinese_calendar
 import pendulum
 
 from yiyu.dates import to_date
+from yiyu.domain._convert import check_type
 from yiyu.scheduling.holidays import HolidayCalendar
 from yiyu.scheduling.obligation import Obligation
 
@@ -103,18 +104,25 @@ _DAYS_AFTER_WINDOW: Final = 31
 
 
 def is_working_day(
-    day: dt.date, calendar: HolidayCalendar | None = None
+    day: dt.date | str, calendar: HolidayCalendar | None = None
 ) -> tuple[bool, CalendarBasis]:
     """Whether ``day`` is an official working day, and on what basis that was decided.
 
     Args:
-        day: the day.
+        day: the day (a ``datetime.date`` or ``YYYY-MM-DD``).
         calendar: the operator's holiday years; a year there is used before
             ``chinese-calendar``'s.
 
     Returns:
         ``(working, basis)``.
+
+    Raises:
+        ValidationError: if ``day`` is not a date or ``calendar`` not a calendar.
     """
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        day = to_date(day, field="day")  # ISO text; a datetime is refused
+    if calendar is not None:
+        check_type("calendar", calendar, HolidayCalendar, "a HolidayCalendar or None")
     plain = dt.date(day.year, day.month, day.day)
     entered = calendar.year(plain.year) if calendar is not None else None
     if entered is not None:
@@ -157,7 +165,7 @@ class _Consulted:
 def suggest_date(
     obligation: Obligation,
     *,
-    as_of: pendulum.Date,
+    as_of: dt.date | str,
     calendar: HolidayCalendar | None = None,
 ) -> Suggestion | None:
     """The working day inside the window nearest to the due date, not before ``as_of``.
@@ -176,9 +184,14 @@ def suggest_date(
         The suggestion, or ``None`` when the window has closed, the obligation was
         cancelled before a working day (nothing is suggested on or after a
         cancellation), or no working day comes within a month after the window.
+
+    Raises:
+        ValidationError: naming the argument, if one is not what it should be.
     """
-    as_of = to_date(as_of, field="as_of")
-    first = max(obligation.opens, as_of)
+    check_type("obligation", obligation, Obligation, "an Obligation (from yiyu.schedule)")
+    if calendar is not None:
+        check_type("calendar", calendar, HolidayCalendar, "a HolidayCalendar or None")
+    first = max(obligation.opens, to_date(as_of, field="as_of"))
     last = obligation.closes
     if obligation.cancelled_on is not None:
         last = min(last, obligation.cancelled_on.subtract(days=1))

@@ -6,21 +6,39 @@ is decided later, for a given date, by :func:`yiyu.scheduling.status`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator
+from typing import Final
 
 import attrs
 import pendulum
 
 from yiyu.dates import Period, age_in_months, to_date
 from yiyu.domain import Case, Child, Daycare, Enrolment
+from yiyu.domain._convert import check_type, whole_number
 from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
 from yiyu.scheduling.ages import corrected_birth
 from yiyu.scheduling.conditions import holds
-from yiyu.scheduling.obligation import Obligation, obligation_key
+from yiyu.scheduling.obligation import Obligation, make_key
 
-__all__ = ["corrected_birth", "schedule"]
+__all__ = ["MAX_HORIZON_DAYS", "check_horizon_days", "corrected_birth", "schedule"]
+
+# How far ahead a plan may reach: yiyu's bound, not a standard's. A child is followed to
+# 6 years, so ten years ahead covers any real plan; more is a slip (days typed for
+# months), and a horizon of a few million days would run past the calendar's end.
+MAX_HORIZON_DAYS: Final = 3660
+
+
+def check_horizon_days(value: int, *, field: str = "horizon_days") -> int:
+    """``value`` if it is a horizon in days: a whole number from 0 to
+    :data:`MAX_HORIZON_DAYS`.
+
+    Raises:
+        ValidationError: naming ``field`` and the value, otherwise.
+    """
+    return whole_number(field, value, minimum=0, maximum=MAX_HORIZON_DAYS)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -40,27 +58,31 @@ def _add_months(day: pendulum.Date, months: int) -> pendulum.Date:
 
 
 def schedule(
-    subject: Child | Daycare, protocol: Protocol, *, until: pendulum.Date
+    subject: Child | Daycare, protocol: Protocol, *, until: dt.date | str
 ) -> list[Obligation]:
     """Every obligation the protocol creates for a child or a daycare, up to ``until``.
 
     Args:
         subject: the child (with its categories, enrolments and life events) or daycare.
         protocol: from :func:`yiyu.load_protocol`.
-        until: the horizon: obligations whose window opens after it are left out.
+        until: the horizon: obligations whose window opens after it are left out (a
+            ``datetime.date`` or ``YYYY-MM-DD``).
 
     Returns:
         The obligations, sorted by due date (then key). Windows already closed are
         included: whether they are done or missed is for :func:`yiyu.status` to say.
 
     Raises:
-        ValidationError: if ``subject`` is neither a child nor a daycare.
+        ValidationError: if ``subject`` is neither a child nor a daycare, ``protocol``
+            is not a :class:`~yiyu.Protocol` or ``until`` is not a date (a
+            ``datetime.date`` or ``YYYY-MM-DD``).
     """
-    until = to_date(until, field="until")
+    check_type("protocol", protocol, Protocol, "a Protocol (from yiyu.load_protocol)")
+    horizon = to_date(until, field="until")
     if isinstance(subject, Child):
-        obligations = list(_child(subject, protocol, until))
+        obligations = list(_child(subject, protocol, horizon))
     elif isinstance(subject, Daycare):
-        obligations = list(_daycare(subject, protocol, until))
+        obligations = list(_daycare(subject, protocol, horizon))
     else:
         raise ValidationError("subject", subject, "a Child or a Daycare")
     keys = {ob.key for ob in obligations}
@@ -709,7 +731,7 @@ def _stage_points(
 
 def _obligation(rule: Rule, protocol: Protocol, subject_id: str, window: _Window) -> Obligation:
     return Obligation(
-        key=obligation_key(rule.subject, subject_id, rule.id, window.occurrence),
+        key=make_key(rule.subject, subject_id, rule.id, window.occurrence),
         rule=rule.id,
         name=rule.name,
         subject=rule.subject,

@@ -33,7 +33,13 @@ import attrs
 import pendulum
 
 from yiyu.dates import to_date
-from yiyu.domain._convert import GENERIC, name_errors, optional_text
+from yiyu.domain._convert import (
+    GENERIC,
+    keyword_errors,
+    line_text,
+    name_errors,
+    optional_free_text,
+)
 from yiyu.errors import ValidationError
 
 __all__ = ["HolidayCalendar", "HolidayYear", "parse_holiday_year"]
@@ -59,10 +65,10 @@ def _year(value: int) -> int:
 
 
 def _words(value: str) -> str:
-    # Not the domain's ``text``, which takes a number as an id: a notice is words.
+    # Not just the domain's ``line_text``, which takes a number as an id: a notice is words.
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(GENERIC, value, "text is required")
-    return value.strip()
+    return line_text(value)
 
 
 def _dates(values: Iterable[dt.date | str]) -> frozenset[pendulum.Date]:
@@ -83,6 +89,7 @@ def _check_workday(day: pendulum.Date, field: str) -> None:
         )
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class HolidayYear:
     """One year's official holidays and adjusted working days, from the year's notice.
@@ -109,7 +116,7 @@ class HolidayYear:
     holidays: frozenset[pendulum.Date] = attrs.field(converter=_dates)
     workdays: frozenset[pendulum.Date] = attrs.field(default=frozenset(), converter=_dates)
     source: str = attrs.field(converter=_words)
-    note: str | None = attrs.field(default=None, converter=optional_text)
+    note: str | None = attrs.field(default=None, converter=optional_free_text)
 
     def __attrs_post_init__(self) -> None:
         if not self.holidays:
@@ -151,6 +158,7 @@ def _years(values: Iterable[HolidayYear]) -> tuple[HolidayYear, ...]:
     return tuple(sorted(years, key=lambda y: y.year))
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class HolidayCalendar:
     """The operator's holiday years: consulted before ``chinese-calendar``.
@@ -255,7 +263,7 @@ def parse_holiday_year(data: str | Mapping[str, Any]) -> HolidayYear:
     _unknown_keys(data, _FILE_KEYS, "")
     year = _as("year", _year, _required(data, "year", "year"))
     source = _as("source", _words, _required(data, "source", "source"))
-    note = _as("note", optional_text, data.get("note"))
+    note = _as("note", optional_free_text, data.get("note"))
     entries = _required(data, "holidays", "holidays")
     if not isinstance(entries, list | tuple) or not entries:
         raise ValidationError("holidays", entries, "at least one [[holidays]] table is required")

@@ -6,12 +6,15 @@ import attrs
 import pendulum
 
 from yiyu.domain import Role
+from yiyu.domain._convert import as_field, id_text, key_text, optional_key_text, parse_enum
 from yiyu.protocol import Evidence, SubjectKind
 
 __all__ = ["Obligation", "obligation_key"]
 
 
-def obligation_key(subject: SubjectKind, subject_id: str, rule: str, occurrence: str | None) -> str:
+def obligation_key(
+    subject: SubjectKind | str, subject_id: str, rule: str, occurrence: str | None
+) -> str:
     """The stable identity of an obligation.
 
     ``child:C001/m3``, ``child:C001/high_risk_follow_up/03``,
@@ -21,7 +24,30 @@ def obligation_key(subject: SubjectKind, subject_id: str, rule: str, occurrence:
     encounters refer to a visit by its key, and a protocol update (a corrected window, a
     new source) must not turn the same visit into another one. The version each
     obligation was planned under is kept beside the key instead.
+
+    Args:
+        subject: ``SubjectKind.CHILD`` or ``DAYCARE`` (or ``"child"``/``"daycare"``).
+        subject_id: the child's or daycare's id.
+        rule: the rule's id.
+        occurrence: which one of a repeated rule, or ``None``.
+
+    Raises:
+        ValidationError: naming the argument, if one is not what it should be (an id
+            with a line break, a subject kind that is neither).
     """
+    kind = parse_enum(SubjectKind, subject, "subject")
+    key = make_key(
+        kind,
+        as_field("subject_id", id_text, subject_id),
+        as_field("rule", id_text, rule),
+        as_field("occurrence", optional_key_text, occurrence),
+    )
+    return as_field("key", key_text, key)
+
+
+def make_key(subject: SubjectKind, subject_id: str, rule: str, occurrence: str | None) -> str:
+    """:func:`obligation_key` without the checks, for the engine (whose parts are checked
+    already, in the domain values and the protocol loader): it makes every key."""
     key = f"{subject.value}:{subject_id}/{rule}"
     return key if occurrence is None else f"{key}/{occurrence}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 import attrs
@@ -9,7 +10,14 @@ import pendulum
 
 from yiyu.dates import to_date
 from yiyu.domain import Child, Referral, SkipReason
-from yiyu.domain._convert import date_value, name_errors, parse_enum
+from yiyu.domain._convert import (
+    check_type,
+    date_value,
+    keyword_errors,
+    name_errors,
+    optional_free_text,
+    parse_enum,
+)
 from yiyu.scheduling.obligation import Obligation
 
 __all__ = ["Reschedule", "Skip", "Status", "status", "tracked_referral"]
@@ -52,15 +60,17 @@ def _skip_reason(value: SkipReason | str) -> SkipReason:
     return parse_enum(SkipReason, value)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Skip:
     """A deliberate decision, on ``on``, not to do an obligation, with its reason code."""
 
     on: pendulum.Date = attrs.field(converter=date_value)
     reason: SkipReason = attrs.field(converter=_skip_reason)
-    note: str | None = None
+    note: str | None = attrs.field(default=None, converter=optional_free_text)
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Reschedule:
     """An appointment moved to ``to`` for a reason; the clinical due date does not move.
@@ -70,15 +80,15 @@ class Reschedule:
 
     to: pendulum.Date = attrs.field(converter=date_value)
     reason: SkipReason = attrs.field(converter=_skip_reason)
-    note: str | None = None
+    note: str | None = attrs.field(default=None, converter=optional_free_text)
 
 
 def status(
     obligation: Obligation,
     *,
-    done_on: pendulum.Date | None = None,
+    done_on: dt.date | str | None = None,
     skipped: Skip | None = None,
-    as_of: pendulum.Date,
+    as_of: dt.date | str,
 ) -> Status:
     """The status of ``obligation`` on ``as_of``.
 
@@ -91,21 +101,28 @@ def status(
         done_on: the date of the encounter that fulfilled it, if any.
         skipped: the recorded skip, if any.
         as_of: the date to judge on.
+
+    Dates may be given as ``datetime.date`` or ``YYYY-MM-DD``.
+
+    Raises:
+        ValidationError: naming the argument, if one is not what it should be.
     """
-    as_of = to_date(as_of, field="as_of")
-    if done_on is not None:
-        done_on = to_date(done_on, field="done_on")
-    if done_on is not None and done_on <= as_of:
+    check_type("obligation", obligation, Obligation, "an Obligation (from yiyu.schedule)")
+    day = to_date(as_of, field="as_of")
+    done = None if done_on is None else to_date(done_on, field="done_on")
+    if skipped is not None:
+        check_type("skipped", skipped, Skip, "a Skip or None")
+    if done is not None and done <= day:
         return Status.DONE
-    if skipped is not None and skipped.on <= as_of:
+    if skipped is not None and skipped.on <= day:
         return Status.SKIPPED
-    if obligation.cancelled_on is not None and obligation.cancelled_on <= as_of:
+    if obligation.cancelled_on is not None and obligation.cancelled_on <= day:
         return Status.CANCELLED
-    if as_of < obligation.opens:
+    if day < obligation.opens:
         return Status.UPCOMING
-    if as_of <= obligation.due:
+    if day <= obligation.due:
         return Status.DUE
-    if as_of <= obligation.closes:
+    if day <= obligation.closes:
         return Status.OVERDUE
     return Status.MISSED
 
@@ -118,7 +135,12 @@ def tracked_referral(obligation: Obligation, child: Child | None) -> Referral | 
     ``closed_on``: a visit that records no result has not re-screened the child, so its
     date is not a completion and the tracking stays on the work list. Pass
     ``done_on=referral.closed_on`` to :func:`status` for it, whatever the visits say.
+
+    Raises:
+        ValidationError: if ``obligation`` is not an obligation or ``child`` not a child.
     """
+    check_type("obligation", obligation, Obligation, "an Obligation (from yiyu.schedule)")
+    check_type("child", child, (Child, type(None)), "a Child or None")
     if child is None or obligation.occurrence is None:
         return None
     return next((r for r in child.referrals if r.id == obligation.occurrence), None)
