@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,11 +19,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import yiyu
 from yiyu.dates import local_today, to_date
-from yiyu.errors import ProtocolError, ValidationError, YiyuError
+from yiyu.errors import ValidationError, YiyuError
 
 if TYPE_CHECKING:
     from yiyu.coverage import IndicatorResult
@@ -49,6 +51,7 @@ EXIT_PARTIAL = 3
 class _Options:
     db: str | None = None
     debug: bool = False
+    engines: list[Any] = []  # noqa: RUF012 - one command at a time, disposed at its end
 
 
 OPTIONS = _Options()
@@ -57,6 +60,7 @@ err = Console(stderr=True)
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     db: str | None = typer.Option(
         None, "--db", help="Database URL (default: $YIYU_DATABASE_URL, else a local SQLite file)."
     ),
@@ -64,11 +68,54 @@ def main_options(
 ) -> None:
     OPTIONS.db = db
     OPTIONS.debug = debug
+    ctx.call_on_close(_dispose_engines)
+
+
+def _dispose_engines() -> None:
+    # Connections closed when the command ends, not left to the garbage collector.
+    while OPTIONS.engines:
+        OPTIONS.engines.pop().dispose()
 
 
 def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    # Not markup (a message may hold brackets), and one line however long: a wrapped
+    # line is not one line to grep in cron mail.
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _scrub(text: str) -> str:
+    """``text`` without the database URL's password, in any spelling."""
+    from yiyu.store.database import database_url, scrub
+
+    return scrub(text, database_url(OPTIONS.db))
+
+
+def _message(error: BaseException, *, named: bool = False) -> str:
+    """An error as one line: a yiyu error's own message (``named``: after its class), else
+    its class and first line."""
+    if isinstance(error, YiyuError):
+        return f"{type(error).__name__}: {error}" if named else str(error)
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _print_traceback(error: BaseException) -> None:
+    """--debug: the frames of every exception in the chain, each with its one-line
+    message, never the driver's full text (its statement, parameters and details)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    for index, link in enumerate(reversed(chain)):
+        if index:
+            print("\nThe above exception led to the following one:\n", file=sys.stderr)
+        print("Traceback (most recent call last):", file=sys.stderr)
+        print("".join(traceback.format_tb(link.__traceback__)), end="", file=sys.stderr)
+        print(_scrub(_message(link, named=True)), file=sys.stderr, flush=True)
 
 
 @contextmanager
@@ -78,25 +125,19 @@ def _errors() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
-    except (ValidationError, ProtocolError, YiyuError) as error:
-        if OPTIONS.debug:
-            raise
-        _fail(str(error))
     except Exception as error:
         if OPTIONS.debug:
-            raise
-        from yiyu.store.database import database_url, redact
-
-        url = database_url(OPTIONS.db)
-        text = str(error).splitlines()[0] if str(error) else type(error).__name__
-        _fail(f"{type(error).__name__}: {text.replace(url, redact(url))}")
+            _print_traceback(error)
+        _fail(_scrub(_message(error)))
 
 
 def _repo() -> Any:
     from yiyu.store.database import database_url, make_engine
     from yiyu.store.sql import SqlRepository
 
-    return SqlRepository(make_engine(database_url(OPTIONS.db)))
+    engine = make_engine(database_url(OPTIONS.db))
+    OPTIONS.engines.append(engine)
+    return SqlRepository(engine)
 
 
 def _as_of(value: str | None) -> Any:

@@ -14,9 +14,11 @@ import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import attrs
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from yiyu.errors import ValidationError
@@ -27,6 +29,7 @@ __all__ = [
     "default_sqlite_path",
     "make_engine",
     "redact",
+    "scrub",
     "upgrade",
 ]
 
@@ -46,38 +49,142 @@ def database_url(given: str | None = None) -> str:
     return f"sqlite:///{default_sqlite_path()}"
 
 
-_SECRET_PARAMETERS = re.compile(r"((?:^|[?&;])[^=&;]*pass[^=&;]*=)[^&;]*", re.IGNORECASE)
+MASK = "***"
+
+# Query and keyword parameters whose value is a secret (password, sslpassword, …).
+_SECRET_KEY = re.compile(r"pass|secret|token", re.IGNORECASE)
+_SECRET_ASSIGNMENT = re.compile(r"[\w.-]*(?:pass|secret|token)[\w.-]*\s*=\s*", re.IGNORECASE)
+# Shorter "secrets" are left in free text: hiding every "ab" would garble the message,
+# and what yiyu itself prints of a URL (redact) hides the password whatever its length.
+_MIN_SCRUBBED = 4
+
+
+@attrs.frozen
+class _Hidden:
+    text: str  # the URL as it may be shown
+    secrets: tuple[str, ...]  # every spelling of what was hidden, to scrub from messages
 
 
 def redact(url: str) -> str:
-    """The URL with any password (in the user part or a query parameter) as ``***``."""
-    scheme, sep, rest = url.partition("://")
-    if sep:
-        path_start = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
-        netloc, tail = rest[:path_start], rest[path_start:]
-        if "@" in netloc:
-            userinfo, host = netloc.rsplit("@", 1)  # a password may itself hold an @
-            user = userinfo.split(":", 1)[0]
-            netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-        base, qmark, query = tail.partition("?")
-        query = _SECRET_PARAMETERS.sub(r"\1***", query)
-        url = f"{scheme}://{netloc}{base}{qmark}{query}"
-    return url
+    """``url`` as it may be shown: every password (in the user part, a query parameter or
+    a libpq keyword string, percent-encoded or not) is ``***``.
+
+    The URL is parsed with SQLAlchemy's :func:`~sqlalchemy.engine.make_url` (a keyword
+    string with psycopg's ``conninfo_to_dict``); what cannot be parsed is masked from the
+    first ``password=`` on and between the user name and the last ``@``.
+    """
+    return _hide(url).text
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (an error message, a traceback) with ``url`` and its secrets hidden."""
+    hidden = _hide(url)
+    text = text.replace(url, hidden.text)
+    for secret in sorted(set(hidden.secrets), key=len, reverse=True):
+        if len(secret) >= _MIN_SCRUBBED:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def _parse(url: str) -> URL | None:
+    """``url`` parsed by SQLAlchemy, or ``None`` if it is not an SQLAlchemy URL or cannot
+    be read unambiguously."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return None
+    if parsed.password is not None and url.partition("://")[2].count("@") > 1:
+        # A raw "@" in the password: SQLAlchemy ends the password at the first "@" and
+        # takes the rest for the host (which a resolver error would then print).
+        return None
+    return parsed
+
+
+def _hide(url: str) -> _Hidden:
+    parsed = _parse(url)
+    if parsed is not None:
+        secrets: list[str] = []
+        if parsed.password is not None:
+            userinfo = url.partition("://")[2].partition("@")[0]
+            secrets += [str(parsed.password), userinfo.partition(":")[2]]  # decoded, as written
+        masked: dict[str, str] = {}
+        for key, value in parsed.query.items():
+            if _SECRET_KEY.search(key):
+                masked[key] = MASK
+                secrets += [value] if isinstance(value, str) else list(value)
+        text = parsed.update_query_dict(masked).render_as_string(hide_password=True)
+        return _Hidden(text.replace(quote(MASK, safe=""), MASK), tuple(secrets))
+    if "://" not in url:
+        params = _conninfo(url)
+        if params is not None:
+            from psycopg.conninfo import make_conninfo
+
+            secret_keys = [key for key in params if _SECRET_KEY.search(key)]
+            shown = {key: MASK if key in secret_keys else value for key, value in params.items()}
+            return _Hidden(make_conninfo("", **shown), tuple(params[k] for k in secret_keys))
+    return _mask(url)
+
+
+def _conninfo(text: str) -> dict[str, str] | None:
+    """A libpq keyword string (``host=… password=…``) as a dict, if it is one."""
+    if "=" not in text:
+        return None
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:  # the postgres extra is not installed: mask by hand
+        return None
+    try:
+        params = conninfo_to_dict(text)
+    except Exception:  # psycopg.ProgrammingError and the like: not a keyword string
+        return None
+    return {key: str(value) for key, value in params.items()}
+
+
+def _mask(text: str) -> _Hidden:
+    """By hand, for what no parser could read: hide everything after the first secret
+    parameter (where its value ends cannot be told) and between the user name and the
+    last ``@`` (a password may hold any character)."""
+    secrets: list[str] = []
+    found = _SECRET_ASSIGNMENT.search(text)
+    if found:
+        secrets.append(text[found.end() :])
+        text = text[: found.end()] + MASK
+    scheme, sep, rest = text.partition("://")
+    prefix, rest = (scheme + sep, rest) if sep else ("", text)
+    at = rest.rfind("@")
+    if at >= 0:
+        user, colon, password = rest[:at].partition(":")
+        if colon:
+            secrets += [password, *password.split("@")]
+            rest = f"{user}:{MASK}{rest[at:]}"
+    return _Hidden(prefix + rest, tuple(s for s in secrets if s))
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url``; for SQLite, the file's folder is created and WAL enabled.
+    """An engine for ``url``; for SQLite, WAL and ``BEGIN IMMEDIATE`` transactions.
+
+    Statements' parameters are never put in error messages (``hide_parameters``): they
+    hold children's names and resident ids, and errors end up in job records and mail.
+    Nothing is created on disk: :func:`upgrade` creates an SQLite file's folder.
 
     Raises:
         ValidationError: if the URL cannot be understood (the password is not shown).
     """
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        raise ValidationError("database_url", redact(url), "not a database URL") from None
+    parsed = _parse(url)
+    if parsed is None:
+        try:
+            make_url(url)
+        except (ArgumentError, ValueError, TypeError):
+            raise ValidationError(
+                "database_url", redact(url), "not a database URL (dialect+driver://user@host/db)"
+            ) from None
+        raise ValidationError(
+            "database_url",
+            redact(url),
+            "more than one '@': write an '@' in the password as %40",
+        )
+    options = {**options, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"check_same_thread": False}, **options)
 
         @event.listens_for(engine, "connect")
@@ -105,6 +212,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database's schema to ``revision`` with the packaged migrations."""
     from alembic import command
 
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     with engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
