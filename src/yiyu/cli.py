@@ -93,11 +93,12 @@ def _scrub(text: str) -> str:
 
 def _message(error: BaseException, *, named: bool = False) -> str:
     """An error as one line: a yiyu error's own message (``named``: after its class), else
-    its class and first line."""
+    what a job run records of it (no statement, parameters or row)."""
     if isinstance(error, YiyuError):
         return f"{type(error).__name__}: {error}" if named else str(error)
-    text = str(error).splitlines()[0] if str(error) else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    from yiyu.store.api import describe_error
+
+    return describe_error(error)
 
 
 def _print_traceback(error: BaseException) -> None:

@@ -8,6 +8,7 @@ all three. Every method that writes is atomic: it either does all it says or not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
@@ -27,6 +28,7 @@ __all__ = [
     "SaveCounts",
     "StoredObligation",
     "SubjectRef",
+    "describe_error",
 ]
 
 
@@ -115,6 +117,53 @@ class JobRun:
     status: str
     counts: Mapping[str, Any]
     error: str | None
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def describe_error(error: BaseException | str) -> str:
+    """An error as a job run records it and the CLI prints it: its class and one line
+    that holds no data.
+
+    A database error's message is rebuilt from the driver's error rather than copied:
+    SQLAlchemy appends the statement and its parameters, and PostgreSQL adds details
+    ("Failing row contains (…)", "Key (resident_id)=(…)") that hold children's names and
+    resident ids. What is kept names the table, column and constraint; a PostgreSQL data
+    error (SQLSTATE class 22) quotes the offending value, so its quotes are emptied. Any
+    other error keeps the first line of its message (a string is taken as such a message).
+    """
+    if isinstance(error, str):
+        lines = error.strip().splitlines()
+        return lines[0] if lines else ""
+    name = type(error).__name__
+    driver = getattr(error, "orig", None)  # SQLAlchemy's DBAPIError and StatementError
+    if isinstance(driver, BaseException) and type(error).__module__.startswith("sqlalchemy"):
+        name, error = f"{name} ({type(driver).__name__})", driver
+    message = _message(error)
+    return f"{name}: {message}" if message else name
+
+
+def _message(error: BaseException) -> str:
+    sqlstate = getattr(error, "sqlstate", None)
+    diag = getattr(error, "diag", None)
+    if isinstance(sqlstate, str) and diag is not None:  # psycopg: the message's parts
+        message = str(getattr(diag, "message_primary", None) or "")
+        if sqlstate.startswith("22"):
+            message = _QUOTED.sub('"…"', message)
+        where = [
+            f"{label} {value}"
+            for label, value in (
+                ("table", getattr(diag, "table_name", None)),
+                ("column", getattr(diag, "column_name", None)),
+                ("constraint", getattr(diag, "constraint_name", None)),
+            )
+            if value
+        ]
+        return f"{message} [{', '.join(where)}]" if where else message
+    # sqlite3 names the table and column, never a value; a connection error says where.
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else ""
 
 
 class Repository(Protocol):
@@ -235,8 +284,16 @@ class Repository(Protocol):
     def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int: ...
 
     def finish_run(
-        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
-    ) -> None: ...
+        self,
+        run_id: int,
+        *,
+        status: str,
+        counts: Mapping[str, Any],
+        error: BaseException | str | None = None,
+    ) -> None:
+        """Record how a run ended; ``error`` is stored as :func:`describe_error` gives it
+        (pass the exception itself: a message of one's own keeps its first line only)."""
+        ...
 
     def runs(self, limit: int = 20) -> list[JobRun]: ...
 

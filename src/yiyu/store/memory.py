@@ -25,6 +25,7 @@ from yiyu.store.api import (
     SaveCounts,
     StoredObligation,
     SubjectRef,
+    describe_error,
 )
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 
@@ -318,7 +319,12 @@ class MemoryRepository:
         return run.id
 
     def finish_run(
-        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
+        self,
+        run_id: int,
+        *,
+        status: str,
+        counts: Mapping[str, Any],
+        error: BaseException | str | None = None,
     ) -> None:
         run = self._state.runs[run_id - 1]
         self._state.runs[run_id - 1] = attrs.evolve(
@@ -326,7 +332,7 @@ class MemoryRepository:
             finished_at=pendulum.now("UTC"),
             status=status,
             counts={**run.counts, **counts},
-            error=error,
+            error=None if error is None else describe_error(error),
         )
 
     def runs(self, limit: int = 20) -> list[JobRun]:

@@ -32,6 +32,7 @@ from yiyu.store.api import (
     SaveCounts,
     StoredObligation,
     SubjectRef,
+    describe_error,
 )
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
@@ -650,7 +651,12 @@ class SqlRepository:
             return row.id
 
     def finish_run(
-        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
+        self,
+        run_id: int,
+        *,
+        status: str,
+        counts: Mapping[str, Any],
+        error: BaseException | str | None = None,
     ) -> None:
         with self._tx() as session:
             row = session.get(JobRunRow, run_id)
@@ -659,7 +665,7 @@ class SqlRepository:
             row.finished_at = _now()
             row.status = status
             row.counts = {**(row.counts or {}), **counts}
-            row.error = error
+            row.error = None if error is None else describe_error(error)
             session.add(row)
             session.flush()
 
