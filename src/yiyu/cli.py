@@ -1,6 +1,7 @@
 """The ``yiyu`` command line: the jobs the night runs and the lists people read.
 
-Exit codes: 0 success, 1 failure, 2 usage error, 3 partial success (some rows rejected).
+Exit codes: 0 success, 1 failure, 2 usage error (and a database whose schema is not
+current: `yiyu db upgrade`), 3 partial success (some rows rejected).
 Errors print one line, not a traceback, unless ``--debug``. Long jobs show a progress
 bar on a terminal and plain log lines when not on one (cron, systemd timers).
 """
@@ -45,6 +46,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(holidays_app, name="holidays")
 
 EXIT_FAILURE = 1
+EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 
 
@@ -127,17 +129,22 @@ def _errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except Exception as error:
+        from yiyu.store.database import SchemaError
+
         if OPTIONS.debug:
             _print_traceback(error)
-        _fail(_scrub(_message(error)))
+        # A database without the schema is the operator's to set up, like a bad option.
+        _fail(_scrub(_message(error)), code=EXIT_USAGE if isinstance(error, SchemaError) else 1)
 
 
 def _repo() -> Any:
-    from yiyu.store.database import database_url, make_engine
+    """The store, once its schema is known to be current (or a SchemaError: exit 2)."""
+    from yiyu.store.database import check_schema, database_url, make_engine
     from yiyu.store.sql import SqlRepository
 
     engine = make_engine(database_url(OPTIONS.db))
     OPTIONS.engines.append(engine)
+    check_schema(engine)
     return SqlRepository(engine)
 
 
@@ -207,8 +214,9 @@ def db_upgrade() -> None:
 
     with _errors():
         url = database_url(OPTIONS.db)
-        upgrade(make_engine(url))
-        typer.echo(f"database {redact(url)} is at the current schema")
+        engine = make_engine(url)
+        OPTIONS.engines.append(engine)
+        typer.echo(f"database {redact(url)}: {upgrade(engine)}")
 
 
 def _import(kind: str, file: Path, report: Path | None) -> None:

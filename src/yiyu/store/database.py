@@ -21,14 +21,19 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from yiyu.errors import ValidationError
+from yiyu.errors import ValidationError, YiyuError
 
 __all__ = [
     "DATABASE_ENV",
+    "SchemaError",
+    "SchemaUpgrade",
+    "check_schema",
     "database_url",
     "default_sqlite_path",
+    "head_revision",
     "make_engine",
     "redact",
+    "schema_revision",
     "scrub",
     "upgrade",
 ]
@@ -208,17 +213,127 @@ def make_engine(url: str, **options: Any) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, **options)
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database's schema to ``revision`` with the packaged migrations."""
+class SchemaError(YiyuError):
+    """The database does not have the schema this yiyu needs: it was never created, is
+    behind (``yiyu db upgrade``), or was written by a newer yiyu.
+
+    Attributes:
+        database: the database, as :func:`redact` shows it.
+        revision: its schema revision (``None``: no yiyu schema at all).
+        head: the revision this yiyu needs.
+    """
+
+    def __init__(self, database: str, revision: str | None, head: str, problem: str) -> None:
+        self.database = database
+        self.revision = revision
+        self.head = head
+        super().__init__(f"database {database} {problem}")
+
+
+@attrs.frozen(kw_only=True)
+class SchemaUpgrade:
+    """What :func:`upgrade` did: the revision before (``None``: there was no schema) and
+    after."""
+
+    before: str | None
+    after: str | None
+
+    def __str__(self) -> str:
+        if self.before is None:
+            return f"created the schema at revision {self.after}"
+        if self.before == self.after:
+            return f"already at revision {self.after}"
+        return f"upgraded from revision {self.before} to {self.after}"
+
+
+def head_revision() -> str:
+    """The schema revision this yiyu's migrations end at."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None  # the packaged migrations are one line of revisions
+    return head
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The database's schema revision (``None``: no yiyu schema), without creating it.
+
+    An SQLite file that does not exist is not created (connecting would create it).
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    if _missing_sqlite_file(engine):
+        return None
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_schema(engine: Engine) -> str:
+    """Make sure the database has the schema this yiyu needs, before anything is written.
+
+    Returns:
+        The revision.
+
+    Raises:
+        SchemaError: with what to do (``run yiyu db upgrade``), if the schema is missing,
+            behind, or newer than this yiyu; nothing is created, not even an SQLite file.
+    """
+    from alembic.script import ScriptDirectory
+
+    shown = redact(engine.url.render_as_string(hide_password=False))
+    head = head_revision()
+    revision = schema_revision(engine)
+    if revision == head:
+        return revision
+    if revision is None:
+        problem = "has no yiyu schema: run yiyu db upgrade"
+        if _missing_sqlite_file(engine):
+            problem = "does not exist: run yiyu db upgrade to create it"
+        raise SchemaError(shown, None, head, problem)
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    if revision in known:
+        raise SchemaError(
+            shown, revision, head, f"is at schema revision {revision}, yiyu needs {head}: "
+            "run yiyu db upgrade"
+        )  # fmt: skip
+    raise SchemaError(
+        shown, revision, head, f"is at schema revision {revision}, which this yiyu (at "
+        f"{head}) does not know: it was upgraded by a newer yiyu, upgrade yiyu"
+    )  # fmt: skip
+
+
+def _missing_sqlite_file(engine: Engine) -> bool:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return False
+    if database.startswith("file:"):  # a URI filename: sqlite decides; it is no plain path
+        return False
+    return not Path(database).expanduser().exists()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> SchemaUpgrade:
+    """Bring the database's schema to ``revision`` with the packaged migrations.
+
+    An SQLite file (and its folder) is created if it does not exist.
+
+    Returns:
+        The revision before and after.
+    """
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     with engine.begin() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        after = MigrationContext.configure(connection).get_current_revision()
+    return SchemaUpgrade(before=before, after=after)
 
 
 def alembic_config() -> Any:
