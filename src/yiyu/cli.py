@@ -18,13 +18,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import pendulum
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 import yiyu
-from yiyu.dates import local_today, to_date
+from yiyu.dates import TIMEZONE, local_today, to_date
 from yiyu.errors import ValidationError, YiyuError
 
 if TYPE_CHECKING:
@@ -631,21 +632,33 @@ def _growth_lines(result: object) -> list[str]:
 
 @app.command("status")
 def status_command(limit: int = typer.Option(10, "--limit", min=1)) -> None:
-    """What the last job runs did, and which database this is."""
+    """What the last job runs did (every job: import, plan, record, render), and which
+    database this is. Times are local (Asia/Shanghai); a run whose process is gone is
+    shown as interrupted."""
     from yiyu.store.database import database_url, redact
 
     with _errors():
         typer.echo(f"database: {redact(database_url(OPTIONS.db))}")
-        table = Table(title="job runs")
-        for column in ("run", "job", "status", "started (UTC)", "counts", "error"):
-            table.add_column(column)
+        table = Table(title=f"job runs (local time, {TIMEZONE})")
+        for column in ("run", "job", "status", "started", "finished"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("counts", overflow="fold")
+        table.add_column("error", overflow="fold")
         for run in _repo().runs(limit=limit):
             counts = {k: v for k, v in run.counts.items() if k != "parameters"}
             table.add_row(
-                str(run.id), run.job, run.status, run.started_at.to_datetime_string(),
+                str(run.id), run.job, run.status, _local(run.started_at),
+                _local(run.finished_at) if run.finished_at else "",
                 json.dumps(counts, ensure_ascii=False), run.error or "",
             )  # fmt: skip
-        Console().print(table)
+        # Not on a terminal (cron mail, a pipe), rich would squeeze the table into 80
+        # columns and cut the job names, statuses and times a reader scans for.
+        Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _local(instant: pendulum.DateTime) -> str:
+    """An instant (stored in UTC) as the clinic's wall-clock time."""
+    return instant.in_timezone(TIMEZONE).to_datetime_string()
 
 
 def main() -> None:

@@ -8,8 +8,10 @@ all three. Every method that writes is atomic: it either does all it says or not
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import socket
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -20,6 +22,7 @@ from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 
 __all__ = [
+    "INTERRUPTED",
     "JobRun",
     "ObligationFilter",
     "PlanItem",
@@ -29,6 +32,9 @@ __all__ = [
     "StoredObligation",
     "SubjectRef",
     "describe_error",
+    "process_alive",
+    "run_status",
+    "this_process",
 ]
 
 
@@ -108,7 +114,13 @@ class ObligationFilter:
 
 @attrs.frozen(kw_only=True)
 class JobRun:
-    """One run of a job, as recorded."""
+    """One run of a job, as recorded.
+
+    ``status`` is as recorded (``running``, then ``succeeded``, ``partial`` or
+    ``failed``), except that :meth:`Repository.runs` shows a run still recorded as
+    running whose process is gone as ``interrupted`` (:func:`run_status`). ``pid`` and
+    ``host`` say which process ran it (``None`` for runs recorded before yiyu kept them).
+    """
 
     id: int
     job: str
@@ -117,6 +129,44 @@ class JobRun:
     status: str
     counts: Mapping[str, Any]
     error: str | None
+    pid: int | None = None
+    host: str | None = None
+
+
+INTERRUPTED = "interrupted"
+
+
+def this_process() -> tuple[int, str]:
+    """The process id and host name a run started here records."""
+    return os.getpid(), socket.gethostname()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host.
+
+    A process id can be reused: a run whose process died may look alive if another
+    process took its id since (it then shows as running, never wrongly interrupted).
+    """
+    if os.name == "nt":  # os.kill would terminate it: no harmless probe, assume alive
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether it exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: another user's process, alive
+        return True
+    return True
+
+
+def run_status(run: JobRun, *, host: str, alive: Callable[[int], bool] = process_alive) -> str:
+    """The run's status as shown: ``interrupted`` if it is recorded as running but its
+    process, on this ``host``, is gone (killed, the machine restarted); else as recorded.
+
+    A run on another host cannot be probed from here and stays ``running``.
+    """
+    if run.status != "running" or run.pid is None or run.host != host:
+        return run.status
+    return run.status if alive(run.pid) else INTERRUPTED
 
 
 _QUOTED = re.compile(r'"[^"]*"')
@@ -281,7 +331,9 @@ class Repository(Protocol):
         ...
 
     # --- job runs and audit -----------------------------------------------------------
-    def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int: ...
+    def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int:
+        """Record that ``job`` starts, in this process (its id and host are kept)."""
+        ...
 
     def finish_run(
         self,
@@ -295,6 +347,8 @@ class Repository(Protocol):
         (pass the exception itself: a message of one's own keeps its first line only)."""
         ...
 
-    def runs(self, limit: int = 20) -> list[JobRun]: ...
+    def runs(self, limit: int = 20) -> list[JobRun]:
+        """The last runs, newest first; one whose process is gone is ``interrupted``."""
+        ...
 
     def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None: ...

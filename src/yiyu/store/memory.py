@@ -26,6 +26,8 @@ from yiyu.store.api import (
     StoredObligation,
     SubjectRef,
     describe_error,
+    run_status,
+    this_process,
 )
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 
@@ -306,6 +308,7 @@ class MemoryRepository:
     # --- job runs and audit -----------------------------------------------------------
 
     def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int:
+        pid, host = this_process()
         run = JobRun(
             id=len(self._state.runs) + 1,
             job=job,
@@ -314,6 +317,8 @@ class MemoryRepository:
             status="running",
             counts={"parameters": dict(parameters)},
             error=None,
+            pid=pid,
+            host=host,
         )
         self._state.runs.append(run)
         return run.id
@@ -336,7 +341,11 @@ class MemoryRepository:
         )
 
     def runs(self, limit: int = 20) -> list[JobRun]:
-        return list(reversed(self._state.runs))[:limit]
+        _, host = this_process()
+        return [
+            attrs.evolve(run, status=run_status(run, host=host))
+            for run in reversed(self._state.runs[-limit:] if limit > 0 else [])
+        ]
 
     def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None:
         self._state.audit.append((pendulum.now("UTC"), actor, action, entity, entity_id, detail))

@@ -33,6 +33,8 @@ from yiyu.store.api import (
     StoredObligation,
     SubjectRef,
     describe_error,
+    run_status,
+    this_process,
 )
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
@@ -671,11 +673,14 @@ class SqlRepository:
 
     def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int:
         with self._tx() as session:
+            pid, host = this_process()
             row = JobRunRow(
                 job=job,
                 started_at=_now(),
                 status="running",
                 counts={"parameters": dict(parameters)},
+                pid=pid,
+                host=host,
             )
             session.add(row)
             session.flush()
@@ -706,7 +711,7 @@ class SqlRepository:
             rows = session.exec(
                 select(JobRunRow).order_by(col(JobRunRow.id).desc()).limit(limit)
             ).all()
-            return [
+            runs = [
                 JobRun(
                     id=row.id or 0,
                     job=row.job,
@@ -715,9 +720,13 @@ class SqlRepository:
                     status=row.status,
                     counts=row.counts or {},
                     error=row.error,
+                    pid=row.pid,
+                    host=row.host,
                 )
                 for row in rows
             ]
+        _, host = this_process()
+        return [attrs.evolve(run, status=run_status(run, host=host)) for run in runs]
 
     def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None:
         with self._tx() as session:
