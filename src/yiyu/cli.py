@@ -506,8 +506,10 @@ def render_command(
             f"{len(done.rendered)} PDFs written, {len(done.skipped)} already there, "
             f"{len(done.bundles)} bundles, {len(done.failed)} failed (in {out})"
         )
-        for name, error in done.failed.items():
-            typer.echo(f"  failed: {name}: {error}")
+        from yiyu.store.api import describe_error
+
+        for name, error in done.failed.items():  # one line each: no worker's traceback text
+            typer.echo(f"  failed: {name}: {_scrub(describe_error(error))}")
         if done.failed:
             raise typer.Exit(EXIT_FAILURE)
 

@@ -110,6 +110,34 @@ def test_a_successful_status_prints_no_password(
         assert result.output.count("error:") == 1
 
 
+@pytest.fixture(scope="module")
+def empty_schema(postgres: Any) -> str:
+    """A schema of the test database without yiyu's tables."""
+    postgres.engine()
+    return str(postgres.created[-1])
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+@pytest.mark.parametrize("given", ["--db", "env"])
+@pytest.mark.parametrize(("shape", "template", "works"), SHAPES, ids=SHAPE_IDS)
+def test_a_database_without_the_schema_prints_no_password(
+    empty_schema: str,
+    shape: str,
+    template: Callable[[dict[str, str]], str],
+    works: bool,
+    given: str,
+    debug: bool,
+) -> None:
+    host_port = f"{_PG.host}:{_PG.port or 5432}"
+    url = template(_where(host_port, f"options=-csearch_path%3D{empty_schema}"))
+    result = _invoke(url, given, debug, "worklist")
+    assert _hidden(result.output), result.output
+    if works:  # the error names the database, its password masked
+        assert result.exit_code == 2, result.output
+        assert "***" in result.output
+        assert "run yiyu db upgrade" in result.output
+
+
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
 @pytest.mark.parametrize("given", ["--db", "env"])
 @pytest.mark.parametrize("command", [["status"], ["plan", "--as-of", "2026-05-06"]])

@@ -9,6 +9,7 @@ print.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from importlib.resources import files
@@ -246,13 +247,21 @@ class SchemaUpgrade:
         return f"upgraded from revision {self.before} to {self.after}"
 
 
-def head_revision() -> str:
-    """The schema revision this yiyu's migrations end at."""
+@functools.cache
+def _revisions() -> tuple[str, frozenset[str]]:
+    """The packaged migrations' head and every revision they know (read once: they are
+    package data)."""
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
     assert head is not None  # the packaged migrations are one line of revisions
-    return head
+    return head, frozenset(revision.revision for revision in script.walk_revisions())
+
+
+def head_revision() -> str:
+    """The schema revision this yiyu's migrations end at."""
+    return _revisions()[0]
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -278,8 +287,6 @@ def check_schema(engine: Engine) -> str:
         SchemaError: with what to do (``run yiyu db upgrade``), if the schema is missing,
             behind, or newer than this yiyu; nothing is created, not even an SQLite file.
     """
-    from alembic.script import ScriptDirectory
-
     shown = redact(engine.url.render_as_string(hide_password=False))
     head = head_revision()
     revision = schema_revision(engine)
@@ -290,10 +297,7 @@ def check_schema(engine: Engine) -> str:
         if _missing_sqlite_file(engine):
             problem = "does not exist: run yiyu db upgrade to create it"
         raise SchemaError(shown, None, head, problem)
-    known = {
-        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
-    }
-    if revision in known:
+    if revision in _revisions()[1]:
         raise SchemaError(
             shown, revision, head, f"is at schema revision {revision}, yiyu needs {head}: "
             "run yiyu db upgrade"
