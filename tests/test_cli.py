@@ -110,7 +110,11 @@ def test_a_password_never_appears(tmp_path: Path) -> None:
 def test_debug_shows_the_traceback(db: str) -> None:
     result = runner.invoke(app, ["--db", db, "--debug", "plan", "--as-of", "2026-02-30"])
     assert result.exit_code == 1
-    assert isinstance(result.exception, yiyu.ValidationError)
+    # The frames, then the error (a printed traceback: a raised one would print the
+    # driver's whole message, parameters and all).
+    assert "Traceback (most recent call last):" in result.output
+    assert "in plan_command" in result.output
+    assert "ValidationError: --as-of='2026-02-30'" in result.output
 
 
 def test_plan_prints_log_lines_when_not_on_a_terminal(db: str) -> None:

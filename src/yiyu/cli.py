@@ -1,6 +1,7 @@
 """The ``yiyu`` command line: the jobs the night runs and the lists people read.
 
-Exit codes: 0 success, 1 failure, 2 usage error, 3 partial success (some rows rejected).
+Exit codes: 0 success, 1 failure, 2 usage error (and a database whose schema is not
+current: `yiyu db upgrade`), 3 partial success (some rows rejected).
 Errors print one line, not a traceback, unless ``--debug``. Long jobs show a progress
 bar on a terminal and plain log lines when not on one (cron, systemd timers).
 """
@@ -9,18 +10,21 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import pendulum
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import yiyu
-from yiyu.dates import local_today, to_date
-from yiyu.errors import ProtocolError, ValidationError, YiyuError
+from yiyu.dates import TIMEZONE, local_today, to_date
+from yiyu.errors import ValidationError, YiyuError
 
 if TYPE_CHECKING:
     from yiyu.coverage import IndicatorResult
@@ -41,12 +45,14 @@ app.add_typer(import_app, name="import")
 app.add_typer(holidays_app, name="holidays")
 
 EXIT_FAILURE = 1
+EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 
 
 class _Options:
     db: str | None = None
     debug: bool = False
+    engines: list[Any] = []  # noqa: RUF012 - one command at a time, disposed at its end
 
 
 OPTIONS = _Options()
@@ -55,6 +61,7 @@ err = Console(stderr=True)
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     db: str | None = typer.Option(
         None, "--db", help="Database URL (default: $YIYU_DATABASE_URL, else a local SQLite file)."
     ),
@@ -62,11 +69,55 @@ def main_options(
 ) -> None:
     OPTIONS.db = db
     OPTIONS.debug = debug
+    ctx.call_on_close(_dispose_engines)
+
+
+def _dispose_engines() -> None:
+    # Connections closed when the command ends, not left to the garbage collector.
+    while OPTIONS.engines:
+        OPTIONS.engines.pop().dispose()
 
 
 def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    # Not markup (a message may hold brackets), and one line however long: a wrapped
+    # line is not one line to grep in cron mail.
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _scrub(text: str) -> str:
+    """``text`` without the database URL's password, in any spelling."""
+    from yiyu.store.database import database_url, scrub
+
+    return scrub(text, database_url(OPTIONS.db))
+
+
+def _message(error: BaseException, *, named: bool = False) -> str:
+    """An error as one line: a yiyu error's own message (``named``: after its class), else
+    what a job run records of it (no statement, parameters or row)."""
+    if isinstance(error, YiyuError):
+        return f"{type(error).__name__}: {error}" if named else str(error)
+    from yiyu.store.api import describe_error
+
+    return describe_error(error)
+
+
+def _print_traceback(error: BaseException) -> None:
+    """--debug: the frames of every exception in the chain, each with its one-line
+    message, never the driver's full text (its statement, parameters and details)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    for index, link in enumerate(reversed(chain)):
+        if index:
+            print("\nThe above exception led to the following one:\n", file=sys.stderr)
+        print("Traceback (most recent call last):", file=sys.stderr)
+        print("".join(traceback.format_tb(link.__traceback__)), end="", file=sys.stderr)
+        print(_scrub(_message(link, named=True)), file=sys.stderr, flush=True)
 
 
 @contextmanager
@@ -76,25 +127,24 @@ def _errors() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
-    except (ValidationError, ProtocolError, YiyuError) as error:
-        if OPTIONS.debug:
-            raise
-        _fail(str(error))
     except Exception as error:
-        if OPTIONS.debug:
-            raise
-        from yiyu.store.database import database_url, redact
+        from yiyu.store.database import SchemaError
 
-        url = database_url(OPTIONS.db)
-        text = str(error).splitlines()[0] if str(error) else type(error).__name__
-        _fail(f"{type(error).__name__}: {text.replace(url, redact(url))}")
+        if OPTIONS.debug:
+            _print_traceback(error)
+        # A database without the schema is the operator's to set up, like a bad option.
+        _fail(_scrub(_message(error)), code=EXIT_USAGE if isinstance(error, SchemaError) else 1)
 
 
 def _repo() -> Any:
-    from yiyu.store.database import database_url, make_engine
+    """The store, once its schema is known to be current (or a SchemaError: exit 2)."""
+    from yiyu.store.database import check_schema, database_url, make_engine
     from yiyu.store.sql import SqlRepository
 
-    return SqlRepository(make_engine(database_url(OPTIONS.db)))
+    engine = make_engine(database_url(OPTIONS.db))
+    OPTIONS.engines.append(engine)
+    check_schema(engine)
+    return SqlRepository(engine)
 
 
 def _as_of(value: str | None) -> Any:
@@ -163,8 +213,9 @@ def db_upgrade() -> None:
 
     with _errors():
         url = database_url(OPTIONS.db)
-        upgrade(make_engine(url))
-        typer.echo(f"database {redact(url)} is at the current schema")
+        engine = make_engine(url)
+        OPTIONS.engines.append(engine)
+        typer.echo(f"database {redact(url)}: {upgrade(engine)}")
 
 
 def _import(kind: str, file: Path, report: Path | None) -> None:
@@ -449,8 +500,10 @@ def render_command(
             f"{len(done.rendered)} PDFs written, {len(done.skipped)} already there, "
             f"{len(done.bundles)} bundles, {len(done.failed)} failed (in {out})"
         )
-        for name, error in done.failed.items():
-            typer.echo(f"  failed: {name}: {error}")
+        from yiyu.store.api import describe_error
+
+        for name, error in done.failed.items():  # one line each: no worker's traceback text
+            typer.echo(f"  failed: {name}: {_scrub(describe_error(error))}")
         if done.failed:
             raise typer.Exit(EXIT_FAILURE)
 
@@ -575,21 +628,33 @@ def _growth_lines(result: object) -> list[str]:
 
 @app.command("status")
 def status_command(limit: int = typer.Option(10, "--limit", min=1)) -> None:
-    """What the last job runs did, and which database this is."""
+    """What the last job runs did (every job: import, plan, record, render), and which
+    database this is. Times are local (Asia/Shanghai); a run whose process is gone is
+    shown as interrupted."""
     from yiyu.store.database import database_url, redact
 
     with _errors():
         typer.echo(f"database: {redact(database_url(OPTIONS.db))}")
-        table = Table(title="job runs")
-        for column in ("run", "job", "status", "started (UTC)", "counts", "error"):
-            table.add_column(column)
+        table = Table(title=f"job runs (local time, {TIMEZONE})")
+        for column in ("run", "job", "status", "started", "finished"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("counts", overflow="fold")
+        table.add_column("error", overflow="fold")
         for run in _repo().runs(limit=limit):
             counts = {k: v for k, v in run.counts.items() if k != "parameters"}
             table.add_row(
-                str(run.id), run.job, run.status, run.started_at.to_datetime_string(),
+                str(run.id), run.job, run.status, _local(run.started_at),
+                _local(run.finished_at) if run.finished_at else "",
                 json.dumps(counts, ensure_ascii=False), run.error or "",
             )  # fmt: skip
-        Console().print(table)
+        # Not on a terminal (cron mail, a pipe), rich would squeeze the table into 80
+        # columns and cut the job names, statuses and times a reader scans for.
+        Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _local(instant: pendulum.DateTime) -> str:
+    """An instant (stored in UTC) as the clinic's wall-clock time."""
+    return instant.in_timezone(TIMEZONE).to_datetime_string()
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any
 
 import attrs
@@ -279,6 +281,18 @@ def test_job_runs_and_audit(repo: Repository) -> None:
     assert last.counts["subjects"] == 3
     assert last.finished_at is not None
     repo.audit("tester", "update", "child", "C1", {"changed": ["name"]})
+
+
+def test_a_run_records_its_process_and_an_error_in_one_line(repo: Repository) -> None:
+    run = repo.start_run("plan", parameters={})
+    [running] = repo.runs(limit=1)
+    # Which process runs it, so a run killed on this host shows as interrupted.
+    assert (running.status, running.pid, running.host) == (
+        "running", os.getpid(), socket.gethostname()
+    )  # fmt: skip
+    repo.finish_run(run, status="failed", counts={}, error=RuntimeError("disk full\ndetail"))
+    [failed] = repo.runs(limit=1)
+    assert (failed.status, failed.error) == ("failed", "RuntimeError: disk full")
 
 
 def test_reschedules_move_the_appointment_not_the_due_date(repo: Repository) -> None:

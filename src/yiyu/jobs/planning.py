@@ -220,7 +220,7 @@ def plan(
             run_id,
             status="failed",
             counts={"planned": planned, "skipped": skipped},
-            error=f"{type(error).__name__}: {error}",
+            error=error,
         )
         raise
     result = PlanResult(

@@ -2,11 +2,13 @@
 
 Everything happens in one transaction: the encounter, the facts it changed (cases,
 referrals, corrections) and the subject's re-planned obligations. Invalid input raises
-before anything is written; recording the same encounter twice changes nothing.
+before anything is written; recording the same encounter twice changes nothing. Each
+call is recorded as a ``record`` job run (``yiyu status``), outside that transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,6 +62,47 @@ def record_encounter(
         ValidationError: if the subject does not exist or the encounter is invalid.
     """
     as_of = to_date(as_of, field="as_of")
+    # Recorded as a run like the nightly jobs, outside the transaction that writes the
+    # visit: a visit that cannot be recorded still leaves its failed run.
+    run_id = repo.start_run(
+        "record", parameters={"encounter": encounter.id, "as_of": as_of.isoformat(),
+                              "actor": actor},
+    )  # fmt: skip
+    try:
+        recorded = _record(repo, protocol, encounter, as_of=as_of, actor=actor,
+                           horizon_days=horizon_days)  # fmt: skip
+    except BaseException as error:
+        _finish_failed(repo, run_id, error)
+        raise
+    result = recorded.result
+    repo.finish_run(
+        run_id,
+        status="succeeded",
+        counts={
+            "new": recorded.new,
+            "findings": len(result.findings) if recorded.new else 0,
+            "follow_ups": len(result.follow_ups) if recorded.new else 0,
+        },
+    )
+    return recorded
+
+
+def _finish_failed(repo: Repository, run_id: int, error: BaseException) -> None:
+    """Record the run as failed; if even that fails (the caller's own transaction has
+    failed, say), the error that stopped the job is the one to see, not this one."""
+    with contextlib.suppress(Exception):
+        repo.finish_run(run_id, status="failed", counts={}, error=error)
+
+
+def _record(
+    repo: Repository,
+    protocol: Protocol,
+    encounter: Encounter,
+    *,
+    as_of: pendulum.Date,
+    actor: str,
+    horizon_days: int,
+) -> Recorded:
     with repo.transaction():
         # Read the subject under its lock, in the transaction that writes it: a visit
         # recorded at the same time waits, and no one's findings overwrite another's.

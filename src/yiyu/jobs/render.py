@@ -8,7 +8,8 @@
   each township for what falls to the child-health doctors;
 * a bundle per township and day for printing.
 
-A run that is stopped resumes without re-rendering finished files.
+A run that is stopped resumes without re-rendering finished files. Each call is recorded
+as a ``render`` job run (``yiyu status``): ``partial`` if some documents failed.
 
 A visit's record is recomputed from the stored encounter and the subject as it was just
 before it: the facts the visit itself changed (cases and referrals it opened, closed or
@@ -17,6 +18,8 @@ got a result for) are taken back first, so the form shows what the doctor saw.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -94,17 +97,59 @@ def render_day(
     Raises:
         ValidationError: if ``growth_references`` names a reference yiyu does not carry.
     """
+    from yiyu.reports import check_growth_references
+
+    if growth_references is not None:
+        check_growth_references(growth_references)  # before any work, not at the first child
+    run_id = repo.start_run(
+        "render",
+        parameters={"as_of": as_of.isoformat(), "township": township, "out": os.fspath(out)},
+    )
+    try:
+        done = _render_day(
+            repo, protocol, as_of=as_of, out=out, institution=institution, township=township,
+            workers=workers, progress=progress, growth_references=growth_references,
+        )  # fmt: skip
+    except BaseException as error:
+        with contextlib.suppress(Exception):  # the error that stopped it is the one to see
+            repo.finish_run(run_id, status="failed", counts={}, error=error)
+        raise
+    repo.finish_run(
+        run_id,
+        # Some documents failed (named in the result): the rest are written and resumable.
+        status="partial" if done.failed else "succeeded",
+        counts={
+            "encounters": done.encounters,
+            "worklists": done.worklists,
+            "rendered": len(done.rendered),
+            "skipped": len(done.skipped),
+            "bundles": len(done.bundles),
+            "failed": len(done.failed),
+        },
+    )
+    return done
+
+
+def _render_day(
+    repo: Repository,
+    protocol: Protocol,
+    *,
+    as_of: pendulum.Date,
+    out: Path,
+    institution: str,
+    township: str | None,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+    growth_references: Sequence[str] | None,
+) -> RenderDay:
     from yiyu.reports import (
         RenderJob,
-        check_growth_references,
         encounter_document,
         referral_document,
         render_batch,
         worklist_document,
     )
 
-    if growth_references is not None:
-        check_growth_references(growth_references)  # before any work, not at the first child
     jobs: list[RenderJob] = []
     encounters = repo.encounters_on(as_of)
     for encounter in encounters:

@@ -8,7 +8,10 @@ all three. Every method that writes is atomic: it either does all it says or not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import os
+import re
+import socket
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -19,6 +22,7 @@ from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 
 __all__ = [
+    "INTERRUPTED",
     "JobRun",
     "ObligationFilter",
     "PlanItem",
@@ -27,6 +31,10 @@ __all__ = [
     "SaveCounts",
     "StoredObligation",
     "SubjectRef",
+    "describe_error",
+    "process_alive",
+    "run_status",
+    "this_process",
 ]
 
 
@@ -106,7 +114,13 @@ class ObligationFilter:
 
 @attrs.frozen(kw_only=True)
 class JobRun:
-    """One run of a job, as recorded."""
+    """One run of a job, as recorded.
+
+    ``status`` is as recorded (``running``, then ``succeeded``, ``partial`` or
+    ``failed``), except that :meth:`Repository.runs` shows a run still recorded as
+    running whose process is gone as ``interrupted`` (:func:`run_status`). ``pid`` and
+    ``host`` say which process ran it (``None`` for runs recorded before yiyu kept them).
+    """
 
     id: int
     job: str
@@ -115,6 +129,91 @@ class JobRun:
     status: str
     counts: Mapping[str, Any]
     error: str | None
+    pid: int | None = None
+    host: str | None = None
+
+
+INTERRUPTED = "interrupted"
+
+
+def this_process() -> tuple[int, str]:
+    """The process id and host name a run started here records."""
+    return os.getpid(), socket.gethostname()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host.
+
+    A process id can be reused: a run whose process died may look alive if another
+    process took its id since (it then shows as running, never wrongly interrupted).
+    """
+    if os.name == "nt":  # os.kill would terminate it: no harmless probe, assume alive
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether it exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: another user's process, alive
+        return True
+    return True
+
+
+def run_status(run: JobRun, *, host: str, alive: Callable[[int], bool] = process_alive) -> str:
+    """The run's status as shown: ``interrupted`` if it is recorded as running but its
+    process, on this ``host``, is gone (killed, the machine restarted); else as recorded.
+
+    A run on another host cannot be probed from here and stays ``running``.
+    """
+    if run.status != "running" or run.pid is None or run.host != host:
+        return run.status
+    return run.status if alive(run.pid) else INTERRUPTED
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def describe_error(error: BaseException | str) -> str:
+    """An error as a job run records it and the CLI prints it: its class and one line
+    that holds no data.
+
+    A database error's message is rebuilt from the driver's error rather than copied:
+    SQLAlchemy appends the statement and its parameters, and PostgreSQL adds details
+    ("Failing row contains (…)", "Key (resident_id)=(…)") that hold children's names and
+    resident ids. What is kept names the table, column and constraint; a PostgreSQL data
+    error (SQLSTATE class 22) quotes the offending value, so its quotes are emptied. Any
+    other error keeps the first line of its message (a string is taken as such a message).
+    """
+    if isinstance(error, str):
+        lines = error.strip().splitlines()
+        return lines[0] if lines else ""
+    name = type(error).__name__
+    driver = getattr(error, "orig", None)  # SQLAlchemy's DBAPIError and StatementError
+    if isinstance(driver, BaseException) and type(error).__module__.startswith("sqlalchemy"):
+        name, error = f"{name} ({type(driver).__name__})", driver
+    message = _message(error)
+    return f"{name}: {message}" if message else name
+
+
+def _message(error: BaseException) -> str:
+    sqlstate = getattr(error, "sqlstate", None)
+    diag = getattr(error, "diag", None)
+    if isinstance(sqlstate, str) and diag is not None:  # psycopg: the message's parts
+        message = str(getattr(diag, "message_primary", None) or "")
+        if sqlstate.startswith("22"):
+            message = _QUOTED.sub('"…"', message)
+        where = [
+            f"{label} {value}"
+            for label, value in (
+                ("table", getattr(diag, "table_name", None)),
+                ("column", getattr(diag, "column_name", None)),
+                ("constraint", getattr(diag, "constraint_name", None)),
+            )
+            if value
+        ]
+        return f"{message} [{', '.join(where)}]" if where else message
+    # sqlite3 names the table and column, never a value; a connection error says where.
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else ""
 
 
 class Repository(Protocol):
@@ -232,12 +331,24 @@ class Repository(Protocol):
         ...
 
     # --- job runs and audit -----------------------------------------------------------
-    def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int: ...
+    def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int:
+        """Record that ``job`` starts, in this process (its id and host are kept)."""
+        ...
 
     def finish_run(
-        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
-    ) -> None: ...
+        self,
+        run_id: int,
+        *,
+        status: str,
+        counts: Mapping[str, Any],
+        error: BaseException | str | None = None,
+    ) -> None:
+        """Record how a run ended; ``error`` is stored as :func:`describe_error` gives it
+        (pass the exception itself: a message of one's own keeps its first line only)."""
+        ...
 
-    def runs(self, limit: int = 20) -> list[JobRun]: ...
+    def runs(self, limit: int = 20) -> list[JobRun]:
+        """The last runs, newest first; one whose process is gone is ``interrupted``."""
+        ...
 
     def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None: ...

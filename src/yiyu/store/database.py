@@ -9,24 +9,33 @@ print.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import attrs
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from yiyu.errors import ValidationError
+from yiyu.errors import ValidationError, YiyuError
 
 __all__ = [
     "DATABASE_ENV",
+    "SchemaError",
+    "SchemaUpgrade",
+    "check_schema",
     "database_url",
     "default_sqlite_path",
+    "head_revision",
     "make_engine",
     "redact",
+    "schema_revision",
+    "scrub",
     "upgrade",
 ]
 
@@ -46,38 +55,142 @@ def database_url(given: str | None = None) -> str:
     return f"sqlite:///{default_sqlite_path()}"
 
 
-_SECRET_PARAMETERS = re.compile(r"((?:^|[?&;])[^=&;]*pass[^=&;]*=)[^&;]*", re.IGNORECASE)
+MASK = "***"
+
+# Query and keyword parameters whose value is a secret (password, sslpassword, …).
+_SECRET_KEY = re.compile(r"pass|secret|token", re.IGNORECASE)
+_SECRET_ASSIGNMENT = re.compile(r"[\w.-]*(?:pass|secret|token)[\w.-]*\s*=\s*", re.IGNORECASE)
+# Shorter "secrets" are left in free text: hiding every "ab" would garble the message,
+# and what yiyu itself prints of a URL (redact) hides the password whatever its length.
+_MIN_SCRUBBED = 4
+
+
+@attrs.frozen
+class _Hidden:
+    text: str  # the URL as it may be shown
+    secrets: tuple[str, ...]  # every spelling of what was hidden, to scrub from messages
 
 
 def redact(url: str) -> str:
-    """The URL with any password (in the user part or a query parameter) as ``***``."""
-    scheme, sep, rest = url.partition("://")
-    if sep:
-        path_start = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
-        netloc, tail = rest[:path_start], rest[path_start:]
-        if "@" in netloc:
-            userinfo, host = netloc.rsplit("@", 1)  # a password may itself hold an @
-            user = userinfo.split(":", 1)[0]
-            netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-        base, qmark, query = tail.partition("?")
-        query = _SECRET_PARAMETERS.sub(r"\1***", query)
-        url = f"{scheme}://{netloc}{base}{qmark}{query}"
-    return url
+    """``url`` as it may be shown: every password (in the user part, a query parameter or
+    a libpq keyword string, percent-encoded or not) is ``***``.
+
+    The URL is parsed with SQLAlchemy's :func:`~sqlalchemy.engine.make_url` (a keyword
+    string with psycopg's ``conninfo_to_dict``); what cannot be parsed is masked from the
+    first ``password=`` on and between the user name and the last ``@``.
+    """
+    return _hide(url).text
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (an error message, a traceback) with ``url`` and its secrets hidden."""
+    hidden = _hide(url)
+    text = text.replace(url, hidden.text)
+    for secret in sorted(set(hidden.secrets), key=len, reverse=True):
+        if len(secret) >= _MIN_SCRUBBED:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def _parse(url: str) -> URL | None:
+    """``url`` parsed by SQLAlchemy, or ``None`` if it is not an SQLAlchemy URL or cannot
+    be read unambiguously."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return None
+    if parsed.password is not None and url.partition("://")[2].count("@") > 1:
+        # A raw "@" in the password: SQLAlchemy ends the password at the first "@" and
+        # takes the rest for the host (which a resolver error would then print).
+        return None
+    return parsed
+
+
+def _hide(url: str) -> _Hidden:
+    parsed = _parse(url)
+    if parsed is not None:
+        secrets: list[str] = []
+        if parsed.password is not None:
+            userinfo = url.partition("://")[2].partition("@")[0]
+            secrets += [str(parsed.password), userinfo.partition(":")[2]]  # decoded, as written
+        masked: dict[str, str] = {}
+        for key, value in parsed.query.items():
+            if _SECRET_KEY.search(key):
+                masked[key] = MASK
+                secrets += [value] if isinstance(value, str) else list(value)
+        text = parsed.update_query_dict(masked).render_as_string(hide_password=True)
+        return _Hidden(text.replace(quote(MASK, safe=""), MASK), tuple(secrets))
+    if "://" not in url:
+        params = _conninfo(url)
+        if params is not None:
+            from psycopg.conninfo import make_conninfo
+
+            secret_keys = [key for key in params if _SECRET_KEY.search(key)]
+            shown = {key: MASK if key in secret_keys else value for key, value in params.items()}
+            return _Hidden(make_conninfo("", **shown), tuple(params[k] for k in secret_keys))
+    return _mask(url)
+
+
+def _conninfo(text: str) -> dict[str, str] | None:
+    """A libpq keyword string (``host=… password=…``) as a dict, if it is one."""
+    if "=" not in text:
+        return None
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:  # the postgres extra is not installed: mask by hand
+        return None
+    try:
+        params = conninfo_to_dict(text)
+    except Exception:  # psycopg.ProgrammingError and the like: not a keyword string
+        return None
+    return {key: str(value) for key, value in params.items()}
+
+
+def _mask(text: str) -> _Hidden:
+    """By hand, for what no parser could read: hide everything after the first secret
+    parameter (where its value ends cannot be told) and between the user name and the
+    last ``@`` (a password may hold any character)."""
+    secrets: list[str] = []
+    found = _SECRET_ASSIGNMENT.search(text)
+    if found:
+        secrets.append(text[found.end() :])
+        text = text[: found.end()] + MASK
+    scheme, sep, rest = text.partition("://")
+    prefix, rest = (scheme + sep, rest) if sep else ("", text)
+    at = rest.rfind("@")
+    if at >= 0:
+        user, colon, password = rest[:at].partition(":")
+        if colon:
+            secrets += [password, *password.split("@")]
+            rest = f"{user}:{MASK}{rest[at:]}"
+    return _Hidden(prefix + rest, tuple(s for s in secrets if s))
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url``; for SQLite, the file's folder is created and WAL enabled.
+    """An engine for ``url``; for SQLite, WAL and ``BEGIN IMMEDIATE`` transactions.
+
+    Statements' parameters are never put in error messages (``hide_parameters``): they
+    hold children's names and resident ids, and errors end up in job records and mail.
+    Nothing is created on disk: :func:`upgrade` creates an SQLite file's folder.
 
     Raises:
         ValidationError: if the URL cannot be understood (the password is not shown).
     """
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        raise ValidationError("database_url", redact(url), "not a database URL") from None
+    parsed = _parse(url)
+    if parsed is None:
+        try:
+            make_url(url)
+        except (ArgumentError, ValueError, TypeError):
+            raise ValidationError(
+                "database_url", redact(url), "not a database URL (dialect+driver://user@host/db)"
+            ) from None
+        raise ValidationError(
+            "database_url",
+            redact(url),
+            "more than one '@': write an '@' in the password as %40",
+        )
+    options = {**options, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"check_same_thread": False}, **options)
 
         @event.listens_for(engine, "connect")
@@ -101,14 +214,130 @@ def make_engine(url: str, **options: Any) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, **options)
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database's schema to ``revision`` with the packaged migrations."""
-    from alembic import command
+class SchemaError(YiyuError):
+    """The database does not have the schema this yiyu needs: it was never created, is
+    behind (``yiyu db upgrade``), or was written by a newer yiyu.
 
+    Attributes:
+        database: the database, as :func:`redact` shows it.
+        revision: its schema revision (``None``: no yiyu schema at all).
+        head: the revision this yiyu needs.
+    """
+
+    def __init__(self, database: str, revision: str | None, head: str, problem: str) -> None:
+        self.database = database
+        self.revision = revision
+        self.head = head
+        super().__init__(f"database {database} {problem}")
+
+
+@attrs.frozen(kw_only=True)
+class SchemaUpgrade:
+    """What :func:`upgrade` did: the revision before (``None``: there was no schema) and
+    after."""
+
+    before: str | None
+    after: str | None
+
+    def __str__(self) -> str:
+        if self.before is None:
+            return f"created the schema at revision {self.after}"
+        if self.before == self.after:
+            return f"already at revision {self.after}"
+        return f"upgraded from revision {self.before} to {self.after}"
+
+
+@functools.cache
+def _revisions() -> tuple[str, frozenset[str]]:
+    """The packaged migrations' head and every revision they know (read once: they are
+    package data)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    assert head is not None  # the packaged migrations are one line of revisions
+    return head, frozenset(revision.revision for revision in script.walk_revisions())
+
+
+def head_revision() -> str:
+    """The schema revision this yiyu's migrations end at."""
+    return _revisions()[0]
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The database's schema revision (``None``: no yiyu schema), without creating it.
+
+    An SQLite file that does not exist is not created (connecting would create it).
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    if _missing_sqlite_file(engine):
+        return None
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_schema(engine: Engine) -> str:
+    """Make sure the database has the schema this yiyu needs, before anything is written.
+
+    Returns:
+        The revision.
+
+    Raises:
+        SchemaError: with what to do (``run yiyu db upgrade``), if the schema is missing,
+            behind, or newer than this yiyu; nothing is created, not even an SQLite file.
+    """
+    shown = redact(engine.url.render_as_string(hide_password=False))
+    head = head_revision()
+    revision = schema_revision(engine)
+    if revision == head:
+        return revision
+    if revision is None:
+        problem = "has no yiyu schema: run yiyu db upgrade"
+        if _missing_sqlite_file(engine):
+            problem = "does not exist: run yiyu db upgrade to create it"
+        raise SchemaError(shown, None, head, problem)
+    if revision in _revisions()[1]:
+        raise SchemaError(
+            shown, revision, head, f"is at schema revision {revision}, yiyu needs {head}: "
+            "run yiyu db upgrade"
+        )  # fmt: skip
+    raise SchemaError(
+        shown, revision, head, f"is at schema revision {revision}, which this yiyu (at "
+        f"{head}) does not know: it was upgraded by a newer yiyu, upgrade yiyu"
+    )  # fmt: skip
+
+
+def _missing_sqlite_file(engine: Engine) -> bool:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return False
+    if database.startswith("file:"):  # a URI filename: sqlite decides; it is no plain path
+        return False
+    return not Path(database).expanduser().exists()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> SchemaUpgrade:
+    """Bring the database's schema to ``revision`` with the packaged migrations.
+
+    An SQLite file (and its folder) is created if it does not exist.
+
+    Returns:
+        The revision before and after.
+    """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     with engine.begin() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        after = MigrationContext.configure(connection).get_current_revision()
+    return SchemaUpgrade(before=before, after=after)
 
 
 def alembic_config() -> Any:

@@ -25,6 +25,9 @@ from yiyu.store.api import (
     SaveCounts,
     StoredObligation,
     SubjectRef,
+    describe_error,
+    run_status,
+    this_process,
 )
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 
@@ -305,6 +308,7 @@ class MemoryRepository:
     # --- job runs and audit -----------------------------------------------------------
 
     def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int:
+        pid, host = this_process()
         run = JobRun(
             id=len(self._state.runs) + 1,
             job=job,
@@ -313,12 +317,19 @@ class MemoryRepository:
             status="running",
             counts={"parameters": dict(parameters)},
             error=None,
+            pid=pid,
+            host=host,
         )
         self._state.runs.append(run)
         return run.id
 
     def finish_run(
-        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
+        self,
+        run_id: int,
+        *,
+        status: str,
+        counts: Mapping[str, Any],
+        error: BaseException | str | None = None,
     ) -> None:
         run = self._state.runs[run_id - 1]
         self._state.runs[run_id - 1] = attrs.evolve(
@@ -326,11 +337,15 @@ class MemoryRepository:
             finished_at=pendulum.now("UTC"),
             status=status,
             counts={**run.counts, **counts},
-            error=error,
+            error=None if error is None else describe_error(error),
         )
 
     def runs(self, limit: int = 20) -> list[JobRun]:
-        return list(reversed(self._state.runs))[:limit]
+        _, host = this_process()
+        return [
+            attrs.evolve(run, status=run_status(run, host=host))
+            for run in reversed(self._state.runs[-limit:] if limit > 0 else [])
+        ]
 
     def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None:
         self._state.audit.append((pendulum.now("UTC"), actor, action, entity, entity_id, detail))

@@ -32,6 +32,9 @@ from yiyu.store.api import (
     SaveCounts,
     StoredObligation,
     SubjectRef,
+    describe_error,
+    run_status,
+    this_process,
 )
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
@@ -78,9 +81,24 @@ _CHILD_PARTS: tuple[type[Any], ...] = (
 
 _OBLIGATION_TABLE: Table = metadata.tables[ObligationRow.__tablename__]
 _PLAN_STATE_TABLE: Table = metadata.tables[PlanStateRow.__tablename__]
+_TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
+_HOLIDAY_TABLE: Table = metadata.tables[HolidayYearRow.__tablename__]
 
 
 _CHUNK = 500  # ids per IN list and per locked batch
+
+
+def _dialect_insert(engine: Engine, table: Table) -> Any:
+    """The backend's own INSERT, which has ``on_conflict_do_nothing``."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    if engine.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    raise ValidationError("database_url", engine.dialect.name, "expected SQLite or PostgreSQL")
 
 
 def _now() -> dt.datetime:
@@ -223,19 +241,31 @@ class SqlRepository:
 
     def ensure_townships(self, names: Iterable[str]) -> list[str]:
         with self._tx() as session:
-            wanted = sorted({n for n in names if n})
-            if not wanted:
-                return []
-            known = set(
-                session.exec(
-                    select(TownshipRow.name).where(col(TownshipRow.name).in_(wanted))
-                ).all()
-            )
-            created = [n for n in wanted if n not in known]
+            wanted = sorted({n for n in names if n})  # one order: two imports never deadlock
+            created: list[str] = []
             now = _now()
-            session.add_all(TownshipRow(name=n, created_at=now) for n in created)
-            session.flush()
-            return created
+            for start in range(0, len(wanted), _CHUNK):
+                # Not read-then-insert: two imports naming the same new township at once
+                # would both insert it, and one would fail whole. A concurrent insert of
+                # the same name waits for the other transaction and then does nothing.
+                created += self._insert_new(
+                    session,
+                    _TOWNSHIP_TABLE,
+                    [{"name": n, "created_at": now} for n in wanted[start : start + _CHUNK]],
+                    key="name",
+                )
+            return sorted(created)
+
+    def _insert_new(
+        self, session: Session, table: Table, rows: list[dict[str, Any]], *, key: str
+    ) -> list[Any]:
+        """Insert the rows whose ``key`` is not stored yet (``ON CONFLICT DO NOTHING``);
+        return the keys inserted."""
+        if not rows:
+            return []
+        statement = _dialect_insert(self.engine, table).values(rows)
+        inserted = statement.on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+        return list(session.execute(inserted).scalars())
 
     def townships(self) -> list[str]:
         with self._tx() as session:
@@ -617,17 +647,22 @@ class SqlRepository:
 
     def save_holiday_year(self, year: HolidayYear) -> SaveCounts:
         with self._tx() as session:
-            # Locked, so two operators replacing one year take turns (PostgreSQL).
+            row = holiday_year_row(year, _now())
+            values = {column.name: getattr(row, column.name) for column in _HOLIDAY_TABLE.c}
+            # Inserted if new (two operators adding one year at once: one adds it, the
+            # other finds it), else locked, so two replacing it take turns (PostgreSQL).
+            if self._insert_new(session, _HOLIDAY_TABLE, [values], key="year"):
+                return SaveCounts(created=1)
             old = session.exec(
                 select(HolidayYearRow)
                 .where(col(HolidayYearRow.year) == year.year)
                 .with_for_update()
-            ).first()
-            if old is not None and holiday_year_from_row(old) == year:
+            ).one()
+            if holiday_year_from_row(old) == year:
                 return SaveCounts(unchanged=1)
-            session.merge(holiday_year_row(year, _now()))
+            session.merge(row)
             session.flush()
-            return SaveCounts(created=1) if old is None else SaveCounts(updated=1)
+            return SaveCounts(updated=1)
 
     def holiday_calendar(self) -> HolidayCalendar:
         with self._tx() as session:
@@ -638,11 +673,14 @@ class SqlRepository:
 
     def start_run(self, job: str, *, parameters: Mapping[str, Any]) -> int:
         with self._tx() as session:
+            pid, host = this_process()
             row = JobRunRow(
                 job=job,
                 started_at=_now(),
                 status="running",
                 counts={"parameters": dict(parameters)},
+                pid=pid,
+                host=host,
             )
             session.add(row)
             session.flush()
@@ -650,7 +688,12 @@ class SqlRepository:
             return row.id
 
     def finish_run(
-        self, run_id: int, *, status: str, counts: Mapping[str, Any], error: str | None = None
+        self,
+        run_id: int,
+        *,
+        status: str,
+        counts: Mapping[str, Any],
+        error: BaseException | str | None = None,
     ) -> None:
         with self._tx() as session:
             row = session.get(JobRunRow, run_id)
@@ -659,7 +702,7 @@ class SqlRepository:
             row.finished_at = _now()
             row.status = status
             row.counts = {**(row.counts or {}), **counts}
-            row.error = error
+            row.error = None if error is None else describe_error(error)
             session.add(row)
             session.flush()
 
@@ -668,7 +711,7 @@ class SqlRepository:
             rows = session.exec(
                 select(JobRunRow).order_by(col(JobRunRow.id).desc()).limit(limit)
             ).all()
-            return [
+            runs = [
                 JobRun(
                     id=row.id or 0,
                     job=row.job,
@@ -677,9 +720,13 @@ class SqlRepository:
                     status=row.status,
                     counts=row.counts or {},
                     error=row.error,
+                    pid=row.pid,
+                    host=row.host,
                 )
                 for row in rows
             ]
+        _, host = this_process()
+        return [attrs.evolve(run, status=run_status(run, host=host)) for run in runs]
 
     def audit(self, actor: str, action: str, entity: str, entity_id: str, detail: Any) -> None:
         with self._tx() as session:

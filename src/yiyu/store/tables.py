@@ -268,6 +268,10 @@ class JobRunRow(SQLModel, table=True):
     status: str
     counts: dict[str, Any] = _json()
     error: str | None = None
+    # Which process runs it (facts): a run left "running" by a process that is gone is
+    # shown as interrupted (a state, derived when read: yiyu.store.api.run_status).
+    pid: int | None = None
+    host: str | None = None
 
 
 class AuditRow(SQLModel, table=True):
