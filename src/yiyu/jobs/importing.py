@@ -934,7 +934,12 @@ def _run(
             written = None if report_path is None else write_report(report_path, parsed.rejected)
     except Exception as error:
         repo.finish_run(
-            run_id, status="failed", counts={}, error=f"{type(error).__name__}: {error}"
+            # The exception itself: the store keeps its class and where, never the
+            # values a database error quotes (a name, a resident ID).
+            run_id,
+            status="failed",
+            counts={},
+            error=error,
         )
         raise
     result = ImportResult(
