@@ -67,17 +67,28 @@ def to_date(value: dt.date | str, *, field: str = "date") -> pendulum.Date:
     raise ValidationError(field, value, "expected a date as YYYY-MM-DD")
 
 
-def add_months(start: pendulum.Date, months: int) -> pendulum.Date:
-    """``start`` plus whole calendar months, clamped at the end of a shorter month."""
+def add_months(start: pendulum.Date | str, months: int) -> pendulum.Date:
+    """``start`` plus whole calendar months, clamped at the end of a shorter month.
+
+    Raises:
+        ValidationError: ``start`` is not a date (or ``YYYY-MM-DD``), ``months`` not a
+            whole number.
+    """
+    # An exact type test: cheap on the scheduler's hot path, where start is a Date.
+    if type(start) is not pendulum.Date:
+        start = to_date(start, field="start")
+    if type(months) is not int:
+        raise ValidationError("months", months, "a whole number of months")
     return start.add(months=months)
 
 
-def age_in_months(birth: pendulum.Date, on: pendulum.Date) -> int:
+def age_in_months(birth: pendulum.Date | str, on: pendulum.Date | str) -> int:
     """Completed months from ``birth`` to ``on`` (月龄), the inverse of :func:`add_months`.
 
     Before ``birth`` (a corrected age before term) it is negative: the largest ``n``
     with ``add_months(birth, n) <= on`` still holds.
     """
+    birth, on = _dates(birth, on)
     months = (on.year - birth.year) * 12 + (on.month - birth.month)
     while add_months(birth, months) > on:
         months -= 1
@@ -86,9 +97,21 @@ def age_in_months(birth: pendulum.Date, on: pendulum.Date) -> int:
     return months
 
 
-def age_in_days(birth: pendulum.Date, on: pendulum.Date) -> int:
+def age_in_days(birth: pendulum.Date | str, on: pendulum.Date | str) -> int:
     """Days from ``birth`` to ``on`` (0 on the day of birth)."""
+    birth, on = _dates(birth, on)
     return (on - birth).days
+
+
+def _dates(
+    birth: pendulum.Date | str, on: pendulum.Date | str
+) -> tuple[pendulum.Date, pendulum.Date]:
+    """``birth`` and ``on`` as dates, a wrong one named (a ``ValidationError``)."""
+    if type(birth) is not pendulum.Date:
+        birth = to_date(birth, field="birth")
+    if type(on) is not pendulum.Date:
+        on = to_date(on, field="on")
+    return birth, on
 
 
 def local_today() -> pendulum.Date:

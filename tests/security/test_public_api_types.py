@@ -64,6 +64,11 @@ def record(**arguments: Any) -> object:
 
 BAD_CALLS: list[tuple[str, Callable[[], object], str]] = [
     # record
+    ("add_months from nothing", lambda: yiyu.add_months(None, 3), "start"),  # type: ignore[arg-type]
+    ("add_months by a float", lambda: yiyu.add_months("2026-01-31", 1.5), "months"),  # type: ignore[arg-type]
+    ("age_in_months on no date", lambda: yiyu.age_in_months("2026-01-31", None), "on"),  # type: ignore[arg-type]
+    ("age_in_days from a bad date", lambda: yiyu.age_in_days("2026-02-30", "2026-03-01"), "birth"),
+    ("load_protocol from nothing", lambda: yiyu.load_protocol(None), "region_files"),  # type: ignore[arg-type]
     ("record as_of None", lambda: record(as_of=None), "as_of"),
     ("record as_of not a date", lambda: record(as_of="2026-13-01"), "as_of"),
     ("record as_of a number", lambda: record(as_of=20260801), "as_of"),

@@ -241,6 +241,9 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
 def _file_name(file: ProtocolFile) -> str:
     if isinstance(file, str | os.PathLike):
         return os.fspath(file)
+    if not isinstance(file, Traversable):
+        # None or a number: say which argument, not "no attribute 'name'" from deep inside.
+        raise ValidationError("region_files", file, "a path to a protocol TOML file")
     return file.name
 
 
