@@ -80,11 +80,8 @@ def national(
     if indicator.id == "newborn_visit":
         return _newborn(local, span, as_of, children, protocol, area)
     if indicator.id in ("child_health_management", "infant_health_management"):
-        months = (
-            SEVEN_YEARS_MONTHS
-            if indicator.id == "child_health_management"
-            else (THREE_YEARS_MONTHS)
-        )
+        under_7 = indicator.id == "child_health_management"
+        months = SEVEN_YEARS_MONTHS if under_7 else THREE_YEARS_MONTHS
         return _seen(local, seen, span, as_of, children, protocol, area, months)
     due = [
         e
