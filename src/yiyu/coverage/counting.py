@@ -19,6 +19,7 @@ __all__ = [
     "completed",
     "in_time",
     "is_child_visit",
+    "judged",
     "owed",
     "resident_during",
     "skip_effect",
@@ -100,6 +101,25 @@ def in_time(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -
     if done is not None and ob.opens <= done <= ob.closes:
         return True
     return skip_effect(entry, as_of, protocol) == "done"
+
+
+def judged(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -> str:
+    """How an owed obligation stood on ``as_of``: ``done`` (in its window), ``elsewhere``
+    (skipped as done elsewhere), ``late`` (done after its window), ``skipped`` (for a
+    reason that leaves it owed), ``open`` (nothing yet, its window still open) or
+    ``missed``."""
+    done = completed(entry, as_of)
+    ob = entry.obligation
+    if done is not None and ob.opens <= done <= ob.closes:
+        return "done"
+    effect = skip_effect(entry, as_of, protocol)
+    if effect == "done":
+        return "elsewhere"
+    if done is not None and done > ob.closes:
+        return "late"
+    if effect is not None:
+        return "skipped"
+    return "open" if ob.closes > as_of else "missed"
 
 
 def under(child: Child, months: int, first: pendulum.Date) -> bool:

@@ -17,6 +17,7 @@ from yiyu.coverage.counting import (
     completed,
     in_time,
     is_child_visit,
+    judged,
     owed,
     resident_during,
     skip_effect,
@@ -231,29 +232,16 @@ def _screenings(
     tally = Tally()
     for entry in sorted(due, key=lambda e: e.obligation.key):
         ob = entry.obligation
-        done = completed(entry, as_of)
-        if done is not None and ob.opens <= done <= ob.closes:
-            tally.counted(
-                ob.key in recorded, subject_id=ob.subject_id, key=ob.key, reason="not_screened"
-            )
+        state = judged(entry, as_of, protocol)
+        if state == "open":
+            tally.pending += 1  # its window is still open: the screen may come
             continue
-        effect = skip_effect(entry, as_of, protocol)
-        if effect == "done":
-            tally.counted(True, subject_id=ob.subject_id, key=ob.key, reason="")
-            tally.elsewhere += 1
-            continue
-        if done is None and effect is None and ob.closes > as_of:
-            tally.pending += 1
-            continue
-        if done is not None:
-            tally.late += 1
-            reason = "late"
-        elif effect is not None:
-            tally.skipped += 1
-            reason = "skipped"
-        else:
-            reason = "missed"
-        tally.counted(False, subject_id=ob.subject_id, key=ob.key, reason=reason)
+        ok = state == "elsewhere" or (state == "done" and ob.key in recorded)
+        reason = "not_screened" if state == "done" else state
+        tally.counted(ok, subject_id=ob.subject_id, key=ob.key, reason=reason)
+        tally.elsewhere += state == "elsewhere"
+        tally.late += state == "late"
+        tally.skipped += state == "skipped"
     return tally
 
 

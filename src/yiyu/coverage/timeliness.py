@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pendulum
 
-from yiyu.coverage.counting import completed, in_time, owed, skip_effect
+from yiyu.coverage.counting import in_time, judged, owed, resident_during
 from yiyu.coverage.indicators import (
     GUIDANCE,
     SEVEN_YEARS_MONTHS,
     THREE_YEARS_MONTHS,
     Indicator,
 )
-from yiyu.coverage.results import Shortfall, Tally
+from yiyu.coverage.results import Tally
 from yiyu.dates import Period, add_months
 from yiyu.domain import Case, Child
 from yiyu.errors import ValidationError
@@ -52,25 +52,12 @@ def by_obligation(
         ob = entry.obligation
         if ob.rule not in rules:
             continue
-        tally.denominator += 1
-        done = completed(entry, as_of)
-        effect = skip_effect(entry, as_of, protocol)
-        if done is not None and ob.opens <= done <= ob.closes:
-            tally.numerator += 1
-            continue
-        if effect == "done":
-            tally.numerator += 1
-            tally.elsewhere += 1
-            continue
-        if done is not None and done > ob.closes:
-            tally.late += 1
-            reason = "late"
-        elif effect is not None:
-            tally.skipped += 1
-            reason = "skipped"
-        else:
-            reason = "missed"
-        tally.shortfall.append(Shortfall(subject_id=ob.subject_id, key=ob.key, reason=reason))
+        state = judged(entry, as_of, protocol)
+        tally.counted(state in ("done", "elsewhere"), subject_id=ob.subject_id, key=ob.key,
+                      reason="missed" if state == "open" else state)  # fmt: skip
+        tally.elsewhere += state == "elsewhere"
+        tally.late += state == "late"
+        tally.skipped += state == "skipped"
     return tally
 
 
@@ -132,14 +119,7 @@ def _resident_at_end(child: Child, period: Period, area: str | None, as_of: pend
     during the period is no longer this area's to serve, so it leaves the denominator.
     """
     last = min(period.end, as_of)
-    if area is not None and child.township != area:
-        return False
-    if child.birth_date > last:
-        return False
-    if child.registered_on is not None and child.registered_on > last:
-        return False
-    left = child.left_on
-    return left is None or left > last
+    return resident_during(child, last, last, area)
 
 
 def residents(
