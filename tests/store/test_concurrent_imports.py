@@ -104,3 +104,20 @@ def test_two_operators_adding_the_same_holiday_year_both_succeed(engine: Engine)
     counts = _together(engine, [add, add], meet_at="save_holiday_year")
     assert sorted((c.created, c.unchanged) for c in counts) == [(0, 1), (1, 0)]
     assert SqlRepository(engine).holiday_calendar().years == (year,)
+
+
+def test_two_imports_of_the_same_new_children_both_succeed(engine: Engine) -> None:
+    # The same registry file imported twice at once (a retried cron job, two clerks): on
+    # PostgreSQL both read "no such child" before either commits; the second waits for
+    # the first and finds its children unchanged, rather than failing whole. The township
+    # is known already: creating it would make the second wait at it.
+    SqlRepository(engine).ensure_townships([TOWNSHIP])
+    results = _together(
+        engine,
+        [lambda repo: import_children(repo, _children(1)),
+         lambda repo: import_children(repo, _children(1))],
+        meet_at="ensure_townships",
+    )  # fmt: skip
+    assert sorted((r.imported.created, r.imported.unchanged) for r in results) == [(0, 3), (3, 0)]
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM child")).scalar() == 3

@@ -82,6 +82,8 @@ _CHILD_PARTS: tuple[type[Any], ...] = (
 _OBLIGATION_TABLE: Table = metadata.tables[ObligationRow.__tablename__]
 _PLAN_STATE_TABLE: Table = metadata.tables[PlanStateRow.__tablename__]
 _TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
+_CHILD_TABLE: Table = metadata.tables[ChildRow.__tablename__]
+_DAYCARE_TABLE: Table = metadata.tables[DaycareRow.__tablename__]
 _HOLIDAY_TABLE: Table = metadata.tables[HolidayYearRow.__tablename__]
 
 
@@ -99,6 +101,16 @@ def _dialect_insert(engine: Engine, table: Table) -> Any:
 
         return sqlite_insert(table)
     raise ValidationError("database_url", engine.dialect.name, "expected SQLite or PostgreSQL")
+
+
+def _values(row: Any, table: Table) -> dict[str, Any]:
+    """A model row's columns, for a Core insert."""
+    return {column.name: getattr(row, column.name) for column in table.columns}
+
+
+def _stored_hash(session: Session, model: type[ChildRow | DaycareRow], key: str) -> str | None:
+    """The facts hash stored for a subject, as committed now."""
+    return session.exec(select(model.facts_hash).where(col(model.id) == key)).first()
 
 
 def _now() -> dt.datetime:
@@ -172,9 +184,15 @@ class SqlRepository:
                 if old == row.facts_hash:
                     counts += SaveCounts(unchanged=1)
                     continue
-                if old is None:
-                    session.add(row)
+                if old is None and self._insert_new(
+                    session, _CHILD_TABLE, [_values(row, _CHILD_TABLE)], key="id"
+                ):
                     counts += SaveCounts(created=1)
+                elif old is None and _stored_hash(session, ChildRow, child.id) == row.facts_hash:
+                    # Another import stored this new child meanwhile (ON CONFLICT waited
+                    # for it to commit), with the same facts: nothing to do.
+                    counts += SaveCounts(unchanged=1)
+                    continue
                 else:
                     session.merge(row)
                     for table in _CHILD_PARTS:
@@ -198,9 +216,15 @@ class SqlRepository:
                 if old is not None and old.facts_hash == row.facts_hash:
                     counts += SaveCounts(unchanged=1)
                     continue
-                if old is None:
-                    session.add(row)
+                if old is None and self._insert_new(
+                    session, _DAYCARE_TABLE, [_values(row, _DAYCARE_TABLE)], key="id"
+                ):
                     counts += SaveCounts(created=1)
+                elif old is None and _stored_hash(session, DaycareRow, daycare.id) == (
+                    row.facts_hash
+                ):
+                    counts += SaveCounts(unchanged=1)  # stored meanwhile by another import
+                    continue
                 else:
                     session.merge(row)
                     session.execute(
