@@ -201,7 +201,9 @@ def make_engine(url: str, **options: Any) -> Engine:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            # A writer waits for another (an import of a whole registry holds the write lock
+            # for its one transaction) rather than failing: 5 minutes, a yiyu default.
+            cursor.execute("PRAGMA busy_timeout=300000")
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -178,32 +178,46 @@ class SqlRepository:
                         )
                     ).all()
                 )
+            new: list[tuple[Child, ChildRow, tuple[list[Any], ...]]] = []
             for child in children:
                 row, categories, events, enrolments, cases, referrals = child_rows(child, now)
+                parts: tuple[list[Any], ...] = (categories, events, enrolments, cases, referrals)
                 old = hashes.get(child.id)
                 if old == row.facts_hash:
                     counts += SaveCounts(unchanged=1)
-                    continue
-                if old is None and self._insert_new(
-                    session, _CHILD_TABLE, [_values(row, _CHILD_TABLE)], key="id"
-                ):
-                    counts += SaveCounts(created=1)
-                elif old is None and _stored_hash(session, ChildRow, child.id) == row.facts_hash:
-                    # Another import stored this new child meanwhile (ON CONFLICT waited
-                    # for it to commit), with the same facts: nothing to do.
-                    counts += SaveCounts(unchanged=1)
-                    continue
+                elif old is None:
+                    new.append((child, row, parts))
                 else:
-                    session.merge(row)
-                    for table in _CHILD_PARTS:
-                        session.execute(delete(table).where(table.child_id == child.id))
+                    self._replace_child(session, row, parts)
                     counts += SaveCounts(updated=1)
-                session.flush()
-                for group in (categories, events, enrolments, cases, referrals):
-                    session.add_all(group)
-                hashes[child.id] = row.facts_hash
+            # New children in multi-row inserts that skip an id another import stored
+            # meanwhile (ON CONFLICT waits for it to commit): two imports of one new file
+            # at once both succeed.
+            inserted: set[str] = set()
+            for start in range(0, len(new), _CHUNK):
+                chunk = [_values(row, _CHILD_TABLE) for _, row, _ in new[start : start + _CHUNK]]
+                inserted.update(self._insert_new(session, _CHILD_TABLE, chunk, key="id"))
+            for child, row, parts in new:
+                if child.id in inserted:
+                    for group in parts:
+                        session.add_all(group)
+                    counts += SaveCounts(created=1)
+                elif _stored_hash(session, ChildRow, child.id) == row.facts_hash:
+                    counts += SaveCounts(unchanged=1)  # stored meanwhile, the same
+                else:
+                    self._replace_child(session, row, parts)
+                    counts += SaveCounts(updated=1)
             session.flush()
             return counts
+
+    def _replace_child(self, session: Session, row: ChildRow, parts: Sequence[list[Any]]) -> None:
+        """Write a stored child's row and replace its parts (categories, events …)."""
+        session.merge(row)
+        for table in _CHILD_PARTS:
+            session.execute(delete(table).where(table.child_id == row.id))
+        session.flush()
+        for group in parts:
+            session.add_all(group)
 
     def save_daycares(self, daycares: Sequence[Daycare]) -> SaveCounts:
         with self._tx() as session:
