@@ -45,8 +45,10 @@ class PostgresSchemas:
     def drop_all(self) -> None:
         for engine in self.engines:
             engine.dispose()
-        with self.admin.begin() as connection:
-            for schema in self.created:
+        for schema in self.created:
+            # One transaction per schema: dropping them all in one takes a lock per table
+            # of every schema, and a whole suite's worth exhausts max_locks_per_transaction.
+            with self.admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         self.admin.dispose()
 
