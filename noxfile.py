@@ -41,7 +41,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and the public-API usage file."""
-    session.install("-e", ".", *_group("typecheck"))
+    session.install("-e", ".[postgres]", *_group("typecheck"))  # psycopg.conninfo is typed
     session.run("mypy", "--strict")
 
 
