@@ -85,3 +85,21 @@ def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]
         yield SqlRepository(engine)
     finally:
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
+    """A database at the current schema: its URL (for the CLI or a subprocess) and an
+    engine on it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'yiyu.db'}"
+        engine = make_engine(url)
+    else:
+        postgres = request.getfixturevalue("postgres")
+        engine = postgres.engine()
+        url = engine.url.update_query_dict(
+            {"options": f"-csearch_path={postgres.created[-1]}"}
+        ).render_as_string(hide_password=False)
+    upgrade(engine)
+    yield url, engine
+    engine.dispose()

@@ -5,7 +5,6 @@ row PostgreSQL quotes back (a child's name, a resident id)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,29 +14,11 @@ from typer.testing import CliRunner
 
 from yiyu.cli import app
 from yiyu.store.api import describe_error
-from yiyu.store.database import make_engine, upgrade
 
 runner = CliRunner()
 
 NAME, RESIDENT_ID = "王小红", "110101202601310024"  # a valid GB 11643 number, made up
 CHILDREN = f"编号,姓名,性别,出生日期,身份证号\nC1,{NAME},女,2026-01-31,{RESIDENT_ID}\n"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])  # or the test's own, indirectly
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
-    """A database at the current schema: its URL for the CLI, and an engine on it."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'yiyu.db'}"
-        engine = make_engine(url)
-    else:
-        postgres = request.getfixturevalue("postgres")
-        engine = postgres.engine()
-        url = engine.url.update_query_dict(
-            {"options": f"-csearch_path={postgres.created[-1]}"}
-        ).render_as_string(hide_password=False)
-    upgrade(engine)
-    yield url, engine
-    engine.dispose()
 
 
 # How the database refuses the row, as a registry's own constraint or column type would.

@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,23 +26,6 @@ from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
 
 runner = CliRunner()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
-    """A database at the current schema: its URL (for a subprocess, the CLI) and an engine."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'yiyu.db'}"
-        engine = make_engine(url)
-    else:
-        postgres = request.getfixturevalue("postgres")
-        engine = postgres.engine()
-        url = engine.url.update_query_dict(
-            {"options": f"-csearch_path={postgres.created[-1]}"}
-        ).render_as_string(hide_password=False)
-    upgrade(engine)
-    yield url, engine
-    engine.dispose()
 
 
 STALLED_PLAN = """
