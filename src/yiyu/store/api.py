@@ -19,15 +19,8 @@ import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
-from yiyu.scheduling import (
-    HolidayCalendar,
-    HolidayYear,
-    Obligation,
-    Reschedule,
-    Skip,
-    # A value of the core now (yiyu.scheduling); named here too, where hosts found it.
-    StoredObligation,
-)
+from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
+from yiyu.scheduling.stored import StoredObligation  # the core's; still named here for hosts
 
 __all__ = [
     "INTERRUPTED",
