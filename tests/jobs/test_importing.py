@@ -368,8 +368,8 @@ def test_a_daycare_update_keeps_its_corrections_and_is_audited() -> None:
 # --- enrolments ---------------------------------------------------------------------------
 
 
-def stocked() -> AuditedRepository:
-    repo = AuditedRepository()
+def stocked(repo: AuditedRepository | None = None) -> AuditedRepository:
+    repo = AuditedRepository() if repo is None else repo
     repo.save_children(
         [
             yiyu.Child(id="C1", name="王小明", sex="M", birth_date="2024-01-31"),
@@ -436,7 +436,7 @@ def test_reimporting_enrolments_is_unchanged_and_an_end_date_updates() -> None:
 # --- one import, each stored subject read once (#13) ----------------------------------------
 
 
-class CountingRepository(MemoryRepository):
+class CountingRepository(AuditedRepository):
     """The in-memory store, counting how often each stored subject is read."""
 
     def __init__(self) -> None:
@@ -454,13 +454,7 @@ class CountingRepository(MemoryRepository):
 
 def test_each_stored_subject_is_read_once_per_import() -> None:
     repo = CountingRepository()
-    repo.save_children(
-        [
-            yiyu.Child(id="C1", name="王小明", sex="M", birth_date="2024-01-31"),
-            yiyu.Child(id="C2", name="李小红", sex="F", birth_date="2024-03-01"),
-        ]
-    )
-    repo.save_daycares([yiyu.Daycare(id="K1", name="阳光托育园", opened_on="2023-09-01")])
+    stocked(repo)
     import_children(repo, csv_bytes(*children_lines()))
     assert sorted(repo.reads) == ["child:C1", "child:C2"]
     repo.reads.clear()
