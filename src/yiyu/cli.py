@@ -28,6 +28,7 @@ from yiyu.errors import ValidationError, YiyuError
 
 if TYPE_CHECKING:
     from yiyu.coverage import IndicatorResult
+    from yiyu.jobs.importing import ImportKind
 
 app = typer.Typer(
     help="yiyu 医育: pediatric health management (schedules, records, work lists).",
@@ -218,18 +219,13 @@ def db_upgrade() -> None:
         typer.echo(f"database {redact(url)}: {upgrade(engine)}")
 
 
-def _import(kind: str, file: Path, report: Path | None) -> None:
-    from yiyu.jobs import importing
+def _import(kind: ImportKind, file: Path, report: Path | None) -> None:
+    from yiyu.jobs.importing import import_file
 
-    job = {
-        "children": importing.import_children,
-        "daycares": importing.import_daycares,
-        "enrolments": importing.import_enrolments,
-    }[kind]
     with _errors():
         if report is None:
             report = file.with_name(f"{file.stem}.rejected.csv")
-        result = job(_repo(), file, report_path=report)
+        result = import_file(_repo(), kind, file, report_path=report)
         counts = result.imported
         typer.echo(
             f"{kind}: {result.rows_read} rows read ({result.encoding}): {counts.created} new, "

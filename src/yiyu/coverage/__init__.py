@@ -55,7 +55,7 @@ from yiyu.dates import Period
 from yiyu.domain import Child, Encounter
 from yiyu.errors import ValidationError
 from yiyu.protocol import Protocol
-from yiyu.store.api import StoredObligation
+from yiyu.scheduling import StoredObligation
 
 __all__ = [
     "INDICATORS",

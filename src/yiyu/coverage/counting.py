@@ -11,8 +11,7 @@ import pendulum
 from yiyu.dates import add_months
 from yiyu.domain import Child, Encounter
 from yiyu.protocol import Protocol
-from yiyu.scheduling import tracked_referral
-from yiyu.store.api import StoredObligation
+from yiyu.scheduling import StoredObligation, tracked_referral
 
 __all__ = [
     "as_counted",

@@ -19,8 +19,7 @@ from yiyu.dates import Period
 from yiyu.domain import Child, Encounter, LifeEvent
 from yiyu.instruments.warning_signs import load_warning_signs
 from yiyu.protocol import Protocol
-from yiyu.scheduling import Skip, schedule
-from yiyu.store.api import StoredObligation
+from yiyu.scheduling import Skip, StoredObligation, schedule
 
 __all__ = ["STORIES", "CoverageExample", "coverage_example"]
 

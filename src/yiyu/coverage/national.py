@@ -35,8 +35,7 @@ from yiyu.domain import Child, Encounter
 from yiyu.errors import ValidationError
 from yiyu.outcomes import screening_column
 from yiyu.protocol import Protocol
-from yiyu.scheduling import assessment_age
-from yiyu.store.api import StoredObligation
+from yiyu.scheduling import StoredObligation, assessment_age
 
 __all__ = ["Span", "national", "screened_by_2022_method", "screening_recorded", "year_to_date"]
 

@@ -22,7 +22,7 @@ from yiyu.dates import Period, add_months
 from yiyu.domain import Case, Child
 from yiyu.errors import ValidationError
 from yiyu.protocol import Protocol
-from yiyu.store.api import StoredObligation
+from yiyu.scheduling import StoredObligation
 
 __all__ = ["by_child", "by_obligation", "cases", "counted_in_period", "residents"]
 

@@ -23,8 +23,9 @@ from yiyu.dates import Period, PeriodKind
 from yiyu.domain import Child, Encounter
 from yiyu.jobs.coverage import coverage_report
 from yiyu.jobs.planning import plan
-from yiyu.jobs.worklist import WorklistItem, worklist, write_worklist_csv
+from yiyu.jobs.worklist import worklist, write_worklist_csv
 from yiyu.outcomes import ChildRecord, DaycareRecord
+from yiyu.scheduling import WorklistItem
 from yiyu.store import Repository
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository

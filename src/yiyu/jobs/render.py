@@ -27,9 +27,10 @@ import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter
-from yiyu.jobs.worklist import WorklistItem, worklist
+from yiyu.jobs.worklist import worklist
 from yiyu.outcomes import ChildRecord, record
 from yiyu.protocol import Protocol
+from yiyu.scheduling import WorklistItem
 from yiyu.store import Repository
 
 __all__ = ["RenderDay", "before_encounter", "render_day"]

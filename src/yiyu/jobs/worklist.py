@@ -13,74 +13,17 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-import attrs
 import pendulum
 
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.jobs.csvfile import write_csv_file
-from yiyu.scheduling import (
-    CalendarBasis,
-    HolidayCalendar,
-    Obligation,
-    Reschedule,
-    Status,
-    Suggestion,
-    status,
-    suggest_date,
-    tracked_referral,
-)
+from yiyu.scheduling import WorklistItem, worklist_item, worklist_order
 from yiyu.store import ObligationFilter, Repository
 
+# WorklistItem is a value of the core (yiyu.scheduling); still named here, where hosts
+# found it.
 __all__ = ["WorklistItem", "worklist", "write_worklist_csv"]
-
-
-@attrs.frozen(kw_only=True)
-class WorklistItem:
-    """One line of a work list."""
-
-    obligation: Obligation
-    status: Status
-    subject_name: str
-    township: str | None
-    assignee: str | None
-    suggested: Suggestion | None
-    days_overdue: int
-
-    def as_row(self) -> dict[str, str]:
-        """The item as plain text columns (CSV, JSON, the printed list)."""
-        ob = self.obligation
-        return {
-            "key": ob.key,
-            "status": self.status.value,
-            "status_zh": self.status.label_zh,
-            "rule": ob.rule,
-            "name": ob.name,
-            "subject_id": ob.subject_id,
-            "subject_name": self.subject_name,
-            "township": self.township or "",
-            "assignee": self.assignee or "",
-            "role": ob.role.value,
-            "opens": ob.opens.isoformat(),
-            "due": ob.due.isoformat(),
-            "closes": ob.closes.isoformat(),
-            "suggested": self.suggested.date.isoformat() if self.suggested else "",
-            # The window holds no working day any more: the date is after it (late).
-            "suggested_outside_window": (
-                "true" if self.suggested and self.suggested.outside_window else "false"
-            ),
-            "days_overdue": str(self.days_overdue),
-            "contents": "、".join((*ob.contents, *ob.tests)),
-        }
-
-
-def _suggested(
-    moved: Reschedule | None, ob: Obligation, as_of: pendulum.Date, calendar: HolidayCalendar
-) -> Suggestion | None:
-    """A clinician's reschedule beats the computed suggestion while it is still ahead."""
-    if moved is not None and moved.to >= as_of:
-        return Suggestion(date=moved.to, basis=CalendarBasis.OFFICIAL)
-    return suggest_date(ob, as_of=as_of, calendar=calendar)
 
 
 def worklist(
@@ -119,30 +62,10 @@ def worklist(
             if ob.subject.value == "child"
             else daycares.get(ob.subject_id)
         )
-        # A referral's tracking is done by its result, not by a visit (#17).
-        referral = tracked_referral(ob, subject if isinstance(subject, Child) else None)
-        done_on = entry.done_on if referral is None else referral.closed_on
-        state = status(ob, done_on=done_on, skipped=entry.skip, as_of=as_of)
-        if state not in (Status.DUE, Status.OVERDUE):
-            continue
-        items.append(
-            WorklistItem(
-                obligation=ob,
-                status=state,
-                subject_name=subject.name if subject is not None else ob.subject_id,
-                township=entry.township,
-                assignee=entry.assignee,
-                suggested=_suggested(entry.rescheduled, ob, as_of, calendar),
-                days_overdue=max(0, (as_of - ob.due).days),
-            )
-        )
-    items.sort(
-        key=lambda item: (
-            item.status is not Status.OVERDUE,
-            item.obligation.due,
-            item.obligation.key,
-        )
-    )
+        item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)
+        if item is not None:
+            items.append(item)
+    items.sort(key=worklist_order)
     return items
 
 

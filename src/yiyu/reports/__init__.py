@@ -45,7 +45,7 @@ from yiyu.reports.render import Renderer, default_renderer
 
 if TYPE_CHECKING:
     from yiyu.coverage import IndicatorResult
-    from yiyu.jobs.worklist import WorklistItem
+    from yiyu.scheduling import WorklistItem
 
 __all__ = [
     "BatchResult",

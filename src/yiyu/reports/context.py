@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import pendulum
@@ -36,10 +36,7 @@ from yiyu.outcomes import ChildRecord, DaycareRecord, screening_column
 from yiyu.protocol.model import GROWTH_REFERENCES
 from yiyu.reports.charts import CHART_REFERENCES, ChartPoint, growth_chart
 from yiyu.reports.masking import mask_phone, mask_resident_id
-from yiyu.scheduling import AssessmentAge, Obligation
-
-if TYPE_CHECKING:  # the work-list module imports the store; printing a list does not need it
-    from yiyu.jobs.worklist import WorklistItem
+from yiyu.scheduling import AssessmentAge, Obligation, WorklistItem
 
 __all__ = [
     "BANDS",

@@ -317,8 +317,7 @@ def _visit_document(sample: SampleVisit, show_full_ids: bool) -> PrintDocument:
 
 
 def _worklist_document() -> PrintDocument:
-    from yiyu.jobs.worklist import WorklistItem
-    from yiyu.scheduling import Status, status, suggest_date
+    from yiyu.scheduling import Status, WorklistItem, status, suggest_date
 
     as_of = D(2026, 3, 2)
     protocol = _protocol()

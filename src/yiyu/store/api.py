@@ -20,6 +20,7 @@ import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
+from yiyu.scheduling.stored import StoredObligation  # the core's; still named here for hosts
 
 __all__ = [
     "INTERRUPTED",
@@ -81,19 +82,6 @@ class PlanItem:
     township: str | None
     assignees: Mapping[str, str | None]
     subject_hash: str | None = None  # facts hash the plan was made from: stale if changed
-
-
-@attrs.frozen(kw_only=True)
-class StoredObligation:
-    """An obligation as stored, with the facts its status is derived from."""
-
-    obligation: Obligation
-    township: str | None
-    assignee: str | None
-    done_on: pendulum.Date | None
-    skip: Skip | None
-    withdrawn_on: pendulum.Date | None
-    rescheduled: Reschedule | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,213 @@
+"""Rows of a registry file: what each became, and the loop every kind of file shares.
+
+A row is rejected, with its line, the field, the cell's value and the reason, when a
+cell breaks a rule of the domain value, a required cell is empty, the line has fewer
+cells than the header (cut short) or more (an unquoted comma), or its identity was
+already given on an earlier line. One reason is given per row: the first problem found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final, Generic, TypeVar
+
+import attrs
+
+from yiyu.errors import ValidationError
+from yiyu.registry.columns import ATTRIBUTES, Column, Layout, layout_of
+from yiyu.registry.table import CsvRow, CsvTable
+
+__all__ = [
+    "Parsed",
+    "RejectError",
+    "RejectedRow",
+    "Row",
+    "parse_rows",
+    "whole_number",
+]
+
+T = TypeVar("T")
+
+_WHOLE: Final = re.compile(r"^\d+(?:\.0*)?$")  # spreadsheets write 3200 as 3200.0 at times
+
+
+@attrs.frozen(kw_only=True)
+class RejectedRow:
+    """A row that was not imported, and why.
+
+    Attributes:
+        line: the physical line of the file the record starts on (header = line 1).
+        field: the column's header as the file writes it (or a field of the value
+            when the problem is not one column's, such as a stored case that a new
+            birth date would put before birth).
+        value: the cell as written.
+        reason: what is wrong, in plain words.
+    """
+
+    line: int
+    field: str
+    value: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class Parsed(Generic[T]):
+    """What a file's rows became: values to save, rows rejected, columns not known."""
+
+    values: tuple[T, ...] = ()
+    rejected: tuple[RejectedRow, ...] = ()
+    unknown_columns: tuple[str, ...] = ()
+
+
+class RejectError(Exception):
+    """A row is rejected: raised inside a row's parsing, caught by the row loop."""
+
+    def __init__(self, field: str, value: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.value = value
+        self.reason = reason
+
+
+@attrs.frozen(kw_only=True)
+class Row:
+    """A record's cells by column name, stripped, with what is needed to report it."""
+
+    line: int
+    cells: Mapping[str, str]
+    layout: Layout
+
+    def has(self, name: str) -> bool:
+        return name in self.cells
+
+    def get(self, name: str) -> str:
+        return self.cells.get(name, "")
+
+    def header(self, name: str) -> str:
+        return self.layout.header.get(name, name)
+
+    def required(self, name: str) -> str:
+        value = self.get(name)
+        if not value:
+            raise RejectError(self.header(name), "", "required: the cell is empty")
+        return value
+
+    def required_cells(self, *names: str) -> dict[str, Any]:
+        """The cells of required columns, by name; the first empty one rejects the row."""
+        return {name: self.required(name) for name in names}
+
+    def optional_cells(self, *names: str) -> dict[str, Any]:
+        """The cells of the optional columns the file has, by name: an empty cell is
+        ``None`` (it clears the stored field), a column the file lacks is left out."""
+        return {name: self.get(name) or None for name in names if self.has(name)}
+
+    def reject(self, name: str, reason: str) -> RejectError:
+        return RejectError(self.header(name), self.get(name), reason)
+
+
+def _known_cells(record: CsvRow, layout: Layout) -> Row:
+    """The record's known cells, stripped; those a short line lacks are left out."""
+    cells = record.cells
+    return Row(
+        line=record.line,
+        cells={
+            name: cells[position].strip()
+            for name, position in layout.index.items()
+            if position < len(cells)
+        },
+        layout=layout,
+    )
+
+
+def _check_shape(record: CsvRow, layout: Layout) -> None:
+    """Reject a line cut short or one with more cells than the header."""
+    count = len(record.cells)
+    if count < layout.named_width:
+        lacking = sorted(
+            (position, name) for name, position in layout.index.items() if position >= count
+        )
+        field = layout.header[lacking[0][1]] if lacking else f"(column {count + 1})"
+        raise RejectError(
+            field,
+            "",
+            f"the line has {count} cells, the header {layout.named_width}: it is cut short",
+        )
+    if count > layout.width:
+        raise RejectError(
+            f"(column {layout.width + 1})",
+            ",".join(record.cells[layout.width :]),
+            f"the line has {count} cells, the header {layout.width}: "
+            "a value with a comma must be in quotes",
+        )
+
+
+def _from_validation(
+    row: Row, error: ValidationError, attributes: Mapping[str, str] | None = None
+) -> RejectError:
+    """A domain error as a rejection naming the file's column and the cell as written."""
+    attributes = attributes or {}
+    root = re.split(r"[.\[]", error.field, maxsplit=1)[0]
+    column = next((c for c, a in attributes.items() if a == root), root)
+    if row.has(column):
+        reason = error.rule if error.field == root else f"{error.field}: {error.rule}"
+        return RejectError(row.header(column), row.get(column), reason)
+    value = error.value.isoformat() if hasattr(error.value, "isoformat") else error.value
+    return RejectError(error.field, "" if value is None else str(value), error.rule)
+
+
+def whole_number(row: Row, name: str, what: str) -> int | None:
+    value = row.get(name)
+    if not value:
+        return None
+    if not _WHOLE.match(value):
+        raise row.reject(name, f"must be a whole number of {what}")
+    return int(value.split(".", 1)[0])
+
+
+def parse_rows(
+    table: CsvTable,
+    columns: Sequence[Column],
+    key: Callable[[Row], str | None],
+    build: Callable[[Row], T],
+) -> Parsed[T]:
+    """The row loop every kind shares: shape, duplicates, then the kind's own parsing.
+
+    ``key`` gives a row's identity (``None`` when a cell of it is empty, which the
+    kind's parsing then rejects); ``build`` makes the value or raises ``RejectError`` or
+    ``ValidationError``.
+    """
+    layout = layout_of(table, columns)
+    first_line: dict[str, tuple[int, bool]] = {}  # identity → (line, accepted)
+    values: list[T] = []
+    rejected: list[RejectedRow] = []
+    for record in table.rows:
+        row = _known_cells(record, layout)
+        # Even a row rejected for its shape claims its identity: a later row with the
+        # same one contradicts it, whichever of the two is right.
+        identity = key(row)
+        try:
+            _check_shape(record, layout)
+            if identity is not None and identity in first_line:
+                line, accepted = first_line[identity]
+                raise RejectError(
+                    row.header(columns[0].name),
+                    row.get(columns[0].name),
+                    f"given again: first on line {line}"
+                    + ("" if accepted else " (rejected there)"),
+                )
+            try:
+                values.append(build(row))
+            except ValidationError as error:
+                raise _from_validation(row, error, ATTRIBUTES) from None
+            if identity is not None:
+                first_line[identity] = (record.line, True)
+        except RejectError as reject:
+            if identity is not None and identity not in first_line:
+                first_line[identity] = (record.line, False)
+            rejected.append(
+                RejectedRow(
+                    line=record.line, field=reject.field, value=reject.value, reason=reject.reason
+                )
+            )
+    return Parsed(values=tuple(values), rejected=tuple(rejected), unknown_columns=layout.unknown)

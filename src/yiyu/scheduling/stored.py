@@ -1,0 +1,28 @@
+"""A stored obligation: an obligation with the facts its status is derived from.
+
+A value of the core, not of the store: the store reads and writes it, and the pure
+parts that judge it (coverage, work lists) take it without importing the store.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+
+from yiyu.scheduling.obligation import Obligation
+from yiyu.scheduling.status import Reschedule, Skip
+
+__all__ = ["StoredObligation"]
+
+
+@attrs.frozen(kw_only=True)
+class StoredObligation:
+    """An obligation as stored, with the facts its status is derived from."""
+
+    obligation: Obligation
+    township: str | None
+    assignee: str | None
+    done_on: pendulum.Date | None
+    skip: Skip | None
+    withdrawn_on: pendulum.Date | None
+    rescheduled: Reschedule | None = None
