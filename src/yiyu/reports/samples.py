@@ -317,31 +317,30 @@ def _visit_document(sample: SampleVisit, show_full_ids: bool) -> PrintDocument:
 
 
 def _worklist_document() -> PrintDocument:
-    from yiyu.scheduling import Status, WorklistItem, status, suggest_date
+    from yiyu.scheduling import StoredObligation, worklist_item, worklist_order
 
     as_of = D(2026, 3, 2)
     protocol = _protocol()
     subjects: list[Child | Daycare] = [
         visit(name).subject for name in ("newborn", "infant", "toddler", "preschool", "daycare")
     ]
-    items: list[WorklistItem] = []
-    for subject in subjects:
-        for ob in yiyu.schedule(subject, protocol, until=as_of.add(days=60)):
-            state = status(ob, done_on=None, skipped=None, as_of=as_of)
-            if state not in (Status.DUE, Status.OVERDUE):
-                continue
-            items.append(
-                WorklistItem(
-                    obligation=ob,
-                    status=state,
-                    subject_name=subject.name,
-                    township=subject.township,
-                    assignee=DOCTOR,
-                    suggested=suggest_date(ob, as_of=as_of),
-                    days_overdue=max(0, (as_of - ob.due).days),
-                )
-            )
-    items.sort(key=lambda i: (i.status is not Status.OVERDUE, i.obligation.due, i.obligation.key))
+    stored = (
+        (
+            StoredObligation(
+                obligation=ob,
+                township=subject.township,
+                assignee=DOCTOR,
+                done_on=None,
+                skip=None,
+                withdrawn_on=None,
+            ),
+            subject,
+        )
+        for subject in subjects
+        for ob in yiyu.schedule(subject, protocol, until=as_of.add(days=60))
+    )
+    lines = (worklist_item(entry, subject, as_of=as_of) for entry, subject in stored)
+    items = sorted((line for line in lines if line is not None), key=worklist_order)
     return worklist_document(
         items,
         title=f"{TOWNSHIP} 儿童保健工作清单",
