@@ -405,7 +405,7 @@ def coverage_command(
             repo, protocol, period=_period(period), as_of=day, township=township
         )
         if output == "pdf":
-            from yiyu.reports import render_coverage
+            from yiyu.reports import coverage_document, render
 
             assert out is not None
             by_area = {township or "全市": results}
@@ -414,7 +414,7 @@ def coverage_command(
                     by_area[name] = coverage_report(
                         repo, protocol, period=_period(period), as_of=day, township=name
                     )
-            out.write_bytes(render_coverage(by_area, period=period, as_of=day))
+            out.write_bytes(render(coverage_document(by_area, period=period, as_of=day)))
             typer.echo(f"wrote {out}")
             return
         rows = [r.as_dict() for r in results]
