@@ -46,6 +46,7 @@ from yiyu.store.rows import (
     holiday_year_row,
     obligation_from_row,
     obligation_values,
+    plain_date,
 )
 from yiyu.store.tables import (
     AuditRow,
@@ -115,10 +116,6 @@ def _stored_hash(session: Session, model: type[ChildRow | DaycareRow], key: str)
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _plain(day: dt.date) -> dt.date:
-    return dt.date(day.year, day.month, day.day)
 
 
 class SqlRepository:
@@ -482,7 +479,7 @@ class SqlRepository:
             session.execute(insert(_OBLIGATION_TABLE), inserts)
         if updates:
             session.execute(update(ObligationRow), updates)
-        for keys, day in ((withdrawals, _plain(as_of)), (unwithdrawals, None)):
+        for keys, day in ((withdrawals, plain_date(as_of)), (unwithdrawals, None)):
             for start in range(0, len(keys), _CHUNK):
                 session.execute(
                     update(ObligationRow)
@@ -502,7 +499,7 @@ class SqlRepository:
                     "subject_id": i.ref.id,
                     "facts_hash": i.state.facts_hash,
                     "protocol": i.state.protocol,
-                    "planned_until": _plain(i.state.planned_until),
+                    "planned_until": plain_date(i.state.planned_until),
                     "planned_at": now,
                 }
                 for i in group
@@ -584,11 +581,11 @@ class SqlRepository:
             if where.role is not None:
                 conditions.append(col(o.role) == where.role)
             if where.opens_by is not None:
-                conditions.append(col(o.opens) <= _plain(where.opens_by))
+                conditions.append(col(o.opens) <= plain_date(where.opens_by))
             if where.closes_from is not None:
-                conditions.append(col(o.closes) >= _plain(where.closes_from))
+                conditions.append(col(o.closes) >= plain_date(where.closes_from))
             if where.closes_by is not None:
-                conditions.append(col(o.closes) <= _plain(where.closes_by))
+                conditions.append(col(o.closes) <= plain_date(where.closes_by))
             if where.rules is not None:
                 conditions.append(col(o.rule).in_(where.rules))
             if not where.include_withdrawn:
@@ -631,7 +628,7 @@ class SqlRepository:
                     id=encounter.id,
                     subject_kind=subject_kind,
                     subject_id=encounter.subject_id,
-                    on=_plain(encounter.on),
+                    on=plain_date(encounter.on),
                     obligation_key=encounter.obligation_key,
                     role=encounter.role.value,
                     performer=encounter.performer,
@@ -647,7 +644,7 @@ class SqlRepository:
         with self._tx() as session:
             rows = session.exec(
                 select(EncounterRow.data)
-                .where(col(EncounterRow.on) == _plain(day))
+                .where(col(EncounterRow.on) == plain_date(day))
                 .order_by(EncounterRow.id)
             ).all()
             return [Encounter(**data) for data in rows]
@@ -656,7 +653,10 @@ class SqlRepository:
         with self._tx() as session:
             rows = session.exec(
                 select(EncounterRow.data)
-                .where(col(EncounterRow.on) >= _plain(first), col(EncounterRow.on) <= _plain(last))
+                .where(
+                    col(EncounterRow.on) >= plain_date(first),
+                    col(EncounterRow.on) <= plain_date(last),
+                )
                 .order_by(col(EncounterRow.on), col(EncounterRow.id))
             ).all()
             return [Encounter(**data) for data in rows]
@@ -665,7 +665,7 @@ class SqlRepository:
         with self._tx() as session:
             if session.get(ObligationRow, key) is None:
                 raise ValidationError("obligation_key", key, "no such obligation")
-            row = SkipRow(obligation_key=key, on=_plain(skip.on), reason=skip.reason.value)
+            row = SkipRow(obligation_key=key, on=plain_date(skip.on), reason=skip.reason.value)
             row.note = skip.note
             session.merge(row)
             session.flush()
@@ -675,7 +675,7 @@ class SqlRepository:
             if session.get(ObligationRow, key) is None:
                 raise ValidationError("obligation_key", key, "no such obligation")
             row = RescheduleRow(
-                obligation_key=key, to=_plain(reschedule.to), reason=reschedule.reason.value
+                obligation_key=key, to=plain_date(reschedule.to), reason=reschedule.reason.value
             )
             row.note = reschedule.note
             session.merge(row)
