@@ -379,3 +379,61 @@ def test_a_failed_replacement_keeps_the_year_as_it_was(repo: Repository) -> None
     with pytest.raises(RuntimeError):
         killed_halfway()
     assert repo.holiday_calendar().years == (HOLIDAYS_2027,)
+
+
+# --- stored encounters: the format's version (issue #13, item 6) -----------------------
+
+OLD_VISIT = {  # as yiyu 0.1 stored it: the encounter's fields, no "v"
+    "id": "E0",
+    "subject_id": "C1",
+    "on": "2024-02-25",
+    "obligation_key": "child:C1/newborn_home_visit",
+    "measurements": {"weight_kg": 3.2},
+    "notes": "旧版本记录",
+}
+
+
+def write_stored_encounter(repo: Repository, data: dict[str, Any]) -> None:
+    """Put encounter JSON straight into the store, as an older (or newer) yiyu wrote it."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from yiyu.store.memory import MemoryRepository, _StoredEncounter
+    from yiyu.store.sql import SqlRepository
+    from yiyu.store.tables import EncounterRow
+
+    if isinstance(repo, MemoryRepository):
+        repo._state.encounters[data["id"]] = _StoredEncounter(data, [])
+        return
+    assert isinstance(repo, SqlRepository)
+    with repo.engine.begin() as connection:
+        connection.execute(
+            insert(EncounterRow).values(
+                id=data["id"], subject_kind="child", subject_id=data["subject_id"],
+                on=dt.date.fromisoformat(data["on"]), obligation_key=data["obligation_key"],
+                role="child_health_doctor", performer=None, data=data, findings=[],
+                recorded_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+
+
+def test_an_encounter_stored_by_yiyu_0_1_is_read_through_the_upgrade(repo: Repository) -> None:
+    repo.save_children([child()])
+    write_stored_encounter(repo, OLD_VISIT)
+    visit = yiyu.Encounter(**OLD_VISIT)
+    assert repo.encounters_on(D(2024, 2, 25)) == [visit]
+    assert repo.encounters_between(D(2024, 2, 1), D(2024, 2, 29)) == [visit]
+    assert not repo.save_encounter(visit, [])  # the same visit: already stored
+    with pytest.raises(yiyu.ValidationError, match="another encounter has this id"):
+        repo.save_encounter(attrs.evolve(visit, notes="另一次"), [])
+
+
+def test_an_encounter_stored_by_a_newer_yiyu_is_refused_naming_its_version(
+    repo: Repository,
+) -> None:
+    repo.save_children([child()])
+    write_stored_encounter(repo, {"v": 7, **OLD_VISIT})
+    with pytest.raises(yiyu.ValidationError, match="format version 7 by a newer yiyu") as error:
+        repo.encounters_on(D(2024, 2, 25))
+    assert error.value.field == "v"

@@ -9,13 +9,11 @@ call is recorded as a ``record`` job run (``yiyu status``), outside that transac
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
-from typing import Any
 
 import attrs
 import pendulum
 
-from yiyu.codec import to_data
+from yiyu.codec import encounter_from_data, to_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter
 from yiyu.errors import ValidationError
@@ -24,6 +22,8 @@ from yiyu.outcomes import ChildRecord, DaycareRecord, record
 from yiyu.protocol import Protocol
 from yiyu.store import Repository, SubjectRef
 
+# encounter_from_data moved to yiyu.codec (beside the format it reads); hosts imported it
+# from here, so it stays importable from here.
 __all__ = ["Recorded", "encounter_from_data", "record_encounter"]
 
 
@@ -33,18 +33,6 @@ class Recorded:
 
     result: ChildRecord | DaycareRecord
     new: bool
-
-
-def encounter_from_data(data: Mapping[str, Any]) -> Encounter:
-    """An :class:`Encounter` from JSON data (the format ``yiyu.codec.to_data`` writes).
-
-    Raises:
-        ValidationError: naming the field, for a missing or invalid field.
-    """
-    try:
-        return Encounter(**dict(data))
-    except TypeError as error:
-        raise ValidationError("encounter", dict(data), str(error)) from None
 
 
 def record_encounter(

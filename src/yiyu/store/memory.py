@@ -6,6 +6,7 @@ a failure inside one restores everything as it was.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from yiyu.codec import facts_hash, to_data
+from yiyu.codec import encounter_data, encounter_fields, encounter_from_data, facts_hash
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
@@ -43,13 +44,26 @@ class _Row:
 
 
 @attrs.define
+class _StoredEncounter:
+    """An encounter kept as the SQL store keeps it, as versioned JSON (so data of an older
+    format is read, and a newer one refused, alike), read back once."""
+
+    data: dict[str, Any]
+    findings: list[Mapping[str, Any]]
+
+    @functools.cached_property
+    def encounter(self) -> Encounter:
+        return encounter_from_data(self.data)
+
+
+@attrs.define
 class _State:
     children: dict[str, Child] = attrs.Factory(dict)
     daycares: dict[str, Daycare] = attrs.Factory(dict)
     townships: set[str] = attrs.Factory(set)
     obligations: dict[str, _Row] = attrs.Factory(dict)
     plan_states: dict[SubjectRef, PlanState] = attrs.Factory(dict)
-    encounters: dict[str, tuple[Encounter, list[Mapping[str, Any]]]] = attrs.Factory(dict)
+    encounters: dict[str, _StoredEncounter] = attrs.Factory(dict)
     skips: dict[str, Skip] = attrs.Factory(dict)
     reschedules: dict[str, Reschedule] = attrs.Factory(dict)
     holiday_years: dict[int, HolidayYear] = attrs.Factory(dict)
@@ -237,7 +251,7 @@ class MemoryRepository:
             return counts
 
     def _done_on(self, key: str) -> pendulum.Date | None:
-        days = [e.on for e, _ in self._state.encounters.values() if e.obligation_key == key]
+        days = [e.on for e in self._encounters() if e.obligation_key == key]
         return min(days) if days else None
 
     def obligations(self, where: ObligationFilter) -> list[StoredObligation]:
@@ -263,23 +277,24 @@ class MemoryRepository:
 
     def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
         with self.transaction():
+            data = encounter_data(encounter)
             old = self._state.encounters.get(encounter.id)
             if old is not None:
-                if to_data(old[0]) == to_data(encounter):
+                if encounter_fields(old.data) == encounter_fields(data):
                     return False
                 raise ValidationError("id", encounter.id, "another encounter has this id")
-            self._state.encounters[encounter.id] = (encounter, list(findings))
+            self._state.encounters[encounter.id] = _StoredEncounter(data, list(findings))
             return True
 
+    def _encounters(self) -> Iterator[Encounter]:
+        return (stored.encounter for stored in self._state.encounters.values())
+
     def encounters_on(self, day: pendulum.Date) -> list[Encounter]:
-        return sorted(
-            (e for e, _ in self._state.encounters.values() if e.on == day), key=lambda e: e.id
-        )
+        return sorted((e for e in self._encounters() if e.on == day), key=lambda e: e.id)
 
     def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
         return sorted(
-            (e for e, _ in self._state.encounters.values() if first <= e.on <= last),
-            key=lambda e: (e.on, e.id),
+            (e for e in self._encounters() if first <= e.on <= last), key=lambda e: (e.on, e.id)
         )
 
     def save_skip(self, key: str, skip: Skip) -> None:

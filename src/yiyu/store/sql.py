@@ -19,7 +19,7 @@ import pendulum
 from sqlalchemy import Engine, Table, delete, func, insert, update
 from sqlmodel import Session, col, select
 
-from yiyu.codec import to_data
+from yiyu.codec import encounter_data, encounter_fields, encounter_from_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
@@ -616,10 +616,12 @@ class SqlRepository:
 
     def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
         with self._tx() as session:
-            data = to_data(encounter)
+            data = encounter_data(encounter)
             old = session.get(EncounterRow, encounter.id)
             if old is not None:
-                if old.data == data:
+                # Compared as today's fields: the same visit stored by an older yiyu (an
+                # older format) is the same visit.
+                if encounter_fields(old.data) == encounter_fields(data):
                     return False
                 raise ValidationError("id", encounter.id, "another encounter has this id")
             subject_kind = "daycare" if session.get(DaycareRow, encounter.subject_id) else "child"
@@ -647,7 +649,7 @@ class SqlRepository:
                 .where(col(EncounterRow.on) == plain_date(day))
                 .order_by(EncounterRow.id)
             ).all()
-            return [Encounter(**data) for data in rows]
+            return [encounter_from_data(data) for data in rows]
 
     def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
         with self._tx() as session:
@@ -659,7 +661,7 @@ class SqlRepository:
                 )
                 .order_by(col(EncounterRow.on), col(EncounterRow.id))
             ).all()
-            return [Encounter(**data) for data in rows]
+            return [encounter_from_data(data) for data in rows]
 
     def save_skip(self, key: str, skip: Skip) -> None:
         with self._tx() as session:
