@@ -404,7 +404,7 @@ def write_stored_encounter(repo: Repository, data: dict[str, Any]) -> None:
     from yiyu.store.tables import EncounterRow
 
     if isinstance(repo, MemoryRepository):
-        repo._state.encounters[data["id"]] = _StoredEncounter(data, [])
+        repo._state.encounters[data["id"]] = _StoredEncounter(data, [], yiyu.SubjectKind.CHILD)
         return
     assert isinstance(repo, SqlRepository)
     with repo.engine.begin() as connection:
@@ -437,3 +437,41 @@ def test_an_encounter_stored_by_a_newer_yiyu_is_refused_naming_its_version(
     with pytest.raises(yiyu.ValidationError, match="format version 7 by a newer yiyu") as error:
         repo.encounters_on(D(2024, 2, 25))
     assert error.value.field == "v"
+
+
+# --- subjects' kinds (issue #13, item 5) ------------------------------------------------
+
+
+def test_a_subject_ref_has_a_subject_kind_also_when_given_its_value(repo: Repository) -> None:
+    assert SubjectRef(kind="daycare", id="D1") == SubjectRef(kind=yiyu.SubjectKind.DAYCARE, id="D1")
+    with pytest.raises(yiyu.ValidationError) as error:
+        SubjectRef(kind="school", id="S1")
+    assert error.value.field == "kind"
+    # A child and a daycare may share an id: they are two subjects.
+    repo.save_children([child(id="X1", cases=[], referrals=[])])
+    repo.save_daycares([attrs.evolve(DAYCARE, id="X1")])
+    refs = repo.subjects()
+    assert refs == [SubjectRef(kind="child", id="X1"), SubjectRef(kind="daycare", id="X1")]
+    assert all(isinstance(ref.kind, yiyu.SubjectKind) for ref in refs)
+
+
+def test_a_visit_is_recorded_for_the_subject_its_key_names(repo: Repository) -> None:
+    from yiyu.jobs.recording import record_encounter
+    from yiyu.outcomes import DaycareRecord
+
+    kid = child(id="X1", cases=[], referrals=[], life_events=[])
+    daycare = attrs.evolve(DAYCARE, id="X1", corrections=[])
+    repo.save_children([kid])
+    repo.save_daycares([daycare])
+    quarterly = next(
+        ob
+        for ob in yiyu.schedule(daycare, PROTOCOL, until=D(2024, 12, 31))
+        if ob.rule == "daycare_quarterly_visit"
+    )
+    visit = yiyu.Encounter(
+        id="E-X1", subject_id="X1", on=quarterly.due, obligation_key=quarterly.key,
+        role="health_instructor", lecture="秋季传染病预防",
+    )  # fmt: skip
+    recorded = record_encounter(repo, PROTOCOL, visit, as_of=D(2024, 12, 31))
+    assert isinstance(recorded.result, DaycareRecord)
+    assert repo.get_child("X1") == kid  # the child with the same id is left alone

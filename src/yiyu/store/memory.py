@@ -17,6 +17,7 @@ import pendulum
 from yiyu.codec import encounter_data, encounter_fields, encounter_from_data, facts_hash
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
+from yiyu.protocol import SubjectKind
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 from yiyu.store.api import (
     JobRun,
@@ -27,6 +28,7 @@ from yiyu.store.api import (
     StoredObligation,
     SubjectRef,
     describe_error,
+    encounter_subject_kind,
     run_status,
     this_process,
 )
@@ -50,6 +52,7 @@ class _StoredEncounter:
 
     data: dict[str, Any]
     findings: list[Mapping[str, Any]]
+    kind: SubjectKind
 
     @functools.cached_property
     def encounter(self) -> Encounter:
@@ -179,8 +182,8 @@ class MemoryRepository:
         return {i: self._state.daycares[i] for i in ids if i in self._state.daycares}
 
     def subjects(self) -> list[SubjectRef]:
-        refs = [SubjectRef(kind="child", id=i) for i in self._state.children]
-        refs += [SubjectRef(kind="daycare", id=i) for i in self._state.daycares]
+        refs = [SubjectRef(kind=SubjectKind.CHILD, id=i) for i in self._state.children]
+        refs += [SubjectRef(kind=SubjectKind.DAYCARE, id=i) for i in self._state.daycares]
         return sorted(refs)
 
     # --- planning ---------------------------------------------------------------------
@@ -209,7 +212,7 @@ class MemoryRepository:
                     assignee=row.assignee,
                 )
                 for key, row in rows.items()
-                if (row.obligation.subject.value, row.obligation.subject_id) == (ref.kind, ref.id)
+                if (row.obligation.subject, row.obligation.subject_id) == (ref.kind, ref.id)
             }
             plan = reconcile(
                 stored, obligations, as_of=as_of, township=township, assignees=assignees
@@ -237,7 +240,7 @@ class MemoryRepository:
             for item in items:
                 subject: Child | Daycare | None = (
                     self._state.children.get(item.ref.id)
-                    if item.ref.kind == "child"
+                    if item.ref.kind is SubjectKind.CHILD
                     else self._state.daycares.get(item.ref.id)
                 )
                 if item.subject_hash is not None and (
@@ -275,7 +278,13 @@ class MemoryRepository:
 
     # --- what happened ----------------------------------------------------------------
 
-    def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
+    def save_encounter(
+        self,
+        encounter: Encounter,
+        findings: Sequence[Mapping[str, Any]],
+        *,
+        kind: SubjectKind | None = None,
+    ) -> bool:
         with self.transaction():
             data = encounter_data(encounter)
             old = self._state.encounters.get(encounter.id)
@@ -283,7 +292,9 @@ class MemoryRepository:
                 if encounter_fields(old.data) == encounter_fields(data):
                     return False
                 raise ValidationError("id", encounter.id, "another encounter has this id")
-            self._state.encounters[encounter.id] = _StoredEncounter(data, list(findings))
+            self._state.encounters[encounter.id] = _StoredEncounter(
+                data, list(findings), kind or encounter_subject_kind(encounter)
+            )
             return True
 
     def _encounters(self) -> Iterator[Encounter]:
@@ -376,7 +387,7 @@ def _count(old: Any, new: Any) -> SaveCounts:
 
 def _matches(where: ObligationFilter, ob: Obligation, row: _Row) -> bool:
     checks = (
-        where.subject is None or (ob.subject.value, ob.subject_id) == (where.subject.kind,
+        where.subject is None or (ob.subject, ob.subject_id) == (where.subject.kind,
                                                                        where.subject.id),
         where.township is None or row.township == where.township,
         where.assignee is None or row.assignee == where.assignee,

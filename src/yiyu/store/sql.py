@@ -23,6 +23,7 @@ from yiyu.codec import encounter_data, encounter_fields, encounter_from_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
+from yiyu.protocol import SubjectKind
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 from yiyu.store.api import (
     JobRun,
@@ -33,6 +34,7 @@ from yiyu.store.api import (
     StoredObligation,
     SubjectRef,
     describe_error,
+    encounter_subject_kind,
     run_status,
     this_process,
 )
@@ -89,6 +91,12 @@ _HOLIDAY_TABLE: Table = metadata.tables[HolidayYearRow.__tablename__]
 
 
 _CHUNK = 500  # ids per IN list and per locked batch
+
+# The table of each kind of subject: the rows plans lock and re-read.
+_SUBJECT_TABLES: Mapping[SubjectKind, type[ChildRow] | type[DaycareRow]] = {
+    SubjectKind.CHILD: ChildRow,
+    SubjectKind.DAYCARE: DaycareRow,
+}
 
 
 def _dialect_insert(engine: Engine, table: Table) -> Any:
@@ -153,7 +161,7 @@ class SqlRepository:
 
     def lock(self, ref: SubjectRef) -> None:
         with self._tx() as session:
-            table = ChildRow if ref.kind == "child" else DaycareRow
+            table = _SUBJECT_TABLES[ref.kind]
             session.exec(select(table.id).where(col(table.id) == ref.id).with_for_update()).all()
 
     # --- subjects ---------------------------------------------------------------------
@@ -320,8 +328,8 @@ class SqlRepository:
     def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
         with self._tx() as session:
             result: dict[str, Child] = {}
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start : start + 500])
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start : start + _CHUNK])
                 rows = session.exec(select(ChildRow).where(col(ChildRow.id).in_(chunk))).all()
                 parts: list[dict[str, list[Any]]] = []
                 for table in _CHILD_PARTS:
@@ -336,8 +344,8 @@ class SqlRepository:
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
         with self._tx() as session:
             result: dict[str, Daycare] = {}
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start : start + 500])
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start : start + _CHUNK])
                 rows = session.exec(select(DaycareRow).where(col(DaycareRow.id).in_(chunk))).all()
                 grouped: dict[str, list[CorrectionRow]] = {}
                 corrections = session.exec(
@@ -361,24 +369,24 @@ class SqlRepository:
 
     def subjects(self) -> list[SubjectRef]:
         with self._tx() as session:
-            refs = [SubjectRef(kind="child", id=i) for i in session.exec(select(ChildRow.id)).all()]
-            refs += [
-                SubjectRef(kind="daycare", id=i) for i in session.exec(select(DaycareRow.id)).all()
-            ]
-            return sorted(refs)
+            return sorted(
+                SubjectRef(kind=kind, id=i)
+                for kind, table in _SUBJECT_TABLES.items()
+                for i in session.exec(select(table.id)).all()
+            )
 
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
         with self._tx() as session:
             result: dict[SubjectRef, PlanState] = {}
-            for kind in ("child", "daycare"):
-                ids = [r.id for r in refs if r.kind == kind]
-                for start in range(0, len(ids), 500):  # bounded IN lists
+            for kind in SubjectKind:
+                ids = [r.id for r in refs if r.kind is kind]
+                for start in range(0, len(ids), _CHUNK):  # bounded IN lists
                     rows = session.exec(
                         select(PlanStateRow).where(
-                            col(PlanStateRow.subject_kind) == kind,
-                            col(PlanStateRow.subject_id).in_(ids[start : start + 500]),
+                            col(PlanStateRow.subject_kind) == kind.value,
+                            col(PlanStateRow.subject_id).in_(ids[start : start + _CHUNK]),
                         )
                     ).all()
                     for row in rows:
@@ -408,9 +416,9 @@ class SqlRepository:
         with self._tx() as session:
             counts = SaveCounts()
             now = _now()
-            for kind, table in (("child", ChildRow), ("daycare", DaycareRow)):
+            for kind, table in _SUBJECT_TABLES.items():
                 group = sorted(
-                    {i.ref.id: i for i in items if i.ref.kind == kind}.values(),
+                    {i.ref.id: i for i in items if i.ref.kind is kind}.values(),
                     key=lambda i: i.ref.id,
                 )
                 for start in range(0, len(group), _CHUNK):
@@ -424,7 +432,7 @@ class SqlRepository:
         self,
         session: Session,
         table: type[ChildRow] | type[DaycareRow],
-        kind: str,
+        kind: SubjectKind,
         group: Sequence[PlanItem],
         as_of: pendulum.Date,
         now: dt.datetime,
@@ -488,14 +496,14 @@ class SqlRepository:
                 )
         session.execute(
             delete(PlanStateRow).where(
-                col(PlanStateRow.subject_kind) == kind, col(PlanStateRow.subject_id).in_(ids)
+                col(PlanStateRow.subject_kind) == kind.value, col(PlanStateRow.subject_id).in_(ids)
             )
         )
         session.execute(
             insert(_PLAN_STATE_TABLE),
             [
                 {
-                    "subject_kind": kind,
+                    "subject_kind": kind.value,
                     "subject_id": i.ref.id,
                     "facts_hash": i.state.facts_hash,
                     "protocol": i.state.protocol,
@@ -514,12 +522,13 @@ class SqlRepository:
         )
 
     def _stored_states(
-        self, session: Session, kind: str, ids: Sequence[str]
+        self, session: Session, kind: SubjectKind, ids: Sequence[str]
     ) -> dict[str, dict[str, StoredState]]:
         """The stored obligations of these subjects, and whether each is finished."""
         rows = session.exec(
             select(ObligationRow).where(
-                col(ObligationRow.subject_kind) == kind, col(ObligationRow.subject_id).in_(ids)
+                col(ObligationRow.subject_kind) == kind.value,
+                col(ObligationRow.subject_id).in_(ids),
             )
         ).all()
         done = set(
@@ -535,7 +544,8 @@ class SqlRepository:
                 select(SkipRow.obligation_key)
                 .join(ObligationRow, col(ObligationRow.key) == SkipRow.obligation_key)
                 .where(
-                    col(ObligationRow.subject_kind) == kind, col(ObligationRow.subject_id).in_(ids)
+                    col(ObligationRow.subject_kind) == kind.value,
+                    col(ObligationRow.subject_id).in_(ids),
                 )
             ).all()
         )
@@ -570,7 +580,7 @@ class SqlRepository:
             o = ObligationRow
             conditions: list[Any] = []
             if where.subject is not None:
-                conditions += [col(o.subject_kind) == where.subject.kind,
+                conditions += [col(o.subject_kind) == where.subject.kind.value,
                                col(o.subject_id) == where.subject.id]  # fmt: skip
             if where.township is not None:
                 conditions.append(col(o.township) == where.township)
@@ -614,7 +624,13 @@ class SqlRepository:
 
     # --- what happened ----------------------------------------------------------------
 
-    def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
+    def save_encounter(
+        self,
+        encounter: Encounter,
+        findings: Sequence[Mapping[str, Any]],
+        *,
+        kind: SubjectKind | None = None,
+    ) -> bool:
         with self._tx() as session:
             data = encounter_data(encounter)
             old = session.get(EncounterRow, encounter.id)
@@ -624,11 +640,10 @@ class SqlRepository:
                 if encounter_fields(old.data) == encounter_fields(data):
                     return False
                 raise ValidationError("id", encounter.id, "another encounter has this id")
-            subject_kind = "daycare" if session.get(DaycareRow, encounter.subject_id) else "child"
             session.add(
                 EncounterRow(
                     id=encounter.id,
-                    subject_kind=subject_kind,
+                    subject_kind=(kind or encounter_subject_kind(encounter)).value,
                     subject_id=encounter.subject_id,
                     on=plain_date(encounter.on),
                     obligation_key=encounter.obligation_key,
