@@ -13,7 +13,7 @@ import re
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import attrs
 import pendulum
@@ -26,6 +26,7 @@ from yiyu.scheduling.obligation import key_subject_kind
 
 __all__ = [
     "INTERRUPTED",
+    "Findings",
     "JobRun",
     "ObligationFilter",
     "PlanItem",
@@ -56,6 +57,10 @@ class SaveCounts:
             updated=self.updated + other.updated,
             unchanged=self.unchanged + other.unchanged,
         )
+
+
+# A visit's findings as stored: each one's ``yiyu.codec.to_data``.
+Findings: TypeAlias = Sequence[Mapping[str, Any]]
 
 
 def _subject_kind(value: SubjectKind | str) -> SubjectKind:
@@ -322,11 +327,7 @@ class Repository(Protocol):
 
     # --- what happened ----------------------------------------------------------------
     def save_encounter(
-        self,
-        encounter: Encounter,
-        findings: Sequence[Mapping[str, Any]],
-        *,
-        kind: SubjectKind | None = None,
+        self, encounter: Encounter, findings: Findings, *, kind: SubjectKind | None = None
     ) -> bool:
         """Store an encounter; ``False`` if the same one was already stored.
 

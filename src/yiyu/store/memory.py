@@ -20,6 +20,7 @@ from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 from yiyu.store.api import (
+    Findings,
     JobRun,
     ObligationFilter,
     PlanItem,
@@ -279,11 +280,7 @@ class MemoryRepository:
     # --- what happened ----------------------------------------------------------------
 
     def save_encounter(
-        self,
-        encounter: Encounter,
-        findings: Sequence[Mapping[str, Any]],
-        *,
-        kind: SubjectKind | None = None,
+        self, encounter: Encounter, findings: Findings, *, kind: SubjectKind | None = None
     ) -> bool:
         with self.transaction():
             data = encounter_data(encounter)

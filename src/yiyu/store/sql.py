@@ -26,6 +26,7 @@ from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
 from yiyu.store.api import (
+    Findings,
     JobRun,
     ObligationFilter,
     PlanItem,
@@ -625,11 +626,7 @@ class SqlRepository:
     # --- what happened ----------------------------------------------------------------
 
     def save_encounter(
-        self,
-        encounter: Encounter,
-        findings: Sequence[Mapping[str, Any]],
-        *,
-        kind: SubjectKind | None = None,
+        self, encounter: Encounter, findings: Findings, *, kind: SubjectKind | None = None
     ) -> bool:
         with self._tx() as session:
             data = encounter_data(encounter)
