@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pendulum
 import pikepdf
 import pytest
 
@@ -186,6 +187,20 @@ def test_different_content_different_identifier(
     masked = renderer.render(sample_documents("newborn"))
     full = renderer.render(sample_documents("newborn", show_full_ids=True))
     assert masked != full
+
+
+def test_one_function_renders_what_every_builder_makes() -> None:
+    # One render(document) beside the *_document builders, not a render_* twin for each.
+    from yiyu import reports
+    from yiyu.reports.render import default_renderer
+
+    rendering = sorted(name for name in reports.__all__ if name.startswith("render"))
+    assert rendering == ["render", "render_batch"]
+    builders = [name for name in reports.__all__ if name.endswith("_document")]
+    assert len(builders) == 5
+    need_renderer()
+    document = reports.worklist_document([], title="空清单", as_of=pendulum.Date(2026, 5, 6))
+    assert reports.render(document) == default_renderer().render(document)
 
 
 def test_public_functions_render_records(poppler: Poppler) -> None:
