@@ -124,9 +124,11 @@ def measure(
         return pdf
 
     def library(v: Visit) -> bytes:
-        from yiyu.reports import render_encounter
+        from yiyu.reports import encounter_document, render
 
-        return render_encounter(v.record, v.child, institution=INSTITUTION, earlier=v.earlier)
+        return render(
+            encounter_document(v.record, v.child, institution=INSTITUTION, earlier=v.earlier)
+        )
 
     few = list(visits_[:single])
     library(few[0])  # warm: the renderer, its fonts and templates

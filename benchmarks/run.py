@@ -461,8 +461,9 @@ def run_pdf(run: Run) -> None:
     run.add(
         cost("pdf.record.seconds", figures.library_seconds, figures.bare_seconds, "s",
              target="ratio <= 1.1",
-             what=f"`render_encounter()` per visit record (median over {figures.records} "
-             f"records x {run.args.repeat}, interleaved with the baseline)",
+             what="`render(encounter_document(…))` per visit record "
+             f"(median over {figures.records} records x {run.args.repeat}, "
+             "interleaved with the baseline)",
              against="bare WeasyPrint `write_pdf` of the same HTML and stylesheet with a "
              "warm font configuration"),
         why=(f"of the {over:.0f} ms a record over bare WeasyPrint, writing PDF/A-3b (which yiyu "
@@ -474,7 +475,7 @@ def run_pdf(run: Run) -> None:
     run.add(
         cost("pdf.record.seconds_vs_pdfa", figures.library_seconds, figures.pdfa_seconds, "s",
              target=None,
-             what="`render_encounter()` per visit record, as above",
+             what="`render(encounter_document(…))` per visit record, as above",
              against="bare WeasyPrint writing the same HTML as PDF/A-3b, as yiyu does"),
     )  # fmt: skip
     run.add(
@@ -484,7 +485,7 @@ def run_pdf(run: Run) -> None:
              against="bare WeasyPrint's PDF of the same HTML"),
     )  # fmt: skip
     run.facts.append(
-        f"PDF, per visit record (medians): `render_encounter` "
+        f"PDF, per visit record (medians): `render(encounter_document(…))` "
         f"{figures.library_seconds * 1000:.0f} ms, of which building the form's context and "
         f"charts {figures.document_seconds * 1000:.1f} ms; bare WeasyPrint "
         f"{figures.bare_seconds * 1000:.0f} ms, and {figures.pdfa_seconds * 1000:.0f} ms when "

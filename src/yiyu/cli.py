@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pendulum
 import typer
@@ -26,9 +26,13 @@ import yiyu
 from yiyu.dates import TIMEZONE, local_today, to_date
 from yiyu.errors import ValidationError, YiyuError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when a command needs them: `yiyu --help` stays quick
+    from sqlalchemy import Engine
+
     from yiyu.coverage import IndicatorResult
     from yiyu.jobs.importing import ImportKind
+    from yiyu.outcomes import ChildRecord, DaycareRecord
+    from yiyu.store.sql import SqlRepository
 
 app = typer.Typer(
     help="yiyu 医育: pediatric health management (schedules, records, work lists).",
@@ -53,7 +57,7 @@ EXIT_PARTIAL = 3
 class _Options:
     db: str | None = None
     debug: bool = False
-    engines: list[Any] = []  # noqa: RUF012 - one command at a time, disposed at its end
+    engines: list[Engine] = []  # noqa: RUF012 - one command at a time, disposed at its end
 
 
 OPTIONS = _Options()
@@ -137,7 +141,7 @@ def _errors() -> Iterator[None]:
         _fail(_scrub(_message(error)), code=EXIT_USAGE if isinstance(error, SchemaError) else 1)
 
 
-def _repo() -> Any:
+def _repo() -> SqlRepository:
     """The store, once its schema is known to be current (or a SchemaError: exit 2)."""
     from yiyu.store.database import check_schema, database_url, make_engine
     from yiyu.store.sql import SqlRepository
@@ -148,7 +152,7 @@ def _repo() -> Any:
     return SqlRepository(engine)
 
 
-def _as_of(value: str | None) -> Any:
+def _as_of(value: str | None) -> pendulum.Date:
     return to_date(value, field="--as-of") if value else local_today()
 
 
@@ -401,7 +405,7 @@ def coverage_command(
             repo, protocol, period=_period(period), as_of=day, township=township
         )
         if output == "pdf":
-            from yiyu.reports import render_coverage
+            from yiyu.reports import coverage_document, render
 
             assert out is not None
             by_area = {township or "全市": results}
@@ -410,7 +414,7 @@ def coverage_command(
                     by_area[name] = coverage_report(
                         repo, protocol, period=_period(period), as_of=day, township=name
                     )
-            out.write_bytes(render_coverage(by_area, period=period, as_of=day))
+            out.write_bytes(render(coverage_document(by_area, period=period, as_of=day)))
             typer.echo(f"wrote {out}")
             return
         rows = [r.as_dict() for r in results]
@@ -539,11 +543,11 @@ def demo_command(
 def _steps() -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
     """Progress for a job of several steps: a rich bar per step, or log lines."""
     if sys.stderr.isatty():
-        from rich.progress import Progress
+        from rich.progress import Progress, TaskID
 
         bar = Progress(console=err, transient=True)
         bar.start()
-        tasks: dict[str, Any] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(what: str, done: int, total: int) -> None:
             if what not in tasks:
@@ -591,7 +595,7 @@ def record_command(
             typer.echo(f"  follow-up: {obligation.name} due {obligation.due} ({obligation.key})")
 
 
-def _growth_lines(result: object) -> list[str]:
+def _growth_lines(result: ChildRecord | DaycareRecord) -> list[str]:
     """The evaluation the protocol prints, one line per indicator (a child's visit only)."""
     from yiyu.instruments import wst423
     from yiyu.outcomes import ChildRecord

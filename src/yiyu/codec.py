@@ -4,6 +4,12 @@ The store keeps encounters as JSON, the CLI reads them from JSON files, and an
 incremental plan compares a subject's facts hash with the one it was last planned from.
 Values are rebuilt through their own constructors, so everything read back is validated
 again.
+
+A stored encounter carries the version of its format (``{"v": 1, …}``, written by
+:func:`encounter_data`). :func:`encounter_from_data` upgrades older data step by step
+(yiyu 0.1 wrote none: version 0) and refuses data of a version newer than it knows, so
+an older yiyu on a store a newer one wrote fails with a message saying so, never by
+reading fields it does not understand.
 """
 
 from __future__ import annotations
@@ -12,14 +18,30 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 import attrs
 
-__all__ = ["facts_hash", "to_data"]
+from yiyu.domain import Encounter
+from yiyu.errors import ValidationError
 
+__all__ = [
+    "ENCOUNTER_VERSION",
+    "encounter_data",
+    "encounter_fields",
+    "encounter_from_data",
+    "facts_hash",
+    "to_data",
+]
+
+# The format of the facts hash itself. Changing it changes every subject's hash, and so
+# re-plans every subject: it is not the stored encounter's version, and never follows it.
 SCHEMA_VERSION = 1
+
+ENCOUNTER_VERSION: Final = 1
+"""The format of a stored encounter. Raise it when a field is renamed or changes meaning,
+and add the step that upgrades the version before it to ``_UPGRADES``."""
 
 
 def _plain(value: Any, recorded: bool) -> Any:
@@ -96,3 +118,65 @@ def facts_hash(value: Any) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- stored encounters ----------------------------------------------------------------
+
+
+def encounter_data(encounter: Encounter) -> dict[str, Any]:
+    """An encounter as the store keeps it: :func:`to_data` with its format's version first,
+    ``{"v": 1, "id": …}``."""
+    return {"v": ENCOUNTER_VERSION, **to_data(encounter)}
+
+
+def _from_unversioned(fields: dict[str, Any]) -> dict[str, Any]:
+    """Version 0 (yiyu 0.1, no ``"v"``) has the fields of version 1: only the version
+    was added."""
+    return fields
+
+
+# version → the step that turns data of that version into data of the next one
+_UPGRADES: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {
+    0: _from_unversioned,
+}
+
+
+def encounter_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored encounter data of any version yiyu knows, as the current version's fields
+    (without the ``"v"``): what :func:`to_data` gives for the encounter today.
+
+    Raises:
+        ValidationError: naming ``v``, for a version that is not a whole number or is
+            newer than :data:`ENCOUNTER_VERSION` (written by a newer yiyu).
+    """
+    fields = dict(data)
+    version = fields.pop("v", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise ValidationError("v", version, "the stored encounter's format version")
+    if version > ENCOUNTER_VERSION:
+        raise ValidationError(
+            "v",
+            version,
+            f"an encounter stored in format version {version} by a newer yiyu; this yiyu "
+            f"reads versions up to {ENCOUNTER_VERSION}: upgrade yiyu to read it",
+        )
+    while version < ENCOUNTER_VERSION:
+        fields = _UPGRADES[version](fields)
+        version += 1
+    return fields
+
+
+def encounter_from_data(data: Mapping[str, Any]) -> Encounter:
+    """An :class:`~yiyu.domain.Encounter` from JSON data: a stored row
+    (:func:`encounter_data`, of this version or an older one) or a host's file, which
+    may leave the version out (read as yiyu 0.1's format, the same fields).
+
+    Raises:
+        ValidationError: naming the field, for a missing or invalid field, or ``v`` for
+            a format newer than this yiyu reads.
+    """
+    fields = encounter_fields(data)
+    try:
+        return Encounter(**fields)
+    except TypeError as error:
+        raise ValidationError("encounter", dict(data), str(error)) from None

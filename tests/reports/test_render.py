@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pendulum
 import pikepdf
 import pytest
 
@@ -188,43 +189,60 @@ def test_different_content_different_identifier(
     assert masked != full
 
 
+def test_one_function_renders_what_every_builder_makes() -> None:
+    # One render(document) beside the *_document builders, not a render_* twin for each.
+    from yiyu import reports
+    from yiyu.reports.render import default_renderer
+
+    rendering = sorted(name for name in reports.__all__ if name.startswith("render"))
+    assert rendering == ["render", "render_batch"]
+    builders = [name for name in reports.__all__ if name.endswith("_document")]
+    assert len(builders) == 5
+    need_renderer()
+    document = reports.worklist_document([], title="空清单", as_of=pendulum.Date(2026, 5, 6))
+    assert reports.render(document) == default_renderer().render(document)
+
+
 def test_public_functions_render_records(poppler: Poppler) -> None:
     need_renderer()
     from yiyu.outcomes import ChildRecord
     from yiyu.reports import (
-        render_encounter,
-        render_rearing_risk,
-        render_referral,
-        render_worklist,
+        encounter_document,
+        rearing_risk_document,
+        referral_document,
+        render,
         samples,
+        worklist_document,
     )
 
     infant = samples.visit("infant")
-    pdf = render_encounter(infant.record, infant.subject, institution="城西卫生院")
+    pdf = render(encounter_document(infant.record, infant.subject, institution="城西卫生院"))
     assert "城西卫生院" in poppler.text(pdf)
     daycare = samples.visit("daycare")
     assert "阳光托育园" in poppler.text(
-        render_encounter(daycare.record, daycare.subject, institution="城西卫生院")
+        render(encounter_document(daycare.record, daycare.subject, institution="城西卫生院"))
     )
     risk = samples.visit("rearing_risk")
     assert isinstance(risk.record, ChildRecord)
     assert "养育风险评估记录" in poppler.text(
-        render_rearing_risk(risk.record, risk.subject, institution="城西卫生院")  # type: ignore[arg-type]
+        render(rearing_risk_document(risk.record, risk.subject, institution="城西卫生院"))  # type: ignore[arg-type]
     )
     toddler = samples.visit("toddler")
     assert isinstance(toddler.record, ChildRecord)
-    slip = render_referral(
-        toddler.record.opened_referrals[1],
-        toddler.subject,  # type: ignore[arg-type]
-        institution="城西卫生院",
-        record=toddler.record,
-        to="市妇幼保健院",
-        show_full_ids=True,
+    slip = render(
+        referral_document(
+            toddler.record.opened_referrals[1],
+            toddler.subject,  # type: ignore[arg-type]
+            institution="城西卫生院",
+            record=toddler.record,
+            to="市妇幼保健院",
+            show_full_ids=True,
+        )
     )
     text = poppler.text(slip)
     assert "市妇幼保健院" in text
     assert toddler.subject.resident_id in text  # type: ignore[union-attr]
-    empty = render_worklist([], title="空清单", as_of=infant.record.encounter.on)
+    empty = render(worklist_document([], title="空清单", as_of=infant.record.encounter.on))
     assert "没有应做或逾期的服务" in poppler.text(empty)
 
 

@@ -35,14 +35,14 @@ SCRIPT = textwrap.dedent(
                           text=True, check=True).stdout.strip() == "False"
 
     import yiyu
-    from yiyu.reports import render_encounter, samples
+    from yiyu.reports import encounter_document, render, samples
     from yiyu.reports.environment import packaged_templates
 
     site = Path(sys.prefix).resolve()
     assert Path(yiyu.__file__).resolve().is_relative_to(site), yiyu.__file__
     assert packaged_templates().resolve().is_relative_to(site), packaged_templates()
     sample = samples.visit("infant")
-    pdf = render_encounter(sample.record, sample.subject, institution="安装包测试中心")
+    pdf = render(encounter_document(sample.record, sample.subject, institution="安装包测试中心"))
     Path(sys.argv[1]).write_bytes(pdf)
     print(packaged_templates())
     """

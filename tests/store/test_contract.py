@@ -379,3 +379,99 @@ def test_a_failed_replacement_keeps_the_year_as_it_was(repo: Repository) -> None
     with pytest.raises(RuntimeError):
         killed_halfway()
     assert repo.holiday_calendar().years == (HOLIDAYS_2027,)
+
+
+# --- stored encounters: the format's version (issue #13, item 6) -----------------------
+
+OLD_VISIT = {  # as yiyu 0.1 stored it: the encounter's fields, no "v"
+    "id": "E0",
+    "subject_id": "C1",
+    "on": "2024-02-25",
+    "obligation_key": "child:C1/newborn_home_visit",
+    "measurements": {"weight_kg": 3.2},
+    "notes": "旧版本记录",
+}
+
+
+def write_stored_encounter(repo: Repository, data: dict[str, Any]) -> None:
+    """Put encounter JSON straight into the store, as an older (or newer) yiyu wrote it."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from yiyu.store.memory import MemoryRepository, _StoredEncounter
+    from yiyu.store.sql import SqlRepository
+    from yiyu.store.tables import EncounterRow
+
+    if isinstance(repo, MemoryRepository):
+        repo._state.encounters[data["id"]] = _StoredEncounter(data, [], yiyu.SubjectKind.CHILD)
+        return
+    assert isinstance(repo, SqlRepository)
+    with repo.engine.begin() as connection:
+        connection.execute(
+            insert(EncounterRow).values(
+                id=data["id"], subject_kind="child", subject_id=data["subject_id"],
+                on=dt.date.fromisoformat(data["on"]), obligation_key=data["obligation_key"],
+                role="child_health_doctor", performer=None, data=data, findings=[],
+                recorded_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+
+
+def test_an_encounter_stored_by_yiyu_0_1_is_read_through_the_upgrade(repo: Repository) -> None:
+    repo.save_children([child()])
+    write_stored_encounter(repo, OLD_VISIT)
+    visit = yiyu.Encounter(**OLD_VISIT)
+    assert repo.encounters_on(D(2024, 2, 25)) == [visit]
+    assert repo.encounters_between(D(2024, 2, 1), D(2024, 2, 29)) == [visit]
+    assert not repo.save_encounter(visit, [])  # the same visit: already stored
+    with pytest.raises(yiyu.ValidationError, match="another encounter has this id"):
+        repo.save_encounter(attrs.evolve(visit, notes="另一次"), [])
+
+
+def test_an_encounter_stored_by_a_newer_yiyu_is_refused_naming_its_version(
+    repo: Repository,
+) -> None:
+    repo.save_children([child()])
+    write_stored_encounter(repo, {"v": 7, **OLD_VISIT})
+    with pytest.raises(yiyu.ValidationError, match="format version 7 by a newer yiyu") as error:
+        repo.encounters_on(D(2024, 2, 25))
+    assert error.value.field == "v"
+
+
+# --- subjects' kinds (issue #13, item 5) ------------------------------------------------
+
+
+def test_a_subject_ref_has_a_subject_kind_also_when_given_its_value(repo: Repository) -> None:
+    assert SubjectRef(kind="daycare", id="D1") == SubjectRef(kind=yiyu.SubjectKind.DAYCARE, id="D1")
+    with pytest.raises(yiyu.ValidationError) as error:
+        SubjectRef(kind="school", id="S1")
+    assert error.value.field == "kind"
+    # A child and a daycare may share an id: they are two subjects.
+    repo.save_children([child(id="X1", cases=[], referrals=[])])
+    repo.save_daycares([attrs.evolve(DAYCARE, id="X1")])
+    refs = repo.subjects()
+    assert refs == [SubjectRef(kind="child", id="X1"), SubjectRef(kind="daycare", id="X1")]
+    assert all(isinstance(ref.kind, yiyu.SubjectKind) for ref in refs)
+
+
+def test_a_visit_is_recorded_for_the_subject_its_key_names(repo: Repository) -> None:
+    from yiyu.jobs.recording import record_encounter
+    from yiyu.outcomes import DaycareRecord
+
+    kid = child(id="X1", cases=[], referrals=[], life_events=[])
+    daycare = attrs.evolve(DAYCARE, id="X1", corrections=[])
+    repo.save_children([kid])
+    repo.save_daycares([daycare])
+    quarterly = next(
+        ob
+        for ob in yiyu.schedule(daycare, PROTOCOL, until=D(2024, 12, 31))
+        if ob.rule == "daycare_quarterly_visit"
+    )
+    visit = yiyu.Encounter(
+        id="E-X1", subject_id="X1", on=quarterly.due, obligation_key=quarterly.key,
+        role="health_instructor", lecture="秋季传染病预防",
+    )  # fmt: skip
+    recorded = record_encounter(repo, PROTOCOL, visit, as_of=D(2024, 12, 31))
+    assert isinstance(recorded.result, DaycareRecord)
+    assert repo.get_child("X1") == kid  # the child with the same id is left alone

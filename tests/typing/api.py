@@ -131,15 +131,22 @@ added: AddedHolidays = add_holidays(repo, "2027.toml", actor="信息科")
 items: list[WorklistItem] = worklist(repo, as_of=as_of, township="城关街道")
 
 # Printing (imports WeasyPrint: only where documents are printed).
-from yiyu.reports import render_coverage, render_encounter, render_worklist  # noqa: E402
+from yiyu.reports import (  # noqa: E402
+    coverage_document,
+    encounter_document,
+    render,
+    worklist_document,
+)
 
 if isinstance(result, yiyu.ChildRecord):
-    both: bytes = render_encounter(
-        result, child, institution="x", growth_references=("ws_t_423_2022", "who_2006")
+    both: bytes = render(
+        encounter_document(
+            result, child, institution="x", growth_references=("ws_t_423_2022", "who_2006")
+        )
     )
 
-pdf: bytes = render_worklist(items, title="城关街道 工作清单", as_of=as_of)
+pdf: bytes = render(worklist_document(items, title="城关街道 工作清单", as_of=as_of))
 from yiyu.jobs.coverage import coverage_report  # noqa: E402
 
 results = coverage_report(repo, protocol, period=yiyu.Period.parse("2026Q3"), as_of=as_of)
-report: bytes = render_coverage({"全市": results}, period="2026Q3", as_of=as_of)
+report: bytes = render(coverage_document({"全市": results}, period="2026Q3", as_of=as_of))

@@ -7,7 +7,7 @@ import pendulum
 from yiyu.coverage import IndicatorResult, coverage, year_to_date
 from yiyu.dates import Period
 from yiyu.domain import Child
-from yiyu.protocol import Protocol
+from yiyu.protocol import Protocol, SubjectKind
 from yiyu.store import ObligationFilter, Repository
 
 __all__ = ["coverage_report"]
@@ -49,13 +49,17 @@ def coverage_report(
             include_withdrawn=True,
         )
     )
-    ids = sorted({s.obligation.subject_id for s in stored if s.obligation.subject.value == "child"})
+    ids = sorted(
+        {s.obligation.subject_id for s in stored if s.obligation.subject is SubjectKind.CHILD}
+    )
     children: dict[str, Child] = repo.get_children(ids)
     if township is None:
-        everyone = [r.id for r in repo.subjects() if r.kind == "child"]
+        everyone = [r.id for r in repo.subjects() if r.kind is SubjectKind.CHILD]
         children.update(repo.get_children([i for i in everyone if i not in children]))
     else:
-        everyone = [r.id for r in repo.subjects() if r.kind == "child" and r.id not in children]
+        everyone = [
+            r.id for r in repo.subjects() if r.kind is SubjectKind.CHILD and r.id not in children
+        ]
         children.update(
             {k: c for k, c in repo.get_children(everyone).items() if c.township == township}
         )

@@ -214,13 +214,15 @@ def _render(
     for record in sample:
         path = pdfs / f"record-{record.encounter.id.replace('/', '_').replace(':', '_')}.pdf"
         subject = record.child if isinstance(record, ChildRecord) else record.daycare
-        path.write_bytes(reports.render_encounter(record, subject, institution="示范镇卫生院"))
+        document = reports.encounter_document(record, subject, institution="示范镇卫生院")
+        path.write_bytes(reports.render(document))
         written.append(path)
         done += 1
         report("render PDFs", done, total)
     for township, items in by_township.items():
         path = pdfs / f"worklist-{township}.pdf"
-        path.write_bytes(reports.render_worklist(items, title=f"{township} 工作清单", as_of=as_of))
+        document = reports.worklist_document(items, title=f"{township} 工作清单", as_of=as_of)
+        path.write_bytes(reports.render(document))
         written.append(path)
         done += 1
         report("render PDFs", done, total)
@@ -228,8 +230,10 @@ def _render(
     path = pdfs / f"coverage-{period}.pdf"
     names = {child.id: child.name for child in people}
     path.write_bytes(
-        reports.render_coverage(
-            by_area, period=period, as_of=as_of, institution="示范市卫生健康局", names=names
+        reports.render(
+            reports.coverage_document(
+                by_area, period=period, as_of=as_of, institution="示范市卫生健康局", names=names
+            )
         )
     )
     written.append(path)

@@ -27,7 +27,7 @@ from yiyu.codec import facts_hash
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.domain._convert import check_type, whole_number
-from yiyu.protocol import Protocol
+from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.scheduling.engine import check_horizon_days
 from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
@@ -123,9 +123,8 @@ def plan_item(
     until = needed.add(days=HORIZON_SLACK_DAYS)
     if known is not None and known.planned_until > until:
         until = known.planned_until  # never pull the horizon in: that would withdraw
-    kind = "child" if isinstance(subject, Child) else "daycare"
     return PlanItem(
-        ref=SubjectRef(kind=kind, id=subject.id),
+        ref=SubjectRef.of(subject),
         obligations=schedule(subject, protocol, until=until),
         state=PlanState(facts_hash=digest, protocol=protocol.plan_label, planned_until=until),
         township=township,
@@ -185,14 +184,14 @@ def plan(
         for start in range(0, len(refs), batch_size):
             batch = refs[start : start + batch_size]
             states = repo.plan_states(batch)
-            children = repo.get_children([r.id for r in batch if r.kind == "child"])
-            wanted = {r.id for r in batch if r.kind == "daycare"}
+            children = repo.get_children([r.id for r in batch if r.kind is SubjectKind.CHILD])
+            wanted = {r.id for r in batch if r.kind is SubjectKind.DAYCARE}
             wanted |= {e.daycare_id for c in children.values() for e in c.enrolments}
             daycares = repo.get_daycares(sorted(wanted))
             items = []
             for ref in batch:
                 subject: Child | Daycare | None = (
-                    children.get(ref.id) if ref.kind == "child" else daycares.get(ref.id)
+                    children.get(ref.id) if ref.kind is SubjectKind.CHILD else daycares.get(ref.id)
                 )
                 if subject is None:
                     skipped += 1  # removed since the list was read

@@ -9,21 +9,22 @@ call is recorded as a ``record`` job run (``yiyu status``), outside that transac
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
-from typing import Any
 
 import attrs
 import pendulum
 
-from yiyu.codec import to_data
+from yiyu.codec import encounter_from_data, to_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter
 from yiyu.errors import ValidationError
 from yiyu.jobs.planning import DEFAULT_HORIZON_DAYS, plan_item
 from yiyu.outcomes import ChildRecord, DaycareRecord, record
-from yiyu.protocol import Protocol
+from yiyu.protocol import Protocol, SubjectKind
+from yiyu.scheduling.obligation import key_subject_kind
 from yiyu.store import Repository, SubjectRef
 
+# encounter_from_data moved to yiyu.codec (beside the format it reads); hosts imported it
+# from here, so it stays importable from here.
 __all__ = ["Recorded", "encounter_from_data", "record_encounter"]
 
 
@@ -33,18 +34,6 @@ class Recorded:
 
     result: ChildRecord | DaycareRecord
     new: bool
-
-
-def encounter_from_data(data: Mapping[str, Any]) -> Encounter:
-    """An :class:`Encounter` from JSON data (the format ``yiyu.codec.to_data`` writes).
-
-    Raises:
-        ValidationError: naming the field, for a missing or invalid field.
-    """
-    try:
-        return Encounter(**dict(data))
-    except TypeError as error:
-        raise ValidationError("encounter", dict(data), str(error)) from None
 
 
 def record_encounter(
@@ -106,17 +95,15 @@ def _record(
     with repo.transaction():
         # Read the subject under its lock, in the transaction that writes it: a visit
         # recorded at the same time waits, and no one's findings overwrite another's.
-        kind = "child" if repo.get_child(encounter.subject_id) is not None else "daycare"
-        ref = SubjectRef(kind=kind, id=encounter.subject_id)
+        ref = _subject(repo, encounter)
         repo.lock(ref)
-        subject: Child | Daycare | None = (
-            repo.get_child(ref.id) if kind == "child" else repo.get_daycare(ref.id)
-        )
+        subject = _get(repo, ref)
         if subject is None:
             raise ValidationError("subject_id", encounter.subject_id, "no such child or daycare")
         result = record(encounter, subject, protocol, as_of=as_of, horizon_days=horizon_days)
         after: Child | Daycare = result.child if isinstance(result, ChildRecord) else result.daycare
-        if not repo.save_encounter(encounter, [to_data(f) for f in result.findings]):
+        findings = [to_data(f) for f in result.findings]
+        if not repo.save_encounter(encounter, findings, kind=ref.kind):
             return Recorded(result=result, new=False)
         if isinstance(after, Child):
             repo.save_children([after])
@@ -142,3 +129,23 @@ def _record(
             {"subject": after.id, "findings": [f.code for f in result.findings]},
         )
     return Recorded(result=result, new=True)
+
+
+def _subject(repo: Repository, encounter: Encounter) -> SubjectRef:
+    """The child or daycare a visit is for: the kind its obligation key names.
+
+    An unscheduled visit (no obligation) names no kind: it is the child's with its
+    subject's id if there is one, else the daycare's (as in yiyu 0.1).
+    """
+    if encounter.obligation_key is not None:
+        return SubjectRef(kind=key_subject_kind(encounter.obligation_key), id=encounter.subject_id)
+    child = SubjectRef(kind=SubjectKind.CHILD, id=encounter.subject_id)
+    if _get(repo, child) is not None:
+        return child
+    return SubjectRef(kind=SubjectKind.DAYCARE, id=encounter.subject_id)
+
+
+def _get(repo: Repository, ref: SubjectRef) -> Child | Daycare | None:
+    if ref.kind is SubjectKind.CHILD:
+        return repo.get_child(ref.id)
+    return repo.get_daycare(ref.id)

@@ -18,6 +18,7 @@ import pendulum
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.jobs.csvfile import write_csv_file
+from yiyu.protocol import SubjectKind
 from yiyu.scheduling import WorklistItem, worklist_item, worklist_order
 from yiyu.store import ObligationFilter, Repository
 
@@ -48,18 +49,18 @@ def worklist(
             closes_from=as_of,
         )
     )
-    children = repo.get_children(
-        sorted({e.obligation.subject_id for e in stored if e.obligation.subject.value == "child"})
-    )
-    daycares = repo.get_daycares(
-        sorted({e.obligation.subject_id for e in stored if e.obligation.subject.value != "child"})
-    )
+    ids = {
+        kind: sorted({e.obligation.subject_id for e in stored if e.obligation.subject is kind})
+        for kind in SubjectKind
+    }
+    children = repo.get_children(ids[SubjectKind.CHILD])
+    daycares = repo.get_daycares(ids[SubjectKind.DAYCARE])
     items: list[WorklistItem] = []
     for entry in stored:
         ob = entry.obligation
         subject: Child | Daycare | None = (
             children.get(ob.subject_id)
-            if ob.subject.value == "child"
+            if ob.subject is SubjectKind.CHILD
             else daycares.get(ob.subject_id)
         )
         item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)

@@ -38,7 +38,7 @@ from yiyu.reports.errors import RenderError, UnsafeResourceError
 from yiyu.reports.fetcher import SafeFetcher
 from yiyu.reports.fonts import check_system_libraries, font_files
 
-__all__ = ["PDF_VARIANT", "Renderer", "default_renderer"]
+__all__ = ["PDF_VARIANT", "Renderer", "default_renderer", "render"]
 
 PDF_VARIANT: Final = "pdf/a-3b"
 LANG: Final = "zh-CN"
@@ -252,3 +252,19 @@ def _cached(templates: tuple[str, ...]) -> Renderer:
 def default_renderer(templates: Iterable[str | os.PathLike[str]] = ()) -> Renderer:
     """This process's renderer for these template directories, built on first use."""
     return _cached(tuple(str(Path(t).resolve()) for t in templates))
+
+
+def render(document: PrintDocument, *, templates: Iterable[str | os.PathLike[str]] = ()) -> bytes:
+    """A document from one of the builders (:func:`~yiyu.reports.encounter_document`,
+    :func:`~yiyu.reports.worklist_document` …) as PDF/A-3b bytes, with its data embedded.
+
+    Args:
+        document: what the builder made.
+        templates: host template directories searched before yiyu's (a file there
+            replaces yiyu's of the same name).
+
+    Raises:
+        UnsafeResourceError: if a template asked for a resource that is not yiyu's.
+        RenderError: if the font, pango or the templates are missing.
+    """
+    return default_renderer(templates).render(document)

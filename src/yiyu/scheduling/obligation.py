@@ -7,9 +7,10 @@ import pendulum
 
 from yiyu.domain import Role
 from yiyu.domain._convert import as_field, id_text, key_text, optional_key_text, parse_enum
+from yiyu.errors import ValidationError
 from yiyu.protocol import Evidence, SubjectKind
 
-__all__ = ["Obligation", "obligation_key"]
+__all__ = ["Obligation", "key_subject_kind", "obligation_key"]
 
 
 def obligation_key(
@@ -43,6 +44,22 @@ def obligation_key(
         as_field("occurrence", optional_key_text, occurrence),
     )
     return as_field("key", key_text, key)
+
+
+def key_subject_kind(key: str) -> SubjectKind:
+    """The kind of subject an obligation key names: ``child:C001/m3`` is a child's.
+
+    Only the kind is read from the key: an id may itself hold ``/`` or ``:``, so the
+    subject's id is the one the key was made with, not a part cut out of it.
+
+    Raises:
+        ValidationError: naming ``obligation_key``, if the key does not start with a
+            subject kind and ``:``.
+    """
+    kind, colon, _ = key.partition(":")
+    if not colon:
+        raise ValidationError("obligation_key", key, "not an obligation key (child:ID/rule…)")
+    return parse_enum(SubjectKind, kind, "obligation_key")
 
 
 def make_key(subject: SubjectKind, subject_id: str, rule: str, occurrence: str | None) -> str:

@@ -13,17 +13,21 @@ import re
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
+from yiyu.domain._convert import parse_enum
+from yiyu.protocol import SubjectKind
 from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
+from yiyu.scheduling.obligation import key_subject_kind
 from yiyu.scheduling.stored import StoredObligation  # the core's; still named here for hosts
 
 __all__ = [
     "INTERRUPTED",
+    "Findings",
     "JobRun",
     "ObligationFilter",
     "PlanItem",
@@ -33,6 +37,7 @@ __all__ = [
     "StoredObligation",
     "SubjectRef",
     "describe_error",
+    "encounter_subject_kind",
     "process_alive",
     "run_status",
     "this_process",
@@ -55,12 +60,39 @@ class SaveCounts:
         )
 
 
+# A visit's findings as stored: each one's ``yiyu.codec.to_data``.
+Findings: TypeAlias = Sequence[Mapping[str, Any]]
+
+
+def _subject_kind(value: SubjectKind | str) -> SubjectKind:
+    return parse_enum(SubjectKind, value, "kind")
+
+
 @attrs.frozen(kw_only=True, order=True)
 class SubjectRef:
-    """A child or a daycare, by kind and id."""
+    """A child or a daycare, by kind and id.
 
-    kind: str
+    ``kind`` may also be given by its value, ``"child"`` or ``"daycare"`` (as host
+    software written for yiyu 0.1 does); it is always a :class:`SubjectKind`.
+    """
+
+    kind: SubjectKind = attrs.field(converter=_subject_kind, order=lambda kind: kind.value)
     id: str
+
+    @classmethod
+    def of(cls, subject: Child | Daycare) -> SubjectRef:
+        """The reference of a child or a daycare."""
+        kind = SubjectKind.CHILD if isinstance(subject, Child) else SubjectKind.DAYCARE
+        return cls(kind=kind, id=subject.id)
+
+
+def encounter_subject_kind(encounter: Encounter) -> SubjectKind:
+    """The kind of subject a visit is for, as its obligation key names it; a visit with no
+    obligation (an unscheduled one) names none and is taken for a child's, unless the
+    caller says otherwise (``save_encounter(…, kind=…)``, as recording does)."""
+    if encounter.obligation_key is None:
+        return SubjectKind.CHILD
+    return key_subject_kind(encounter.obligation_key)
 
 
 @attrs.frozen(kw_only=True)
@@ -282,8 +314,12 @@ class Repository(Protocol):
     def obligations(self, where: ObligationFilter) -> list[StoredObligation]: ...
 
     # --- what happened ----------------------------------------------------------------
-    def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
+    def save_encounter(
+        self, encounter: Encounter, findings: Findings, *, kind: SubjectKind | None = None
+    ) -> bool:
         """Store an encounter; ``False`` if the same one was already stored.
+
+        ``kind`` is the subject's (:func:`encounter_subject_kind` when ``None``).
 
         Raises:
             ValidationError: if another encounter with the same id was stored.

@@ -6,6 +6,7 @@ a failure inside one restores everything as it was.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -13,19 +14,28 @@ from typing import Any
 import attrs
 import pendulum
 
-from yiyu.codec import facts_hash, to_data
+from yiyu.codec import encounter_data, encounter_fields, encounter_from_data, facts_hash
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
-from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
+from yiyu.protocol import SubjectKind
+from yiyu.scheduling import (
+    HolidayCalendar,
+    HolidayYear,
+    Obligation,
+    Reschedule,
+    Skip,
+    StoredObligation,
+)
 from yiyu.store.api import (
+    Findings,
     JobRun,
     ObligationFilter,
     PlanItem,
     PlanState,
     SaveCounts,
-    StoredObligation,
     SubjectRef,
     describe_error,
+    encounter_subject_kind,
     run_status,
     this_process,
 )
@@ -43,13 +53,27 @@ class _Row:
 
 
 @attrs.define
+class _StoredEncounter:
+    """An encounter kept as the SQL store keeps it, as versioned JSON (so data of an older
+    format is read, and a newer one refused, alike), read back once."""
+
+    data: dict[str, Any]
+    findings: list[Mapping[str, Any]]
+    kind: SubjectKind
+
+    @functools.cached_property
+    def encounter(self) -> Encounter:
+        return encounter_from_data(self.data)
+
+
+@attrs.define
 class _State:
     children: dict[str, Child] = attrs.Factory(dict)
     daycares: dict[str, Daycare] = attrs.Factory(dict)
     townships: set[str] = attrs.Factory(set)
     obligations: dict[str, _Row] = attrs.Factory(dict)
     plan_states: dict[SubjectRef, PlanState] = attrs.Factory(dict)
-    encounters: dict[str, tuple[Encounter, list[Mapping[str, Any]]]] = attrs.Factory(dict)
+    encounters: dict[str, _StoredEncounter] = attrs.Factory(dict)
     skips: dict[str, Skip] = attrs.Factory(dict)
     reschedules: dict[str, Reschedule] = attrs.Factory(dict)
     holiday_years: dict[int, HolidayYear] = attrs.Factory(dict)
@@ -165,8 +189,8 @@ class MemoryRepository:
         return {i: self._state.daycares[i] for i in ids if i in self._state.daycares}
 
     def subjects(self) -> list[SubjectRef]:
-        refs = [SubjectRef(kind="child", id=i) for i in self._state.children]
-        refs += [SubjectRef(kind="daycare", id=i) for i in self._state.daycares]
+        refs = [SubjectRef(kind=SubjectKind.CHILD, id=i) for i in self._state.children]
+        refs += [SubjectRef(kind=SubjectKind.DAYCARE, id=i) for i in self._state.daycares]
         return sorted(refs)
 
     # --- planning ---------------------------------------------------------------------
@@ -195,7 +219,7 @@ class MemoryRepository:
                     assignee=row.assignee,
                 )
                 for key, row in rows.items()
-                if (row.obligation.subject.value, row.obligation.subject_id) == (ref.kind, ref.id)
+                if (row.obligation.subject, row.obligation.subject_id) == (ref.kind, ref.id)
             }
             plan = reconcile(
                 stored, obligations, as_of=as_of, township=township, assignees=assignees
@@ -223,7 +247,7 @@ class MemoryRepository:
             for item in items:
                 subject: Child | Daycare | None = (
                     self._state.children.get(item.ref.id)
-                    if item.ref.kind == "child"
+                    if item.ref.kind is SubjectKind.CHILD
                     else self._state.daycares.get(item.ref.id)
                 )
                 if item.subject_hash is not None and (
@@ -237,7 +261,7 @@ class MemoryRepository:
             return counts
 
     def _done_on(self, key: str) -> pendulum.Date | None:
-        days = [e.on for e, _ in self._state.encounters.values() if e.obligation_key == key]
+        days = [e.on for e in self._encounters() if e.obligation_key == key]
         return min(days) if days else None
 
     def obligations(self, where: ObligationFilter) -> list[StoredObligation]:
@@ -261,25 +285,30 @@ class MemoryRepository:
 
     # --- what happened ----------------------------------------------------------------
 
-    def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
+    def save_encounter(
+        self, encounter: Encounter, findings: Findings, *, kind: SubjectKind | None = None
+    ) -> bool:
         with self.transaction():
+            data = encounter_data(encounter)
             old = self._state.encounters.get(encounter.id)
             if old is not None:
-                if to_data(old[0]) == to_data(encounter):
+                if encounter_fields(old.data) == encounter_fields(data):
                     return False
                 raise ValidationError("id", encounter.id, "another encounter has this id")
-            self._state.encounters[encounter.id] = (encounter, list(findings))
+            self._state.encounters[encounter.id] = _StoredEncounter(
+                data, list(findings), kind or encounter_subject_kind(encounter)
+            )
             return True
 
+    def _encounters(self) -> Iterator[Encounter]:
+        return (stored.encounter for stored in self._state.encounters.values())
+
     def encounters_on(self, day: pendulum.Date) -> list[Encounter]:
-        return sorted(
-            (e for e, _ in self._state.encounters.values() if e.on == day), key=lambda e: e.id
-        )
+        return sorted((e for e in self._encounters() if e.on == day), key=lambda e: e.id)
 
     def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
         return sorted(
-            (e for e, _ in self._state.encounters.values() if first <= e.on <= last),
-            key=lambda e: (e.on, e.id),
+            (e for e in self._encounters() if first <= e.on <= last), key=lambda e: (e.on, e.id)
         )
 
     def save_skip(self, key: str, skip: Skip) -> None:
@@ -361,7 +390,7 @@ def _count(old: Any, new: Any) -> SaveCounts:
 
 def _matches(where: ObligationFilter, ob: Obligation, row: _Row) -> bool:
     checks = (
-        where.subject is None or (ob.subject.value, ob.subject_id) == (where.subject.kind,
+        where.subject is None or (ob.subject, ob.subject_id) == (where.subject.kind,
                                                                        where.subject.id),
         where.township is None or row.township == where.township,
         where.assignee is None or row.assignee == where.assignee,

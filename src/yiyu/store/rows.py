@@ -45,6 +45,7 @@ __all__ = [
     "obligation_from_row",
     "obligation_row",
     "obligation_values",
+    "plain_date",
 ]
 
 
@@ -52,12 +53,14 @@ def _d(value: dt.date | None) -> pendulum.Date | None:
     return None if value is None else to_date(value)
 
 
-def _day(value: pendulum.Date) -> dt.date:
+def plain_date(value: dt.date) -> dt.date:
+    """A date as the database driver wants it: a plain ``datetime.date``, not pendulum's
+    subclass (the one conversion for rows and for the repository's queries)."""
     return dt.date(value.year, value.month, value.day)
 
 
-def _plain(value: pendulum.Date | None) -> dt.date | None:
-    return None if value is None else _day(value)
+def _optional_date(value: pendulum.Date | None) -> dt.date | None:
+    return None if value is None else plain_date(value)
 
 
 ChildParts = tuple[
@@ -76,15 +79,15 @@ def child_rows(child: Child, now: dt.datetime) -> ChildParts:
         id=child.id,
         name=child.name,
         sex=child.sex.value,
-        birth_date=_day(child.birth_date),
+        birth_date=plain_date(child.birth_date),
         gestational_weeks=ga.weeks if ga else None,
         gestational_days=ga.days if ga else None,
         birth_weight_g=child.birth_weight_g,
-        discharge_date=_plain(child.discharge_date),
+        discharge_date=_optional_date(child.discharge_date),
         resident_id=child.resident_id,
         township=child.township,
         family_doctor=child.family_doctor,
-        registered_on=_plain(child.registered_on),
+        registered_on=_optional_date(child.registered_on),
         facts_hash=facts_hash(child),
         updated_at=now,
     )
@@ -92,18 +95,22 @@ def child_rows(child: Child, now: dt.datetime) -> ChildParts:
         CategoryRow(
             child_id=child.id,
             kind=c.kind.value,
-            start=_plain(c.start),
-            end=_plain(c.end),
+            start=_optional_date(c.start),
+            end=_optional_date(c.end),
             reason=c.reason,
         )
         for c in child.categories
     ]
     events = [
-        LifeEventRow(child_id=child.id, kind=e.kind.value, on=_day(e.on)) for e in child.life_events
+        LifeEventRow(child_id=child.id, kind=e.kind.value, on=plain_date(e.on))
+        for e in child.life_events
     ]
     enrolments = [
         EnrolmentRow(
-            child_id=child.id, daycare_id=e.daycare_id, start=_day(e.start), end=_plain(e.end)
+            child_id=child.id,
+            daycare_id=e.daycare_id,
+            start=plain_date(e.start),
+            end=_optional_date(e.end),
         )
         for e in child.enrolments
     ]
@@ -111,13 +118,13 @@ def child_rows(child: Child, now: dt.datetime) -> ChildParts:
         CaseRow(
             child_id=child.id,
             condition=c.condition.value,
-            opened_on=_day(c.opened_on),
+            opened_on=plain_date(c.opened_on),
             opened_by=c.opened_by,
             severity=c.severity,
-            closed_on=_plain(c.closed_on),
+            closed_on=_optional_date(c.closed_on),
             closed_by=c.closed_by,
             close_reason=None if c.close_reason is None else c.close_reason.value,
-            normal_since=_plain(c.normal_since),
+            normal_since=_optional_date(c.normal_since),
             normal_checks=c.normal_checks,
             course=[to_data(check) for check in c.course] or None,
         )
@@ -127,11 +134,11 @@ def child_rows(child: Child, now: dt.datetime) -> ChildParts:
         ReferralRow(
             child_id=child.id,
             kind=r.kind.value,
-            opened_on=_day(r.opened_on),
+            opened_on=plain_date(r.opened_on),
             reason=r.reason,
             to=r.to,
             opened_by=r.opened_by,
-            closed_on=_plain(r.closed_on),
+            closed_on=_optional_date(r.closed_on),
             result=r.result,
         )
         for r in child.referrals
@@ -210,8 +217,8 @@ def daycare_rows(daycare: Daycare, now: dt.datetime) -> tuple[DaycareRow, list[C
         township=daycare.township,
         capacity=daycare.capacity,
         health_instructor=daycare.health_instructor,
-        opened_on=_day(daycare.opened_on),
-        closed_on=_plain(daycare.closed_on),
+        opened_on=plain_date(daycare.opened_on),
+        closed_on=_optional_date(daycare.closed_on),
         facts_hash=facts_hash(daycare),
         updated_at=now,
     )
@@ -219,10 +226,10 @@ def daycare_rows(daycare: Daycare, now: dt.datetime) -> tuple[DaycareRow, list[C
         CorrectionRow(
             daycare_id=daycare.id,
             item=c.item,
-            opened_on=_day(c.opened_on),
+            opened_on=plain_date(c.opened_on),
             note=c.note,
             opened_by=c.opened_by,
-            closed_on=_plain(c.closed_on),
+            closed_on=_optional_date(c.closed_on),
         )
         for c in daycare.corrections
     ]
@@ -265,9 +272,9 @@ def obligation_row(
         protocol_version=ob.protocol_version,
         variant=ob.variant,
         role=ob.role.value,
-        opens=_day(ob.opens),
-        due=_day(ob.due),
-        closes=_day(ob.closes),
+        opens=plain_date(ob.opens),
+        due=plain_date(ob.due),
+        closes=plain_date(ob.closes),
         daycare_id=ob.daycare_id,
         township=township,
         assignee=assignee,
@@ -278,7 +285,7 @@ def obligation_row(
         evidence=ob.evidence.value,
         window_evidence=ob.window_evidence.value,
         catch_up=ob.catch_up,
-        cancelled_on=_plain(ob.cancelled_on),
+        cancelled_on=_optional_date(ob.cancelled_on),
         cancel_reason=ob.cancel_reason,
         withdrawn_on=None,
         updated_at=now,
@@ -301,9 +308,9 @@ def obligation_values(
         "protocol_version": ob.protocol_version,
         "variant": ob.variant,
         "role": ob.role.value,
-        "opens": _day(ob.opens),
-        "due": _day(ob.due),
-        "closes": _day(ob.closes),
+        "opens": plain_date(ob.opens),
+        "due": plain_date(ob.due),
+        "closes": plain_date(ob.closes),
         "daycare_id": ob.daycare_id,
         "township": township,
         "assignee": assignee,
@@ -314,7 +321,7 @@ def obligation_values(
         "evidence": ob.evidence.value,
         "window_evidence": ob.window_evidence.value,
         "catch_up": ob.catch_up,
-        "cancelled_on": _plain(ob.cancelled_on),
+        "cancelled_on": _optional_date(ob.cancelled_on),
         "cancel_reason": ob.cancel_reason,
         "withdrawn_on": None,
         "updated_at": now,

@@ -19,20 +19,29 @@ import pendulum
 from sqlalchemy import Engine, Table, delete, func, insert, update
 from sqlmodel import Session, col, select
 
-from yiyu.codec import to_data
+from yiyu.codec import encounter_data, encounter_fields, encounter_from_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.errors import ValidationError
-from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
+from yiyu.protocol import SubjectKind
+from yiyu.scheduling import (
+    HolidayCalendar,
+    HolidayYear,
+    Obligation,
+    Reschedule,
+    Skip,
+    StoredObligation,
+)
 from yiyu.store.api import (
+    Findings,
     JobRun,
     ObligationFilter,
     PlanItem,
     PlanState,
     SaveCounts,
-    StoredObligation,
     SubjectRef,
     describe_error,
+    encounter_subject_kind,
     run_status,
     this_process,
 )
@@ -46,6 +55,7 @@ from yiyu.store.rows import (
     holiday_year_row,
     obligation_from_row,
     obligation_values,
+    plain_date,
 )
 from yiyu.store.tables import (
     AuditRow,
@@ -89,6 +99,12 @@ _HOLIDAY_TABLE: Table = metadata.tables[HolidayYearRow.__tablename__]
 
 _CHUNK = 500  # ids per IN list and per locked batch
 
+# The table of each kind of subject: the rows plans lock and re-read.
+_SUBJECT_TABLES: Mapping[SubjectKind, type[ChildRow] | type[DaycareRow]] = {
+    SubjectKind.CHILD: ChildRow,
+    SubjectKind.DAYCARE: DaycareRow,
+}
+
 
 def _dialect_insert(engine: Engine, table: Table) -> Any:
     """The backend's own INSERT, which has ``on_conflict_do_nothing``."""
@@ -115,10 +131,6 @@ def _stored_hash(session: Session, model: type[ChildRow | DaycareRow], key: str)
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _plain(day: dt.date) -> dt.date:
-    return dt.date(day.year, day.month, day.day)
 
 
 class SqlRepository:
@@ -156,7 +168,7 @@ class SqlRepository:
 
     def lock(self, ref: SubjectRef) -> None:
         with self._tx() as session:
-            table = ChildRow if ref.kind == "child" else DaycareRow
+            table = _SUBJECT_TABLES[ref.kind]
             session.exec(select(table.id).where(col(table.id) == ref.id).with_for_update()).all()
 
     # --- subjects ---------------------------------------------------------------------
@@ -323,8 +335,8 @@ class SqlRepository:
     def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
         with self._tx() as session:
             result: dict[str, Child] = {}
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start : start + 500])
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start : start + _CHUNK])
                 rows = session.exec(select(ChildRow).where(col(ChildRow.id).in_(chunk))).all()
                 parts: list[dict[str, list[Any]]] = []
                 for table in _CHILD_PARTS:
@@ -339,8 +351,8 @@ class SqlRepository:
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
         with self._tx() as session:
             result: dict[str, Daycare] = {}
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start : start + 500])
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start : start + _CHUNK])
                 rows = session.exec(select(DaycareRow).where(col(DaycareRow.id).in_(chunk))).all()
                 grouped: dict[str, list[CorrectionRow]] = {}
                 corrections = session.exec(
@@ -364,24 +376,24 @@ class SqlRepository:
 
     def subjects(self) -> list[SubjectRef]:
         with self._tx() as session:
-            refs = [SubjectRef(kind="child", id=i) for i in session.exec(select(ChildRow.id)).all()]
-            refs += [
-                SubjectRef(kind="daycare", id=i) for i in session.exec(select(DaycareRow.id)).all()
-            ]
-            return sorted(refs)
+            return sorted(
+                SubjectRef(kind=kind, id=i)
+                for kind, table in _SUBJECT_TABLES.items()
+                for i in session.exec(select(table.id)).all()
+            )
 
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
         with self._tx() as session:
             result: dict[SubjectRef, PlanState] = {}
-            for kind in ("child", "daycare"):
-                ids = [r.id for r in refs if r.kind == kind]
-                for start in range(0, len(ids), 500):  # bounded IN lists
+            for kind in SubjectKind:
+                ids = [r.id for r in refs if r.kind is kind]
+                for start in range(0, len(ids), _CHUNK):  # bounded IN lists
                     rows = session.exec(
                         select(PlanStateRow).where(
-                            col(PlanStateRow.subject_kind) == kind,
-                            col(PlanStateRow.subject_id).in_(ids[start : start + 500]),
+                            col(PlanStateRow.subject_kind) == kind.value,
+                            col(PlanStateRow.subject_id).in_(ids[start : start + _CHUNK]),
                         )
                     ).all()
                     for row in rows:
@@ -411,9 +423,9 @@ class SqlRepository:
         with self._tx() as session:
             counts = SaveCounts()
             now = _now()
-            for kind, table in (("child", ChildRow), ("daycare", DaycareRow)):
+            for kind, table in _SUBJECT_TABLES.items():
                 group = sorted(
-                    {i.ref.id: i for i in items if i.ref.kind == kind}.values(),
+                    {i.ref.id: i for i in items if i.ref.kind is kind}.values(),
                     key=lambda i: i.ref.id,
                 )
                 for start in range(0, len(group), _CHUNK):
@@ -427,7 +439,7 @@ class SqlRepository:
         self,
         session: Session,
         table: type[ChildRow] | type[DaycareRow],
-        kind: str,
+        kind: SubjectKind,
         group: Sequence[PlanItem],
         as_of: pendulum.Date,
         now: dt.datetime,
@@ -482,7 +494,7 @@ class SqlRepository:
             session.execute(insert(_OBLIGATION_TABLE), inserts)
         if updates:
             session.execute(update(ObligationRow), updates)
-        for keys, day in ((withdrawals, _plain(as_of)), (unwithdrawals, None)):
+        for keys, day in ((withdrawals, plain_date(as_of)), (unwithdrawals, None)):
             for start in range(0, len(keys), _CHUNK):
                 session.execute(
                     update(ObligationRow)
@@ -491,18 +503,18 @@ class SqlRepository:
                 )
         session.execute(
             delete(PlanStateRow).where(
-                col(PlanStateRow.subject_kind) == kind, col(PlanStateRow.subject_id).in_(ids)
+                col(PlanStateRow.subject_kind) == kind.value, col(PlanStateRow.subject_id).in_(ids)
             )
         )
         session.execute(
             insert(_PLAN_STATE_TABLE),
             [
                 {
-                    "subject_kind": kind,
+                    "subject_kind": kind.value,
                     "subject_id": i.ref.id,
                     "facts_hash": i.state.facts_hash,
                     "protocol": i.state.protocol,
-                    "planned_until": _plain(i.state.planned_until),
+                    "planned_until": plain_date(i.state.planned_until),
                     "planned_at": now,
                 }
                 for i in group
@@ -517,12 +529,13 @@ class SqlRepository:
         )
 
     def _stored_states(
-        self, session: Session, kind: str, ids: Sequence[str]
+        self, session: Session, kind: SubjectKind, ids: Sequence[str]
     ) -> dict[str, dict[str, StoredState]]:
         """The stored obligations of these subjects, and whether each is finished."""
         rows = session.exec(
             select(ObligationRow).where(
-                col(ObligationRow.subject_kind) == kind, col(ObligationRow.subject_id).in_(ids)
+                col(ObligationRow.subject_kind) == kind.value,
+                col(ObligationRow.subject_id).in_(ids),
             )
         ).all()
         done = set(
@@ -538,7 +551,8 @@ class SqlRepository:
                 select(SkipRow.obligation_key)
                 .join(ObligationRow, col(ObligationRow.key) == SkipRow.obligation_key)
                 .where(
-                    col(ObligationRow.subject_kind) == kind, col(ObligationRow.subject_id).in_(ids)
+                    col(ObligationRow.subject_kind) == kind.value,
+                    col(ObligationRow.subject_id).in_(ids),
                 )
             ).all()
         )
@@ -573,7 +587,7 @@ class SqlRepository:
             o = ObligationRow
             conditions: list[Any] = []
             if where.subject is not None:
-                conditions += [col(o.subject_kind) == where.subject.kind,
+                conditions += [col(o.subject_kind) == where.subject.kind.value,
                                col(o.subject_id) == where.subject.id]  # fmt: skip
             if where.township is not None:
                 conditions.append(col(o.township) == where.township)
@@ -584,11 +598,11 @@ class SqlRepository:
             if where.role is not None:
                 conditions.append(col(o.role) == where.role)
             if where.opens_by is not None:
-                conditions.append(col(o.opens) <= _plain(where.opens_by))
+                conditions.append(col(o.opens) <= plain_date(where.opens_by))
             if where.closes_from is not None:
-                conditions.append(col(o.closes) >= _plain(where.closes_from))
+                conditions.append(col(o.closes) >= plain_date(where.closes_from))
             if where.closes_by is not None:
-                conditions.append(col(o.closes) <= _plain(where.closes_by))
+                conditions.append(col(o.closes) <= plain_date(where.closes_by))
             if where.rules is not None:
                 conditions.append(col(o.rule).in_(where.rules))
             if not where.include_withdrawn:
@@ -617,21 +631,24 @@ class SqlRepository:
 
     # --- what happened ----------------------------------------------------------------
 
-    def save_encounter(self, encounter: Encounter, findings: Sequence[Mapping[str, Any]]) -> bool:
+    def save_encounter(
+        self, encounter: Encounter, findings: Findings, *, kind: SubjectKind | None = None
+    ) -> bool:
         with self._tx() as session:
-            data = to_data(encounter)
+            data = encounter_data(encounter)
             old = session.get(EncounterRow, encounter.id)
             if old is not None:
-                if old.data == data:
+                # Compared as today's fields: the same visit stored by an older yiyu (an
+                # older format) is the same visit.
+                if encounter_fields(old.data) == encounter_fields(data):
                     return False
                 raise ValidationError("id", encounter.id, "another encounter has this id")
-            subject_kind = "daycare" if session.get(DaycareRow, encounter.subject_id) else "child"
             session.add(
                 EncounterRow(
                     id=encounter.id,
-                    subject_kind=subject_kind,
+                    subject_kind=(kind or encounter_subject_kind(encounter)).value,
                     subject_id=encounter.subject_id,
-                    on=_plain(encounter.on),
+                    on=plain_date(encounter.on),
                     obligation_key=encounter.obligation_key,
                     role=encounter.role.value,
                     performer=encounter.performer,
@@ -647,25 +664,28 @@ class SqlRepository:
         with self._tx() as session:
             rows = session.exec(
                 select(EncounterRow.data)
-                .where(col(EncounterRow.on) == _plain(day))
+                .where(col(EncounterRow.on) == plain_date(day))
                 .order_by(EncounterRow.id)
             ).all()
-            return [Encounter(**data) for data in rows]
+            return [encounter_from_data(data) for data in rows]
 
     def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
         with self._tx() as session:
             rows = session.exec(
                 select(EncounterRow.data)
-                .where(col(EncounterRow.on) >= _plain(first), col(EncounterRow.on) <= _plain(last))
+                .where(
+                    col(EncounterRow.on) >= plain_date(first),
+                    col(EncounterRow.on) <= plain_date(last),
+                )
                 .order_by(col(EncounterRow.on), col(EncounterRow.id))
             ).all()
-            return [Encounter(**data) for data in rows]
+            return [encounter_from_data(data) for data in rows]
 
     def save_skip(self, key: str, skip: Skip) -> None:
         with self._tx() as session:
             if session.get(ObligationRow, key) is None:
                 raise ValidationError("obligation_key", key, "no such obligation")
-            row = SkipRow(obligation_key=key, on=_plain(skip.on), reason=skip.reason.value)
+            row = SkipRow(obligation_key=key, on=plain_date(skip.on), reason=skip.reason.value)
             row.note = skip.note
             session.merge(row)
             session.flush()
@@ -675,7 +695,7 @@ class SqlRepository:
             if session.get(ObligationRow, key) is None:
                 raise ValidationError("obligation_key", key, "no such obligation")
             row = RescheduleRow(
-                obligation_key=key, to=_plain(reschedule.to), reason=reschedule.reason.value
+                obligation_key=key, to=plain_date(reschedule.to), reason=reschedule.reason.value
             )
             row.note = reschedule.note
             session.merge(row)
