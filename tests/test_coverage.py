@@ -34,28 +34,20 @@ Q2 = yiyu.Period.parse("2026Q2")
 AS_OF = D(2026, 7, 15)
 
 
-def kid(child_id: str, born: str, **extra: object) -> yiyu.Child:
-    birth = yiyu.to_date(born)
-    return yiyu.Child(
-        id=child_id,
-        name=f"儿童{child_id}",
-        sex="F",
-        birth_date=birth,
-        discharge_date=birth.add(days=2),
-        township="城关街道",
-        **extra,  # type: ignore[arg-type]
-    )
-
-
 @pytest.fixture(scope="module")
 def results() -> dict[str, yiyu.coverage.IndicatorResult]:
     repo = MemoryRepository()
     children = [
-        kid("A", "2026-01-10"),
-        kid("B", "2025-12-20"),
-        kid("C", "2025-11-15"),
-        kid("D", "2026-01-20", life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-04-01")]),
-        kid("E", "2025-12-01", registered_on="2026-05-01"),
+        make_child("A", born="2026-01-10", family_doctor=None),
+        make_child("B", born="2025-12-20", family_doctor=None),
+        make_child("C", born="2025-11-15", family_doctor=None),
+        make_child(
+            "D",
+            born="2026-01-20",
+            family_doctor=None,
+            life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-04-01")],
+        ),
+        make_child("E", born="2025-12-01", family_doctor=None, registered_on="2026-05-01"),
     ]
     repo.save_children(children)
     repo.save_daycares(
@@ -418,7 +410,7 @@ def _one_check(
 ) -> IndicatorResult:
     """Child A's 3-month check (window 03-10 … 06-09, in Q2), done or skipped as given."""
     repo = MemoryRepository()
-    child = kid("A", "2026-01-10")
+    child = make_child("A", born="2026-01-10", family_doctor=None)
     repo.save_children([child])
     plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
     if done_on is not None:
@@ -504,7 +496,7 @@ def _rescreen(result_on: str | None) -> IndicatorResult:
     )
     if result_on is not None:
         referral = attrs.evolve(referral, closed_on=result_on, result="复筛未见异常")
-    child = kid("R", "2024-04-01", referrals=[referral])
+    child = make_child("R", born="2024-04-01", family_doctor=None, referrals=[referral])
     repo = MemoryRepository()
     repo.save_children([child])
     plan(repo, PROTOCOL, as_of=opened, horizon_days=200)
@@ -532,7 +524,9 @@ def _closing_rate(
 ) -> IndicatorResult:
     """An anaemia case opened 2026-03-01, still open when the child leaves (or not)."""
     case = yiyu.Case(condition="anaemia", opened_on="2026-03-01", opened_by="E0")
-    child = kid("K", "2025-06-01", cases=[case], life_events=life_events)
+    child = make_child(
+        "K", born="2025-06-01", family_doctor=None, cases=[case], life_events=life_events
+    )
     return _only("case_closing", None, {"K": child}, as_of=as_of)
 
 
@@ -553,7 +547,7 @@ def test_a_check_done_on_time_counts_for_the_period_its_window_closes_in() -> No
     # #17 item 1: child A's 8-month check, window 2026-08-10 … 2026-11-09 (Q4), done on
     # time on 2026-09-20 (Q3). It counts for Q4, the period that owns it, not for Q3.
     repo = MemoryRepository()
-    child = kid("A", "2026-01-10")
+    child = make_child("A", born="2026-01-10", family_doctor=None)
     repo.save_children([child])
     plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
     [m8] = [e.obligation for e in repo.obligations(ObligationFilter()) if e.obligation.rule == "m8"]
@@ -584,7 +578,7 @@ def test_the_small_denominator_is_a_configurable_default() -> None:
         period=Q2,
         as_of=AS_OF,
         protocol=PROTOCOL,
-        children={"A": kid("A", "2024-01-10", family_doctor="FD-1")},
+        children={"A": make_child("A", born="2024-01-10", family_doctor="FD-1")},
         indicators=[i for i in INDICATORS if i.id == "family_doctor_contract"],
         small_below=1,
     )
