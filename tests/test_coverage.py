@@ -25,7 +25,7 @@ import yiyu
 from yiyu.coverage import INDICATORS, IndicatorResult, coverage
 from yiyu.jobs.coverage import coverage_report
 from yiyu.jobs.planning import plan
-from yiyu.store import MemoryRepository, ObligationFilter, StoredObligation
+from yiyu.store import MemoryRepository, ObligationFilter, Repository, StoredObligation
 from yiyu.testing import make_child, make_daycare
 
 D = pendulum.Date
@@ -583,3 +583,49 @@ def test_the_small_denominator_is_a_configurable_default() -> None:
         small_below=1,
     )
     assert (result.denominator, result.small, result.verdict) == (1, False, True)
+
+
+# --- the period's visits, and children who left ---------------------------------------------
+
+
+def test_infant_health_management_counts_a_visit_done_in_the_period(repo: Repository) -> None:
+    # m3 window 03-31…06-29, m6 06-30…08-30
+    child = make_child("C1", born="2026-01-31", sex="F", gestational_age="39+0")
+    repo.save_children([child])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
+    repo.save_encounter(yiyu.Encounter(id="E1", subject_id="C1", on="2026-08-15",
+                                       obligation_key="child:C1/m6"), [])  # fmt: skip
+    # Q3: its m6 closes in Q3 and was done in Q3; also seen. Q2: m3 closes in Q2 and was
+    # not done, but the child was not seen in Q2 either.
+    visits = repo.encounters_between(D(2026, 1, 1), D(2026, 10, 1))
+    [q3] = [r for r in coverage(repo.obligations(ObligationFilter()),
+            period=yiyu.Period.parse("2026Q3"), as_of=D(2026, 10, 1), protocol=PROTOCOL,
+            children={"C1": child}, encounters=visits)
+            if r.indicator == "infant_visit_timely"]  # fmt: skip
+    assert (q3.numerator, q3.denominator) == (1, 1)
+
+
+def test_a_visit_done_before_a_move_entered_later_still_counts(repo: Repository) -> None:
+    moved = make_child("C1", born="2026-01-31", sex="F", gestational_age="39+0",
+                       life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-02-08")])  # fmt: skip
+    repo.save_children([moved])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 31))
+    visit = yiyu.Encounter(
+        id="E1", subject_id="C1", on="2026-02-05", obligation_key="child:C1/newborn_home_visit"
+    )
+    repo.save_encounter(visit, [])
+    found = {r.indicator: r for r in coverage(repo.obligations(ObligationFilter()),
+             period=yiyu.Period.parse("2026Q1"), as_of=D(2026, 4, 1), protocol=PROTOCOL,
+             children={"C1": moved}, encounters=[visit])}  # fmt: skip
+    for indicator in ("newborn_visit_timely", "newborn_visit"):  # on time, and within 28 days
+        assert (found[indicator].numerator, found[indicator].denominator) == (1, 1)
+
+
+def test_a_departed_childs_open_case_is_not_counted_later() -> None:
+    gone = make_child("C1", born="2026-01-31", sex="F", gestational_age="33+0",
+                      cases=[yiyu.Case(condition="anaemia", opened_on="2026-08-01")],
+                      life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-09-01")])  # fmt: skip
+    [closing] = [r for r in coverage([], period=yiyu.Period.parse("2027Q1"),
+                 as_of=D(2027, 4, 1), protocol=PROTOCOL, children={"C1": gone},
+                 encounters=[]) if r.indicator == "case_closing"]  # fmt: skip
+    assert closing.denominator == 0
