@@ -11,7 +11,7 @@ import pytest
 
 import yiyu
 from yiyu.store import ObligationFilter, PlanItem, PlanState, Repository, SaveCounts, SubjectRef
-from yiyu.testing import make_child
+from yiyu.testing import EXAMPLE_HOLIDAY_FILE, make_child
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -326,17 +326,7 @@ def test_batch_reads_and_batch_plans(repo: Repository) -> None:
 
 
 # An EXAMPLE year (2027's official dates are not yet known), and a correction of it.
-HOLIDAYS_2027 = yiyu.parse_holiday_year(
-    """
-    year = 2027
-    source = "示例：非官方安排 (example, not the official notice)"
-    workdays = ["2027-02-20"]
-    [[holidays]]
-    name = "春节"
-    from = "2027-02-06"
-    to = "2027-02-14"
-    """
-)
+HOLIDAYS_2027 = yiyu.parse_holiday_year(EXAMPLE_HOLIDAY_FILE)
 CORRECTED_2027 = yiyu.HolidayYear(
     year=2027,
     holidays=[D(2027, 2, 6).add(days=n) for n in range(8)],  # one day shorter

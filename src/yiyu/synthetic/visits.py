@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Final
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Final, TypeVar, cast
 
 import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter
-from yiyu.outcomes import ChildRecord, DaycareRecord, record
+from yiyu.outcomes import ChildRecord, record
 from yiyu.protocol import Protocol
 from yiyu.scheduling import Obligation, Status, schedule, status
 from yiyu.synthetic._body import Body
@@ -67,6 +67,8 @@ class DaycareHistory(_Visited):
 
     daycare: Daycare
 
+
+_Subject = TypeVar("_Subject", Child, Daycare)
 
 # Visit behaviour: a minority of families miss many visits, most miss few.
 _IRREGULAR: Final = 0.15
@@ -133,6 +135,53 @@ class _Plan:
             if best is None or (day, key) < best[:2]:
                 best = (day, key, obligation)
         return None if best is None else (best[0], best[2])
+
+
+def _visit_in_order(
+    plan: _Plan,
+    subject: _Subject,
+    protocol: Protocol,
+    until: pendulum.Date,
+    span: tuple[int, int],
+    visit: Callable[[_Subject, Obligation, pendulum.Date], Encounter | None],
+    *,
+    planned_from: Callable[[_Subject], object],
+) -> tuple[_Subject, tuple[Obligation, ...], tuple[Encounter, ...]]:
+    """Visit a subject's obligations in date order, recording each with ``yiyu.record``.
+
+    ``visit`` draws what is done at one visit (``None``: nothing is left to do, and the
+    obligation is dropped from the plan). When a visit changes the facts its obligations
+    are ``planned_from`` (a case opened, a correction closed), they are scheduled again,
+    so the follow-ups a visit creates are visited in turn. ``span`` is the first and
+    last day (ordinals) a visit can happen on.
+
+    Returns:
+        The subject after its visits, its obligations, and the encounters in date order.
+    """
+    earliest, latest = span
+    current = subject
+    obligations = schedule(current, protocol, until=until)
+    encounters: list[Encounter] = []
+    last = earliest
+    while (chosen := plan.next_visit(obligations, earliest, latest, last)) is not None:
+        day, obligation = chosen
+        on = from_ordinal(day)
+        encounter = visit(current, obligation, on)
+        if encounter is None:
+            plan.days[obligation.key] = None
+            continue
+        result = record(encounter, current, protocol, as_of=on)
+        # record() gives back the kind of subject it was given.
+        following = cast(
+            _Subject, result.child if isinstance(result, ChildRecord) else result.daycare
+        )
+        plan.done[obligation.key] = on
+        encounters.append(encounter)
+        last = day
+        if planned_from(following) != planned_from(current):
+            obligations = schedule(following, protocol, until=until)
+        current = following
+    return current, tuple(obligations), tuple(encounters)
 
 
 def _seeded(spec: CohortSpec, kind: str, subject_id: str, rng_seed: int | None) -> random.Random:
@@ -209,33 +258,16 @@ def simulate_history(
     )
     left = child.left_on
     latest = min(as_of_ord, left.toordinal() - 1) if left is not None else as_of_ord
-    current = child
-    obligations = schedule(current, protocol, until=spec.as_of)
-    encounters: list[Encounter] = []
-    last = earliest
-    while True:
-        chosen = plan.next_visit(obligations, earliest, latest, last)
-        if chosen is None:
-            break
-        day, obligation = chosen
-        on = from_ordinal(day)
-        encounter = child_encounter(current, obligation, on, body, rng, protocol)
-        result = record(encounter, current, protocol, as_of=on)
-        assert isinstance(result, ChildRecord)
-        plan.done[obligation.key] = on
-        encounters.append(encounter)
-        last = day
-        after = result.child
-        if after.cases != current.cases or after.referrals != current.referrals:
-            obligations = schedule(after, protocol, until=spec.as_of)
-        current = after
-    return History(
-        child=current,
-        encounters=tuple(encounters),
-        obligations=tuple(obligations),
-        done_on=plan.done,
-        as_of=spec.as_of,
-    )
+
+    def visit(current: Child, obligation: Obligation, on: pendulum.Date) -> Encounter:
+        return child_encounter(current, obligation, on, body, rng, protocol)
+
+    final, obligations, encounters = _visit_in_order(
+        plan, child, protocol, spec.as_of, (earliest, latest), visit,
+        planned_from=lambda current: (current.cases, current.referrals),
+    )  # fmt: skip
+    return History(child=final, encounters=encounters, obligations=obligations,
+                   done_on=plan.done, as_of=spec.as_of)  # fmt: skip
 
 
 def simulate_visits(
@@ -297,33 +329,15 @@ def simulate_daycare_visits(
     latest = spec.as_of.toordinal()
     if daycare.closed_on is not None:
         latest = min(latest, daycare.closed_on.toordinal())
-    current = daycare
-    obligations = schedule(current, protocol, until=spec.as_of)
-    encounters: list[Encounter] = []
-    last = earliest
-    while True:
-        chosen = plan.next_visit(obligations, earliest, latest, last)
-        if chosen is None:
-            break
-        day, obligation = chosen
-        on = from_ordinal(day)
+
+    def visit(current: Daycare, obligation: Obligation, on: pendulum.Date) -> Encounter | None:
         if not _correction_open(current, obligation, on):
-            # Put right at a review before this late re-check: there is nothing to check.
-            plan.days[obligation.key] = None
-            continue
-        encounter = daycare_encounter(current, obligation, on, rng)
-        result = record(encounter, current, protocol, as_of=on)
-        assert isinstance(result, DaycareRecord)
-        plan.done[obligation.key] = on
-        encounters.append(encounter)
-        last = day
-        if result.daycare.corrections != current.corrections:
-            obligations = schedule(result.daycare, protocol, until=spec.as_of)
-        current = result.daycare
-    return DaycareHistory(
-        daycare=current,
-        encounters=tuple(encounters),
-        obligations=tuple(obligations),
-        done_on=plan.done,
-        as_of=spec.as_of,
-    )
+            return None  # put right at a review before this late re-check: nothing to check
+        return daycare_encounter(current, obligation, on, rng)
+
+    final, obligations, encounters = _visit_in_order(
+        plan, daycare, protocol, spec.as_of, (earliest, latest), visit,
+        planned_from=lambda current: current.corrections,
+    )  # fmt: skip
+    return DaycareHistory(daycare=final, encounters=encounters, obligations=obligations,
+                          done_on=plan.done, as_of=spec.as_of)  # fmt: skip
