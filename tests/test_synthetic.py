@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import math
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 import pendulum
 import pytest
@@ -485,3 +487,27 @@ def test_daycare_visits(protocol: yiyu.Protocol) -> None:
             assert all(e.on <= daycare.closed_on for e in history.encounters)
     again = simulate_daycare_visits(daycares[0], protocol, spec=spec)
     assert again == results[0]
+
+
+# --- where the generator is read from -----------------------------------------------------------
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}  # fmt: skip
+    found |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    return found
+
+
+def test_the_demo_and_the_benchmarks_read_the_generator_not_test_support() -> None:
+    # yiyu.testing is for tests; the demo ships in the library and must not lean on it.
+    root = Path(__file__).parent.parent
+    sources = [
+        *(root / "src" / "yiyu" / "synthetic").glob("*.py"),
+        root / "src" / "yiyu" / "jobs" / "demo.py",
+        *(root / "benchmarks").glob("*.py"),
+    ]
+    assert len(sources) > 5
+    for path in sources:
+        assert not any(name.startswith("yiyu.testing") for name in _imports(path)), path
