@@ -28,6 +28,8 @@ PROTOCOL = yiyu.load_protocol()
 BIRTH = D(2024, 1, 31)
 M6_DAY = D(2024, 7, 31)  # 182 days
 GIRL = make_child("C1", born=BIRTH, sex="F")
+BORN_AT_28_WEEKS = make_child("C1", born=BIRTH, sex="F", gestational_age="28+0",
+                              birth_weight_g=1100, discharge_date="2024-04-10")  # fmt: skip
 NO_SIGNS = {"m6_1": False, "m6_2": False, "m6_3": False, "m6_4": False}
 
 
@@ -228,14 +230,7 @@ def test_haemoglobin_is_judged_by_chronological_age_for_a_preterm_child() -> Non
     # S4 (sources: digest §5): Hb < 110 g/L is anaemia at 6 months–6 years, by age; the
     # preterm norms (S9, digest §4) correct the age for growth and development only.
     # A 28-week infant at chronological 6 months is corrected 3 months: still anaemic.
-    preterm = make_child(
-        "C1",
-        born=BIRTH,
-        sex="F",
-        gestational_age="28+0",
-        birth_weight_g=1100,
-        discharge_date="2024-04-10",
-    )
+    preterm = BORN_AT_28_WEEKS
     result = record_child(visit(measurements={"hb_g_l": 95}), preterm)
     assert result.age.chronological_months == 6
     assert result.age.corrected
@@ -250,14 +245,7 @@ def test_haemoglobin_is_judged_by_chronological_age_for_a_preterm_child() -> Non
 def test_the_warning_sign_column_of_a_preterm_child_follows_corrected_age() -> None:
     # At the scheduled 6-month check a 28-week infant (corrected 3 months) is screened
     # against the 3-month column (S5 digest §2, S9 digest §4); the 6-month items are refused.
-    preterm = make_child(
-        "C1",
-        born=BIRTH,
-        sex="F",
-        gestational_age="28+0",
-        birth_weight_g=1100,
-        discharge_date="2024-04-10",
-    )
+    preterm = BORN_AT_28_WEEKS
     m3_answers = {"m3_1": False, "m3_2": True, "m3_3": False, "m3_4": False}
     result = record_child(visit(obligation_key="child:C1/m6", warning_signs=m3_answers), preterm)
     assert result.warning_signs is not None

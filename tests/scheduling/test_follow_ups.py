@@ -132,24 +132,14 @@ def test_a_case_closed_because_the_child_left_ends_its_follow_ups_as_leaving_doe
     # Not as a case closed by its criteria (above): the leaving rule decides, so the
     # reason is the child's, and a visit already overdue when the child left stays missed.
     case = Case(condition="wasting", opened_on="2024-05-01")
-    moved = make_child(
-        "C1",
-        born=BORN,
-        sex="F",
-        cases=[case],
-        life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-06-28")],
-    )
+    moved_out = yiyu.LifeEvent(kind="moved_out", on="2024-06-28")
+    moved = make_child("C1", born=BORN, sex="F", cases=[case], life_events=[moved_out])
     assert moved.cases[0].close_reason is yiyu.CaseCloseReason.MOVED_OUT
     visits = rule(moved, "nutrition_case_follow_up")
     assert [ob.due for ob in visits] == [D(2024, 6, 1), D(2024, 7, 1)]
     assert (visits[1].cancelled_on, visits[1].cancel_reason) == (D(2024, 6, 28), "moved_out")
-    died = make_child(
-        "C1",
-        born=BORN,
-        sex="F",
-        cases=[case],
-        life_events=[yiyu.LifeEvent(kind="deceased", on="2024-07-03")],
-    )
+    death = yiyu.LifeEvent(kind="deceased", on="2024-07-03")
+    died = make_child("C1", born=BORN, sex="F", cases=[case], life_events=[death])
     july = rule(died, "nutrition_case_follow_up")[-1]
     assert (july.due, july.cancelled_on, july.closes) == (D(2024, 7, 1), None, D(2024, 7, 2))
     assert yiyu.status(july, as_of=D(2024, 7, 3)) is yiyu.Status.MISSED
