@@ -12,6 +12,7 @@ __all__ = ["clamp", "cumulative", "from_ordinal", "pick", "randint_between"]
 
 
 def cumulative(weights: Iterable[float]) -> tuple[float, ...]:
+    """The running sums of ``weights``: a table :func:`pick` draws from."""
     total = 0.0
     result = []
     for weight in weights:
@@ -26,10 +27,12 @@ def pick(rng: random.Random, cumulative: Sequence[float]) -> int:
 
 
 def from_ordinal(ordinal: int) -> pendulum.Date:
+    """The day of a proleptic Gregorian ordinal (days are drawn and compared as ordinals)."""
     return pendulum.Date.fromordinal(ordinal)
 
 
 def clamp(value: float, low: float, high: float) -> float:
+    """``value``, brought within ``low`` … ``high``."""
     return min(max(value, low), high)
 
 

@@ -67,7 +67,11 @@ _REASON_CUM: Final = cumulative(w for _, w in _HIGH_RISK_REASONS)
 
 
 def township_weights(count: int) -> tuple[float, ...]:
-    # Central streets are more populous than outlying towns.
+    """How populous each of ``count`` townships is, relative to the others, in order.
+
+    Central streets are more populous than outlying towns; the daycares are spread as
+    the children are (:func:`yiyu.synthetic.cohort.generate_daycares`).
+    """
     return tuple(1 / (1 + 0.3 * index) for index in range(count))
 
 
