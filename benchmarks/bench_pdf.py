@@ -21,7 +21,7 @@ from bench_report import LONG_SECONDS
 import yiyu
 from yiyu.domain import Child, Encounter
 from yiyu.outcomes import ChildRecord
-from yiyu.testing import History
+from yiyu.synthetic import History
 
 
 @dataclass

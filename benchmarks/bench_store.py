@@ -37,7 +37,7 @@ from yiyu.store.tables import (
     ReferralRow,
     metadata,
 )
-from yiyu.testing import History
+from yiyu.synthetic import History
 
 OBLIGATION = metadata.tables["obligation"]
 COLUMNS = [c.name for c in OBLIGATION.columns]

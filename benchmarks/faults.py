@@ -48,7 +48,7 @@ import bench_store  # the helper beside this script
 
 import yiyu
 from yiyu.domain import Child
-from yiyu.testing import CohortSpec, generate_cohort
+from yiyu.synthetic import CohortSpec, generate_cohort
 
 SEED = 2026
 AS_OF = pendulum.Date(2026, 6, 30)

@@ -55,7 +55,7 @@ from bench_report import (
 import yiyu
 from yiyu.dates import Period, to_date
 from yiyu.store import Repository
-from yiyu.testing import CohortSpec, History, generate_cohort, simulate_history
+from yiyu.synthetic import CohortSpec, History, generate_cohort, simulate_history
 
 SEED = 2026
 AS_OF = pendulum.Date(2026, 6, 30)
@@ -689,7 +689,7 @@ def main(argv: Sequence[str]) -> int:
         load_before=load_before,
         load_after=load_average(),
         settings=[
-            f"Cohort: `yiyu.testing.generate_cohort`, seed {SEED}, as of {AS_OF}; sizes "
+            f"Cohort: `yiyu.synthetic.generate_cohort`, seed {SEED}, as of {AS_OF}; sizes "
             f"{', '.join(f'{s:,}' for s in args.sizes)}; plan horizon 180 + 30 days.",
             f"Repetitions: the median of {args.repeat} runs for each measurement, except "
             f"that one taking more than {LONG_SECONDS:.0f} s runs once (the table says which).",

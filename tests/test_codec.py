@@ -91,3 +91,14 @@ def test_a_default_computed_from_the_value_is_left_out() -> None:
         "opened_on": "2025-09-01",
         "closed_on": "2025-12-01",
     }
+
+
+# --- the facts hash and the order of facts ----------------------------------------------------
+
+
+def test_the_facts_hash_ignores_the_order_of_facts() -> None:
+    cases = [yiyu.Case(condition="anaemia", opened_on="2026-08-01"),
+             yiyu.Case(condition="wasting", opened_on="2026-07-01")]  # fmt: skip
+    assert facts_hash(make_child(cases=cases)) == facts_hash(
+        make_child(cases=list(reversed(cases)))
+    )

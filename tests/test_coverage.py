@@ -25,7 +25,7 @@ import yiyu
 from yiyu.coverage import INDICATORS, IndicatorResult, coverage
 from yiyu.jobs.coverage import coverage_report
 from yiyu.jobs.planning import plan
-from yiyu.store import MemoryRepository, ObligationFilter, StoredObligation
+from yiyu.store import MemoryRepository, ObligationFilter, Repository, StoredObligation
 from yiyu.testing import make_child, make_daycare
 
 D = pendulum.Date
@@ -34,28 +34,20 @@ Q2 = yiyu.Period.parse("2026Q2")
 AS_OF = D(2026, 7, 15)
 
 
-def kid(child_id: str, born: str, **extra: object) -> yiyu.Child:
-    birth = yiyu.to_date(born)
-    return yiyu.Child(
-        id=child_id,
-        name=f"儿童{child_id}",
-        sex="F",
-        birth_date=birth,
-        discharge_date=birth.add(days=2),
-        township="城关街道",
-        **extra,  # type: ignore[arg-type]
-    )
-
-
 @pytest.fixture(scope="module")
 def results() -> dict[str, yiyu.coverage.IndicatorResult]:
     repo = MemoryRepository()
     children = [
-        kid("A", "2026-01-10"),
-        kid("B", "2025-12-20"),
-        kid("C", "2025-11-15"),
-        kid("D", "2026-01-20", life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-04-01")]),
-        kid("E", "2025-12-01", registered_on="2026-05-01"),
+        make_child("A", born="2026-01-10", family_doctor=None),
+        make_child("B", born="2025-12-20", family_doctor=None),
+        make_child("C", born="2025-11-15", family_doctor=None),
+        make_child(
+            "D",
+            born="2026-01-20",
+            family_doctor=None,
+            life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-04-01")],
+        ),
+        make_child("E", born="2025-12-01", family_doctor=None, registered_on="2026-05-01"),
     ]
     repo.save_children(children)
     repo.save_daycares(
@@ -418,7 +410,7 @@ def _one_check(
 ) -> IndicatorResult:
     """Child A's 3-month check (window 03-10 … 06-09, in Q2), done or skipped as given."""
     repo = MemoryRepository()
-    child = kid("A", "2026-01-10")
+    child = make_child("A", born="2026-01-10", family_doctor=None)
     repo.save_children([child])
     plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
     if done_on is not None:
@@ -504,7 +496,7 @@ def _rescreen(result_on: str | None) -> IndicatorResult:
     )
     if result_on is not None:
         referral = attrs.evolve(referral, closed_on=result_on, result="复筛未见异常")
-    child = kid("R", "2024-04-01", referrals=[referral])
+    child = make_child("R", born="2024-04-01", family_doctor=None, referrals=[referral])
     repo = MemoryRepository()
     repo.save_children([child])
     plan(repo, PROTOCOL, as_of=opened, horizon_days=200)
@@ -532,7 +524,9 @@ def _closing_rate(
 ) -> IndicatorResult:
     """An anaemia case opened 2026-03-01, still open when the child leaves (or not)."""
     case = yiyu.Case(condition="anaemia", opened_on="2026-03-01", opened_by="E0")
-    child = kid("K", "2025-06-01", cases=[case], life_events=life_events)
+    child = make_child(
+        "K", born="2025-06-01", family_doctor=None, cases=[case], life_events=life_events
+    )
     return _only("case_closing", None, {"K": child}, as_of=as_of)
 
 
@@ -553,7 +547,7 @@ def test_a_check_done_on_time_counts_for_the_period_its_window_closes_in() -> No
     # #17 item 1: child A's 8-month check, window 2026-08-10 … 2026-11-09 (Q4), done on
     # time on 2026-09-20 (Q3). It counts for Q4, the period that owns it, not for Q3.
     repo = MemoryRepository()
-    child = kid("A", "2026-01-10")
+    child = make_child("A", born="2026-01-10", family_doctor=None)
     repo.save_children([child])
     plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
     [m8] = [e.obligation for e in repo.obligations(ObligationFilter()) if e.obligation.rule == "m8"]
@@ -584,8 +578,54 @@ def test_the_small_denominator_is_a_configurable_default() -> None:
         period=Q2,
         as_of=AS_OF,
         protocol=PROTOCOL,
-        children={"A": kid("A", "2024-01-10", family_doctor="FD-1")},
+        children={"A": make_child("A", born="2024-01-10", family_doctor="FD-1")},
         indicators=[i for i in INDICATORS if i.id == "family_doctor_contract"],
         small_below=1,
     )
     assert (result.denominator, result.small, result.verdict) == (1, False, True)
+
+
+# --- the period's visits, and children who left ---------------------------------------------
+
+
+def test_infant_health_management_counts_a_visit_done_in_the_period(repo: Repository) -> None:
+    # m3 window 03-31…06-29, m6 06-30…08-30
+    child = make_child("C1", born="2026-01-31", sex="F", gestational_age="39+0")
+    repo.save_children([child])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
+    repo.save_encounter(yiyu.Encounter(id="E1", subject_id="C1", on="2026-08-15",
+                                       obligation_key="child:C1/m6"), [])  # fmt: skip
+    # Q3: its m6 closes in Q3 and was done in Q3; also seen. Q2: m3 closes in Q2 and was
+    # not done, but the child was not seen in Q2 either.
+    visits = repo.encounters_between(D(2026, 1, 1), D(2026, 10, 1))
+    [q3] = [r for r in coverage(repo.obligations(ObligationFilter()),
+            period=yiyu.Period.parse("2026Q3"), as_of=D(2026, 10, 1), protocol=PROTOCOL,
+            children={"C1": child}, encounters=visits)
+            if r.indicator == "infant_visit_timely"]  # fmt: skip
+    assert (q3.numerator, q3.denominator) == (1, 1)
+
+
+def test_a_visit_done_before_a_move_entered_later_still_counts(repo: Repository) -> None:
+    moved = make_child("C1", born="2026-01-31", sex="F", gestational_age="39+0",
+                       life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-02-08")])  # fmt: skip
+    repo.save_children([moved])
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 31))
+    visit = yiyu.Encounter(
+        id="E1", subject_id="C1", on="2026-02-05", obligation_key="child:C1/newborn_home_visit"
+    )
+    repo.save_encounter(visit, [])
+    found = {r.indicator: r for r in coverage(repo.obligations(ObligationFilter()),
+             period=yiyu.Period.parse("2026Q1"), as_of=D(2026, 4, 1), protocol=PROTOCOL,
+             children={"C1": moved}, encounters=[visit])}  # fmt: skip
+    for indicator in ("newborn_visit_timely", "newborn_visit"):  # on time, and within 28 days
+        assert (found[indicator].numerator, found[indicator].denominator) == (1, 1)
+
+
+def test_a_departed_childs_open_case_is_not_counted_later() -> None:
+    gone = make_child("C1", born="2026-01-31", sex="F", gestational_age="33+0",
+                      cases=[yiyu.Case(condition="anaemia", opened_on="2026-08-01")],
+                      life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-09-01")])  # fmt: skip
+    [closing] = [r for r in coverage([], period=yiyu.Period.parse("2027Q1"),
+                 as_of=D(2027, 4, 1), protocol=PROTOCOL, children={"C1": gone},
+                 encounters=[]) if r.indicator == "case_closing"]  # fmt: skip
+    assert closing.denominator == 0

@@ -21,26 +21,16 @@ import yiyu
 from yiyu import Case, ChildRecord, DaycareRecord, Encounter, ReferralKind
 from yiyu.domain.encounter import BMI_RANGE
 from yiyu.instruments.growth import Indicator, lms_value, reference_lms
+from yiyu.testing import make_child
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
 BIRTH = D(2024, 1, 31)
 M6_DAY = D(2024, 7, 31)  # 182 days
+GIRL = make_child("C1", born=BIRTH, sex="F")
+BORN_AT_28_WEEKS = make_child("C1", born=BIRTH, sex="F", gestational_age="28+0",
+                              birth_weight_g=1100, discharge_date="2024-04-10")  # fmt: skip
 NO_SIGNS = {"m6_1": False, "m6_2": False, "m6_3": False, "m6_4": False}
-
-
-def girl(**overrides: Any) -> yiyu.Child:
-    values: dict[str, Any] = {
-        "id": "C1",
-        "name": "王小红",
-        "sex": "F",
-        "birth_date": BIRTH,
-        "gestational_age": "39+0",
-        "birth_weight_g": 3200,
-        "discharge_date": "2024-02-03",
-    }
-    values.update(overrides)
-    return yiyu.Child(**values)
 
 
 def weight_at_sd(sd: float, days: int, sex: str = "F") -> float:
@@ -68,7 +58,7 @@ def test_a_normal_routine_visit_finds_nothing_and_fulfils_its_obligation() -> No
             measurements={"weight_kg": 7.3, "length_cm": 65.7, "hb_g_l": 120},
             warning_signs=NO_SIGNS,
         ),
-        girl(),
+        GIRL,
     )
     assert result.obligation is not None
     assert result.obligation.key == "child:C1/m6"
@@ -76,12 +66,12 @@ def test_a_normal_routine_visit_finds_nothing_and_fulfils_its_obligation() -> No
     assert result.findings == ()
     assert result.opened_cases == result.opened_referrals == ()
     assert result.follow_ups == ()
-    assert result.child == girl()
+    assert result.child == GIRL
 
 
 def test_underweight_opens_a_case_with_monthly_follow_up() -> None:
     below = weight_at_sd(-2.05, 182)  # just under WHO's −2 SD line at 182 days
-    result = record_child(visit(measurements={"weight_kg": round(below, 2)}), girl())
+    result = record_child(visit(measurements={"weight_kg": round(below, 2)}), GIRL)
     assert result.growth is not None
     assert result.growth.waz is not None
     assert result.growth.waz < -2
@@ -99,7 +89,7 @@ def test_underweight_opens_a_case_with_monthly_follow_up() -> None:
 def test_on_the_line_is_not_underweight() -> None:
     # Exactly on WHO's −2 SD line: z = −2.00, which is not < −2 (strict; S4 and
     # growth-who2006.md step 10).
-    result = record_child(visit(measurements={"weight_kg": weight_at_sd(-2.0, 182)}), girl())
+    result = record_child(visit(measurements={"weight_kg": weight_at_sd(-2.0, 182)}), GIRL)
     assert result.growth is not None
     assert result.growth.waz == -2.0
     assert result.opened_cases == ()
@@ -107,7 +97,7 @@ def test_on_the_line_is_not_underweight() -> None:
 
 def test_severe_underweight_is_referred() -> None:
     result = record_child(
-        visit(measurements={"weight_kg": round(weight_at_sd(-3.3, 182), 2)}), girl()
+        visit(measurements={"weight_kg": round(weight_at_sd(-3.3, 182), 2)}), GIRL
     )
     assert [r.kind for r in result.opened_referrals] == [ReferralKind.NUTRITION]
     assert result.opened_cases[0].severity == "severe"
@@ -115,7 +105,7 @@ def test_severe_underweight_is_referred() -> None:
 
 def test_the_case_closes_when_the_index_recovers() -> None:
     case = Case(condition="underweight", opened_on="2024-07-31", opened_by="E0")
-    child = girl(cases=[case])
+    child = make_child("C1", born=BIRTH, sex="F", cases=[case])
     later = D(2024, 8, 31)
     days = (later - BIRTH).days
     result = record_child(
@@ -133,7 +123,10 @@ def test_the_case_closes_when_the_index_recovers() -> None:
 
 def test_a_second_finding_never_opens_a_second_case() -> None:
     case = Case(condition="anaemia", opened_on="2024-07-31", severity="mild")
-    result = record_child(visit(D(2024, 8, 20), measurements={"hb_g_l": 85}), girl(cases=[case]))
+    result = record_child(
+        visit(D(2024, 8, 20), measurements={"hb_g_l": 85}),
+        make_child("C1", born=BIRTH, sex="F", cases=[case]),
+    )
     assert result.opened_cases == ()
     [updated] = result.updated_cases
     assert updated.severity == "moderate"
@@ -146,7 +139,7 @@ def test_a_second_finding_never_opens_a_second_case() -> None:
     [(109, "mild"), (90, "mild"), (89, "moderate"), (60, "moderate"), (59, "severe")],
 )
 def test_anaemia_opens_a_case_with_its_recheck(hb: float, severity: str) -> None:
-    result = record_child(visit(measurements={"hb_g_l": hb}), girl())
+    result = record_child(visit(measurements={"hb_g_l": hb}), GIRL)
     [case] = result.opened_cases
     assert (case.condition, case.severity) == (yiyu.CategoryKind.ANAEMIA, severity)
     keys = {ob.rule for ob in result.follow_ups}
@@ -156,12 +149,17 @@ def test_anaemia_opens_a_case_with_its_recheck(hb: float, severity: str) -> None
 
 
 def test_hb_110_is_not_anaemia() -> None:
-    assert record_child(visit(measurements={"hb_g_l": 110}), girl()).findings == ()
+    assert record_child(visit(measurements={"hb_g_l": 110}), GIRL).findings == ()
 
 
 def test_anaemia_closes_two_months_after_hb_is_normal() -> None:
     # S4 (M): continue iron 2 months after Hb is normal; then the case closes.
-    child = girl(cases=[Case(condition="anaemia", opened_on="2024-07-31", severity="mild")])
+    child = make_child(
+        "C1",
+        born=BIRTH,
+        sex="F",
+        cases=[Case(condition="anaemia", opened_on="2024-07-31", severity="mild")],
+    )
     first = record_child(visit(D(2024, 8, 21), measurements={"hb_g_l": 115}), child)
     assert first.closed_cases == ()
     assert first.child.cases[0].normal_since == D(2024, 8, 21)
@@ -174,13 +172,16 @@ def test_anaemia_closes_two_months_after_hb_is_normal() -> None:
 
 def test_anaemia_again_after_normal_restarts_the_course() -> None:
     case = Case(condition="anaemia", opened_on="2024-07-31", normal_since="2024-08-21")
-    result = record_child(visit(D(2024, 9, 21), measurements={"hb_g_l": 100}), girl(cases=[case]))
+    result = record_child(
+        visit(D(2024, 9, 21), measurements={"hb_g_l": 100}),
+        make_child("C1", born=BIRTH, sex="F", cases=[case]),
+    )
     assert result.child.cases[0].normal_since is None
 
 
 def test_positive_warning_sign_refers_and_tracks_the_result() -> None:
     signs = {**NO_SIGNS, "m6_4": True}  # 不能扶坐
-    result = record_child(visit(obligation_key="child:C1/m6", warning_signs=signs), girl())
+    result = record_child(visit(obligation_key="child:C1/m6", warning_signs=signs), GIRL)
     assert result.warning_signs is not None
     assert result.warning_signs.positive
     kinds = sorted(r.kind.value for r in result.opened_referrals)
@@ -199,7 +200,7 @@ def test_positive_warning_sign_refers_and_tracks_the_result() -> None:
 
 def test_regression_alone_is_an_autism_referral() -> None:
     result = record_child(visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS,
-                                regression=True), girl())  # fmt: skip
+                                regression=True), GIRL)  # fmt: skip
     assert result.warning_signs is not None
     assert not result.warning_signs.positive
     assert [r.kind for r in result.opened_referrals] == [ReferralKind.AUTISM_RESCREEN]
@@ -207,12 +208,19 @@ def test_regression_alone_is_an_autism_referral() -> None:
 
 def test_the_checklist_must_be_complete() -> None:
     with pytest.raises(yiyu.ValidationError) as info:
-        record_child(visit(obligation_key="child:C1/m6", warning_signs={"m6_1": False}), girl())
+        record_child(visit(obligation_key="child:C1/m6", warning_signs={"m6_1": False}), GIRL)
     assert "m6_2" in str(info.value)
 
 
 def test_preterm_growth_is_assessed_at_corrected_age() -> None:
-    preterm = girl(gestational_age="32+0", birth_weight_g=1600, discharge_date="2024-03-10")
+    preterm = make_child(
+        "C1",
+        born=BIRTH,
+        sex="F",
+        gestational_age="32+0",
+        birth_weight_g=1600,
+        discharge_date="2024-03-10",
+    )
     result = record_child(visit(measurements={"weight_kg": 6.0}), preterm)
     assert result.age_days == 182
     assert result.assessed_age_days == 182 - 56  # 8 weeks early
@@ -222,7 +230,7 @@ def test_haemoglobin_is_judged_by_chronological_age_for_a_preterm_child() -> Non
     # S4 (sources: digest §5): Hb < 110 g/L is anaemia at 6 months–6 years, by age; the
     # preterm norms (S9, digest §4) correct the age for growth and development only.
     # A 28-week infant at chronological 6 months is corrected 3 months: still anaemic.
-    preterm = girl(gestational_age="28+0", birth_weight_g=1100, discharge_date="2024-04-10")
+    preterm = BORN_AT_28_WEEKS
     result = record_child(visit(measurements={"hb_g_l": 95}), preterm)
     assert result.age.chronological_months == 6
     assert result.age.corrected
@@ -237,7 +245,7 @@ def test_haemoglobin_is_judged_by_chronological_age_for_a_preterm_child() -> Non
 def test_the_warning_sign_column_of_a_preterm_child_follows_corrected_age() -> None:
     # At the scheduled 6-month check a 28-week infant (corrected 3 months) is screened
     # against the 3-month column (S5 digest §2, S9 digest §4); the 6-month items are refused.
-    preterm = girl(gestational_age="28+0", birth_weight_g=1100, discharge_date="2024-04-10")
+    preterm = BORN_AT_28_WEEKS
     m3_answers = {"m3_1": False, "m3_2": True, "m3_3": False, "m3_4": False}
     result = record_child(visit(obligation_key="child:C1/m6", warning_signs=m3_answers), preterm)
     assert result.warning_signs is not None
@@ -255,14 +263,21 @@ def test_the_warning_sign_column_of_a_preterm_child_follows_corrected_age() -> N
     assert named.warning_signs is not None
     assert named.warning_signs.column_id == "m6"
     # A term child at the same check: the check's own column.
-    term = record_child(visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS), girl())
+    term = record_child(visit(obligation_key="child:C1/m6", warning_signs=NO_SIGNS), GIRL)
     assert term.warning_signs is not None
     assert term.warning_signs.column_id == "m6"
 
 
 def test_before_corrected_3_months_no_column_applies() -> None:
     # 25 weeks: at chronological 3 months the corrected age is about 0 months.
-    preterm = girl(gestational_age="25+0", birth_weight_g=750, discharge_date="2024-04-20")
+    preterm = make_child(
+        "C1",
+        born=BIRTH,
+        sex="F",
+        gestational_age="25+0",
+        birth_weight_g=750,
+        discharge_date="2024-04-20",
+    )
     on = D(2024, 4, 30)
     with pytest.raises(yiyu.ValidationError) as info:
         record_child(
@@ -276,7 +291,14 @@ def test_before_corrected_3_months_no_column_applies() -> None:
 
 def test_growth_after_the_corrected_age_limit_is_chronological() -> None:
     # 30 weeks: corrected 24 months is reached at chronological 26.3 months (S9, M).
-    preterm = girl(gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-20")
+    preterm = make_child(
+        "C1",
+        born=BIRTH,
+        sex="F",
+        gestational_age="30+0",
+        birth_weight_g=1400,
+        discharge_date="2024-03-20",
+    )
     corrected = yiyu.corrected_birth(preterm)
     before = record_child(
         visit(yiyu.add_months(corrected, 24).subtract(days=1), measurements={"weight_kg": 11.0}),
@@ -293,7 +315,9 @@ def test_rearing_risk_high_opens_a_home_visit_and_low_closes_it() -> None:
     form = yiyu.instruments.rearing_risk.load_form()
     high = {item.id: 2 for item in form.items}
     low = {item.id: 0 for item in form.items}
-    orphan = girl(categories=[yiyu.Category(kind="orphan", start="2024-03-01")])
+    orphan = make_child(
+        "C1", born=BIRTH, sex="F", categories=[yiyu.Category(kind="orphan", start="2024-03-01")]
+    )
     first = record_child(visit(risk_answers=high), orphan)
     assert first.rearing_risk is not None
     assert first.rearing_risk.level.value == "high"
@@ -316,7 +340,12 @@ def test_invalid_encounters_name_the_field(change: dict[str, Any], field: str) -
     values: dict[str, Any] = {"id": "E1", "subject_id": "C1", "on": M6_DAY}
     values.update(change)
     with pytest.raises(yiyu.ValidationError) as info:
-        yiyu.record(Encounter(**values), girl(), PROTOCOL, as_of=D(2024, 8, 1))
+        yiyu.record(
+            Encounter(**values),
+            GIRL,
+            PROTOCOL,
+            as_of=D(2024, 8, 1),
+        )
     assert info.value.field.startswith(field)
 
 
@@ -377,7 +406,7 @@ measurement_visits = st.fixed_dictionaries(
 def test_outcome_rules_never_open_two_cases_for_one_condition(
     visits: list[dict[str, Any]],
 ) -> None:
-    child = girl()
+    child = GIRL
     for index, v in enumerate(sorted(visits, key=lambda v: v["days"])):
         on = BIRTH.add(days=v["days"])
         encounter = Encounter(
@@ -395,7 +424,7 @@ def test_a_follow_up_done_on_its_first_day_keeps_its_obligation() -> None:
     # Found by the cohort simulation: the visit that closes a case on the day its window
     # opens must not make its own obligation vanish.
     case = Case(condition="underweight", opened_on="2024-07-31", opened_by="E0")
-    child = girl(cases=[case])
+    child = make_child("C1", born=BIRTH, sex="F", cases=[case])
     [first] = [ob for ob in yiyu.schedule(child, PROTOCOL, until=D(2024, 9, 30))
                if ob.rule == "nutrition_case_follow_up"][:1]  # fmt: skip
     on = first.opens
@@ -450,8 +479,9 @@ MOVED = [yiyu.LifeEvent(kind="moved_out", on="2024-12-01")]
 
 
 def test_a_case_closed_by_its_criteria_records_why() -> None:
-    child = girl(cases=[Case(condition="anaemia", opened_on="2024-07-31", severity="mild",
-                             normal_since="2024-08-21")])  # fmt: skip
+    case = Case(condition="anaemia", opened_on="2024-07-31", severity="mild",
+                normal_since="2024-08-21")  # fmt: skip
+    child = make_child("C1", born=BIRTH, sex="F", cases=[case])
     done = record_child(visit(D(2024, 10, 21), measurements={"hb_g_l": 121}), child)
     [closed] = done.closed_cases
     assert (closed.closed_by, closed.close_reason) == (
@@ -463,8 +493,8 @@ def test_a_case_closed_by_its_criteria_records_why() -> None:
 def test_a_visit_before_the_child_left_works_on_the_case_as_the_visits_left_it() -> None:
     # The move is known when an earlier visit is entered (late, or its record printed
     # again): the case the move closes was open on the visit's day, and stays one case.
-    child = girl(cases=[Case(condition="anaemia", opened_on="2024-07-31", severity="mild")],
-                 life_events=MOVED)  # fmt: skip
+    case = Case(condition="anaemia", opened_on="2024-07-31", severity="mild")
+    child = make_child("C1", born=BIRTH, sex="F", cases=[case], life_events=MOVED)
     assert child.cases[0].close_reason is yiyu.CaseCloseReason.MOVED_OUT
     worse = record_child(visit(D(2024, 8, 20), measurements={"hb_g_l": 85}), child)
     assert (worse.opened_cases, worse.closed_cases) == ((), ())
@@ -484,7 +514,9 @@ def test_a_visit_before_the_child_left_works_on_the_case_as_the_visits_left_it()
 
 
 def test_a_case_opened_before_a_known_move_is_closed_by_it() -> None:
-    result = record_child(visit(measurements={"hb_g_l": 95}), girl(life_events=MOVED))
+    result = record_child(
+        visit(measurements={"hb_g_l": 95}), make_child("C1", born=BIRTH, sex="F", life_events=MOVED)
+    )
     [opened] = result.opened_cases
     assert (opened.opened_on, opened.closed_on, opened.close_reason) == (
         M6_DAY,
@@ -497,7 +529,9 @@ def test_a_case_opened_before_a_known_move_is_closed_by_it() -> None:
 def test_a_visit_after_the_child_left_is_refused() -> None:
     # A child who moved out is another area's: a visit recorded here afterwards would open
     # cases no one follows (#17). A visit on the day itself still happened.
-    left = girl(life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-07-20")])
+    left = make_child(
+        "C1", born=BIRTH, sex="F", life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-07-20")]
+    )
     with pytest.raises(yiyu.ValidationError) as error:
         record_child(visit(M6_DAY, measurements={"hb_g_l": 95}), left)
     assert error.value.field == "on"

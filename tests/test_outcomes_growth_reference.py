@@ -23,6 +23,7 @@ from yiyu.testing import make_child
 
 D = pendulum.Date
 BIRTH = D(2024, 1, 31)
+GIRL = make_child("C1", born=BIRTH, sex="F")
 NATIONAL = yiyu.load_protocol()
 
 COUNTY = """
@@ -49,10 +50,6 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> yiyu.Protocol:
     path = Path(tmp_path_factory.mktemp("county")) / "county.toml"
     path.write_text(COUNTY, encoding="utf-8")
     return yiyu.load_protocol(path)
-
-
-def girl() -> yiyu.Child:
-    return make_child(id="C1", name="王小红", sex="F", birth_date=BIRTH)
 
 
 def visit(on: D, **measurements: Any) -> Encounter:
@@ -83,7 +80,7 @@ def test_the_national_layer_prints_ws_t_423_and_manages_cases_by_who() -> None:
 
 
 def test_every_visit_carries_both_evaluations() -> None:
-    result = record(visit(AT_ONE, weight_kg=b2(12)[3]), girl(), NATIONAL)
+    result = record(visit(AT_ONE, weight_kg=b2(12)[3]), GIRL, NATIONAL)
     assert (result.evaluation_reference, result.case_reference) == ("ws_t_423_2022", "who_2006")
     assert result.growth is not None
     assert result.growth.waz is not None
@@ -101,7 +98,7 @@ def test_where_the_references_disagree_the_chosen_one_opens_the_case(
     # underweight by WHO: the national layer (WHO for cases) opens nothing.
     sd = b2(12)
     weight = round((sd[0] + sd[1]) / 2, 1)
-    child = girl()
+    child = GIRL
     who = record(visit(AT_ONE, weight_kg=weight), child, NATIONAL)
     assert who.growth is not None
     assert who.growth.waz is not None
@@ -128,7 +125,7 @@ def test_where_the_references_disagree_the_chosen_one_opens_the_case(
 
 
 def test_severe_by_the_national_standard_is_referred(county: yiyu.Protocol) -> None:
-    result = record(visit(AT_ONE, weight_kg=round(b2(12)[0] - 0.3, 1)), girl(), county)
+    result = record(visit(AT_ONE, weight_kg=round(b2(12)[0] - 0.3, 1)), GIRL, county)
     assert result.nutrition == {GrowthFinding.SEVERE_UNDERWEIGHT}
     assert [r.kind for r in result.opened_referrals] == [ReferralKind.NUTRITION]
 
@@ -136,7 +133,7 @@ def test_severe_by_the_national_standard_is_referred(county: yiyu.Protocol) -> N
 def test_a_national_case_closes_when_the_child_is_back_above_minus_2sd(
     county: yiyu.Protocol,
 ) -> None:
-    opened = record(visit(AT_ONE, weight_kg=round(b2(12)[1] - 0.1, 1)), girl(), county)
+    opened = record(visit(AT_ONE, weight_kg=round(b2(12)[1] - 0.1, 1)), GIRL, county)
     assert opened.opened_cases
     later = D(2025, 3, 31)  # 14 months
     recovered = record(visit(later, weight_kg=dict(table_rows(Indicator.WFA, "F", "B"))[14][3]),
@@ -150,6 +147,6 @@ def test_obesity_by_bmi_under_the_national_standard(county: yiyu.Protocol) -> No
     bmi_row = dict(table_rows(Indicator.BFA, "F", "B"))[12]
     target_bmi = (bmi_row[5] + bmi_row[6]) / 2
     weight = round(target_bmi * 0.74**2, 1)
-    result = record(visit(AT_ONE, weight_kg=weight, length_cm=74.0), girl(), county)
+    result = record(visit(AT_ONE, weight_kg=weight, length_cm=74.0), GIRL, county)
     assert GrowthFinding.OBESITY in result.nutrition
     assert [case.condition for case in result.opened_cases] == [CategoryKind.OBESITY]

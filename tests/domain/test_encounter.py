@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pytest
 
 import yiyu
-
-
-def encounter(**overrides: Any) -> yiyu.Encounter:
-    values: dict[str, Any] = {"id": "E1", "subject_id": "C1", "on": "2024-05-01"}
-    values.update(overrides)
-    return yiyu.Encounter(**values)
+from yiyu.testing import make_encounter
 
 
 @pytest.mark.parametrize(
@@ -52,7 +46,7 @@ def test_measured_position() -> None:
 
 
 def test_encounter_accepts_plain_mappings_and_freezes_them() -> None:
-    e = encounter(
+    e = make_encounter(
         measurements={"weight_kg": 7.2, "length_cm": 66.0},
         warning_signs={"m6_1": False},
         role="family_doctor",
@@ -65,11 +59,11 @@ def test_encounter_accepts_plain_mappings_and_freezes_them() -> None:
 
 def test_encounter_errors_name_the_field() -> None:
     with pytest.raises(yiyu.ValidationError) as info:
-        encounter(on="2024-02-30")
+        make_encounter(on="2024-02-30")
     assert info.value.field == "on"
     with pytest.raises(yiyu.ValidationError) as info:
-        encounter(role="nurse")
+        make_encounter(role="nurse")
     assert info.value.field == "role"
     with pytest.raises(yiyu.ValidationError) as info:
-        encounter(regression="yes")
+        make_encounter(regression="yes")
     assert info.value.field == "regression"

@@ -9,14 +9,17 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pendulum
 import pytest
 
 import yiyu
+from yiyu.codec import to_data
 from yiyu.jobs.planning import plan
 from yiyu.store import ObligationFilter, Repository, SubjectRef
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
+from yiyu.testing import make_child
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -277,3 +280,129 @@ def test_two_plans_at_once_on_postgresql(postgres: Any) -> None:
     seeded(reference)
     plan(reference, PROTOCOL, as_of=AS_OF)
     assert stored_keys(repo) == stored_keys(reference)
+
+
+# --- who acts, what changed, and two runs at once -------------------------------------------
+
+# A girl born at 33 weeks: her high-risk follow-ups are her family doctor's.
+PRETERM_GIRL = make_child(
+    "C1", born="2026-01-31", sex="F", gestational_age="33+0", family_doctor="FD-1"
+)
+
+
+def stored(repo: Repository, **where: Any) -> dict[str, Any]:
+    return {s.obligation.key: s for s in repo.obligations(ObligationFilter(**where))}
+
+
+def test_a_move_and_a_new_doctor_reach_the_open_obligations(repo: Repository) -> None:
+    repo.save_children([PRETERM_GIRL])
+    plan(repo, PROTOCOL, as_of=D(2026, 3, 1))
+    repo.save_children([attrs.evolve(PRETERM_GIRL, township="东城街道", family_doctor="FD-9")])
+    plan(repo, PROTOCOL, as_of=D(2026, 3, 1))
+    rows = stored(repo)
+    follow_ups = [s for s in rows.values() if s.obligation.rule == "high_risk_follow_up"]
+    assert {s.township for s in rows.values()} == {"东城街道"}
+    assert {s.assignee for s in follow_ups} == {"FD-9"}
+
+
+def test_a_daycares_new_instructor_reaches_its_children(repo: Repository) -> None:
+    daycare = yiyu.Daycare(id="D1", name="阳光托育园", opened_on="2025-01-01",
+                           health_instructor="HI-1")  # fmt: skip
+    repo.save_daycares([daycare])
+    enrolment = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2026-09-01")
+    repo.save_children([attrs.evolve(PRETERM_GIRL, enrolments=[enrolment])])
+    plan(repo, PROTOCOL, as_of=D(2026, 8, 1))
+    repo.save_daycares([yiyu.Daycare(**{**to_data(daycare), "health_instructor": "HI-2"})])
+    result = plan(repo, PROTOCOL, as_of=D(2026, 8, 1))
+    assert result.planned == 2  # the daycare and its child
+    record = stored(repo)["child:C1/daycare_health_record/D1@2026-09-01"]
+    assert record.assignee == "HI-2"
+
+
+def test_a_withdrawn_obligation_done_and_planned_again_comes_back(repo: Repository) -> None:
+    repo.save_children([PRETERM_GIRL])
+    plan(repo, PROTOCOL, as_of=D(2026, 3, 1))
+    # Not preterm: the follow-ups are withdrawn.
+    repo.save_children([attrs.evolve(PRETERM_GIRL, gestational_age="39+0")])
+    plan(repo, PROTOCOL, as_of=D(2026, 3, 1))
+    key = next(k for k, s in stored(repo, include_withdrawn=True).items()
+               if s.obligation.rule == "high_risk_follow_up")  # fmt: skip
+    repo.save_encounter(yiyu.Encounter(id="E1", subject_id="C1", on="2026-03-05",
+                                       obligation_key=key), [])  # fmt: skip
+    repo.save_children([PRETERM_GIRL])  # preterm after all
+    plan(repo, PROTOCOL, as_of=D(2026, 3, 1))
+    assert stored(repo)[key].withdrawn_on is None
+
+
+def test_a_new_protocol_version_leaves_begun_obligations_alone(
+    repo: Repository, tmp_path: Path
+) -> None:
+    repo.save_children(
+        [make_child("C1", born="2025-01-31", sex="F", gestational_age="39+0", family_doctor="FD-1")]
+    )
+    plan(repo, PROTOCOL, as_of=D(2026, 3, 1))
+    region = tmp_path / "county.toml"
+    region.write_text(
+        textwrap.dedent(
+            """
+            [protocol]
+            id = "county"
+            version = "2"
+            title = "县"
+            extends = "zj-city@2026.2"
+            [sources.R1]
+            title = "县通知"
+            [[overrides]]
+            id = "m12"
+            closes = { months = 13 }
+            source = ["R1"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    plan(repo, yiyu.load_protocol(region), as_of=D(2026, 3, 1))
+    rows = stored(repo)
+    assert rows["child:C1/m12"].obligation.protocol == "zj-city"  # opened 2025-11-30: kept
+    assert rows["child:C1/m18"].obligation.protocol == "county"  # opens 04-30: new version
+
+
+def test_a_change_below_the_top_layer_replans(tmp_path: Path) -> None:
+    repo = yiyu.store.MemoryRepository()
+    repo.save_children([PRETERM_GIRL])
+    plan(repo, PROTOCOL, as_of=D(2026, 3, 1))
+    data = Path(yiyu.protocol.loader.__file__).parent / "data"
+    national = (data / "cn-national.toml").read_text(encoding="utf-8")
+    changed = tmp_path / "cn-national.toml"
+    changed.write_text(national.replace("closes = { months = 5, days = -1 }",
+                                        "closes = { months = 4 }"), encoding="utf-8")  # fmt: skip
+    protocol = yiyu.load_protocol_files([changed, data / "zj-city.toml"])
+    assert protocol.label == PROTOCOL.label
+    assert plan(repo, protocol, as_of=D(2026, 3, 1)).planned == 1
+
+
+def test_the_same_subject_twice_plans_once(repo: Repository) -> None:
+    repo.save_children([PRETERM_GIRL])
+    ref = SubjectRef(kind="child", id="C1")
+    assert plan(repo, PROTOCOL, as_of=D(2026, 3, 1), subjects=[ref, ref]).planned == 1
+
+
+def test_two_plans_at_once_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'yiyu.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    SqlRepository(engine).save_children([attrs.evolve(PRETERM_GIRL, id=f"C{i}") for i in range(20)])
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            plan(SqlRepository(engine), PROTOCOL, as_of=D(2026, 3, 1), batch_size=3)
+        except BaseException as error:  # collected, then asserted on
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert errors == []

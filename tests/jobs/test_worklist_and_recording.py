@@ -11,6 +11,7 @@ from yiyu.jobs.planning import plan
 from yiyu.jobs.recording import encounter_from_data, record_encounter
 from yiyu.jobs.worklist import worklist
 from yiyu.store import MemoryRepository, ObligationFilter, Repository, SubjectRef
+from yiyu.testing import EXAMPLE_HOLIDAY_FILE, make_child
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -166,19 +167,12 @@ def test_a_reschedule_is_the_suggested_date(repo: Repository) -> None:
     assert later["child:C1/m3"].suggested != suggested  # past: computed again
 
 
-def newborn(child_id: str, born: str) -> yiyu.Child:
-    return yiyu.Child(
-        id=child_id, name="赵小满", sex="F", birth_date=born, discharge_date=born,
-        township="城关街道", family_doctor="FD-1",
-    )  # fmt: skip
-
-
 def test_a_one_month_check_in_the_spring_festival_is_suggested_after_it(
     repo: Repository,
 ) -> None:
     # Born 19 Jan 2026: the 满月 window is 16–18 Feb, inside the Spring Festival holiday
     # (15–23 Feb 2026). The list suggests 24 Feb, the first working day, and says so.
-    repo.save_children([newborn("C5", "2026-01-19")])
+    repo.save_children([make_child("C5", born="2026-01-19", sex="F", discharge_date="2026-01-19")])
     plan(repo, PROTOCOL, as_of=D(2026, 1, 20))
     items = {i.obligation.key: i for i in worklist(repo, as_of=D(2026, 2, 16))}
     item = items["child:C5/one_month"]
@@ -192,22 +186,13 @@ def test_a_one_month_check_in_the_spring_festival_is_suggested_after_it(
 
 
 # An EXAMPLE 2027 (the official dates are not yet known): 春节 6–14 Feb, made up.
-EXAMPLE_2027 = yiyu.parse_holiday_year(
-    """
-    year = 2027
-    source = "示例：非官方安排 (example, not the official notice)"
-    [[holidays]]
-    name = "春节"
-    from = "2027-02-06"
-    to = "2027-02-14"
-    """
-)
+EXAMPLE_2027 = yiyu.parse_holiday_year(EXAMPLE_HOLIDAY_FILE)
 
 
 def test_the_list_uses_the_holiday_years_in_the_store(repo: Repository) -> None:
     # Born 10 Jan 2027: the 满月 window is 7–9 Feb 2027, a year chinese-calendar has
     # no notice for.
-    repo.save_children([newborn("C6", "2027-01-10")])
+    repo.save_children([make_child("C6", born="2027-01-10", sex="F", discharge_date="2027-01-10")])
     plan(repo, PROTOCOL, as_of=D(2027, 1, 11))
     before = {i.obligation.key: i for i in worklist(repo, as_of=D(2027, 2, 7))}
     guessed = before["child:C6/one_month"].suggested

@@ -6,18 +6,14 @@ import attrs
 import pendulum
 
 import yiyu
-from yiyu import CalendarBasis, Obligation, suggest_date
+from yiyu import CalendarBasis, suggest_date
 from yiyu.testing import make_obligation
 
 D = pendulum.Date
 
 
-def obligation(opens: D, due: D, closes: D) -> Obligation:
-    return make_obligation(opens, due, closes)
-
-
 def test_a_working_due_date_is_kept() -> None:
-    ob = obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))  # a Wednesday
+    ob = make_obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))  # a Wednesday
     suggestion = suggest_date(ob, as_of=D(2025, 9, 1))
     assert suggestion is not None
     assert (suggestion.date, suggestion.basis) == (D(2025, 9, 10), CalendarBasis.OFFICIAL)
@@ -26,7 +22,7 @@ def test_a_working_due_date_is_kept() -> None:
 
 def test_national_day_is_avoided_and_the_earlier_day_preferred() -> None:
     # 2025-10-01…08 are holidays (State Council notice for 2025).
-    ob = obligation(D(2025, 9, 20), D(2025, 10, 3), D(2025, 10, 20))
+    ob = make_obligation(D(2025, 9, 20), D(2025, 10, 3), D(2025, 10, 20))
     suggestion = suggest_date(ob, as_of=D(2025, 9, 20))
     assert suggestion is not None
     assert suggestion.date == D(2025, 9, 30)
@@ -34,7 +30,7 @@ def test_national_day_is_avoided_and_the_earlier_day_preferred() -> None:
 
 def test_an_adjusted_working_sunday_is_used() -> None:
     # Sunday 2025-09-28 is a working day (调休) before National Day.
-    ob = obligation(D(2025, 9, 28), D(2025, 9, 28), D(2025, 9, 28))
+    ob = make_obligation(D(2025, 9, 28), D(2025, 9, 28), D(2025, 9, 28))
     assert yiyu.is_working_day(D(2025, 9, 28)) == (True, CalendarBasis.OFFICIAL)
     suggestion = suggest_date(ob, as_of=D(2025, 9, 1))
     assert suggestion is not None
@@ -42,14 +38,14 @@ def test_an_adjusted_working_sunday_is_used() -> None:
 
 
 def test_not_before_as_of() -> None:
-    ob = obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))
+    ob = make_obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))
     suggestion = suggest_date(ob, as_of=D(2025, 9, 15))  # overdue: the next working day
     assert suggestion is not None
     assert suggestion.date == D(2025, 9, 15)
 
 
 def test_closed_window_has_no_suggestion() -> None:
-    ob = obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))
+    ob = make_obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))
     assert suggest_date(ob, as_of=D(2025, 10, 1)) is None
 
 
@@ -57,7 +53,7 @@ def test_a_window_wholly_in_a_holiday_gets_the_first_working_day_after_it() -> N
     # The clinician's case: a 满月 window on 16–18 Feb 2026, inside the Spring Festival
     # holiday (15–23 Feb 2026, State Council notice for 2026); 24 Feb is the first
     # working day after it.
-    ob = obligation(D(2026, 2, 16), D(2026, 2, 17), D(2026, 2, 18))
+    ob = make_obligation(D(2026, 2, 16), D(2026, 2, 17), D(2026, 2, 18))
     suggestion = suggest_date(ob, as_of=D(2026, 2, 10))
     assert suggestion is not None
     assert (suggestion.date, suggestion.outside_window) == (D(2026, 2, 24), True)
@@ -69,7 +65,7 @@ def test_a_window_wholly_in_a_holiday_gets_the_first_working_day_after_it() -> N
 
 def test_national_day_window_gets_the_day_after_the_holiday() -> None:
     # 2025-10-01…08 are holidays: a window on 2–5 October gets Thursday 9 October.
-    ob = obligation(D(2025, 10, 2), D(2025, 10, 3), D(2025, 10, 5))
+    ob = make_obligation(D(2025, 10, 2), D(2025, 10, 3), D(2025, 10, 5))
     suggestion = suggest_date(ob, as_of=D(2025, 9, 1))
     assert suggestion is not None
     assert (suggestion.date, suggestion.outside_window) == (D(2025, 10, 9), True)
@@ -77,7 +73,7 @@ def test_national_day_window_gets_the_day_after_the_holiday() -> None:
 
 def test_only_holidays_left_in_the_window_is_the_same_case() -> None:
     # Overdue since 10 Feb; on 15 Feb only holidays remain (15–18 Feb).
-    ob = obligation(D(2026, 2, 1), D(2026, 2, 10), D(2026, 2, 18))
+    ob = make_obligation(D(2026, 2, 1), D(2026, 2, 10), D(2026, 2, 18))
     suggestion = suggest_date(ob, as_of=D(2026, 2, 15))
     assert suggestion is not None
     assert (suggestion.date, suggestion.outside_window) == (D(2026, 2, 24), True)
@@ -91,14 +87,14 @@ def test_only_holidays_left_in_the_window_is_the_same_case() -> None:
 def test_the_due_date_rules_still_pick_inside_the_window() -> None:
     # Due Monday 16 Feb 2026 (holiday): 15 Feb is a holiday too, Saturday 14 Feb is a
     # working day (调休) and inside the window, so it wins over anything after.
-    ob = obligation(D(2026, 2, 10), D(2026, 2, 16), D(2026, 2, 25))
+    ob = make_obligation(D(2026, 2, 10), D(2026, 2, 16), D(2026, 2, 25))
     suggestion = suggest_date(ob, as_of=D(2026, 2, 1))
     assert suggestion is not None
     assert (suggestion.date, suggestion.outside_window) == (D(2026, 2, 14), False)
 
 
 def test_nothing_after_a_closed_window_or_a_cancellation() -> None:
-    ob = obligation(D(2026, 2, 16), D(2026, 2, 17), D(2026, 2, 18))
+    ob = make_obligation(D(2026, 2, 16), D(2026, 2, 17), D(2026, 2, 18))
     assert suggest_date(ob, as_of=D(2026, 2, 19)) is None  # closed before as_of
     cancelled = attrs.evolve(ob, cancelled_on=D(2026, 2, 17), cancel_reason="moved_out")
     assert suggest_date(cancelled, as_of=D(2026, 2, 10)) is None
@@ -107,7 +103,7 @@ def test_nothing_after_a_closed_window_or_a_cancellation() -> None:
 def test_year_without_holiday_data_falls_back_to_weekends_and_says_so() -> None:
     # chinese-calendar carries the notices up to the year it was released; far ahead
     # there is none. 2040-01-01 is a Sunday.
-    ob = obligation(D(2039, 12, 20), D(2040, 1, 1), D(2040, 1, 10))
+    ob = make_obligation(D(2039, 12, 20), D(2040, 1, 1), D(2040, 1, 10))
     suggestion = suggest_date(ob, as_of=D(2039, 12, 20))
     assert suggestion is not None
     # Saturday 31 Dec and Monday 2 Jan are equally near; Saturday is a weekend.
@@ -120,7 +116,7 @@ def test_year_without_holiday_data_falls_back_to_weekends_and_says_so() -> None:
 def test_no_suggestion_once_cancelled() -> None:
     # Review finding: a child who died on 10 May must not be offered 20 May.
     ob = attrs.evolve(
-        obligation(D(2024, 3, 31), D(2024, 4, 30), D(2024, 6, 29)),
+        make_obligation(D(2024, 3, 31), D(2024, 4, 30), D(2024, 6, 29)),
         cancelled_on=D(2024, 5, 10),
         cancel_reason="deceased",
     )

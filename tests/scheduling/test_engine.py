@@ -14,24 +14,12 @@ import pytest
 
 import yiyu
 from yiyu import Child, Obligation, Role
+from yiyu.testing import make_child, make_daycare
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
 FAR = D(2035, 1, 1)
-
-
-def child(**overrides: Any) -> Child:
-    values: dict[str, Any] = {
-        "id": "C1",
-        "name": "王小明",
-        "sex": "M",
-        "birth_date": "2024-01-31",
-        "gestational_age": "39+2",
-        "birth_weight_g": 3300,
-        "discharge_date": "2024-02-03",
-    }
-    values.update(overrides)
-    return Child(**values)
+BORN = D(2024, 1, 31)
 
 
 def plan(subject: Child | yiyu.Daycare, until: D = FAR) -> dict[str, Obligation]:
@@ -52,7 +40,7 @@ def window(ob: Obligation) -> tuple[D, D, D]:
 
 def test_newborn_visit_within_7_days_of_discharge() -> None:
     # S1 "出院后1周内"; S2 first visit within 7 d of discharge.
-    ob = only(child(), "newborn_home_visit")
+    ob = only(make_child("C1", born=BORN), "newborn_home_visit")
     assert window(ob) == (D(2024, 2, 3), D(2024, 2, 10), D(2024, 2, 10))
     assert ob.role is Role.CHILD_HEALTH_DOCTOR
     assert ob.variant is None
@@ -69,7 +57,7 @@ def test_newborn_visit_within_7_days_of_discharge() -> None:
 )
 def test_high_risk_newborn_visited_within_3_days(facts: dict[str, Any]) -> None:
     # S2: high-risk newborns, first visit within 3 d of receiving the discharge report.
-    ob = only(child(**facts), "newborn_home_visit")
+    ob = only(make_child("C1", born=BORN, **facts), "newborn_home_visit")
     assert window(ob) == (D(2024, 2, 3), D(2024, 2, 6), D(2024, 2, 6))
     assert ob.variant == "high_risk"
 
@@ -77,24 +65,28 @@ def test_high_risk_newborn_visited_within_3_days(facts: dict[str, Any]) -> None:
 def test_a_category_recorded_later_does_not_rewrite_the_newborn_period() -> None:
     # Review finding: conditions are judged on the facts at discharge.
     later = yiyu.Category(kind="high_risk_newborn", start="2024-07-01", reason="后天诊断")
-    c = child(categories=[later])
+    c = make_child("C1", born=BORN, categories=[later])
     assert only(c, "newborn_home_visit").variant is None
     assert [ob for ob in plan(c).values() if ob.rule == "high_risk_follow_up"] == []
 
 
 @pytest.mark.parametrize("facts", [{"gestational_age": "37+0"}, {"birth_weight_g": 2500}])
 def test_thresholds_are_strict(facts: dict[str, Any]) -> None:
-    assert only(child(**facts), "newborn_home_visit").due == D(2024, 2, 10)
+    assert only(make_child("C1", born=BORN, **facts), "newborn_home_visit").due == D(2024, 2, 10)
 
 
 def test_home_birth_visit_hangs_from_the_birth() -> None:
-    ob = only(child(discharge_date=None), "newborn_home_visit")
+    ob = only(make_child("C1", born=BORN, discharge_date=None), "newborn_home_visit")
     assert window(ob) == (D(2024, 1, 31), D(2024, 2, 7), D(2024, 2, 7))
 
 
 def test_one_month_at_28_to_30_days() -> None:
     # S1/S2: 满月 出生后28～30天; due is the last day the standard names.
-    assert window(only(child(), "one_month")) == (D(2024, 2, 28), D(2024, 3, 1), D(2024, 3, 1))
+    assert window(only(make_child("C1", born=BORN), "one_month")) == (
+        D(2024, 2, 28),
+        D(2024, 3, 1),
+        D(2024, 3, 1),
+    )
 
 
 # --- routine checks (digest §1.1–1.4) -------------------------------------------------------
@@ -117,18 +109,20 @@ def test_one_month_at_28_to_30_days() -> None:
     ],
 )
 def test_routine_checks_at_the_standards_ages(rule: str, due: D) -> None:
-    assert only(child(), rule).due == due
+    assert only(make_child("C1", born=BORN), rule).due == due
 
 
 def test_leap_day_birth_twelve_month_check_on_28_february() -> None:
-    assert only(child(birth_date="2024-02-29", discharge_date=None), "m12").due == D(2025, 2, 28)
+    assert only(make_child("C1", born="2024-02-29", discharge_date=None), "m12").due == D(
+        2025, 2, 28
+    )
 
 
 def test_default_windows_partition_the_age_axis() -> None:
     # digest §1.4 (D): m3 2–5, m6 5–7, m8 7–10, m12 10–15, m18 15–21, m24 21–27,
     # m30 27–33, m36 33–48, y4 48–60, y5 60–72, y6 72–84 months, no gap, no overlap.
     rules = ["m3", "m6", "m8", "m12", "m18", "m24", "m30", "m36", "y4", "y5", "y6"]
-    obligations = [only(child(), rule) for rule in rules]
+    obligations = [only(make_child("C1", born=BORN), rule) for rule in rules]
     birth = D(2024, 1, 31)
     assert obligations[0].opens == yiyu.add_months(birth, 2)
     assert obligations[-1].closes == yiyu.add_months(birth, 84).subtract(days=1)
@@ -151,7 +145,7 @@ def test_default_windows_partition_the_age_axis() -> None:
     ],
 )
 def test_visit_contents_carry_the_screens(rule: str, hb: bool, hearing: bool) -> None:
-    ob = only(child(), rule)
+    ob = only(make_child("C1", born=BORN), rule)
     assert any("血红蛋白" in test for test in ob.tests) is hb
     assert any("听力" in test for test in ob.tests) is hearing
     assert ob.checklist == rule  # the 预警征象 column of that age (S5)
@@ -164,10 +158,16 @@ def test_visit_contents_carry_the_screens(rule: str, hb: bool, hearing: bool) ->
 
 
 def test_corrected_birth_is_birth_plus_40_weeks_minus_gestational_age() -> None:
-    assert yiyu.corrected_birth(child(gestational_age="30+0")) == D(2024, 4, 10)  # +70 d
-    assert yiyu.corrected_birth(child(gestational_age="36+6")) == D(2024, 2, 22)  # +22 d
-    assert yiyu.corrected_birth(child(gestational_age="37+0")) == D(2024, 1, 31)  # term
-    assert yiyu.corrected_birth(child(gestational_age=None)) == D(2024, 1, 31)
+    assert yiyu.corrected_birth(make_child("C1", born=BORN, gestational_age="30+0")) == D(
+        2024, 4, 10
+    )  # +70 d
+    assert yiyu.corrected_birth(make_child("C1", born=BORN, gestational_age="36+6")) == D(
+        2024, 2, 22
+    )  # +22 d
+    assert yiyu.corrected_birth(make_child("C1", born=BORN, gestational_age="37+0")) == D(
+        2024, 1, 31
+    )  # term
+    assert yiyu.corrected_birth(make_child("C1", born=BORN, gestational_age=None)) == D(2024, 1, 31)
 
 
 def follow_ups(c: Child) -> list[Obligation]:
@@ -178,13 +178,15 @@ def follow_ups(c: Child) -> list[Obligation]:
 
 
 def test_term_child_has_no_high_risk_follow_up() -> None:
-    assert follow_ups(child()) == []
+    assert follow_ups(make_child("C1", born=BORN)) == []
 
 
 def test_high_risk_preterm_follows_corrected_age() -> None:
     # S9: 高危早产儿 (GA < 34 wk): every 2 wk to corrected 1 mo, monthly to 6, every 2 mo
     # to 12, every 3 mo to 24, then every 6 mo (M, configurable).
-    c = child(gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-05")
+    c = make_child(
+        "C1", born=BORN, gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-05"
+    )
     visits = follow_ups(c)
     corrected = D(2024, 4, 10)
     assert {ob.variant for ob in visits} == {"high_risk_preterm"}
@@ -209,7 +211,9 @@ def test_follow_up_never_leaves_a_gap_longer_than_its_cadence() -> None:
         ("39+0", 2400, "2024-02-02"),
         ("33+2", 2100, "2024-02-25"),
     ]:
-        c = child(gestational_age=ga, birth_weight_g=weight, discharge_date=discharge)
+        c = make_child(
+            "C1", born=BORN, gestational_age=ga, birth_weight_g=weight, discharge_date=discharge
+        )
         dues = [ob.due for ob in follow_ups(c)]
         longest = max((later - earlier).days for earlier, later in itertools.pairwise(dues))
         assert longest <= 6 * 31 + 1, (ga, longest)  # the longest stage: every 6 months
@@ -220,17 +224,20 @@ def test_follow_up_never_leaves_a_gap_longer_than_its_cadence() -> None:
 
 
 def test_correcting_the_discharge_date_keeps_grid_visit_keys() -> None:
-    first = {ob.occurrence: ob.due for ob in follow_ups(child(gestational_age="35+0",
-             birth_weight_g=2300, discharge_date="2024-02-19"))}  # fmt: skip
-    again = {ob.occurrence: ob.due for ob in follow_ups(child(gestational_age="35+0",
-             birth_weight_g=2300, discharge_date="2024-02-20"))}  # fmt: skip
+    preterm = {"gestational_age": "35+0", "birth_weight_g": 2300}
+    first = {ob.occurrence: ob.due for ob in follow_ups(make_child("C1", born=BORN, **preterm,
+             discharge_date="2024-02-19"))}  # fmt: skip
+    again = {ob.occurrence: ob.due for ob in follow_ups(make_child("C1", born=BORN, **preterm,
+             discharge_date="2024-02-20"))}  # fmt: skip
     for label in ("2m", "3m", "6m", "8m"):
         assert first[label] == again[label]
 
 
 def test_under_28_weeks_followed_to_corrected_36_months() -> None:
     # S9 (M): corrected age until 36 months for GA < 28 weeks.
-    c = child(gestational_age="26+3", birth_weight_g=900, discharge_date="2024-04-20")
+    c = make_child(
+        "C1", born=BORN, gestational_age="26+3", birth_weight_g=900, discharge_date="2024-04-20"
+    )
     corrected = yiyu.corrected_birth(c)
     dues = [ob.due for ob in follow_ups(c)]
     assert yiyu.add_months(corrected, 30) in dues
@@ -239,7 +246,9 @@ def test_under_28_weeks_followed_to_corrected_36_months() -> None:
 
 def test_low_risk_preterm_cadence() -> None:
     # S9 (M): GA ≥ 34 wk and BW ≥ 2000 g: monthly to corrected 6 mo, every 2 mo to 12.
-    c = child(gestational_age="35+0", birth_weight_g=2300, discharge_date="2024-02-05")
+    c = make_child(
+        "C1", born=BORN, gestational_age="35+0", birth_weight_g=2300, discharge_date="2024-02-05"
+    )
     visits = follow_ups(c)
     assert {ob.variant for ob in visits} == {"low_risk_preterm"}
     corrected = yiyu.corrected_birth(c)
@@ -250,7 +259,9 @@ def test_low_risk_preterm_cadence() -> None:
 
 def test_follow_up_windows_never_overlap_and_start_after_discharge() -> None:
     for ga in ("26+0", "30+0", "33+6", "35+2"):
-        c = child(gestational_age=ga, birth_weight_g=1800, discharge_date="2024-03-20")
+        c = make_child(
+            "C1", born=BORN, gestational_age=ga, birth_weight_g=1800, discharge_date="2024-03-20"
+        )
         visits = follow_ups(c)
         assert visits[0].opens >= D(2024, 3, 20)
         for earlier, later in itertools.pairwise(visits):
@@ -259,15 +270,11 @@ def test_follow_up_windows_never_overlap_and_start_after_discharge() -> None:
 
 # --- daycares (city plan 三(三)9) -----------------------------------------------------------
 
-
-def daycare(**overrides: Any) -> yiyu.Daycare:
-    values: dict[str, Any] = {"id": "D1", "name": "阳光托育园", "opened_on": "2025-11-15"}
-    values.update(overrides)
-    return yiyu.Daycare(**values)
+OPENED = D(2025, 11, 15)
 
 
 def test_quarterly_visit_lecture_and_review_across_a_year_boundary() -> None:
-    obligations = plan(daycare(), until=D(2026, 12, 31))
+    obligations = plan(make_daycare("D1", opened_on=OPENED), until=D(2026, 12, 31))
     quarters = sorted(
         ob.occurrence or "" for ob in obligations.values() if ob.rule == "daycare_quarterly_visit"
     )
@@ -284,18 +291,18 @@ def test_quarterly_visit_lecture_and_review_across_a_year_boundary() -> None:
 
 def test_a_daycare_open_only_days_of_a_period_owes_nothing_for_it() -> None:
     # min_days (D): opened on New Year's Eve, nothing is owed for 2025Q4 or 2025.
-    obligations = plan(daycare(opened_on="2025-12-31"), until=D(2026, 3, 31))
+    obligations = plan(make_daycare("D1", opened_on="2025-12-31"), until=D(2026, 3, 31))
     assert not [key for key in obligations if "2025" in key]
     assert "daycare:D1/daycare_quarterly_visit/2026Q1" in obligations
 
 
 def test_daycare_opening_mid_quarter_owes_the_rest_of_it() -> None:
-    q4 = plan(daycare())["daycare:D1/daycare_quarterly_visit/2025Q4"]
+    q4 = plan(make_daycare("D1", opened_on=OPENED))["daycare:D1/daycare_quarterly_visit/2025Q4"]
     assert window(q4) == (D(2025, 11, 15), D(2025, 12, 31), D(2025, 12, 31))
 
 
 def test_daycare_closing_mid_quarter() -> None:
-    obligations = plan(daycare(closed_on="2026-05-10"))
+    obligations = plan(make_daycare("D1", opened_on=OPENED, closed_on="2026-05-10"))
     q2 = obligations["daycare:D1/daycare_quarterly_visit/2026Q2"]
     assert window(q2) == (D(2026, 4, 1), D(2026, 5, 10), D(2026, 5, 10))
     assert "daycare:D1/daycare_quarterly_visit/2026Q3" not in obligations
@@ -310,7 +317,7 @@ def test_a_later_enrolment_owes_a_recheck_only_after_3_months_away() -> None:
         child_id="C1", daycare_id="D2", start="2025-09-15", end="2025-10-31"
     )  # away 2.5 months
     back = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2026-03-01")  # away 4 months
-    obligations = plan(child(enrolments=[first, transfer, back]))
+    obligations = plan(make_child("C1", born=BORN, enrolments=[first, transfer, back]))
     by_rule = {(ob.rule, ob.occurrence) for ob in obligations.values() if ob.daycare_id}
     assert ("daycare_entry_check", "D1@2025-03-01") in by_rule
     assert not any(occurrence == "D2@2025-09-15" for rule, occurrence in by_rule
@@ -322,7 +329,7 @@ def test_a_later_enrolment_owes_a_recheck_only_after_3_months_away() -> None:
     edge = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2026-02-01")
     assert not [
         ob
-        for ob in plan(child(enrolments=[first, transfer, edge])).values()
+        for ob in plan(make_child("C1", born=BORN, enrolments=[first, transfer, edge])).values()
         if ob.rule == "daycare_recheck"
     ]
 
@@ -330,7 +337,7 @@ def test_a_later_enrolment_owes_a_recheck_only_after_3_months_away() -> None:
 def test_enrolment_owes_entry_check_and_health_record() -> None:
     # S11 (digest §6 item 4) entry check; city plan 三(三)11 宝宝入托即建立健康档案.
     enrolment = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2025-09-01")
-    obligations = plan(child(enrolments=[enrolment]))
+    obligations = plan(make_child("C1", born=BORN, enrolments=[enrolment]))
     check = obligations["child:C1/daycare_entry_check/D1@2025-09-01"]
     record = obligations["child:C1/daycare_health_record/D1@2025-09-01"]
     assert check.due == record.due == D(2025, 9, 1)
@@ -351,7 +358,7 @@ def assessments(c: Child) -> dict[str, Obligation]:
 
 
 def test_one_assessment_per_year_while_the_category_holds() -> None:
-    c = child(categories=[yiyu.Category(kind="孤儿", start="2024-06-15")])
+    c = make_child("C1", born=BORN, categories=[yiyu.Category(kind="孤儿", start="2024-06-15")])
     found = assessments(c)
     # Until 36 months (D: the city's 0–3 reading); 2027 holds only the 30 days before
     # the third birthday, fewer than the 90 a year must have (D): 2026's window runs on.
@@ -365,8 +372,9 @@ def test_one_assessment_per_year_while_the_category_holds() -> None:
 def test_the_last_year_of_eligibility_owes_no_window_of_a_few_days() -> None:
     # Issue #10: a never-adopted orphan born 2024-01-03 turns 3 on 2027-01-03; its 2027
     # part is 1–2 January. No two-day window: the 2026 one runs to 2 January.
-    c = child(
-        birth_date="2024-01-03",
+    c = make_child(
+        "C1",
+        born="2024-01-03",
         discharge_date="2024-01-05",
         categories=[yiyu.Category(kind="orphan")],
     )
@@ -375,8 +383,9 @@ def test_the_last_year_of_eligibility_owes_no_window_of_a_few_days() -> None:
     assert window(found["2026"]) == (D(2026, 1, 1), D(2026, 12, 31), D(2027, 1, 2))
     assert min((ob.closes - ob.opens).days + 1 for ob in found.values()) >= 90
     # A last year with 90 days or more is owed on its own: born 2024-04-15.
-    later = child(
-        birth_date="2024-04-15",
+    later = make_child(
+        "C1",
+        born="2024-04-15",
         discharge_date="2024-04-17",
         categories=[yiyu.Category(kind="orphan")],
     )
@@ -385,10 +394,12 @@ def test_the_last_year_of_eligibility_owes_no_window_of_a_few_days() -> None:
 
 
 def test_category_ending_mid_year_stops_the_rule() -> None:
-    c = child(
+    c = make_child(
+        "C1",
+        born=BORN,
         categories=[
             yiyu.Category(kind="de_facto_unsupported", start="2024-03-01", end="2025-05-31")
-        ]
+        ],
     )
     found = assessments(c)
     assert sorted(found) == ["2024", "2025"]
@@ -396,17 +407,19 @@ def test_category_ending_mid_year_stops_the_rule() -> None:
 
 
 def test_overlapping_categories_owe_one_assessment_a_year() -> None:
-    c = child(
+    c = make_child(
+        "C1",
+        born=BORN,
         categories=[
             yiyu.Category(kind="orphan", start="2024-03-01", end="2024-12-31"),
             yiyu.Category(kind="disabled", start="2024-10-01"),
-        ]
+        ],
     )
     assert sorted(assessments(c)) == ["2024", "2025", "2026"]
 
 
 def test_first_assessment_late_in_the_year_runs_into_the_next() -> None:
-    c = child(categories=[yiyu.Category(kind="disabled", start="2025-12-01")])
+    c = make_child("C1", born=BORN, categories=[yiyu.Category(kind="disabled", start="2025-12-01")])
     found = assessments(c)
     assert window(found["2025"]) == (D(2025, 12, 1), D(2026, 3, 1), D(2026, 3, 1))
     # The next year's window opens after it, so one visit never counts for both years
@@ -416,11 +429,13 @@ def test_first_assessment_late_in_the_year_runs_into_the_next() -> None:
 
 def test_two_eligibility_spans_in_one_year_owe_one_assessment() -> None:
     # Review finding: orphan Mar–Apr, then disabled from September, in one year.
-    c = child(
+    c = make_child(
+        "C1",
+        born=BORN,
         categories=[
             yiyu.Category(kind="orphan", start="2024-03-01", end="2024-04-30"),
             yiyu.Category(kind="disabled", start="2024-09-01"),
-        ]
+        ],
     )
     found = assessments(c)
     first = found["2024"]
@@ -430,14 +445,14 @@ def test_two_eligibility_spans_in_one_year_owe_one_assessment() -> None:
 
 
 def test_other_categories_owe_no_assessment() -> None:
-    assert assessments(child(categories=["high_risk_newborn"])) == {}
+    assert assessments(make_child("C1", born=BORN, categories=["high_risk_newborn"])) == {}
 
 
 # --- leaving, late registration, horizon ----------------------------------------------------
 
 
 def test_moving_out_cancels_what_is_not_yet_overdue_and_drops_what_is_not_open() -> None:
-    c = child(life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-04-20")])
+    c = make_child("C1", born=BORN, life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-04-20")])
     obligations = plan(c)
     m3 = obligations["child:C1/m3"]  # window 2024-03-31 … 2024-06-29, due 2024-04-30
     assert (m3.cancelled_on, m3.cancel_reason) == (D(2024, 4, 20), "moved_out")
@@ -449,7 +464,7 @@ def test_moving_out_cancels_what_is_not_yet_overdue_and_drops_what_is_not_open()
 def test_a_check_overdue_when_the_child_moves_out_stays_missed() -> None:
     # Issue #10: the 3-month check was due 2024-04-30 and not done by 2024-05-10, the
     # day the child moved out. It was owed here: it stays, missed, and counts as such.
-    c = child(life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")])
+    c = make_child("C1", born=BORN, life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-10")])
     m3 = plan(c)["child:C1/m3"]
     assert m3.cancelled_on is None
     assert window(m3) == (D(2024, 3, 31), D(2024, 4, 30), D(2024, 5, 9))
@@ -458,7 +473,7 @@ def test_a_check_overdue_when_the_child_moves_out_stays_missed() -> None:
 
 
 def test_death_cancels_with_its_reason() -> None:
-    c = child(life_events=[yiyu.LifeEvent(kind="deceased", on="2024-02-05")])
+    c = make_child("C1", born=BORN, life_events=[yiyu.LifeEvent(kind="deceased", on="2024-02-05")])
     visit = plan(c)["child:C1/newborn_home_visit"]
     assert visit.cancel_reason == "deceased"
     assert set(plan(c)) == {"child:C1/newborn_home_visit"}
@@ -466,7 +481,7 @@ def test_death_cancels_with_its_reason() -> None:
 
 def test_late_registration_missed_windows_come_back_as_missed() -> None:
     # Registered at 7 months: 3-month check closed before; it is there, and missed.
-    c = child(registered_on="2024-08-31")
+    c = make_child("C1", born=BORN, registered_on="2024-08-31")
     obligations = plan(c)
     m3 = obligations["child:C1/m3"]
     assert yiyu.status(m3, as_of=D(2024, 8, 31)) is yiyu.Status.MISSED
@@ -479,17 +494,17 @@ def test_late_registration_missed_windows_come_back_as_missed() -> None:
 def test_late_registration_catch_up_of_the_newborn_visit() -> None:
     # Registered at 14 days (window closed at 10 days): caught up within 7 days, never
     # after 28 days of age (digest §1.4, V3 reporting practice).
-    ob = only(child(registered_on="2024-02-14"), "newborn_home_visit")
+    ob = only(make_child("C1", born=BORN, registered_on="2024-02-14"), "newborn_home_visit")
     assert ob.catch_up
     assert window(ob) == (D(2024, 2, 14), D(2024, 2, 21), D(2024, 2, 21))
-    ob = only(child(registered_on="2024-02-25"), "newborn_home_visit")
+    ob = only(make_child("C1", born=BORN, registered_on="2024-02-25"), "newborn_home_visit")
     assert window(ob) == (D(2024, 2, 25), D(2024, 2, 28), D(2024, 2, 28))  # 28 days of age
 
 
 def test_registration_on_the_last_day_still_leaves_a_full_catch_up_window() -> None:
     # Review finding: no cliff between registering on the window's last day and the next.
-    last_day = only(child(registered_on="2024-02-10"), "newborn_home_visit")
-    next_day = only(child(registered_on="2024-02-11"), "newborn_home_visit")
+    last_day = only(make_child("C1", born=BORN, registered_on="2024-02-10"), "newborn_home_visit")
+    next_day = only(make_child("C1", born=BORN, registered_on="2024-02-11"), "newborn_home_visit")
     assert last_day.closes == D(2024, 2, 17)
     assert next_day.closes == D(2024, 2, 18)
     assert last_day.catch_up
@@ -497,12 +512,17 @@ def test_registration_on_the_last_day_still_leaves_a_full_catch_up_window() -> N
 
 
 def test_high_risk_newborn_catch_up_keeps_the_3_day_rule() -> None:
-    ob = only(child(gestational_age="34+0", registered_on="2024-02-08"), "newborn_home_visit")
+    ob = only(
+        make_child("C1", born=BORN, gestational_age="34+0", registered_on="2024-02-08"),
+        "newborn_home_visit",
+    )
     assert (ob.opens, ob.due) == (D(2024, 2, 8), D(2024, 2, 11))
 
 
 def test_registration_inside_a_long_window_changes_nothing() -> None:
-    assert window(only(child(registered_on="2024-04-10"), "m3")) == window(only(child(), "m3"))
+    assert window(only(make_child("C1", born=BORN, registered_on="2024-04-10"), "m3")) == window(
+        only(make_child("C1", born=BORN), "m3")
+    )
 
 
 # --- late registration: the catch-up check (issue #10) -------------------------------------
@@ -512,7 +532,7 @@ def test_a_child_registered_at_10_months_is_seen_within_30_days_with_the_missed_
     # Born 2024-01-31, registered 2024-11-30 (10 months): the 3-, 6- and 8-month checks
     # closed before; the 12-month one is due 2025-01-31. Without a catch-up the child
     # waits two months and its 6–8-month Hb (S1, digest §1.2) is never done.
-    obligations = plan(child(registered_on="2024-11-30"))
+    obligations = plan(make_child("C1", born=BORN, registered_on="2024-11-30"))
     check = obligations["child:C1/registration_check"]
     assert window(check) == (D(2024, 11, 30), D(2024, 12, 30), D(2024, 12, 30))
     assert check.catch_up
@@ -525,7 +545,7 @@ def test_a_child_registered_at_10_months_is_seen_within_30_days_with_the_missed_
 def test_a_routine_check_due_within_the_30_days_is_the_catch_up() -> None:
     # Registered at 7 months 3 days (2024-09-03): the 8-month check is due 2024-09-30,
     # within 30 days: it takes the missed 6-month hearing screen; its own Hb line stays.
-    obligations = plan(child(registered_on="2024-09-03"))
+    obligations = plan(make_child("C1", born=BORN, registered_on="2024-09-03"))
     assert "child:C1/registration_check" not in obligations
     m8 = obligations["child:C1/m8"]
     assert "听力筛查（听性行为观察法）（补查）" in m8.tests
@@ -534,16 +554,18 @@ def test_a_routine_check_due_within_the_30_days_is_the_catch_up() -> None:
 
 def test_no_catch_up_when_nothing_was_missed() -> None:
     # Registered at 2.5 months: the 3-month window (from 2 months) is still open.
-    obligations = plan(child(registered_on="2024-04-15"))
+    obligations = plan(make_child("C1", born=BORN, registered_on="2024-04-15"))
     assert "child:C1/registration_check" not in obligations
     assert not any("补查" in test for ob in obligations.values() for test in ob.tests)
-    assert "child:C1/registration_check" not in plan(child())  # registered at birth
+    assert "child:C1/registration_check" not in plan(
+        make_child("C1", born=BORN)
+    )  # registered at birth
 
 
 def test_a_school_age_registration_carries_no_hearing_screen() -> None:
     # Registered at 4 years 2 months: the hearing screen's use (to 4 years, D) is over;
     # the 4-year check (open until 5, due at 4) is the catch-up and has its own Hb.
-    obligations = plan(child(registered_on="2028-03-31"))
+    obligations = plan(make_child("C1", born=BORN, registered_on="2028-03-31"))
     assert "child:C1/registration_check" not in obligations
     assert not any("听力筛查（听性行为观察法）（补查）" in ob.tests for ob in obligations.values())
 
@@ -554,7 +576,9 @@ def test_a_school_age_registration_carries_no_hearing_screen() -> None:
 def test_a_check_that_falls_while_the_child_is_in_hospital_is_not_owed() -> None:
     # A 28-week infant born 2024-01-31 and discharged on day 70 (2024-04-10): the 满月
     # window (days 28–30, S1) passed in hospital. Not owed, so never missed or counted.
-    c = child(gestational_age="28+0", birth_weight_g=1100, discharge_date="2024-04-10")
+    c = make_child(
+        "C1", born=BORN, gestational_age="28+0", birth_weight_g=1100, discharge_date="2024-04-10"
+    )
     obligations = plan(c)
     assert "child:C1/one_month" not in obligations
     # The newborn visit hangs from the discharge (3 days: high-risk, S2).
@@ -563,7 +587,11 @@ def test_a_check_that_falls_while_the_child_is_in_hospital_is_not_owed() -> None
     # The 3-month window (2 to 5 months) was open on the discharge day: it starts then.
     assert window(obligations["child:C1/m3"]) == (D(2024, 4, 10), D(2024, 4, 30), D(2024, 6, 29))
     # A term child discharged on day 3 keeps its 满月 check.
-    assert window(only(child(), "one_month")) == (D(2024, 2, 28), D(2024, 3, 1), D(2024, 3, 1))
+    assert window(only(make_child("C1", born=BORN), "one_month")) == (
+        D(2024, 2, 28),
+        D(2024, 3, 1),
+        D(2024, 3, 1),
+    )
 
 
 # --- follow-up to the end, at least a week apart (issue #10) --------------------------------
@@ -571,7 +599,9 @@ def test_a_check_that_falls_while_the_child_is_in_hospital_is_not_owed() -> None
 
 def test_high_risk_preterm_follow_up_goes_on_every_6_months_to_corrected_36() -> None:
     # S9 (digest §4, M): after corrected 24 months, every 6 months; followed to 36.
-    c = child(gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-05")
+    c = make_child(
+        "C1", born=BORN, gestational_age="30+0", birth_weight_g=1400, discharge_date="2024-03-05"
+    )
     corrected = yiyu.corrected_birth(c)
     dues = [ob.due for ob in follow_ups(c)]
     for months in (21, 24, 30, 36):
@@ -582,10 +612,14 @@ def test_high_risk_preterm_follow_up_goes_on_every_6_months_to_corrected_36() ->
 
 def test_every_cadence_runs_to_its_end() -> None:
     # Low-risk preterm (S9, M): every 6 months after 12, to corrected 24, 24 included.
-    low = child(gestational_age="35+0", birth_weight_g=2300, discharge_date="2024-02-05")
+    low = make_child(
+        "C1", born=BORN, gestational_age="35+0", birth_weight_g=2300, discharge_date="2024-02-05"
+    )
     assert max(ob.due for ob in follow_ups(low)) == yiyu.add_months(yiyu.corrected_birth(low), 24)
     # A term high-risk newborn (S10, V3): every 3 months to 24, 24 included.
-    term = child(gestational_age="39+0", birth_weight_g=2400, discharge_date="2024-02-02")
+    term = make_child(
+        "C1", born=BORN, gestational_age="39+0", birth_weight_g=2400, discharge_date="2024-02-02"
+    )
     assert max(ob.due for ob in follow_ups(term)) == yiyu.add_months(term.birth_date, 24)
 
 
@@ -593,8 +627,8 @@ def test_two_follow_ups_are_never_within_a_week() -> None:
     # Issue #10: 27+6 weeks (corrected birth 2024-03-26, corrected 1 month 2024-04-26),
     # discharged 2024-03-25: every 2 weeks gives 04-08 and 04-22, then the monthly grid
     # 04-26, four days later. The later visit, on the grid, stays.
-    c = child(
-        birth_date="2024-01-01", gestational_age="27+6", birth_weight_g=1000,
+    c = make_child("C1",
+        born="2024-01-01", gestational_age="27+6", birth_weight_g=1000,
         discharge_date="2024-03-25",
     )  # fmt: skip
     visits = follow_ups(c)
@@ -607,20 +641,22 @@ def test_two_follow_ups_are_never_within_a_week() -> None:
         ("27+6", 1000, "2024-03-25"), ("30+0", 1400, "2024-03-05"), ("26+3", 900, "2024-04-20"),
         ("33+2", 2100, "2024-02-25"), ("36+6", 2300, "2024-03-01"), ("31+4", 1500, "2024-03-11"),
     ]:  # fmt: skip
-        c = child(gestational_age=ga, birth_weight_g=weight, discharge_date=discharge)
+        c = make_child(
+            "C1", born=BORN, gestational_age=ga, birth_weight_g=weight, discharge_date=discharge
+        )
         dues = [ob.due for ob in follow_ups(c)]
         assert min((b - a).days for a, b in itertools.pairwise(dues)) >= 7, ga
 
 
 def test_horizon_leaves_out_windows_opening_after_it() -> None:
-    obligations = plan(child(), until=D(2024, 6, 1))
+    obligations = plan(make_child("C1", born=BORN), until=D(2024, 6, 1))
     assert "child:C1/m6" not in obligations  # opens 2024-06-30
     assert "child:C1/m3" in obligations
     assert all(ob.opens <= D(2024, 6, 1) for ob in obligations.values())
 
 
 def test_schedule_is_sorted_by_due_date() -> None:
-    dues = [ob.due for ob in yiyu.schedule(child(), PROTOCOL, until=FAR)]
+    dues = [ob.due for ob in yiyu.schedule(make_child("C1", born=BORN), PROTOCOL, until=FAR)]
     assert dues == sorted(dues)
 
 

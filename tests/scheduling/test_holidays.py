@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import yiyu
-from yiyu import CalendarBasis, HolidayCalendar, HolidayYear, Obligation, parse_holiday_year
+from yiyu import CalendarBasis, HolidayCalendar, HolidayYear, parse_holiday_year
 from yiyu.testing import make_obligation
 
 D = pendulum.Date
@@ -57,10 +57,6 @@ def example(**changes: Any) -> dict[str, Any]:
         else:
             data[key] = value
     return data
-
-
-def obligation(opens: D, due: D, closes: D) -> Obligation:
-    return make_obligation(opens, due, closes)
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -205,7 +201,7 @@ def test_an_operator_year_overrides_the_package() -> None:
 
 
 def test_a_suggestion_in_an_entered_year_names_the_notice() -> None:
-    ob = obligation(D(2027, 2, 8), D(2027, 2, 9), D(2027, 2, 10))  # inside the example 春节
+    ob = make_obligation(D(2027, 2, 8), D(2027, 2, 9), D(2027, 2, 10))  # inside the example 春节
     plain = yiyu.suggest_date(ob, as_of=D(2027, 2, 1))
     assert plain is not None
     assert (plain.date, plain.basis, plain.outside_window) == (
@@ -227,7 +223,7 @@ def test_a_suggestion_in_an_entered_year_names_the_notice() -> None:
 
 
 def test_an_adjusted_working_saturday_from_the_operator() -> None:
-    ob = obligation(D(2027, 2, 20), D(2027, 2, 20), D(2027, 2, 21))  # Saturday–Sunday
+    ob = make_obligation(D(2027, 2, 20), D(2027, 2, 20), D(2027, 2, 21))  # Saturday–Sunday
     entered = yiyu.suggest_date(ob, as_of=D(2027, 2, 1), calendar=CALENDAR)
     assert entered is not None
     assert (entered.date, entered.outside_window) == (D(2027, 2, 20), False)
@@ -239,7 +235,7 @@ def test_an_adjusted_working_saturday_from_the_operator() -> None:
 def test_across_new_year_the_note_names_the_year_without_data() -> None:
     # Due 1 Jan 2027: without a 2027 notice the choice of 31 Dec 2026 rested on the
     # weekends-only fallback for 2027, and the note must say 2027, not 2026.
-    ob = obligation(D(2026, 12, 28), D(2027, 1, 1), D(2027, 1, 8))
+    ob = make_obligation(D(2026, 12, 28), D(2027, 1, 1), D(2027, 1, 8))
     plain = yiyu.suggest_date(ob, as_of=D(2026, 12, 1))
     assert plain is not None
     assert (plain.date, plain.basis, plain.basis_year) == (
@@ -261,7 +257,7 @@ def test_no_suggestion_when_no_working_day_comes_within_a_month() -> None:
     february = HolidayYear(
         year=2027, holidays=[D(2027, 2, 1).add(days=n) for n in range(28)], source="示例 example"
     )
-    ob = obligation(D(2027, 2, 1), D(2027, 2, 2), D(2027, 2, 3))
+    ob = make_obligation(D(2027, 2, 1), D(2027, 2, 2), D(2027, 2, 3))
     calendar = HolidayCalendar(years=[february])
     late = yiyu.suggest_date(ob, as_of=D(2027, 1, 1), calendar=calendar)
     assert late is not None
@@ -297,7 +293,7 @@ def test_a_suggestion_is_a_working_day_in_the_window_or_the_first_after_it(
     entered: bool,
 ) -> None:
     due = opens.add(days=due_after)
-    ob = obligation(opens, due, due.add(days=closes_after))
+    ob = make_obligation(opens, due, due.add(days=closes_after))
     if cancelled_after is not None:
         ob = attrs.evolve(ob, cancelled_on=opens.add(days=cancelled_after))
     calendar = CALENDAR if entered else None

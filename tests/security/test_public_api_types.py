@@ -22,6 +22,7 @@ import pytest
 import yiyu
 from yiyu.jobs.planning import plan, plan_item
 from yiyu.store import MemoryRepository
+from yiyu.testing import make_child, make_daycare, make_encounter
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -35,20 +36,6 @@ VISIT = yiyu.Encounter(
     measurements={"weight_kg": 6.1, "length_cm": 61.0},
 )
 OBLIGATION = yiyu.schedule(CHILD, PROTOCOL, until=D(2026, 8, 1))[0]
-
-
-def encounter(**fields: Any) -> yiyu.Encounter:
-    return yiyu.Encounter(**{"id": "E1", "subject_id": "C1", "on": "2026-04-12", **fields})
-
-
-def child(**fields: Any) -> yiyu.Child:
-    return yiyu.Child(
-        **{"id": "C1", "name": "王小明", "sex": "M", "birth_date": "2026-01-10", **fields}
-    )
-
-
-def daycare(**fields: Any) -> yiyu.Daycare:
-    return yiyu.Daycare(**{"id": "D1", "name": "阳光托育", "opened_on": "2025-09-01", **fields})
 
 
 def record(**arguments: Any) -> object:
@@ -157,70 +144,74 @@ BAD_CALLS: list[tuple[str, Callable[[], object], str]] = [
     ("a misspelt measurement", lambda: yiyu.Measurements(weight=5.0), "weight"),
     (
         "a misspelt measurement in an encounter",
-        lambda: encounter(measurements={"weight_lb": 11.0}),
+        lambda: make_encounter(measurements={"weight_lb": 11.0}),
         "measurements.weight_lb",
     ),
-    ("measurements as a list", lambda: encounter(measurements=[6.1, 61.0]), "measurements"),
+    ("measurements as a list", lambda: make_encounter(measurements=[6.1, 61.0]), "measurements"),
     ("40 kg at 26 cm", lambda: yiyu.Measurements(weight_kg=40, length_cm=26), "weight_kg"),
     (
         "0.5 kg at 120 cm",
-        lambda: encounter(measurements={"weight_kg": 0.5, "length_cm": 120}),
+        lambda: make_encounter(measurements={"weight_kg": 0.5, "length_cm": 120}),
         "measurements.weight_kg",
     ),
     # encounter answers
-    ("warning signs as a word", lambda: encounter(warning_signs="yes"), "warning_signs"),
+    ("warning signs as a word", lambda: make_encounter(warning_signs="yes"), "warning_signs"),
     (
         "a warning sign answered in words",
-        lambda: encounter(warning_signs={"m6_1": "yes"}),
+        lambda: make_encounter(warning_signs={"m6_1": "yes"}),
         "warning_signs['m6_1']",
     ),
-    ("a risk answer as text", lambda: encounter(risk_answers={"r1": "2"}), "risk_answers['r1']"),
     (
-        "a risk answer as a flag",
-        lambda: encounter(risk_answers={"r1": True}),
+        "a risk answer as text",
+        lambda: make_encounter(risk_answers={"r1": "2"}),
         "risk_answers['r1']",
     ),
-    ("review answers as a list", lambda: encounter(review_answers=["pass"]), "review_answers"),
+    (
+        "a risk answer as a flag",
+        lambda: make_encounter(risk_answers={"r1": True}),
+        "risk_answers['r1']",
+    ),
+    ("review answers as a list", lambda: make_encounter(review_answers=["pass"]), "review_answers"),
     (
         "a review answer on two lines",
-        lambda: encounter(review_answers={"diet": "pass\nfail"}),
+        lambda: make_encounter(review_answers={"diet": "pass\nfail"}),
         "review_answers['diet']",
     ),
     (
         "a referral result that is a number",
-        lambda: encounter(referral_results={"x@2026": 1.5}),
+        lambda: make_encounter(referral_results={"x@2026": 1.5}),
         "referral_results['x@2026']",
     ),
-    ("diagnoses as a number", lambda: encounter(diagnoses=3), "diagnoses"),
-    ("an unknown diagnosis", lambda: encounter(diagnoses=["anaemia", "flu"]), "diagnoses[1]"),
-    ("a misspelt encounter field", lambda: encounter(note="x"), "note"),
+    ("diagnoses as a number", lambda: make_encounter(diagnoses=3), "diagnoses"),
+    ("an unknown diagnosis", lambda: make_encounter(diagnoses=["anaemia", "flu"]), "diagnoses[1]"),
+    ("a misspelt encounter field", lambda: make_encounter(note="x"), "note"),
     ("an encounter without a date", lambda: yiyu.Encounter(id="E1", subject_id="C1"), "on"),
     ("a positional encounter", lambda: yiyu.Encounter("E1"), "arguments"),
     # names and other single lines
-    ("a name on two lines", lambda: child(name="王小明\n李四"), "name"),
-    ("a name with a tab", lambda: child(name="王\t小明"), "name"),
-    ("a name with NUL", lambda: child(name="王小明\x00"), "name"),
-    ("a name with an escape", lambda: child(name="王\x1b[31m小明"), "name"),
-    ("a name with a bidi override", lambda: child(name="王\u202e明小"), "name"),
-    ("a name with a line separator", lambda: child(name="王\u2028小明"), "name"),
-    ("a township on two lines", lambda: child(township="城东\r\n街道"), "township"),
-    ("a family doctor on two lines", lambda: child(family_doctor="DR1\nDR2"), "family_doctor"),
-    ("a misspelt child field", lambda: child(birthdate="2026-01-10"), "birthdate"),
-    ("a daycare name on two lines", lambda: daycare(name="阳光\n托育"), "name"),
+    ("a name on two lines", lambda: make_child(name="王小明\n李四"), "name"),
+    ("a name with a tab", lambda: make_child(name="王\t小明"), "name"),
+    ("a name with NUL", lambda: make_child(name="王小明\x00"), "name"),
+    ("a name with an escape", lambda: make_child(name="王\x1b[31m小明"), "name"),
+    ("a name with a bidi override", lambda: make_child(name="王\u202e明小"), "name"),
+    ("a name with a line separator", lambda: make_child(name="王\u2028小明"), "name"),
+    ("a township on two lines", lambda: make_child(township="城东\r\n街道"), "township"),
+    ("a family doctor on two lines", lambda: make_child(family_doctor="DR1\nDR2"), "family_doctor"),
+    ("a misspelt child field", lambda: make_child(birthdate="2026-01-10"), "birthdate"),
+    ("a daycare name on two lines", lambda: make_daycare(name="阳光\n托育"), "name"),
     (
         "a daycare township with a control character",
-        lambda: daycare(township="城东\x07"),
+        lambda: make_daycare(township="城东\x07"),
         "township",
     ),
     (
         "a health instructor on two lines",
-        lambda: daycare(health_instructor="HI\n1"),
+        lambda: make_daycare(health_instructor="HI\n1"),
         "health_instructor",
     ),
-    ("a performer on two lines", lambda: encounter(performer="DR1\nDR2"), "performer"),
-    ("an encounter id on two lines", lambda: encounter(id="E1\nE2"), "id"),
-    ("a lecture topic on two lines", lambda: encounter(lecture="春季\n传染病"), "lecture"),
-    ("free text with NUL", lambda: encounter(guidance="按时\x00复查"), "guidance"),
+    ("a performer on two lines", lambda: make_encounter(performer="DR1\nDR2"), "performer"),
+    ("an encounter id on two lines", lambda: make_encounter(id="E1\nE2"), "id"),
+    ("a lecture topic on two lines", lambda: make_encounter(lecture="春季\n传染病"), "lecture"),
+    ("free text with NUL", lambda: make_encounter(guidance="按时\x00复查"), "guidance"),
     (
         "a referral sent to two lines",
         lambda: yiyu.Referral(kind="other", opened_on="2026-04-12", reason="x", to="医院\n二"),
@@ -238,7 +229,7 @@ BAD_CALLS: list[tuple[str, Callable[[], object], str]] = [
     ),
     (
         "a misspelt case field in a child",
-        lambda: child(cases=[{"condition": "anaemia", "opened": "2026-04-12"}]),
+        lambda: make_child(cases=[{"condition": "anaemia", "opened": "2026-04-12"}]),
         "cases[0].opened",
     ),
     (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
 
 import attrs
 import pendulum
@@ -12,52 +11,47 @@ import pytest
 
 import yiyu
 from yiyu.store import ObligationFilter, PlanItem, PlanState, Repository, SaveCounts, SubjectRef
+from yiyu.testing import EXAMPLE_HOLIDAY_FILE, make_child
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
 
 
-def child(**overrides: Any) -> yiyu.Child:
-    values: dict[str, Any] = {
-        "id": "C1",
-        "name": "王小明",
-        "sex": "M",
-        "birth_date": "2024-01-31",
-        "gestational_age": "33+2",
-        "birth_weight_g": 1900,
-        "discharge_date": "2024-02-20",
-        "township": "城关街道",
-        "family_doctor": "FD-7",
-        "categories": [yiyu.Category(kind="orphan", start="2024-06-01", reason="民政认定")],
-        "cases": [
-            yiyu.Case(
-                condition="rickets",
-                opened_on="2024-08-01",
-                course=[
-                    yiyu.CaseCheck(on="2024-08-01", stage="active", symptoms=True),
-                    yiyu.CaseCheck(
-                        on="2024-09-01", stage="recovery", symptoms=False, signs="improved"
-                    ),
-                ],
-            ),
-            yiyu.Case(
-                condition="anaemia",
-                opened_on="2024-09-01",
-                severity="mild",
-                # The course is read back whole: the trend rules of 专案管理 depend on it.
-                course=[
-                    yiyu.CaseCheck(on="2024-09-01", by="E1", values={"hb_g_l": 95}),
-                    yiyu.CaseCheck(on="2024-10-01", by="E2", values={"hb_g_l": 101.5}),
-                ],
-            ),
-        ],
-        "referrals": [
-            yiyu.Referral(kind="development", opened_on="2024-08-01", reason="预警征象阳性")
-        ],
-        "life_events": [yiyu.LifeEvent(kind="moved_out", on="2026-05-01")],
-    }
-    values.update(overrides)
-    return yiyu.Child(**values)
+# A child with every fact the store keeps; a test changes one with attrs.evolve.
+CHILD = make_child(
+    "C1",
+    name="王小明",
+    sex="M",
+    born="2024-01-31",
+    gestational_age="33+2",
+    birth_weight_g=1900,
+    discharge_date="2024-02-20",
+    township="城关街道",
+    family_doctor="FD-7",
+    categories=[yiyu.Category(kind="orphan", start="2024-06-01", reason="民政认定")],
+    cases=[
+        yiyu.Case(
+            condition="rickets",
+            opened_on="2024-08-01",
+            course=[
+                yiyu.CaseCheck(on="2024-08-01", stage="active", symptoms=True),
+                yiyu.CaseCheck(on="2024-09-01", stage="recovery", symptoms=False, signs="improved"),
+            ],
+        ),
+        yiyu.Case(
+            condition="anaemia",
+            opened_on="2024-09-01",
+            severity="mild",
+            # The course is read back whole: the trend rules of 专案管理 depend on it.
+            course=[
+                yiyu.CaseCheck(on="2024-09-01", by="E1", values={"hb_g_l": 95}),
+                yiyu.CaseCheck(on="2024-10-01", by="E2", values={"hb_g_l": 101.5}),
+            ],
+        ),
+    ],
+    referrals=[yiyu.Referral(kind="development", opened_on="2024-08-01", reason="预警征象阳性")],
+    life_events=[yiyu.LifeEvent(kind="moved_out", on="2026-05-01")],
+)
 
 
 DAYCARE = yiyu.Daycare(
@@ -89,12 +83,12 @@ def plan(repo: Repository, subject: yiyu.Child | yiyu.Daycare, until: D) -> Save
 
 
 def test_children_round_trip_with_all_their_facts(repo: Repository) -> None:
-    c = child()
+    c = CHILD
     assert repo.save_children([c]) == SaveCounts(created=1)
     assert repo.get_child("C1") == c
     assert repo.get_child("nobody") is None
     assert repo.save_children([c]) == SaveCounts(unchanged=1)
-    changed = child(name="王小明明", cases=[])
+    changed = attrs.evolve(CHILD, name="王小明明", cases=[])
     assert repo.save_children([changed]) == SaveCounts(updated=1)
     assert repo.get_child("C1") == changed
     assert repo.townships() == ["城关街道"]
@@ -106,7 +100,7 @@ def test_cases_are_stored_with_why_they_closed(repo: Repository) -> None:
     )
     anaemia = yiyu.Case(condition="anaemia", opened_on="2024-09-01", severity="mild")
     moved = yiyu.LifeEvent(kind="moved_out", on="2025-03-01")
-    c = child(cases=[rickets, anaemia], life_events=[moved])
+    c = attrs.evolve(CHILD, cases=[rickets, anaemia], life_events=[moved])
     assert repo.save_children([c]) == SaveCounts(created=1)
     stored = repo.get_child("C1")
     assert stored is not None
@@ -127,12 +121,12 @@ def test_cases_are_stored_with_why_they_closed(repo: Repository) -> None:
     )
     # The life event was entered in error: the case is open again.
     assert repo.save_children([attrs.evolve(c, life_events=[])]) == SaveCounts(updated=1)
-    assert repo.get_child("C1") == child(cases=[rickets, anaemia], life_events=[])
+    assert repo.get_child("C1") == attrs.evolve(CHILD, cases=[rickets, anaemia], life_events=[])
     assert repo.get_child("C1").cases[1].is_open  # type: ignore[union-attr]
 
 
 def test_daycares_and_enrolments(repo: Repository) -> None:
-    repo.save_children([child()])
+    repo.save_children([CHILD])
     assert repo.save_daycares([DAYCARE]) == SaveCounts(created=1)
     assert repo.get_daycare("D1") == DAYCARE
     enrolment = yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2025-03-01")
@@ -155,11 +149,11 @@ def test_townships_are_created_once(repo: Repository) -> None:
 
 
 def test_a_failed_transaction_leaves_nothing_half_written(repo: Repository) -> None:
-    repo.save_children([child()])
+    repo.save_children([CHILD])
 
     def killed_halfway() -> None:
         with repo.transaction():
-            repo.save_children([child(name="改了"), child(id="C2")])
+            repo.save_children([attrs.evolve(CHILD, name="改了"), attrs.evolve(CHILD, id="C2")])
             raise RuntimeError("killed halfway")
 
     with pytest.raises(RuntimeError):
@@ -171,7 +165,7 @@ def test_a_failed_transaction_leaves_nothing_half_written(repo: Repository) -> N
 
 
 def test_save_plan_inserts_then_changes_nothing_on_a_rerun(repo: Repository) -> None:
-    c = child()
+    c = CHILD
     repo.save_children([c])
     first = plan(repo, c, D(2024, 12, 31))
     assert first.created > 10
@@ -194,7 +188,7 @@ def test_save_plan_inserts_then_changes_nothing_on_a_rerun(repo: Repository) -> 
 def test_done_obligations_keep_their_version_and_vanished_ones_are_withdrawn(
     repo: Repository,
 ) -> None:
-    c = child(gestational_age="39+0", birth_weight_g=3300, cases=[], referrals=[])
+    c = attrs.evolve(CHILD, gestational_age="39+0", birth_weight_g=3300, cases=[], referrals=[])
     repo.save_children([c])
     plan(repo, c, D(2024, 12, 31))
     done = yiyu.Encounter(id="E1", subject_id="C1", on="2024-02-24",
@@ -205,7 +199,7 @@ def test_done_obligations_keep_their_version_and_vanished_ones_are_withdrawn(
         repo.save_encounter(yiyu.Encounter(id="E1", subject_id="C1", on="2024-02-25"), [])
     # The facts change: now known to be preterm, the visit would be due within 3 days and
     # high-risk follow-ups appear; the done visit is left as it was.
-    preterm = child(cases=[], referrals=[])
+    preterm = attrs.evolve(CHILD, cases=[], referrals=[])
     repo.save_children([preterm])
     counts = plan(repo, preterm, D(2024, 12, 31))
     assert counts.created > 0
@@ -223,7 +217,7 @@ def test_done_obligations_keep_their_version_and_vanished_ones_are_withdrawn(
 
 
 def test_skips_are_stored_with_their_reason(repo: Repository) -> None:
-    c = child()
+    c = CHILD
     repo.save_children([c])
     plan(repo, c, D(2024, 12, 31))
     skip = yiyu.Skip(on="2024-05-01", reason="family_refused", note="家长拒绝上门")
@@ -236,7 +230,7 @@ def test_skips_are_stored_with_their_reason(repo: Repository) -> None:
 
 def test_encounters_between_reads_a_span_of_visits_whole(repo: Repository) -> None:
     # Coverage's yearly rates count the children seen and the screens recorded in a span.
-    c = child(life_events=[])
+    c = attrs.evolve(CHILD, life_events=[])
     repo.save_children([c])
     plan(repo, c, D(2024, 12, 31))
     visits = [
@@ -255,7 +249,7 @@ def test_encounters_between_reads_a_span_of_visits_whole(repo: Repository) -> No
 
 
 def test_filters(repo: Repository) -> None:
-    c = child()
+    c = CHILD
     repo.save_children([c])
     repo.save_daycares([DAYCARE])
     plan(repo, c, D(2024, 12, 31))
@@ -296,7 +290,7 @@ def test_a_run_records_its_process_and_an_error_in_one_line(repo: Repository) ->
 
 
 def test_reschedules_move_the_appointment_not_the_due_date(repo: Repository) -> None:
-    c = child()
+    c = CHILD
     repo.save_children([c])
     plan(repo, c, D(2024, 12, 31))
     moved = yiyu.Reschedule(to="2024-05-20", reason="child_ill", note="发热")
@@ -309,7 +303,7 @@ def test_reschedules_move_the_appointment_not_the_due_date(repo: Repository) -> 
 
 
 def test_batch_reads_and_batch_plans(repo: Repository) -> None:
-    kids = [child(id=f"C{i}", cases=[], referrals=[]) for i in range(3)]
+    kids = [attrs.evolve(CHILD, id=f"C{i}", cases=[], referrals=[]) for i in range(3)]
     repo.save_children(kids)
     repo.save_daycares([DAYCARE])
     assert repo.get_children(["C0", "C2", "nobody"]) == {"C0": kids[0], "C2": kids[2]}
@@ -332,17 +326,7 @@ def test_batch_reads_and_batch_plans(repo: Repository) -> None:
 
 
 # An EXAMPLE year (2027's official dates are not yet known), and a correction of it.
-HOLIDAYS_2027 = yiyu.parse_holiday_year(
-    """
-    year = 2027
-    source = "示例：非官方安排 (example, not the official notice)"
-    workdays = ["2027-02-20"]
-    [[holidays]]
-    name = "春节"
-    from = "2027-02-06"
-    to = "2027-02-14"
-    """
-)
+HOLIDAYS_2027 = yiyu.parse_holiday_year(EXAMPLE_HOLIDAY_FILE)
 CORRECTED_2027 = yiyu.HolidayYear(
     year=2027,
     holidays=[D(2027, 2, 6).add(days=n) for n in range(8)],  # one day shorter

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from yiyu.store.database import alembic_config, make_engine, upgrade
+from yiyu.store.database import alembic_config, make_engine, schema_revision, upgrade
 from yiyu.store.tables import metadata
 
 
@@ -23,9 +24,15 @@ def test_migrations_build_the_current_schema(tmp_path: Path) -> None:
 
 
 def test_upgrade_twice_is_harmless(tmp_path: Path) -> None:
+    # The head as the packaged migration files name it, read here and not from yiyu's
+    # own head_revision(), so that a wrong head there cannot hide a wrong upgrade.
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
     engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}")
-    upgrade(engine)
-    upgrade(engine)
+    assert upgrade(engine).after == head
+    again = upgrade(engine)
+    assert (again.before, again.after) == (head, head)
+    assert schema_revision(engine) == head
 
 
 def test_migrations_on_postgresql(postgres: Any) -> None:

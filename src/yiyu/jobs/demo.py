@@ -1,6 +1,6 @@
 """The demo: the whole library at work on a synthetic cohort, in one command.
 
-On a fresh SQLite file: generate a seeded cohort (``yiyu.testing``), import it, simulate
+On a fresh SQLite file: generate a seeded cohort (``yiyu.synthetic``), import it, simulate
 the past year of visits through :func:`yiyu.record` (so findings open cases and
 referrals), plan, write the work lists, render a sample of visit records, the work lists
 and the coverage report as PDFs, and report coverage against the plan's targets.
@@ -29,7 +29,7 @@ from yiyu.scheduling import WorklistItem
 from yiyu.store import Repository
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
-from yiyu.testing import CohortSpec, generate_cohort, simulate_daycare_visits, simulate_history
+from yiyu.synthetic import CohortSpec, generate_cohort, simulate_daycare_visits, simulate_history
 
 __all__ = ["DemoResult", "run_demo", "summary"]
 
