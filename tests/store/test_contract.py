@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 
 import attrs
 import pendulum
@@ -403,7 +404,7 @@ def write_stored_encounter(repo: Repository, data: dict[str, Any]) -> None:
 
 
 def test_an_encounter_stored_by_yiyu_0_1_is_read_through_the_upgrade(repo: Repository) -> None:
-    repo.save_children([child()])
+    repo.save_children([CHILD])
     write_stored_encounter(repo, OLD_VISIT)
     visit = yiyu.Encounter(**OLD_VISIT)
     assert repo.encounters_on(D(2024, 2, 25)) == [visit]
@@ -416,7 +417,7 @@ def test_an_encounter_stored_by_yiyu_0_1_is_read_through_the_upgrade(repo: Repos
 def test_an_encounter_stored_by_a_newer_yiyu_is_refused_naming_its_version(
     repo: Repository,
 ) -> None:
-    repo.save_children([child()])
+    repo.save_children([CHILD])
     write_stored_encounter(repo, {"v": 7, **OLD_VISIT})
     with pytest.raises(yiyu.ValidationError, match="format version 7 by a newer yiyu") as error:
         repo.encounters_on(D(2024, 2, 25))
@@ -432,7 +433,7 @@ def test_a_subject_ref_has_a_subject_kind_also_when_given_its_value(repo: Reposi
         SubjectRef(kind="school", id="S1")
     assert error.value.field == "kind"
     # A child and a daycare may share an id: they are two subjects.
-    repo.save_children([child(id="X1", cases=[], referrals=[])])
+    repo.save_children([attrs.evolve(CHILD, id="X1", cases=[], referrals=[])])
     repo.save_daycares([attrs.evolve(DAYCARE, id="X1")])
     refs = repo.subjects()
     assert refs == [SubjectRef(kind="child", id="X1"), SubjectRef(kind="daycare", id="X1")]
@@ -443,7 +444,7 @@ def test_a_visit_is_recorded_for_the_subject_its_key_names(repo: Repository) -> 
     from yiyu.jobs.recording import record_encounter
     from yiyu.outcomes import DaycareRecord
 
-    kid = child(id="X1", cases=[], referrals=[], life_events=[])
+    kid = attrs.evolve(CHILD, id="X1", cases=[], referrals=[], life_events=[])
     daycare = attrs.evolve(DAYCARE, id="X1", corrections=[])
     repo.save_children([kid])
     repo.save_daycares([daycare])
