@@ -85,9 +85,7 @@ class Location:
         """The value under ``name`` in this table."""
         if not name:
             return self
-        return Location(
-            self.file, _join(self.path, name), self.rule_id, self.prefix + name + "."
-        )
+        return Location(self.file, _join(self.path, name), self.rule_id, self.prefix + name + ".")
 
     def entry(
         self, array: str, position: int, rule_id: str | None, *, relative: bool = True

@@ -19,26 +19,26 @@ A region changes the data in one of two ways:
   threshold is never credited to the national standard. To remove an item, write a
   replacement file.
 
-Every problem is reported as a :class:`~yiyu.errors.ProtocolError` naming the file (the
-region's file for an override), the item (``rule_id``) and the field.
+Files are read, layered and checked by :mod:`yiyu.data`, as protocol files are (the
+format: ``docs/data-format.md``). Every problem is reported as a
+:class:`~yiyu.data.DataError` (a :class:`~yiyu.errors.ProtocolError`) naming the file (the
+region's file for an override), the path in it (``$.schemes[0].title``), the item
+(``rule_id``) and the field.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import os
-import tomllib
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from importlib.resources import files
-from pathlib import Path
 from typing import Any, Final, Generic, NoReturn, TypeVar
 
 import attrs
 
-from yiyu.errors import ProtocolError
-from yiyu.protocol.model import Evidence
+from yiyu import data
+from yiyu.data import Evidence, HeaderTable, Location
 
 __all__ = [
     "EVIDENCE_MEANING",
@@ -127,147 +127,82 @@ def read_document(path: DataPath | None, package_file: str) -> tuple[str, dict[s
         The name to use in errors (the region's file when one is given) and the document.
 
     Raises:
-        ProtocolError: if a file cannot be read or parsed, or an override does not fit the
+        DataError: if a file cannot be read or parsed, or an override does not fit the
             packaged data.
     """
     resource = files("yiyu.instruments").joinpath("data").joinpath(package_file)
-
-    def packaged() -> dict[str, Any]:
-        text = _read_text(lambda: resource.read_text(encoding="utf-8"), package_file)
-        return _parse(text, package_file)
-
     if path is None:
-        return package_file, packaged()
-    name = os.fspath(path)
-    document = _parse(_read_text(lambda: Path(path).read_text(encoding="utf-8"), name), name)
-    header = document.get("instrument")
-    if not isinstance(header, dict):
-        raise ProtocolError(
-            name, "missing [instrument] table with id, version and title", field="instrument"
-        )
-    extends = header.get("extends")
-    if extends is None:
+        return package_file, data.read_document(resource, package_file)
+    name = data.file_name(path)
+    document = data.read_document(path, name)
+    top = Location(name)
+    raw_header = document.get("instrument")
+    if not isinstance(raw_header, dict):
+        top.fail("instrument", "missing [instrument] table with id, version and title")
+    if raw_header.get("extends") is None:
         return name, document
-    base = packaged()
-    base_header = base["instrument"]
-    known = (base_header["id"], f"{base_header['id']}@{base_header['version']}")
-    if extends not in known:
-        raise ProtocolError(
-            name,
-            f"extends {extends!r}, but the packaged data is {known[1]}",
-            field="instrument.extends",
-        )
-    for key in ("id", "version", "title"):
-        if not isinstance(header.get(key), str) or not header[key].strip():
-            raise ProtocolError(
-                name, "an override needs its own id, version and title", field=f"instrument.{key}"
-            )
-    if (header["id"], header["version"]) == (base_header["id"], base_header["version"]):
+    base = data.read_document(resource, package_file)
+    header = data.structure(_shared(raw_header), HeaderTable, top.key("instrument"))
+    below = data.structure(_shared(base["instrument"]), HeaderTable, Location(package_file))
+    data.check_extends(header, below, top.key("instrument"))
+    if (header.id, header.version) == (below.id, below.version):
         # Results store id@version: a region's data must not pass for the packaged data.
-        raise ProtocolError(
-            name,
-            f"an override must change the id or the version (both are {known[1]})",
-            field="instrument.version",
+        top.fail(
+            "instrument.version",
+            f"an override must change the id or the version (both are {below.label})",
+            header.version,
         )
-    return name, _merge(base, document, name, "")
+    layer = {key: value for key, value in document.items() if key != "instrument"}
+    merged = data.merge(base, layer, top)
+    # The override is a new version of the data: its own id, version and title.
+    merged["instrument"] = {
+        **base["instrument"],
+        **{key: value for key, value in raw_header.items() if key != "extends"},
+    }
+    return name, merged
 
 
-def _read_text(read: Callable[[], str], name: str) -> str:
-    try:
-        text = read()
-    except OSError as error:
-        raise ProtocolError(name, f"cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise ProtocolError(name, "not UTF-8 text") from None
-    return text
-
-
-def _parse(text: str, name: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ProtocolError(name, f"not valid TOML: {error}") from None
-
-
-def _is_table_array(value: object) -> bool:
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(entry, dict) and isinstance(entry.get("id"), str) for entry in value)
-    )
-
-
-def _merge(
-    base: dict[str, Any], override: Mapping[str, Any], file: str, where: str
-) -> dict[str, Any]:
-    result = copy.deepcopy(base)
-    for key, value in override.items():
-        path = f"{where}.{key}" if where else key
-        if not where and key == "instrument":
-            # The override is a new version of the data: its own id, version and title.
-            header = {k: v for k, v in value.items() if k != "extends"}
-            result[key] = {**result.get(key, {}), **header}
-            continue
-        old = result.get(key)
-        if isinstance(old, dict) and isinstance(value, dict):
-            _require_own_source(old, value, file, path, None)
-            result[key] = _merge(old, value, file, path)
-        elif isinstance(old, list) and _is_table_array(old) and isinstance(value, list):
-            result[key] = _merge_by_id(old, value, file, path)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
-def _merge_by_id(
-    base: list[dict[str, Any]], override: list[Any], file: str, where: str
-) -> list[dict[str, Any]]:
-    merged = [copy.deepcopy(entry) for entry in base]
-    index = {entry["id"]: position for position, entry in enumerate(merged)}
-    for position, entry in enumerate(override):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise ProtocolError(
-                file,
-                "each entry of an override must name the id it changes or adds",
-                field=f"{where}[{position}].id",
-            )
-        entry_id = entry["id"]
-        if entry_id in index:
-            old = merged[index[entry_id]]
-            _require_own_source(old, entry, file, where, entry_id)
-            merged[index[entry_id]] = _merge(old, entry, file, where)
-        else:
-            index[entry_id] = len(merged)
-            merged.append(copy.deepcopy(entry))
-    return merged
-
-
-def _require_own_source(
-    old: Mapping[str, Any], new: Mapping[str, Any], file: str, where: str, item: str | None
-) -> None:
-    # A changed value keeping the standard's source would pass a region's choice off as
-    # the national text: an override must say where its values come from.
-    if "source" in old and ("source" not in new or "evidence" not in new):
-        raise ProtocolError(
-            file,
-            "an override must name its own source and evidence",
-            rule_id=item,
-            field=f"{where}.source" if where else "source",
-        )
+def _shared(header: Mapping[str, Any]) -> dict[str, Any]:
+    """The header fields every data file has (an instrument may add its own)."""
+    return {key: header.get(key) for key in ("id", "version", "title", "extends")}
 
 
 # --- checking values ----------------------------------------------------------------------
 
 
 class Checker:
-    """Reads typed values out of a parsed document; every error names file, item and field."""
+    """Reads typed values out of a parsed document; every error names file, path, item and
+    field.
+
+    ``where`` is the dotted path of the table a value is read from (``"follow_up.recheck"``,
+    ``"schemes"`` for an entry of ``[[schemes]]``); ``item`` the entry's id. An entry listed
+    by :meth:`entries` is found again by its id, so that an error's path gives its position
+    (``$.schemes[0].title``).
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.sources: dict[str, str] = {}
+        self._positions: dict[tuple[str, str], int] = {}
 
-    def fail(self, problem: str, *, item: str | None = None, field: str | None = None) -> NoReturn:
-        raise ProtocolError(self.file, problem, rule_id=item, field=field)
+    def location(self, item: str | None, where: str) -> Location:
+        """Where a value of ``where`` (in entry ``item``, if any) is."""
+        head, _, rest = where.partition(".")
+        position = self._positions.get((head, item)) if item is not None else None
+        if position is None:
+            return Location(
+                self.file, f"$.{where}" if where else "$", item, f"{where}." if where else ""
+            )
+        entry = Location(self.file).entry(head, position, item, relative=False)
+        return Location(
+            self.file, f"{entry.path}.{rest}" if rest else entry.path, item, f"{where}."
+        )
+
+    def fail(
+        self, problem: str, *, item: str | None = None, field: str | None = None, value: Any = None
+    ) -> NoReturn:
+        where, _, key = (field or "").rpartition(".")
+        raise self.location(item, where).error(key, problem, value)
 
     @staticmethod
     def _field(where: str, key: str) -> str:
@@ -276,38 +211,21 @@ class Checker:
     def unknown(
         self, table: Mapping[str, Any], allowed: Iterable[str], *, item: str | None, where: str
     ) -> None:
-        known = set(allowed)
-        for key in table:
-            if key not in known:
-                self.fail(
-                    f"unknown field; known: {', '.join(sorted(known))}",
-                    item=item,
-                    field=self._field(where, key),
-                )
+        data.unknown_keys(table, allowed, self.location(item, where))
 
     def header(self, document: Mapping[str, Any], extra: Iterable[str] = ()) -> Header:
-        """The ``[instrument]`` table; also reads ``[sources]`` for :meth:`source`."""
-        table = document.get("instrument")
-        if not isinstance(table, dict):
-            self.fail("missing [instrument] table with id, version and title", field="instrument")
-        self.unknown(
-            table, {"id", "version", "title", "extends", *extra}, item=None, where="instrument"
-        )
-        values = {
-            key: self.text(table, key, item=None, where="instrument")
-            for key in ("id", "version", "title")
-        }
-        sources = document.get("sources")
-        if not isinstance(sources, dict) or not sources:
+        """The ``[instrument]`` table; also reads ``[sources]`` for :meth:`source`.
+
+        ``extra`` names the keys this instrument adds to its header (``default_scheme``).
+        """
+        top = Location(self.file)
+        read = data.read_header(document, "instrument", top, extra=frozenset(extra))
+        if not document.get("sources"):
             self.fail("a [sources.<id>] table is required for every source cited", field="sources")
-        for source_id, source in sources.items():
-            if not isinstance(source, dict):
-                self.fail("expected a table with a title", field=f"sources.{source_id}")
-            self.unknown(source, {"title", "doc_no"}, item=None, where=f"sources.{source_id}")
-            title = self.text(source, "title", item=None, where=f"sources.{source_id}")
-            doc_no = self.optional_text(source, "doc_no", item=None, where=f"sources.{source_id}")
-            self.sources[source_id] = f"{title} ({doc_no})" if doc_no else title
-        return Header(file=self.file, **values)
+        self.sources = {
+            key: source.label for key, source in data.read_sources(document, top).items()
+        }
+        return Header(id=read.id, version=read.version, title=read.title, file=self.file)
 
     def table(
         self, parent: Mapping[str, Any], key: str, *, item: str | None, where: str
@@ -339,6 +257,7 @@ class Checker:
             if entry_id in seen:
                 self.fail("duplicate id", item=entry_id, field=f"{field}.id")
             seen.add(entry_id)
+            self._positions[(field, entry_id)] = position
             result.append((entry_id, entry))
         return result
 
@@ -402,43 +321,12 @@ class Checker:
     def evidence(
         self, table: Mapping[str, Any], key: str = "evidence", *, item: str | None, where: str
     ) -> Evidence:
-        value = table.get(key)
-        try:
-            return Evidence(value)
-        except ValueError:
-            known = ", ".join(tag.value for tag in Evidence)
-            self.fail(
-                f"an evidence tag is required ({known}), got {value!r}",
-                item=item,
-                field=self._field(where, key),
-            )
+        return data.evidence(table.get(key), self.location(item, where), key)
 
     def source(
         self, table: Mapping[str, Any], key: str = "source", *, item: str | None, where: str
     ) -> tuple[str, ...]:
-        value = table.get(key)
-        field = self._field(where, key)
-        entries = [value] if isinstance(value, str) else value
-        if not isinstance(entries, list) or not entries:
-            self.fail(
-                "a source is required: a source id and the digest section, e.g. 'S5 (digest §2)'",
-                item=item,
-                field=field,
-            )
-        result: list[str] = []
-        for entry in entries:
-            if not isinstance(entry, str) or not entry.strip():
-                self.fail(f"a source is text, got {entry!r}", item=item, field=field)
-            source_id = entry.strip().split(" ", 1)[0].split("(", 1)[0]
-            if source_id not in self.sources:
-                self.fail(
-                    f"cites {source_id!r}, which is not in [sources] "
-                    f"({', '.join(sorted(self.sources))})",
-                    item=item,
-                    field=field,
-                )
-            result.append(entry.strip())
-        return tuple(result)
+        return data.source_refs(table.get(key), self.location(item, where), self.sources, key)
 
     def fact_int(
         self,
