@@ -214,6 +214,7 @@ title = "托育机构卫生保健工作检查表（本市）"
 title = "市托育机构卫生保健工作要求"
 
 [correction]
+override = true
 correction_within_days = 15
 text = "不合格项整改复查期限（天）"
 source = "LOCAL (市托育机构卫生保健工作要求 第5条)"

@@ -14,7 +14,7 @@ Pure: it imports nothing from the store, the jobs, the reports or the CLI.
 
 from yiyu.data.errors import DataError, Location
 from yiyu.data.files import DataFile, file_name, read_document
-from yiyu.data.layers import check_extends, marked_override, merge, require_own_source
+from yiyu.data.layers import amend_entry, check_extends, is_entries, merge, override_table
 from yiyu.data.model import Evidence, Source
 from yiyu.data.tables import HeaderTable, SourceTable, read_header, read_sources, structure
 from yiyu.data.values import (
@@ -34,17 +34,18 @@ __all__ = [
     "Location",
     "Source",
     "SourceTable",
+    "amend_entry",
     "check_extends",
     "cited_source_id",
     "enum_value",
     "evidence",
     "file_name",
-    "marked_override",
+    "is_entries",
     "merge",
+    "override_table",
     "read_document",
     "read_header",
     "read_sources",
-    "require_own_source",
     "source_refs",
     "structure",
     "text_list",

@@ -55,7 +55,7 @@ class DataError(ProtocolError, ValidationError):  # type: ignore[misc]
         self.rule = problem
         message = f"{file}: {path}: {problem}"
         if rule_id is not None:
-            message += f" (rule {rule_id!r})"
+            message += f" (in {rule_id!r})"
         Exception.__init__(self, message)
 
 

@@ -11,13 +11,12 @@ A region changes the data in one of two ways:
 
 * a **replacement** file: a complete file in the same format, with its own
   ``[instrument]`` id, version and title (a region's own risk form, for example);
-* an **override** file: ``[instrument]`` with ``extends = "<id>"`` (or ``"<id>@<version>"``)
-  and only what changes. Tables are merged key by key; arrays of tables whose entries have
-  an ``id`` (``[[items]]``) are merged by id (a new id is added at the end); any other
-  value is replaced. Every table the override touches that carries a ``source`` in the
-  packaged file must name its own ``source`` and ``evidence``, so that a changed
-  threshold is never credited to the national standard. To remove an item, write a
-  replacement file.
+* a **layer**: ``[instrument]`` with ``extends = "<id>"`` (or ``"<id>@<version>"``), its
+  own id, version and title, and only what changes, by the rule every data file follows
+  (:mod:`yiyu.data.layers`): what is new is added; what exists is changed by a table or
+  entry that says ``override = true`` and names its own ``source`` and ``evidence`` (a
+  table is restated whole, an entry of ``[[items]]`` is amended field by field). To
+  remove an item, write a replacement file.
 
 Files are read, layered and checked by :mod:`yiyu.data`, as protocol files are (the
 format: ``docs/data-format.md``). Every problem is reported as a

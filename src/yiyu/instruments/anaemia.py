@@ -25,11 +25,16 @@ overrides them with its own file, for example a cut-off raised for altitude:
 
     [[schemes]]
     id = "cn_2012"
+    override = true                    # an entry that exists: amended
     source = "LOCAL (省卫健委通知)"
     evidence = "LOCAL"
-    bands = [
-      { id = "6m_6y", anaemic_below = 118, source = "LOCAL (省卫健委通知)", evidence = "LOCAL" },
-    ]
+
+    [[schemes.bands]]                  # an entry that exists: amended
+    id = "6m_6y"
+    override = true
+    anaemic_below = 118
+    source = "LOCAL (省卫健委通知)"
+    evidence = "LOCAL"
 
 The file format: ``[instrument]`` (``id``, ``version``, ``title``, ``default_scheme``);
 ``[sources.<id>]`` (``title``, optional ``doc_no``); ``[[schemes]]`` with ``id``, ``title``,

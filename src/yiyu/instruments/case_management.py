@@ -26,7 +26,9 @@ A region overrides a fact with its own file:
     title = "市妇幼保健院专案管理规定"
 
     [rickets.close]
+    override = true                    # a table that exists: restated whole
     symptom_free_months = 3
+    text = "活动期症状消失满3个月、体征减轻或恢复正常：结案"
     source = "LOCAL (第4条)"
     evidence = "LOCAL"
 

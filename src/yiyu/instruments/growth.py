@@ -44,6 +44,7 @@ overrides a cut-off with its own file, for example a stricter overweight band:
 
     [[schemes]]
     id = "cn_2012"
+    override = true                    # an entry that exists: amended
     overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
 
 The file format: ``[instrument]`` (``id``, ``version``, ``title``, ``default_scheme``);

@@ -16,7 +16,7 @@ decided by :func:`yiyu.assessment_age`, not here:
 .. code-block:: toml
 
     [instrument]
-    extends = "warning_signs"          # merge onto the packaged data
+    extends = "warning_signs"          # laid over the packaged data
     id = "warning_signs-zj"
     version = "2026.1-zj"
     title = "预警征象筛查表（本地）"
@@ -25,7 +25,9 @@ decided by :func:`yiyu.assessment_age`, not here:
     title = "市卫健委通知"
 
     [rules.referral_deadline]
+    override = true                    # a table that exists: restated whole
     referral_within_days = 14
+    text = "初筛阳性后转诊复筛的期限（天）"
     source = "LOCAL (市卫健委通知 第3条)"
     evidence = "LOCAL"
 

@@ -47,7 +47,9 @@ A region changes a yiyu default with an override file (``[instrument] extends =
     title = "县妇幼保健院技术规范"
 
     [method.position]
+    override = true
     value = "printed_row"
+    text = "取已满月龄（2岁起为已满的季度）所在行、四舍五入到整厘米的行"
     source = "LOCAL"
     evidence = "LOCAL"
 """

@@ -30,11 +30,12 @@ from yiyu.data import (
     HeaderTable,
     Location,
     Source,
+    amend_entry,
     check_extends,
     enum_value,
     evidence,
     file_name,
-    marked_override,
+    override_table,
     read_document,
     read_header,
     read_sources,
@@ -141,6 +142,10 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     policies: dict[str, Policy] = {}
     growth: dict[str, GrowthReferenceChoice] = {}
     skip_reasons: dict[str, SkipEffect] = {}
+    # The tables as the layers left them, for the next layer's overrides.
+    policies_raw: dict[str, dict[str, Any]] = {}
+    growth_raw: dict[str, dict[str, Any]] = {}
+    skip_raw: dict[str, dict[str, Any]] = {}
     digest = hashlib.sha256()
     for file in stack:
         name = file_name(file, "region_files")
@@ -165,57 +170,57 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
             sources[source_id] = source
         for cond_id, table in _table(document, "conditions", top).items():
             where = top.key("conditions").key(cond_id)
-            conditions_raw[cond_id] = (
-                where,
-                marked_override(table, cond_id in conditions_raw, where),
-            )
+            known = conditions_raw.get(cond_id)
+            body = override_table(known and known[1], table, where, "named condition")
+            conditions_raw[cond_id] = (where, body)
         for target_id, table in _table(document, "targets", top).items():
-            # A later layer's target replaces one below.
-            targets_raw[target_id] = (top.key("targets").key(target_id), table)
+            where = top.key("targets").key(target_id)
+            known = targets_raw.get(target_id)
+            targets_raw[target_id] = (where, override_table(known and known[1], table, where))
         for policy_id, table in _table(document, "policies", top).items():
             where = top.key("policies").key(policy_id)
-            body = marked_override(table, policy_id in policies, where)
+            body = override_table(policies_raw.get(policy_id), table, where)
+            policies_raw[policy_id] = body
             policies[policy_id] = _policy(policy_id, body, where, sources)
         for purpose, table in _table(document, "growth", top).items():
             where = top.key("growth").key(purpose)
             if purpose not in GROWTH_PURPOSES:
                 where.fail("", f"unknown purpose {purpose!r}; known: {', '.join(GROWTH_PURPOSES)}",
                            purpose)  # fmt: skip
-            body = marked_override(table, purpose in growth, where)
+            body = override_table(growth_raw.get(purpose), table, where)
+            growth_raw[purpose] = body
             growth[purpose] = _growth_choice(purpose, body, where, sources)
         for reason, table in _table(document, "skip_reasons", top).items():
             where = top.key("skip_reasons").key(reason)
-            body = marked_override(table, reason in skip_reasons, where)
+            body = override_table(skip_raw.get(reason), table, where)
+            skip_raw[reason] = body
             skip_reasons[reason] = _skip_effect(reason, body, where, sources)
         if "corrected_age" in document:
             table = document["corrected_age"]
             where = top.key("corrected_age")
             if not isinstance(table, dict):
                 where.fail("", f"a [corrected_age] table expected, got {table!r}", table)
-            corrected_raw = (where, marked_override(table, corrected_raw is not None, where))
+            below_table = corrected_raw[1] if corrected_raw is not None else None
+            corrected_raw = (where, override_table(below_table, table, where))
         seen: set[str] = set()
         for position, entry in enumerate(_list(document, "rules", top)):
             rule_id = _rule_id(entry, top.entry("rules", position, None))
             where = top.entry("rules", position, rule_id)
-            if rule_id in seen or rule_id in rules_raw:
-                where.fail(
-                    "id", "duplicate rule id (change an existing rule with [[overrides]])", rule_id
-                )
+            if rule_id in seen:
+                where.fail("id", "duplicate rule id in one file", rule_id)
             seen.add(rule_id)
-            rules_raw[rule_id] = (where, dict(entry))
+            known = rules_raw.get(rule_id)
+            rules_raw[rule_id] = (where, amend_entry(known and known[1], entry, where, "rule id"))
+        # The older spelling of an override: an entry of [[overrides]] is a [[rules]] entry
+        # that says override = true, read as it always was (no evidence tag required).
         for position, entry in enumerate(_list(document, "overrides", top)):
             rule_id = _rule_id(entry, top.entry("overrides", position, None))
             where = top.entry("overrides", position, rule_id)
             if rule_id not in rules_raw:
                 where.fail("id", "overrides a rule that does not exist", rule_id)
-            if "source" not in entry:
-                where.fail("source", "an override must name its own source")
-            unknown_keys(entry, _RULE_KEYS, where)
-            base = rules_raw[rule_id][1]
-            merged = {**base, **entry}
-            # The override's sources come first; the base's still stand for what it left.
-            merged["source"] = [*entry["source"], *base.get("source", [])]
-            rules_raw[rule_id] = (where, merged)
+            marked = {**entry, "override": True}
+            body = amend_entry(rules_raw[rule_id][1], marked, where, "rule id", evidence=False)
+            rules_raw[rule_id] = (where, body)
 
     conditions = _named_conditions(conditions_raw, sources)
     rules = tuple(_rule(raw, where, sources, conditions) for where, raw in rules_raw.values())
