@@ -219,6 +219,12 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+# The packaged recheck weeks refer to the protocol rule's window.
+RECHECK_WEEKS = (
+    'recheck_weeks = [{ rule = "anaemia_recheck", offset = "opens" }, '
+    '{ rule = "anaemia_recheck", offset = "due" }]'
+)
+
 PLATEAU = """
 [instrument]
 extends = "anaemia@2026.2"
@@ -304,7 +310,7 @@ def test_a_replacement_can_make_who_2024_the_default(tmp_path: Path) -> None:
             "instrument.default_scheme",
         ),
         (
-            "recheck_weeks = [2, 4]",
+            RECHECK_WEEKS,
             "recheck_weeks = [4, 2]",
             None,
             "follow_up.recheck.recheck_weeks",

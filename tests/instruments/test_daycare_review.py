@@ -255,7 +255,7 @@ def test_a_region_adds_an_item_and_shortens_the_deadline(tmp_path: Path) -> None
         ('id = "diet"', 'id = "records"', "records", "items.id"),
         ('detail = "每年体检"\n', "", "staff_health", "items.detail_evidence"),
         (
-            "correction_within_days = 30",
+            'correction_within_days = { rule = "daycare_correction_visit", offset = "due" }',
             "correction_within_days = 0",
             None,
             "correction.correction_within_days",

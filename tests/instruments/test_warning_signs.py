@@ -370,7 +370,10 @@ M8_2 = 'id = "m8_2", text = "不会区分生人和熟人", area = "social_emotio
             "evidence",
         ),
         (
-            ("referral_within_days = 30", 'referral_within_days = "30"'),
+            (
+                'referral_within_days = { rule = "autism_rescreen_referral", offset = "due" }',
+                'referral_within_days = "30"',
+            ),
             None,
             "rules.referral_deadline.referral_within_days",
         ),

@@ -38,6 +38,7 @@ import attrs
 
 from yiyu import data
 from yiyu.data import Evidence, HeaderTable, Location
+from yiyu.protocol.loader import load_protocol
 
 __all__ = [
     "EVIDENCE_MEANING",
@@ -285,6 +286,8 @@ class Checker:
     ) -> int:
         value = table.get(key)
         field = self._field(where, key)
+        if isinstance(value, Mapping):
+            value = self.rule_days(value, item=item, field=field)
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(f"a whole number is required, got {value!r}", item=item, field=field)
         if minimum is not None and value < minimum:
@@ -292,6 +295,48 @@ class Checker:
         if maximum is not None and value > maximum:
             self.fail(f"must be <= {maximum}, got {value}", item=item, field=field)
         return value
+
+    def rule_days(self, reference: Any, *, item: str | None, field: str) -> int:
+        """The days of a protocol rule's window offset, where the data refers to it.
+
+        A deadline both the protocol (which schedules it) and an instrument (which prints
+        it) state is written once, in the protocol; the instrument's data refers to it:
+        ``{ rule = "autism_rescreen_referral", offset = "due" }`` is the rule's ``due``, in
+        days, in the default protocol (``yiyu.load_protocol()``).
+        """
+        if not isinstance(reference, Mapping) or set(reference) != {"rule", "offset"}:
+            self.fail(
+                f'a reference is {{ rule = "<rule id>", offset = "due" }}, got {reference!r}',
+                item=item,
+                field=field,
+                value=reference,
+            )
+        rule_id, offset = reference["rule"], reference["offset"]
+        protocol = load_protocol()
+        rules = {rule.id: rule for rule in protocol.rules}
+        if rule_id not in rules:
+            self.fail(
+                f"refers to rule {rule_id!r}, which {protocol.label} does not have",
+                item=item,
+                field=field,
+                value=rule_id,
+            )
+        if offset not in _RULE_OFFSETS:
+            self.fail(
+                f"refers to offset {offset!r}; known: {', '.join(_RULE_OFFSETS)}",
+                item=item,
+                field=field,
+                value=offset,
+            )
+        days = getattr(rules[rule_id], offset)
+        if days is None or days.months:
+            self.fail(
+                f"rule {rule_id!r} has no {offset} in days (got {days})",
+                item=item,
+                field=field,
+                value=reference,
+            )
+        return int(days.days)
 
     def number(self, table: Mapping[str, Any], key: str, *, item: str | None, where: str) -> float:
         value = table.get(key)
@@ -362,6 +407,10 @@ class Checker:
             source=self.source(table, item=item, where=where),
             evidence=self.evidence(table, item=item, where=where),
         )
+
+
+# The window offsets of a protocol rule that instrument data may refer to.
+_RULE_OFFSETS: Final = ("opens", "due", "closes")
 
 
 # --- Markdown ---------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ The file format: ``[instrument]`` (``id``, ``version``, ``title``, ``default_sch
 anaemic_below, mild_from, moderate_from, source, evidence }`` (months: start inclusive, end
 exclusive; ``mild_from`` and ``moderate_from`` together or not at all); ``[notes.under_6_months]``
 and ``[notes.altitude]`` (``text``, ``source``, ``evidence``); ``[follow_up.recheck]``
-(``recheck_weeks = [from, to]``), ``[follow_up.continue_iron]`` (``months_after_normal``),
+(``recheck_weeks = [from, to]``: weeks, or in the packaged data references to the protocol
+rule ``anaemia_recheck``'s ``opens`` and ``due``), ``[follow_up.continue_iron]`` (``months_after_normal``),
 ``[follow_up.refer]`` (``refer_if_severe``, ``no_improvement_after_months``),
 ``[follow_up.improvement]`` (``rise_g_l``) and ``[follow_up.close]``, each with ``text``,
 ``source`` and ``evidence``.
@@ -332,6 +333,17 @@ def _band(check: Checker, scheme_id: str, position: int, raw: object) -> HbBand:
     )
 
 
+def _weeks(check: Checker, value: Any) -> Any:
+    """A number of weeks, or a reference to a protocol rule's offset in whole weeks."""
+    if not isinstance(value, Mapping):
+        return value
+    field = "follow_up.recheck.recheck_weeks"
+    days = check.rule_days(value, item=None, field=field)
+    if days % 7:
+        check.fail(f"refers to {days} days, not whole weeks", field=field, value=value)
+    return days // 7
+
+
 def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
     check = Checker(file)
     header = check.header(document, extra={"default_scheme"})
@@ -391,6 +403,8 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
     recheck = check.table(follow, "recheck", item=None, where="follow_up")
     check.unknown(recheck, _NOTE_KEYS | {"recheck_weeks"}, item=None, where="follow_up.recheck")
     weeks = recheck.get("recheck_weeks")
+    if isinstance(weeks, list):
+        weeks = [_weeks(check, value) for value in weeks]
     if (
         not isinstance(weeks, list)
         or len(weeks) != 2

@@ -6,7 +6,10 @@ checks, children's and staff health checks, vaccination certificates, meals, dis
 infectious and common diseases, injuries and safety equipment, health education, records,
 daily routine, premises, and care by the 保育指导大纲). Each item is answered pass (合格),
 fail (不合格) or not applicable (不适用); a failed item is corrected and re-checked within
-``correction_within_days`` (30 days, D: no standard gives a deadline).
+``correction_within_days`` (30 days, D: no standard gives a deadline). The packaged data
+does not repeat the number: it refers to the protocol rule that schedules the re-check
+(``{ rule = "daycare_correction_visit", offset = "due" }``, see :meth:`Checker.rule_days
+<yiyu.instruments._data.Checker.rule_days>`); a region's file may give a number.
 
 The items are data, in ``yiyu/instruments/data/daycare_review.toml``; read them with
 :func:`load_review`. A region changes or adds items with its own file:

@@ -33,7 +33,8 @@ decided by :func:`yiyu.assessment_age`, not here:
 
 The file format: ``[instrument]`` (``id``, ``version``, ``title``); ``[sources.<id>]``
 (``title``, optional ``doc_no``); ``[rules.positive]``, ``[rules.autism_referral]``
-(``refer_to``), ``[rules.referral_deadline]`` (``referral_within_days``),
+(``refer_to``), ``[rules.referral_deadline]`` (``referral_within_days``: days, or in the
+packaged data a reference to the protocol rule ``autism_rescreen_referral``'s ``due``),
 ``[rules.column_selection]``, ``[rules.earlier_columns]``, ``[rules.applies_until]``
 (``until_months``), ``[areas]``, each with ``text``, ``source`` and ``evidence``; and
 ``[[columns]]`` in age order, each with ``id``, ``age_months``, ``label_zh``, ``source``,
