@@ -43,7 +43,8 @@ anaemic_below, mild_from, moderate_from, source, evidence }`` (months: start inc
 exclusive; ``mild_from`` and ``moderate_from`` together or not at all); ``[notes.under_6_months]``
 and ``[notes.altitude]`` (``text``, ``source``, ``evidence``); ``[follow_up.recheck]``
 (``recheck_weeks = [from, to]``: weeks, or in the packaged data references to the protocol
-rule ``anaemia_recheck``'s ``opens`` and ``due``), ``[follow_up.continue_iron]`` (``months_after_normal``),
+rule ``anaemia_recheck``'s ``opens`` and ``due``), ``[follow_up.continue_iron]``
+(``months_after_normal``),
 ``[follow_up.refer]`` (``refer_if_severe``, ``no_improvement_after_months``),
 ``[follow_up.improvement]`` (``rise_g_l``) and ``[follow_up.close]``, each with ``text``,
 ``source`` and ``evidence``.
