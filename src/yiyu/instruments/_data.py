@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import os
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib.resources import files
 from typing import Any, Final, Generic, NoReturn, TypeVar
 
@@ -43,6 +43,7 @@ from yiyu.protocol.loader import load_protocol
 __all__ = [
     "EVIDENCE_MEANING",
     "Checker",
+    "DataLoader",
     "DataPath",
     "Fact",
     "Header",
@@ -114,6 +115,23 @@ class Header:
 
 
 # --- reading and merging ----------------------------------------------------------------------
+
+
+class DataLoader(Generic[T]):
+    """Loads one instrument's data: the packaged file (read once and cached: it cannot
+    change while the process runs, and the value is frozen), or a region's file."""
+
+    def __init__(self, package_file: str, build: Callable[[str, dict[str, Any]], T]) -> None:
+        self.package_file = package_file
+        self._build = build
+        self._packaged: T | None = None
+
+    def __call__(self, path: DataPath | None = None) -> T:
+        if path is not None:
+            return self._build(*read_document(path, self.package_file))
+        if self._packaged is None:
+            self._packaged = self._build(*read_document(None, self.package_file))
+        return self._packaged
 
 
 def read_document(path: DataPath | None, package_file: str) -> tuple[str, dict[str, Any]]:

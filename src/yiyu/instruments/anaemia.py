@@ -55,7 +55,6 @@ Everything here is pure: no clock, and no I/O but the data file.
 from __future__ import annotations
 
 import enum
-import functools
 import itertools
 import math
 from collections.abc import Mapping
@@ -63,19 +62,19 @@ from typing import Any, Final
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
 from yiyu.instruments._data import (
     Checker,
+    DataLoader,
     DataPath,
     Fact,
     Header,
     RuleText,
     cell,
     frozen_map,
-    read_document,
     sources_line,
 )
-from yiyu.protocol.model import Evidence
 
 __all__ = [
     "DATA_FILE",
@@ -267,15 +266,7 @@ def load_anaemia(path: DataPath | None = None) -> AnaemiaData:
     Raises:
         ProtocolError: naming the file, the scheme or band, and the field, if invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> AnaemiaData:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _BAND_KEYS: Final = {
@@ -476,6 +467,9 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
         ),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(DATA_FILE, _build)
 
 
 # --- classification ---------------------------------------------------------------------------

@@ -37,7 +37,6 @@ Pure: no clock, and no I/O but the data file.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -47,13 +46,13 @@ import pendulum
 from yiyu.domain import Case, CaseCheck
 from yiyu.instruments._data import (
     Checker,
+    DataLoader,
     DataPath,
     Fact,
     Header,
     RuleText,
     cell,
     frozen_map,
-    read_document,
     sources_line,
 )
 
@@ -116,15 +115,7 @@ def load_case_management(path: DataPath | None = None) -> CaseManagement:
     Raises:
         ProtocolError: naming the file and the field, if invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> CaseManagement:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _TEXT_KEYS: Final = {"text", "source", "evidence"}
@@ -170,6 +161,9 @@ def _build(file: str, document: dict[str, Any]) -> CaseManagement:
         excess_close_checks=fact("weight_excess.close", "normal_checks"),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(DATA_FILE, _build)
 
 
 def markdown(data: CaseManagement | None = None) -> str:

@@ -44,24 +44,23 @@ Everything here is pure: no clock, and no I/O but the data file.
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
 from yiyu.instruments._data import (
     Checker,
+    DataLoader,
     DataPath,
     Fact,
     Header,
     cell,
     frozen_map,
-    read_document,
     sources_line,
 )
-from yiyu.protocol.model import Evidence
 
 __all__ = [
     "DATA_FILE",
@@ -215,15 +214,7 @@ def load_review(path: DataPath | None = None) -> ReviewChecklist:
     Raises:
         ProtocolError: naming the file, the item and the field, if the data is invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> ReviewChecklist:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _ITEM_KEYS: Final = {"id", "number", "text", "source", "evidence", "detail", "detail_evidence"}
@@ -270,6 +261,9 @@ def _build(file: str, document: dict[str, Any]) -> ReviewChecklist:
         ),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(DATA_FILE, _build)
 
 
 def item_text(item_id: str, checklist: ReviewChecklist | None = None) -> str:

@@ -69,16 +69,16 @@ from typing import Any, Final, Literal, NamedTuple
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
 from yiyu.instruments._data import (
     Checker,
+    DataLoader,
     DataPath,
     Fact,
     Header,
     frozen_map,
-    read_document,
 )
-from yiyu.protocol.model import Evidence
 
 __all__ = [
     "CLASSIFICATION_FILE",
@@ -781,15 +781,7 @@ def load_growth_classification(path: DataPath | None = None) -> GrowthClassifica
     Raises:
         ProtocolError: naming the file, the scheme and the field, if invalid.
     """
-    if path is None:
-        return _packaged_classification()
-    return _build_classification(*read_document(path, CLASSIFICATION_FILE))
-
-
-@functools.cache
-def _packaged_classification() -> GrowthClassification:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build_classification(*read_document(None, CLASSIFICATION_FILE))
+    return _LOAD(path)
 
 
 _SCHEME_KEYS: Final = {"id", "title", "source", "evidence", "excess_index", *_CUT_OFFS}
@@ -930,6 +922,9 @@ def _build_classification(file: str, document: dict[str, Any]) -> GrowthClassifi
         schemes=schemes,
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(CLASSIFICATION_FILE, _build_classification)
 
 
 WHO_THRESHOLDS: Final = load_growth_classification().scheme("who_2006")

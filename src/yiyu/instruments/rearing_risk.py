@@ -78,24 +78,23 @@ Everything here is pure: no clock, and no I/O but the form file.
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
 from yiyu.instruments._data import (
     Checker,
+    DataLoader,
     DataPath,
     Header,
     RuleText,
     cell,
     frozen_map,
-    read_document,
     sources_line,
 )
-from yiyu.protocol.model import Evidence
 
 __all__ = [
     "DATA_FILE",
@@ -291,15 +290,7 @@ def load_form(path: DataPath | None = None) -> RiskForm:
         ProtocolError: naming the file, the item (or domain, or rule) and the field, if the
             form is invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> RiskForm:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _RULE_KEYS: Final = {
@@ -460,6 +451,9 @@ def _build(file: str, document: dict[str, Any]) -> RiskForm:
         rules=tuple(rules),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(DATA_FILE, _build)
 
 
 # --- assessing --------------------------------------------------------------------------------

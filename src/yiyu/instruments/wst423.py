@@ -68,19 +68,19 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.domain import Sex
 from yiyu.errors import ValidationError
 from yiyu.instruments._data import (
     Checker,
+    DataLoader,
     DataPath,
     Fact,
     Header,
     cell,
     frozen_map,
-    read_document,
 )
 from yiyu.instruments.growth import DAYS_PER_MONTH, ExcessIndex, GrowthFinding, Indicator, Measured
-from yiyu.protocol.model import Evidence
 
 __all__ = [
     "INDICATOR_NAMES",
@@ -391,14 +391,7 @@ def load_ws_t_423(path: DataPath | None = None) -> GrowthStandard:
     Raises:
         ProtocolError: naming the file and the field, if invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, RULES_FILE))
-
-
-@functools.cache
-def _packaged() -> GrowthStandard:
-    return _build(*read_document(None, RULES_FILE))
+    return _LOAD(path)
 
 
 _METHOD: Final = {
@@ -534,6 +527,9 @@ def _build(file: str, document: dict[str, Any]) -> GrowthStandard:
         method_facts=frozen_map(facts),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(RULES_FILE, _build)
 
 
 # --------------------------------------------------------------------------- evaluation
