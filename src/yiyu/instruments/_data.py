@@ -41,31 +41,19 @@ from yiyu.data import Evidence, HeaderTable, Location
 from yiyu.protocol.loader import load_protocol
 
 __all__ = [
-    "EVIDENCE_MEANING",
     "Checker",
     "DataLoader",
     "DataPath",
     "Fact",
     "Header",
     "RuleText",
-    "cell",
-    "evidence_legend",
     "frozen_map",
     "read_document",
-    "sources_line",
 ]
 
 DataPath = str | os.PathLike[str]
 
 T = TypeVar("T")
-
-EVIDENCE_MEANING: Final = {
-    Evidence.V: "read in a public copy of the standard",
-    Evidence.V3: "third-party re-statement only",
-    Evidence.M: "from memory: a configurable default, check before relying on it",
-    Evidence.D: "yiyu default: no standard fixes it",
-    Evidence.LOCAL: "the city plan",
-}
 
 
 def frozen_map(value: Mapping[str, T]) -> Mapping[str, T]:
@@ -390,32 +378,26 @@ class Checker:
     ) -> tuple[str, ...]:
         return data.source_refs(table.get(key), self.location(item, where), self.sources, key)
 
-    def fact_int(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        *,
-        item: str | None,
-        where: str,
-        minimum: int | None = None,
-    ) -> Fact[int]:
-        """A whole number with the ``source``, ``evidence`` and ``text`` of its table."""
+    def fact(self, table: Mapping[str, Any], value: T, *, item: str | None, where: str) -> Fact[T]:
+        """``value`` with the ``source``, ``evidence`` and ``text`` of its table."""
         return Fact(
-            value=self.integer(table, key, item=item, where=where, minimum=minimum),
+            value=value,
             source=self.source(table, item=item, where=where),
             evidence=self.evidence(table, item=item, where=where),
             text=self.optional_text(table, "text", item=item, where=where) or "",
         )
 
-    def fact_bool(
-        self, table: Mapping[str, Any], key: str, *, item: str | None, where: str
-    ) -> Fact[bool]:
-        """A true/false setting with the ``source``, ``evidence`` and ``text`` of its table."""
-        return Fact(
-            value=self.boolean(table, key, item=item, where=where),
-            source=self.source(table, item=item, where=where),
-            evidence=self.evidence(table, item=item, where=where),
-            text=self.optional_text(table, "text", item=item, where=where) or "",
+    def fact_int(
+        self, table: Mapping[str, Any], key: str, *, where: str, minimum: int | None = None
+    ) -> Fact[int]:
+        """A whole number of a file-level table (``[follow_up.refer]``), with its source."""
+        value = self.integer(table, key, item=None, where=where, minimum=minimum)
+        return self.fact(table, value, item=None, where=where)
+
+    def fact_bool(self, table: Mapping[str, Any], key: str, *, where: str) -> Fact[bool]:
+        """A true/false setting of a file-level table, with its source."""
+        return self.fact(
+            table, self.boolean(table, key, item=None, where=where), item=None, where=where
         )
 
     def rule_text(self, table: Mapping[str, Any], *, item: str | None, where: str) -> RuleText:
@@ -429,23 +411,3 @@ class Checker:
 
 # The window offsets of a protocol rule that instrument data may refer to.
 _RULE_OFFSETS: Final = ("opens", "due", "closes")
-
-
-# --- Markdown ---------------------------------------------------------------------------------
-
-
-def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(value).replace("|", "\\|").replace("\n", "<br>")
-
-
-def evidence_legend() -> list[str]:
-    """The table explaining the evidence tags, as Markdown lines."""
-    lines = ["| tag | meaning |", "|---|---|"]
-    lines += [f"| {tag.value} | {meaning} |" for tag, meaning in EVIDENCE_MEANING.items()]
-    return lines
-
-
-def sources_line(sources: Mapping[str, str]) -> str:
-    """``Sources: S4 儿童营养性疾病管理技术规范; …`` in the order of the data file."""
-    return "Sources: " + "; ".join(f"{key} {title}" for key, title in sources.items()) + "."

@@ -48,8 +48,6 @@ rule ``anaemia_recheck``'s ``opens`` and ``due``), ``[follow_up.continue_iron]``
 ``[follow_up.refer]`` (``refer_if_severe``, ``no_improvement_after_months``),
 ``[follow_up.improvement]`` (``rise_g_l``) and ``[follow_up.close]``, each with ``text``,
 ``source`` and ``evidence``.
-
-Everything here is pure: no clock, and no I/O but the data file.
 """
 
 from __future__ import annotations
@@ -64,17 +62,8 @@ import attrs
 
 from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataLoader,
-    DataPath,
-    Fact,
-    Header,
-    RuleText,
-    cell,
-    frozen_map,
-    sources_line,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, RuleText, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -447,15 +436,12 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
             continue_iron_months=check.fact_int(
                 continue_iron,
                 "months_after_normal",
-                item=None,
                 where="follow_up.continue_iron",
                 minimum=0,
             ),
-            refer_if_severe=check.fact_bool(
-                refer, "refer_if_severe", item=None, where="follow_up.refer"
-            ),
+            refer_if_severe=check.fact_bool(refer, "refer_if_severe", where="follow_up.refer"),
             refer_no_improvement_months=check.fact_int(
-                refer, "no_improvement_after_months", item=None, where="follow_up.refer", minimum=1
+                refer, "no_improvement_after_months", where="follow_up.refer", minimum=1
             ),
             improvement_g_l=Fact(
                 value=rise,

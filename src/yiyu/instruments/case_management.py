@@ -44,17 +44,8 @@ import attrs
 import pendulum
 
 from yiyu.domain import Case, CaseCheck
-from yiyu.instruments._data import (
-    Checker,
-    DataLoader,
-    DataPath,
-    Fact,
-    Header,
-    RuleText,
-    cell,
-    frozen_map,
-    sources_line,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, RuleText, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -145,7 +136,7 @@ def _build(file: str, document: dict[str, Any]) -> CaseManagement:
             tables[f"{section}.{name}"] = table
 
     def fact(where: str, key: str) -> Fact[int]:
-        return check.fact_int(tables[where], key, item=None, where=where, minimum=1)
+        return check.fact_int(tables[where], key, where=where, minimum=1)
 
     def words(where: str) -> RuleText:
         return check.rule_text(tables[where], item=None, where=where)

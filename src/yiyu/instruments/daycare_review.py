@@ -37,8 +37,6 @@ The file format: ``[instrument]`` (``id``, ``version``, ``title``); ``[sources.<
 ``source``, ``evidence``); ``[[items]]`` in printing order, each with ``id``, ``number``
 (the digest's row), ``text``, ``source``, ``evidence`` and optionally ``detail`` and
 ``detail_evidence`` (the part of the item less well established than the rest).
-
-Everything here is pure: no clock, and no I/O but the data file.
 """
 
 from __future__ import annotations
@@ -51,16 +49,8 @@ import attrs
 
 from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataLoader,
-    DataPath,
-    Fact,
-    Header,
-    cell,
-    frozen_map,
-    sources_line,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -257,7 +247,7 @@ def _build(file: str, document: dict[str, Any]) -> ReviewChecklist:
         header=header,
         items=tuple(items),
         correction_within_days=check.fact_int(
-            correction, "correction_within_days", item=None, where="correction", minimum=1
+            correction, "correction_within_days", where="correction", minimum=1
         ),
         sources=frozen_map(check.sources),
     )

@@ -19,7 +19,7 @@ from yiyu.instruments import (
     warning_signs,
     wst423,
 )
-from yiyu.instruments._data import cell, evidence_legend, sources_line
+from yiyu.instruments._markdown import cell, evidence_legend, sources_line
 from yiyu.instruments.growth import (
     MAX_AGE_DAYS,
     ClassificationScheme,

@@ -71,14 +71,7 @@ import attrs
 
 from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataLoader,
-    DataPath,
-    Fact,
-    Header,
-    frozen_map,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
 
 __all__ = [
     "CLASSIFICATION_FILE",

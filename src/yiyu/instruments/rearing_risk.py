@@ -69,10 +69,8 @@ The form file (TOML)
 
 Every domain needs at least one item. A file can also change the default form without
 repeating it: ``extends = "rearing_risk_default"`` in ``[instrument]``, then only what
-changes (entries are merged by ``id``; each changed entry names its own ``source`` and
-``evidence``).
-
-Everything here is pure: no clock, and no I/O but the form file.
+changes (entries are merged by ``id``; a changed entry says ``override = true`` and names its
+own ``source`` and ``evidence``).
 """
 
 from __future__ import annotations
@@ -85,16 +83,8 @@ import attrs
 
 from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataLoader,
-    DataPath,
-    Header,
-    RuleText,
-    cell,
-    frozen_map,
-    sources_line,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Header, RuleText, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",

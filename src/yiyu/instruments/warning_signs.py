@@ -41,8 +41,6 @@ packaged data a reference to the protocol rule ``autism_rescreen_referral``'s ``
 ``evidence`` and ``items``, a list of ``{ id, text, area, area_evidence, source,
 evidence }`` where ``area`` is ``language``, ``social_emotional``, ``fine_motor`` or
 ``gross_motor``.
-
-Everything here is pure: no clock, and no I/O but the data file.
 """
 
 from __future__ import annotations
@@ -55,17 +53,8 @@ import attrs
 
 from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataLoader,
-    DataPath,
-    Fact,
-    Header,
-    RuleText,
-    cell,
-    frozen_map,
-    sources_line,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, RuleText, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -360,7 +349,7 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
         autism_rule=_text(check, autism, "rules.autism_referral"),
         refer_to=check.text(autism, "refer_to", item=None, where="rules.autism_referral"),
         referral_within_days=check.fact_int(
-            deadline, "referral_within_days", item=None, where="rules.referral_deadline", minimum=1
+            deadline, "referral_within_days", where="rules.referral_deadline", minimum=1
         ),
         column_selection=_text(
             check, _rule(check, rules, "column_selection", set()), "rules.column_selection"
@@ -370,7 +359,7 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
         ),
         applies_until=_text(check, applies, "rules.applies_until"),
         applies_until_months=check.fact_int(
-            applies, "until_months", item=None, where="rules.applies_until", minimum=1
+            applies, "until_months", where="rules.applies_until", minimum=1
         ),
         areas=_text(check, areas, "areas"),
         sources=frozen_map(check.sources),

@@ -71,15 +71,8 @@ import attrs
 from yiyu.data import Evidence
 from yiyu.domain import Sex
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataLoader,
-    DataPath,
-    Fact,
-    Header,
-    cell,
-    frozen_map,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
+from yiyu.instruments._markdown import cell
 from yiyu.instruments.growth import DAYS_PER_MONTH, ExcessIndex, GrowthFinding, Indicator, Measured
 
 __all__ = [
