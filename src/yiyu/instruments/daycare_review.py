@@ -49,6 +49,7 @@ import attrs
 
 from yiyu.data import Evidence
 from yiyu.errors import ValidationError
+from yiyu.instruments._answers import answers_by_item
 from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
 from yiyu.instruments._markdown import cell, sources_line
 
@@ -79,7 +80,7 @@ class ReviewAnswer(enum.Enum):
         return _ANSWER_ZH[self]
 
     @classmethod
-    def parse(cls, value: ReviewAnswer | str, *, field: str = "answer") -> ReviewAnswer:
+    def parse(cls, value: object, *, field: str = "answer") -> ReviewAnswer:
         """Accept the enum, its value (``pass``), its name (``PASS``) or 合格/不合格/不适用.
 
         Raises:
@@ -305,25 +306,18 @@ def review(
             text.
     """
     checklist = checklist or load_review()
-    if not isinstance(answers, Mapping):
-        raise ValidationError("answers", answers, "a mapping of item id → answer")
+    given = answers_by_item(
+        answers,
+        checklist.items,
+        expected="answer",
+        unknown=f"unknown item; the checklist has {', '.join(checklist.item_ids)}",
+        verb="answered",
+    )
+    parsed = {
+        item_id: ReviewAnswer.parse(answer, field=f"answers[{item_id}]")
+        for item_id, answer in given.items()
+    }
     known = set(checklist.item_ids)
-    for item_id in answers:
-        if item_id not in known:
-            raise ValidationError(
-                f"answers[{item_id}]",
-                answers[item_id],
-                f"unknown item; the checklist has {', '.join(checklist.item_ids)}",
-            )
-    parsed: dict[str, ReviewAnswer] = {}
-    for item in checklist.items:
-        if item.id not in answers:
-            raise ValidationError(
-                f"answers[{item.id}]",
-                None,
-                f"no answer for {item.id} ({item.text}): every item must be answered",
-            )
-        parsed[item.id] = ReviewAnswer.parse(answers[item.id], field=f"answers[{item.id}]")
     kept_notes: dict[str, str] = {}
     for item_id, note in (notes or {}).items():
         if item_id not in known:

@@ -83,6 +83,7 @@ import attrs
 
 from yiyu.data import Evidence
 from yiyu.errors import ValidationError
+from yiyu.instruments._answers import answers_by_item
 from yiyu.instruments._data import Checker, DataLoader, DataPath, Header, RuleText, frozen_map
 from yiyu.instruments._markdown import cell, sources_line
 
@@ -466,32 +467,22 @@ def assess(answers: Mapping[str, int], form: RiskForm | None = None) -> RiskAsse
             item not on the form, or a score is not a whole number 0–2.
     """
     form = form or load_form()
-    if not isinstance(answers, Mapping):
-        raise ValidationError("answers", answers, "a mapping of item id → score 0–2")
-    known = set(form.item_ids)
-    for item_id in answers:
-        if item_id not in known:
-            raise ValidationError(
-                f"answers[{item_id}]",
-                answers[item_id],
-                f"not an item of {form.header.label}; items: {', '.join(form.item_ids)}",
-            )
+    given = answers_by_item(
+        answers,
+        form.items,
+        expected="score 0–2",
+        unknown=f"not an item of {form.header.label}; items: {', '.join(form.item_ids)}",
+        verb="scored",
+    )
     scores: dict[str, int] = {}
-    for item in form.items:
-        if item.id not in answers:
-            raise ValidationError(
-                f"answers[{item.id}]",
-                None,
-                f"no answer for {item.id} ({item.text}): every item must be scored",
-            )
-        score = answers[item.id]
+    for item_id, score in given.items():
         if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= MAX_SCORE:
             raise ValidationError(
-                f"answers[{item.id}]",
+                f"answers[{item_id}]",
                 score,
                 f"a score 0 (no risk), 1 (some risk) or {MAX_SCORE} (high risk) is required",
             )
-        scores[item.id] = score
+        scores[item_id] = score
     domain_of = {item.id: item.domain for item in form.items}
     domain_scores = {
         domain.id: sum(s for i, s in scores.items() if domain_of[i] == domain.id)
