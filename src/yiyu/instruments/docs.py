@@ -136,7 +136,7 @@ def growth_markdown(data: GrowthClassification | None = None) -> str:
         "`CN_2024_THRESHOLDS`, `CN_2012_THRESHOLDS` and `WHO_THRESHOLDS` (the packaged",
         "schemes), passed to",
         "`classify`. A region changes a cut-off with its own file that `extends` this data",
-        "(see `yiyu.instruments.growth`).",
+        "(see `yiyu.instruments.growth`; the format: [Data files](../data-format.md)).",
         "",
         sources_line(data.sources),
         "",
