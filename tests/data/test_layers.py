@@ -10,6 +10,7 @@ import pytest
 import yiyu
 from yiyu.data import DataError, Location, amend_entry, merge, override_table
 from yiyu.errors import ProtocolError, ValidationError
+from yiyu.instruments import anaemia
 from yiyu.instruments.warning_signs import load_warning_signs
 
 COUNTY = """\
@@ -202,3 +203,14 @@ def test_a_source_id_names_one_document(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="another title") as info:
         load_warning_signs(_write(tmp_path, text))
     assert info.value.path == "$.sources.S5"
+
+
+def test_a_nested_entry_error_gives_its_path(tmp_path: Path) -> None:
+    packaged = Path(anaemia.__file__).parent / "data" / anaemia.DATA_FILE
+    text = packaged.read_text(encoding="utf-8").replace(
+        "anaemic_below = 110, mild_from = 90", "anaemic_below = 500, mild_from = 90", 1
+    )
+    with pytest.raises(DataError) as info:
+        anaemia.load_anaemia(_write(tmp_path, text))
+    assert info.value.path == "$.schemes[0].bands[0].anaemic_below"
+    assert info.value.field == "bands.anaemic_below"

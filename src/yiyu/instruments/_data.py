@@ -189,20 +189,22 @@ class Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.sources: dict[str, str] = {}
-        self._positions: dict[tuple[str, str], int] = {}
+        # (array, entry id) → the entry's path, "$.columns[0].items[2]".
+        self._paths: dict[tuple[str, str], str] = {}
 
     def location(self, item: str | None, where: str) -> Location:
         """Where a value of ``where`` (in entry ``item``, if any) is."""
         head, _, rest = where.partition(".")
-        position = self._positions.get((head, item)) if item is not None else None
-        if position is None:
-            return Location(
-                self.file, f"$.{where}" if where else "$", item, f"{where}." if where else ""
-            )
-        entry = Location(self.file).entry(head, position, item, relative=False)
-        return Location(
-            self.file, f"{entry.path}.{rest}" if rest else entry.path, item, f"{where}."
-        )
+        path = self._paths.get((head, item)) if item is not None else None
+        prefix = f"{where}." if where else ""
+        if path is None:
+            return Location(self.file, f"$.{where}" if where else "$", item, prefix)
+        return Location(self.file, f"{path}.{rest}" if rest else path, item, prefix)
+
+    def nest(self, parent: tuple[str, str], array: str, position: int, item: str) -> None:
+        """Record where an entry of an array inside an entry is (a column's item), so that
+        its errors give its path: ``nest(("columns", "m3"), "items", 2, "m3_3")``."""
+        self._paths[(array, item)] = f"{self._paths[parent]}.{array}[{position}]"
 
     def fail(
         self, problem: str, *, item: str | None = None, field: str | None = None, value: Any = None
@@ -263,7 +265,7 @@ class Checker:
             if entry_id in seen:
                 self.fail("duplicate id", item=entry_id, field=f"{field}.id")
             seen.add(entry_id)
-            self._positions[(field, entry_id)] = position
+            self._paths[(field, entry_id)] = f"$.{field}[{position}]"
             result.append((entry_id, entry))
         return result
 

@@ -276,6 +276,7 @@ def _band(check: Checker, scheme_id: str, position: int, raw: object) -> HbBand:
         check.fail("a band is a table", item=scheme_id, field=f"bands[{position}]")
     band_id = check.text(raw, "id", item=scheme_id, where=f"bands[{position}]")
     item = f"{scheme_id}.{band_id}"
+    check.nest(("schemes", scheme_id), "bands", position, item)
     check.unknown(raw, _BAND_KEYS, item=item, where="bands")
     start = check.integer(raw, "from_months", item=item, where="bands", minimum=0)
     end = check.integer(raw, "to_months", item=item, where="bands", minimum=start + 1)

@@ -306,6 +306,7 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
             if not isinstance(raw, dict):
                 check.fail("an item is a table", item=column_id, field=f"items[{number - 1}]")
             item_id = check.text(raw, "id", item=column_id, where=f"items[{number - 1}]")
+            check.nest(("columns", column_id), "items", number - 1, item_id)
             if item_id in seen_items:
                 check.fail("duplicate item id", item=item_id, field="items.id")
             seen_items.add(item_id)
