@@ -25,10 +25,12 @@ Every computation mirrors the floating-point operations of WHO's R code in the s
 with WHO's to the last rounded digit rather than merely within a tolerance.
 
 The classification cut-offs (spec step 10) are versioned data, not code:
-``yiyu/instruments/data/growth_classification.toml`` holds WHO's (``who_2006``) and those
-of China's 儿童营养性疾病管理技术规范 (``cn_2012``, the default), each cut-off with its
-source and evidence tag; read them with :func:`load_growth_classification`.
-:data:`WHO_THRESHOLDS` and :data:`CN_2012_THRESHOLDS` are the packaged schemes. A region
+``yiyu/instruments/data/growth_classification.toml`` holds WHO's (``who_2006``), those
+of China's 儿童营养性疾病管理技术规范 (``cn_2012``) and of the 2024 体重管理指导原则
+(``cn_2024``), each cut-off with its source and evidence tag; its ``default_scheme`` names
+the one :func:`yiyu.record` uses when none is chosen. Read them with
+:func:`load_growth_classification`. :data:`WHO_THRESHOLDS`, :data:`CN_2012_THRESHOLDS` and
+:data:`CN_2024_THRESHOLDS` are the packaged schemes. A region
 overrides a cut-off with its own file, for example a stricter overweight band:
 
 .. code-block:: toml
