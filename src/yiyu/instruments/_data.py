@@ -312,38 +312,23 @@ class Checker:
         ``{ rule = "autism_rescreen_referral", offset = "due" }`` is the rule's ``due``, in
         days, in the default protocol (``yiyu.load_protocol()``).
         """
+
+        def refuse(problem: str, value: Any) -> NoReturn:
+            self.fail(problem, item=item, field=field, value=value)
+
         if not isinstance(reference, Mapping) or set(reference) != {"rule", "offset"}:
-            self.fail(
-                f'a reference is {{ rule = "<rule id>", offset = "due" }}, got {reference!r}',
-                item=item,
-                field=field,
-                value=reference,
-            )
+            refuse(f'a reference is {{ rule = "<rule id>", offset = "due" }}, got {reference!r}',
+                   reference)  # fmt: skip
         rule_id, offset = reference["rule"], reference["offset"]
         protocol = load_protocol()
         rules = {rule.id: rule for rule in protocol.rules}
         if rule_id not in rules:
-            self.fail(
-                f"refers to rule {rule_id!r}, which {protocol.label} does not have",
-                item=item,
-                field=field,
-                value=rule_id,
-            )
+            refuse(f"refers to rule {rule_id!r}, which {protocol.label} does not have", rule_id)
         if offset not in _RULE_OFFSETS:
-            self.fail(
-                f"refers to offset {offset!r}; known: {', '.join(_RULE_OFFSETS)}",
-                item=item,
-                field=field,
-                value=offset,
-            )
+            refuse(f"refers to offset {offset!r}; known: {', '.join(_RULE_OFFSETS)}", offset)
         days = getattr(rules[rule_id], offset)
         if days is None or days.months:
-            self.fail(
-                f"rule {rule_id!r} has no {offset} in days (got {days})",
-                item=item,
-                field=field,
-                value=reference,
-            )
+            refuse(f"rule {rule_id!r} has no {offset} in days (got {days})", reference)
         return int(days.days)
 
     def number(self, table: Mapping[str, Any], key: str, *, item: str | None, where: str) -> float:
