@@ -8,6 +8,7 @@ cattrs finds becomes one :class:`~yiyu.data.errors.DataError` at its path
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -18,7 +19,7 @@ from cattrs.preconf.tomllib import make_converter
 from cattrs.v import format_exception
 
 from yiyu.data.errors import Location
-from yiyu.data.model import Source
+from yiyu.data.model import Evidence, Source
 
 __all__ = ["HeaderTable", "SourceTable", "read_header", "read_sources", "structure"]
 
@@ -32,11 +33,36 @@ class _RefusedError(ValueError):
 def _text(value: Any, _: type) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _RefusedError(f"text is required, got {value!r}")
-    return value.strip()
+    return value
 
 
+def _boolean(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _RefusedError(f"true or false, got {value!r}")
+    return value
+
+
+def _number(value: Any, _: type) -> float:
+    # TOML has no NaN by accident, but it has nan and inf by name.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _RefusedError(f"a finite number is required, got {value!r}")
+    return float(value)
+
+
+def _evidence(value: Any, _: type) -> Evidence:
+    try:
+        return Evidence(value)
+    except ValueError:
+        known = ", ".join(tag.value for tag in Evidence)
+        raise _RefusedError(f"an evidence tag is required ({known}), got {value!r}") from None
+
+
+# Strict hooks: cattrs would otherwise turn 1 into "1", "yes" into True and 1 into 1.0.
 _converter = make_converter(forbid_extra_keys=True)
 _converter.register_structure_hook(str, _text)
+_converter.register_structure_hook(bool, _boolean)
+_converter.register_structure_hook(float, _number)
+_converter.register_structure_hook(Evidence, _evidence)
 
 
 def _describe(error: BaseException, kind: type | None) -> str:

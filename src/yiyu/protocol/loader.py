@@ -40,6 +40,7 @@ from yiyu.data import (
     read_header,
     read_sources,
     source_refs,
+    structure,
     text_list,
     unknown_keys,
 )
@@ -70,6 +71,7 @@ from yiyu.protocol.model import (
     SubjectKind,
     Target,
 )
+from yiyu.protocol.tables import GrowthTable, PolicyTable, SaidTable, SkipTable, TargetTable
 
 __all__ = ["DEFAULT_LAYERS", "load_protocol", "load_protocol_files"]
 
@@ -351,19 +353,15 @@ def _named_conditions(
 def _target(
     target_id: str, table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]
 ) -> Target:
-    unknown_keys(table, {"value", "strict", "source", "evidence"}, ctx.key(""))
-    value = table.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ctx.error("value", f"a rate from 0 to 1, got {value!r}")
-    strict = table.get("strict", False)
-    if not isinstance(strict, bool):
-        raise ctx.error("strict", f"true or false, got {strict!r}")
+    read = structure(table, TargetTable, ctx)
+    if not 0 <= read.value <= 1:
+        ctx.fail("value", f"a rate from 0 to 1, got {read.value!r}", read.value)
     return Target(
         indicator=target_id,
-        value=float(value),
-        strict=strict,
-        sources=source_refs(table.get("source"), ctx, sources),
-        evidence=evidence(table.get("evidence"), ctx, "evidence"),
+        value=read.value,
+        strict=read.strict,
+        sources=source_refs(read.source, ctx, sources),
+        evidence=read.evidence,
     )
 
 
@@ -372,22 +370,19 @@ def _policy(
 ) -> Policy:
     if policy_id not in POLICIES:
         ctx.fail("", f"unknown policy {policy_id!r}; known: {', '.join(POLICIES)}", policy_id)
-    unknown_keys(table, {"value", "description", "source", "evidence"}, ctx)
-    value = table.get("value")
-    if not isinstance(value, bool):
-        raise ctx.error("value", f"true or false, got {value!r}")
-    return Policy(id=policy_id, value=value, **_described(table, ctx, sources))
+    read = structure(table, PolicyTable, ctx)
+    return Policy(id=policy_id, value=read.value, **_said(read, ctx, sources))
 
 
 def _growth_choice(
     purpose: str, table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]
 ) -> GrowthReferenceChoice:
-    unknown_keys(table, {"reference", "description", "source", "evidence"}, ctx)
-    reference = table.get("reference")
-    if reference not in GROWTH_REFERENCES:
-        raise ctx.error("reference", f"one of {', '.join(GROWTH_REFERENCES)}, got {reference!r}")
+    read = structure(table, GrowthTable, ctx)
+    if read.reference not in GROWTH_REFERENCES:
+        ctx.fail("reference", f"one of {', '.join(GROWTH_REFERENCES)}, got {read.reference!r}",
+                 read.reference)  # fmt: skip
     return GrowthReferenceChoice(
-        purpose=purpose, reference=reference, **_described(table, ctx, sources)
+        purpose=purpose, reference=read.reference, **_said(read, ctx, sources)
     )
 
 
@@ -397,11 +392,11 @@ def _skip_effect(
     known = [kind.value for kind in SkipReason]
     if reason not in known:
         ctx.fail("", f"unknown skip reason {reason!r}; known: {', '.join(known)}", reason)
-    unknown_keys(table, {"counts_as", "description", "source", "evidence"}, ctx)
-    counts_as = table.get("counts_as")
-    if counts_as not in SKIP_EFFECTS:
-        raise ctx.error("counts_as", f"one of {', '.join(SKIP_EFFECTS)}, got {counts_as!r}")
-    return SkipEffect(reason=reason, counts_as=counts_as, **_described(table, ctx, sources))
+    read = structure(table, SkipTable, ctx)
+    if read.counts_as not in SKIP_EFFECTS:
+        ctx.fail("counts_as", f"one of {', '.join(SKIP_EFFECTS)}, got {read.counts_as!r}",
+                 read.counts_as)  # fmt: skip
+    return SkipEffect(reason=reason, counts_as=read.counts_as, **_said(read, ctx, sources))
 
 
 class _Said(TypedDict):
@@ -410,17 +405,20 @@ class _Said(TypedDict):
     evidence: Evidence
 
 
-def _described(table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]) -> _Said:
-    """What every sourced table of a protocol says besides its own fields: its
-    ``description`` (required, for the generated reference), ``source`` and ``evidence``."""
-    description = table.get("description")
-    if not isinstance(description, str) or not description:
-        raise ctx.error("description", "required text")
+def _said(read: SaidTable, ctx: Location, sources: Mapping[str, Source]) -> _Said:
     return _Said(
-        description=description,
-        sources=source_refs(table.get("source"), ctx, sources),
-        evidence=evidence(table.get("evidence"), ctx, "evidence"),
+        description=read.description,
+        sources=source_refs(read.source, ctx, sources),
+        evidence=read.evidence,
     )
+
+
+def _described(table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]) -> _Said:
+    """What every sourced table of a protocol says besides its own fields (a named
+    condition's, the corrected-age rule's): its ``description`` (required, for the
+    generated reference), ``source`` and ``evidence``."""
+    said = {key: table[key] for key in ("description", "source", "evidence") if key in table}
+    return _said(structure(said, SaidTable, ctx), ctx, sources)
 
 
 def _months(value: Any, ctx: Location, field: str) -> int:
