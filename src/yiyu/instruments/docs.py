@@ -284,7 +284,8 @@ def _index(sections: dict[str, str]) -> str:
         "Each instrument keeps its items and thresholds as versioned data in",
         "`src/yiyu/instruments/data/`. Every fact names its sources (listed at the end of",
         "each page; the sections are those of the standards digest) and an evidence tag.",
-        "Facts tagged M or D are defaults a region can override with its own file.",
+        "Facts tagged M or D are defaults a region can override with its own file, in the",
+        "format of every data file, protocol or instrument ([Data files](../data-format.md)).",
         "",
     ]
     for name, _, summary in _PAGES:
