@@ -219,6 +219,12 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+# The packaged recheck weeks refer to the protocol rule's window.
+RECHECK_WEEKS = (
+    'recheck_weeks = [{ rule = "anaemia_recheck", offset = "opens" }, '
+    '{ rule = "anaemia_recheck", offset = "due" }]'
+)
+
 PLATEAU = """
 [instrument]
 extends = "anaemia@2026.2"
@@ -231,14 +237,21 @@ title = "省卫健委通知"
 
 [[schemes]]
 id = "cn_2012"
+override = true
 source = "LOCAL (省卫健委通知)"
 evidence = "LOCAL"
-bands = [
-  { id = "6m_6y", anaemic_below = 118, source = "LOCAL (省卫健委通知)", evidence = "LOCAL" },
-]
+
+[[schemes.bands]]
+id = "6m_6y"
+override = true
+anaemic_below = 118
+source = "LOCAL (省卫健委通知)"
+evidence = "LOCAL"
 
 [follow_up.recheck]
+override = true
 recheck_weeks = [3, 4]
+text = "轻、中度贫血：开始补铁后3～4周复查血红蛋白"
 source = "LOCAL (省卫健委通知)"
 evidence = "LOCAL"
 """
@@ -297,7 +310,7 @@ def test_a_replacement_can_make_who_2024_the_default(tmp_path: Path) -> None:
             "instrument.default_scheme",
         ),
         (
-            "recheck_weeks = [2, 4]",
+            RECHECK_WEEKS,
             "recheck_weeks = [4, 2]",
             None,
             "follow_up.recheck.recheck_weeks",
@@ -320,10 +333,8 @@ def test_a_broken_file_names_file_item_and_field(
 
 
 def test_an_override_without_its_own_source_is_refused(tmp_path: Path) -> None:
-    own = ', source = "LOCAL (省卫健委通知)", evidence = "LOCAL" }'
-    text = PLATEAU.replace(
-        '{ id = "6m_6y", anaemic_below = 118' + own, '{ id = "6m_6y", anaemic_below = 118 }'
-    )
+    own = 'source = "LOCAL (省卫健委通知)"\nevidence = "LOCAL"\n'
+    text = PLATEAU.replace("anaemic_below = 118\n" + own, "anaemic_below = 118\n")
     path = _write(tmp_path, text)
     with pytest.raises(ProtocolError) as error:
         load_anaemia(path)

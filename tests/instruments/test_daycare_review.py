@@ -214,6 +214,7 @@ title = "托育机构卫生保健工作检查表（本市）"
 title = "市托育机构卫生保健工作要求"
 
 [correction]
+override = true
 correction_within_days = 15
 text = "不合格项整改复查期限（天）"
 source = "LOCAL (市托育机构卫生保健工作要求 第5条)"
@@ -254,7 +255,7 @@ def test_a_region_adds_an_item_and_shortens_the_deadline(tmp_path: Path) -> None
         ('id = "diet"', 'id = "records"', "records", "items.id"),
         ('detail = "每年体检"\n', "", "staff_health", "items.detail_evidence"),
         (
-            "correction_within_days = 30",
+            'correction_within_days = { rule = "daycare_correction_visit", offset = "due" }',
             "correction_within_days = 0",
             None,
             "correction.correction_within_days",

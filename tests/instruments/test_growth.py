@@ -866,6 +866,7 @@ title = "市医育结合实施方案"
 
 [[schemes]]
 id = "cn_2012"
+override = true
 overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
 """
 

@@ -119,6 +119,7 @@ title = "市医育结合实施方案"
 
 [[schemes]]
 id = "cn_2012"
+override = true
 overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
 """,
         encoding="utf-8",

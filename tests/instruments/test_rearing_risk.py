@@ -267,6 +267,7 @@ title = "市卫健委通知"
 
 [[rules]]
 id = "high_total"
+override = true
 total_at_least = 8
 source = "LOCAL (市卫健委通知)"
 evidence = "LOCAL"

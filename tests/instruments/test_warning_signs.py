@@ -284,7 +284,7 @@ def _write(tmp_path: Path, text: str, name: str = "region.toml") -> Path:
 
 # An item override restates its source: the text's (S5) and the area's (LOCAL).
 M3_3 = (
-    '{ id = "m3_3", area = "fine_motor", area_evidence = "LOCAL", '
+    '{ override = true, id = "m3_3", area = "fine_motor", area_evidence = "LOCAL", '
     'source = ["S5 (digest §2)", "LOCAL (市卫健委通知 附件)"], evidence = "V" }'
 )
 OVERRIDE = f"""
@@ -298,12 +298,15 @@ title = "预警征象筛查表（本市）"
 title = "市卫健委通知"
 
 [rules.referral_deadline]
+override = true
 referral_within_days = 14
+text = "初筛阳性后转诊复筛的期限（天）"
 source = "LOCAL (市卫健委通知 第3条)"
 evidence = "LOCAL"
 
 [[columns]]
 id = "m3"
+override = true
 source = "S5 (digest §2)"
 evidence = "V"
 items = [
@@ -367,7 +370,10 @@ M8_2 = 'id = "m8_2", text = "不会区分生人和熟人", area = "social_emotio
             "evidence",
         ),
         (
-            ("referral_within_days = 30", 'referral_within_days = "30"'),
+            (
+                'referral_within_days = { rule = "autism_rescreen_referral", offset = "due" }',
+                'referral_within_days = "30"',
+            ),
             None,
             "rules.referral_deadline.referral_within_days",
         ),

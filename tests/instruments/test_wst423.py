@@ -385,7 +385,8 @@ def test_a_region_switches_to_the_printed_row(tmp_path: Path) -> None:
         '[instrument]\nextends = "ws_t_423_2022"\nid = "ws_t_423_2022-county"\n'
         'version = "2026.2-county"\ntitle = "本县"\n\n'
         '[sources.LOCAL]\ntitle = "县规范"\n\n'
-        '[method.position]\nvalue = "printed_row"\nsource = "LOCAL"\nevidence = "LOCAL"\n',
+        '[method.position]\noverride = true\nvalue = "printed_row"\ntext = "取已满月龄所在行"\n'
+        'source = "LOCAL"\nevidence = "LOCAL"\n',
         encoding="utf-8",
     )
     rules = load_ws_t_423(override)
@@ -400,9 +401,11 @@ def test_a_region_switches_to_the_printed_row(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ('[grades.sd]\nfrom = [2, -1, 1, -2]\nsource = "LOCAL"\nevidence = "LOCAL"\n',
+        ('[grades.sd]\noverride = true\nfrom = [2, -1, 1, -2]\ntext = "x"\nsource = "LOCAL"\n'
+         'evidence = "LOCAL"\n',
          "grades.sd.from"),
-        ('[method.position]\nvalue = "nearest"\nsource = "LOCAL"\nevidence = "LOCAL"\n',
+        ('[method.position]\noverride = true\nvalue = "nearest"\ntext = "x"\nsource = "LOCAL"\n'
+         'evidence = "LOCAL"\n',
          "method.position.value"),
     ],
 )  # fmt: skip

@@ -11,60 +11,49 @@ A region changes the data in one of two ways:
 
 * a **replacement** file: a complete file in the same format, with its own
   ``[instrument]`` id, version and title (a region's own risk form, for example);
-* an **override** file: ``[instrument]`` with ``extends = "<id>"`` (or ``"<id>@<version>"``)
-  and only what changes. Tables are merged key by key; arrays of tables whose entries have
-  an ``id`` (``[[items]]``) are merged by id (a new id is added at the end); any other
-  value is replaced. Every table the override touches that carries a ``source`` in the
-  packaged file must name its own ``source`` and ``evidence``, so that a changed
-  threshold is never credited to the national standard. To remove an item, write a
-  replacement file.
+* a **layer**: ``[instrument]`` with ``extends = "<id>"`` (or ``"<id>@<version>"``), its
+  own id, version and title, and only what changes, by the rule every data file follows
+  (:mod:`yiyu.data.layers`): what is new is added; what exists is changed by a table or
+  entry that says ``override = true`` and names its own ``source`` and ``evidence`` (a
+  table is restated whole, an entry of ``[[items]]`` is amended field by field). To
+  remove an item, write a replacement file.
 
-Every problem is reported as a :class:`~yiyu.errors.ProtocolError` naming the file (the
-region's file for an override), the item (``rule_id``) and the field.
+Files are read, layered and checked by :mod:`yiyu.data`, as protocol files are (the
+format: ``docs/data-format.md``). Every problem is reported as a
+:class:`~yiyu.data.DataError` (a :class:`~yiyu.errors.ProtocolError`) naming the file (the
+region's file for an override), the path in it (``$.schemes[0].title``), the item
+(``rule_id``) and the field.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import os
-import tomllib
 import types
 from collections.abc import Callable, Iterable, Mapping
 from importlib.resources import files
-from pathlib import Path
 from typing import Any, Final, Generic, NoReturn, TypeVar
 
 import attrs
 
-from yiyu.errors import ProtocolError
-from yiyu.protocol.model import Evidence
+from yiyu import data
+from yiyu.data import Evidence, HeaderTable, Location
+from yiyu.protocol.loader import load_protocol
 
 __all__ = [
-    "EVIDENCE_MEANING",
     "Checker",
+    "DataLoader",
     "DataPath",
     "Fact",
     "Header",
     "RuleText",
-    "cell",
-    "evidence_legend",
     "frozen_map",
     "read_document",
-    "sources_line",
 ]
 
 DataPath = str | os.PathLike[str]
 
 T = TypeVar("T")
-
-EVIDENCE_MEANING: Final = {
-    Evidence.V: "read in a public copy of the standard",
-    Evidence.V3: "third-party re-statement only",
-    Evidence.M: "from memory: a configurable default, check before relying on it",
-    Evidence.D: "yiyu default: no standard fixes it",
-    Evidence.LOCAL: "the city plan",
-}
 
 
 def frozen_map(value: Mapping[str, T]) -> Mapping[str, T]:
@@ -116,6 +105,23 @@ class Header:
 # --- reading and merging ----------------------------------------------------------------------
 
 
+class DataLoader(Generic[T]):
+    """Loads one instrument's data: the packaged file (read once and cached: it cannot
+    change while the process runs, and the value is frozen), or a region's file."""
+
+    def __init__(self, package_file: str, build: Callable[[str, dict[str, Any]], T]) -> None:
+        self.package_file = package_file
+        self._build = build
+        self._packaged: T | None = None
+
+    def __call__(self, path: DataPath | None = None) -> T:
+        if path is not None:
+            return self._build(*read_document(path, self.package_file))
+        if self._packaged is None:
+            self._packaged = self._build(*read_document(None, self.package_file))
+        return self._packaged
+
+
 def read_document(path: DataPath | None, package_file: str) -> tuple[str, dict[str, Any]]:
     """The data of an instrument: the packaged file, a replacement, or the two merged.
 
@@ -127,147 +133,84 @@ def read_document(path: DataPath | None, package_file: str) -> tuple[str, dict[s
         The name to use in errors (the region's file when one is given) and the document.
 
     Raises:
-        ProtocolError: if a file cannot be read or parsed, or an override does not fit the
+        DataError: if a file cannot be read or parsed, or an override does not fit the
             packaged data.
     """
     resource = files("yiyu.instruments").joinpath("data").joinpath(package_file)
-
-    def packaged() -> dict[str, Any]:
-        text = _read_text(lambda: resource.read_text(encoding="utf-8"), package_file)
-        return _parse(text, package_file)
-
     if path is None:
-        return package_file, packaged()
-    name = os.fspath(path)
-    document = _parse(_read_text(lambda: Path(path).read_text(encoding="utf-8"), name), name)
-    header = document.get("instrument")
-    if not isinstance(header, dict):
-        raise ProtocolError(
-            name, "missing [instrument] table with id, version and title", field="instrument"
-        )
-    extends = header.get("extends")
-    if extends is None:
+        return package_file, data.read_document(resource, package_file)
+    name = data.file_name(path)
+    document = data.read_document(path, name)
+    top = Location(name)
+    raw_header = document.get("instrument")
+    if not isinstance(raw_header, dict):
+        top.fail("instrument", "missing [instrument] table with id, version and title")
+    if raw_header.get("extends") is None:
         return name, document
-    base = packaged()
-    base_header = base["instrument"]
-    known = (base_header["id"], f"{base_header['id']}@{base_header['version']}")
-    if extends not in known:
-        raise ProtocolError(
-            name,
-            f"extends {extends!r}, but the packaged data is {known[1]}",
-            field="instrument.extends",
-        )
-    for key in ("id", "version", "title"):
-        if not isinstance(header.get(key), str) or not header[key].strip():
-            raise ProtocolError(
-                name, "an override needs its own id, version and title", field=f"instrument.{key}"
-            )
-    if (header["id"], header["version"]) == (base_header["id"], base_header["version"]):
+    base = data.read_document(resource, package_file)
+    header = data.structure(_shared(raw_header), HeaderTable, top.key("instrument"))
+    below = data.structure(_shared(base["instrument"]), HeaderTable, Location(package_file))
+    data.check_extends(header, below, top.key("instrument"))
+    if (header.id, header.version) == (below.id, below.version):
         # Results store id@version: a region's data must not pass for the packaged data.
-        raise ProtocolError(
-            name,
-            f"an override must change the id or the version (both are {known[1]})",
-            field="instrument.version",
+        top.fail(
+            "instrument.version",
+            f"an override must change the id or the version (both are {below.label})",
+            header.version,
         )
-    return name, _merge(base, document, name, "")
+    layer = {key: value for key, value in document.items() if key != "instrument"}
+    merged = data.merge(base, layer, top)
+    # The override is a new version of the data: its own id, version and title.
+    merged["instrument"] = {
+        **base["instrument"],
+        **{key: value for key, value in raw_header.items() if key != "extends"},
+    }
+    return name, merged
 
 
-def _read_text(read: Callable[[], str], name: str) -> str:
-    try:
-        text = read()
-    except OSError as error:
-        raise ProtocolError(name, f"cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise ProtocolError(name, "not UTF-8 text") from None
-    return text
-
-
-def _parse(text: str, name: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ProtocolError(name, f"not valid TOML: {error}") from None
-
-
-def _is_table_array(value: object) -> bool:
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(entry, dict) and isinstance(entry.get("id"), str) for entry in value)
-    )
-
-
-def _merge(
-    base: dict[str, Any], override: Mapping[str, Any], file: str, where: str
-) -> dict[str, Any]:
-    result = copy.deepcopy(base)
-    for key, value in override.items():
-        path = f"{where}.{key}" if where else key
-        if not where and key == "instrument":
-            # The override is a new version of the data: its own id, version and title.
-            header = {k: v for k, v in value.items() if k != "extends"}
-            result[key] = {**result.get(key, {}), **header}
-            continue
-        old = result.get(key)
-        if isinstance(old, dict) and isinstance(value, dict):
-            _require_own_source(old, value, file, path, None)
-            result[key] = _merge(old, value, file, path)
-        elif isinstance(old, list) and _is_table_array(old) and isinstance(value, list):
-            result[key] = _merge_by_id(old, value, file, path)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
-def _merge_by_id(
-    base: list[dict[str, Any]], override: list[Any], file: str, where: str
-) -> list[dict[str, Any]]:
-    merged = [copy.deepcopy(entry) for entry in base]
-    index = {entry["id"]: position for position, entry in enumerate(merged)}
-    for position, entry in enumerate(override):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise ProtocolError(
-                file,
-                "each entry of an override must name the id it changes or adds",
-                field=f"{where}[{position}].id",
-            )
-        entry_id = entry["id"]
-        if entry_id in index:
-            old = merged[index[entry_id]]
-            _require_own_source(old, entry, file, where, entry_id)
-            merged[index[entry_id]] = _merge(old, entry, file, where)
-        else:
-            index[entry_id] = len(merged)
-            merged.append(copy.deepcopy(entry))
-    return merged
-
-
-def _require_own_source(
-    old: Mapping[str, Any], new: Mapping[str, Any], file: str, where: str, item: str | None
-) -> None:
-    # A changed value keeping the standard's source would pass a region's choice off as
-    # the national text: an override must say where its values come from.
-    if "source" in old and ("source" not in new or "evidence" not in new):
-        raise ProtocolError(
-            file,
-            "an override must name its own source and evidence",
-            rule_id=item,
-            field=f"{where}.source" if where else "source",
-        )
+def _shared(header: Mapping[str, Any]) -> dict[str, Any]:
+    """The header fields every data file has (an instrument may add its own)."""
+    return {key: header.get(key) for key in ("id", "version", "title", "extends")}
 
 
 # --- checking values ----------------------------------------------------------------------
 
 
 class Checker:
-    """Reads typed values out of a parsed document; every error names file, item and field."""
+    """Reads typed values out of a parsed document; every error names file, path, item and
+    field.
+
+    ``where`` is the dotted path of the table a value is read from (``"follow_up.recheck"``,
+    ``"schemes"`` for an entry of ``[[schemes]]``); ``item`` the entry's id. An entry listed
+    by :meth:`entries` is found again by its id, so that an error's path gives its position
+    (``$.schemes[0].title``).
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.sources: dict[str, str] = {}
+        # (array, entry id) → the entry's path, "$.columns[0].items[2]".
+        self._paths: dict[tuple[str, str], str] = {}
 
-    def fail(self, problem: str, *, item: str | None = None, field: str | None = None) -> NoReturn:
-        raise ProtocolError(self.file, problem, rule_id=item, field=field)
+    def location(self, item: str | None, where: str) -> Location:
+        """Where a value of ``where`` (in entry ``item``, if any) is."""
+        head, _, rest = where.partition(".")
+        path = self._paths.get((head, item)) if item is not None else None
+        prefix = f"{where}." if where else ""
+        if path is None:
+            return Location(self.file, f"$.{where}" if where else "$", item, prefix)
+        return Location(self.file, f"{path}.{rest}" if rest else path, item, prefix)
+
+    def nest(self, parent: tuple[str, str], array: str, position: int, item: str) -> None:
+        """Record where an entry of an array inside an entry is (a column's item), so that
+        its errors give its path: ``nest(("columns", "m3"), "items", 2, "m3_3")``."""
+        self._paths[(array, item)] = f"{self._paths[parent]}.{array}[{position}]"
+
+    def fail(
+        self, problem: str, *, item: str | None = None, field: str | None = None, value: Any = None
+    ) -> NoReturn:
+        where, _, key = (field or "").rpartition(".")
+        raise self.location(item, where).error(key, problem, value)
 
     @staticmethod
     def _field(where: str, key: str) -> str:
@@ -276,38 +219,21 @@ class Checker:
     def unknown(
         self, table: Mapping[str, Any], allowed: Iterable[str], *, item: str | None, where: str
     ) -> None:
-        known = set(allowed)
-        for key in table:
-            if key not in known:
-                self.fail(
-                    f"unknown field; known: {', '.join(sorted(known))}",
-                    item=item,
-                    field=self._field(where, key),
-                )
+        data.unknown_keys(table, allowed, self.location(item, where))
 
     def header(self, document: Mapping[str, Any], extra: Iterable[str] = ()) -> Header:
-        """The ``[instrument]`` table; also reads ``[sources]`` for :meth:`source`."""
-        table = document.get("instrument")
-        if not isinstance(table, dict):
-            self.fail("missing [instrument] table with id, version and title", field="instrument")
-        self.unknown(
-            table, {"id", "version", "title", "extends", *extra}, item=None, where="instrument"
-        )
-        values = {
-            key: self.text(table, key, item=None, where="instrument")
-            for key in ("id", "version", "title")
-        }
-        sources = document.get("sources")
-        if not isinstance(sources, dict) or not sources:
+        """The ``[instrument]`` table; also reads ``[sources]`` for :meth:`source`.
+
+        ``extra`` names the keys this instrument adds to its header (``default_scheme``).
+        """
+        top = Location(self.file)
+        read = data.read_header(document, "instrument", top, extra=frozenset(extra))
+        if not document.get("sources"):
             self.fail("a [sources.<id>] table is required for every source cited", field="sources")
-        for source_id, source in sources.items():
-            if not isinstance(source, dict):
-                self.fail("expected a table with a title", field=f"sources.{source_id}")
-            self.unknown(source, {"title", "doc_no"}, item=None, where=f"sources.{source_id}")
-            title = self.text(source, "title", item=None, where=f"sources.{source_id}")
-            doc_no = self.optional_text(source, "doc_no", item=None, where=f"sources.{source_id}")
-            self.sources[source_id] = f"{title} ({doc_no})" if doc_no else title
-        return Header(file=self.file, **values)
+        self.sources = {
+            key: source.label for key, source in data.read_sources(document, top).items()
+        }
+        return Header(id=read.id, version=read.version, title=read.title, file=self.file)
 
     def table(
         self, parent: Mapping[str, Any], key: str, *, item: str | None, where: str
@@ -339,6 +265,7 @@ class Checker:
             if entry_id in seen:
                 self.fail("duplicate id", item=entry_id, field=f"{field}.id")
             seen.add(entry_id)
+            self._paths[(field, entry_id)] = f"$.{field}[{position}]"
             result.append((entry_id, entry))
         return result
 
@@ -367,6 +294,8 @@ class Checker:
     ) -> int:
         value = table.get(key)
         field = self._field(where, key)
+        if isinstance(value, Mapping):
+            value = self.rule_days(value, item=item, field=field)
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(f"a whole number is required, got {value!r}", item=item, field=field)
         if minimum is not None and value < minimum:
@@ -374,6 +303,33 @@ class Checker:
         if maximum is not None and value > maximum:
             self.fail(f"must be <= {maximum}, got {value}", item=item, field=field)
         return value
+
+    def rule_days(self, reference: Any, *, item: str | None, field: str) -> int:
+        """The days of a protocol rule's window offset, where the data refers to it.
+
+        A deadline both the protocol (which schedules it) and an instrument (which prints
+        it) state is written once, in the protocol; the instrument's data refers to it:
+        ``{ rule = "autism_rescreen_referral", offset = "due" }`` is the rule's ``due``, in
+        days, in the default protocol (``yiyu.load_protocol()``).
+        """
+
+        def refuse(problem: str, value: Any) -> NoReturn:
+            self.fail(problem, item=item, field=field, value=value)
+
+        if not isinstance(reference, Mapping) or set(reference) != {"rule", "offset"}:
+            refuse(f'a reference is {{ rule = "<rule id>", offset = "due" }}, got {reference!r}',
+                   reference)  # fmt: skip
+        rule_id, offset = reference["rule"], reference["offset"]
+        protocol = load_protocol()
+        rules = {rule.id: rule for rule in protocol.rules}
+        if rule_id not in rules:
+            refuse(f"refers to rule {rule_id!r}, which {protocol.label} does not have", rule_id)
+        if offset not in _RULE_OFFSETS:
+            refuse(f"refers to offset {offset!r}; known: {', '.join(_RULE_OFFSETS)}", offset)
+        days = getattr(rules[rule_id], offset)
+        if days is None or days.months:
+            refuse(f"rule {rule_id!r} has no {offset} in days (got {days})", reference)
+        return int(days.days)
 
     def number(self, table: Mapping[str, Any], key: str, *, item: str | None, where: str) -> float:
         value = table.get(key)
@@ -402,70 +358,33 @@ class Checker:
     def evidence(
         self, table: Mapping[str, Any], key: str = "evidence", *, item: str | None, where: str
     ) -> Evidence:
-        value = table.get(key)
-        try:
-            return Evidence(value)
-        except ValueError:
-            known = ", ".join(tag.value for tag in Evidence)
-            self.fail(
-                f"an evidence tag is required ({known}), got {value!r}",
-                item=item,
-                field=self._field(where, key),
-            )
+        return data.evidence(table.get(key), self.location(item, where), key)
 
     def source(
         self, table: Mapping[str, Any], key: str = "source", *, item: str | None, where: str
     ) -> tuple[str, ...]:
-        value = table.get(key)
-        field = self._field(where, key)
-        entries = [value] if isinstance(value, str) else value
-        if not isinstance(entries, list) or not entries:
-            self.fail(
-                "a source is required: a source id and the digest section, e.g. 'S5 (digest §2)'",
-                item=item,
-                field=field,
-            )
-        result: list[str] = []
-        for entry in entries:
-            if not isinstance(entry, str) or not entry.strip():
-                self.fail(f"a source is text, got {entry!r}", item=item, field=field)
-            source_id = entry.strip().split(" ", 1)[0].split("(", 1)[0]
-            if source_id not in self.sources:
-                self.fail(
-                    f"cites {source_id!r}, which is not in [sources] "
-                    f"({', '.join(sorted(self.sources))})",
-                    item=item,
-                    field=field,
-                )
-            result.append(entry.strip())
-        return tuple(result)
+        return data.source_refs(table.get(key), self.location(item, where), self.sources, key)
 
-    def fact_int(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        *,
-        item: str | None,
-        where: str,
-        minimum: int | None = None,
-    ) -> Fact[int]:
-        """A whole number with the ``source``, ``evidence`` and ``text`` of its table."""
+    def fact(self, table: Mapping[str, Any], value: T, *, item: str | None, where: str) -> Fact[T]:
+        """``value`` with the ``source``, ``evidence`` and ``text`` of its table."""
         return Fact(
-            value=self.integer(table, key, item=item, where=where, minimum=minimum),
+            value=value,
             source=self.source(table, item=item, where=where),
             evidence=self.evidence(table, item=item, where=where),
             text=self.optional_text(table, "text", item=item, where=where) or "",
         )
 
-    def fact_bool(
-        self, table: Mapping[str, Any], key: str, *, item: str | None, where: str
-    ) -> Fact[bool]:
-        """A true/false setting with the ``source``, ``evidence`` and ``text`` of its table."""
-        return Fact(
-            value=self.boolean(table, key, item=item, where=where),
-            source=self.source(table, item=item, where=where),
-            evidence=self.evidence(table, item=item, where=where),
-            text=self.optional_text(table, "text", item=item, where=where) or "",
+    def fact_int(
+        self, table: Mapping[str, Any], key: str, *, where: str, minimum: int | None = None
+    ) -> Fact[int]:
+        """A whole number of a file-level table (``[follow_up.refer]``), with its source."""
+        value = self.integer(table, key, item=None, where=where, minimum=minimum)
+        return self.fact(table, value, item=None, where=where)
+
+    def fact_bool(self, table: Mapping[str, Any], key: str, *, where: str) -> Fact[bool]:
+        """A true/false setting of a file-level table, with its source."""
+        return self.fact(
+            table, self.boolean(table, key, item=None, where=where), item=None, where=where
         )
 
     def rule_text(self, table: Mapping[str, Any], *, item: str | None, where: str) -> RuleText:
@@ -477,21 +396,5 @@ class Checker:
         )
 
 
-# --- Markdown ---------------------------------------------------------------------------------
-
-
-def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(value).replace("|", "\\|").replace("\n", "<br>")
-
-
-def evidence_legend() -> list[str]:
-    """The table explaining the evidence tags, as Markdown lines."""
-    lines = ["| tag | meaning |", "|---|---|"]
-    lines += [f"| {tag.value} | {meaning} |" for tag, meaning in EVIDENCE_MEANING.items()]
-    return lines
-
-
-def sources_line(sources: Mapping[str, str]) -> str:
-    """``Sources: S4 儿童营养性疾病管理技术规范; …`` in the order of the data file."""
-    return "Sources: " + "; ".join(f"{key} {title}" for key, title in sources.items()) + "."
+# The window offsets of a protocol rule that instrument data may refer to.
+_RULE_OFFSETS: Final = ("opens", "due", "closes")

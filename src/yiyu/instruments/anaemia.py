@@ -25,11 +25,16 @@ overrides them with its own file, for example a cut-off raised for altitude:
 
     [[schemes]]
     id = "cn_2012"
+    override = true                    # an entry that exists: amended
     source = "LOCAL (省卫健委通知)"
     evidence = "LOCAL"
-    bands = [
-      { id = "6m_6y", anaemic_below = 118, source = "LOCAL (省卫健委通知)", evidence = "LOCAL" },
-    ]
+
+    [[schemes.bands]]                  # an entry that exists: amended
+    id = "6m_6y"
+    override = true
+    anaemic_below = 118
+    source = "LOCAL (省卫健委通知)"
+    evidence = "LOCAL"
 
 The file format: ``[instrument]`` (``id``, ``version``, ``title``, ``default_scheme``);
 ``[sources.<id>]`` (``title``, optional ``doc_no``); ``[[schemes]]`` with ``id``, ``title``,
@@ -37,18 +42,17 @@ The file format: ``[instrument]`` (``id``, ``version``, ``title``, ``default_sch
 anaemic_below, mild_from, moderate_from, source, evidence }`` (months: start inclusive, end
 exclusive; ``mild_from`` and ``moderate_from`` together or not at all); ``[notes.under_6_months]``
 and ``[notes.altitude]`` (``text``, ``source``, ``evidence``); ``[follow_up.recheck]``
-(``recheck_weeks = [from, to]``), ``[follow_up.continue_iron]`` (``months_after_normal``),
+(``recheck_weeks = [from, to]``: weeks, or in the packaged data references to the protocol
+rule ``anaemia_recheck``'s ``opens`` and ``due``), ``[follow_up.continue_iron]``
+(``months_after_normal``),
 ``[follow_up.refer]`` (``refer_if_severe``, ``no_improvement_after_months``),
 ``[follow_up.improvement]`` (``rise_g_l``) and ``[follow_up.close]``, each with ``text``,
 ``source`` and ``evidence``.
-
-Everything here is pure: no clock, and no I/O but the data file.
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 import itertools
 import math
 from collections.abc import Mapping
@@ -56,19 +60,10 @@ from typing import Any, Final
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataPath,
-    Fact,
-    Header,
-    RuleText,
-    cell,
-    frozen_map,
-    read_document,
-    sources_line,
-)
-from yiyu.protocol.model import Evidence
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, RuleText, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -260,15 +255,7 @@ def load_anaemia(path: DataPath | None = None) -> AnaemiaData:
     Raises:
         ProtocolError: naming the file, the scheme or band, and the field, if invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> AnaemiaData:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _BAND_KEYS: Final = {
@@ -289,6 +276,7 @@ def _band(check: Checker, scheme_id: str, position: int, raw: object) -> HbBand:
         check.fail("a band is a table", item=scheme_id, field=f"bands[{position}]")
     band_id = check.text(raw, "id", item=scheme_id, where=f"bands[{position}]")
     item = f"{scheme_id}.{band_id}"
+    check.nest(("schemes", scheme_id), "bands", position, item)
     check.unknown(raw, _BAND_KEYS, item=item, where="bands")
     start = check.integer(raw, "from_months", item=item, where="bands", minimum=0)
     end = check.integer(raw, "to_months", item=item, where="bands", minimum=start + 1)
@@ -325,6 +313,17 @@ def _band(check: Checker, scheme_id: str, position: int, raw: object) -> HbBand:
         source=check.source(raw, item=item, where="bands"),
         evidence=check.evidence(raw, item=item, where="bands"),
     )
+
+
+def _weeks(check: Checker, value: Any) -> Any:
+    """A number of weeks, or a reference to a protocol rule's offset in whole weeks."""
+    if not isinstance(value, Mapping):
+        return value
+    field = "follow_up.recheck.recheck_weeks"
+    days = check.rule_days(value, item=None, field=field)
+    if days % 7:
+        check.fail(f"refers to {days} days, not whole weeks", field=field, value=value)
+    return days // 7
 
 
 def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
@@ -386,6 +385,8 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
     recheck = check.table(follow, "recheck", item=None, where="follow_up")
     check.unknown(recheck, _NOTE_KEYS | {"recheck_weeks"}, item=None, where="follow_up.recheck")
     weeks = recheck.get("recheck_weeks")
+    if isinstance(weeks, list):
+        weeks = [_weeks(check, value) for value in weeks]
     if (
         not isinstance(weeks, list)
         or len(weeks) != 2
@@ -436,15 +437,12 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
             continue_iron_months=check.fact_int(
                 continue_iron,
                 "months_after_normal",
-                item=None,
                 where="follow_up.continue_iron",
                 minimum=0,
             ),
-            refer_if_severe=check.fact_bool(
-                refer, "refer_if_severe", item=None, where="follow_up.refer"
-            ),
+            refer_if_severe=check.fact_bool(refer, "refer_if_severe", where="follow_up.refer"),
             refer_no_improvement_months=check.fact_int(
-                refer, "no_improvement_after_months", item=None, where="follow_up.refer", minimum=1
+                refer, "no_improvement_after_months", where="follow_up.refer", minimum=1
             ),
             improvement_g_l=Fact(
                 value=rise,
@@ -456,6 +454,9 @@ def _build(file: str, document: dict[str, Any]) -> AnaemiaData:
         ),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(DATA_FILE, _build)
 
 
 # --- classification ---------------------------------------------------------------------------

@@ -26,7 +26,9 @@ A region overrides a fact with its own file:
     title = "市妇幼保健院专案管理规定"
 
     [rickets.close]
+    override = true                    # a table that exists: restated whole
     symptom_free_months = 3
+    text = "活动期症状消失满3个月、体征减轻或恢复正常：结案"
     source = "LOCAL (第4条)"
     evidence = "LOCAL"
 
@@ -35,7 +37,6 @@ Pure: no clock, and no I/O but the data file.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -43,17 +44,8 @@ import attrs
 import pendulum
 
 from yiyu.domain import Case, CaseCheck
-from yiyu.instruments._data import (
-    Checker,
-    DataPath,
-    Fact,
-    Header,
-    RuleText,
-    cell,
-    frozen_map,
-    read_document,
-    sources_line,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, RuleText, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -114,15 +106,7 @@ def load_case_management(path: DataPath | None = None) -> CaseManagement:
     Raises:
         ProtocolError: naming the file and the field, if invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> CaseManagement:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _TEXT_KEYS: Final = {"text", "source", "evidence"}
@@ -152,7 +136,7 @@ def _build(file: str, document: dict[str, Any]) -> CaseManagement:
             tables[f"{section}.{name}"] = table
 
     def fact(where: str, key: str) -> Fact[int]:
-        return check.fact_int(tables[where], key, item=None, where=where, minimum=1)
+        return check.fact_int(tables[where], key, where=where, minimum=1)
 
     def words(where: str) -> RuleText:
         return check.rule_text(tables[where], item=None, where=where)
@@ -168,6 +152,9 @@ def _build(file: str, document: dict[str, Any]) -> CaseManagement:
         excess_close_checks=fact("weight_excess.close", "normal_checks"),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(DATA_FILE, _build)
 
 
 def markdown(data: CaseManagement | None = None) -> str:

@@ -6,7 +6,10 @@ checks, children's and staff health checks, vaccination certificates, meals, dis
 infectious and common diseases, injuries and safety equipment, health education, records,
 daily routine, premises, and care by the 保育指导大纲). Each item is answered pass (合格),
 fail (不合格) or not applicable (不适用); a failed item is corrected and re-checked within
-``correction_within_days`` (30 days, D: no standard gives a deadline).
+``correction_within_days`` (30 days, D: no standard gives a deadline). The packaged data
+does not repeat the number: it refers to the protocol rule that schedules the re-check
+(``{ rule = "daycare_correction_visit", offset = "due" }``, see :meth:`Checker.rule_days
+<yiyu.instruments._data.Checker.rule_days>`); a region's file may give a number.
 
 The items are data, in ``yiyu/instruments/data/daycare_review.toml``; read them with
 :func:`load_review`. A region changes or adds items with its own file:
@@ -34,31 +37,21 @@ The file format: ``[instrument]`` (``id``, ``version``, ``title``); ``[sources.<
 ``source``, ``evidence``); ``[[items]]`` in printing order, each with ``id``, ``number``
 (the digest's row), ``text``, ``source``, ``evidence`` and optionally ``detail`` and
 ``detail_evidence`` (the part of the item less well established than the rest).
-
-Everything here is pure: no clock, and no I/O but the data file.
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataPath,
-    Fact,
-    Header,
-    cell,
-    frozen_map,
-    read_document,
-    sources_line,
-)
-from yiyu.protocol.model import Evidence
+from yiyu.instruments._answers import answers_by_item
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -87,7 +80,7 @@ class ReviewAnswer(enum.Enum):
         return _ANSWER_ZH[self]
 
     @classmethod
-    def parse(cls, value: ReviewAnswer | str, *, field: str = "answer") -> ReviewAnswer:
+    def parse(cls, value: object, *, field: str = "answer") -> ReviewAnswer:
         """Accept the enum, its value (``pass``), its name (``PASS``) or 合格/不合格/不适用.
 
         Raises:
@@ -212,15 +205,7 @@ def load_review(path: DataPath | None = None) -> ReviewChecklist:
     Raises:
         ProtocolError: naming the file, the item and the field, if the data is invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> ReviewChecklist:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _ITEM_KEYS: Final = {"id", "number", "text", "source", "evidence", "detail", "detail_evidence"}
@@ -263,10 +248,13 @@ def _build(file: str, document: dict[str, Any]) -> ReviewChecklist:
         header=header,
         items=tuple(items),
         correction_within_days=check.fact_int(
-            correction, "correction_within_days", item=None, where="correction", minimum=1
+            correction, "correction_within_days", where="correction", minimum=1
         ),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(DATA_FILE, _build)
 
 
 def item_text(item_id: str, checklist: ReviewChecklist | None = None) -> str:
@@ -318,25 +306,18 @@ def review(
             text.
     """
     checklist = checklist or load_review()
-    if not isinstance(answers, Mapping):
-        raise ValidationError("answers", answers, "a mapping of item id → answer")
+    given = answers_by_item(
+        answers,
+        checklist.items,
+        expected="answer",
+        unknown=f"unknown item; the checklist has {', '.join(checklist.item_ids)}",
+        verb="answered",
+    )
+    parsed = {
+        item_id: ReviewAnswer.parse(answer, field=f"answers[{item_id}]")
+        for item_id, answer in given.items()
+    }
     known = set(checklist.item_ids)
-    for item_id in answers:
-        if item_id not in known:
-            raise ValidationError(
-                f"answers[{item_id}]",
-                answers[item_id],
-                f"unknown item; the checklist has {', '.join(checklist.item_ids)}",
-            )
-    parsed: dict[str, ReviewAnswer] = {}
-    for item in checklist.items:
-        if item.id not in answers:
-            raise ValidationError(
-                f"answers[{item.id}]",
-                None,
-                f"no answer for {item.id} ({item.text}): every item must be answered",
-            )
-        parsed[item.id] = ReviewAnswer.parse(answers[item.id], field=f"answers[{item.id}]")
     kept_notes: dict[str, str] = {}
     for item_id, note in (notes or {}).items():
         if item_id not in known:

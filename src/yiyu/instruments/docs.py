@@ -19,7 +19,7 @@ from yiyu.instruments import (
     warning_signs,
     wst423,
 )
-from yiyu.instruments._data import cell, evidence_legend, sources_line
+from yiyu.instruments._markdown import cell, evidence_legend, sources_line
 from yiyu.instruments.growth import (
     MAX_AGE_DAYS,
     ClassificationScheme,
@@ -136,7 +136,7 @@ def growth_markdown(data: GrowthClassification | None = None) -> str:
         "`CN_2024_THRESHOLDS`, `CN_2012_THRESHOLDS` and `WHO_THRESHOLDS` (the packaged",
         "schemes), passed to",
         "`classify`. A region changes a cut-off with its own file that `extends` this data",
-        "(see `yiyu.instruments.growth`).",
+        "(see `yiyu.instruments.growth`; the format: [Data files](../data-format.md)).",
         "",
         sources_line(data.sources),
         "",
@@ -284,7 +284,8 @@ def _index(sections: dict[str, str]) -> str:
         "Each instrument keeps its items and thresholds as versioned data in",
         "`src/yiyu/instruments/data/`. Every fact names its sources (listed at the end of",
         "each page; the sections are those of the standards digest) and an evidence tag.",
-        "Facts tagged M or D are defaults a region can override with its own file.",
+        "Facts tagged M or D are defaults a region can override with its own file, in the",
+        "format of every data file, protocol or instrument ([Data files](../data-format.md)).",
         "",
     ]
     for name, _, summary in _PAGES:

@@ -25,10 +25,12 @@ Every computation mirrors the floating-point operations of WHO's R code in the s
 with WHO's to the last rounded digit rather than merely within a tolerance.
 
 The classification cut-offs (spec step 10) are versioned data, not code:
-``yiyu/instruments/data/growth_classification.toml`` holds WHO's (``who_2006``) and those
-of China's 儿童营养性疾病管理技术规范 (``cn_2012``, the default), each cut-off with its
-source and evidence tag; read them with :func:`load_growth_classification`.
-:data:`WHO_THRESHOLDS` and :data:`CN_2012_THRESHOLDS` are the packaged schemes. A region
+``yiyu/instruments/data/growth_classification.toml`` holds WHO's (``who_2006``), those
+of China's 儿童营养性疾病管理技术规范 (``cn_2012``) and of the 2024 体重管理指导原则
+(``cn_2024``), each cut-off with its source and evidence tag; its ``default_scheme`` names
+the one :func:`yiyu.record` uses when none is chosen. Read them with
+:func:`load_growth_classification`. :data:`WHO_THRESHOLDS`, :data:`CN_2012_THRESHOLDS` and
+:data:`CN_2024_THRESHOLDS` are the packaged schemes. A region
 overrides a cut-off with its own file, for example a stricter overweight band:
 
 .. code-block:: toml
@@ -44,6 +46,7 @@ overrides a cut-off with its own file, for example a stricter overweight band:
 
     [[schemes]]
     id = "cn_2012"
+    override = true                    # an entry that exists: amended
     overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
 
 The file format: ``[instrument]`` (``id``, ``version``, ``title``, ``default_scheme``);
@@ -68,16 +71,9 @@ from typing import Any, Final, Literal, NamedTuple
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataPath,
-    Fact,
-    Header,
-    frozen_map,
-    read_document,
-)
-from yiyu.protocol.model import Evidence
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
 
 __all__ = [
     "CLASSIFICATION_FILE",
@@ -780,15 +776,7 @@ def load_growth_classification(path: DataPath | None = None) -> GrowthClassifica
     Raises:
         ProtocolError: naming the file, the scheme and the field, if invalid.
     """
-    if path is None:
-        return _packaged_classification()
-    return _build_classification(*read_document(path, CLASSIFICATION_FILE))
-
-
-@functools.cache
-def _packaged_classification() -> GrowthClassification:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build_classification(*read_document(None, CLASSIFICATION_FILE))
+    return _LOAD(path)
 
 
 _SCHEME_KEYS: Final = {"id", "title", "source", "evidence", "excess_index", *_CUT_OFFS}
@@ -929,6 +917,9 @@ def _build_classification(file: str, document: dict[str, Any]) -> GrowthClassifi
         schemes=schemes,
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(CLASSIFICATION_FILE, _build_classification)
 
 
 WHO_THRESHOLDS: Final = load_growth_classification().scheme("who_2006")

@@ -69,33 +69,23 @@ The form file (TOML)
 
 Every domain needs at least one item. A file can also change the default form without
 repeating it: ``extends = "rearing_risk_default"`` in ``[instrument]``, then only what
-changes (entries are merged by ``id``; each changed entry names its own ``source`` and
-``evidence``).
-
-Everything here is pure: no clock, and no I/O but the form file.
+changes (entries are merged by ``id``; a changed entry says ``override = true`` and names its
+own ``source`` and ``evidence``).
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataPath,
-    Header,
-    RuleText,
-    cell,
-    frozen_map,
-    read_document,
-    sources_line,
-)
-from yiyu.protocol.model import Evidence
+from yiyu.instruments._answers import answers_by_item
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Header, RuleText, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -291,15 +281,7 @@ def load_form(path: DataPath | None = None) -> RiskForm:
         ProtocolError: naming the file, the item (or domain, or rule) and the field, if the
             form is invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> RiskForm:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _RULE_KEYS: Final = {
@@ -462,6 +444,9 @@ def _build(file: str, document: dict[str, Any]) -> RiskForm:
     )
 
 
+_LOAD: Final = DataLoader(DATA_FILE, _build)
+
+
 # --- assessing --------------------------------------------------------------------------------
 
 
@@ -482,32 +467,22 @@ def assess(answers: Mapping[str, int], form: RiskForm | None = None) -> RiskAsse
             item not on the form, or a score is not a whole number 0–2.
     """
     form = form or load_form()
-    if not isinstance(answers, Mapping):
-        raise ValidationError("answers", answers, "a mapping of item id → score 0–2")
-    known = set(form.item_ids)
-    for item_id in answers:
-        if item_id not in known:
-            raise ValidationError(
-                f"answers[{item_id}]",
-                answers[item_id],
-                f"not an item of {form.header.label}; items: {', '.join(form.item_ids)}",
-            )
+    given = answers_by_item(
+        answers,
+        form.items,
+        expected="score 0–2",
+        unknown=f"not an item of {form.header.label}; items: {', '.join(form.item_ids)}",
+        verb="scored",
+    )
     scores: dict[str, int] = {}
-    for item in form.items:
-        if item.id not in answers:
-            raise ValidationError(
-                f"answers[{item.id}]",
-                None,
-                f"no answer for {item.id} ({item.text}): every item must be scored",
-            )
-        score = answers[item.id]
+    for item_id, score in given.items():
         if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= MAX_SCORE:
             raise ValidationError(
-                f"answers[{item.id}]",
+                f"answers[{item_id}]",
                 score,
                 f"a score 0 (no risk), 1 (some risk) or {MAX_SCORE} (high risk) is required",
             )
-        scores[item.id] = score
+        scores[item_id] = score
     domain_of = {item.id: item.domain for item in form.items}
     domain_scores = {
         domain.id: sum(s for i, s in scores.items() if domain_of[i] == domain.id)

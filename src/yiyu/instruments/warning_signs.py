@@ -16,7 +16,7 @@ decided by :func:`yiyu.assessment_age`, not here:
 .. code-block:: toml
 
     [instrument]
-    extends = "warning_signs"          # merge onto the packaged data
+    extends = "warning_signs"          # laid over the packaged data
     id = "warning_signs-zj"
     version = "2026.1-zj"
     title = "预警征象筛查表（本地）"
@@ -25,45 +25,36 @@ decided by :func:`yiyu.assessment_age`, not here:
     title = "市卫健委通知"
 
     [rules.referral_deadline]
+    override = true                    # a table that exists: restated whole
     referral_within_days = 14
+    text = "初筛阳性后转诊复筛的期限（天）"
     source = "LOCAL (市卫健委通知 第3条)"
     evidence = "LOCAL"
 
 The file format: ``[instrument]`` (``id``, ``version``, ``title``); ``[sources.<id>]``
 (``title``, optional ``doc_no``); ``[rules.positive]``, ``[rules.autism_referral]``
-(``refer_to``), ``[rules.referral_deadline]`` (``referral_within_days``),
+(``refer_to``), ``[rules.referral_deadline]`` (``referral_within_days``: days, or in the
+packaged data a reference to the protocol rule ``autism_rescreen_referral``'s ``due``),
 ``[rules.column_selection]``, ``[rules.earlier_columns]``, ``[rules.applies_until]``
 (``until_months``), ``[areas]``, each with ``text``, ``source`` and ``evidence``; and
 ``[[columns]]`` in age order, each with ``id``, ``age_months``, ``label_zh``, ``source``,
 ``evidence`` and ``items``, a list of ``{ id, text, area, area_evidence, source,
 evidence }`` where ``area`` is ``language``, ``social_emotional``, ``fine_motor`` or
 ``gross_motor``.
-
-Everything here is pure: no clock, and no I/O but the data file.
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataPath,
-    Fact,
-    Header,
-    RuleText,
-    cell,
-    frozen_map,
-    read_document,
-    sources_line,
-)
-from yiyu.protocol.model import Evidence
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, RuleText, frozen_map
+from yiyu.instruments._markdown import cell, sources_line
 
 __all__ = [
     "DATA_FILE",
@@ -252,15 +243,7 @@ def load_warning_signs(path: DataPath | None = None) -> WarningSigns:
     Raises:
         ProtocolError: naming the file, the item and the field, if the data is invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, DATA_FILE))
-
-
-@functools.cache
-def _packaged() -> WarningSigns:
-    # The packaged file cannot change while the process runs, and the value is frozen.
-    return _build(*read_document(None, DATA_FILE))
+    return _LOAD(path)
 
 
 _RULE_KEYS: Final = {"text", "source", "evidence"}
@@ -323,6 +306,7 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
             if not isinstance(raw, dict):
                 check.fail("an item is a table", item=column_id, field=f"items[{number - 1}]")
             item_id = check.text(raw, "id", item=column_id, where=f"items[{number - 1}]")
+            check.nest(("columns", column_id), "items", number - 1, item_id)
             if item_id in seen_items:
                 check.fail("duplicate item id", item=item_id, field="items.id")
             seen_items.add(item_id)
@@ -366,7 +350,7 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
         autism_rule=_text(check, autism, "rules.autism_referral"),
         refer_to=check.text(autism, "refer_to", item=None, where="rules.autism_referral"),
         referral_within_days=check.fact_int(
-            deadline, "referral_within_days", item=None, where="rules.referral_deadline", minimum=1
+            deadline, "referral_within_days", where="rules.referral_deadline", minimum=1
         ),
         column_selection=_text(
             check, _rule(check, rules, "column_selection", set()), "rules.column_selection"
@@ -376,11 +360,14 @@ def _build(file: str, document: dict[str, Any]) -> WarningSigns:
         ),
         applies_until=_text(check, applies, "rules.applies_until"),
         applies_until_months=check.fact_int(
-            applies, "until_months", item=None, where="rules.applies_until", minimum=1
+            applies, "until_months", where="rules.applies_until", minimum=1
         ),
         areas=_text(check, areas, "areas"),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(DATA_FILE, _build)
 
 
 # --- which column -----------------------------------------------------------------------------

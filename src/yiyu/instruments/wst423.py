@@ -47,7 +47,9 @@ A region changes a yiyu default with an override file (``[instrument] extends =
     title = "县妇幼保健院技术规范"
 
     [method.position]
+    override = true
     value = "printed_row"
+    text = "取已满月龄（2岁起为已满的季度）所在行、四舍五入到整厘米的行"
     source = "LOCAL"
     evidence = "LOCAL"
 """
@@ -66,19 +68,12 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from yiyu.data import Evidence
 from yiyu.domain import Sex
 from yiyu.errors import ValidationError
-from yiyu.instruments._data import (
-    Checker,
-    DataPath,
-    Fact,
-    Header,
-    cell,
-    frozen_map,
-    read_document,
-)
+from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
+from yiyu.instruments._markdown import cell
 from yiyu.instruments.growth import DAYS_PER_MONTH, ExcessIndex, GrowthFinding, Indicator, Measured
-from yiyu.protocol.model import Evidence
 
 __all__ = [
     "INDICATOR_NAMES",
@@ -389,14 +384,7 @@ def load_ws_t_423(path: DataPath | None = None) -> GrowthStandard:
     Raises:
         ProtocolError: naming the file and the field, if invalid.
     """
-    if path is None:
-        return _packaged()
-    return _build(*read_document(path, RULES_FILE))
-
-
-@functools.cache
-def _packaged() -> GrowthStandard:
-    return _build(*read_document(None, RULES_FILE))
+    return _LOAD(path)
 
 
 _METHOD: Final = {
@@ -532,6 +520,9 @@ def _build(file: str, document: dict[str, Any]) -> GrowthStandard:
         method_facts=frozen_map(facts),
         sources=frozen_map(check.sources),
     )
+
+
+_LOAD: Final = DataLoader(RULES_FILE, _build)
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -6,8 +6,9 @@ layer it ``extends`` (``id@version``) and may add sources, conditions and rules
 cannot silently redefine a rule: a ``[[rules]]`` entry with an id that exists is an
 error, and so is an ``[[overrides]]`` entry for one that does not.
 
-Every problem is reported as a :class:`~yiyu.errors.ProtocolError` naming the file, the
-rule and the field.
+Files are read, and every problem is reported, by :mod:`yiyu.data`: a
+:class:`~yiyu.data.DataError` (a :class:`~yiyu.errors.ProtocolError`) naming the file, the
+path in it (``$.rules[3].opens``), the rule and the value.
 """
 
 from __future__ import annotations
@@ -15,19 +16,37 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypedDict
 
 import pendulum
 
+from yiyu.data import (
+    DataError,
+    DataFile,
+    Evidence,
+    HeaderTable,
+    Location,
+    Source,
+    amend_entry,
+    check_extends,
+    enum_value,
+    evidence,
+    file_name,
+    override_table,
+    read_document,
+    read_header,
+    read_sources,
+    source_refs,
+    structure,
+    text_list,
+    unknown_keys,
+)
 from yiyu.dates import PeriodKind, add_months
 from yiyu.domain import CategoryKind, ReferralKind, Role, SkipReason
-from yiyu.errors import ProtocolError, ValidationError
+from yiyu.errors import ValidationError
 from yiyu.protocol.model import (
     GROWTH_PURPOSES,
     GROWTH_REFERENCES,
@@ -39,7 +58,6 @@ from yiyu.protocol.model import (
     Condition,
     CorrectedAge,
     CorrectedAgeLimit,
-    Evidence,
     GrowthReferenceChoice,
     Layer,
     NamedCondition,
@@ -49,17 +67,17 @@ from yiyu.protocol.model import (
     Rule,
     ScheduleKind,
     SkipEffect,
-    Source,
     Stage,
     SubjectKind,
     Target,
 )
+from yiyu.protocol.tables import GrowthTable, PolicyTable, SaidTable, SkipTable, TargetTable
 
 __all__ = ["DEFAULT_LAYERS", "load_protocol", "load_protocol_files"]
 
 DEFAULT_LAYERS = ("cn-national.toml", "zj-city.toml")
 
-ProtocolFile = str | os.PathLike[str] | Traversable
+ProtocolFile = DataFile
 
 _TOP_KEYS = {
     "protocol", "sources", "conditions", "rules", "overrides", "targets", "corrected_age",
@@ -110,118 +128,122 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
     """Compose a protocol from an explicit stack of files, the base first.
 
     Raises:
-        ProtocolError: if any file is not a valid protocol layer, or the stack is empty.
+        ProtocolError: if any file is not a valid protocol layer, or the stack is empty
+            (a :class:`~yiyu.data.DataError` naming the file and the path in it).
     """
     stack = list(layer_files)
     if not stack:
-        raise ProtocolError("<none>", "a protocol needs at least one file")
+        raise DataError("<none>", "$", "a protocol needs at least one file")
     layers: list[Layer] = []
+    below: HeaderTable | None = None
     sources: dict[str, Source] = {}
-    conditions_raw: dict[str, tuple[str, dict[str, Any]]] = {}
-    targets_raw: dict[str, tuple[str, dict[str, Any]]] = {}
-    rules_raw: dict[str, tuple[str, dict[str, Any]]] = {}
-    corrected_raw: tuple[str, dict[str, Any]] | None = None
+    conditions_raw: dict[str, tuple[Location, dict[str, Any]]] = {}
+    targets_raw: dict[str, tuple[Location, dict[str, Any]]] = {}
+    rules_raw: dict[str, tuple[Location, dict[str, Any]]] = {}
+    corrected_raw: tuple[Location, dict[str, Any]] | None = None
     policies: dict[str, Policy] = {}
     growth: dict[str, GrowthReferenceChoice] = {}
     skip_reasons: dict[str, SkipEffect] = {}
+    # The tables as the layers left them, for the next layer's overrides.
+    policies_raw: dict[str, dict[str, Any]] = {}
+    growth_raw: dict[str, dict[str, Any]] = {}
+    skip_raw: dict[str, dict[str, Any]] = {}
     digest = hashlib.sha256()
-    for position, file in enumerate(stack):
-        name = _file_name(file)
-        document = _read(file, name)
+    for file in stack:
+        name = file_name(file, "region_files")
+        document = read_document(file, name)
         digest.update(json.dumps(document, sort_keys=True, default=str).encode("utf-8"))
-        layer = _header(document, name, layers[-1] if layers else None, position)
-        if any(existing.id == layer.id for existing in layers):
-            raise ProtocolError(
-                name,
-                f"layer id {layer.id!r} is already used below: a layer names itself",
-                field="protocol.id",
+        top = Location(name)
+        header = read_header(document, "protocol", top)
+        check_extends(header, below, top.key("protocol"))
+        if any(existing.id == header.id for existing in layers):
+            top.fail(
+                "protocol.id",
+                f"layer id {header.id!r} is already used below: a layer names itself",
+                header.id,
             )
-        layers.append(layer)
-        _unknown(document, _TOP_KEYS, name, None, "top-level table")
-        for source_id, table in _table(document, "sources", name).items():
-            source = _source(source_id, table, name)
+        below = header
+        layers.append(Layer(id=header.id, version=header.version, title=header.title, file=name))
+        unknown_keys(document, _TOP_KEYS, top)
+        for source_id, source in read_sources(document, top).items():
             if source_id in sources and sources[source_id] != source:
-                raise ProtocolError(name, "source redefined with another title", field=source_id)
+                top.fail(f"sources.{source_id}", "source redefined with another title",
+                         source.title)  # fmt: skip
             sources[source_id] = source
-        for cond_id, table in _table(document, "conditions", name).items():
-            body = _layered(table, cond_id in conditions_raw, name, f"conditions.{cond_id}")
-            conditions_raw[cond_id] = (name, body)
-        for target_id, table in _table(document, "targets", name).items():
-            targets_raw[target_id] = (name, table)  # a later layer's target replaces one below
-        for policy_id, table in _table(document, "policies", name).items():
-            body = _layered(table, policy_id in policies, name, f"policies.{policy_id}")
-            policies[policy_id] = _policy(policy_id, body, name, sources)
-        for purpose, table in _table(document, "growth", name).items():
+        for cond_id, table in _table(document, "conditions", top).items():
+            where = top.key("conditions").key(cond_id)
+            known = conditions_raw.get(cond_id)
+            body = override_table(known and known[1], table, where, "named condition")
+            conditions_raw[cond_id] = (where, body)
+        for target_id, table in _table(document, "targets", top).items():
+            where = top.key("targets").key(target_id)
+            known = targets_raw.get(target_id)
+            targets_raw[target_id] = (where, override_table(known and known[1], table, where))
+        for policy_id, table in _table(document, "policies", top).items():
+            where = top.key("policies").key(policy_id)
+            body = override_table(policies_raw.get(policy_id), table, where)
+            policies_raw[policy_id] = body
+            policies[policy_id] = _policy(policy_id, body, where, sources)
+        for purpose, table in _table(document, "growth", top).items():
+            where = top.key("growth").key(purpose)
             if purpose not in GROWTH_PURPOSES:
-                raise ProtocolError(
-                    name, f"unknown purpose; known: {', '.join(GROWTH_PURPOSES)}",
-                    field=f"growth.{purpose}",
-                )  # fmt: skip
-            body = _layered(table, purpose in growth, name, f"growth.{purpose}")
-            growth[purpose] = _growth_choice(purpose, body, name, sources)
-        for reason, table in _table(document, "skip_reasons", name).items():
-            body = _layered(table, reason in skip_reasons, name, f"skip_reasons.{reason}")
-            skip_reasons[reason] = _skip_effect(reason, body, name, sources)
+                where.fail("", f"unknown purpose {purpose!r}; known: {', '.join(GROWTH_PURPOSES)}",
+                           purpose)  # fmt: skip
+            body = override_table(growth_raw.get(purpose), table, where)
+            growth_raw[purpose] = body
+            growth[purpose] = _growth_choice(purpose, body, where, sources)
+        for reason, table in _table(document, "skip_reasons", top).items():
+            where = top.key("skip_reasons").key(reason)
+            body = override_table(skip_raw.get(reason), table, where)
+            skip_raw[reason] = body
+            skip_reasons[reason] = _skip_effect(reason, body, where, sources)
         if "corrected_age" in document:
             table = document["corrected_age"]
+            where = top.key("corrected_age")
             if not isinstance(table, dict):
-                raise ProtocolError(name, "a [corrected_age] table expected", field="corrected_age")
-            corrected_raw = (
-                name,
-                _layered(table, corrected_raw is not None, name, "corrected_age"),
-            )
+                where.fail("", f"a [corrected_age] table expected, got {table!r}", table)
+            below_table = corrected_raw[1] if corrected_raw is not None else None
+            corrected_raw = (where, override_table(below_table, table, where))
         seen: set[str] = set()
-        for entry in _list(document, "rules", name):
-            rule_id = _rule_id(entry, name)
-            if rule_id in seen or rule_id in rules_raw:
-                raise ProtocolError(
-                    name,
-                    "duplicate rule id (change an existing rule with [[overrides]])",
-                    rule_id=rule_id,
-                    field="id",
-                )
+        for position, entry in enumerate(_list(document, "rules", top)):
+            rule_id = _rule_id(entry, top.entry("rules", position, None))
+            where = top.entry("rules", position, rule_id)
+            if rule_id in seen:
+                where.fail("id", "duplicate rule id in one file", rule_id)
             seen.add(rule_id)
-            rules_raw[rule_id] = (name, dict(entry))
-        for entry in _list(document, "overrides", name):
-            rule_id = _rule_id(entry, name)
+            known = rules_raw.get(rule_id)
+            rules_raw[rule_id] = (where, amend_entry(known and known[1], entry, where, "rule id"))
+        # The older spelling of an override: an entry of [[overrides]] is a [[rules]] entry
+        # that says override = true, read as it always was (no evidence tag required).
+        for position, entry in enumerate(_list(document, "overrides", top)):
+            rule_id = _rule_id(entry, top.entry("overrides", position, None))
+            where = top.entry("overrides", position, rule_id)
             if rule_id not in rules_raw:
-                raise ProtocolError(name, "overrides a rule that does not exist", rule_id=rule_id)
-            if "source" not in entry:
-                raise ProtocolError(
-                    name, "an override must name its own source", rule_id=rule_id, field="source"
-                )
-            _unknown(entry, _RULE_KEYS, name, rule_id, "field")
-            base = rules_raw[rule_id][1]
-            merged = {**base, **entry}
-            # The override's sources come first; the base's still stand for what it left.
-            merged["source"] = [*entry["source"], *base.get("source", [])]
-            rules_raw[rule_id] = (name, merged)
+                where.fail("id", "overrides a rule that does not exist", rule_id)
+            marked = {**entry, "override": True}
+            body = amend_entry(rules_raw[rule_id][1], marked, where, "rule id", evidence=False)
+            rules_raw[rule_id] = (where, body)
 
     conditions = _named_conditions(conditions_raw, sources)
-    rules = tuple(
-        _rule(raw, file, sources, conditions, layer_id=file) for file, raw in rules_raw.values()
-    )
+    rules = tuple(_rule(raw, where, sources, conditions) for where, raw in rules_raw.values())
     ids = {rule.id for rule in rules}
-    for rule in rules:
+    for rule, (where, _) in zip(rules, rules_raw.values(), strict=True):
         for covered in rule.covers:
             if covered not in ids:
-                raise ProtocolError(
-                    rule.layer, f"covers {covered!r}, which is no rule", rule_id=rule.id,
-                    field="covers",
-                )  # fmt: skip
+                where.fail("covers", f"covers {covered!r}, which is no rule", covered)
     targets = {
-        target_id: _target(target_id, table, file, sources)
-        for target_id, (file, table) in targets_raw.items()
+        target_id: _target(target_id, table, where, sources)
+        for target_id, (where, table) in targets_raw.items()
     }
     corrected_age = (
         None
         if corrected_raw is None
         else _corrected_age(corrected_raw[1], corrected_raw[0], sources, conditions)
     )
-    top = layers[-1]
+    top_layer = layers[-1]
     return Protocol(
-        id=top.id,
-        version=top.version,
+        id=top_layer.id,
+        version=top_layer.version,
         layers=tuple(layers),
         sources=sources,
         conditions=conditions,
@@ -238,146 +260,31 @@ def load_protocol_files(layer_files: Iterable[ProtocolFile]) -> Protocol:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _file_name(file: ProtocolFile) -> str:
-    if isinstance(file, str | os.PathLike):
-        return os.fspath(file)
-    if not isinstance(file, Traversable):
-        # None or a number: say which argument, not "no attribute 'name'" from deep inside.
-        raise ValidationError("region_files", file, "a path to a protocol TOML file")
-    return file.name
-
-
-def _read(file: ProtocolFile, name: str) -> dict[str, Any]:
-    try:
-        if isinstance(file, str | os.PathLike):
-            text = Path(file).read_text(encoding="utf-8")
-        else:
-            text = file.read_text(encoding="utf-8")
-        return tomllib.loads(text)
-    except OSError as error:
-        raise ProtocolError(name, f"cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise ProtocolError(name, "not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ProtocolError(name, f"not valid TOML: {error}") from None
-
-
-def _layered(table: Mapping[str, Any], exists: bool, name: str, field: str) -> dict[str, Any]:
-    """A layer's table for something a layer below may define (a named condition, a policy,
-    the corrected-age rule): ``override = true`` replaces the one below on purpose; a
-    redefinition without it, or an override of nothing, is refused."""
-    body = dict(table)
-    override = body.pop("override", False)
-    if exists and override is not True:
-        raise ProtocolError(name, "redefines a table of a layer below: say override = true",
-                            field=field)  # fmt: skip
-    if not exists and override is not False:
-        raise ProtocolError(name, "overrides a table that does not exist below", field=field)
-    return body
-
-
-def _header(document: Mapping[str, Any], name: str, below: Layer | None, position: int) -> Layer:
-    header = document.get("protocol")
-    if not isinstance(header, dict):
-        raise ProtocolError(name, "missing [protocol] table with id, version and title")
-    _unknown(header, _HEADER_KEYS, name, None, "[protocol] field")
-    for key in ("id", "version", "title"):
-        if not isinstance(header.get(key), str) or not header[key].strip():
-            raise ProtocolError(name, "required text", field=f"protocol.{key}")
-    extends = header.get("extends")
-    if below is None:
-        if extends is not None:
-            raise ProtocolError(
-                name, f"the base layer extends nothing, got {extends!r}", field="protocol.extends"
-            )
-    else:
-        if extends is None:
-            raise ProtocolError(
-                name, f"a layer must say which layer it extends ({below.id}@{below.version})",
-                field="protocol.extends",
-            )  # fmt: skip
-        if extends not in (below.id, f"{below.id}@{below.version}"):
-            raise ProtocolError(
-                name,
-                f"extends {extends!r}, but the layer below is {below.id}@{below.version}",
-                field="protocol.extends",
-            )
-    return Layer(id=header["id"], version=header["version"], title=header["title"], file=name)
-
-
-def _unknown(
-    table: Mapping[str, Any], allowed: set[str], name: str, rule_id: str | None, what: str
-) -> None:
-    for key in table:
-        if key not in allowed:
-            raise ProtocolError(
-                name, f"unknown {what}; known: {', '.join(sorted(allowed))}", rule_id=rule_id,
-                field=key,
-            )  # fmt: skip
-
-
-def _table(document: Mapping[str, Any], key: str, name: str) -> dict[str, dict[str, Any]]:
+def _table(document: Mapping[str, Any], key: str, top: Location) -> dict[str, dict[str, Any]]:
     value = document.get(key, {})
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise ProtocolError(name, f"[{key}.<id>] tables expected", field=key)
+        top.fail(key, f"[{key}.<id>] tables expected, got {value!r}", value)
     return value
 
 
-def _list(document: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:
+def _list(document: Mapping[str, Any], key: str, top: Location) -> list[dict[str, Any]]:
     value = document.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ProtocolError(name, f"[[{key}]] entries expected", field=key)
+        top.fail(key, f"[[{key}]] entries expected, got {value!r}", value)
     return value
 
 
-def _rule_id(entry: Mapping[str, Any], name: str) -> str:
+def _rule_id(entry: Mapping[str, Any], where: Location) -> str:
     rule_id = entry.get("id")
     if not isinstance(rule_id, str) or not rule_id.isidentifier():
-        raise ProtocolError(
-            name, f"a rule id is a lower-case identifier, got {rule_id!r}", field="id"
-        )
+        where.fail("id", f"a rule id is a lower-case identifier, got {rule_id!r}", rule_id)
     return rule_id
-
-
-def _source(source_id: str, table: Mapping[str, Any], name: str) -> Source:
-    _unknown(table, {"title", "doc_no"}, name, None, f"field of source {source_id}")
-    title = table.get("title")
-    if not isinstance(title, str) or not title:
-        raise ProtocolError(name, "a source needs a title", field=f"sources.{source_id}.title")
-    doc_no = table.get("doc_no")
-    return Source(id=source_id, title=title, doc_no=str(doc_no) if doc_no is not None else None)
 
 
 # --- building values ------------------------------------------------------------------------
 
 
-class _Ctx:
-    """Where we are, so that every error names file, rule and field."""
-
-    def __init__(self, file: str, rule_id: str | None, prefix: str = "") -> None:
-        self.file = file
-        self.rule_id = rule_id
-        self.prefix = prefix
-
-    def error(self, field: str, problem: str) -> ProtocolError:
-        return ProtocolError(self.file, problem, rule_id=self.rule_id, field=self.prefix + field)
-
-    def sub(self, prefix: str) -> _Ctx:
-        return _Ctx(self.file, self.rule_id, self.prefix + prefix)
-
-
-_E = TypeVar("_E", Anchor, Evidence, PeriodKind, ReferralKind, Role, ScheduleKind, SubjectKind)
-
-
-def _enum(kind: type[_E], value: Any, ctx: _Ctx, field: str) -> _E:
-    try:
-        return kind(value)
-    except ValueError:
-        known = ", ".join(str(member.value) for member in kind)
-        raise ctx.error(field, f"unknown value {value!r}; known: {known}") from None
-
-
-def _offset(value: Any, ctx: _Ctx, field: str) -> Offset:
+def _offset(value: Any, ctx: Location, field: str) -> Offset:
     if not isinstance(value, dict) or not value or set(value) - {"months", "days"}:
         raise ctx.error(field, f"expected {{ months = m, days = d }}, got {value!r}")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in value.values()):
@@ -385,33 +292,14 @@ def _offset(value: Any, ctx: _Ctx, field: str) -> Offset:
     return Offset(months=value.get("months", 0), days=value.get("days", 0))
 
 
-def _text_list(value: Any, ctx: _Ctx, field: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ctx.error(field, "expected a list of text")
-    return tuple(value)
-
-
-def _sources(value: Any, ctx: _Ctx, sources: Mapping[str, Source]) -> tuple[str, ...]:
-    if value is None or value == []:
-        raise ctx.error("source", "missing source: every rule names the document and section")
-    refs = _text_list(value, ctx, "source")
-    for ref in refs:
-        source_id = ref.split(" ", 1)[0].split("(", 1)[0]
-        if source_id not in sources:
-            raise ctx.error(
-                "source", f"{ref!r} cites {source_id!r}, which no [sources] table defines"
-            )
-    return refs
-
-
-def _categories(value: Any, ctx: _Ctx, field: str) -> frozenset[CategoryKind]:
+def _categories(value: Any, ctx: Location, field: str) -> frozenset[CategoryKind]:
     try:
-        return frozenset(CategoryKind.parse(item) for item in _text_list(value, ctx, field))
+        return frozenset(CategoryKind.parse(item) for item in text_list(value, ctx, field))
     except ValidationError as error:
         raise ctx.error(field, error.rule) from None
 
 
-def _condition(value: Any, ctx: _Ctx, field: str, names: Iterable[str]) -> Condition:
+def _condition(value: Any, ctx: Location, field: str, names: Iterable[str]) -> Condition:
     known = set(names)
     if not isinstance(value, dict):
         raise ctx.error(field, f"a condition is a table, got {value!r}")
@@ -448,13 +336,12 @@ def _condition(value: Any, ctx: _Ctx, field: str, names: Iterable[str]) -> Condi
 
 
 def _named_conditions(
-    raw: Mapping[str, tuple[str, dict[str, Any]]], sources: Mapping[str, Source]
+    raw: Mapping[str, tuple[Location, dict[str, Any]]], sources: Mapping[str, Source]
 ) -> dict[str, NamedCondition]:
     names = set(raw)
     result: dict[str, NamedCondition] = {}
     _check_cycles(raw)
-    for cond_id, (file, table) in raw.items():
-        ctx = _Ctx(file, None, f"conditions.{cond_id}.")
+    for cond_id, (ctx, table) in raw.items():
         body = {k: v for k, v in table.items() if k not in ("description", "source", "evidence")}
         said = _described(table, ctx, sources)
         result[cond_id] = NamedCondition(
@@ -464,67 +351,52 @@ def _named_conditions(
 
 
 def _target(
-    target_id: str, table: Mapping[str, Any], file: str, sources: Mapping[str, Source]
+    target_id: str, table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]
 ) -> Target:
-    ctx = _Ctx(file, None, f"targets.{target_id}.")
-    _unknown_in(table, {"value", "strict", "source", "evidence"}, ctx, "")
-    value = table.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ctx.error("value", f"a rate from 0 to 1, got {value!r}")
-    strict = table.get("strict", False)
-    if not isinstance(strict, bool):
-        raise ctx.error("strict", f"true or false, got {strict!r}")
+    read = structure(table, TargetTable, ctx)
+    if not 0 <= read.value <= 1:
+        ctx.fail("value", f"a rate from 0 to 1, got {read.value!r}", read.value)
     return Target(
         indicator=target_id,
-        value=float(value),
-        strict=strict,
-        sources=_sources(table.get("source"), ctx, sources),
-        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+        value=read.value,
+        strict=read.strict,
+        sources=source_refs(read.source, ctx, sources),
+        evidence=read.evidence,
     )
 
 
 def _policy(
-    policy_id: str, table: Mapping[str, Any], file: str, sources: Mapping[str, Source]
+    policy_id: str, table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]
 ) -> Policy:
-    ctx = _Ctx(file, None, f"policies.{policy_id}.")
     if policy_id not in POLICIES:
-        raise ProtocolError(
-            file, f"unknown policy; known: {', '.join(POLICIES)}", field=f"policies.{policy_id}"
-        )
-    _unknown_keys(table, {"value", "description", "source", "evidence"}, ctx)
-    value = table.get("value")
-    if not isinstance(value, bool):
-        raise ctx.error("value", f"true or false, got {value!r}")
-    return Policy(id=policy_id, value=value, **_described(table, ctx, sources))
+        ctx.fail("", f"unknown policy {policy_id!r}; known: {', '.join(POLICIES)}", policy_id)
+    read = structure(table, PolicyTable, ctx)
+    return Policy(id=policy_id, value=read.value, **_said(read, ctx, sources))
 
 
 def _growth_choice(
-    purpose: str, table: Mapping[str, Any], file: str, sources: Mapping[str, Source]
+    purpose: str, table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]
 ) -> GrowthReferenceChoice:
-    ctx = _Ctx(file, None, f"growth.{purpose}.")
-    _unknown_keys(table, {"reference", "description", "source", "evidence"}, ctx)
-    reference = table.get("reference")
-    if reference not in GROWTH_REFERENCES:
-        raise ctx.error("reference", f"one of {', '.join(GROWTH_REFERENCES)}, got {reference!r}")
+    read = structure(table, GrowthTable, ctx)
+    if read.reference not in GROWTH_REFERENCES:
+        ctx.fail("reference", f"one of {', '.join(GROWTH_REFERENCES)}, got {read.reference!r}",
+                 read.reference)  # fmt: skip
     return GrowthReferenceChoice(
-        purpose=purpose, reference=reference, **_described(table, ctx, sources)
+        purpose=purpose, reference=read.reference, **_said(read, ctx, sources)
     )
 
 
 def _skip_effect(
-    reason: str, table: Mapping[str, Any], file: str, sources: Mapping[str, Source]
+    reason: str, table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]
 ) -> SkipEffect:
-    ctx = _Ctx(file, None, f"skip_reasons.{reason}.")
     known = [kind.value for kind in SkipReason]
     if reason not in known:
-        raise ProtocolError(
-            file, f"unknown skip reason; known: {', '.join(known)}", field=f"skip_reasons.{reason}"
-        )
-    _unknown_keys(table, {"counts_as", "description", "source", "evidence"}, ctx)
-    counts_as = table.get("counts_as")
-    if counts_as not in SKIP_EFFECTS:
-        raise ctx.error("counts_as", f"one of {', '.join(SKIP_EFFECTS)}, got {counts_as!r}")
-    return SkipEffect(reason=reason, counts_as=counts_as, **_described(table, ctx, sources))
+        ctx.fail("", f"unknown skip reason {reason!r}; known: {', '.join(known)}", reason)
+    read = structure(table, SkipTable, ctx)
+    if read.counts_as not in SKIP_EFFECTS:
+        ctx.fail("counts_as", f"one of {', '.join(SKIP_EFFECTS)}, got {read.counts_as!r}",
+                 read.counts_as)  # fmt: skip
+    return SkipEffect(reason=reason, counts_as=read.counts_as, **_said(read, ctx, sources))
 
 
 class _Said(TypedDict):
@@ -533,20 +405,23 @@ class _Said(TypedDict):
     evidence: Evidence
 
 
-def _described(table: Mapping[str, Any], ctx: _Ctx, sources: Mapping[str, Source]) -> _Said:
-    """What every sourced table of a protocol says besides its own fields: its
-    ``description`` (required, for the generated reference), ``source`` and ``evidence``."""
-    description = table.get("description")
-    if not isinstance(description, str) or not description:
-        raise ctx.error("description", "required text")
+def _said(read: SaidTable, ctx: Location, sources: Mapping[str, Source]) -> _Said:
     return _Said(
-        description=description,
-        sources=_sources(table.get("source"), ctx, sources),
-        evidence=_enum(Evidence, table.get("evidence"), ctx, "evidence"),
+        description=read.description,
+        sources=source_refs(read.source, ctx, sources),
+        evidence=read.evidence,
     )
 
 
-def _months(value: Any, ctx: _Ctx, field: str) -> int:
+def _described(table: Mapping[str, Any], ctx: Location, sources: Mapping[str, Source]) -> _Said:
+    """What every sourced table of a protocol says besides its own fields (a named
+    condition's, the corrected-age rule's): its ``description`` (required, for the
+    generated reference), ``source`` and ``evidence``."""
+    said = {key: table[key] for key in ("description", "source", "evidence") if key in table}
+    return _said(structure(said, SaidTable, ctx), ctx, sources)
+
+
+def _months(value: Any, ctx: Location, field: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ctx.error(field, f"a whole number of months, at least 0, got {value!r}")
     return value
@@ -554,12 +429,11 @@ def _months(value: Any, ctx: _Ctx, field: str) -> int:
 
 def _corrected_age(
     table: Mapping[str, Any],
-    file: str,
+    ctx: Location,
     sources: Mapping[str, Source],
     conditions: Mapping[str, NamedCondition],
 ) -> CorrectedAge:
-    ctx = _Ctx(file, None, "corrected_age.")
-    _unknown_keys(table, {"description", "until_months", "extended", "source", "evidence"}, ctx)
+    unknown_keys(table, {"description", "until_months", "extended", "source", "evidence"}, ctx)
     said = _described(table, ctx, sources)
     until = _months(table.get("until_months"), ctx, "until_months")
     extended_raw = table.get("extended", [])
@@ -567,16 +441,16 @@ def _corrected_age(
         raise ctx.error("extended", "[[corrected_age.extended]] entries expected")
     extended: list[CorrectedAgeLimit] = []
     for index, entry in enumerate(extended_raw):
-        sub = ctx.sub(f"extended[{index}].")
-        _unknown_keys(entry, {"when", "until_months", "source", "evidence"}, sub)
+        sub = ctx.entry("extended", index, None)
+        unknown_keys(entry, {"when", "until_months", "source", "evidence"}, sub)
         if "when" not in entry:
             raise sub.error("when", "an extension names the children it applies to")
         extended.append(
             CorrectedAgeLimit(
                 when=_condition(entry["when"], sub, "when", conditions),
                 until_months=_months(entry.get("until_months"), sub, "until_months"),
-                sources=_sources(entry.get("source"), sub, sources),
-                evidence=_enum(Evidence, entry.get("evidence"), sub, "evidence"),
+                sources=source_refs(entry.get("source"), sub, sources),
+                evidence=evidence(entry.get("evidence"), sub, "evidence"),
             )
         )
     return CorrectedAge(until_months=until, extended=tuple(extended), **said)
@@ -597,15 +471,14 @@ def _references(value: Any) -> set[str]:
     return found
 
 
-def _check_cycles(raw: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
+def _check_cycles(raw: Mapping[str, tuple[Location, dict[str, Any]]]) -> None:
     graph = {name: _references(table) & set(raw) for name, (_, table) in raw.items()}
     done: set[str] = set()
 
     def visit(name: str, path: tuple[str, ...]) -> None:
         if name in path:
             cycle = " → ".join((*path[path.index(name) :], name))
-            raise ProtocolError(raw[name][0], f"conditions refer to each other: {cycle}",
-                                field=f"conditions.{name}")  # fmt: skip
+            raw[name][0].fail("", f"conditions refer to each other: {cycle}", name)
         if name in done:
             return
         for target in graph[name]:
@@ -616,7 +489,7 @@ def _check_cycles(raw: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
         visit(name, ())
 
 
-def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
+def _stages(value: Any, ctx: Location) -> tuple[Stage, ...]:
     if not isinstance(value, list) or not value:
         raise ctx.error("stages", "a cadence needs a non-empty list of stages")
     stages: list[Stage] = []
@@ -625,7 +498,7 @@ def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
         field = f"stages[{index}]"
         if not isinstance(raw, dict):
             raise ctx.error(field, "a stage is a table")
-        _unknown_in(raw, {"until_months", "every", "before", "after", "phase"}, ctx, field)
+        unknown_keys(raw, {"until_months", "every", "before", "after", "phase"}, ctx.key(field))
         until = raw.get("until_months")
         phase = raw.get("phase")
         if phase is not None:
@@ -658,67 +531,54 @@ def _stages(value: Any, ctx: _Ctx) -> tuple[Stage, ...]:
     return tuple(stages)
 
 
-def _unknown_keys(table: Mapping[str, Any], allowed: set[str], ctx: _Ctx) -> None:
-    for key in table:
-        if key not in allowed:
-            raise ctx.error(key, f"unknown field; known: {', '.join(sorted(allowed))}")
-
-
-def _unknown_in(table: Mapping[str, Any], allowed: set[str], ctx: _Ctx, field: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise ctx.error(f"{field}.{key}", f"unknown field; known: {', '.join(sorted(allowed))}")
-
-
-def _catch_up(value: Any, ctx: _Ctx, sources: Mapping[str, Source]) -> CatchUp | None:
+def _catch_up(value: Any, ctx: Location, sources: Mapping[str, Source]) -> CatchUp | None:
     if value is None or value is False:
         return None
     if not isinstance(value, dict):
         raise ctx.error("catch_up", "a table { within, until_age, source, evidence } or false")
-    _unknown_in(value, {"within", "until_age", "source", "evidence"}, ctx, "catch_up")
-    sub = ctx.sub("catch_up.")
+    unknown_keys(value, {"within", "until_age", "source", "evidence"}, ctx.key("catch_up"))
+    sub = ctx.key("catch_up")
     return CatchUp(
         within=_offset(value.get("within"), sub, "within"),
         until_age=_offset(value.get("until_age"), sub, "until_age"),
-        sources=_sources(value.get("source"), sub, sources),
-        evidence=_enum(Evidence, value.get("evidence"), sub, "evidence"),
+        sources=source_refs(value.get("source"), sub, sources),
+        evidence=evidence(value.get("evidence"), sub, "evidence"),
     )
 
 
 def _rule(
     raw: Mapping[str, Any],
-    file: str,
+    ctx: Location,
     sources: Mapping[str, Source],
     conditions: Mapping[str, NamedCondition],
     *,
-    layer_id: str,
     variant: str | None = None,
 ) -> Rule:
+    """The rule ``raw``, read at ``ctx`` (its entry in the layer that last changed it)."""
     rule_id = str(raw["id"])
-    ctx = _Ctx(file, rule_id if variant is None else f"{rule_id} (variant {variant})")
-    _unknown(raw, _RULE_KEYS, file, rule_id, "field")
+    unknown_keys(raw, _RULE_KEYS, ctx)
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         raise ctx.error("name", "required text (the obligation's Chinese name)")
-    schedule = _enum(ScheduleKind, raw.get("schedule"), ctx, "schedule")
-    subject = _enum(SubjectKind, raw.get("subject"), ctx, "subject")
+    schedule = enum_value(ScheduleKind, raw.get("schedule"), ctx, "schedule")
+    subject = enum_value(SubjectKind, raw.get("subject"), ctx, "subject")
     values: dict[str, Any] = {
         "id": rule_id,
         "name": name,
         "subject": subject,
-        "role": _enum(Role, raw.get("role"), ctx, "role"),
+        "role": enum_value(Role, raw.get("role"), ctx, "role"),
         "schedule": schedule,
-        "sources": _sources(raw.get("source"), ctx, sources),
-        "evidence": _enum(Evidence, raw.get("evidence"), ctx, "evidence"),
-        "window_evidence": _enum(
-            Evidence, raw.get("window_evidence", raw.get("evidence")), ctx, "window_evidence"
+        "sources": source_refs(raw.get("source"), ctx, sources),
+        "evidence": evidence(raw.get("evidence"), ctx, "evidence"),
+        "window_evidence": evidence(
+            raw.get("window_evidence", raw.get("evidence")), ctx, "window_evidence"
         ),
-        "layer": layer_id,
+        "layer": ctx.file,
         "variant": variant,
     }
     for key in ("contents", "tests"):
         if key in raw:
-            values[key] = _text_list(raw[key], ctx, key)
+            values[key] = text_list(raw[key], ctx, key)
     for key in ("checklist", "note"):
         if key in raw:
             if not isinstance(raw[key], str):
@@ -736,14 +596,14 @@ def _rule(
             )
         values["enrolment"] = raw["enrolment"]
     if "covers" in raw:
-        values["covers"] = _text_list(raw["covers"], ctx, "covers")
+        values["covers"] = text_list(raw["covers"], ctx, "covers")
     if "carry_tests" in raw:
         values["carry_tests"] = _carry_tests(raw["carry_tests"], ctx)
     for key in ("anchor", "start"):
         if key in raw:
-            values[key] = _enum(Anchor, raw[key], ctx, key)
+            values[key] = enum_value(Anchor, raw[key], ctx, key)
     if "period" in raw:
-        values["period"] = _enum(PeriodKind, raw["period"], ctx, "period")
+        values["period"] = enum_value(PeriodKind, raw["period"], ctx, "period")
     if "min_days" in raw:
         min_days = raw["min_days"]
         if not isinstance(min_days, int) or isinstance(min_days, bool) or min_days < 0:
@@ -753,8 +613,8 @@ def _rule(
         values["categories"] = _categories(raw["categories"], ctx, "categories")
     if "referral_kinds" in raw:
         values["referral_kinds"] = frozenset(
-            _enum(ReferralKind, kind, ctx, "referral_kinds")
-            for kind in _text_list(raw["referral_kinds"], ctx, "referral_kinds")
+            enum_value(ReferralKind, kind, ctx, "referral_kinds")
+            for kind in text_list(raw["referral_kinds"], ctx, "referral_kinds")
         )
     if "stages" in raw:
         values["stages"] = _stages(raw["stages"], ctx)
@@ -775,7 +635,8 @@ def _rule(
             if not isinstance(variant_id, str) or not variant_id or variant_id in variant_ids:
                 raise ctx.error(f"variants[{index}].id", f"a unique variant id, got {variant_id!r}")
             variant_ids.add(variant_id)
-            _unknown(entry, _VARIANT_KEYS, file, rule_id, f"field of variant {variant_id}")
+            here = ctx.entry("variants", index, f"{rule_id} (variant {variant_id})")
+            unknown_keys(entry, _VARIANT_KEYS, here)
             if "when" not in entry:
                 raise ctx.error(f"variants[{index}].when", "a variant needs a condition")
             if "source" not in entry:
@@ -786,7 +647,7 @@ def _rule(
             built.append(
                 (
                     when,
-                    _rule(merged, file, sources, conditions, layer_id=layer_id, variant=variant_id),
+                    _rule(merged, here, sources, conditions, variant=variant_id),
                 )
             )
         values["variants"] = tuple(built)
@@ -798,13 +659,13 @@ _ENROLMENT_KINDS = {"first", "return"}
 _PHASES = ("active", "recovery", "sequelae")
 
 
-def _carry_tests(value: Any, ctx: _Ctx) -> tuple[CarriedTest, ...]:
+def _carry_tests(value: Any, ctx: Location) -> tuple[CarriedTest, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
         raise ctx.error("carry_tests", "a list of { test, until_age } tables")
     carried = []
     for index, entry in enumerate(value):
-        sub = ctx.sub(f"carry_tests[{index}].")
-        _unknown_keys(entry, {"test", "until_age"}, sub)
+        sub = ctx.entry("carry_tests", index, None)
+        unknown_keys(entry, {"test", "until_age"}, sub)
         test = entry.get("test")
         if not isinstance(test, str) or not test:
             raise sub.error("test", "the start of a test's name, as the checks list it")
@@ -813,7 +674,7 @@ def _carry_tests(value: Any, ctx: _Ctx) -> tuple[CarriedTest, ...]:
     return tuple(carried)
 
 
-def _variants(value: Any, ctx: _Ctx) -> list[dict[str, Any]]:
+def _variants(value: Any, ctx: Location) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ctx.error("variants", "[[rules.variants]] entries expected")
     return value
@@ -840,7 +701,7 @@ def _misordered(earlier: Offset, later: Offset) -> pendulum.Date | None:
     return None
 
 
-def _check_shape(values: Mapping[str, Any], ctx: _Ctx) -> None:
+def _check_shape(values: Mapping[str, Any], ctx: Location) -> None:
     """The fields each kind of schedule needs, and windows that make sense."""
     schedule: ScheduleKind = values["schedule"]
     subject: SubjectKind = values["subject"]

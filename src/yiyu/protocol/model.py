@@ -14,6 +14,9 @@ from collections.abc import Mapping
 import attrs
 import pendulum
 
+# Evidence and Source are the data layer's (every data file has them); re-exported here,
+# where hosts have always imported them from.
+from yiyu.data.model import Evidence, Source
 from yiyu.dates import PeriodKind, add_months
 from yiyu.domain import CategoryKind, ReferralKind, Role
 
@@ -43,21 +46,6 @@ __all__ = [
     "SubjectKind",
     "Target",
 ]
-
-
-class Evidence(enum.Enum):
-    """How well a fact is established (tags of the standards digest)."""
-
-    V = "V"  # read in a stored public copy of the standard
-    V3 = "V3"  # seen only in a third-party re-statement
-    M = "M"  # from memory only: a configurable default
-    D = "D"  # a yiyu default: no standard fixes it
-    LOCAL = "LOCAL"  # the city plan
-
-    @property
-    def verified(self) -> bool:
-        """Whether the fact was read in the standard (or the city plan) itself."""
-        return self in (Evidence.V, Evidence.LOCAL)
 
 
 class SubjectKind(enum.Enum):
@@ -282,13 +270,6 @@ class GrowthReferenceChoice:
 
 # A protocol without a [growth] table (the files before 2026.2) used WHO 2006 for both.
 _GROWTH_BEFORE_CHOICE = "who_2006"
-
-
-@attrs.frozen(kw_only=True)
-class Source:
-    id: str
-    title: str
-    doc_no: str | None = None
 
 
 @attrs.frozen(kw_only=True)
