@@ -710,13 +710,32 @@ def test_stunting_and_wasting_cut_offs() -> None:
 def test_overweight_and_obesity_bands(
     whz: float, who: set[GrowthFinding], cn: set[GrowthFinding]
 ) -> None:
-    assert classify(_z(whz=whz)) == who
     assert classify(_z(whz=whz), WHO_THRESHOLDS) == who
     assert classify(_z(whz=whz), CN_2012_THRESHOLDS) == cn
 
 
 def test_overweight_is_judged_on_whz_only() -> None:
-    assert classify(_z(waz=4.0, baz=4.0)) == set()
+    assert classify(_z(waz=4.0, baz=4.0), WHO_THRESHOLDS) == set()
+
+
+@pytest.mark.parametrize(
+    ("baz", "expected"),
+    [
+        (1.00, set()),
+        (1.01, {GrowthFinding.OVERWEIGHT}),
+        (2.00, {GrowthFinding.OVERWEIGHT}),
+        (2.01, {GrowthFinding.OBESITY}),
+    ],
+)
+def test_without_thresholds_the_datas_default_scheme_classifies(
+    baz: float, expected: set[GrowthFinding]
+) -> None:
+    # growth_classification.toml: default_scheme = "cn_2024", 体重管理指导原则（2024年版）
+    # 一、体重的分类标准: BMI-for-age, +1SD < z <= +2SD overweight, above +2SD obese.
+    assert load_growth_classification().default_scheme == "cn_2024"
+    assert classify(_z(whz=0.0, baz=baz)) == expected
+    # WHO judges the same child on weight-for-length: nothing to find.
+    assert classify(_z(whz=0.0, baz=baz), WHO_THRESHOLDS) == set()
 
 
 def test_classification_uses_the_rounded_z() -> None:

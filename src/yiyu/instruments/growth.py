@@ -735,8 +735,8 @@ class GrowthClassification:
 
     Attributes:
         header: the data's id, version, title and file.
-        default_scheme: the id of the scheme to use when none is chosen (``cn_2012`` in the
-            packaged data).
+        default_scheme: the id of the scheme to use when none is chosen (``cn_2024`` in the
+            packaged data), by :func:`classify` and by the visit record alike.
         schemes: every scheme, in the order of the file.
         sources: the sources cited, by id.
     """
@@ -935,7 +935,7 @@ CN_2024_THRESHOLDS: Final = load_growth_classification().scheme("cn_2024")
 S4's deficits; overweight +1 < BMI-for-age z <= +2, obese > +2 (children under 7)."""
 
 
-def classify(z: GrowthZ, thresholds: GrowthThresholds = WHO_THRESHOLDS) -> frozenset[GrowthFinding]:
+def classify(z: GrowthZ, thresholds: GrowthThresholds | None = None) -> frozenset[GrowthFinding]:
     """The nutritional findings of one visit's z-scores.
 
     Uses the *rounded* z-scores with strict inequalities, as WHO does: with the WHO
@@ -947,14 +947,17 @@ def classify(z: GrowthZ, thresholds: GrowthThresholds = WHO_THRESHOLDS) -> froze
 
     Args:
         z: the z-scores, from :func:`zscores`.
-        thresholds: the cut-offs. China's 2012 nutritional-disease standard bands
-            overweight/obesity differently from WHO; pass :data:`CN_2012_THRESHOLDS` (or a
-            region's scheme from :func:`load_growth_classification`) for it.
+        thresholds: the cut-offs; ``None`` (the default) for the packaged data's
+            ``default_scheme`` (``cn_2024``: BMI-for-age), the same default the visit
+            record uses. Pass :data:`WHO_THRESHOLDS`, :data:`CN_2012_THRESHOLDS` or a
+            region's scheme from :func:`load_growth_classification` for another.
 
     Returns:
         The findings, at most one per indicator for deficits plus one of overweight or
         obesity; empty when nothing is found.
     """
+    if thresholds is None:
+        thresholds = load_growth_classification().scheme()
     found: set[GrowthFinding] = set()
     for value, moderate, severe in (
         (z.waz, GrowthFinding.UNDERWEIGHT, GrowthFinding.SEVERE_UNDERWEIGHT),
