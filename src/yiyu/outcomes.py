@@ -72,11 +72,9 @@ from yiyu.instruments.rearing_risk import RiskAssessment, RiskForm
 from yiyu.instruments.warning_signs import WarningSignResult
 from yiyu.protocol import Protocol
 from yiyu.scheduling import AssessmentAge, Obligation, assessment_age, schedule
-from yiyu.scheduling.engine import check_horizon_days
+from yiyu.scheduling.engine import DEFAULT_HORIZON_DAYS, check_horizon_days
 
 __all__ = ["ChildRecord", "DaycareRecord", "Finding", "record", "screening_column"]
-
-DEFAULT_HORIZON_DAYS = 180
 
 _GROWTH_CONDITIONS = {
     GrowthFinding.UNDERWEIGHT: CategoryKind.UNDERWEIGHT,

@@ -29,7 +29,7 @@ from yiyu.domain import Child, Daycare
 from yiyu.domain._convert import check_type, whole_number
 from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import schedule
-from yiyu.scheduling.engine import check_horizon_days
+from yiyu.scheduling.engine import DEFAULT_HORIZON_DAYS, check_horizon_days
 from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "plan_item",
 ]
 
-DEFAULT_HORIZON_DAYS = 180
 HORIZON_SLACK_DAYS = 30
 
 Progress = Callable[[int, int], None]

@@ -23,12 +23,22 @@ from yiyu.scheduling.ages import corrected_birth
 from yiyu.scheduling.conditions import holds
 from yiyu.scheduling.obligation import Obligation, make_key
 
-__all__ = ["MAX_HORIZON_DAYS", "check_horizon_days", "corrected_birth", "schedule"]
+__all__ = [
+    "DEFAULT_HORIZON_DAYS",
+    "MAX_HORIZON_DAYS",
+    "check_horizon_days",
+    "corrected_birth",
+    "schedule",
+]
 
 # How far ahead a plan may reach: yiyu's bound, not a standard's. A child is followed to
 # 6 years, so ten years ahead covers any real plan; more is a slip (days typed for
 # months), and a horizon of a few million days would run past the calendar's end.
 MAX_HORIZON_DAYS: Final = 3660
+
+# How far ahead a plan reaches unless told otherwise (a yiyu default): half a year shows
+# every check of the next two age stages on a work list.
+DEFAULT_HORIZON_DAYS: Final = 180
 
 
 def check_horizon_days(value: int, *, field: str = "horizon_days") -> int:
