@@ -24,6 +24,7 @@ from yiyu.jobs.planning import plan
 from yiyu.store import MemoryRepository, ObligationFilter, Repository
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
+from yiyu.testing import make_child
 
 D = pendulum.Date
 PROTOCOL = yiyu.load_protocol()
@@ -200,3 +201,27 @@ def test_the_same_on_the_database_backends(
     data: st.DataObject,
 ) -> None:
     _check(database_store, children, period, as_of, data)
+
+
+def test_a_window_cut_short_by_a_later_move_is_still_open_on_its_last_day() -> None:
+    """Found by the property test above: a child moving out on 10 June leaves its overdue
+    3-month check owed until 9 June (``overdue_stays_missed``); as of 9 June that window is
+    open (``closes`` is the last day that counts) and the move not yet a fact, so the check
+    is pending, as it is for the same child with no move recorded, not missed."""
+    moving = make_child(
+        "C2", born=D(2026, 3, 1), life_events=[yiyu.LifeEvent(kind="moved_out", on=D(2026, 6, 10))]
+    )
+    as_of = D(2026, 6, 9)
+    reports = []
+    for child in (moving, attrs.evolve(moving, life_events=[])):
+        repo = MemoryRepository()
+        repo.save_children([child])
+        plan(repo, PROTOCOL, as_of=PLANNED_ON, horizon_days=HORIZON_DAYS)
+        if child is moving:
+            [m3] = repo.obligations(ObligationFilter(rules=("m3",)))
+            assert m3.obligation.closes == as_of  # cut to the day before the move
+        reports.append(_report(repo, [child], yiyu.Period.parse("2026Q2"), as_of))
+    moved, stayed = reports
+    systematic = {r["indicator"]: r for r in moved}["under3_systematic_management"]
+    assert (systematic["denominator"], systematic["pending"]) == (0, 1)
+    assert moved == stayed

@@ -118,7 +118,7 @@ def judged(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) ->
         return "late"
     if effect is not None:
         return "skipped"
-    return "open" if ob.closes > as_of else "missed"
+    return "open" if ob.closes >= as_of else "missed"
 
 
 def under(child: Child, months: int, first: pendulum.Date) -> bool:

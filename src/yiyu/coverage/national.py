@@ -197,7 +197,7 @@ def _judged(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -
     (its window is still open)."""
     if in_time(entry, as_of, protocol):
         return True
-    return None if entry.obligation.closes > as_of else False
+    return None if entry.obligation.closes >= as_of else False
 
 
 def _systematic(due: Sequence[StoredObligation], as_of: pendulum.Date, protocol: Protocol) -> Tally:
@@ -265,7 +265,7 @@ def _autism(
         elif any(skip_effect(e, as_of, protocol) == "done" for e in entries):
             tally.counted(True, subject_id=child_id, key=None, reason="")
             tally.elsewhere += 1
-        elif any(e.obligation.closes > as_of for e in entries):
+        elif any(e.obligation.closes >= as_of for e in entries):
             tally.pending += 1  # a window still open: the screen may come
         else:
             tally.shortfall.append(

@@ -36,7 +36,7 @@ def counted_in_period(
 ) -> bool:
     """Owed, with its window closing in ``period`` and closed by ``as_of``."""
     closes = entry.obligation.closes
-    if not period.start <= closes <= period.end or closes > as_of:
+    if not period.start <= closes <= period.end or closes >= as_of:
         return False  # another period's, or not over yet: judged once its window has closed
     return owed(entry, as_of, children, protocol)
 
