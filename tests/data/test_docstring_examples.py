@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -10,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from instruments.examples import documented_example
 from yiyu.instruments import (
     anaemia,
     case_management,
@@ -19,8 +19,6 @@ from yiyu.instruments import (
     warning_signs,
     wst423,
 )
-
-BLOCK = re.compile(r"\.\. code-block:: toml\n\n((?:    .*\n|\n)+)")
 
 LOADERS: list[tuple[ModuleType, Callable[[Path], Any]]] = [
     (anaemia, anaemia.load_anaemia),
@@ -32,11 +30,6 @@ LOADERS: list[tuple[ModuleType, Callable[[Path], Any]]] = [
 ]
 
 
-def _example(module: ModuleType) -> str:
-    [block] = BLOCK.findall(module.__doc__ or "")
-    return "\n".join(line.removeprefix("    ") for line in block.splitlines()) + "\n"
-
-
 @pytest.mark.parametrize(
     ("module", "load"), LOADERS, ids=lambda value: getattr(value, "__name__", "")
 )
@@ -44,7 +37,7 @@ def test_the_documented_region_file_loads(
     module: ModuleType, load: Callable[[Path], Any], tmp_path: Path
 ) -> None:
     path = tmp_path / "region.toml"
-    path.write_text(_example(module), encoding="utf-8")
+    path.write_text(documented_example(module), encoding="utf-8")
     assert "extends" in path.read_text(encoding="utf-8")
     loaded = load(path)
     assert loaded.header.file == str(path)
@@ -52,4 +45,4 @@ def test_the_documented_region_file_loads(
 
 def test_the_rearing_risk_format_example_is_a_whole_form() -> None:
     # rearing_risk's docstring shows the format of a whole form (a replacement), in parts.
-    assert "[[items]]" in _example(rearing_risk)
+    assert "[[items]]" in documented_example(rearing_risk)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from instruments.examples import documented_example
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.instruments import anaemia
 from yiyu.instruments.anaemia import (
@@ -225,36 +226,7 @@ RECHECK_WEEKS = (
     '{ rule = "anaemia_recheck", offset = "due" }]'
 )
 
-PLATEAU = """
-[instrument]
-extends = "anaemia@2026.2"
-id = "anaemia-plateau"
-version = "2026.1-plateau"
-title = "贫血判定（高原地区）"
-
-[sources.LOCAL]
-title = "省卫健委通知"
-
-[[schemes]]
-id = "cn_2012"
-override = true
-source = "LOCAL (省卫健委通知)"
-evidence = "LOCAL"
-
-[[schemes.bands]]
-id = "6m_6y"
-override = true
-anaemic_below = 118
-source = "LOCAL (省卫健委通知)"
-evidence = "LOCAL"
-
-[follow_up.recheck]
-override = true
-recheck_weeks = [3, 4]
-text = "轻、中度贫血：开始补铁后3～4周复查血红蛋白"
-source = "LOCAL (省卫健委通知)"
-evidence = "LOCAL"
-"""
+PLATEAU = documented_example(anaemia)
 
 
 def test_a_region_overrides_a_cut_off_and_the_recheck(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from instruments.examples import documented_example
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.instruments import daycare_review
 from yiyu.instruments.daycare_review import (
@@ -203,30 +204,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-REGION = """
-[instrument]
-extends = "daycare_review"
-id = "daycare_review-zj"
-version = "2026.1-zj"
-title = "托育机构卫生保健工作检查表（本市）"
-
-[sources.LOCAL]
-title = "市托育机构卫生保健工作要求"
-
-[correction]
-override = true
-correction_within_days = 15
-text = "不合格项整改复查期限（天）"
-source = "LOCAL (市托育机构卫生保健工作要求 第5条)"
-evidence = "LOCAL"
-
-[[items]]
-id = "fire_drill"
-number = 17
-text = "每季度开展一次消防演练"
-source = "LOCAL (市托育机构卫生保健工作要求 第8条)"
-evidence = "LOCAL"
-"""
+REGION = documented_example(daycare_review)
 
 
 def test_a_region_adds_an_item_and_shortens_the_deadline(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from instruments.examples import documented_example
 from yiyu.errors import ProtocolError, ValidationError
 from yiyu.instruments import growth
 from yiyu.instruments.growth import (
@@ -873,21 +874,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-CITY = """
-[instrument]
-extends = "growth_classification@2026.2"
-id = "growth_classification-city"
-version = "2026.1-city"
-title = "营养性疾病 z 评分判定界值（本市）"
-
-[sources.LOCAL]
-title = "市医育结合实施方案"
-
-[[schemes]]
-id = "cn_2012"
-override = true
-overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
-"""
+CITY = documented_example(growth)
 
 
 def test_a_region_overrides_the_overweight_cut_off(tmp_path: Path) -> None:

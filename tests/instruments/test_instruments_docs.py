@@ -6,7 +6,15 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
-from yiyu.instruments import anaemia, case_management, daycare_review, rearing_risk, warning_signs
+from instruments.examples import documented_example
+from yiyu.instruments import (
+    anaemia,
+    case_management,
+    daycare_review,
+    growth,
+    rearing_risk,
+    warning_signs,
+)
 from yiyu.instruments.docs import growth_markdown, instrument_pages
 from yiyu.instruments.growth import load_growth_classification
 
@@ -106,24 +114,7 @@ def test_growth_section_states_both_schemes_from_the_data() -> None:
 
 def test_growth_section_shows_a_regions_cut_offs(tmp_path: Path) -> None:
     path = tmp_path / "city.toml"
-    path.write_text(
-        """
-[instrument]
-extends = "growth_classification"
-id = "growth_classification-city"
-version = "2026.1-city"
-title = "营养性疾病 z 评分判定界值（本市）"
-
-[sources.LOCAL]
-title = "市医育结合实施方案"
-
-[[schemes]]
-id = "cn_2012"
-override = true
-overweight_above = { value = 1.5, source = "LOCAL (实施方案)", evidence = "LOCAL" }
-""",
-        encoding="utf-8",
-    )
+    path.write_text(documented_example(growth), encoding="utf-8")
     text = growth_markdown(load_growth_classification(path))
     assert "`growth_classification-city@2026.1-city`" in text
     assert (

@@ -486,6 +486,19 @@ def test_import_file_names_the_kind() -> None:
     assert len(repo.runs()) == 1
 
 
+def test_the_options_are_the_same_for_every_import_and_a_misspelt_one_is_refused() -> None:
+    # The options are written once (ChildImportOptions); a typo is not silently ignored.
+    repo = MemoryRepository()
+    data = csv_bytes("id,name,opened_on", "K1,阳光托育园,2023-09-01")
+    result = import_daycares(repo, data, actor="registry", report_path=None)
+    assert result.imported == SaveCounts(created=1)
+    with pytest.raises(TypeError, match="'report'"):
+        import_file(repo, "daycares", data, report="x.csv")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="'report'"):
+        import_daycares(repo, data, report="x.csv")  # type: ignore[call-arg]
+    assert len(repo.runs()) == 1
+
+
 def test_the_parsing_is_still_importable_from_the_job() -> None:
     # Hosts imported the parsing from yiyu.jobs.importing before it moved to the core.
     import yiyu.registry

@@ -45,10 +45,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pendulum
 
-from yiyu.coverage.counting import as_counted
+from yiyu.coverage.counting import Scope, as_counted, year_to_date
 from yiyu.coverage.indicators import INDICATORS, SMALL_DENOMINATOR, Indicator
 from yiyu.coverage.markdown import indicators_markdown
-from yiyu.coverage.national import national, year_to_date
+from yiyu.coverage.national import national
 from yiyu.coverage.results import IndicatorResult, Shortfall, Tally
 from yiyu.coverage.timeliness import by_child, by_obligation, cases, counted_in_period, residents
 from yiyu.dates import Period
@@ -104,21 +104,27 @@ def coverage(
         ValidationError: ``encounters`` not given while an indicator that reads visits
             is asked for, or an indicator yiyu has no counting rule for.
     """
-    local = [as_counted(e, children) for e in stored if area is None or e.township == area]
-    in_period = [e for e in local if counted_in_period(e, period, as_of, children, protocol)]
+    scope = Scope(
+        obligations=tuple(
+            as_counted(e, children) for e in stored if area is None or e.township == area
+        ),
+        children=children,
+        protocol=protocol,
+        period=period,
+        as_of=as_of,
+        area=area,
+    )
+    in_period = [e for e in scope.obligations if counted_in_period(e, scope)]
     visits = _visits(encounters, indicators)
-    span = year_to_date(period, as_of)
 
     results = []
     for indicator in indicators:
         if indicator.basis == "year":
-            tally = national(indicator, local, visits, span, as_of, children, protocol, area)
-            first, last = span
+            tally = national(indicator, scope, visits)
+            first, last = scope.year_to_date
         else:
-            tally = _per_period(
-                indicator, local, in_period, period, as_of, children, protocol, area
-            )
-            first, last = period.start, min(period.end, as_of)
+            tally = _per_period(indicator, scope, in_period)
+            first, last = period.start, scope.last
         target = protocol.targets.get(indicator.id)
         results.append(
             IndicatorResult(
@@ -167,22 +173,14 @@ def _visits(
     return []
 
 
-def _per_period(
-    indicator: Indicator,
-    local: Sequence[StoredObligation],
-    entries: Sequence[StoredObligation],
-    period: Period,
-    as_of: pendulum.Date,
-    children: Mapping[str, Child],
-    protocol: Protocol,
-    area: str | None,
-) -> Tally:
+def _per_period(indicator: Indicator, scope: Scope, in_period: Sequence[StoredObligation]) -> Tally:
+    """``in_period``: the scope's obligations owed and judged in its period."""
     if indicator.unit == "obligation":
-        return by_obligation(entries, indicator.rules, as_of, protocol)
+        return by_obligation(in_period, indicator.rules, scope)
     if indicator.unit == "child":
-        return by_child(entries, indicator, period, as_of, children, protocol)
+        return by_child(in_period, indicator, scope)
     if indicator.unit == "resident":
-        return residents(indicator, local, period, as_of, children, area)
+        return residents(indicator, scope)
     if indicator.unit == "case":
-        return cases(children.values(), period, as_of, area)
+        return cases(scope)
     raise ValidationError("unit", indicator.unit, "obligation, child, resident or case")

@@ -1,5 +1,6 @@
-"""The counting rules every indicator shares: what an obligation's facts were on a date,
-whether it was owed, and whether a child was this area's."""
+"""The counting rules every indicator shares: what is counted, where and when (a
+:class:`Scope`), what an obligation's facts were on a date, whether it was owed, and
+whether a child was this area's."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from collections.abc import Mapping
 import attrs
 import pendulum
 
-from yiyu.dates import add_months
+from yiyu.dates import Period, add_months
 from yiyu.domain import Child, Encounter
 from yiyu.protocol import Protocol
 from yiyu.scheduling import StoredObligation, tracked_referral
 
 __all__ = [
+    "Scope",
+    "Span",
     "as_counted",
     "completed",
     "in_time",
@@ -23,7 +26,48 @@ __all__ = [
     "resident_during",
     "skip_effect",
     "under",
+    "year_to_date",
 ]
+
+Span = tuple[pendulum.Date, pendulum.Date]
+
+
+def year_to_date(period: Period, as_of: pendulum.Date) -> Span:
+    """1 January of the period's year to its end, or to ``as_of`` if that comes first."""
+    return pendulum.Date(period.start.year, 1, 1), min(period.end, as_of)
+
+
+@attrs.frozen(kw_only=True)
+class Scope:
+    """What is counted, where and when: the facts every indicator of one report reads,
+    built once by :func:`yiyu.coverage.coverage`.
+
+    Attributes:
+        obligations: the area's stored obligations, read as coverage counts them
+            (:func:`as_counted`).
+        children: the children by id (birth dates, registration, cases), of every area.
+        protocol: for the skip reasons.
+        period: the month, quarter, half-year or year reported.
+        as_of: the day judged from: nothing dated after it has happened yet.
+        area: a township, or ``None`` for the whole city.
+    """
+
+    obligations: tuple[StoredObligation, ...]
+    children: Mapping[str, Child]
+    protocol: Protocol
+    period: Period
+    as_of: pendulum.Date
+    area: str | None
+
+    @property
+    def last(self) -> pendulum.Date:
+        """The last day counted: the period's end, or ``as_of`` for a period not over."""
+        return min(self.period.end, self.as_of)
+
+    @property
+    def year_to_date(self) -> Span:
+        """The first and last day a yearly rate counts (:func:`year_to_date`)."""
+        return year_to_date(self.period, self.as_of)
 
 
 def completed(entry: StoredObligation, as_of: pendulum.Date) -> pendulum.Date | None:

@@ -9,11 +9,11 @@ numerator nor the denominator, and the figures are not final while any is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-import pendulum
+from collections.abc import Sequence
 
 from yiyu.coverage.counting import (
+    Scope,
+    Span,
     completed,
     in_time,
     is_child_visit,
@@ -22,6 +22,7 @@ from yiyu.coverage.counting import (
     resident_during,
     skip_effect,
     under,
+    year_to_date,
 )
 from yiyu.coverage.indicators import (
     NEWBORN_DAYS,
@@ -30,21 +31,14 @@ from yiyu.coverage.indicators import (
     Indicator,
 )
 from yiyu.coverage.results import Shortfall, Tally
-from yiyu.dates import Period
-from yiyu.domain import Child, Encounter
+from yiyu.domain import Encounter
 from yiyu.errors import ValidationError
 from yiyu.outcomes import screening_column
-from yiyu.protocol import Protocol
 from yiyu.scheduling import StoredObligation, assessment_age
 
+# Span and year_to_date are counting's (a Scope reads them); still named here, where they
+# were first defined.
 __all__ = ["Span", "national", "screened_by_2022_method", "screening_recorded", "year_to_date"]
-
-Span = tuple[pendulum.Date, pendulum.Date]
-
-
-def year_to_date(period: Period, as_of: pendulum.Date) -> Span:
-    """1 January of the period's year to its end, or to ``as_of`` if that comes first."""
-    return pendulum.Date(period.start.year, 1, 1), min(period.end, as_of)
 
 
 def screening_recorded(encounter: Encounter) -> bool:
@@ -58,87 +52,66 @@ def screened_by_2022_method(encounter: Encounter) -> bool:
     return screening_recorded(encounter) and encounter.regression is not None
 
 
-def national(
-    indicator: Indicator,
-    local: Sequence[StoredObligation],
-    encounters: Sequence[Encounter],
-    span: Span,
-    as_of: pendulum.Date,
-    children: Mapping[str, Child],
-    protocol: Protocol,
-    area: str | None,
-) -> Tally:
-    """The yearly indicator ``indicator`` over ``span`` in ``area``.
+def national(indicator: Indicator, scope: Scope, encounters: Sequence[Encounter]) -> Tally:
+    """The yearly indicator ``indicator`` over the scope's year to date, in its area.
 
     Args:
-        local: the area's stored obligations (read as coverage counts them).
-        encounters: the visits recorded in ``span`` and before it (for the screens).
-        span: the first and last day counted (:func:`year_to_date`).
+        encounters: the visits recorded in the year to date and before it (for the
+            screens).
     """
-    first, last = span
-    seen = [e for e in encounters if e.on <= as_of and is_child_visit(e, children)]
+    first, last = scope.year_to_date
+    seen = [e for e in encounters if e.on <= scope.as_of and is_child_visit(e, scope.children)]
     if indicator.id == "newborn_visit":
-        return _newborn(local, span, as_of, children, protocol, area)
+        return _newborn(scope)
     if indicator.id in ("child_health_management", "infant_health_management"):
         under_7 = indicator.id == "child_health_management"
-        months = SEVEN_YEARS_MONTHS if under_7 else THREE_YEARS_MONTHS
-        return _seen(local, seen, span, as_of, children, protocol, area, months)
+        return _seen(scope, seen, SEVEN_YEARS_MONTHS if under_7 else THREE_YEARS_MONTHS)
     due = [
         e
-        for e in local
+        for e in scope.obligations
         if e.obligation.rule in indicator.rules
         and e.obligation.subject.value == "child"
         and first <= e.obligation.due <= last
-        and owed(e, as_of, children, protocol)
-        and (child := children.get(e.obligation.subject_id)) is not None
-        and resident_during(child, first, last, area)
+        and owed(e, scope.as_of, scope.children, scope.protocol)
+        and (child := scope.children.get(e.obligation.subject_id)) is not None
+        and resident_during(child, first, last, scope.area)
     ]
     if indicator.id == "under3_systematic_management":
-        return _systematic(due, as_of, protocol)
+        return _systematic(due, scope)
     # A check done when no 预警征象 column applied (a preterm child under 3 months of
     # corrected age) owed no screen: it leaves the screening rates.
-    screenable = [e for e in due if _screen_applied(e, children, as_of, protocol)]
+    screenable = [e for e in due if _screen_applied(e, scope)]
     if indicator.id == "dev_screening_0_3":
-        return _screenings(screenable, seen, as_of, protocol)
+        return _screenings(screenable, seen, scope)
     if indicator.id == "autism_initial_screening":
-        return _autism(screenable, seen, span, as_of, protocol)
+        return _autism(screenable, seen, scope)
     raise ValidationError("indicator", indicator.id, "no yearly counting rule in yiyu")
 
 
-def _screen_applied(
-    entry: StoredObligation,
-    children: Mapping[str, Child],
-    as_of: pendulum.Date,
-    protocol: Protocol,
-) -> bool:
+def _screen_applied(entry: StoredObligation, scope: Scope) -> bool:
     """Whether a 预警征象 column applied at the check, as far as is known: on the day it
     was done, by the age the child is assessed by (corrected, for a preterm child)."""
-    done = completed(entry, as_of)
-    child = children.get(entry.obligation.subject_id)
+    done = completed(entry, scope.as_of)
+    child = scope.children.get(entry.obligation.subject_id)
     if done is None or child is None:
         return True  # not done yet: the screen is owed
-    return screening_column(assessment_age(child, done, protocol), entry.obligation) is not None
+    age = assessment_age(child, done, scope.protocol)
+    return screening_column(age, entry.obligation) is not None
 
 
-def _newborn(
-    local: Sequence[StoredObligation],
-    span: Span,
-    as_of: pendulum.Date,
-    children: Mapping[str, Child],
-    protocol: Protocol,
-    area: str | None,
-) -> Tally:
+def _newborn(scope: Scope) -> Tally:
     # 活产数: every child born here in the span, however late registered, and whether or
     # not it stayed; the visit counts within the newborn period.
-    first, last = span
+    first, last = scope.year_to_date
+    as_of = scope.as_of
     visits: dict[str, list[StoredObligation]] = {}
-    for entry in local:
+    for entry in scope.obligations:
         if entry.obligation.rule == "newborn_home_visit":
             visits.setdefault(entry.obligation.subject_id, []).append(entry)
     tally = Tally()
-    for child in sorted(children.values(), key=lambda child: child.id):
+    for child in sorted(scope.children.values(), key=lambda child: child.id):
         if not (first <= child.birth_date <= last) or not resident_during(
-            child, child.birth_date, as_of, area
+            child, child.birth_date, as_of, scope.area
         ):
             continue
         until = child.birth_date.add(days=NEWBORN_DAYS)
@@ -146,7 +119,7 @@ def _newborn(
         if any((done := completed(e, as_of)) is not None and done <= until for e in entries):
             tally.counted(True, subject_id=child.id, key=None, reason="")
             continue
-        elsewhere = any(skip_effect(e, as_of, protocol) == "done" for e in entries)
+        elsewhere = any(skip_effect(e, as_of, scope.protocol) == "done" for e in entries)
         if elsewhere:
             tally.counted(True, subject_id=child.id, key=None, reason="")
             tally.elsewhere += 1
@@ -159,31 +132,22 @@ def _newborn(
     return tally
 
 
-def _seen(
-    local: Sequence[StoredObligation],
-    seen: Sequence[Encounter],
-    span: Span,
-    as_of: pendulum.Date,
-    children: Mapping[str, Child],
-    protocol: Protocol,
-    area: str | None,
-    months: int,
-) -> Tally:
+def _seen(scope: Scope, seen: Sequence[Encounter], months: int) -> Tally:
     # 接受≥1次随访: any visit recorded for the child in the span, on time or late,
     # scheduled or not; a visit skipped as done elsewhere in the span counts, apart.
-    first, last = span
+    first, last = scope.year_to_date
     visited = {e.subject_id for e in seen if first <= e.on <= last}
     elsewhere = {
         e.obligation.subject_id
-        for e in local
+        for e in scope.obligations
         if e.obligation.subject.value == "child"
         and e.skip is not None
         and first <= e.skip.on <= last
-        and skip_effect(e, as_of, protocol) == "done"
+        and skip_effect(e, scope.as_of, scope.protocol) == "done"
     }
     tally = Tally()
-    for child in sorted(children.values(), key=lambda child: child.id):
-        if not (under(child, months, first) and resident_during(child, first, last, area)):
+    for child in sorted(scope.children.values(), key=lambda child: child.id):
+        if not (under(child, months, first) and resident_during(child, first, last, scope.area)):
             continue
         if child.id not in visited and child.id in elsewhere:
             tally.elsewhere += 1
@@ -192,22 +156,22 @@ def _seen(
     return tally
 
 
-def _judged(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) -> bool | None:
+def _judged(entry: StoredObligation, scope: Scope) -> bool | None:
     """``True`` done in its window (or elsewhere), ``False`` not, ``None`` not known yet
     (its window is still open)."""
-    if in_time(entry, as_of, protocol):
+    if in_time(entry, scope.as_of, scope.protocol):
         return True
-    return None if entry.obligation.closes >= as_of else False
+    return None if entry.obligation.closes >= scope.as_of else False
 
 
-def _systematic(due: Sequence[StoredObligation], as_of: pendulum.Date, protocol: Protocol) -> Tally:
+def _systematic(due: Sequence[StoredObligation], scope: Scope) -> Tally:
     # 4:2:2: managed when every check that came of age in the span was done in its window.
     per_child: dict[str, list[StoredObligation]] = {}
     for entry in due:
         per_child.setdefault(entry.obligation.subject_id, []).append(entry)
     tally = Tally()
     for child_id, entries in sorted(per_child.items()):
-        judged = [(e, _judged(e, as_of, protocol)) for e in entries]
+        judged = [(e, _judged(e, scope)) for e in entries]
         missed = [e for e, ok in judged if ok is False]
         if missed:
             tally.counted(False, subject_id=child_id, key=missed[0].obligation.key, reason="missed")
@@ -218,12 +182,7 @@ def _systematic(due: Sequence[StoredObligation], as_of: pendulum.Date, protocol:
     return tally
 
 
-def _screenings(
-    due: Sequence[StoredObligation],
-    seen: Sequence[Encounter],
-    as_of: pendulum.Date,
-    protocol: Protocol,
-) -> Tally:
+def _screenings(due: Sequence[StoredObligation], seen: Sequence[Encounter], scope: Scope) -> Tally:
     # Per screening owed: the check done in its window and its 预警征象 recorded there.
     recorded = {
         e.obligation_key for e in seen if e.obligation_key is not None and screening_recorded(e)
@@ -231,7 +190,7 @@ def _screenings(
     tally = Tally()
     for entry in sorted(due, key=lambda e: e.obligation.key):
         ob = entry.obligation
-        state = judged(entry, as_of, protocol)
+        state = judged(entry, scope.as_of, scope.protocol)
         if state == "open":
             tally.pending += 1  # its window is still open: the screen may come
             continue
@@ -244,16 +203,10 @@ def _screenings(
     return tally
 
 
-def _autism(
-    due: Sequence[StoredObligation],
-    seen: Sequence[Encounter],
-    span: Span,
-    as_of: pendulum.Date,
-    protocol: Protocol,
-) -> Tally:
+def _autism(due: Sequence[StoredObligation], seen: Sequence[Encounter], scope: Scope) -> Tally:
     # A child owed an initial screen in the span counts once screened by the 2022 method
     # at any visit in the span (scheduled or not), or at a check done elsewhere.
-    first, last = span
+    first, last = scope.year_to_date
     screened = {e.subject_id for e in seen if first <= e.on <= last and screened_by_2022_method(e)}
     per_child: dict[str, list[StoredObligation]] = {}
     for entry in due:
@@ -262,10 +215,10 @@ def _autism(
     for child_id, entries in sorted(per_child.items()):
         if child_id in screened:
             tally.counted(True, subject_id=child_id, key=None, reason="")
-        elif any(skip_effect(e, as_of, protocol) == "done" for e in entries):
+        elif any(skip_effect(e, scope.as_of, scope.protocol) == "done" for e in entries):
             tally.counted(True, subject_id=child_id, key=None, reason="")
             tally.elsewhere += 1
-        elif any(e.obligation.closes >= as_of for e in entries):
+        elif any(e.obligation.closes >= scope.as_of for e in entries):
             tally.pending += 1  # a window still open: the screen may come
         else:
             tally.shortfall.append(

@@ -10,7 +10,8 @@ The cut-offs and the follow-up facts (recheck 2–4 weeks after iron starts, con
 months after Hb is normal, refer if severe or not better after 1 month, "better" meaning
 Hb up by at least 10 g/L) are in
 ``yiyu/instruments/data/anaemia.toml``; read them with :func:`load_anaemia`. A region
-overrides them with its own file, for example a cut-off raised for altitude:
+overrides them with its own file, for example a cut-off raised for altitude and an earlier
+recheck:
 
 .. code-block:: toml
 
@@ -33,6 +34,13 @@ overrides them with its own file, for example a cut-off raised for altitude:
     id = "6m_6y"
     override = true
     anaemic_below = 118
+    source = "LOCAL (省卫健委通知)"
+    evidence = "LOCAL"
+
+    [follow_up.recheck]
+    override = true                    # a table that exists: restated whole
+    recheck_weeks = [3, 4]
+    text = "轻、中度贫血：开始补铁后3～4周复查血红蛋白"
     source = "LOCAL (省卫健委通知)"
     evidence = "LOCAL"
 

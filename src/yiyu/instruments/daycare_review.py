@@ -12,7 +12,7 @@ does not repeat the number: it refers to the protocol rule that schedules the re
 <yiyu.instruments._data.Checker.rule_days>`); a region's file may give a number.
 
 The items are data, in ``yiyu/instruments/data/daycare_review.toml``; read them with
-:func:`load_review`. A region changes or adds items with its own file:
+:func:`load_review`. A region changes the deadline or adds items with its own file:
 
 .. code-block:: toml
 
@@ -25,11 +25,18 @@ The items are data, in ``yiyu/instruments/data/daycare_review.toml``; read them 
     [sources.LOCAL]
     title = "市托育机构卫生保健工作要求"
 
-    [[items]]
+    [correction]
+    override = true                    # a table that exists: restated whole
+    correction_within_days = 15
+    text = "不合格项整改复查期限（天）"
+    source = "LOCAL (市托育机构卫生保健工作要求 第5条)"
+    evidence = "LOCAL"
+
+    [[items]]                          # a new entry: added (no override)
     id = "fire_drill"
     number = 17
     text = "每季度开展一次消防演练"
-    source = "LOCAL (市托育机构卫生保健工作要求)"
+    source = "LOCAL (市托育机构卫生保健工作要求 第8条)"
     evidence = "LOCAL"
 
 The file format: ``[instrument]`` (``id``, ``version``, ``title``); ``[sources.<id>]``

@@ -20,7 +20,7 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final, Literal, TypeAlias, TypeVar, get_args
+from typing import Any, Final, Literal, TypeAlias, TypedDict, TypeVar, Unpack, get_args
 
 import attrs
 import pendulum
@@ -57,11 +57,13 @@ __all__ = [
     "EARLIEST_BIRTH_YEARS",
     "ENROLMENT_COLUMNS",
     "IMPORT_KINDS",
+    "ChildImportOptions",
     "Column",
     "CsvRow",
     "CsvTable",
     "ImportFileError",
     "ImportKind",
+    "ImportOptions",
     "ImportResult",
     "Parsed",
     "RejectedRow",
@@ -85,6 +87,25 @@ REPORT_COLUMNS: Final = ("line", "field", "value", "reason")
 _Subject = TypeVar("_Subject", Child, Daycare)
 _Source: TypeAlias = str | os.PathLike[str] | bytes  # a file's path, or its bytes
 _ReportPath: TypeAlias = str | os.PathLike[str] | None
+
+
+class ImportOptions(TypedDict, total=False):
+    """The keyword options of every import, each optional (see :func:`import_file`)."""
+
+    report_path: _ReportPath
+    actor: str
+
+
+class ChildImportOptions(ImportOptions, total=False):
+    """A children file's options: its birth dates are bounded (see :func:`import_file`)."""
+
+    as_of: pendulum.Date | None
+    earliest_birth: pendulum.Date | None
+
+
+# **options takes any keyword at run time: a misspelt option is refused, as a keyword a
+# signature lacks would be, rather than silently ignored.
+_OPTION_NAMES: Final = frozenset(ChildImportOptions.__annotations__)
 
 
 @attrs.frozen(kw_only=True)
@@ -215,13 +236,11 @@ def import_file(
     repo: Repository,
     kind: ImportKind,
     source: _Source,
-    *,
-    report_path: _ReportPath = None,
-    actor: str = "import",
-    as_of: pendulum.Date | None = None,
-    earliest_birth: pendulum.Date | None = None,
+    **options: Unpack[ChildImportOptions],
 ) -> ImportResult:
     """Import a registry file (see :mod:`yiyu.registry` for its columns and rules).
+
+    The options after ``source`` are keywords (:class:`ChildImportOptions`), each optional.
 
     Args:
         repo: the store; for enrolments, the children and daycares named must be in it
@@ -230,7 +249,7 @@ def import_file(
         source: the file's path, or its bytes.
         report_path: where to write the rejected rows (CSV, UTF-8 with BOM), if given;
             written even when none are, so an old report is not mistaken for this one.
-        actor: who imports, for the audit trail.
+        actor: who imports, for the audit trail (default ``"import"``).
         as_of: children only: the import's date (default: today in Asia/Shanghai); a
             row born after it is rejected.
         earliest_birth: children only: a row born before it is rejected (default:
@@ -243,10 +262,18 @@ def import_file(
         ImportFileError: if the file cannot be imported at all (encoding, structure,
             missing columns); nothing is saved and the run is recorded as failed.
         OSError: if the file cannot be read or the report cannot be written.
+        TypeError: an option not in :class:`ChildImportOptions`.
         ValidationError: if ``kind`` is not one of :data:`IMPORT_KINDS`, ``as_of`` or
             ``earliest_birth`` is not a date, ``earliest_birth`` is after ``as_of``, or
             either is given for a file without birth dates; nothing is read or recorded.
     """
+    unknown = sorted(options.keys() - _OPTION_NAMES)
+    if unknown:
+        raise TypeError(f"import_file() got an unexpected keyword argument {unknown[0]!r}")
+    report_path = options.get("report_path")
+    actor = options.get("actor", "import")
+    as_of = options.get("as_of")
+    earliest_birth = options.get("earliest_birth")
     if kind not in IMPORT_KINDS:
         raise ValidationError("kind", kind, f"must be one of {', '.join(IMPORT_KINDS)}")
     day: pendulum.Date | None = None
@@ -318,35 +345,21 @@ def import_file(
 
 
 def import_children(
-    repo: Repository,
-    source: _Source,
-    *,
-    report_path: _ReportPath = None,
-    actor: str = "import",
-    as_of: pendulum.Date | None = None,
-    earliest_birth: pendulum.Date | None = None,
+    repo: Repository, source: _Source, **options: Unpack[ChildImportOptions]
 ) -> ImportResult:
     """A children file: :func:`import_file` with ``kind="children"``."""
-    return import_file(
-        repo,
-        "children",
-        source,
-        report_path=report_path,
-        actor=actor,
-        as_of=as_of,
-        earliest_birth=earliest_birth,
-    )
+    return import_file(repo, "children", source, **options)
 
 
 def import_daycares(
-    repo: Repository, source: _Source, *, report_path: _ReportPath = None, actor: str = "import"
+    repo: Repository, source: _Source, **options: Unpack[ImportOptions]
 ) -> ImportResult:
     """A daycares file: :func:`import_file` with ``kind="daycares"``."""
-    return import_file(repo, "daycares", source, report_path=report_path, actor=actor)
+    return import_file(repo, "daycares", source, **options)
 
 
 def import_enrolments(
-    repo: Repository, source: _Source, *, report_path: _ReportPath = None, actor: str = "import"
+    repo: Repository, source: _Source, **options: Unpack[ImportOptions]
 ) -> ImportResult:
     """An enrolments file: :func:`import_file` with ``kind="enrolments"``."""
-    return import_file(repo, "enrolments", source, report_path=report_path, actor=actor)
+    return import_file(repo, "enrolments", source, **options)

@@ -4,26 +4,11 @@ Importing this package is cheap; the SQL backend (SQLModel, SQLAlchemy) is impor
 from :mod:`yiyu.store.sql`.
 """
 
-from yiyu.store.api import (
-    JobRun,
-    ObligationFilter,
-    PlanItem,
-    PlanState,
-    Repository,
-    SaveCounts,
-    StoredObligation,
-    SubjectRef,
-)
+from yiyu.store import api
+
+# The repository protocol and its values, listed once, in yiyu.store.api.__all__.
+from yiyu.store.api import *  # noqa: F403
 from yiyu.store.memory import MemoryRepository
 
-__all__ = [
-    "JobRun",
-    "MemoryRepository",
-    "ObligationFilter",
-    "PlanItem",
-    "PlanState",
-    "Repository",
-    "SaveCounts",
-    "StoredObligation",
-    "SubjectRef",
-]
+__all__ = ["MemoryRepository"]
+__all__ += api.__all__
