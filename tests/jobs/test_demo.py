@@ -11,9 +11,11 @@ import pendulum
 import pytest
 
 import yiyu
-from yiyu.jobs.coverage import coverage_report
+from yiyu.coverage import coverage
+from yiyu.jobs.coverage import COVERAGE_BATCH, coverage_report
 from yiyu.jobs.demo import DemoResult, run_demo
 from yiyu.jobs.worklist import worklist
+from yiyu.store import ObligationFilter
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
 
@@ -83,3 +85,57 @@ def test_the_work_list_files_are_the_work_lists(demo: DemoResult) -> None:
         assert rows[0] == (list(expected[0]) if expected else ["key"])
         assert rows[1:] == [list(row.values()) for row in expected]
     engine.dispose()
+
+
+def test_coverage_counted_in_batches_is_the_coverage_of_everything_at_once(
+    demo: DemoResult,
+) -> None:
+    """The job counts a province in batches of subjects (#14); whatever the batch size, the
+    figures are those of every obligation, visit and child counted at once, as the job
+    did before, with the shortfall in order of subject and key."""
+    protocol = yiyu.load_protocol()
+    period = demo.period
+    engine = make_engine(f"sqlite:///{demo.database}")
+    repo = SqlRepository(engine)
+    try:
+        everyone = repo.get_children([r.id for r in repo.subjects() if r.kind.value == "child"])
+        for township in (None, *repo.townships()[:2]):
+            stored = repo.obligations(
+                ObligationFilter(
+                    township=township,
+                    opens_by=period.end,
+                    closes_from=period.start.subtract(years=1),
+                    include_withdrawn=True,
+                )
+            )
+            named = {s.obligation.subject_id for s in stored}
+            children = {
+                i: c
+                for i, c in everyone.items()
+                if township is None or c.township == township or i in named
+            }
+            first = min(s.obligation.opens for s in stored)
+            at_once = coverage(
+                stored,
+                period=period,
+                as_of=demo.as_of,
+                protocol=protocol,
+                children=children,
+                encounters=repo.encounters_between(first, min(period.end, demo.as_of)),
+                area=township,
+            )
+            expected = [
+                {**r.as_dict(), "shortfall": sorted(
+                    r.as_dict()["shortfall"], key=lambda s: (s["subject_id"], s["key"] or "")
+                )}
+                for r in at_once
+            ]  # fmt: skip
+            assert any(r["shortfall"] for r in expected)
+            for size in (1, 7, COVERAGE_BATCH):
+                batched = coverage_report(
+                    repo, protocol, period=period, as_of=demo.as_of, township=township,
+                    batch_size=size,
+                )  # fmt: skip
+                assert [r.as_dict() for r in batched] == expected, (township, size)
+    finally:
+        engine.dispose()

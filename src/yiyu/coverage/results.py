@@ -47,6 +47,18 @@ class Tally:
     pending: int = 0  # owed, but not judged yet: its window (or newborn period) is open
     shortfall: list[Shortfall] = attrs.Factory(list)
 
+    def add(self, other: Tally) -> None:
+        """Add the figures of ``other``, counted over other subjects: an indicator counts
+        each subject on its own, so the tallies of a population's parts add up to the
+        population's (the coverage job counts a province in batches of subjects)."""
+        self.numerator += other.numerator
+        self.denominator += other.denominator
+        self.late += other.late
+        self.skipped += other.skipped
+        self.elsewhere += other.elsewhere
+        self.pending += other.pending
+        self.shortfall.extend(other.shortfall)
+
     def counted(self, ok: bool, *, subject_id: str, key: str | None, reason: str) -> None:
         """One more in the denominator; in the numerator when ``ok``, else short by
         ``reason``."""

@@ -1,16 +1,32 @@
-"""The coverage job: indicators for a period and an area, read from the store."""
+"""The coverage job: indicators for a period and an area, read from the store in batches."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import attrs
 import pendulum
 
-from yiyu.coverage import IndicatorResult, coverage, year_to_date
+from yiyu.coverage import (
+    INDICATORS,
+    IndicatorResult,
+    Shortfall,
+    Tally,
+    results,
+    tallies,
+    year_to_date,
+)
 from yiyu.dates import Period
 from yiyu.domain import Child
+from yiyu.domain._convert import whole_number
 from yiyu.protocol import Protocol, SubjectKind
-from yiyu.store import ObligationFilter, Repository
+from yiyu.store import ObligationFilter, Repository, SubjectRange
 
-__all__ = ["coverage_report"]
+__all__ = ["COVERAGE_BATCH", "coverage_report"]
+
+# Subjects counted at a time (a yiyu default): memory grows with the batch, not with the
+# province. 5,000 children hold about 100 MB of obligations, visits and facts.
+COVERAGE_BATCH = 5_000
 
 
 def coverage_report(
@@ -20,13 +36,17 @@ def coverage_report(
     period: Period,
     as_of: pendulum.Date,
     township: str | None = None,
+    batch_size: int = COVERAGE_BATCH,
 ) -> list[IndicatorResult]:
     """Every indicator for ``period`` in ``township`` (``None``: the whole city).
 
-    Reads the obligations around the period, the visits of the year so far and the
-    children, in batches: the children the obligations name, and every child living in
-    the area, since the indicators over resident children (the yearly rates, 家庭医生签约率,
-    the 科学育儿 proxy) count children with nothing due.
+    Counts the subjects in batches of ``batch_size`` in the order of their ids: for each,
+    the obligations around the period, the visits of the year so far and the children
+    (those the obligations name, and every child living in the area, since the
+    indicators over resident children — the yearly rates, 家庭医生签约率, the 科学育儿
+    proxy — count children with nothing due). Each subject is counted on its own, so the
+    batches' figures add up to the area's (:func:`yiyu.coverage.tallies`), whatever the
+    batch size; a shortfall list is in order of subject id and obligation key.
 
     Args:
         repo: the store.
@@ -34,42 +54,73 @@ def coverage_report(
         period: the month, quarter, half-year or year.
         as_of: today: windows that have not closed yet are not judged.
         township: a township, or ``None`` for the whole city.
+        batch_size: subjects per batch (:data:`COVERAGE_BATCH`, a yiyu default).
 
     Returns:
         One result per indicator of :data:`yiyu.coverage.INDICATORS`.
     """
+    batch_size = whole_number("batch_size", batch_size, minimum=1, maximum=1_000_000)
+    counted = {indicator.id: Tally() for indicator in INDICATORS}
+    for subjects in _batches(repo, batch_size):
+        batch = _count(repo, protocol, subjects, period, as_of, township)
+        for indicator_id, tally in batch.items():
+            counted[indicator_id].add(tally)
+    return [
+        attrs.evolve(result, shortfall=tuple(sorted(result.shortfall, key=_subject_order)))
+        for result in results(counted, period=period, as_of=as_of, protocol=protocol, area=township)
+    ]
+
+
+def _subject_order(shortfall: Shortfall) -> tuple[str, str]:
+    return shortfall.subject_id, shortfall.key or ""
+
+
+def _batches(repo: Repository, size: int) -> Iterator[tuple[SubjectRange, list[str]]]:
+    """Every subject, a page of ids at a time, as a range and its ids."""
+    for kind in SubjectKind:
+        after: str | None = None
+        while ids := repo.subject_ids(kind, after=after, limit=size):
+            yield SubjectRange(kind=kind, first=ids[0], last=ids[-1]), ids
+            after = ids[-1]
+
+
+def _count(
+    repo: Repository,
+    protocol: Protocol,
+    subjects: tuple[SubjectRange, list[str]],
+    period: Period,
+    as_of: pendulum.Date,
+    township: str | None,
+) -> dict[str, Tally]:
+    """The figures of one batch of subjects, by indicator id."""
+    batch, ids = subjects
     # Loosely: everything whose window touches the period or closed within a year before
     # it (a visit done in the period for a window that closed earlier); the indicators
     # apply the exact rules.
     stored = repo.obligations(
         ObligationFilter(
+            subjects=batch,
             township=township,
             opens_by=period.end,
             closes_from=period.start.subtract(years=1),
             include_withdrawn=True,
         )
     )
-    ids = sorted(
-        {s.obligation.subject_id for s in stored if s.obligation.subject is SubjectKind.CHILD}
-    )
-    children: dict[str, Child] = repo.get_children(ids)
-    if township is None:
-        everyone = [r.id for r in repo.subjects() if r.kind is SubjectKind.CHILD]
-        children.update(repo.get_children([i for i in everyone if i not in children]))
-    else:
-        everyone = [
-            r.id for r in repo.subjects() if r.kind is SubjectKind.CHILD and r.id not in children
-        ]
-        children.update(
-            {k: c for k, c in repo.get_children(everyone).items() if c.township == township}
-        )
+    children: dict[str, Child] = {}
+    if batch.kind is SubjectKind.CHILD:
+        named = {s.obligation.subject_id for s in stored}
+        children = {
+            child_id: child
+            for child_id, child in repo.get_children(ids).items()
+            if township is None or child.township == township or child_id in named
+        }
     # The yearly rates count the visits of the year so far, and a screen recorded at a
     # check due this year, which may have been done before 1 January, once its window
     # opened.
     first, last = year_to_date(period, as_of)
     opened = min((s.obligation.opens for s in stored), default=first)
-    encounters = repo.encounters_between(min(first, opened), last)
-    return coverage(
+    encounters = repo.encounters_between(min(first, opened), last, subjects=batch)
+    return tallies(
         stored,
         period=period,
         as_of=as_of,

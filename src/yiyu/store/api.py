@@ -35,6 +35,7 @@ __all__ = [
     "Repository",
     "SaveCounts",
     "StoredObligation",
+    "SubjectRange",
     "SubjectRef",
     "describe_error",
     "encounter_subject_kind",
@@ -117,10 +118,22 @@ class PlanItem:
 
 
 @attrs.frozen(kw_only=True)
+class SubjectRange:
+    """The subjects of one kind whose ids run from ``first`` to ``last``, both included, in
+    the store's order of ids (:meth:`Repository.subject_ids`): one batch of a job that
+    walks every subject in bounded memory."""
+
+    kind: SubjectKind = attrs.field(converter=_subject_kind)
+    first: str
+    last: str
+
+
+@attrs.frozen(kw_only=True)
 class ObligationFilter:
     """Which stored obligations to read. ``None`` means any."""
 
     subject: SubjectRef | None = None
+    subjects: SubjectRange | None = None
     township: str | None = None
     assignee: str | None = None
     daycare_id: str | None = None
@@ -284,6 +297,12 @@ class Repository(Protocol):
         """Every child and daycare, sorted."""
         ...
 
+    def subject_ids(self, kind: SubjectKind, *, after: str | None = None, limit: int) -> list[str]:
+        """Up to ``limit`` ids of ``kind``'s subjects that come after ``after`` (from the
+        first if ``None``), in the store's order of ids: one page of a walk over every
+        subject that never holds them all (:class:`SubjectRange`)."""
+        ...
+
     # --- planning ---------------------------------------------------------------------
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]: ...
 
@@ -330,9 +349,12 @@ class Repository(Protocol):
         """The encounters recorded for ``day`` (the visit's date), sorted by id."""
         ...
 
-    def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
+    def encounters_between(
+        self, first: pendulum.Date, last: pendulum.Date, *, subjects: SubjectRange | None = None
+    ) -> list[Encounter]:
         """The encounters dated ``first`` to ``last`` (inclusive), sorted by date and id:
-        the visits coverage counts children seen and screens recorded by."""
+        the visits coverage counts children seen and screens recorded by; only those of
+        ``subjects`` if given."""
         ...
 
     def save_skip(self, key: str, skip: Skip) -> None: ...

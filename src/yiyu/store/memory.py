@@ -16,6 +16,7 @@ import pendulum
 
 from yiyu.codec import encounter_data, encounter_fields, encounter_from_data, facts_hash
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
+from yiyu.domain._convert import parse_enum
 from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
@@ -33,6 +34,7 @@ from yiyu.store.api import (
     PlanItem,
     PlanState,
     SaveCounts,
+    SubjectRange,
     SubjectRef,
     describe_error,
     encounter_subject_kind,
@@ -193,6 +195,11 @@ class MemoryRepository:
         refs += [SubjectRef(kind=SubjectKind.DAYCARE, id=i) for i in self._state.daycares]
         return sorted(refs)
 
+    def subject_ids(self, kind: SubjectKind, *, after: str | None = None, limit: int) -> list[str]:
+        kind = parse_enum(SubjectKind, kind, "kind")
+        ids = self._state.children if kind is SubjectKind.CHILD else self._state.daycares
+        return sorted(i for i in ids if after is None or i > after)[:limit]
+
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
@@ -306,9 +313,20 @@ class MemoryRepository:
     def encounters_on(self, day: pendulum.Date) -> list[Encounter]:
         return sorted((e for e in self._encounters() if e.on == day), key=lambda e: e.id)
 
-    def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
+    def encounters_between(
+        self, first: pendulum.Date, last: pendulum.Date, *, subjects: SubjectRange | None = None
+    ) -> list[Encounter]:
         return sorted(
-            (e for e in self._encounters() if first <= e.on <= last), key=lambda e: (e.on, e.id)
+            (
+                stored.encounter
+                for stored in self._state.encounters.values()
+                if first <= stored.encounter.on <= last
+                and (
+                    subjects is None
+                    or _in_range(subjects, stored.kind, stored.encounter.subject_id)
+                )
+            ),
+            key=lambda e: (e.on, e.id),
         )
 
     def save_skip(self, key: str, skip: Skip) -> None:
@@ -388,10 +406,15 @@ def _count(old: Any, new: Any) -> SaveCounts:
     return SaveCounts(updated=1)
 
 
+def _in_range(subjects: SubjectRange, kind: SubjectKind, subject_id: str) -> bool:
+    return kind is subjects.kind and subjects.first <= subject_id <= subjects.last
+
+
 def _matches(where: ObligationFilter, ob: Obligation, row: _Row) -> bool:
     checks = (
         where.subject is None or (ob.subject, ob.subject_id) == (where.subject.kind,
                                                                        where.subject.id),
+        where.subjects is None or _in_range(where.subjects, ob.subject, ob.subject_id),
         where.township is None or row.township == where.township,
         where.assignee is None or row.assignee == where.assignee,
         where.daycare_id is None or ob.daycare_id == where.daycare_id,

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from yiyu.codec import encounter_data, encounter_fields, encounter_from_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
+from yiyu.domain._convert import parse_enum
 from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
@@ -39,6 +40,7 @@ from yiyu.store.api import (
     PlanItem,
     PlanState,
     SaveCounts,
+    SubjectRange,
     SubjectRef,
     describe_error,
     encounter_subject_kind,
@@ -104,6 +106,16 @@ _SUBJECT_TABLES: Mapping[SubjectKind, type[ChildRow] | type[DaycareRow]] = {
     SubjectKind.CHILD: ChildRow,
     SubjectKind.DAYCARE: DaycareRow,
 }
+
+
+def _in_range(subjects: SubjectRange, kind: Any, subject_id: Any) -> list[Any]:
+    """The conditions of a :class:`SubjectRange`, in the database's own order of ids: the
+    order :meth:`SqlRepository.subject_ids` pages by, so a range holds exactly its page."""
+    return [
+        col(kind) == subjects.kind.value,
+        col(subject_id) >= subjects.first,
+        col(subject_id) <= subjects.last,
+    ]
 
 
 def _dialect_insert(engine: Engine, table: Table) -> Any:
@@ -382,6 +394,14 @@ class SqlRepository:
                 for i in session.exec(select(table.id)).all()
             )
 
+    def subject_ids(self, kind: SubjectKind, *, after: str | None = None, limit: int) -> list[str]:
+        table = _SUBJECT_TABLES[parse_enum(SubjectKind, kind, "kind")]
+        query = select(table.id).order_by(col(table.id)).limit(limit)
+        if after is not None:
+            query = query.where(col(table.id) > after)
+        with self._tx() as session:
+            return list(session.exec(query).all())
+
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
@@ -589,6 +609,8 @@ class SqlRepository:
             if where.subject is not None:
                 conditions += [col(o.subject_kind) == where.subject.kind.value,
                                col(o.subject_id) == where.subject.id]  # fmt: skip
+            if where.subjects is not None:
+                conditions += _in_range(where.subjects, o.subject_kind, o.subject_id)
             if where.township is not None:
                 conditions.append(col(o.township) == where.township)
             if where.assignee is not None:
@@ -669,15 +691,16 @@ class SqlRepository:
             ).all()
             return [encounter_from_data(data) for data in rows]
 
-    def encounters_between(self, first: pendulum.Date, last: pendulum.Date) -> list[Encounter]:
+    def encounters_between(
+        self, first: pendulum.Date, last: pendulum.Date, *, subjects: SubjectRange | None = None
+    ) -> list[Encounter]:
+        e = EncounterRow
+        conditions = [col(e.on) >= plain_date(first), col(e.on) <= plain_date(last)]
+        if subjects is not None:
+            conditions += _in_range(subjects, e.subject_kind, e.subject_id)
         with self._tx() as session:
             rows = session.exec(
-                select(EncounterRow.data)
-                .where(
-                    col(EncounterRow.on) >= plain_date(first),
-                    col(EncounterRow.on) <= plain_date(last),
-                )
-                .order_by(col(EncounterRow.on), col(EncounterRow.id))
+                select(e.data).where(*conditions).order_by(col(e.on), col(e.id))
             ).all()
             return [encounter_from_data(data) for data in rows]
 
