@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import attrs
 import pendulum
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,6 +55,7 @@ from bench_report import (
 
 import yiyu
 from yiyu.dates import Period, to_date
+from yiyu.jobs.coverage import COVERAGE_BATCH
 from yiyu.store import Repository
 from yiyu.synthetic import CohortSpec, History, generate_cohort, simulate_history
 
@@ -121,6 +123,27 @@ def child_plan(argv: Sequence[str]) -> int:
     return 0
 
 
+def child_coverage(argv: Sequence[str]) -> int:
+    """``run.py --child-coverage``: one coverage run, its time and peak memory as JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--schema")
+    parser.add_argument("--as-of", required=True)
+    parser.add_argument("--period", required=True)
+    args = parser.parse_args(argv)
+    from yiyu.jobs.coverage import coverage_report
+    from yiyu.store.sql import SqlRepository
+
+    engine = bench_store.engine_for(args.url, args.schema)
+    started = time.perf_counter()
+    coverage_report(SqlRepository(engine), yiyu.load_protocol(),
+                    period=Period.parse(args.period), as_of=to_date(args.as_of))  # fmt: skip
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb()}))
+    return 0
+
+
 def peak_rss_mb() -> float | None:
     """This process's peak resident memory since it started (Linux ``VmHWM``).
 
@@ -141,12 +164,23 @@ def peak_rss_mb() -> float | None:
 def plan_subprocess(store: bench_store.Store, *, full: bool) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child-plan", *store.child_args()]
     command += ["--as-of", AS_OF.isoformat(), *(["--full"] if full else [])]
+    return job_subprocess(command, "plan")
+
+
+def coverage_subprocess(store: bench_store.Store) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child-coverage", *store.child_args()]
+    command += ["--as-of", AS_OF.isoformat(), "--period", QUARTER]
+    return job_subprocess(command, "coverage")
+
+
+def job_subprocess(command: Sequence[str], job: str) -> dict[str, Any]:
+    """Run one job in a fresh process; its figures, with its peak resident memory."""
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(command, stdout=out)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
-            raise RuntimeError(f"the plan subprocess failed ({process.returncode})")
+            raise RuntimeError(f"the {job} subprocess failed ({process.returncode})")
         out.seek(0)
         figures: dict[str, Any] = json.loads(out.read())
     if figures["peak_mb"] is None:  # no /proc: ru_maxrss, an upper bound (see above)
@@ -168,6 +202,7 @@ class Run:
     skipped: list[str] = field(default_factory=list)
     profile: str = ""
     peak_first: dict[str, float] = field(default_factory=dict)
+    coverage_peak_first: dict[str, float] = field(default_factory=dict)
     pdf_sample: list[tuple[yiyu.Child, History]] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)  # result name → why it missed
     backends: list[str] = field(default_factory=list)
@@ -419,19 +454,23 @@ def measure_store(
         ),
         run.args.repeat,
     )
-    # The baseline reads what the job read: the obligations of the filter it passed, and
-    # every child's rows.
-    where = recording.filters[-1]
+    # The baseline reads what the job read: the obligations of the filter it passed (in
+    # batches of subjects, whose ranges together are every subject), and every child's
+    # rows.
+    wheres = {attrs.evolve(w, subjects=None) for w in recording.filters}
+    if len(wheres) != 1:
+        raise AssertionError(f"{tag}: coverage read with {len(wheres)} different filters")
+    where = wheres.pop()
     read = recording.obligations_read // cov_runs
     children_read = recording.children_read // cov_runs
     sql_seconds, sql_runs, (obligations, child_tables) = timed(
         lambda: (bench_store.obligations_sql(store, where), bench_store.children_sql(store)),
         run.args.repeat,
     )
-    if len(recording.filters) != cov_runs or len(obligations) != read:
+    if len(obligations) != read:
         raise AssertionError(
             f"{tag}: the coverage SQL returned {len(obligations)} obligations, coverage read "
-            f"{read} (in {len(recording.filters) // cov_runs} queries): the baseline does not "
+            f"{read} (in {len(recording.filters) // cov_runs} batches): the baseline does not "
             "return the same rows"
         )
     if len(child_tables[0]) != children_read:
@@ -447,6 +486,16 @@ def measure_store(
              f"obligations, {children_count:,} children; {runs(cov_runs)})",
              against=f"SQL returning the same obligations and the children's rows "
              f"({runs(sql_runs)})"),
+    )  # fmt: skip
+    figures = coverage_subprocess(store)
+    first_peak = run.coverage_peak_first.setdefault(backend, figures["peak_mb"])
+    run.add(
+        cost(f"coverage.peak_memory.{tag}", figures["peak_mb"], first_peak, "MB",
+             target="value < 500",
+             what=f"peak resident memory of a coverage process for {QUARTER}, whole "
+             f"province (its `VmHWM`; {len(recording.filters) // cov_runs} batches of at most "
+             f"{COVERAGE_BATCH:,} subjects)",
+             against=f"the same at {label(min(run.args.sizes))} children"),
     )  # fmt: skip
 
 
@@ -640,6 +689,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str]) -> int:
     if argv and argv[0] == "--child-plan":
         return child_plan(argv[1:])
+    if argv and argv[0] == "--child-coverage":
+        return child_coverage(argv[1:])
     args = parse_args(argv)
     if args.faults:
         import faults
