@@ -99,3 +99,27 @@ def test_the_values_are_still_importable_from_their_old_places() -> None:
 
     assert FromJobs is WorklistItem
     assert FromStore is FromApi is StoredObligation
+
+
+def test_a_subject_as_listed_makes_the_line_its_whole_self_makes() -> None:
+    """The work-list job reads a subject's name and referrals only (#14): the lines must be
+    those of the whole child, a referral's tracking done by its result included."""
+    referral = yiyu.Referral(kind="development", opened_on=D(2024, 4, 10), reason="预警征象阳性")
+    referred = attrs.evolve(CHILD, referrals=[referral])
+    tracking = next(
+        ob
+        for ob in yiyu.schedule(referred, yiyu.load_protocol(), until=D(2025, 1, 1))
+        if ob.occurrence == referral.id
+    )
+    listed = yiyu.ListedSubject.of(referred)
+    assert listed == yiyu.ListedSubject(name="王小明", referrals=(referral,))
+    for ob, as_of in ((M3, D(2024, 5, 10)), (tracking, tracking.due)):
+        assert worklist_item(stored(ob), listed, as_of=as_of) == worklist_item(
+            stored(ob), referred, as_of=as_of
+        )
+    # The result recorded closes the tracking, whatever the visits say.
+    closed = attrs.evolve(referred, referrals=[attrs.evolve(referral, closed_on=D(2024, 4, 20))])
+    assert (
+        worklist_item(stored(tracking), yiyu.ListedSubject.of(closed), as_of=tracking.due) is None
+    )
+    assert worklist_item(stored(tracking), listed, as_of=tracking.due) is not None

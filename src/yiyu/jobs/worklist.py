@@ -16,7 +16,6 @@ from pathlib import Path
 import pendulum
 
 from yiyu.dates import to_date
-from yiyu.domain import Child, Daycare
 from yiyu.jobs.csvfile import write_csv_file
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import WorklistItem, worklist_item, worklist_order
@@ -53,16 +52,12 @@ def worklist(
         kind: sorted({e.obligation.subject_id for e in stored if e.obligation.subject is kind})
         for kind in SubjectKind
     }
-    children = repo.get_children(ids[SubjectKind.CHILD])
-    daycares = repo.get_daycares(ids[SubjectKind.DAYCARE])
+    # The list names its subjects: their names and a child's referrals, not whole children.
+    listed = {kind: repo.listed(kind, ids[kind]) for kind in SubjectKind}
     items: list[WorklistItem] = []
     for entry in stored:
         ob = entry.obligation
-        subject: Child | Daycare | None = (
-            children.get(ob.subject_id)
-            if ob.subject is SubjectKind.CHILD
-            else daycares.get(ob.subject_id)
-        )
+        subject = listed[ob.subject].get(ob.subject_id)
         item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)
         if item is not None:
             items.append(item)

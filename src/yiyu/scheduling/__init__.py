@@ -11,13 +11,19 @@ from yiyu.scheduling.holidays import HolidayCalendar, HolidayYear, parse_holiday
 from yiyu.scheduling.obligation import Obligation, obligation_key
 from yiyu.scheduling.status import Reschedule, Skip, Status, status, tracked_referral
 from yiyu.scheduling.stored import StoredObligation
-from yiyu.scheduling.worklist_item import WorklistItem, worklist_item, worklist_order
+from yiyu.scheduling.worklist_item import (
+    ListedSubject,
+    WorklistItem,
+    worklist_item,
+    worklist_order,
+)
 
 __all__ = [
     "AssessmentAge",
     "CalendarBasis",
     "HolidayCalendar",
     "HolidayYear",
+    "ListedSubject",
     "Obligation",
     "Reschedule",
     "Skip",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 
 import attrs
 import pendulum
@@ -20,7 +21,7 @@ from yiyu.domain._convert import (
 )
 from yiyu.scheduling.obligation import Obligation
 
-__all__ = ["Reschedule", "Skip", "Status", "status", "tracked_referral"]
+__all__ = ["Reschedule", "Skip", "Status", "referral_tracked", "status", "tracked_referral"]
 
 
 class Status(enum.Enum):
@@ -141,6 +142,12 @@ def tracked_referral(obligation: Obligation, child: Child | None) -> Referral | 
     """
     check_type("obligation", obligation, Obligation, "an Obligation (from yiyu.schedule)")
     check_type("child", child, (Child, type(None)), "a Child or None")
-    if child is None or obligation.occurrence is None:
+    return None if child is None else referral_tracked(obligation, child.referrals)
+
+
+def referral_tracked(obligation: Obligation, referrals: Iterable[Referral]) -> Referral | None:
+    """The referral among ``referrals`` (a child's) that ``obligation`` tracks, if any: as
+    :func:`tracked_referral`, for a caller that holds the referrals, not the child."""
+    if obligation.occurrence is None:
         return None
-    return next((r for r in child.referrals if r.id == obligation.occurrence), None)
+    return next((r for r in referrals if r.id == obligation.occurrence), None)

@@ -10,14 +10,30 @@ from __future__ import annotations
 import attrs
 import pendulum
 
-from yiyu.domain import Child, Daycare
+from yiyu.domain import Child, Daycare, Referral
 from yiyu.scheduling.appointments import CalendarBasis, Suggestion, suggest_date
 from yiyu.scheduling.holidays import HolidayCalendar
 from yiyu.scheduling.obligation import Obligation
-from yiyu.scheduling.status import Reschedule, Status, status, tracked_referral
+from yiyu.scheduling.status import Reschedule, Status, referral_tracked, status
 from yiyu.scheduling.stored import StoredObligation
 
-__all__ = ["WorklistItem", "worklist_item", "worklist_order"]
+__all__ = ["ListedSubject", "WorklistItem", "worklist_item", "worklist_order"]
+
+
+@attrs.frozen(kw_only=True)
+class ListedSubject:
+    """What a work list needs of a subject it only names: the name, and a child's
+    referrals, whose results complete the obligations that track them. Reading this
+    instead of the whole child keeps a township's list small (#14)."""
+
+    name: str
+    referrals: tuple[Referral, ...] = ()
+
+    @classmethod
+    def of(cls, subject: Child | Daycare) -> ListedSubject:
+        """The listed part of a whole child or daycare."""
+        referrals = tuple(subject.referrals) if isinstance(subject, Child) else ()
+        return cls(name=subject.name, referrals=referrals)
 
 
 @attrs.frozen(kw_only=True)
@@ -73,7 +89,7 @@ def _suggested(
 
 def worklist_item(
     entry: StoredObligation,
-    subject: Child | Daycare | None,
+    subject: Child | Daycare | ListedSubject | None,
     *,
     as_of: pendulum.Date,
     calendar: HolidayCalendar | None = None,
@@ -82,8 +98,8 @@ def worklist_item(
 
     Args:
         entry: the stored obligation.
-        subject: its child or daycare (``None`` if the store has none: the line then
-            names the subject by its id).
+        subject: its child or daycare, whole or as listed (``None`` if the store has
+            none: the line then names the subject by its id).
         as_of: the list's date.
         calendar: the operator's holiday years, for the suggested date.
 
@@ -93,7 +109,8 @@ def worklist_item(
     """
     ob = entry.obligation
     # A referral's tracking is done by its result, not by a visit (#17).
-    referral = tracked_referral(ob, subject if isinstance(subject, Child) else None)
+    listed = ListedSubject.of(subject) if isinstance(subject, Child | Daycare) else subject
+    referral = referral_tracked(ob, listed.referrals) if listed is not None else None
     done_on = entry.done_on if referral is None else referral.closed_on
     state = status(ob, done_on=done_on, skipped=entry.skip, as_of=as_of)
     if state not in (Status.DUE, Status.OVERDUE):
@@ -101,7 +118,7 @@ def worklist_item(
     return WorklistItem(
         obligation=ob,
         status=state,
-        subject_name=subject.name if subject is not None else ob.subject_id,
+        subject_name=listed.name if listed is not None else ob.subject_id,
         township=entry.township,
         assignee=entry.assignee,
         suggested=_suggested(entry.rescheduled, ob, as_of, calendar),

@@ -21,7 +21,14 @@ import pendulum
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.domain._convert import parse_enum
 from yiyu.protocol import SubjectKind
-from yiyu.scheduling import HolidayCalendar, HolidayYear, Obligation, Reschedule, Skip
+from yiyu.scheduling import (
+    HolidayCalendar,
+    HolidayYear,
+    ListedSubject,
+    Obligation,
+    Reschedule,
+    Skip,
+)
 from yiyu.scheduling.obligation import key_subject_kind
 from yiyu.scheduling.stored import StoredObligation  # the core's; still named here for hosts
 
@@ -292,6 +299,11 @@ class Repository(Protocol):
         ...
 
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]: ...
+
+    def listed(self, kind: SubjectKind, ids: Sequence[str]) -> dict[str, ListedSubject]:
+        """What a work list needs of the subjects it names (those that exist): the name
+        and a child's referrals, without reading the whole child."""
+        ...
 
     def subjects(self) -> list[SubjectRef]:
         """Every child and daycare, sorted."""

@@ -22,6 +22,7 @@ from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
     HolidayCalendar,
     HolidayYear,
+    ListedSubject,
     Obligation,
     Reschedule,
     Skip,
@@ -189,6 +190,11 @@ class MemoryRepository:
 
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
         return {i: self._state.daycares[i] for i in ids if i in self._state.daycares}
+
+    def listed(self, kind: SubjectKind, ids: Sequence[str]) -> dict[str, ListedSubject]:
+        kind = parse_enum(SubjectKind, kind, "kind")
+        found = self.get_children(ids) if kind is SubjectKind.CHILD else self.get_daycares(ids)
+        return {i: ListedSubject.of(subject) for i, subject in found.items()}
 
     def subjects(self) -> list[SubjectRef]:
         refs = [SubjectRef(kind=SubjectKind.CHILD, id=i) for i in self._state.children]

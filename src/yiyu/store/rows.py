@@ -195,19 +195,24 @@ def child_from_rows(
             )
             for c in sorted(cases, key=lambda c: (c.opened_on, c.condition))
         ],
-        referrals=[
-            Referral(
-                kind=r.kind,
-                opened_on=r.opened_on,
-                reason=r.reason,
-                to=r.to,
-                opened_by=r.opened_by,
-                closed_on=r.closed_on,
-                result=r.result,
-            )
-            for r in sorted(referrals, key=lambda r: (r.opened_on, r.kind))
-        ],
+        referrals=referrals_from_rows(referrals),
     )
+
+
+def referrals_from_rows(rows: Sequence[ReferralRow]) -> list[Referral]:
+    """A child's referrals, in the order they were opened."""
+    return [
+        Referral(
+            kind=r.kind,
+            opened_on=r.opened_on,
+            reason=r.reason,
+            to=r.to,
+            opened_by=r.opened_by,
+            closed_on=r.closed_on,
+            result=r.result,
+        )
+        for r in sorted(rows, key=lambda r: (r.opened_on, r.kind))
+    ]
 
 
 def daycare_rows(daycare: Daycare, now: dt.datetime) -> tuple[DaycareRow, list[CorrectionRow]]:

@@ -28,6 +28,7 @@ from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
     HolidayCalendar,
     HolidayYear,
+    ListedSubject,
     Obligation,
     Reschedule,
     Skip,
@@ -58,6 +59,7 @@ from yiyu.store.rows import (
     obligation_from_row,
     obligation_values,
     plain_date,
+    referrals_from_rows,
 )
 from yiyu.store.tables import (
     AuditRow,
@@ -375,6 +377,27 @@ class SqlRepository:
                 for row in rows:
                     result[row.id] = daycare_from_rows(row, grouped.get(row.id, []))
             return result
+
+    def listed(self, kind: SubjectKind, ids: Sequence[str]) -> dict[str, ListedSubject]:
+        table = _SUBJECT_TABLES[parse_enum(SubjectKind, kind, "kind")]
+        result: dict[str, ListedSubject] = {}
+        with self._tx() as session:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start : start + _CHUNK])
+                names = session.exec(
+                    select(table.id, table.name).where(col(table.id).in_(chunk))
+                ).all()
+                referrals: dict[str, list[ReferralRow]] = {}
+                if table is ChildRow:
+                    query = select(ReferralRow).where(col(ReferralRow.child_id).in_(chunk))
+                    for row in session.exec(query).all():
+                        referrals.setdefault(row.child_id, []).append(row)
+                for subject_id, name in names:
+                    result[subject_id] = ListedSubject(
+                        name=name,
+                        referrals=tuple(referrals_from_rows(referrals.get(subject_id, []))),
+                    )
+        return result
 
     def get_daycare(self, daycare_id: str) -> Daycare | None:
         with self._tx() as session:
