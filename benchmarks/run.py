@@ -65,7 +65,7 @@ QUARTER = "2026Q2"  # the last quarter closed on AS_OF: every window in it is ju
 PROVINCE = 1_200_000
 SAMPLE_MAX = 300  # children whose visits are simulated (74 children/s)
 PDF_DAY = 24  # a township's day of visit records
-PDF_BATCH = 120  # records for render_batch: a county-level city's day is about 400
+PDF_BATCH = 240  # records for render_batch (#14: >= 240); a county-level city: ~400 a day
 PDF_SINGLE = 12  # records timed one by one against bare WeasyPrint
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

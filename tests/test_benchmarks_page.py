@@ -1,0 +1,70 @@
+"""The published benchmark page holds only what the committed harness measures (#14).
+
+docs/benchmarks.md and docs/benchmarks.json are written by benchmarks/run.py; a figure
+on the page that no measurement of the harness produces (typed in by hand, or left from
+a harness that no longer measures it) fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HARNESS = ROOT / "benchmarks" / "run.py"
+PAGE = ROOT / "docs" / "benchmarks.md"
+FIGURES = ROOT / "docs" / "benchmarks.json"
+
+
+def _pattern(node: ast.expr) -> str | None:
+    """A figure's name as the harness writes it, as a regular expression: the text of an
+    f-string with each value it formats standing for any text."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return re.escape(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            re.escape(part.value) if isinstance(part, ast.Constant) else r"[\w.-]+"
+            for part in node.values
+        )
+    return None
+
+
+def produced() -> list[re.Pattern[str]]:
+    """Every figure name the harness measures: the first argument of ``cost(…)`` and the
+    ``name=`` of a result it builds by hand."""
+    patterns = []
+    for node in ast.walk(ast.parse(HARNESS.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        named = [k.value for k in node.keywords if k.arg == "name"]
+        if isinstance(node.func, ast.Name) and node.func.id == "cost" and node.args:
+            named.append(node.args[0])
+        patterns += [re.compile(p) for n in named if (p := _pattern(n)) is not None]
+    return patterns
+
+
+def published() -> list[str]:
+    """The figures in the page's results table."""
+    return re.findall(r"^\| `([^`]+)` \|", PAGE.read_text(encoding="utf-8"), flags=re.M)
+
+
+def test_the_page_names_only_figures_the_harness_produces() -> None:
+    patterns = produced()
+    assert len(patterns) >= 10  # the harness's measurements were found
+    names = published()
+    assert names
+    strays = [n for n in names if not any(p.fullmatch(n) for p in patterns)]
+    assert strays == []
+
+
+def test_the_page_and_its_figures_file_come_from_one_run() -> None:
+    figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+    assert [f["name"] for f in figures] == published()
+
+
+def test_a_figure_the_harness_does_not_produce_is_caught() -> None:
+    patterns = produced()
+    assert any(p.fullmatch("plan.full.sqlite.10k") for p in patterns)
+    assert not any(p.fullmatch("plan.fastest.sqlite.10k") for p in patterns)
