@@ -5,8 +5,11 @@ Idempotent, resumable and safe to run twice at once:
 * subjects are planned in batches, each saved in one transaction with the state every
   subject was planned from (facts hash, protocol, horizon), so a run killed halfway leaves
   every subject either planned or not, and the next run finishes the rest;
-* a subject whose facts, protocol and horizon have not changed is skipped (incremental);
-  ``full=True`` re-plans everything;
+* a subject whose facts, protocol and horizon have not changed is skipped (incremental):
+  the store lists the subjects that may need a new plan (``Repository.subjects_to_plan``:
+  written since their plan, a daycare they attend written since, planned under another
+  protocol, or short of the horizon) and only those are read, their hashes comparing
+  what changed; ``full=True`` re-plans everything;
 * saving reconciles on the stable keys (``yiyu.store.reconcile``) under a lock on the
   subject, so two runs on one PostgreSQL neither duplicate nor deadlock.
 
@@ -19,9 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import attrs
+import pendulum
 
 from yiyu.codec import facts_hash
 from yiyu.dates import to_date
@@ -176,43 +180,29 @@ def plan(
         parameters={"as_of": day.isoformat(), "horizon_days": horizon_days, "full": full,
                     "protocol": protocol.label},
     )  # fmt: skip
-    refs = sorted(set(subjects)) if subjects is not None else repo.subjects()
-    planned = skipped = 0
+    needed = day.add(days=horizon_days)
+    if full or subjects is not None:
+        refs = sorted(set(subjects)) if subjects is not None else repo.subjects()
+        total, batches = len(refs), _slices(refs, batch_size)
+    else:
+        # Only the subjects the store finds stale are read; the others are counted as
+        # skipped, as a reading of each would have found them unchanged.
+        total = len(repo.subjects())
+        batches = _stale(repo, protocol.plan_label, needed, batch_size)
+    planned = skipped = done = 0
     counts = SaveCounts()
     try:
-        for start in range(0, len(refs), batch_size):
-            batch = refs[start : start + batch_size]
-            states = repo.plan_states(batch)
-            children = repo.get_children([r.id for r in batch if r.kind is SubjectKind.CHILD])
-            wanted = {r.id for r in batch if r.kind is SubjectKind.DAYCARE}
-            wanted |= {e.daycare_id for c in children.values() for e in c.enrolments}
-            daycares = repo.get_daycares(sorted(wanted))
-            items = []
-            for ref in batch:
-                subject: Child | Daycare | None = (
-                    children.get(ref.id) if ref.kind is SubjectKind.CHILD else daycares.get(ref.id)
-                )
-                if subject is None:
-                    skipped += 1  # removed since the list was read
-                    continue
-                item = plan_item(
-                    subject,
-                    protocol,
-                    as_of=day,
-                    horizon_days=horizon_days,
-                    known=states.get(ref),
-                    full=full,
-                    daycares=daycares,
-                )
-                if item is None:
-                    skipped += 1
-                else:
-                    items.append(item)
+        for batch in batches:
+            items = _plan_batch(repo, protocol, batch, day, horizon_days, full)
+            skipped += len(batch) - len(items)
             if items:
                 counts += repo.save_plans(items, as_of=day)
                 planned += len(items)
+            done += len(batch)
             if progress is not None:
-                progress(min(start + batch_size, len(refs)), len(refs))
+                progress(min(done, total), total)
+        if progress is not None and done < total:  # the rest were found current
+            progress(total, total)
     except BaseException as error:
         repo.finish_run(
             run_id,
@@ -221,9 +211,10 @@ def plan(
             error=error,
         )
         raise
+    skipped = total - planned
     result = PlanResult(
         run_id=run_id,
-        subjects=len(refs),
+        subjects=total,
         planned=planned,
         skipped=skipped,
         obligations=counts,
@@ -243,3 +234,59 @@ def plan(
         },
     )
     return result
+
+
+def _slices(refs: Sequence[SubjectRef], size: int) -> Iterator[Sequence[SubjectRef]]:
+    for start in range(0, len(refs), size):
+        yield refs[start : start + size]
+
+
+def _stale(
+    repo: Repository, label: str, through: pendulum.Date, size: int
+) -> Iterator[Sequence[SubjectRef]]:
+    """The subjects the store finds stale, page by page: each page is read after the one
+    before was planned (``after`` its last subject), so nothing is read twice."""
+    after: SubjectRef | None = None
+    while page := repo.subjects_to_plan(
+        protocol_label=label, planned_through=through, after=after, limit=size
+    ):
+        yield page
+        if len(page) < size:
+            return
+        after = page[-1]
+
+
+def _plan_batch(
+    repo: Repository,
+    protocol: Protocol,
+    batch: Sequence[SubjectRef],
+    day: dt.date,
+    horizon_days: int,
+    full: bool,
+) -> list[PlanItem]:
+    """The fresh plans of a batch of subjects: those whose plan is out of date (all of
+    them if ``full``) and that still exist."""
+    states = repo.plan_states(batch)
+    children = repo.get_children([r.id for r in batch if r.kind is SubjectKind.CHILD])
+    wanted = {r.id for r in batch if r.kind is SubjectKind.DAYCARE}
+    wanted |= {e.daycare_id for c in children.values() for e in c.enrolments}
+    daycares = repo.get_daycares(sorted(wanted))
+    items = []
+    for ref in batch:
+        subject: Child | Daycare | None = (
+            children.get(ref.id) if ref.kind is SubjectKind.CHILD else daycares.get(ref.id)
+        )
+        if subject is None:
+            continue  # removed since the list was read: skipped
+        item = plan_item(
+            subject,
+            protocol,
+            as_of=day,
+            horizon_days=horizon_days,
+            known=states.get(ref),
+            full=full,
+            daycares=daycares,
+        )
+        if item is not None:
+            items.append(item)
+    return items

@@ -287,6 +287,26 @@ class Repository(Protocol):
     # --- planning ---------------------------------------------------------------------
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]: ...
 
+    def subjects_to_plan(
+        self,
+        *,
+        protocol_label: str,
+        planned_through: pendulum.Date,
+        after: SubjectRef | None = None,
+        limit: int = 500,
+    ) -> list[SubjectRef]:
+        """The subjects whose stored plan may be stale, sorted, at most ``limit`` of them
+        after ``after`` (pass the last one of a page to read the next).
+
+        A subject is listed if it has no plan state; if its facts were written after its
+        plan was saved; if a daycare it is enrolled in was (its health instructor acts
+        on the child's daycare obligations); if it was planned under another protocol
+        label than ``protocol_label``; or if its plan ends before ``planned_through``.
+        What is listed is a superset: a subject written again with the facts its plan
+        already has is listed, and the plan job, comparing hashes, skips it.
+        """
+        ...
+
     def save_plan(
         self,
         ref: SubjectRef,

@@ -16,12 +16,14 @@ from typing import Any
 
 import attrs
 import pendulum
-from sqlalchemy import Engine, Table, delete, func, insert, update
+from sqlalchemy import Engine, Table, delete, exists, func, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from yiyu.codec import encounter_data, encounter_fields, encounter_from_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
+from yiyu.domain._convert import whole_number
 from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
@@ -95,6 +97,7 @@ _TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
 _CHILD_TABLE: Table = metadata.tables[ChildRow.__tablename__]
 _DAYCARE_TABLE: Table = metadata.tables[DaycareRow.__tablename__]
 _HOLIDAY_TABLE: Table = metadata.tables[HolidayYearRow.__tablename__]
+_ENROLMENT_TABLE: Table = metadata.tables[EnrolmentRow.__tablename__]
 
 
 _CHUNK = 500  # ids per IN list and per locked batch
@@ -103,6 +106,12 @@ _CHUNK = 500  # ids per IN list and per locked batch
 _SUBJECT_TABLES: Mapping[SubjectKind, type[ChildRow] | type[DaycareRow]] = {
     SubjectKind.CHILD: ChildRow,
     SubjectKind.DAYCARE: DaycareRow,
+}
+
+
+_SUBJECT_CORE: Mapping[SubjectKind, Table] = {
+    SubjectKind.CHILD: _CHILD_TABLE,
+    SubjectKind.DAYCARE: _DAYCARE_TABLE,
 }
 
 
@@ -131,6 +140,35 @@ def _stored_hash(session: Session, model: type[ChildRow | DaycareRow], key: str)
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _stale_plans(kind: SubjectKind, label: str, through: dt.date) -> Any:
+    """The ids of the subjects of ``kind`` with no current plan: no plan state that is
+    under ``label``, reaches ``through`` and was saved after the subject's facts were
+    written (every write of a child's or a daycare's facts, its parts included, writes
+    its row's ``updated_at``), nor, for a child, after any daycare it is enrolled in.
+
+    Read along the primary keys (the subject's, plan_state's and enrolment's): no index of
+    its own.
+    """
+    subject = _SUBJECT_CORE[kind]
+    state, enrolment, daycare = _PLAN_STATE_TABLE, _ENROLMENT_TABLE, _DAYCARE_TABLE
+    current = [
+        state.c.subject_kind == kind.value,
+        state.c.subject_id == subject.c.id,
+        state.c.protocol == label,
+        state.c.planned_until >= through,
+        state.c.planned_at > subject.c.updated_at,
+    ]
+    if kind is SubjectKind.CHILD:
+        current.append(
+            ~exists().where(
+                enrolment.c.child_id == subject.c.id,
+                daycare.c.id == enrolment.c.daycare_id,
+                daycare.c.updated_at >= state.c.planned_at,
+            )
+        )
+    return core_select(subject.c.id).where(~exists().where(*current))
 
 
 class SqlRepository:
@@ -402,6 +440,28 @@ class SqlRepository:
                             protocol=row.protocol,
                             planned_until=to_date(row.planned_until),
                         )
+            return result
+
+    def subjects_to_plan(
+        self,
+        *,
+        protocol_label: str,
+        planned_through: pendulum.Date,
+        after: SubjectRef | None = None,
+        limit: int = 500,
+    ) -> list[SubjectRef]:
+        whole_number("limit", limit, minimum=1, maximum=1_000_000)
+        with self._tx() as session:
+            result: list[SubjectRef] = []
+            for kind in sorted(SubjectKind, key=lambda k: k.value):  # SubjectRef's order
+                if len(result) == limit or (after is not None and after.kind.value > kind.value):
+                    continue
+                query = _stale_plans(kind, protocol_label, plain_date(planned_through))
+                table = _SUBJECT_CORE[kind]
+                if after is not None and after.kind is kind:
+                    query = query.where(table.c.id > after.id)
+                ids = session.execute(query.order_by(table.c.id).limit(limit - len(result)))
+                result += [SubjectRef(kind=kind, id=i) for i in ids.scalars()]
             return result
 
     def save_plan(
