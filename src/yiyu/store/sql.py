@@ -162,11 +162,13 @@ def _stale_plans(kind: SubjectKind, label: str, through: dt.date) -> Any:
     ]
     if kind is SubjectKind.CHILD:
         current.append(
-            ~exists().where(
+            ~exists()
+            .where(
                 enrolment.c.child_id == subject.c.id,
                 daycare.c.id == enrolment.c.daycare_id,
                 daycare.c.updated_at >= state.c.planned_at,
             )
+            .correlate(subject, state)  # both enclosing queries' (SQLAlchemy: only the next)
         )
     return core_select(subject.c.id).where(~exists().where(*current))
 
