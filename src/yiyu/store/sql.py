@@ -216,7 +216,6 @@ class SqlRepository:
     def save_children(self, children: Sequence[Child]) -> SaveCounts:
         with self._tx() as session:
             counts = SaveCounts()
-            now = _now()
             self.ensure_townships(c.township for c in children if c.township)
             # One order for every writer (plans lock in id order too): no deadlocks.
             children = sorted({c.id: c for c in children}.values(), key=lambda c: c.id)
@@ -225,11 +224,16 @@ class SqlRepository:
             for start in range(0, len(ids), _CHUNK):  # bounded IN lists (PostgreSQL: 65535)
                 hashes.update(
                     session.exec(
-                        select(ChildRow.id, ChildRow.facts_hash).where(
-                            col(ChildRow.id).in_(ids[start : start + _CHUNK])
-                        )
+                        select(ChildRow.id, ChildRow.facts_hash)
+                        .where(col(ChildRow.id).in_(ids[start : start + _CHUNK]))
+                        .order_by(ChildRow.id)
+                        .with_for_update()
                     ).all()
                 )
+            # The time of the write, read once the rows are locked: a plan saved before
+            # (it held the lock) has an earlier planned_at, so the next incremental plan
+            # finds this child written after it.
+            now = _now()
             new: list[tuple[Child, ChildRow, tuple[list[Any], ...]]] = []
             for child in children:
                 row, categories, events, enrolments, cases, referrals = child_rows(child, now)
@@ -274,11 +278,10 @@ class SqlRepository:
     def save_daycares(self, daycares: Sequence[Daycare]) -> SaveCounts:
         with self._tx() as session:
             counts = SaveCounts()
-            now = _now()
             self.ensure_townships(d.township for d in daycares if d.township)
             for daycare in daycares:
-                row, corrections = daycare_rows(daycare, now)
-                old = session.get(DaycareRow, daycare.id)
+                old = session.get(DaycareRow, daycare.id, with_for_update=True)
+                row, corrections = daycare_rows(daycare, _now())  # locked first: as children
                 if old is not None and old.facts_hash == row.facts_hash:
                     counts += SaveCounts(unchanged=1)
                     continue
