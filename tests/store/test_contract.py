@@ -12,6 +12,7 @@ import pytest
 
 import yiyu
 from yiyu.store import ObligationFilter, PlanItem, PlanState, Repository, SaveCounts, SubjectRef
+from yiyu.store.api import CurrentPlan
 from yiyu.testing import EXAMPLE_HOLIDAY_FILE, make_child
 
 D = pendulum.Date
@@ -478,7 +479,8 @@ def planned(repo: Repository, *subjects: yiyu.Child | yiyu.Daycare, label: str =
 
 
 def to_plan(repo: Repository, **kwargs: Any) -> list[str]:
-    refs = repo.subjects_to_plan(protocol_label=LABEL, planned_through=THROUGH, **kwargs)
+    refs = repo.subjects_to_plan(CurrentPlan(protocol_label=LABEL, planned_through=THROUGH),
+                                 **kwargs)  # fmt: skip
     return [r.id for r in refs]
 
 
@@ -564,9 +566,10 @@ def test_another_protocol_label_or_a_short_horizon_puts_a_subject_to_plan(
     planned(repo, kids[2], until=THROUGH.subtract(days=1))
     planned(repo, kids[3], until=THROUGH.add(days=30))
     assert to_plan(repo) == ["C1", "C2"]
-    later = repo.subjects_to_plan(protocol_label=LABEL, planned_through=THROUGH.add(days=1))
+    later = repo.subjects_to_plan(CurrentPlan(protocol_label=LABEL,
+                                              planned_through=THROUGH.add(days=1)))  # fmt: skip
     assert [r.id for r in later] == ["C0", "C1", "C2", "D1"]
-    other = repo.subjects_to_plan(protocol_label="other", planned_through=THROUGH)
+    other = repo.subjects_to_plan(CurrentPlan(protocol_label="other", planned_through=THROUGH))
     assert [r.id for r in other] == ["C0", "C1", "C2", "C3", "D1"]
 
 

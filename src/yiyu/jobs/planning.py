@@ -35,6 +35,7 @@ from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.scheduling.engine import DEFAULT_HORIZON_DAYS, check_horizon_days
 from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
+from yiyu.store.api import CurrentPlan
 
 __all__ = [
     "DEFAULT_HORIZON_DAYS",
@@ -159,8 +160,9 @@ def plan(
         full: re-plan every subject, not only those whose facts, protocol or horizon
             changed.
         subjects: only these (default: every child and daycare).
-        batch_size: subjects whose plan states are read at once.
-        progress: called with (done, total) after each batch.
+        batch_size: subjects read and planned at once.
+        progress: called with (done, total) after each batch; an incremental run reads
+            only the subjects the store lists as stale, and ends with (total, total).
 
     Returns:
         Counts of subjects planned and skipped and of obligations written, with the run id.
@@ -247,9 +249,8 @@ def _stale(
     """The subjects the store finds stale, page by page: each page is read after the one
     before was planned (``after`` its last subject), so nothing is read twice."""
     after: SubjectRef | None = None
-    while page := repo.subjects_to_plan(
-        protocol_label=label, planned_through=through, after=after, limit=size
-    ):
+    current = CurrentPlan(protocol_label=label, planned_through=through)
+    while page := repo.subjects_to_plan(current, after=after, limit=size):
         yield page
         if len(page) < size:
             return

@@ -27,6 +27,7 @@ from yiyu.scheduling.stored import StoredObligation  # the core's; still named h
 
 __all__ = [
     "INTERRUPTED",
+    "CurrentPlan",
     "Findings",
     "JobRun",
     "ObligationFilter",
@@ -102,6 +103,15 @@ class PlanState:
     facts_hash: str
     protocol: str
     planned_until: pendulum.Date
+
+
+@attrs.frozen(kw_only=True)
+class CurrentPlan:
+    """What a stored plan must be to be current (:meth:`Repository.subjects_to_plan`):
+    made under this protocol label and reaching this day."""
+
+    protocol_label: str
+    planned_through: pendulum.Date
 
 
 @attrs.frozen(kw_only=True)
@@ -288,12 +298,7 @@ class Repository(Protocol):
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]: ...
 
     def subjects_to_plan(
-        self,
-        *,
-        protocol_label: str,
-        planned_through: pendulum.Date,
-        after: SubjectRef | None = None,
-        limit: int = 500,
+        self, current: CurrentPlan, *, after: SubjectRef | None = None, limit: int = 500
     ) -> list[SubjectRef]:
         """The subjects whose stored plan may be stale, sorted, at most ``limit`` of them
         after ``after`` (pass the last one of a page to read the next).
@@ -301,7 +306,8 @@ class Repository(Protocol):
         A subject is listed if it has no plan state; if its facts were written after its
         plan was saved; if a daycare it is enrolled in was (its health instructor acts
         on the child's daycare obligations); if it was planned under another protocol
-        label than ``protocol_label``; or if its plan ends before ``planned_through``.
+        label than ``current.protocol_label``; or if its plan ends before
+        ``current.planned_through``.
         What is listed is a superset: a subject written again with the facts its plan
         already has is listed, and the plan job, comparing hashes, skips it.
         """

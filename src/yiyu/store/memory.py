@@ -28,6 +28,7 @@ from yiyu.scheduling import (
     StoredObligation,
 )
 from yiyu.store.api import (
+    CurrentPlan,
     Findings,
     JobRun,
     ObligationFilter,
@@ -219,28 +220,25 @@ class MemoryRepository:
         return {ref: self._state.plan_states[ref] for ref in refs if ref in self._state.plan_states}
 
     def subjects_to_plan(
-        self,
-        *,
-        protocol_label: str,
-        planned_through: pendulum.Date,
-        after: SubjectRef | None = None,
-        limit: int = 500,
+        self, current: CurrentPlan, *, after: SubjectRef | None = None, limit: int = 500
     ) -> list[SubjectRef]:
         whole_number("limit", limit, minimum=1, maximum=1_000_000)
         result: list[SubjectRef] = []
         for ref in self.subjects():
             if len(result) == limit:
                 break
-            if (after is None or ref > after) and self._stale(ref, protocol_label, planned_through):
+            if (after is None or ref > after) and self._stale(ref, current):
                 result.append(ref)
         return result
 
-    def _stale(self, ref: SubjectRef, label: str, through: pendulum.Date) -> bool:
+    def _stale(self, ref: SubjectRef, current: CurrentPlan) -> bool:
         state = self._state.plan_states.get(ref)
         planned = self._state.planned.get(ref)
         if state is None or planned is None:
             return True
-        if state.protocol != label or state.planned_until < through:
+        if state.protocol != current.protocol_label:
+            return True
+        if state.planned_until < current.planned_through:
             return True
         if self._state.written.get(ref, 0) > planned:
             return True

@@ -35,6 +35,7 @@ from yiyu.scheduling import (
     StoredObligation,
 )
 from yiyu.store.api import (
+    CurrentPlan,
     Findings,
     JobRun,
     ObligationFilter,
@@ -142,9 +143,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _stale_plans(kind: SubjectKind, label: str, through: dt.date) -> Any:
+def _stale_plans(kind: SubjectKind, current: CurrentPlan) -> Any:
     """The ids of the subjects of ``kind`` with no current plan: no plan state that is
-    under ``label``, reaches ``through`` and was saved after the subject's facts were
+    under the protocol label, reaches the day and was saved after the subject's facts were
     written (every write of a child's or a daycare's facts, its parts included, writes
     its row's ``updated_at``), nor, for a child, after any daycare it is enrolled in.
 
@@ -153,15 +154,15 @@ def _stale_plans(kind: SubjectKind, label: str, through: dt.date) -> Any:
     """
     subject = _SUBJECT_CORE[kind]
     state, enrolment, daycare = _PLAN_STATE_TABLE, _ENROLMENT_TABLE, _DAYCARE_TABLE
-    current = [
+    fresh = [
         state.c.subject_kind == kind.value,
         state.c.subject_id == subject.c.id,
-        state.c.protocol == label,
-        state.c.planned_until >= through,
+        state.c.protocol == current.protocol_label,
+        state.c.planned_until >= plain_date(current.planned_through),
         state.c.planned_at > subject.c.updated_at,
     ]
     if kind is SubjectKind.CHILD:
-        current.append(
+        fresh.append(
             ~exists()
             .where(
                 enrolment.c.child_id == subject.c.id,
@@ -170,7 +171,7 @@ def _stale_plans(kind: SubjectKind, label: str, through: dt.date) -> Any:
             )
             .correlate(subject, state)  # both enclosing queries' (SQLAlchemy: only the next)
         )
-    return core_select(subject.c.id).where(~exists().where(*current))
+    return core_select(subject.c.id).where(~exists().where(*fresh))
 
 
 class SqlRepository:
@@ -448,12 +449,7 @@ class SqlRepository:
             return result
 
     def subjects_to_plan(
-        self,
-        *,
-        protocol_label: str,
-        planned_through: pendulum.Date,
-        after: SubjectRef | None = None,
-        limit: int = 500,
+        self, current: CurrentPlan, *, after: SubjectRef | None = None, limit: int = 500
     ) -> list[SubjectRef]:
         whole_number("limit", limit, minimum=1, maximum=1_000_000)
         with self._tx() as session:
@@ -461,7 +457,7 @@ class SqlRepository:
             for kind in sorted(SubjectKind, key=lambda k: k.value):  # SubjectRef's order
                 if len(result) == limit or (after is not None and after.kind.value > kind.value):
                     continue
-                query = _stale_plans(kind, protocol_label, plain_date(planned_through))
+                query = _stale_plans(kind, current)
                 table = _SUBJECT_CORE[kind]
                 if after is not None and after.kind is kind:
                     query = query.where(table.c.id > after.id)
