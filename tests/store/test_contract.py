@@ -485,8 +485,10 @@ def to_plan(repo: Repository, **kwargs: Any) -> list[str]:
 
 
 def test_subjects_without_a_plan_are_to_plan_and_planned_ones_are_not(repo: Repository) -> None:
+    assert repo.subject_count() == 0
     repo.save_daycares([DAYCARE])
     repo.save_children([attrs.evolve(PLAIN, id=i) for i in ("C2", "C1", "C3")])
+    assert repo.subject_count() == len(repo.subjects()) == 4
     assert to_plan(repo) == ["C1", "C2", "C3", "D1"]  # children first, each kind by id
     planned(repo, repo.get_child("C1"), repo.get_child("C3"), DAYCARE)  # type: ignore[arg-type]
     assert to_plan(repo) == ["C2"]

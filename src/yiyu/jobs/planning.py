@@ -189,7 +189,7 @@ def plan(
     else:
         # Only the subjects the store finds stale are read; the others are counted as
         # skipped, as a reading of each would have found them unchanged.
-        total = len(repo.subjects())
+        total = repo.subject_count()
         batches = _stale(repo, protocol.plan_label, needed, batch_size)
     planned = skipped = done = 0
     counts = SaveCounts()

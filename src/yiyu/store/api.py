@@ -294,6 +294,11 @@ class Repository(Protocol):
         """Every child and daycare, sorted."""
         ...
 
+    def subject_count(self) -> int:
+        """How many children and daycares there are (``len(subjects())``, counted in the
+        store: an incremental plan reports it without listing them)."""
+        ...
+
     # --- planning ---------------------------------------------------------------------
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]: ...
 

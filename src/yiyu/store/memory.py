@@ -214,6 +214,9 @@ class MemoryRepository:
         refs += [SubjectRef(kind=SubjectKind.DAYCARE, id=i) for i in self._state.daycares]
         return sorted(refs)
 
+    def subject_count(self) -> int:
+        return len(self._state.children) + len(self._state.daycares)
+
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:

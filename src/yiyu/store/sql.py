@@ -426,6 +426,13 @@ class SqlRepository:
                 for i in session.exec(select(table.id)).all()
             )
 
+    def subject_count(self) -> int:
+        with self._tx() as session:
+            return sum(
+                session.exec(select(func.count()).select_from(table)).one()
+                for table in _SUBJECT_TABLES.values()
+            )
+
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
