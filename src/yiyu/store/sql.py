@@ -162,13 +162,14 @@ def _stale_plans(kind: SubjectKind, current: CurrentPlan) -> Any:
         state.c.planned_at > subject.c.updated_at,
     ]
     if kind is SubjectKind.CHILD:
+        # From the child's enrolments (most children have none) to each daycare by its
+        # key: never a scan of the daycares for every child.
+        written = exists().where(
+            daycare.c.id == enrolment.c.daycare_id, daycare.c.updated_at >= state.c.planned_at
+        )
         fresh.append(
             ~exists()
-            .where(
-                enrolment.c.child_id == subject.c.id,
-                daycare.c.id == enrolment.c.daycare_id,
-                daycare.c.updated_at >= state.c.planned_at,
-            )
+            .where(enrolment.c.child_id == subject.c.id, written.correlate(enrolment, state))
             .correlate(subject, state)  # both enclosing queries' (SQLAlchemy: only the next)
         )
     return core_select(subject.c.id).where(~exists().where(*fresh))
