@@ -213,6 +213,7 @@ def plan(
             error=error,
         )
         raise
+    total = max(total, done)  # subjects added while it ran may have been listed too
     skipped = total - planned
     result = PlanResult(
         run_id=run_id,
