@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 import yiyu
 from yiyu.domain import Category, CategoryKind, Child, Daycare
 from yiyu.jobs.planning import DEFAULT_HORIZON_DAYS, HORIZON_SLACK_DAYS, assignees_for
+from yiyu.protocol import SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.store import ObligationFilter, StoredObligation
 from yiyu.store.database import make_engine, upgrade
@@ -202,7 +203,7 @@ def changed(child: Child, as_of: pendulum.Date) -> Child:
 def change_one_percent(store: Store, offset: int, as_of: pendulum.Date) -> int:
     """Change every hundredth child (starting at ``offset``) through ``save_children``."""
     repo = store.repo
-    ids = [r.id for r in repo.subjects() if r.kind == "child"][offset::100]
+    ids = [r.id for r in repo.subjects() if r.kind is SubjectKind.CHILD][offset::100]
     for start in range(0, len(ids), 1000):
         batch = repo.get_children(ids[start : start + 1000])
         repo.save_children([changed(c, as_of) for c in batch.values()])

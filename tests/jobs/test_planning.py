@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ import pytest
 
 import yiyu
 from yiyu.codec import to_data
-from yiyu.jobs.planning import plan
+from yiyu.jobs.planning import plan, plan_item
+from yiyu.protocol import SubjectKind
 from yiyu.store import ObligationFilter, Repository, SubjectRef
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
@@ -98,6 +100,19 @@ def test_incremental_plan_replans_only_what_changed(repo: Repository) -> None:
                                              include_withdrawn=True))  # fmt: skip
     assert any(s.withdrawn_on == AS_OF for s in mine)  # what opens after the move is gone
     assert any(s.obligation.cancel_reason == "moved_out" for s in mine)
+
+
+def test_a_new_version_of_the_facts_hash_replans_every_subject_once(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A yiyu whose facts hash changed (codec.SCHEMA_VERSION) re-plans everyone on the next
+    incremental run: the store finds the plans stale by their basis, not by the hash."""
+    seeded(repo)
+    plan(repo, PROTOCOL, as_of=AS_OF)
+    monkeypatch.setattr(yiyu.jobs.planning, "SCHEMA_VERSION", yiyu.codec.SCHEMA_VERSION + 1)
+    upgraded = plan(repo, PROTOCOL, as_of=AS_OF)
+    assert (upgraded.planned, upgraded.skipped) == (13, 0)
+    assert plan(repo, PROTOCOL, as_of=AS_OF).planned == 0
 
 
 def test_the_horizon_moving_on_replans_a_subject_about_monthly(repo: Repository) -> None:
@@ -223,7 +238,7 @@ def test_a_failing_plan_is_recorded_as_failed(repo: Repository) -> None:
 
 KILL_SCRIPT = """
 import os, sys, pendulum, yiyu
-from yiyu.jobs.planning import plan
+from yiyu.jobs.planning import plan, plan_item
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
 repo = SqlRepository(make_engine(sys.argv[1]))
@@ -406,3 +421,104 @@ def test_two_plans_at_once_on_sqlite(tmp_path: Path) -> None:
         thread.join()
     engine.dispose()
     assert errors == []
+
+
+# --- the incremental plan reads only the subjects the store finds stale -------------------
+
+
+def python_decision(repo: Repository, as_of: pendulum.Date) -> set[SubjectRef]:
+    """The subjects plan_item would re-plan, reading every one (as plan did before the
+    store listed them): what the store's list must cover."""
+    refs = repo.subjects()
+    states = repo.plan_states(refs)
+    children = repo.get_children([r.id for r in refs if r.kind is SubjectKind.CHILD])
+    daycares = repo.get_daycares([r.id for r in refs if r.kind is SubjectKind.DAYCARE])
+    subjects: dict[SubjectRef, yiyu.Child | yiyu.Daycare] = {
+        SubjectRef.of(s): s for s in (*children.values(), *daycares.values())
+    }
+    stale = set()
+    for ref, subject in subjects.items():
+        item = plan_item(subject, PROTOCOL, as_of=as_of, horizon_days=180,
+                         known=states.get(ref), full=False, daycares=daycares)  # fmt: skip
+        if item is not None:
+            stale.add(ref)
+    return stale
+
+
+def spy_reads(repo: Repository, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the children the plan reads from now on."""
+    read: list[str] = []
+    get_children = repo.get_children
+
+    def spy(ids: Sequence[str]) -> dict[str, yiyu.Child]:
+        read.extend(ids)
+        return get_children(ids)
+
+    monkeypatch.setattr(repo, "get_children", spy)
+    return read
+
+
+def test_an_incremental_plan_reads_only_the_subjects_that_changed(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded(repo)
+    plan(repo, PROTOCOL, as_of=AS_OF)
+    kids = cohort()
+    repo.save_children([attrs.evolve(kids[3], family_doctor="FD-9"), kids[5]])  # 5: the same
+    expected = python_decision(repo, AS_OF)
+    assert expected == {SubjectRef(kind="child", id="C003")}
+    read = spy_reads(repo, monkeypatch)
+    done: list[tuple[int, int]] = []
+    result = plan(repo, PROTOCOL, as_of=AS_OF, progress=lambda *d: done.append(d))
+    assert read == ["C003"]
+    assert (result.subjects, result.planned, result.skipped) == (13, 1, 12)
+    assert done[-1] == (13, 13)
+    [last, *_] = repo.runs()
+    assert (last.counts["subjects"], last.counts["planned"], last.counts["skipped"]) == (13, 1, 12)
+    read.clear()
+    assert plan(repo, PROTOCOL, as_of=AS_OF).planned == 0
+    assert read == []
+
+
+def test_every_trigger_of_a_replan_is_found_by_the_store(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each change that makes plan_item re-plan a subject puts it on the store's list: the
+    incremental plan re-plans exactly what reading every subject would."""
+    kids = cohort()
+    enrolment = yiyu.Enrolment(child_id="C001", daycare_id="D1", start="2026-03-01")
+    seeded(repo)
+    repo.save_children([attrs.evolve(kids[1], enrolments=[enrolment])])
+    daycare = repo.get_daycare("D1")
+    assert daycare is not None
+    changes = [
+        lambda: repo.save_children([attrs.evolve(kids[2], name="改名")]),  # facts
+        lambda: repo.save_children([attrs.evolve(kids[4], township="东城街道")]),
+        lambda: repo.save_children([attrs.evolve(kids[7], categories=[])]),  # a part
+        lambda: repo.save_enrolments(
+            [yiyu.Enrolment(child_id="C006", daycare_id="D1", start="2026-04-01")]
+        ),
+        # A new instructor: the daycare and its children (C001, C006).
+        lambda: repo.save_daycares([attrs.evolve(daycare, health_instructor="HI-2")]),
+        # The daycare's own facts: it is re-planned; its children are read, not re-planned.
+        lambda: repo.save_daycares([attrs.evolve(daycare, health_instructor="HI-2", capacity=80)]),
+    ]
+    as_of = AS_OF
+    plan(repo, PROTOCOL, as_of=as_of)
+    for change in changes:
+        change()
+        expected = python_decision(repo, as_of)
+        assert expected
+        result = plan(repo, PROTOCOL, as_of=as_of)
+        assert result.planned == len(expected)
+        assert python_decision(repo, as_of) == set()
+    # The horizon running short re-plans everything, as it always did.
+    as_of = AS_OF.add(days=31)
+    expected = python_decision(repo, as_of)
+    assert len(expected) == 13
+    assert plan(repo, PROTOCOL, as_of=as_of).planned == 13
+    # A subject planned before the store listed them (no plan state): planned.
+    repo.save_children([attrs.evolve(kids[0], id="C100")])
+    read = spy_reads(repo, monkeypatch)
+    assert plan(repo, PROTOCOL, as_of=as_of).planned == 1
+    assert read == ["C100"]

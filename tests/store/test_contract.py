@@ -12,6 +12,7 @@ import pytest
 
 import yiyu
 from yiyu.store import ObligationFilter, PlanItem, PlanState, Repository, SaveCounts, SubjectRef
+from yiyu.store.api import CurrentPlan
 from yiyu.testing import EXAMPLE_HOLIDAY_FILE, make_child
 
 D = pendulum.Date
@@ -460,3 +461,129 @@ def test_a_visit_is_recorded_for_the_subject_its_key_names(repo: Repository) -> 
     recorded = record_encounter(repo, PROTOCOL, visit, as_of=D(2024, 12, 31))
     assert isinstance(recorded.result, DaycareRecord)
     assert repo.get_child("X1") == kid  # the child with the same id is left alone
+
+
+# --- which subjects to plan (the incremental plan's query) --------------------------------
+
+LABEL = PROTOCOL.plan_label
+THROUGH = D(2024, 12, 31)
+PLAIN = attrs.evolve(CHILD, cases=[], referrals=[], life_events=[], categories=[])
+
+
+def planned(repo: Repository, *subjects: yiyu.Child | yiyu.Daycare, label: str = LABEL,
+            until: D = THROUGH) -> None:  # fmt: skip
+    for subject in subjects:
+        ref = SubjectRef.of(subject)
+        state = PlanState(facts_hash="h", protocol=label, planned_until=until)
+        repo.save_plan(ref, [], state, as_of=D(2024, 6, 1), township=None, assignees={})
+
+
+def to_plan(repo: Repository, **kwargs: Any) -> list[str]:
+    refs = repo.subjects_to_plan(CurrentPlan(protocol_label=LABEL, planned_through=THROUGH),
+                                 **kwargs)  # fmt: skip
+    return [r.id for r in refs]
+
+
+def test_subjects_without_a_plan_are_to_plan_and_planned_ones_are_not(repo: Repository) -> None:
+    assert repo.subject_count() == 0
+    repo.save_daycares([DAYCARE])
+    repo.save_children([attrs.evolve(PLAIN, id=i) for i in ("C2", "C1", "C3")])
+    assert repo.subject_count() == len(repo.subjects()) == 4
+    assert to_plan(repo) == ["C1", "C2", "C3", "D1"]  # children first, each kind by id
+    planned(repo, repo.get_child("C1"), repo.get_child("C3"), DAYCARE)  # type: ignore[arg-type]
+    assert to_plan(repo) == ["C2"]
+    planned(repo, repo.get_child("C2"))  # type: ignore[arg-type]
+    assert to_plan(repo) == []
+    repo.save_children([attrs.evolve(PLAIN, id="C2")])  # the same facts again: no write
+    repo.save_daycares([DAYCARE])
+    assert to_plan(repo) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": "王小红"},
+        {"family_doctor": "FD-8"},
+        {"township": "东城街道"},
+        {"categories": [yiyu.Category(kind="orphan", start="2024-06-01")]},
+        {"life_events": [yiyu.LifeEvent(kind="moved_out", on="2024-09-01")]},
+        {"cases": [yiyu.Case(condition="anaemia", opened_on="2024-09-01", severity="mild")]},
+        {"referrals": [yiyu.Referral(kind="development", opened_on="2024-08-01", reason="r")]},
+        {"enrolments": [yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2024-09-01")]},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_child_whose_facts_changed_after_its_plan_is_to_plan(
+    repo: Repository, change: dict[str, Any]
+) -> None:
+    repo.save_daycares([DAYCARE])
+    other = attrs.evolve(PLAIN, id="C2")
+    repo.save_children([PLAIN, other])
+    planned(repo, PLAIN, other, DAYCARE)
+    repo.save_children([attrs.evolve(PLAIN, **change)])
+    assert to_plan(repo) == ["C1"]
+    planned(repo, repo.get_child("C1"))  # type: ignore[arg-type]
+    assert to_plan(repo) == []
+
+
+def test_a_new_enrolment_puts_the_child_to_plan(repo: Repository) -> None:
+    repo.save_daycares([DAYCARE])
+    repo.save_children([PLAIN])
+    planned(repo, PLAIN, DAYCARE)
+    repo.save_enrolments([yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2024-09-01")])
+    assert to_plan(repo) == ["C1"]
+
+
+def test_a_daycare_written_after_a_childs_plan_puts_both_to_plan(repo: Repository) -> None:
+    repo.save_daycares([DAYCARE, attrs.evolve(DAYCARE, id="D2")])
+    enrolled = attrs.evolve(
+        PLAIN, enrolments=[yiyu.Enrolment(child_id="C1", daycare_id="D1", start="2024-09-01")]
+    )
+    elsewhere = attrs.evolve(
+        PLAIN, id="C2",
+        enrolments=[yiyu.Enrolment(child_id="C2", daycare_id="D2", start="2024-09-01")],
+    )  # fmt: skip
+    repo.save_children([enrolled, elsewhere, attrs.evolve(PLAIN, id="C3")])
+    planned(repo, enrolled, elsewhere, attrs.evolve(PLAIN, id="C3"), DAYCARE)
+    planned(repo, attrs.evolve(DAYCARE, id="D2"))
+    assert to_plan(repo) == []
+    # A new health instructor acts on the child's daycare obligations.
+    repo.save_daycares([attrs.evolve(DAYCARE, health_instructor="HI-9")])
+    assert to_plan(repo) == ["C1", "D1"]
+    planned(repo, enrolled, DAYCARE)
+    assert to_plan(repo) == []
+    corrected = attrs.evolve(DAYCARE, corrections=[])  # the daycare's own facts
+    repo.save_daycares([corrected])
+    assert to_plan(repo) == ["C1", "D1"]  # the child too: the plan's hash decides
+
+
+def test_another_protocol_label_or_a_short_horizon_puts_a_subject_to_plan(
+    repo: Repository,
+) -> None:
+    repo.save_daycares([DAYCARE])
+    kids = [attrs.evolve(PLAIN, id=f"C{i}") for i in range(4)]
+    repo.save_children(kids)
+    planned(repo, kids[0], DAYCARE)
+    planned(repo, kids[1], label="national@2025.1#0123456789ab")
+    planned(repo, kids[2], until=THROUGH.subtract(days=1))
+    planned(repo, kids[3], until=THROUGH.add(days=30))
+    assert to_plan(repo) == ["C1", "C2"]
+    later = repo.subjects_to_plan(CurrentPlan(protocol_label=LABEL,
+                                              planned_through=THROUGH.add(days=1)))  # fmt: skip
+    assert [r.id for r in later] == ["C0", "C1", "C2", "D1"]
+    other = repo.subjects_to_plan(CurrentPlan(protocol_label="other", planned_through=THROUGH))
+    assert [r.id for r in other] == ["C0", "C1", "C2", "C3", "D1"]
+
+
+def test_subjects_to_plan_come_in_pages(repo: Repository) -> None:
+    repo.save_daycares([DAYCARE, attrs.evolve(DAYCARE, id="D2")])
+    repo.save_children([attrs.evolve(PLAIN, id=f"C{i}") for i in range(5)])
+    planned(repo, repo.get_child("C2"))  # type: ignore[arg-type]
+    assert to_plan(repo, limit=3) == ["C0", "C1", "C3"]
+    assert to_plan(repo, limit=3, after=SubjectRef(kind="child", id="C3")) == ["C4", "D1", "D2"]
+    assert to_plan(repo, after=SubjectRef(kind="child", id="C4")) == ["D1", "D2"]
+    assert to_plan(repo, after=SubjectRef(kind="child", id="C35")) == ["C4", "D1", "D2"]
+    assert to_plan(repo, after=SubjectRef(kind="daycare", id="D1")) == ["D2"]
+    assert to_plan(repo, after=SubjectRef(kind="daycare", id="D2")) == []
+    with pytest.raises(yiyu.ValidationError, match="limit"):
+        to_plan(repo, limit=0)

@@ -5,8 +5,11 @@ Idempotent, resumable and safe to run twice at once:
 * subjects are planned in batches, each saved in one transaction with the state every
   subject was planned from (facts hash, protocol, horizon), so a run killed halfway leaves
   every subject either planned or not, and the next run finishes the rest;
-* a subject whose facts, protocol and horizon have not changed is skipped (incremental);
-  ``full=True`` re-plans everything;
+* a subject whose facts, protocol and horizon have not changed is skipped (incremental):
+  the store lists the subjects that may need a new plan (``Repository.subjects_to_plan``:
+  written since their plan, a daycare they attend written since, planned under another
+  protocol, or short of the horizon) and only those are read, their hashes comparing
+  what changed; ``full=True`` re-plans everything;
 * saving reconciles on the stable keys (``yiyu.store.reconcile``) under a lock on the
   subject, so two runs on one PostgreSQL neither duplicate nor deadlock.
 
@@ -19,11 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import attrs
+import pendulum
 
-from yiyu.codec import facts_hash
+from yiyu.codec import SCHEMA_VERSION, facts_hash
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.domain._convert import check_type, whole_number
@@ -31,6 +35,7 @@ from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.scheduling.engine import DEFAULT_HORIZON_DAYS, check_horizon_days
 from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
+from yiyu.store.api import CurrentPlan
 
 __all__ = [
     "DEFAULT_HORIZON_DAYS",
@@ -38,6 +43,7 @@ __all__ = [
     "PlanResult",
     "assignees_for",
     "plan",
+    "plan_basis",
     "plan_digest",
     "plan_item",
 ]
@@ -89,6 +95,14 @@ def _digest(subject_hash: str, assignees: Mapping[str, str | None]) -> str:
     return hashlib.sha256(f"{subject_hash}|{people}".encode()).hexdigest()
 
 
+def plan_basis(protocol: Protocol) -> str:
+    """What a stored plan was computed by, as its plan state records it: the protocol's
+    layers (:attr:`~yiyu.Protocol.plan_label`) and the version of the facts hash. The
+    store finds stale plans by comparing it (:meth:`~yiyu.store.api.Repository.
+    subjects_to_plan`), so a yiyu whose facts hash changed re-plans every subject once."""
+    return f"{protocol.plan_label} facts v{SCHEMA_VERSION}"
+
+
 def plan_item(
     subject: Child | Daycare,
     protocol: Protocol,
@@ -115,7 +129,7 @@ def plan_item(
         not full
         and known is not None
         and known.facts_hash == digest
-        and known.protocol == protocol.plan_label
+        and known.protocol == plan_basis(protocol)
         and known.planned_until >= needed
     ):
         return None
@@ -125,7 +139,7 @@ def plan_item(
     return PlanItem(
         ref=SubjectRef.of(subject),
         obligations=schedule(subject, protocol, until=until),
-        state=PlanState(facts_hash=digest, protocol=protocol.plan_label, planned_until=until),
+        state=PlanState(facts_hash=digest, protocol=plan_basis(protocol), planned_until=until),
         township=township,
         assignees=assignees,
         subject_hash=subject_hash,
@@ -155,8 +169,9 @@ def plan(
         full: re-plan every subject, not only those whose facts, protocol or horizon
             changed.
         subjects: only these (default: every child and daycare).
-        batch_size: subjects whose plan states are read at once.
-        progress: called with (done, total) after each batch.
+        batch_size: subjects read and planned at once.
+        progress: called with (done, total) after each batch; an incremental run reads
+            only the subjects the store lists as stale, and ends with (total, total).
 
     Returns:
         Counts of subjects planned and skipped and of obligations written, with the run id.
@@ -176,43 +191,29 @@ def plan(
         parameters={"as_of": day.isoformat(), "horizon_days": horizon_days, "full": full,
                     "protocol": protocol.label},
     )  # fmt: skip
-    refs = sorted(set(subjects)) if subjects is not None else repo.subjects()
-    planned = skipped = 0
+    needed = day.add(days=horizon_days)
+    if full or subjects is not None:
+        refs = sorted(set(subjects)) if subjects is not None else repo.subjects()
+        total, batches = len(refs), _slices(refs, batch_size)
+    else:
+        # Only the subjects the store finds stale are read; the others are counted as
+        # skipped, as a reading of each would have found them unchanged.
+        total = repo.subject_count()
+        batches = _stale(repo, plan_basis(protocol), needed, batch_size)
+    planned = skipped = done = 0
     counts = SaveCounts()
     try:
-        for start in range(0, len(refs), batch_size):
-            batch = refs[start : start + batch_size]
-            states = repo.plan_states(batch)
-            children = repo.get_children([r.id for r in batch if r.kind is SubjectKind.CHILD])
-            wanted = {r.id for r in batch if r.kind is SubjectKind.DAYCARE}
-            wanted |= {e.daycare_id for c in children.values() for e in c.enrolments}
-            daycares = repo.get_daycares(sorted(wanted))
-            items = []
-            for ref in batch:
-                subject: Child | Daycare | None = (
-                    children.get(ref.id) if ref.kind is SubjectKind.CHILD else daycares.get(ref.id)
-                )
-                if subject is None:
-                    skipped += 1  # removed since the list was read
-                    continue
-                item = plan_item(
-                    subject,
-                    protocol,
-                    as_of=day,
-                    horizon_days=horizon_days,
-                    known=states.get(ref),
-                    full=full,
-                    daycares=daycares,
-                )
-                if item is None:
-                    skipped += 1
-                else:
-                    items.append(item)
+        for batch in batches:
+            items = _plan_batch(repo, protocol, batch, day, horizon_days, full)
+            skipped += len(batch) - len(items)
             if items:
                 counts += repo.save_plans(items, as_of=day)
                 planned += len(items)
+            done += len(batch)
             if progress is not None:
-                progress(min(start + batch_size, len(refs)), len(refs))
+                progress(min(done, total), total)
+        if progress is not None and done < total:  # the rest were found current
+            progress(total, total)
     except BaseException as error:
         repo.finish_run(
             run_id,
@@ -221,9 +222,11 @@ def plan(
             error=error,
         )
         raise
+    total = max(total, done)  # subjects added while it ran may have been listed too
+    skipped = total - planned
     result = PlanResult(
         run_id=run_id,
-        subjects=len(refs),
+        subjects=total,
         planned=planned,
         skipped=skipped,
         obligations=counts,
@@ -243,3 +246,58 @@ def plan(
         },
     )
     return result
+
+
+def _slices(refs: Sequence[SubjectRef], size: int) -> Iterator[Sequence[SubjectRef]]:
+    for start in range(0, len(refs), size):
+        yield refs[start : start + size]
+
+
+def _stale(
+    repo: Repository, label: str, through: pendulum.Date, size: int
+) -> Iterator[Sequence[SubjectRef]]:
+    """The subjects the store finds stale, page by page: each page is read after the one
+    before was planned (``after`` its last subject), so nothing is read twice."""
+    after: SubjectRef | None = None
+    current = CurrentPlan(protocol_label=label, planned_through=through)
+    while page := repo.subjects_to_plan(current, after=after, limit=size):
+        yield page
+        if len(page) < size:
+            return
+        after = page[-1]
+
+
+def _plan_batch(
+    repo: Repository,
+    protocol: Protocol,
+    batch: Sequence[SubjectRef],
+    day: dt.date,
+    horizon_days: int,
+    full: bool,
+) -> list[PlanItem]:
+    """The fresh plans of a batch of subjects: those whose plan is out of date (all of
+    them if ``full``) and that still exist."""
+    states = repo.plan_states(batch)
+    children = repo.get_children([r.id for r in batch if r.kind is SubjectKind.CHILD])
+    wanted = {r.id for r in batch if r.kind is SubjectKind.DAYCARE}
+    wanted |= {e.daycare_id for c in children.values() for e in c.enrolments}
+    daycares = repo.get_daycares(sorted(wanted))
+    items = []
+    for ref in batch:
+        subject: Child | Daycare | None = (
+            children.get(ref.id) if ref.kind is SubjectKind.CHILD else daycares.get(ref.id)
+        )
+        if subject is None:
+            continue  # removed since the list was read: skipped
+        item = plan_item(
+            subject,
+            protocol,
+            as_of=day,
+            horizon_days=horizon_days,
+            known=states.get(ref),
+            full=full,
+            daycares=daycares,
+        )
+        if item is not None:
+            items.append(item)
+    return items

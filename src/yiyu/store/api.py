@@ -34,6 +34,7 @@ from yiyu.scheduling.stored import StoredObligation  # the core's; still named h
 
 __all__ = [
     "INTERRUPTED",
+    "CurrentPlan",
     "Findings",
     "JobRun",
     "ObligationFilter",
@@ -110,6 +111,15 @@ class PlanState:
     facts_hash: str
     protocol: str
     planned_until: pendulum.Date
+
+
+@attrs.frozen(kw_only=True)
+class CurrentPlan:
+    """What a stored plan must be to be current (:meth:`Repository.subjects_to_plan`):
+    made under this protocol label and reaching this day."""
+
+    protocol_label: str
+    planned_through: pendulum.Date
 
 
 @attrs.frozen(kw_only=True)
@@ -315,8 +325,29 @@ class Repository(Protocol):
         subject that never holds them all (:class:`SubjectRange`)."""
         ...
 
+    def subject_count(self) -> int:
+        """How many children and daycares there are (``len(subjects())``, counted in the
+        store: an incremental plan reports it without listing them)."""
+        ...
+
     # --- planning ---------------------------------------------------------------------
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]: ...
+
+    def subjects_to_plan(
+        self, current: CurrentPlan, *, after: SubjectRef | None = None, limit: int = 500
+    ) -> list[SubjectRef]:
+        """The subjects whose stored plan may be stale, sorted, at most ``limit`` of them
+        after ``after`` (pass the last one of a page to read the next).
+
+        A subject is listed if it has no plan state; if its facts were written after its
+        plan was saved; if a daycare it is enrolled in was (its health instructor acts
+        on the child's daycare obligations); if it was planned under another protocol
+        label than ``current.protocol_label``; or if its plan ends before
+        ``current.planned_through``.
+        What is listed is a superset: a subject written again with the facts its plan
+        already has is listed, and the plan job, comparing hashes, skips it.
+        """
+        ...
 
     def save_plan(
         self,

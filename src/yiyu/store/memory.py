@@ -16,7 +16,7 @@ import pendulum
 
 from yiyu.codec import encounter_data, encounter_fields, encounter_from_data, facts_hash
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
-from yiyu.domain._convert import parse_enum
+from yiyu.domain._convert import parse_enum, whole_number
 from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
@@ -29,6 +29,7 @@ from yiyu.scheduling import (
     StoredObligation,
 )
 from yiyu.store.api import (
+    CurrentPlan,
     Findings,
     JobRun,
     ObligationFilter,
@@ -82,6 +83,15 @@ class _State:
     holiday_years: dict[int, HolidayYear] = attrs.Factory(dict)
     runs: list[JobRun] = attrs.Factory(list)
     audit: list[tuple[pendulum.DateTime, str, str, str, str, Any]] = attrs.Factory(list)
+    # When each subject's facts were last written and its plan last saved, as ticks of
+    # one counter (the SQL store's updated_at and planned_at): what subjects_to_plan reads.
+    clock: int = 0
+    written: dict[SubjectRef, int] = attrs.Factory(dict)
+    planned: dict[SubjectRef, int] = attrs.Factory(dict)
+
+    def tick(self) -> int:
+        self.clock += 1
+        return self.clock
 
 
 class MemoryRepository:
@@ -129,6 +139,9 @@ class MemoryRepository:
             holiday_years=dict(state.holiday_years),
             runs=list(state.runs),
             audit=list(state.audit),
+            clock=state.clock,
+            written=dict(state.written),
+            planned=dict(state.planned),
         )
 
     # --- subjects ---------------------------------------------------------------------
@@ -139,7 +152,7 @@ class MemoryRepository:
             for child in children:
                 old = self._state.children.get(child.id)
                 counts += _count(old, child)
-                self._state.children[child.id] = child
+                self._store_child(old, child)
                 if child.township:
                     self._state.townships.add(child.township)
             return counts
@@ -148,7 +161,10 @@ class MemoryRepository:
         with self.transaction():
             counts = SaveCounts()
             for daycare in daycares:
-                counts += _count(self._state.daycares.get(daycare.id), daycare)
+                old = self._state.daycares.get(daycare.id)
+                counts += _count(old, daycare)
+                if old != daycare:
+                    self._state.written[SubjectRef.of(daycare)] = self._state.tick()
                 self._state.daycares[daycare.id] = daycare
                 if daycare.township:
                     self._state.townships.add(daycare.township)
@@ -166,10 +182,14 @@ class MemoryRepository:
                 existing = {e.id: e for e in child.enrolments}
                 counts += _count(existing.get(enrolment.id), enrolment)
                 existing[enrolment.id] = enrolment
-                self._state.children[child.id] = attrs.evolve(
-                    child, enrolments=tuple(existing.values())
-                )
+                self._store_child(child, attrs.evolve(child, enrolments=tuple(existing.values())))
             return counts
+
+    def _store_child(self, old: Child | None, child: Child) -> None:
+        """Keep a child, noting when its facts changed (as the SQL store's updated_at)."""
+        if old != child:
+            self._state.written[SubjectRef.of(child)] = self._state.tick()
+        self._state.children[child.id] = child
 
     def ensure_townships(self, names: Iterable[str]) -> list[str]:
         created = sorted({n for n in names if n} - self._state.townships)
@@ -206,10 +226,43 @@ class MemoryRepository:
         ids = self._state.children if kind is SubjectKind.CHILD else self._state.daycares
         return sorted(i for i in ids if after is None or i > after)[:limit]
 
+    def subject_count(self) -> int:
+        return len(self._state.children) + len(self._state.daycares)
+
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
         return {ref: self._state.plan_states[ref] for ref in refs if ref in self._state.plan_states}
+
+    def subjects_to_plan(
+        self, current: CurrentPlan, *, after: SubjectRef | None = None, limit: int = 500
+    ) -> list[SubjectRef]:
+        whole_number("limit", limit, minimum=1, maximum=1_000_000)
+        result: list[SubjectRef] = []
+        for ref in self.subjects():
+            if len(result) == limit:
+                break
+            if (after is None or ref > after) and self._stale(ref, current):
+                result.append(ref)
+        return result
+
+    def _stale(self, ref: SubjectRef, current: CurrentPlan) -> bool:
+        state = self._state.plan_states.get(ref)
+        planned = self._state.planned.get(ref)
+        if state is None or planned is None:
+            return True
+        if state.protocol != current.protocol_label:
+            return True
+        if state.planned_until < current.planned_through:
+            return True
+        if self._state.written.get(ref, 0) > planned:
+            return True
+        child = self._state.children.get(ref.id) if ref.kind is SubjectKind.CHILD else None
+        daycares = {e.daycare_id for e in child.enrolments} if child is not None else set()
+        return any(
+            self._state.written.get(SubjectRef(kind=SubjectKind.DAYCARE, id=d), 0) > planned
+            for d in daycares
+        )
 
     def save_plan(
         self,
@@ -248,6 +301,7 @@ class MemoryRepository:
             for key in plan.unwithdraw:
                 rows[key].withdrawn_on = None
             self._state.plan_states[ref] = state
+            self._state.planned[ref] = self._state.tick()
             return SaveCounts(
                 created=len(plan.insert),
                 updated=len(plan.update) + len(plan.withdraw) + len(plan.unwithdraw),

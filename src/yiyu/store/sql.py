@@ -16,13 +16,14 @@ from typing import Any
 
 import attrs
 import pendulum
-from sqlalchemy import Engine, Table, delete, func, insert, update
+from sqlalchemy import Engine, Table, delete, exists, func, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from yiyu.codec import encounter_data, encounter_fields, encounter_from_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
-from yiyu.domain._convert import parse_enum
+from yiyu.domain._convert import parse_enum, whole_number
 from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
@@ -35,6 +36,7 @@ from yiyu.scheduling import (
     StoredObligation,
 )
 from yiyu.store.api import (
+    CurrentPlan,
     Findings,
     JobRun,
     ObligationFilter,
@@ -99,6 +101,7 @@ _TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
 _CHILD_TABLE: Table = metadata.tables[ChildRow.__tablename__]
 _DAYCARE_TABLE: Table = metadata.tables[DaycareRow.__tablename__]
 _HOLIDAY_TABLE: Table = metadata.tables[HolidayYearRow.__tablename__]
+_ENROLMENT_TABLE: Table = metadata.tables[EnrolmentRow.__tablename__]
 
 
 _CHUNK = 500  # ids per IN list and per locked batch
@@ -118,6 +121,12 @@ def _in_range(subjects: SubjectRange, kind: Any, subject_id: Any) -> list[Any]:
         col(subject_id) >= subjects.first,
         col(subject_id) <= subjects.last,
     ]
+
+
+_SUBJECT_CORE: Mapping[SubjectKind, Table] = {
+    SubjectKind.CHILD: _CHILD_TABLE,
+    SubjectKind.DAYCARE: _DAYCARE_TABLE,
+}
 
 
 def _dialect_insert(engine: Engine, table: Table) -> Any:
@@ -145,6 +154,38 @@ def _stored_hash(session: Session, model: type[ChildRow | DaycareRow], key: str)
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _stale_plans(kind: SubjectKind, current: CurrentPlan) -> Any:
+    """The ids of the subjects of ``kind`` with no current plan: no plan state that is
+    under the protocol label, reaches the day and was saved after the subject's facts were
+    written (every write of a child's or a daycare's facts, its parts included, writes
+    its row's ``updated_at``), nor, for a child, after any daycare it is enrolled in.
+
+    Read along the primary keys (the subject's, plan_state's and enrolment's): no index of
+    its own.
+    """
+    subject = _SUBJECT_CORE[kind]
+    state, enrolment, daycare = _PLAN_STATE_TABLE, _ENROLMENT_TABLE, _DAYCARE_TABLE
+    fresh = [
+        state.c.subject_kind == kind.value,
+        state.c.subject_id == subject.c.id,
+        state.c.protocol == current.protocol_label,
+        state.c.planned_until >= plain_date(current.planned_through),
+        state.c.planned_at > subject.c.updated_at,
+    ]
+    if kind is SubjectKind.CHILD:
+        # From the child's enrolments (most children have none) to each daycare by its
+        # key: never a scan of the daycares for every child.
+        written = exists().where(
+            daycare.c.id == enrolment.c.daycare_id, daycare.c.updated_at >= state.c.planned_at
+        )
+        fresh.append(
+            ~exists()
+            .where(enrolment.c.child_id == subject.c.id, written.correlate(enrolment, state))
+            .correlate(subject, state)  # both enclosing queries' (SQLAlchemy: only the next)
+        )
+    return core_select(subject.c.id).where(~exists().where(*fresh))
 
 
 class SqlRepository:
@@ -190,7 +231,6 @@ class SqlRepository:
     def save_children(self, children: Sequence[Child]) -> SaveCounts:
         with self._tx() as session:
             counts = SaveCounts()
-            now = _now()
             self.ensure_townships(c.township for c in children if c.township)
             # One order for every writer (plans lock in id order too): no deadlocks.
             children = sorted({c.id: c for c in children}.values(), key=lambda c: c.id)
@@ -199,11 +239,16 @@ class SqlRepository:
             for start in range(0, len(ids), _CHUNK):  # bounded IN lists (PostgreSQL: 65535)
                 hashes.update(
                     session.exec(
-                        select(ChildRow.id, ChildRow.facts_hash).where(
-                            col(ChildRow.id).in_(ids[start : start + _CHUNK])
-                        )
+                        select(ChildRow.id, ChildRow.facts_hash)
+                        .where(col(ChildRow.id).in_(ids[start : start + _CHUNK]))
+                        .order_by(ChildRow.id)
+                        .with_for_update()
                     ).all()
                 )
+            # The time of the write, read once the rows are locked: a plan saved before
+            # (it held the lock) has an earlier planned_at, so the next incremental plan
+            # finds this child written after it.
+            now = _now()
             new: list[tuple[Child, ChildRow, tuple[list[Any], ...]]] = []
             for child in children:
                 row, categories, events, enrolments, cases, referrals = child_rows(child, now)
@@ -248,11 +293,10 @@ class SqlRepository:
     def save_daycares(self, daycares: Sequence[Daycare]) -> SaveCounts:
         with self._tx() as session:
             counts = SaveCounts()
-            now = _now()
             self.ensure_townships(d.township for d in daycares if d.township)
             for daycare in daycares:
-                row, corrections = daycare_rows(daycare, now)
-                old = session.get(DaycareRow, daycare.id)
+                old = session.get(DaycareRow, daycare.id, with_for_update=True)
+                row, corrections = daycare_rows(daycare, _now())  # locked first: as children
                 if old is not None and old.facts_hash == row.facts_hash:
                     counts += SaveCounts(unchanged=1)
                     continue
@@ -425,6 +469,13 @@ class SqlRepository:
         with self._tx() as session:
             return list(session.exec(query).all())
 
+    def subject_count(self) -> int:
+        with self._tx() as session:
+            return sum(
+                session.exec(select(func.count()).select_from(table)).one()
+                for table in _SUBJECT_TABLES.values()
+            )
+
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
@@ -445,6 +496,23 @@ class SqlRepository:
                             protocol=row.protocol,
                             planned_until=to_date(row.planned_until),
                         )
+            return result
+
+    def subjects_to_plan(
+        self, current: CurrentPlan, *, after: SubjectRef | None = None, limit: int = 500
+    ) -> list[SubjectRef]:
+        whole_number("limit", limit, minimum=1, maximum=1_000_000)
+        with self._tx() as session:
+            result: list[SubjectRef] = []
+            for kind in sorted(SubjectKind, key=lambda k: k.value):  # SubjectRef's order
+                if len(result) == limit or (after is not None and after.kind.value > kind.value):
+                    continue
+                query = _stale_plans(kind, current)
+                table = _SUBJECT_CORE[kind]
+                if after is not None and after.kind is kind:
+                    query = query.where(table.c.id > after.id)
+                ids = session.execute(query.order_by(table.c.id).limit(limit - len(result)))
+                result += [SubjectRef(kind=kind, id=i) for i in ids.scalars()]
             return result
 
     def save_plan(
