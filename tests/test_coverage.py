@@ -629,3 +629,17 @@ def test_a_departed_childs_open_case_is_not_counted_later() -> None:
                  as_of=D(2027, 4, 1), protocol=PROTOCOL, children={"C1": gone},
                  encounters=[]) if r.indicator == "case_closing"]  # fmt: skip
     assert closing.denominator == 0
+
+
+def test_results_of_two_parts_add_up_and_only_alike_ones(
+    results: dict[str, yiyu.coverage.IndicatorResult],
+) -> None:
+    """The coverage job adds the results of batches of subjects (#14)."""
+    one = results["routine_checks_timely"]
+    two = one.added(one)
+    assert (two.numerator, two.denominator) == (2 * one.numerator, 2 * one.denominator)
+    assert (two.late, two.pending, two.rate) == (2 * one.late, 2 * one.pending, one.rate)
+    assert two.shortfall == one.shortfall + one.shortfall
+    assert two.final == one.final
+    with pytest.raises(yiyu.ValidationError, match="not the same indicator"):
+        one.added(results["newborn_visit_timely"])

@@ -63,11 +63,8 @@ __all__ = [
     "Indicator",
     "IndicatorResult",
     "Shortfall",
-    "Tally",
     "coverage",
     "indicators_markdown",
-    "results",
-    "tallies",
     "year_to_date",
 ]
 
@@ -107,46 +104,6 @@ def coverage(
         ValidationError: ``encounters`` not given while an indicator that reads visits
             is asked for, or an indicator yiyu has no counting rule for.
     """
-    counted = tallies(
-        stored,
-        period=period,
-        as_of=as_of,
-        protocol=protocol,
-        children=children,
-        encounters=encounters,
-        area=area,
-        indicators=indicators,
-    )
-    return results(
-        counted,
-        period=period,
-        as_of=as_of,
-        protocol=protocol,
-        area=area,
-        indicators=indicators,
-        small_below=small_below,
-    )
-
-
-def tallies(
-    stored: Iterable[StoredObligation],
-    *,
-    period: Period,
-    as_of: pendulum.Date,
-    protocol: Protocol,
-    children: Mapping[str, Child],
-    encounters: Iterable[Encounter] | None = None,
-    area: str | None = None,
-    indicators: Sequence[Indicator] = INDICATORS,
-) -> dict[str, Tally]:
-    """Every indicator's figures over the subjects given, by indicator id: the first half
-    of :func:`coverage`, with the same arguments.
-
-    Each subject is counted on its own, so a population may be counted in parts, each
-    with every obligation, visit and fact of its own subjects, and the parts' tallies
-    added (:meth:`Tally.add`) before :func:`results` reads them: the coverage job counts
-    a province that way, in bounded memory.
-    """
     scope = Scope(
         obligations=tuple(
             as_counted(e, children) for e in stored if area is None or e.township == area
@@ -159,38 +116,17 @@ def tallies(
     )
     in_period = [e for e in scope.obligations if counted_in_period(e, scope)]
     visits = _visits(encounters, indicators)
-    return {
-        indicator.id: (
-            national(indicator, scope, visits)
-            if indicator.basis == "year"
-            else _per_period(indicator, scope, in_period)
-        )
-        for indicator in indicators
-    }
 
-
-def results(
-    counted: Mapping[str, Tally],
-    *,
-    period: Period,
-    as_of: pendulum.Date,
-    protocol: Protocol,
-    area: str | None = None,
-    indicators: Sequence[Indicator] = INDICATORS,
-    small_below: int = SMALL_DENOMINATOR,
-) -> list[IndicatorResult]:
-    """The results of the figures ``counted`` (by :func:`tallies`): the second half of
-    :func:`coverage`, with its arguments."""
-    out = []
+    results = []
     for indicator in indicators:
-        tally = counted[indicator.id]
-        first, last = (
-            year_to_date(period, as_of)
-            if indicator.basis == "year"
-            else (period.start, min(period.end, as_of))
-        )
+        if indicator.basis == "year":
+            tally = national(indicator, scope, visits)
+            first, last = scope.year_to_date
+        else:
+            tally = _per_period(indicator, scope, in_period)
+            first, last = period.start, scope.last
         target = protocol.targets.get(indicator.id)
-        out.append(
+        results.append(
             IndicatorResult(
                 indicator=indicator.id,
                 name=indicator.name,
@@ -214,7 +150,7 @@ def results(
                 pending=tally.pending,
             )
         )
-    return out
+    return results
 
 
 _READS_VISITS = frozenset(

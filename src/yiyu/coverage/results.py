@@ -8,6 +8,7 @@ import attrs
 import pendulum
 
 from yiyu.coverage.indicators import SMALL_DENOMINATOR
+from yiyu.errors import ValidationError
 
 __all__ = ["SHORTFALL_REASONS", "IndicatorResult", "Shortfall", "Tally"]
 
@@ -46,18 +47,6 @@ class Tally:
     elsewhere: int = 0
     pending: int = 0  # owed, but not judged yet: its window (or newborn period) is open
     shortfall: list[Shortfall] = attrs.Factory(list)
-
-    def add(self, other: Tally) -> None:
-        """Add the figures of ``other``, counted over other subjects: an indicator counts
-        each subject on its own, so the tallies of a population's parts add up to the
-        population's (the coverage job counts a province in batches of subjects)."""
-        self.numerator += other.numerator
-        self.denominator += other.denominator
-        self.late += other.late
-        self.skipped += other.skipped
-        self.elsewhere += other.elsewhere
-        self.pending += other.pending
-        self.shortfall.extend(other.shortfall)
 
     def counted(self, ok: bool, *, subject_id: str, key: str | None, reason: str) -> None:
         """One more in the denominator; in the numerator when ``ok``, else short by
@@ -99,6 +88,31 @@ class IndicatorResult:
     first: pendulum.Date | None = None
     last: pendulum.Date | None = None
     pending: int = 0
+
+    def added(self, other: IndicatorResult) -> IndicatorResult:
+        """This result with ``other``'s figures added: ``other`` counted the same indicator,
+        period and area over other subjects. Each subject counts on its own, so the
+        results of a population's parts add up to the population's (the coverage job
+        counts a province in batches of subjects); the result is final when both are.
+
+        Raises:
+            ValidationError: if ``other`` is another indicator, period or area's.
+        """
+        mine = (self.indicator, self.period, self.area, self.first, self.last)
+        theirs = (other.indicator, other.period, other.area, other.first, other.last)
+        if mine != theirs:
+            raise ValidationError("other", theirs, f"not the same indicator and span as {mine}")
+        return attrs.evolve(
+            self,
+            numerator=self.numerator + other.numerator,
+            denominator=self.denominator + other.denominator,
+            late=self.late + other.late,
+            skipped=self.skipped + other.skipped,
+            elsewhere=self.elsewhere + other.elsewhere,
+            pending=self.pending + other.pending,
+            shortfall=self.shortfall + other.shortfall,
+            final=self.final and other.final,
+        )
 
     @property
     def rate(self) -> float | None:

@@ -7,15 +7,7 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
-from yiyu.coverage import (
-    INDICATORS,
-    IndicatorResult,
-    Shortfall,
-    Tally,
-    results,
-    tallies,
-    year_to_date,
-)
+from yiyu.coverage import IndicatorResult, Shortfall, coverage, year_to_date
 from yiyu.dates import Period
 from yiyu.domain import Child
 from yiyu.domain._convert import whole_number
@@ -45,8 +37,9 @@ def coverage_report(
     (those the obligations name, and every child living in the area, since the
     indicators over resident children — the yearly rates, 家庭医生签约率, the 科学育儿
     proxy — count children with nothing due). Each subject is counted on its own, so the
-    batches' figures add up to the area's (:func:`yiyu.coverage.tallies`), whatever the
-    batch size; a shortfall list is in order of subject id and obligation key.
+    batches' results add up to the area's (:meth:`~yiyu.coverage.IndicatorResult.added`),
+    whatever the batch size; a shortfall list is in order of subject id and obligation
+    key.
 
     Args:
         repo: the store.
@@ -60,14 +53,16 @@ def coverage_report(
         One result per indicator of :data:`yiyu.coverage.INDICATORS`.
     """
     batch_size = whole_number("batch_size", batch_size, minimum=1, maximum=1_000_000)
-    counted = {indicator.id: Tally() for indicator in INDICATORS}
+    total: list[IndicatorResult] | None = None
     for subjects in _batches(repo, batch_size):
         batch = _count(repo, protocol, subjects, period, as_of, township)
-        for indicator_id, tally in batch.items():
-            counted[indicator_id].add(tally)
+        total = batch if total is None else [t.added(b) for t, b in zip(total, batch, strict=True)]
+    if total is None:  # an empty store: the figures of nothing
+        total = coverage([], period=period, as_of=as_of, protocol=protocol, children={},
+                         encounters=[], area=township)  # fmt: skip
     return [
         attrs.evolve(result, shortfall=tuple(sorted(result.shortfall, key=_subject_order)))
-        for result in results(counted, period=period, as_of=as_of, protocol=protocol, area=township)
+        for result in total
     ]
 
 
@@ -91,8 +86,8 @@ def _count(
     period: Period,
     as_of: pendulum.Date,
     township: str | None,
-) -> dict[str, Tally]:
-    """The figures of one batch of subjects, by indicator id."""
+) -> list[IndicatorResult]:
+    """The figures of one batch of subjects."""
     batch, ids = subjects
     # Loosely: everything whose window touches the period or closed within a year before
     # it (a visit done in the period for a window that closed earlier); the indicators
@@ -120,7 +115,7 @@ def _count(
     first, last = year_to_date(period, as_of)
     opened = min((s.obligation.opens for s in stored), default=first)
     encounters = repo.encounters_between(min(first, opened), last, subjects=batch)
-    return tallies(
+    return coverage(
         stored,
         period=period,
         as_of=as_of,
