@@ -680,18 +680,17 @@ class SqlRepository:
 
     def obligations(self, where: ObligationFilter) -> list[StoredObligation]:
         with self._tx() as session:
-            done = (
-                select(
-                    EncounterRow.obligation_key,
-                    func.min(EncounterRow.on).label("done_on"),
-                )
-                .where(col(EncounterRow.obligation_key).is_not(None))
-                .group_by(EncounterRow.obligation_key)
-                .subquery()
+            # The first visit of each obligation read, found by the index on the visit's
+            # obligation key: a grouping of every visit would cost a whole province's
+            # visits for each page of a batched job.
+            done_on = (
+                select(func.min(EncounterRow.on))
+                .where(col(EncounterRow.obligation_key) == ObligationRow.key)
+                .correlate(ObligationRow)
+                .scalar_subquery()
             )
             query = (
-                select(ObligationRow, done.c.done_on, SkipRow, RescheduleRow)
-                .outerjoin(done, done.c.obligation_key == ObligationRow.key)
+                select(ObligationRow, done_on, SkipRow, RescheduleRow)
                 .outerjoin(SkipRow, col(SkipRow.obligation_key) == ObligationRow.key)
                 .outerjoin(RescheduleRow, col(RescheduleRow.obligation_key) == ObligationRow.key)
             )
