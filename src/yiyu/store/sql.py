@@ -47,8 +47,13 @@ from yiyu.store.api import (
 )
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
+    ObligationContent,
     child_from_rows,
     child_rows,
+    content_digest,
+    content_from_row,
+    content_of,
+    content_values,
     daycare_from_rows,
     daycare_rows,
     holiday_year_from_row,
@@ -69,6 +74,7 @@ from yiyu.store.tables import (
     HolidayYearRow,
     JobRunRow,
     LifeEventRow,
+    ObligationContentRow,
     ObligationRow,
     PlanStateRow,
     ReferralRow,
@@ -90,6 +96,7 @@ _CHILD_PARTS: tuple[type[Any], ...] = (
 
 
 _OBLIGATION_TABLE: Table = metadata.tables[ObligationRow.__tablename__]
+_CONTENT_TABLE: Table = metadata.tables[ObligationContentRow.__tablename__]
 _PLAN_STATE_TABLE: Table = metadata.tables[PlanStateRow.__tablename__]
 _TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
 _CHILD_TABLE: Table = metadata.tables[ChildRow.__tablename__]
@@ -98,6 +105,7 @@ _HOLIDAY_TABLE: Table = metadata.tables[HolidayYearRow.__tablename__]
 
 
 _CHUNK = 500  # ids per IN list and per locked batch
+_WRITTEN = "yiyu_contents_written"  # session.info: contents this transaction inserted
 
 # The table of each kind of subject: the rows plans lock and re-read.
 _SUBJECT_TABLES: Mapping[SubjectKind, type[ChildRow] | type[DaycareRow]] = {
@@ -143,6 +151,12 @@ class SqlRepository:
         self._session: ContextVar[Session | None] = ContextVar(
             f"yiyu_session_{id(self)}", default=None
         )
+        # Obligation contents by digest. A digest names one content for good, so what
+        # was read once is right for as long as the process runs; ``_committed`` holds
+        # the digests known to be stored (written by a committed transaction or read),
+        # so a plan writes each of its few hundred contents once, not per obligation.
+        self._contents: dict[str, ObligationContent] = {}
+        self._committed: set[str] = set()
 
     # --- transactions -----------------------------------------------------------------
 
@@ -158,6 +172,9 @@ class SqlRepository:
                     yield
             finally:
                 self._session.reset(token)
+            # Committed: the contents this transaction wrote are stored (a rolled-back
+            # one never gets here, and its contents are written again next time).
+            self._committed.update(session.info.get(_WRITTEN, ()))
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
@@ -470,6 +487,7 @@ class SqlRepository:
         updates: list[dict[str, Any]] = []
         withdrawals: list[str] = []
         unwithdrawals: list[str] = []
+        written: list[Obligation] = []
         for item in group:
             plan = reconcile(
                 stored.get(item.ref.id, {}),
@@ -480,6 +498,8 @@ class SqlRepository:
             )
             inserts += [self._values(ob, item, now) for ob in plan.insert]
             updates += [self._values(ob, item, now) for ob in plan.update]
+            written.extend(plan.insert)
+            written.extend(plan.update)
             withdrawals.extend(plan.withdraw)
             unwithdrawals.extend(plan.unwithdraw)
             counts += SaveCounts(
@@ -487,6 +507,7 @@ class SqlRepository:
                 updated=len(plan.update) + len(plan.withdraw) + len(plan.unwithdraw),
                 unchanged=plan.unchanged,
             )
+        self._write_contents(session, written)
         if inserts:
             # Core, not the ORM's bulk insert: that drops None values and so splits rows
             # with different NULL columns into executemany calls of a few rows each
@@ -528,6 +549,40 @@ class SqlRepository:
             ob, township=item.township, assignee=assignee_of(item.assignees, ob), now=now
         )
 
+    def _write_contents(self, session: Session, obligations: Sequence[Obligation]) -> None:
+        """Store the contents these obligations refer to, before the obligations (ON
+        CONFLICT DO NOTHING: a concurrent plan writing the same content waits for the
+        other and then goes on)."""
+        written: set[str] = session.info.setdefault(_WRITTEN, set())
+        new: dict[str, dict[str, Any]] = {}
+        for ob in obligations:
+            content = content_of(ob)
+            digest = content_digest(content)
+            if digest in self._committed or digest in written or digest in new:
+                continue
+            new[digest] = content_values(content)
+            self._contents.setdefault(digest, content)
+        rows = [new[digest] for digest in sorted(new)]  # one order: no deadlocks
+        for start in range(0, len(rows), _CHUNK):
+            self._insert_new(session, _CONTENT_TABLE, rows[start : start + _CHUNK], key="digest")
+        written.update(new)
+
+    def _read_contents(
+        self, session: Session, digests: Iterable[str]
+    ) -> dict[str, ObligationContent]:
+        """The contents of these digests (a few hundred at most: read once per process)."""
+        missing = sorted(set(digests) - self._contents.keys())
+        for start in range(0, len(missing), _CHUNK):
+            rows = session.exec(
+                select(ObligationContentRow).where(
+                    col(ObligationContentRow.digest).in_(missing[start : start + _CHUNK])
+                )
+            ).all()
+            for row in rows:
+                self._contents[row.digest] = content_from_row(row)
+                self._committed.add(row.digest)
+        return self._contents
+
     def _stored_states(
         self, session: Session, kind: SubjectKind, ids: Sequence[str]
     ) -> dict[str, dict[str, StoredState]]:
@@ -556,10 +611,11 @@ class SqlRepository:
                 )
             ).all()
         )
+        contents = self._read_contents(session, {row.content for row in rows})
         result: dict[str, dict[str, StoredState]] = {}
         for row in rows:
             result.setdefault(row.subject_id, {})[row.key] = StoredState(
-                obligation=obligation_from_row(row),
+                obligation=obligation_from_row(row, contents[row.content]),
                 finished=row.key in done or row.key in skipped,
                 withdrawn=row.withdrawn_on is not None,
                 township=row.township,
@@ -608,9 +664,10 @@ class SqlRepository:
             if not where.include_withdrawn:
                 conditions.append(col(o.withdrawn_on).is_(None))
             rows = session.exec(query.where(*conditions).order_by(o.key)).all()
+            contents = self._read_contents(session, {row.content for row, *_ in rows})
             return [
                 StoredObligation(
-                    obligation=obligation_from_row(row),
+                    obligation=obligation_from_row(row, contents[row.content]),
                     township=row.township,
                     assignee=row.assignee,
                     done_on=to_date(done_on) if done_on is not None else None,

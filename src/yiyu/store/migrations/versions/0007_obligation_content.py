@@ -1,0 +1,149 @@
+"""an obligation's content (name, contents, tests, checklist, sources, evidence) stored once
+per distinct value in obligation_content, the obligation referring to it by digest
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-21 12:00:00.000000
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+# The content columns, in the order the digest takes them; the JSON ones are lists.
+_FIELDS = ("name", "contents", "tests", "checklist", "sources", "evidence", "window_evidence")
+_JSON = frozenset({"contents", "tests", "sources"})
+_BATCH = 1000
+
+# The tables as this revision knows them (never the current models: they move on). The
+# JSON columns are read and compared as their stored text: PostgreSQL's json type has no
+# equality, and the text is what the rows hold.
+_obligation = sa.table(
+    "obligation",
+    *(sa.column(name, sa.Text) for name in _FIELDS),
+    sa.column("content", sa.String),
+)
+_content = sa.table(
+    "obligation_content",
+    sa.column("digest", sa.String),
+    *(sa.column(name, sa.JSON if name in _JSON else sa.String) for name in _FIELDS),
+)
+# The distinct contents found, as their stored text, with their digests: the UPDATE that
+# fills obligation.content looks each row's content up here.
+_found = sa.table(
+    "_yiyu_content_found",
+    sa.column("digest", sa.String),
+    *(sa.column(name, sa.Text) for name in _FIELDS),
+)
+
+
+def _digest(values: list[Any]) -> str:
+    # yiyu.store.rows.content_digest as of this revision (a later change there would only
+    # store an equal content twice, under two digests: reads stay right).
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _as_text(name: str) -> Any:
+    column = _obligation.c[name]
+    return sa.cast(column, sa.Text) if name in _JSON else column
+
+
+def upgrade() -> None:
+    op.create_table(
+        "obligation_content",
+        sa.Column("digest", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("contents", sa.JSON(), nullable=False),
+        sa.Column("tests", sa.JSON(), nullable=False),
+        sa.Column("checklist", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("sources", sa.JSON(), nullable=False),
+        sa.Column("evidence", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("window_evidence", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.PrimaryKeyConstraint("digest"),
+    )
+    with op.batch_alter_table("obligation", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("content", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    op.create_table(
+        "_yiyu_content_found",
+        sa.Column("digest", sa.Text(), nullable=False),
+        *(sa.Column(name, sa.Text(), nullable=name == "checklist") for name in _FIELDS),
+    )
+    op.create_index("_ix_yiyu_content_found", "_yiyu_content_found", ["name", "evidence"])
+    _move_contents()
+    op.drop_table("_yiyu_content_found")
+    with op.batch_alter_table("obligation", schema=None) as batch_op:
+        batch_op.alter_column(
+            "content", existing_type=sqlmodel.sql.sqltypes.AutoString(), nullable=False
+        )
+        batch_op.create_foreign_key(
+            "fk_obligation_content_obligation_content",
+            "obligation_content",
+            ["content"],
+            ["digest"],
+        )
+        for name in _FIELDS:
+            batch_op.drop_column(name)
+
+
+def _move_contents() -> None:
+    """Each distinct content into obligation_content, and its digest into the rows that
+    hold it. The database finds the distinct values (a few hundred: one per rule version,
+    and per set of tests a catch-up check missed) and updates the rows in one statement:
+    the obligations are never loaded."""
+    connection = op.get_bind()
+    distinct = sa.select(*(_as_text(name).label(name) for name in _FIELDS)).distinct()
+    found: list[dict[str, Any]] = []
+    contents: dict[str, dict[str, Any]] = {}
+    for row in connection.execute(distinct):
+        text = dict(zip(_FIELDS, row, strict=True))
+        values = {n: json.loads(v) if n in _JSON else v for n, v in text.items()}
+        digest = _digest([values[name] for name in _FIELDS])
+        found.append({"digest": digest, **text})
+        contents.setdefault(digest, {"digest": digest, **values})  # one content, two texts
+    rows = list(contents.values())
+    for start in range(0, len(found), _BATCH):
+        connection.execute(_found.insert(), found[start : start + _BATCH])
+    for start in range(0, len(rows), _BATCH):
+        connection.execute(_content.insert(), rows[start : start + _BATCH])
+    # ``=`` where the database can use the index; the checklist may be NULL on both sides.
+    match = [
+        _found.c[n].is_not_distinct_from(_as_text(n)) if n == "checklist" else
+        _found.c[n] == _as_text(n)
+        for n in _FIELDS
+    ]  # fmt: skip
+    digest = sa.select(_found.c.digest).where(*match).limit(1).scalar_subquery()
+    connection.execute(_obligation.update().values(content=digest))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("obligation", schema=None) as batch_op:
+        for name in _FIELDS:
+            kind = sa.JSON() if name in _JSON else sqlmodel.sql.sqltypes.AutoString()
+            batch_op.add_column(sa.Column(name, kind, nullable=True))
+    for name in _FIELDS:
+        value = (
+            sa.select(_content.c[name])
+            .where(_content.c.digest == _obligation.c.content)
+            .scalar_subquery()
+        )
+        op.execute(_obligation.update().values({name: value}))
+    with op.batch_alter_table("obligation", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_obligation_content_obligation_content", type_="foreignkey")
+        batch_op.drop_column("content")
+        for name in _FIELDS:
+            if name != "checklist":
+                kind = sa.JSON() if name in _JSON else sqlmodel.sql.sqltypes.AutoString()
+                batch_op.alter_column(name, existing_type=kind, nullable=False)
+    op.drop_table("obligation_content")
