@@ -294,9 +294,10 @@ def content_of(ob: Obligation) -> ObligationContent:
 
 
 @functools.lru_cache(maxsize=4096)
-def content_digest(content: ObligationContent) -> str:
-    """The key of a content: 128 bits of SHA-256 over exactly its fields (cached: a plan
-    has a few hundred distinct contents and a million obligations)."""
+def content_digest(content: ObligationContent) -> int:
+    """The key of a content: the first 63 bits of SHA-256 over exactly its fields, a
+    positive BIGINT (cached: a plan has a few hundred distinct contents and a million
+    obligations). The store checks a digest it finds stored holds the same content."""
     fields = [
         content.name,
         list(content.contents),
@@ -307,7 +308,7 @@ def content_digest(content: ObligationContent) -> str:
         content.window_evidence.value,
     ]
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
 def content_values(content: ObligationContent) -> dict[str, object]:

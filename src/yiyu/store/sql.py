@@ -155,8 +155,8 @@ class SqlRepository:
         # was read once is right for as long as the process runs; ``_committed`` holds
         # the digests known to be stored (written by a committed transaction or read),
         # so a plan writes each of its few hundred contents once, not per obligation.
-        self._contents: dict[str, ObligationContent] = {}
-        self._committed: set[str] = set()
+        self._contents: dict[int, ObligationContent] = {}
+        self._committed: set[int] = set()
 
     # --- transactions -----------------------------------------------------------------
 
@@ -553,23 +553,29 @@ class SqlRepository:
         """Store the contents these obligations refer to, before the obligations (ON
         CONFLICT DO NOTHING: a concurrent plan writing the same content waits for the
         other and then goes on)."""
-        written: set[str] = session.info.setdefault(_WRITTEN, set())
-        new: dict[str, dict[str, Any]] = {}
+        written: set[int] = session.info.setdefault(_WRITTEN, set())
+        new: dict[int, ObligationContent] = {}
         for ob in obligations:
             content = content_of(ob)
             digest = content_digest(content)
-            if digest in self._committed or digest in written or digest in new:
-                continue
-            new[digest] = content_values(content)
-            self._contents.setdefault(digest, content)
-        rows = [new[digest] for digest in sorted(new)]  # one order: no deadlocks
-        for start in range(0, len(rows), _CHUNK):
-            self._insert_new(session, _CONTENT_TABLE, rows[start : start + _CHUNK], key="digest")
+            if digest not in self._committed and digest not in written:
+                new[digest] = content
+        digests = sorted(new)  # one order: no deadlocks
+        for start in range(0, len(digests), _CHUNK):
+            chunk = digests[start : start + _CHUNK]
+            rows = [content_values(new[digest]) for digest in chunk]
+            inserted = set(self._insert_new(session, _CONTENT_TABLE, rows, key="digest"))
+            # The others were stored already: the same content, unless two contents'
+            # 63 bits collided, which must fail loudly rather than mix them up.
+            stored = self._read_contents(session, [d for d in chunk if d not in inserted])
+            for digest in chunk:
+                if stored.setdefault(digest, new[digest]) != new[digest]:
+                    raise RuntimeError(f"two obligation contents share the digest {digest}")
         written.update(new)
 
     def _read_contents(
-        self, session: Session, digests: Iterable[str]
-    ) -> dict[str, ObligationContent]:
+        self, session: Session, digests: Iterable[int]
+    ) -> dict[int, ObligationContent]:
         """The contents of these digests (a few hundred at most: read once per process)."""
         missing = sorted(set(digests) - self._contents.keys())
         for start in range(0, len(missing), _CHUNK):

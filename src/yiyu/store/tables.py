@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -176,11 +176,14 @@ class ObligationContentRow(SQLModel, table=True):
     content: the rows of one rule version share it, so an obligation row holds only what
     varies. Keyed by a digest of exactly these fields (yiyu.store.rows.content_digest),
     not by rule: a catch-up check carries the tests it missed, so one rule can have
-    several contents. A row is never changed: new content is a new digest."""
+    several contents. A row is never changed: new content is a new digest. The digest is
+    a 63-bit integer: 8 bytes in every obligation row, where hex text would take 32."""
 
     __tablename__ = "obligation_content"
 
-    digest: str = Field(primary_key=True)
+    digest: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
     name: str
     contents: list[str] = _json()
     tests: list[str] = _json()
@@ -215,7 +218,7 @@ class ObligationRow(SQLModel, table=True):
     assignee: str | None = None
     # The digest of its ObligationContentRow (name, contents, tests, checklist, sources,
     # evidence).
-    content: str = Field(foreign_key="obligation_content.digest")
+    content: int = Field(sa_type=BigInteger, foreign_key="obligation_content.digest")
     catch_up: bool = False
     cancelled_on: dt.date | None = None
     cancel_reason: str | None = None
