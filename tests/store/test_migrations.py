@@ -351,3 +351,46 @@ def test_obligations_keep_their_content_through_the_upgrade_on_postgresql(
     postgres: Any,
 ) -> None:
     _check_0007(postgres.engine())
+
+
+def _check_downgrade_0007(engine: Any) -> None:
+    import json
+
+    obligations = _obligations_at_0006(engine)
+    upgrade(engine)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    assert "obligation_content" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT key, name, contents, tests, checklist, sources, evidence, "
+                "window_evidence FROM obligation"
+            )
+        ).all()
+        skipped = connection.execute(text("SELECT obligation_key FROM skip")).scalars().all()
+
+    def listed(value: Any) -> tuple[str, ...]:  # JSON text on SQLite, decoded by psycopg
+        return tuple(json.loads(value) if isinstance(value, str) else value)
+
+    assert {
+        key: (name, listed(contents), listed(tests), checklist, listed(sources), evidence,
+              window_evidence)
+        for key, name, contents, tests, checklist, sources, evidence, window_evidence in rows
+    } == {
+        ob.key: (ob.name, ob.contents, ob.tests, ob.checklist, ob.sources, ob.evidence.value,
+                 ob.window_evidence.value)
+        for ob in obligations.values()
+    }  # fmt: skip
+    assert skipped == ["child:C1/m3"]
+    engine.dispose()
+
+
+def test_the_downgrade_puts_the_contents_back_in_each_row(tmp_path: Path) -> None:
+    _check_downgrade_0007(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
+
+
+def test_the_downgrade_puts_the_contents_back_on_postgresql(postgres: Any) -> None:
+    _check_downgrade_0007(postgres.engine())
