@@ -370,6 +370,7 @@ def obligation_tuple(
     *,
     township: str | None,
     assignee: str | None,
+    content: int,
     now: object,
     day: Callable[[dt.date], object] = plain_date,
 ) -> tuple[object, ...]:
@@ -377,7 +378,8 @@ def obligation_tuple(
     own ``executemany``: the plan writes a million of them, and a dict per row and
     SQLAlchemy's processing of each value cost a third of its time (profiled). ``day``
     turns a date into what the driver takes and ``now`` is given as the driver takes it.
-    Its content is referred to by digest: that row must be written first."""
+    ``content`` is the digest of its content (:func:`content_digest`), whose row must be
+    written first."""
     cancelled = ob.cancelled_on
     return (
         ob.key,
@@ -395,7 +397,7 @@ def obligation_tuple(
         ob.daycare_id,
         township,
         assignee,
-        content_digest(content_of(ob)),
+        content,
         ob.catch_up,
         None if cancelled is None else day(cancelled),
         ob.cancel_reason,
@@ -409,7 +411,8 @@ def obligation_values(
 ) -> dict[str, object]:
     """The row of an obligation as a plain dict (no model instance per row), for Core
     inserts and updates."""
-    values = obligation_tuple(ob, township=township, assignee=assignee, now=now)
+    content = content_digest(content_of(ob))
+    values = obligation_tuple(ob, township=township, assignee=assignee, content=content, now=now)
     return dict(zip(OBLIGATION_COLUMNS, values, strict=True))
 
 

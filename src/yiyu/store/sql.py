@@ -495,7 +495,7 @@ class SqlRepository:
         updates: list[dict[str, Any]] = []
         withdrawals: list[str] = []
         unwithdrawals: list[str] = []
-        written: list[Obligation] = []
+        contents: dict[int, ObligationContent] = {}  # of the obligations written
         for item in group:
             plan = reconcile(
                 stored.get(item.ref.id, {}),
@@ -504,19 +504,18 @@ class SqlRepository:
                 township=item.township,
                 assignees=item.assignees,
             )
-            inserts += [
-                obligation_tuple(
-                    ob,
-                    township=item.township,
-                    assignee=assignee_of(item.assignees, ob),
-                    now=stamp,
-                    day=as_driver_day,
-                )
-                for ob in plan.insert
-            ]
-            updates += [self._values(ob, item, now) for ob in plan.update]
-            written.extend(plan.insert)
-            written.extend(plan.update)
+            for ob in plan.insert:
+                content = content_of(ob)
+                digest = content_digest(content)
+                contents.setdefault(digest, content)
+                assignee = assignee_of(item.assignees, ob)
+                inserts.append(
+                    obligation_tuple(ob, township=item.township, assignee=assignee,
+                                     content=digest, now=stamp, day=as_driver_day)
+                )  # fmt: skip
+            for ob in plan.update:
+                updates.append(self._values(ob, item, now))
+                contents.setdefault(updates[-1]["content"], content_of(ob))
             withdrawals.extend(plan.withdraw)
             unwithdrawals.extend(plan.unwithdraw)
             counts += SaveCounts(
@@ -524,7 +523,7 @@ class SqlRepository:
                 updated=len(plan.update) + len(plan.withdraw) + len(plan.unwithdraw),
                 unchanged=plan.unchanged,
             )
-        self._write_contents(session, written)
+        self._write_contents(session, contents)
         if inserts:
             # Tuples through the driver's own executemany: neither the ORM's bulk insert
             # (it drops None values, so splits rows with different NULL columns into
@@ -584,17 +583,12 @@ class SqlRepository:
             ob, township=item.township, assignee=assignee_of(item.assignees, ob), now=now
         )
 
-    def _write_contents(self, session: Session, obligations: Sequence[Obligation]) -> None:
-        """Store the contents these obligations refer to, before the obligations (ON
-        CONFLICT DO NOTHING: a concurrent plan writing the same content waits for the
-        other and then goes on)."""
+    def _write_contents(self, session: Session, contents: Mapping[int, ObligationContent]) -> None:
+        """Store these contents (by digest) unless stored, before the obligations that
+        refer to them (ON CONFLICT DO NOTHING: a concurrent plan writing the same content
+        waits for the other and then goes on)."""
         written: set[int] = session.info.setdefault(_WRITTEN, set())
-        new: dict[int, ObligationContent] = {}
-        for ob in obligations:
-            content = content_of(ob)
-            digest = content_digest(content)
-            if digest not in self._committed and digest not in written:
-                new[digest] = content
+        new = {d: c for d, c in contents.items() if d not in self._committed and d not in written}
         digests = sorted(new)  # one order: no deadlocks
         for start in range(0, len(digests), _CHUNK):
             chunk = digests[start : start + _CHUNK]
