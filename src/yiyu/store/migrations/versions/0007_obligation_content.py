@@ -57,6 +57,11 @@ def _digest(values: list[Any]) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
+def _type(name: str) -> Any:
+    """A content column's type as the models declare it."""
+    return sa.JSON() if name in _JSON else sqlmodel.sql.sqltypes.AutoString()
+
+
 def _as_text(name: str) -> Any:
     column = _obligation.c[name]
     return sa.cast(column, sa.Text) if name in _JSON else column
@@ -90,13 +95,7 @@ def upgrade() -> None:
     op.create_table(
         "obligation_content",
         sa.Column("digest", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("contents", sa.JSON(), nullable=False),
-        sa.Column("tests", sa.JSON(), nullable=False),
-        sa.Column("checklist", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("sources", sa.JSON(), nullable=False),
-        sa.Column("evidence", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("window_evidence", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        *(sa.Column(name, _type(name), nullable=name == "checklist") for name in _FIELDS),
         sa.PrimaryKeyConstraint("digest"),
     )
     with op.batch_alter_table("obligation", schema=None) as batch_op:
@@ -154,20 +153,14 @@ def _move_contents() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("obligation", schema=None) as batch_op:
         for name in _FIELDS:
-            kind = sa.JSON() if name in _JSON else sqlmodel.sql.sqltypes.AutoString()
-            batch_op.add_column(sa.Column(name, kind, nullable=True))
-    for name in _FIELDS:
-        value = (
-            sa.select(_content.c[name])
-            .where(_content.c.digest == _obligation.c.content)
-            .scalar_subquery()
-        )
-        op.execute(_obligation.update().values({name: value}))
+            batch_op.add_column(sa.Column(name, _type(name), nullable=True))
+    held = _content.c.digest == _obligation.c.content
+    values = {n: sa.select(_content.c[n]).where(held).scalar_subquery() for n in _FIELDS}
+    op.execute(_obligation.update().values(values))
     with _rebuilt_obligations() as batch_op:
         batch_op.drop_constraint("fk_obligation_content_obligation_content", type_="foreignkey")
         batch_op.drop_column("content")
         for name in _FIELDS:
             if name != "checklist":
-                kind = sa.JSON() if name in _JSON else sqlmodel.sql.sqltypes.AutoString()
-                batch_op.alter_column(name, existing_type=kind, nullable=False)
+                batch_op.alter_column(name, existing_type=_type(name), nullable=False)
     op.drop_table("obligation_content")
