@@ -1,9 +1,11 @@
 """SQL store: an obligation's content is stored once per distinct value and referred to
-by digest; what a process remembers of the contents it wrote never outlives a rollback."""
+by digest; what a process remembers of the contents it wrote never outlives a rollback
+(SQLite writes them in the plan's transaction, PostgreSQL commits them at once)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pendulum
@@ -24,12 +26,16 @@ CHILDREN = [make_child(f"C{i}", born="2024-01-31", township="城关街道") for 
 REFS = [SubjectRef(kind="child", id=c.id) for c in CHILDREN]
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}")
+    else:
+        engine = request.getfixturevalue("postgres").engine()
     upgrade(engine)
     SqlRepository(engine).save_children(CHILDREN)
-    return engine
+    yield engine
+    engine.dispose()
 
 
 def _plan(repo: SqlRepository, index: int) -> list[yiyu.Obligation]:
@@ -68,9 +74,12 @@ def test_contents_of_a_rolled_back_plan_are_written_again(engine: Engine) -> Non
 
     with pytest.raises(RuntimeError, match="halfway"):
         killed_halfway()
-    assert _digests(engine) == set()
+    planned = {content_digest(content_of(ob)) for ob in yiyu.schedule(CHILDREN[0], PROTOCOL,
+               until=UNTIL)}  # fmt: skip
+    # SQLite: rolled back with the plan; PostgreSQL: committed at once, and harmless.
+    assert _digests(engine) == (set() if engine.dialect.name == "sqlite" else planned)
     obligations = _plan(repo, 0)  # the same repository: it must not take them for stored
-    assert _digests(engine) == {content_digest(content_of(ob)) for ob in obligations}
+    assert _digests(engine) == planned
     assert len(repo.obligations(ObligationFilter())) == len(obligations)
 
 

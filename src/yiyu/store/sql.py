@@ -447,15 +447,18 @@ class SqlRepository:
         with self._tx() as session:
             counts = SaveCounts()
             now = _now()
+            # Every content these plans may refer to, before any subject is locked and in
+            # one order: two plans writing the same new content wait for each other here,
+            # never while holding subjects the other wants.
+            digests = self._write_planned_contents(session, items)
             for kind, table in _SUBJECT_TABLES.items():
                 group = sorted(
                     {i.ref.id: i for i in items if i.ref.kind is kind}.values(),
                     key=lambda i: i.ref.id,
                 )
                 for start in range(0, len(group), _CHUNK):
-                    counts += self._save_chunk(
-                        session, table, kind, group[start : start + _CHUNK], as_of, now
-                    )
+                    chunk = group[start : start + _CHUNK]
+                    counts += self._save_chunk(session, table, kind, chunk, as_of, now, digests)
             session.flush()
             return counts
 
@@ -467,6 +470,7 @@ class SqlRepository:
         group: Sequence[PlanItem],
         as_of: pendulum.Date,
         now: dt.datetime,
+        digests: Mapping[int, int],
     ) -> SaveCounts:
         ids = [i.ref.id for i in group]
         # The lock that makes concurrent plans and recordings of one subject take turns;
@@ -495,7 +499,6 @@ class SqlRepository:
         updates: list[dict[str, Any]] = []
         withdrawals: list[str] = []
         unwithdrawals: list[str] = []
-        contents: dict[int, ObligationContent] = {}  # of the obligations written
         for item in group:
             plan = reconcile(
                 stored.get(item.ref.id, {}),
@@ -504,18 +507,14 @@ class SqlRepository:
                 township=item.township,
                 assignees=item.assignees,
             )
-            for ob in plan.insert:
-                content = content_of(ob)
-                digest = content_digest(content)
-                contents.setdefault(digest, content)
+            for ob in plan.insert:  # planned obligations: their contents are written
                 assignee = assignee_of(item.assignees, ob)
                 inserts.append(
                     obligation_tuple(ob, township=item.township, assignee=assignee,
-                                     content=digest, now=stamp, day=as_driver_day)
+                                     content=digests[id(ob)], now=stamp, day=as_driver_day)
                 )  # fmt: skip
-            for ob in plan.update:
-                updates.append(self._values(ob, item, now))
-                contents.setdefault(updates[-1]["content"], content_of(ob))
+            # Planned ones, or stored ones kept (their contents were read from the store).
+            updates += [self._values(ob, item, now) for ob in plan.update]
             withdrawals.extend(plan.withdraw)
             unwithdrawals.extend(plan.unwithdraw)
             counts += SaveCounts(
@@ -523,7 +522,6 @@ class SqlRepository:
                 updated=len(plan.update) + len(plan.withdraw) + len(plan.unwithdraw),
                 unchanged=plan.unchanged,
             )
-        self._write_contents(session, contents)
         if inserts:
             # Tuples through the driver's own executemany: neither the ORM's bulk insert
             # (it drops None values, so splits rows with different NULL columns into
@@ -583,12 +581,43 @@ class SqlRepository:
             ob, township=item.township, assignee=assignee_of(item.assignees, ob), now=now
         )
 
+    def _write_planned_contents(
+        self, session: Session, items: Sequence[PlanItem]
+    ) -> dict[int, int]:
+        """Write the contents of the planned obligations; return each one's digest by
+        ``id()`` (the items hold them for the whole call: the digest is computed once)."""
+        digests: dict[int, int] = {}
+        contents: dict[int, ObligationContent] = {}
+        for item in items:
+            for ob in item.obligations:
+                content = content_of(ob)
+                digests[id(ob)] = digest = content_digest(content)
+                contents.setdefault(digest, content)
+        self._write_contents(session, contents)
+        return digests
+
     def _write_contents(self, session: Session, contents: Mapping[int, ObligationContent]) -> None:
         """Store these contents (by digest) unless stored, before the obligations that
-        refer to them (ON CONFLICT DO NOTHING: a concurrent plan writing the same content
-        waits for the other and then goes on)."""
+        refer to them (ON CONFLICT DO NOTHING: a concurrent writer of the same content
+        waits for the other's commit and then goes on).
+
+        On PostgreSQL in a transaction of their own, committed at once: a content never
+        changes, so one stored early (or by a plan that then fails) does no harm, and a
+        plan or a recording never waits for another's uncommitted content while holding
+        subjects the other wants. SQLite has one writer: there, in the caller's."""
         written: set[int] = session.info.setdefault(_WRITTEN, set())
         new = {d: c for d, c in contents.items() if d not in self._committed and d not in written}
+        if not new:
+            return
+        if self.engine.dialect.name == "sqlite":
+            self._insert_contents(session, new)
+            written.update(new)  # stored once the caller commits
+            return
+        with Session(self.engine) as own, own.begin():
+            self._insert_contents(own, new)
+        self._committed.update(new)
+
+    def _insert_contents(self, session: Session, new: Mapping[int, ObligationContent]) -> None:
         digests = sorted(new)  # one order: no deadlocks
         for start in range(0, len(digests), _CHUNK):
             chunk = digests[start : start + _CHUNK]
@@ -600,7 +629,6 @@ class SqlRepository:
             for digest in chunk:
                 if stored.setdefault(digest, new[digest]) != new[digest]:
                     raise RuntimeError(f"two obligation contents share the digest {digest}")
-        written.update(new)
 
     def _read_contents(
         self, session: Session, digests: Iterable[int]
