@@ -27,7 +27,13 @@ from yiyu.scheduling import schedule
 from yiyu.store import ObligationFilter, StoredObligation
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.reconcile import assignee_of
-from yiyu.store.rows import child_rows, obligation_values
+from yiyu.store.rows import (
+    child_rows,
+    content_digest,
+    content_of,
+    content_values,
+    obligation_values,
+)
 from yiyu.store.sql import SqlRepository
 from yiyu.store.tables import (
     CaseRow,
@@ -41,8 +47,13 @@ from yiyu.store.tables import (
 from yiyu.synthetic import History
 
 OBLIGATION = metadata.tables["obligation"]
-COLUMNS = [c.name for c in OBLIGATION.columns]
-JSON_COLUMNS = frozenset(c.name for c in OBLIGATION.columns if c.type.__class__.__name__ == "JSON")
+CONTENT = metadata.tables["obligation_content"]
+# What the plan writes, in the order it must be written (obligations refer to contents).
+TABLES = (CONTENT, OBLIGATION)
+COLUMNS = {t.name: [c.name for c in t.columns] for t in TABLES}
+JSON_COLUMNS = frozenset(
+    c.name for t in TABLES for c in t.columns if c.type.__class__.__name__ == "JSON"
+)
 
 
 # --- stores -------------------------------------------------------------------------------------
@@ -223,8 +234,9 @@ def seed_statistics(store: Store, planned: Store) -> None:
     if store.backend != "postgresql" or planned.schema is None:
         return
     with store.engine.begin() as connection:
-        planned_rows = f'SELECT * FROM "{planned.schema}".obligation'
-        connection.execute(text(f"INSERT INTO obligation {planned_rows}"))
+        for table in TABLES:
+            planned_rows = f'SELECT * FROM "{planned.schema}".{table.name}'
+            connection.execute(text(f"INSERT INTO {table.name} {planned_rows}"))
         connection.execute(
             text(
                 "INSERT INTO plan_state (subject_kind, subject_id, facts_hash, protocol, "
@@ -247,10 +259,54 @@ def clear_plans(store: Store) -> None:
     """
     with store.engine.begin() as connection:
         if store.backend == "postgresql":
-            connection.execute(text("TRUNCATE obligation, plan_state, skip, reschedule"))
+            connection.execute(
+                text("TRUNCATE obligation, obligation_content, plan_state, skip, reschedule")
+            )
         else:
             connection.execute(text("DELETE FROM obligation"))
+            connection.execute(text("DELETE FROM obligation_content"))
             connection.execute(text("DELETE FROM plan_state"))
+
+
+# --- what it takes on disk ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """An SQLite database compacted (``VACUUM INTO`` a copy: the database measured is left
+    as it is): its size, and the pages of the obligations (the table, their contents and
+    the indexes of both; ``None`` where SQLite is built without ``dbstat``)."""
+
+    file_bytes: int
+    obligation_bytes: int | None
+    obligations: int
+
+
+def sqlite_footprint(store: Store) -> Footprint:
+    assert store.path is not None
+    copy = store.path.with_name(f"{store.path.stem}-compacted.db")
+    copy.unlink(missing_ok=True)
+    store.engine.dispose()  # its connections would hold the WAL
+    source = sqlite3.connect(store.path)
+    try:
+        source.execute("VACUUM INTO ?", (str(copy),))
+    finally:
+        source.close()
+    compacted = sqlite3.connect(copy)
+    try:
+        obligations = compacted.execute("SELECT count(*) FROM obligation").fetchone()[0]
+        try:
+            obligation_bytes = compacted.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master "
+                "WHERE tbl_name IN ('obligation', 'obligation_content'))"
+            ).fetchone()[0]
+        except sqlite3.OperationalError:  # no dbstat in this SQLite
+            obligation_bytes = None
+    finally:
+        compacted.close()
+    size = copy.stat().st_size
+    copy.unlink()
+    return Footprint(file_bytes=size, obligation_bytes=obligation_bytes, obligations=obligations)
 
 
 # --- the write limit ------------------------------------------------------------------------------
@@ -280,17 +336,24 @@ class SqliteSink:
         self.connection = sqlite3.connect(store.path)
         for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000"):
             self.connection.execute(f"PRAGMA {pragma}")  # as yiyu's engine sets them
-        marks = ", ".join("?" for _ in COLUMNS)
-        self.sql = f"INSERT INTO obligation ({', '.join(COLUMNS)}) VALUES ({marks})"
+        self.sql = {
+            table: f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})"
+            for table, columns in COLUMNS.items()
+        }
         self.seconds = 0.0
         self.rows = 0
 
-    def write(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        params = [tuple(_sqlite_value(c, row[c]) for c in COLUMNS) for row in rows]
+    def write(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        params = {
+            table: [tuple(_sqlite_value(c, row[c]) for c in COLUMNS[table]) for row in rows]
+            for table, rows in tables.items()
+        }
         started = time.perf_counter()
-        self.connection.executemany(self.sql, params)
+        for table, values in params.items():
+            self.connection.executemany(self.sql[table], values)
         self.seconds += time.perf_counter() - started
-        self.rows += len(params)
+        self.rows += len(params[OBLIGATION.name])
 
     def finish(self) -> None:
         started = time.perf_counter()
@@ -311,21 +374,29 @@ class CopySink:
         self.connection = psycopg.connect(
             url.render_as_string(hide_password=False), options=f"-csearch_path={store.schema}"
         )
-        self.sql = f"COPY obligation ({', '.join(COLUMNS)}) FROM STDIN"
+        self.sql = {
+            table: f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            for table, columns in COLUMNS.items()
+        }
         self.seconds = 0.0
         self.rows = 0
 
-    def write(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        params = [
-            tuple(json.dumps(row[c]) if c in JSON_COLUMNS else row[c] for c in COLUMNS)
-            for row in rows
-        ]
+    def write(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        params = {
+            table: [
+                tuple(json.dumps(row[c]) if c in JSON_COLUMNS else row[c] for c in COLUMNS[table])
+                for row in rows
+            ]
+            for table, rows in tables.items()
+        }
         started = time.perf_counter()
-        with self.connection.cursor() as cursor, cursor.copy(self.sql) as copy:
-            for values in params:
-                copy.write_row(values)
+        with self.connection.cursor() as cursor:
+            for table, values in params.items():
+                with cursor.copy(self.sql[table]) as copy:
+                    for row in values:
+                        copy.write_row(row)
         self.seconds += time.perf_counter() - started
-        self.rows += len(params)
+        self.rows += len(params[OBLIGATION.name])
 
     def finish(self) -> None:
         started = time.perf_counter()
@@ -359,12 +430,14 @@ def rows_pass(
 
     The rows are what ``plan`` writes for an empty store: the same horizon, township
     and assignees (``yiyu.jobs.planning``, ``yiyu.store.reconcile.assignee_of``), made by
-    ``yiyu.store.rows.obligation_values``.
+    ``yiyu.store.rows.obligation_values``, and before them each content the first time an
+    obligation refers to it (``yiyu.store.rows.content_values``), as the plan does.
     """
     until = as_of.add(days=DEFAULT_HORIZON_DAYS + HORIZON_SLACK_DAYS)
     by_id = {d.id: d for d in daycares}
     now = dt.datetime.now(dt.UTC)
     result = RowsPass()
+    written: set[int] = set()
 
     def subjects() -> Iterator[Child | Daycare]:
         yield from children
@@ -377,16 +450,21 @@ def rows_pass(
         planned = [schedule(subject, protocol, until=until) for subject in batch]
         result.schedule_seconds += time.perf_counter() - started
         rows: list[dict[str, object]] = []
+        contents: list[dict[str, object]] = []
         for subject, obligations in zip(batch, planned, strict=True):
             township, assignees = assignees_for(subject, by_id)
-            rows.extend(
-                obligation_values(
-                    ob, township=township, assignee=assignee_of(assignees, ob), now=now
+            for ob in obligations:
+                content = content_of(ob)
+                if content_digest(content) not in written:
+                    written.add(content_digest(content))
+                    contents.append(content_values(content))
+                rows.append(
+                    obligation_values(
+                        ob, township=township, assignee=assignee_of(assignees, ob), now=now
+                    )
                 )
-                for ob in obligations
-            )
         for sink in sinks:
-            sink.write(rows)
+            sink.write({CONTENT.name: contents, OBLIGATION.name: rows})
         result.subjects += len(batch)
         result.obligations += len(rows)
         batch.clear()
@@ -407,10 +485,12 @@ def rows_pass(
 
 # Due or overdue on :as_of (yiyu.status): the window is open, it is not done or skipped by
 # then, not cancelled by then, and not withdrawn; overdue first, then by due date and key,
-# as yiyu.jobs.worklist orders them. With the subject's name and any reschedule.
+# as yiyu.jobs.worklist orders them. With its content, the subject's name and any
+# reschedule.
 WORKLIST_SQL = """
-SELECT o.*, COALESCE(c.name, d.name, o.subject_id) AS subject_name, r."to" AS moved_to
+SELECT o.*, oc.*, COALESCE(c.name, d.name, o.subject_id) AS subject_name, r."to" AS moved_to
 FROM obligation o
+JOIN obligation_content oc ON oc.digest = o.content
 LEFT JOIN child c ON o.subject_kind = 'child' AND c.id = o.subject_id
 LEFT JOIN daycare d ON o.subject_kind = 'daycare' AND d.id = o.subject_id
 LEFT JOIN reschedule r ON r.obligation_key = o.key
@@ -423,12 +503,14 @@ WHERE o.township = :township
 ORDER BY CASE WHEN o.due < :as_of THEN 0 ELSE 1 END, o.due, o.key
 """
 
-# The obligations a job asked for (an ObligationFilter, as the job passed it), with when
-# each was first done and any skip and reschedule: what SqlRepository.obligations returns.
+# The obligations a job asked for (an ObligationFilter, as the job passed it), with their
+# contents, when each was first done and any skip and reschedule: what
+# SqlRepository.obligations returns.
 OBLIGATIONS_SQL = """
-SELECT o.*, done.done_on, s."on" AS skipped_on, s.reason AS skip_reason, s.note AS skip_note,
-       r."to" AS moved_to, r.reason AS move_reason, r.note AS move_note
+SELECT o.*, oc.*, done.done_on, s."on" AS skipped_on, s.reason AS skip_reason,
+       s.note AS skip_note, r."to" AS moved_to, r.reason AS move_reason, r.note AS move_note
 FROM obligation o
+JOIN obligation_content oc ON oc.digest = o.content
 LEFT JOIN (SELECT obligation_key, MIN("on") AS done_on FROM encounter
            WHERE obligation_key IS NOT NULL GROUP BY obligation_key) done
        ON done.obligation_key = o.key

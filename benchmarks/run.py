@@ -286,7 +286,10 @@ def run_size(run: Run, size: int, backends: Sequence[str]) -> None:
         rows = bench_store.rows_pass(
             children(), cohort.daycares, run.protocol, as_of=AS_OF, sinks=sinks
         )
+        raw_bytes = None
         if "sqlite" in raw:  # only PostgreSQL's is needed later (seed_statistics)
+            alone = bench_store.sqlite_footprint(raw["sqlite"])
+            raw_bytes = alone.file_bytes / alone.obligations
             raw.pop("sqlite").drop()
         limit = {b: count / seconds for b, (seconds, count) in rows.sinks.items()}
         engine_rate = rows.obligations / rows.schedule_seconds
@@ -315,7 +318,8 @@ def run_size(run: Run, size: int, backends: Sequence[str]) -> None:
             )
             try:
                 measure_store(run, store, raw.get(backend), size, children, cohort.daycares,
-                              spec, histories, rows, limit[backend], engine_rate)  # fmt: skip
+                              spec, histories, rows, limit[backend], engine_rate,
+                              raw_bytes)  # fmt: skip
             finally:
                 store.drop()
     finally:
@@ -335,6 +339,7 @@ def measure_store(
     rows: bench_store.RowsPass,
     limit: float,
     engine_rate: float,
+    raw_bytes: float | None = None,
 ) -> None:
     name, backend = label(size), store.backend
     tag = f"{backend}.{name}"
@@ -388,8 +393,10 @@ def measure_store(
         why=(f"the process's peak grew from {first_peak:.0f} MB at {smallest} children to "
              f"{peak:.0f} MB at {name}"),
     )  # fmt: skip
+    if backend == "sqlite" and raw_bytes is not None:
+        measure_footprint(run, store, tag, raw_bytes)
     if size > 100_000:
-        return  # the province run measures the plan's throughput and memory only
+        return  # the province run measures the plan's throughput, memory and size only
 
     # Incremental plan after 1 % of the children changed.
     log(f"{tag}: incremental plan")
@@ -499,6 +506,27 @@ def measure_store(
     )  # fmt: skip
 
 
+def measure_footprint(run: Run, store: bench_store.Store, tag: str, raw_bytes: float) -> None:
+    """The database's size per obligation once planned (SQLite: one file)."""
+    footprint = bench_store.sqlite_footprint(store)
+    count = footprint.obligations
+    per = footprint.file_bytes / count
+    own = None if footprint.obligation_bytes is None else footprint.obligation_bytes / count
+    run.add(
+        cost(f"store.bytes_per_obligation.{tag}", per, raw_bytes, "bytes",
+             target="value <= 300",
+             what=f"the SQLite file after the full plan, compacted (`VACUUM INTO` a copy), "
+             f"per obligation ({count:,} obligations, {footprint.file_bytes / 1e6:,.0f} MB"
+             + ("" if own is None else f"; the obligation table, its contents and their "
+                f"indexes {own:,.0f} bytes per obligation") + ")",
+             against="the plan's rows alone, the same way (the write-limit baseline's "
+             "file: no children, plan states or encounters)"),
+        why=(f"the obligations themselves take {own:,.0f} bytes each (the row and seven "
+             "indexes over it), the children, plan states and encounters the rest"
+             if own is not None else ""),
+    )  # fmt: skip
+
+
 def run_pdf(run: Run) -> None:
     log("pdf")
     visits = bench_pdf.visits(run.pdf_sample, run.protocol, PDF_BATCH)
@@ -598,6 +626,11 @@ CLOSE = {
         "SQLAlchemy's per-row bind processing, with the three JSON columns (the rule's "
         "contents, tests and sources) serialised once per rule rather than once per row; "
         "skip reading stored obligations for subjects that have no plan state yet"
+    ),
+    "store.bytes_per_obligation": (
+        "drop the indexes no query reads (`due` alone and `rule`: the work list and coverage "
+        "filter on township, assignee and window) and keep the protocol and its version "
+        "with the content (they change with the rule version): about 50 bytes a row"
     ),
     "plan.incremental": (
         "find the changed subjects in the store rather than in Python: one query for the "

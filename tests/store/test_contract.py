@@ -218,6 +218,34 @@ def test_done_obligations_keep_their_version_and_vanished_ones_are_withdrawn(
     assert not [s for s in repo.obligations(ObligationFilter()) if s.withdrawn_on]
 
 
+def test_a_changed_content_updates_what_is_not_done(repo: Repository) -> None:
+    # A protocol update that adds a source to every rule: the obligations not done take
+    # it (begun or not: the version is the same), the one done keeps what it was done
+    # under.
+    c = attrs.evolve(CHILD, life_events=[])
+    repo.save_children([c])
+    obligations = yiyu.schedule(c, PROTOCOL, until=D(2024, 12, 31))
+    ref = SubjectRef(kind="child", id="C1")
+    state = PlanState(facts_hash="h", protocol=PROTOCOL.label, planned_until=D(2024, 12, 31))
+
+    def save(planned: list[yiyu.Obligation]) -> SaveCounts:
+        return repo.save_plan(ref, planned, state, as_of=D(2024, 6, 1), township=c.township,
+                              assignees={})  # fmt: skip
+
+    save(obligations)
+    repo.save_encounter(
+        yiyu.Encounter(id="E1", subject_id="C1", on="2024-05-02", obligation_key="child:C1/m3"),
+        [],
+    )
+    updated = [attrs.evolve(ob, sources=(*ob.sources, "S99 (示例通知)")) for ob in obligations]
+    assert save(updated) == SaveCounts(updated=len(obligations) - 1, unchanged=1)
+    stored = {s.obligation.key: s.obligation for s in repo.obligations(ObligationFilter())}
+    expected = {ob.key: ob for ob in updated}
+    expected["child:C1/m3"] = next(ob for ob in obligations if ob.key == "child:C1/m3")
+    assert stored == expected
+    assert save(updated) == SaveCounts(unchanged=len(obligations))
+
+
 def test_skips_are_stored_with_their_reason(repo: Repository) -> None:
     c = CHILD
     repo.save_children([c])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
@@ -244,3 +245,152 @@ def _stored_closings_0004(engine: Any) -> set[tuple[str, str, str | None]]:
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT child_id, condition, closed_on FROM care_case"))
         return {(c, k, None if d is None else str(d)) for c, k, d in rows.all()}
+
+
+# The obligation table as revision 0006 wrote it: every row held its rule's content.
+_OBLIGATION_0006 = sa.table(
+    "obligation",
+    *(sa.column(name) for name in ("key", "subject_kind", "subject_id", "rule", "name",
+      "occurrence", "protocol", "protocol_version", "variant", "role", "daycare_id",
+      "township", "assignee", "checklist", "evidence", "window_evidence", "cancel_reason")),
+    *(sa.column(name, sa.Date) for name in ("opens", "due", "closes", "cancelled_on",
+                                            "withdrawn_on")),
+    *(sa.column(name, sa.JSON) for name in ("contents", "tests", "sources")),
+    sa.column("catch_up", sa.Boolean),
+    sa.column("updated_at", sa.DateTime),
+)  # fmt: skip
+
+
+def _obligations_at_0006(engine: Any) -> dict[str, Any]:
+    """Three children's plans written as 0006 wrote them (one on time, one caught up, one
+    registered at seven months), one of them withdrawn and one skipped; the obligations."""
+    import datetime as dt
+
+    import pendulum
+
+    import yiyu
+
+    upgrade(engine, "0006")
+    protocol = yiyu.load_protocol()
+    children = [
+        yiyu.Child(id="C1", name="王小红", sex="F", birth_date="2026-01-31"),
+        yiyu.Child(id="C2", name="李明", sex="M", birth_date="2026-01-31",
+                   registered_on="2026-02-14"),
+        yiyu.Child(id="C3", name="张伟", sex="M", birth_date="2025-06-01",
+                   registered_on="2026-01-05"),
+    ]  # fmt: skip
+    obligations = {
+        ob.key: ob
+        for child in children
+        for ob in yiyu.schedule(child, protocol, until=pendulum.Date(2026, 12, 31))
+    }
+    same = ("key", "subject_id", "rule", "name", "occurrence", "protocol", "protocol_version",
+            "variant", "daycare_id", "checklist", "cancel_reason", "catch_up", "opens", "due",
+            "closes", "cancelled_on")  # fmt: skip
+    rows = [
+        {
+            **{name: getattr(ob, name) for name in same},
+            "subject_kind": ob.subject.value,
+            "role": ob.role.value,
+            "contents": list(ob.contents),
+            "tests": list(ob.tests),
+            "sources": list(ob.sources),
+            "evidence": ob.evidence.value,
+            "window_evidence": ob.window_evidence.value,
+            "township": "城关街道",
+            "assignee": "FD1" if ob.subject_id == "C1" else None,
+            "withdrawn_on": dt.date(2026, 6, 1) if ob.key == "child:C3/m3" else None,
+            "updated_at": dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC),
+        }
+        for ob in obligations.values()
+    ]
+    with engine.begin() as connection:
+        connection.execute(_OBLIGATION_0006.insert(), rows)
+        connection.execute(
+            text("INSERT INTO skip (obligation_key, \"on\", reason) "
+                 "VALUES ('child:C1/m3', '2026-05-01', 'family_refused')")
+        )  # fmt: skip
+    return obligations
+
+
+def _check_0007(engine: Any) -> None:
+    from yiyu.store.api import ObligationFilter
+    from yiyu.store.sql import SqlRepository
+
+    obligations = _obligations_at_0006(engine)
+    assert any(ob.catch_up for ob in obligations.values())
+    assert {ob.checklist is None for ob in obligations.values()} == {True, False}
+    upgrade(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("obligation")}
+    assert "content" in columns
+    assert not columns & {"name", "contents", "tests", "checklist", "sources", "evidence"}
+    stored = SqlRepository(engine).obligations(ObligationFilter(include_withdrawn=True))
+    assert {s.obligation.key: s.obligation for s in stored} == obligations
+    by_key = {s.obligation.key: s for s in stored}
+    assert by_key["child:C3/m3"].withdrawn_on is not None
+    assert by_key["child:C1/m3"].skip is not None
+    assert {(s.township, s.assignee) for s in stored if s.obligation.subject_id == "C1"} == {
+        ("城关街道", "FD1")
+    }
+    with engine.connect() as connection:
+        digests = set(connection.execute(text("SELECT digest FROM obligation_content")).scalars())
+    # Fewer contents than obligations, and each under the digest yiyu writes now: the
+    # next plan writes no content again.
+    from yiyu.store.rows import content_digest, content_of
+
+    assert digests == {content_digest(content_of(ob)) for ob in obligations.values()}
+    assert len(digests) < len(obligations)
+    engine.dispose()
+
+
+def test_obligations_keep_their_content_through_the_upgrade(tmp_path: Path) -> None:
+    _check_0007(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
+
+
+def test_obligations_keep_their_content_through_the_upgrade_on_postgresql(
+    postgres: Any,
+) -> None:
+    _check_0007(postgres.engine())
+
+
+def _check_downgrade_0007(engine: Any) -> None:
+    import json
+
+    obligations = _obligations_at_0006(engine)
+    upgrade(engine)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    assert "obligation_content" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT key, name, contents, tests, checklist, sources, evidence, "
+                "window_evidence FROM obligation"
+            )
+        ).all()
+        skipped = connection.execute(text("SELECT obligation_key FROM skip")).scalars().all()
+
+    def listed(value: Any) -> tuple[str, ...]:  # JSON text on SQLite, decoded by psycopg
+        return tuple(json.loads(value) if isinstance(value, str) else value)
+
+    assert {
+        key: (name, listed(contents), listed(tests), checklist, listed(sources), evidence,
+              window_evidence)
+        for key, name, contents, tests, checklist, sources, evidence, window_evidence in rows
+    } == {
+        ob.key: (ob.name, ob.contents, ob.tests, ob.checklist, ob.sources, ob.evidence.value,
+                 ob.window_evidence.value)
+        for ob in obligations.values()
+    }  # fmt: skip
+    assert skipped == ["child:C1/m3"]
+    engine.dispose()
+
+
+def test_the_downgrade_puts_the_contents_back_in_each_row(tmp_path: Path) -> None:
+    _check_downgrade_0007(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
+
+
+def test_the_downgrade_puts_the_contents_back_on_postgresql(postgres: Any) -> None:
+    _check_downgrade_0007(postgres.engine())

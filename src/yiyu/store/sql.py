@@ -9,7 +9,7 @@ on a subject instead of duplicating or deadlocking: each locks one subject at a 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -52,13 +52,20 @@ from yiyu.store.api import (
 )
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
+    OBLIGATION_COLUMNS,
+    ObligationContent,
     child_from_rows,
     child_rows,
+    content_digest,
+    content_from_row,
+    content_of,
+    content_values,
     daycare_from_rows,
     daycare_rows,
     holiday_year_from_row,
     holiday_year_row,
     obligation_from_row,
+    obligation_tuple,
     obligation_values,
     plain_date,
     referrals_from_rows,
@@ -75,6 +82,7 @@ from yiyu.store.tables import (
     HolidayYearRow,
     JobRunRow,
     LifeEventRow,
+    ObligationContentRow,
     ObligationRow,
     PlanStateRow,
     ReferralRow,
@@ -96,6 +104,7 @@ _CHILD_PARTS: tuple[type[Any], ...] = (
 
 
 _OBLIGATION_TABLE: Table = metadata.tables[ObligationRow.__tablename__]
+_CONTENT_TABLE: Table = metadata.tables[ObligationContentRow.__tablename__]
 _PLAN_STATE_TABLE: Table = metadata.tables[PlanStateRow.__tablename__]
 _TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
 _CHILD_TABLE: Table = metadata.tables[ChildRow.__tablename__]
@@ -105,6 +114,7 @@ _ENROLMENT_TABLE: Table = metadata.tables[EnrolmentRow.__tablename__]
 
 
 _CHUNK = 500  # ids per IN list and per locked batch
+_WRITTEN = "yiyu_contents_written"  # session.info: contents this transaction inserted
 
 # The table of each kind of subject: the rows plans lock and re-read.
 _SUBJECT_TABLES: Mapping[SubjectKind, type[ChildRow] | type[DaycareRow]] = {
@@ -188,6 +198,11 @@ def _stale_plans(kind: SubjectKind, current: CurrentPlan) -> Any:
     return core_select(subject.c.id).where(~exists().where(*fresh))
 
 
+def _iso_day(value: dt.date) -> str:
+    """A date as SQLAlchemy stores it in SQLite (``YYYY-MM-DD``)."""
+    return value.isoformat()
+
+
 class SqlRepository:
     """A :class:`~yiyu.store.api.Repository` on an SQLAlchemy engine."""
 
@@ -198,6 +213,12 @@ class SqlRepository:
         self._session: ContextVar[Session | None] = ContextVar(
             f"yiyu_session_{id(self)}", default=None
         )
+        # Obligation contents by digest. A digest names one content for good, so what
+        # was read once is right for as long as the process runs; ``_committed`` holds
+        # the digests known to be stored (written by a committed transaction or read),
+        # so a plan writes each of its few hundred contents once, not per obligation.
+        self._contents: dict[int, ObligationContent] = {}
+        self._committed: set[int] = set()
 
     # --- transactions -----------------------------------------------------------------
 
@@ -213,6 +234,9 @@ class SqlRepository:
                     yield
             finally:
                 self._session.reset(token)
+            # Committed: the contents this transaction wrote are stored (a rolled-back
+            # one never gets here, and its contents are written again next time).
+            self._committed.update(session.info.get(_WRITTEN, ()))
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
@@ -534,15 +558,18 @@ class SqlRepository:
         with self._tx() as session:
             counts = SaveCounts()
             now = _now()
+            # Every content these plans may refer to, before any subject is locked and in
+            # one order: two plans writing the same new content wait for each other here,
+            # never while holding subjects the other wants.
+            digests = self._write_planned_contents(session, items)
             for kind, table in _SUBJECT_TABLES.items():
                 group = sorted(
                     {i.ref.id: i for i in items if i.ref.kind is kind}.values(),
                     key=lambda i: i.ref.id,
                 )
                 for start in range(0, len(group), _CHUNK):
-                    counts += self._save_chunk(
-                        session, table, kind, group[start : start + _CHUNK], as_of, now
-                    )
+                    chunk = group[start : start + _CHUNK]
+                    counts += self._save_chunk(session, table, kind, chunk, as_of, now, digests)
             session.flush()
             return counts
 
@@ -554,6 +581,7 @@ class SqlRepository:
         group: Sequence[PlanItem],
         as_of: pendulum.Date,
         now: dt.datetime,
+        digests: Mapping[int, int],
     ) -> SaveCounts:
         ids = [i.ref.id for i in group]
         # The lock that makes concurrent plans and recordings of one subject take turns;
@@ -577,7 +605,8 @@ class SqlRepository:
             return SaveCounts()
         stored = self._stored_states(session, kind, ids)
         counts = SaveCounts()
-        inserts: list[dict[str, Any]] = []
+        inserts: list[tuple[object, ...]] = []
+        as_driver_day, stamp = self._driver_values(now)
         updates: list[dict[str, Any]] = []
         withdrawals: list[str] = []
         unwithdrawals: list[str] = []
@@ -589,7 +618,13 @@ class SqlRepository:
                 township=item.township,
                 assignees=item.assignees,
             )
-            inserts += [self._values(ob, item, now) for ob in plan.insert]
+            for ob in plan.insert:  # planned obligations: their contents are written
+                assignee = assignee_of(item.assignees, ob)
+                inserts.append(
+                    obligation_tuple(ob, township=item.township, assignee=assignee,
+                                     content=digests[id(ob)], now=stamp, day=as_driver_day)
+                )  # fmt: skip
+            # Planned ones, or stored ones kept (their contents were read from the store).
             updates += [self._values(ob, item, now) for ob in plan.update]
             withdrawals.extend(plan.withdraw)
             unwithdrawals.extend(plan.unwithdraw)
@@ -599,10 +634,11 @@ class SqlRepository:
                 unchanged=plan.unchanged,
             )
         if inserts:
-            # Core, not the ORM's bulk insert: that drops None values and so splits rows
-            # with different NULL columns into executemany calls of a few rows each
-            # (measured: 5x slower on SQLite, benchmarks/).
-            session.execute(insert(_OBLIGATION_TABLE), inserts)
+            # Tuples through the driver's own executemany: neither the ORM's bulk insert
+            # (it drops None values, so splits rows with different NULL columns into
+            # executemany calls of a few rows each: 5x slower on SQLite) nor Core's (a
+            # dict per row and each value processed: a third of the plan's time).
+            session.connection().exec_driver_sql(self._insert_obligations, inserts)
         if updates:
             session.execute(update(ObligationRow), updates)
         for keys, day in ((withdrawals, plain_date(as_of)), (unwithdrawals, None)):
@@ -633,11 +669,93 @@ class SqlRepository:
         )
         return counts
 
+    def _driver_values(self, now: dt.datetime) -> tuple[Callable[[dt.date], object], object]:
+        """How a date goes to this database's driver, and ``now`` as it takes it: what
+        SQLAlchemy's types would make of them (SQLite keeps ISO text)."""
+        dialect = self.engine.dialect
+        day: Callable[[dt.date], object] = _iso_day if dialect.name == "sqlite" else plain_date
+        process = _OBLIGATION_TABLE.c.updated_at.type.bind_processor(dialect)
+        return day, now if process is None else process(now)
+
+    @property
+    def _insert_obligations(self) -> str:
+        """``INSERT INTO obligation`` with the driver's own placeholders."""
+        dialect = self.engine.dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"  # sqlite3, psycopg
+        names = ", ".join(dialect.identifier_preparer.quote(c) for c in OBLIGATION_COLUMNS)
+        marks = ", ".join(mark for _ in OBLIGATION_COLUMNS)
+        return f"INSERT INTO {_OBLIGATION_TABLE.name} ({names}) VALUES ({marks})"
+
     @staticmethod
     def _values(ob: Obligation, item: PlanItem, now: dt.datetime) -> dict[str, Any]:
         return obligation_values(
             ob, township=item.township, assignee=assignee_of(item.assignees, ob), now=now
         )
+
+    def _write_planned_contents(
+        self, session: Session, items: Sequence[PlanItem]
+    ) -> dict[int, int]:
+        """Write the contents of the planned obligations; return each one's digest by
+        ``id()`` (the items hold them for the whole call: the digest is computed once)."""
+        digests: dict[int, int] = {}
+        contents: dict[int, ObligationContent] = {}
+        for item in items:
+            for ob in item.obligations:
+                content = content_of(ob)
+                digests[id(ob)] = digest = content_digest(content)
+                contents.setdefault(digest, content)
+        self._write_contents(session, contents)
+        return digests
+
+    def _write_contents(self, session: Session, contents: Mapping[int, ObligationContent]) -> None:
+        """Store these contents (by digest) unless stored, before the obligations that
+        refer to them (ON CONFLICT DO NOTHING: a concurrent writer of the same content
+        waits for the other's commit and then goes on).
+
+        On PostgreSQL in a transaction of their own, committed at once: a content never
+        changes, so one stored early (or by a plan that then fails) does no harm, and a
+        plan or a recording never waits for another's uncommitted content while holding
+        subjects the other wants. SQLite has one writer: there, in the caller's."""
+        written: set[int] = session.info.setdefault(_WRITTEN, set())
+        new = {d: c for d, c in contents.items() if d not in self._committed and d not in written}
+        if not new:
+            return
+        if self.engine.dialect.name == "sqlite":
+            self._insert_contents(session, new)
+            written.update(new)  # stored once the caller commits
+            return
+        with Session(self.engine) as own, own.begin():
+            self._insert_contents(own, new)
+        self._committed.update(new)
+
+    def _insert_contents(self, session: Session, new: Mapping[int, ObligationContent]) -> None:
+        digests = sorted(new)  # one order: no deadlocks
+        for start in range(0, len(digests), _CHUNK):
+            chunk = digests[start : start + _CHUNK]
+            rows = [content_values(new[digest]) for digest in chunk]
+            inserted = set(self._insert_new(session, _CONTENT_TABLE, rows, key="digest"))
+            # The others were stored already: the same content, unless two contents'
+            # 63 bits collided, which must fail loudly rather than mix them up.
+            stored = self._read_contents(session, [d for d in chunk if d not in inserted])
+            for digest in chunk:
+                if stored.setdefault(digest, new[digest]) != new[digest]:
+                    raise RuntimeError(f"two obligation contents share the digest {digest}")
+
+    def _read_contents(
+        self, session: Session, digests: Iterable[int]
+    ) -> dict[int, ObligationContent]:
+        """The contents of these digests (a few hundred at most: read once per process)."""
+        missing = sorted(set(digests) - self._contents.keys())
+        for start in range(0, len(missing), _CHUNK):
+            rows = session.exec(
+                select(ObligationContentRow).where(
+                    col(ObligationContentRow.digest).in_(missing[start : start + _CHUNK])
+                )
+            ).all()
+            for row in rows:
+                self._contents[row.digest] = content_from_row(row)
+                self._committed.add(row.digest)
+        return self._contents
 
     def _stored_states(
         self, session: Session, kind: SubjectKind, ids: Sequence[str]
@@ -667,10 +785,11 @@ class SqlRepository:
                 )
             ).all()
         )
+        contents = self._read_contents(session, {row.content for row in rows})
         result: dict[str, dict[str, StoredState]] = {}
         for row in rows:
             result.setdefault(row.subject_id, {})[row.key] = StoredState(
-                obligation=obligation_from_row(row),
+                obligation=obligation_from_row(row, contents[row.content]),
                 finished=row.key in done or row.key in skipped,
                 withdrawn=row.withdrawn_on is not None,
                 township=row.township,
@@ -720,9 +839,10 @@ class SqlRepository:
             if not where.include_withdrawn:
                 conditions.append(col(o.withdrawn_on).is_(None))
             rows = session.exec(query.where(*conditions).order_by(o.key)).all()
+            contents = self._read_contents(session, {row.content for row, *_ in rows})
             return [
                 StoredObligation(
-                    obligation=obligation_from_row(row),
+                    obligation=obligation_from_row(row, contents[row.content]),
                     township=row.township,
                     assignee=row.assignee,
                     done_on=to_date(done_on) if done_on is not None else None,

@@ -1,0 +1,99 @@
+"""SQL store: an obligation's content is stored once per distinct value and referred to
+by digest; what a process remembers of the contents it wrote never outlives a rollback
+(SQLite writes them in the plan's transaction, PostgreSQL commits them at once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pendulum
+import pytest
+from sqlalchemy import Engine, text
+
+import yiyu
+from yiyu.store import ObligationFilter, PlanState, SubjectRef
+from yiyu.store.database import make_engine, upgrade
+from yiyu.store.rows import content_digest, content_of
+from yiyu.store.sql import SqlRepository
+from yiyu.testing import make_child
+
+D = pendulum.Date
+PROTOCOL = yiyu.load_protocol()
+UNTIL = D(2024, 12, 31)
+CHILDREN = [make_child(f"C{i}", born="2024-01-31", township="城关街道") for i in (1, 2)]
+REFS = [SubjectRef(kind="child", id=c.id) for c in CHILDREN]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}")
+    else:
+        engine = request.getfixturevalue("postgres").engine()
+    upgrade(engine)
+    SqlRepository(engine).save_children(CHILDREN)
+    yield engine
+    engine.dispose()
+
+
+def _plan(repo: SqlRepository, index: int) -> list[yiyu.Obligation]:
+    obligations = yiyu.schedule(CHILDREN[index], PROTOCOL, until=UNTIL)
+    state = PlanState(facts_hash="h", protocol=PROTOCOL.label, planned_until=UNTIL)
+    repo.save_plan(REFS[index], obligations, state, as_of=D(2024, 6, 1), township="城关街道",
+                   assignees={})  # fmt: skip
+    return obligations
+
+
+def _digests(engine: Engine) -> set[int]:
+    with engine.connect() as connection:
+        return set(connection.execute(text("SELECT digest FROM obligation_content")).scalars())
+
+
+def test_children_of_one_age_share_their_contents(engine: Engine) -> None:
+    repo = SqlRepository(engine)
+    first = _plan(repo, 0)
+    second = _plan(repo, 1)
+    assert _digests(engine) == {content_digest(content_of(ob)) for ob in first}
+    assert {content_digest(content_of(ob)) for ob in second} == _digests(engine)
+    # Read by a process that never wrote them: the same obligations.
+    stored = SqlRepository(engine).obligations(ObligationFilter())
+    assert sorted((s.obligation for s in stored), key=lambda ob: ob.key) == sorted(
+        [*first, *second], key=lambda ob: ob.key
+    )
+
+
+def test_contents_of_a_rolled_back_plan_are_written_again(engine: Engine) -> None:
+    repo = SqlRepository(engine)
+
+    def killed_halfway() -> None:
+        with repo.transaction():
+            _plan(repo, 0)
+            raise RuntimeError("killed halfway")
+
+    with pytest.raises(RuntimeError, match="halfway"):
+        killed_halfway()
+    planned = {content_digest(content_of(ob)) for ob in yiyu.schedule(CHILDREN[0], PROTOCOL,
+               until=UNTIL)}  # fmt: skip
+    # SQLite: rolled back with the plan; PostgreSQL: committed at once, and harmless.
+    assert _digests(engine) == (set() if engine.dialect.name == "sqlite" else planned)
+    obligations = _plan(repo, 0)  # the same repository: it must not take them for stored
+    assert _digests(engine) == planned
+    assert len(repo.obligations(ObligationFilter())) == len(obligations)
+
+
+def test_a_digest_holding_another_content_fails_loudly(engine: Engine) -> None:
+    ob = yiyu.schedule(CHILDREN[0], PROTOCOL, until=UNTIL)[0]
+    other = attrs.evolve(content_of(ob), name="另一项")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO obligation_content (digest, name, contents, tests, checklist, "
+                "sources, evidence, window_evidence) VALUES (:d, :n, '[]', '[]', NULL, '[]', "
+                "'D', 'D')"
+            ),
+            {"d": content_digest(content_of(ob)), "n": other.name},
+        )
+    with pytest.raises(RuntimeError, match="share the digest"):
+        _plan(SqlRepository(engine), 0)
