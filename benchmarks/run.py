@@ -381,7 +381,7 @@ def measure_store(
              "same rows into an identical empty table"),
         why=(f"scheduling is {1 - write_share:.0%} of the plan's time (one core: "
              f"{engine_rate:,.0f} obligations/s) and reading, reconciling and writing "
-             f"through SQLAlchemy the other {write_share:.0%}"),
+             f"the other {write_share:.0%}, on one core"),
     )  # fmt: skip
     peak = max(f["peak_mb"] for f in fulls)
     first_peak = run.peak_first.setdefault(backend, peak)
@@ -419,9 +419,9 @@ def measure_store(
              what=f"`plan()` after 1 % of the children changed ({runs(len(incremental))})",
              against="the full plan"),
         why=(f"re-planning the 1 % costs about {full_seconds / 100:.1f} s (1 % of the full "
-             f"plan); the other {inc - full_seconds / 100:.1f} s go to finding them: an "
-             "incremental run still reads every subject's plan state and every child "
-             "(`get_children`) and hashes its facts"),
+             f"plan); the store lists the stale subjects (`subjects_to_plan`) and the run "
+             f"reads only those, so the other {max(0.0, inc - full_seconds / 100):.1f} s are "
+             "the query, the run's records and saving the changed subjects' plans"),
     )  # fmt: skip
 
     store.analyze()
@@ -620,12 +620,10 @@ CLOSE = {
         "`_Window` than `Obligation` instances)"
     ),
     "plan.full": (
-        "overlap the two halves, scheduling the next batch in a worker process while the "
-        "main process writes this one (2 cores); write with fewer layers, rows as tuples "
-        "through the driver's `executemany` (SQLite) or `COPY` (PostgreSQL) instead of "
-        "SQLAlchemy's per-row bind processing, with the three JSON columns (the rule's "
-        "contents, tests and sources) serialised once per rule rather than once per row; "
-        "skip reading stored obligations for subjects that have no plan state yet"
+        "use both cores: `yiyu plan --workers 2` plans the batches in two processes "
+        "(measured separately); in one process, write with `COPY` on PostgreSQL as the "
+        "baseline does, and skip reading stored obligations for subjects that have no "
+        "plan state yet"
     ),
     "store.bytes_per_obligation": (
         "drop the indexes no query reads (`due` alone and `rule`: the work list and coverage "
@@ -633,11 +631,8 @@ CLOSE = {
         "with the content (they change with the rule version): about 50 bytes a row"
     ),
     "plan.incremental": (
-        "find the changed subjects in the store rather than in Python: one query for the "
-        "subjects whose row changed after their plan (`child.updated_at > "
-        "plan_state.planned_at`, likewise their daycares, whose instructor is part of the "
-        "plan), whose protocol label differs or whose horizon is short, then load only "
-        "those; this is a new `Repository` method (memory and SQL backends)"
+        "save the few changed subjects' plans without reading their stored obligations "
+        "one subject at a time"
     ),
     "plan.peak_memory": (
         "read the subject references from the store batch by batch instead of listing "
