@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
+from sqlalchemy import Engine
 
 import yiyu
 from yiyu.codec import to_data
@@ -522,3 +523,90 @@ def test_every_trigger_of_a_replan_is_found_by_the_store(
     read = spy_reads(repo, monkeypatch)
     assert plan(repo, PROTOCOL, as_of=as_of).planned == 1
     assert read == ["C100"]
+
+
+# --- more workers: the same batches planned by several processes ---------------------------
+
+
+def stored_rows(repo: Repository) -> tuple[dict[str, Any], dict[SubjectRef, Any]]:
+    """Every stored obligation (its contents, who acts, what became of it) and every plan
+    state, to compare two stores row for row."""
+    rows = {
+        s.obligation.key: (to_data(s.obligation), s.township, s.assignee, s.done_on, s.skip,
+                           s.withdrawn_on, s.rescheduled)
+        for s in repo.obligations(ObligationFilter())
+    }  # fmt: skip
+    return rows, repo.plan_states(repo.subjects())
+
+
+def postgres_engine_by_url(postgres: Any) -> Engine:
+    """An engine on a new schema that its URL names: worker processes open the database
+    from the URL alone, not from the test's connect arguments."""
+    postgres.engine()  # creates (and later drops) the schema
+    url = postgres.admin.url.update_query_dict({"options": f"-csearch_path={postgres.created[-1]}"})
+    engine = make_engine(url.render_as_string(hide_password=False))
+    postgres.engines.append(engine)
+    return engine
+
+
+def plan_with(repo: Repository, workers: int, **options: Any) -> tuple[Any, ...]:
+    result = plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3, workers=workers, **options)
+    return result.subjects, result.planned, result.skipped, result.obligations
+
+
+def test_two_workers_plan_what_one_does_on_sqlite(tmp_path: Path) -> None:
+    stores = []
+    for name in ("one", "two"):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade(engine)
+        stores.append(seeded(SqlRepository(engine)))
+    one, two = stores
+    assert plan_with(one, 1) == plan_with(two, 2)
+    assert stored_rows(one) == stored_rows(two)
+    for store in stores:  # an incremental run after a change, then a full one
+        store.save_children([attrs.evolve(cohort()[4], family_doctor="FD-9")])
+    assert plan_with(one, 1) == plan_with(two, 2)
+    assert plan_with(one, 1, full=True) == plan_with(two, 2, full=True)
+    assert stored_rows(one) == stored_rows(two)
+    runs = [[{**r.counts, "seconds": 0} for r in store.runs()] for store in stores]
+    assert runs[0] == runs[1]  # one run each, counting the same
+
+
+def test_two_workers_plan_what_one_does_on_postgresql(postgres: Any) -> None:
+    one, two = SqlRepository(postgres.engine()), SqlRepository(postgres_engine_by_url(postgres))
+    for store in (one, two):
+        upgrade(store.engine)
+        seeded(store)
+    assert plan_with(one, 1) == plan_with(two, 2)
+    assert plan_with(one, 1, full=True) == plan_with(two, 2, full=True)
+    assert stored_rows(one) == stored_rows(two)
+
+
+def test_more_workers_need_a_database_others_can_open(tmp_path: Path) -> None:
+    with pytest.raises(yiyu.ValidationError) as memory:
+        plan(seeded(yiyu.store.MemoryRepository()), PROTOCOL, as_of=AS_OF, workers=2)
+    assert memory.value.field == "workers"
+    with pytest.raises(yiyu.ValidationError) as in_memory:
+        plan(SqlRepository(make_engine("sqlite://")), PROTOCOL, as_of=AS_OF, workers=2)
+    assert in_memory.value.field == "workers"
+    with pytest.raises(yiyu.ValidationError) as zero:
+        plan(yiyu.store.MemoryRepository(), PROTOCOL, as_of=AS_OF, workers=0)
+    assert zero.value.field == "workers"
+
+
+def test_yiyu_plan_workers(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from yiyu.cli import app
+
+    url = f"sqlite:///{tmp_path / 'yiyu.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seeded(SqlRepository(engine))
+    engine.dispose()
+    day = ["--as-of", AS_OF.isoformat()]
+    result = CliRunner().invoke(app, ["--db", url, "plan", *day, "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "planned 13 of 13 subjects" in result.output
+    refused = CliRunner().invoke(app, ["--db", url, "plan", *day, "--workers", "0"])
+    assert refused.exit_code == 2

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 import pendulum
@@ -31,11 +32,14 @@ from yiyu.codec import SCHEMA_VERSION, facts_hash
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.domain._convert import check_type, whole_number
+from yiyu.errors import ValidationError
 from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.scheduling.engine import DEFAULT_HORIZON_DAYS, check_horizon_days
 from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
 from yiyu.store.api import CurrentPlan
+from yiyu.store.database import make_engine
+from yiyu.store.sql import SqlRepository
 
 __all__ = [
     "DEFAULT_HORIZON_DAYS",
@@ -49,6 +53,7 @@ __all__ = [
 ]
 
 HORIZON_SLACK_DAYS = 30
+MAX_WORKERS = 64
 
 Progress = Callable[[int, int], None]
 
@@ -156,6 +161,7 @@ def plan(
     subjects: Sequence[SubjectRef] | None = None,
     batch_size: int = 500,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> PlanResult:
     """Plan every subject (or ``subjects``) as of ``as_of``.
 
@@ -172,19 +178,27 @@ def plan(
         batch_size: subjects read and planned at once.
         progress: called with (done, total) after each batch; an incremental run reads
             only the subjects the store lists as stale, and ends with (total, total).
+        workers: processes planning the batches (1 to :data:`MAX_WORKERS`). With more
+            than one, the same batches are planned and saved by that many processes,
+            each with its own connection to ``repo``'s database (so ``repo`` must be a
+            :class:`~yiyu.store.sql.SqlRepository` on a database file or server); the
+            result, and what is stored, is the same as with one.
 
     Returns:
         Counts of subjects planned and skipped and of obligations written, with the run id.
 
     Raises:
         ValidationError: naming the argument, if ``protocol``, ``as_of``,
-            ``horizon_days`` or ``batch_size`` is not what it should be; nothing is run
-            or recorded then.
+            ``horizon_days``, ``batch_size`` or ``workers`` is not what it should be (more
+            than one worker on a store other processes cannot open); nothing is run or
+            recorded then.
     """
     check_type("protocol", protocol, Protocol, "a Protocol (from yiyu.load_protocol)")
     day = to_date(as_of, field="as_of")
     check_horizon_days(horizon_days)
     whole_number("batch_size", batch_size, minimum=1, maximum=1_000_000)
+    whole_number("workers", workers, minimum=1, maximum=MAX_WORKERS)
+    url = _shared_url(repo) if workers > 1 else None
     started = time.perf_counter()
     run_id = repo.start_run(
         "plan",
@@ -202,14 +216,17 @@ def plan(
         batches = _stale(repo, plan_basis(protocol), needed, batch_size)
     planned = skipped = done = 0
     counts = SaveCounts()
+    job = _BatchJob(protocol=protocol, day=day.isoformat(), horizon_days=horizon_days, full=full)
     try:
-        for batch in batches:
-            items = _plan_batch(repo, protocol, batch, day, horizon_days, full)
-            skipped += len(batch) - len(items)
-            if items:
-                counts += repo.save_plans(items, as_of=day)
-                planned += len(items)
-            done += len(batch)
+        if url is None:
+            outcomes: Iterable[_Outcome] = (job.run(repo, batch) for batch in batches)
+        else:
+            outcomes = _in_workers(url, job, list(batches), workers)
+        for size, fresh, saved in outcomes:
+            skipped += size - fresh
+            counts += saved
+            planned += fresh
+            done += size
             if progress is not None:
                 progress(min(done, total), total)
         if progress is not None and done < total:  # the rest were found current
@@ -246,6 +263,76 @@ def plan(
         },
     )
     return result
+
+
+_Outcome = tuple[int, int, SaveCounts]  # subjects in the batch, planned, obligations saved
+
+
+@attrs.frozen(kw_only=True)
+class _BatchJob:
+    """What every batch of a run is planned with; sent to each worker process once."""
+
+    protocol: Protocol
+    day: str
+    horizon_days: int
+    full: bool
+
+    def run(self, repo: Repository, batch: Sequence[SubjectRef]) -> _Outcome:
+        """Plan one batch and save it in one transaction."""
+        day = to_date(self.day, field="as_of")
+        items = _plan_batch(repo, self.protocol, batch, day, self.horizon_days, self.full)
+        saved = repo.save_plans(items, as_of=day) if items else SaveCounts()
+        return len(batch), len(items), saved
+
+
+def _shared_url(repo: Repository) -> str:
+    """The URL from which worker processes open ``repo``'s database themselves."""
+    if not isinstance(repo, SqlRepository):
+        raise ValidationError(
+            "workers", type(repo).__name__, "more than one worker needs a database (SqlRepository)"
+        )
+    url = repo.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        raise ValidationError(
+            "workers", "sqlite in memory", "more than one worker needs a database file"
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def _in_workers(
+    url: str, job: _BatchJob, batches: list[Sequence[SubjectRef]], workers: int
+) -> Iterator[_Outcome]:
+    """The batches planned by ``workers`` processes, outcomes in the batches' order.
+
+    Spawned, not forked: a fork would share the parent's pooled connections. Each batch is
+    still one transaction under the subjects' locks (``save_plans``), so the workers'
+    writes interleave as two runs at once do, and the end state is one worker's.
+    """
+    context = multiprocessing.get_context("spawn")
+    pool = context.Pool(min(workers, max(len(batches), 1)), _worker_start, (url, job))
+    try:
+        yield from pool.imap(_worker_batch, batches)
+    except BaseException:  # a failed batch, or the caller stopped: the others are moot
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+_WORKER: tuple[SqlRepository, _BatchJob] | None = None
+
+
+def _worker_start(url: str, job: _BatchJob) -> None:
+    global _WORKER
+    _WORKER = SqlRepository(make_engine(url)), job
+
+
+def _worker_batch(batch: Sequence[SubjectRef]) -> _Outcome:
+    assert _WORKER is not None, "started by _worker_start"
+    repo, job = _WORKER
+    return job.run(repo, batch)
 
 
 def _slices(refs: Sequence[SubjectRef], size: int) -> Iterator[Sequence[SubjectRef]]:
