@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 import yiyu
 from yiyu.codec import to_data
-from yiyu.jobs.planning import plan, plan_item
+from yiyu.jobs.planning import PlanResult, _claim_key, plan, plan_item
 from yiyu.protocol import SubjectKind
 from yiyu.store import ObligationFilter, Repository, SubjectRef
 from yiyu.store.database import make_engine, upgrade
@@ -239,7 +239,7 @@ def test_a_failing_plan_is_recorded_as_failed(repo: Repository) -> None:
 
 KILL_SCRIPT = """
 import os, sys, pendulum, yiyu
-from yiyu.jobs.planning import plan, plan_item
+from yiyu.jobs.planning import PlanResult, _claim_key, plan, plan_item
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
 repo = SqlRepository(make_engine(sys.argv[1]))
@@ -610,3 +610,40 @@ def test_yiyu_plan_workers(tmp_path: Path) -> None:
     assert "planned 13 of 13 subjects" in result.output
     refused = CliRunner().invoke(app, ["--db", url, "plan", *day, "--workers", "0"])
     assert refused.exit_code == 2
+
+
+def test_two_runs_of_two_workers_at_once_on_postgresql_share_the_batches(postgres: Any) -> None:
+    repo = SqlRepository(postgres_engine_by_url(postgres))
+    upgrade(repo.engine)
+    seeded(repo)
+    results: list[Any] = []
+
+    def run() -> None:
+        try:
+            results.append(plan(repo, PROTOCOL, as_of=AS_OF, batch_size=2, workers=2))
+        except BaseException as error:  # collected, then asserted on
+            results.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(r, PlanResult) for r in results), results
+    # Each subject planned by one run only: a batch is claimed, and one finished before
+    # the other run reached it is found current.
+    assert sum(r.planned for r in results) == 13
+    assert sum(r.obligations.created for r in results) == len(stored_keys(repo))
+    reference = SqlRepository(postgres.engine())
+    upgrade(reference.engine)
+    plan(seeded(reference), PROTOCOL, as_of=AS_OF)
+    assert stored_rows(repo) == stored_rows(reference)
+
+
+def test_a_batch_claimed_by_another_run_is_left_to_it(repo: Repository) -> None:
+    seeded(repo)
+    first = repo.subjects()[:3]
+    with repo.claim(_claim_key(first)):
+        held = plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3)
+    assert (held.planned, held.skipped) == (10, 3)
+    assert plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3).planned == 3  # the next run

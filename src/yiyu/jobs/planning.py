@@ -11,7 +11,10 @@ Idempotent, resumable and safe to run twice at once:
   protocol, or short of the horizon) and only those are read, their hashes comparing
   what changed; ``full=True`` re-plans everything;
 * saving reconciles on the stable keys (``yiyu.store.reconcile``) under a lock on the
-  subject, so two runs on one PostgreSQL neither duplicate nor deadlock.
+  subject, so two runs on one PostgreSQL neither duplicate nor deadlock;
+* ``workers`` processes plan the batches at once, and runs on several hosts share them
+  without a coordinator: each batch is claimed (``Repository.claim``, an advisory lock on
+  PostgreSQL) while it is planned, and a batch another run holds is left to it.
 
 A subject is planned a month further than asked (:data:`HORIZON_SLACK_DAYS`), so a
 nightly run re-plans each unchanged subject about once a month rather than every night.
@@ -278,11 +281,23 @@ class _BatchJob:
     full: bool
 
     def run(self, repo: Repository, batch: Sequence[SubjectRef]) -> _Outcome:
-        """Plan one batch and save it in one transaction."""
-        day = to_date(self.day, field="as_of")
-        items = _plan_batch(repo, self.protocol, batch, day, self.horizon_days, self.full)
-        saved = repo.save_plans(items, as_of=day) if items else SaveCounts()
-        return len(batch), len(items), saved
+        """Plan one batch and save it in one transaction, unless another run (another
+        host's) is planning the same batch now: then it is left to that run."""
+        with repo.claim(_claim_key(batch)) as mine:
+            if not mine:
+                return len(batch), 0, SaveCounts()
+            day = to_date(self.day, field="as_of")
+            items = _plan_batch(repo, self.protocol, batch, day, self.horizon_days, self.full)
+            saved = repo.save_plans(items, as_of=day) if items else SaveCounts()
+            return len(batch), len(items), saved
+
+
+def _claim_key(batch: Sequence[SubjectRef]) -> str:
+    """What two runs at once claim a batch by: runs listing the same subjects make the
+    same batches. A batch left by a run because another held it is that run's to finish;
+    once finished, an incremental run reading it again finds it current."""
+    first, last = batch[0], batch[-1]
+    return f"yiyu plan {first.kind.value}:{first.id}..{last.kind.value}:{last.id} {len(batch)}"
 
 
 def _shared_url(repo: Repository) -> str:
