@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 import pendulum
+from sqlalchemy import make_url
 
 from yiyu.codec import SCHEMA_VERSION, facts_hash
 from yiyu.dates import to_date
@@ -224,7 +225,7 @@ def plan(
         if url is None:
             outcomes: Iterable[_Outcome] = (job.run(repo, batch) for batch in batches)
         else:
-            outcomes = _in_workers(url, job, list(batches), workers)
+            outcomes = _in_workers(repo, url, job, list(batches), workers)
         for size, fresh, saved in outcomes:
             skipped += size - fresh
             counts += saved
@@ -286,10 +287,19 @@ class _BatchJob:
         with repo.claim(_claim_key(batch)) as mine:
             if not mine:
                 return len(batch), 0, SaveCounts()
-            day = to_date(self.day, field="as_of")
-            items = _plan_batch(repo, self.protocol, batch, day, self.horizon_days, self.full)
-            saved = repo.save_plans(items, as_of=day) if items else SaveCounts()
-            return len(batch), len(items), saved
+            return self.save(repo, batch, self.items(repo, batch))
+
+    def items(self, repo: Repository, batch: Sequence[SubjectRef]) -> list[PlanItem]:
+        """The fresh plans of a batch (nothing written)."""
+        day = to_date(self.day, field="as_of")
+        return _plan_batch(repo, self.protocol, batch, day, self.horizon_days, self.full)
+
+    def save(
+        self, repo: Repository, batch: Sequence[SubjectRef], items: Sequence[PlanItem]
+    ) -> _Outcome:
+        """Save a batch's fresh plans in one transaction."""
+        saved = repo.save_plans(items, as_of=to_date(self.day, field="as_of")) if items else None
+        return len(batch), len(items), saved or SaveCounts()
 
 
 def _claim_key(batch: Sequence[SubjectRef]) -> str:
@@ -315,18 +325,26 @@ def _shared_url(repo: Repository) -> str:
 
 
 def _in_workers(
-    url: str, job: _BatchJob, batches: list[Sequence[SubjectRef]], workers: int
+    repo: Repository, url: str, job: _BatchJob, batches: list[Sequence[SubjectRef]], workers: int
 ) -> Iterator[_Outcome]:
     """The batches planned by ``workers`` processes, outcomes in the batches' order.
 
-    Spawned, not forked: a fork would share the parent's pooled connections. Each batch is
-    still one transaction under the subjects' locks (``save_plans``), so the workers'
-    writes interleave as two runs at once do, and the end state is one worker's.
+    Spawned, not forked: a fork would share the parent's pooled connections. On
+    PostgreSQL each worker claims, plans and saves its batches; each batch is one
+    transaction under the subjects' locks (``save_plans``), so the workers' writes
+    interleave as two runs at once do, and the end state is one worker's. SQLite has one
+    writer at a time, and writers waiting on its lock sleep (``busy_timeout`` polls): there
+    the workers only plan and the parent saves each batch, in order, while they plan the
+    next ones.
     """
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(min(workers, max(len(batches), 1)), _worker_start, (url, job))
     try:
-        yield from pool.imap(_worker_batch, batches)
+        if make_url(url).get_backend_name() != "sqlite":
+            yield from pool.imap(_worker_batch, batches)
+        else:
+            for batch, items in zip(batches, pool.imap(_worker_items, batches), strict=True):
+                yield job.save(repo, batch, items)
     except BaseException:  # a failed batch, or the caller stopped: the others are moot
         pool.terminate()
         raise
@@ -348,6 +366,12 @@ def _worker_batch(batch: Sequence[SubjectRef]) -> _Outcome:
     assert _WORKER is not None, "started by _worker_start"
     repo, job = _WORKER
     return job.run(repo, batch)
+
+
+def _worker_items(batch: Sequence[SubjectRef]) -> list[PlanItem]:
+    assert _WORKER is not None, "started by _worker_start"
+    repo, job = _WORKER
+    return job.items(repo, batch)
 
 
 def _slices(refs: Sequence[SubjectRef], size: int) -> Iterator[Sequence[SubjectRef]]:
