@@ -359,7 +359,10 @@ _WORKER: tuple[SqlRepository, _BatchJob] | None = None
 
 def _worker_start(url: str, job: _BatchJob) -> None:
     global _WORKER
-    _WORKER = SqlRepository(make_engine(url)), job
+    # On SQLite the worker only reads (the parent writes): its reads need not wait for
+    # the write lock that every SQLite transaction of yiyu's otherwise begins with.
+    reader = make_url(url).get_backend_name() == "sqlite"
+    _WORKER = SqlRepository(make_engine(url, reader=reader)), job
 
 
 def _worker_batch(batch: Sequence[SubjectRef]) -> _Outcome:
