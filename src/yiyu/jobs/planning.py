@@ -329,7 +329,7 @@ def _in_workers(
 ) -> Iterator[_Outcome]:
     """The batches planned by ``workers`` processes, outcomes in the batches' order.
 
-    Spawned, not forked: a fork would share the parent's pooled connections. On
+    Not forked from the parent, which holds pooled connections: from a fork server. On
     PostgreSQL each worker claims, plans and saves its batches; each batch is one
     transaction under the subjects' locks (``save_plans``), so the workers' writes
     interleave as two runs at once do, and the end state is one worker's. SQLite has one
@@ -337,8 +337,13 @@ def _in_workers(
     the workers only plan and the parent saves each batch, in order, while they plan the
     next ones.
     """
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(min(workers, max(len(batches), 1)), _worker_start, (url, job))
+    if not batches:  # nothing stale: no process to start
+        return
+    context = multiprocessing.get_context("forkserver")
+    # The server imports yiyu once and forks each worker from that clean state: no engine
+    # of the parent's is copied (as a plain fork would), and a second run starts at once.
+    context.set_forkserver_preload([__name__])
+    pool = context.Pool(min(workers, len(batches)), _worker_start, (url, job))
     try:
         if make_url(url).get_backend_name() != "sqlite":
             yield from pool.imap(_worker_batch, batches)
