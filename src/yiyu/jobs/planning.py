@@ -183,10 +183,12 @@ def plan(
         progress: called with (done, total) after each batch; an incremental run reads
             only the subjects the store lists as stale, and ends with (total, total).
         workers: processes planning the batches (1 to :data:`MAX_WORKERS`). With more
-            than one, the same batches are planned and saved by that many processes,
-            each with its own connection to ``repo``'s database (so ``repo`` must be a
+            than one, the same batches are planned by that many processes, each with its
+            own connection to ``repo``'s database (so ``repo`` must be a
             :class:`~yiyu.store.sql.SqlRepository` on a database file or server); the
-            result, and what is stored, is the same as with one.
+            result, and what is stored, is the same as with one. Whatever the number, a
+            batch another run is planning at the same time is left to it
+            (:meth:`~yiyu.store.api.Repository.claim`).
 
     Returns:
         Counts of subjects planned and skipped and of obligations written, with the run id.
