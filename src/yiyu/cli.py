@@ -319,6 +319,9 @@ def plan_command(
     as_of: str | None = typer.Option(None, "--as-of", help="Date to plan from (default today)."),
     full: bool = typer.Option(False, "--full", help="Re-plan every subject."),
     horizon: int = typer.Option(180, "--horizon", min=1, help="Days ahead to plan."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Processes planning batches at once."
+    ),
 ) -> None:
     """Materialise every subject's obligations up to the horizon."""
     from yiyu.jobs.planning import plan
@@ -329,7 +332,7 @@ def plan_command(
         try:
             result = plan(
                 _repo(), yiyu.load_protocol(), as_of=day, horizon_days=horizon, full=full,
-                progress=update,
+                progress=update, workers=workers,
             )  # fmt: skip
         finally:
             stop()

@@ -13,10 +13,11 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
+from sqlalchemy import Engine
 
 import yiyu
 from yiyu.codec import to_data
-from yiyu.jobs.planning import plan, plan_item
+from yiyu.jobs.planning import PlanResult, _claim_key, plan, plan_item
 from yiyu.protocol import SubjectKind
 from yiyu.store import ObligationFilter, Repository, SubjectRef
 from yiyu.store.database import make_engine, upgrade
@@ -238,7 +239,7 @@ def test_a_failing_plan_is_recorded_as_failed(repo: Repository) -> None:
 
 KILL_SCRIPT = """
 import os, sys, pendulum, yiyu
-from yiyu.jobs.planning import plan, plan_item
+from yiyu.jobs.planning import PlanResult, _claim_key, plan, plan_item
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
 repo = SqlRepository(make_engine(sys.argv[1]))
@@ -522,3 +523,127 @@ def test_every_trigger_of_a_replan_is_found_by_the_store(
     read = spy_reads(repo, monkeypatch)
     assert plan(repo, PROTOCOL, as_of=as_of).planned == 1
     assert read == ["C100"]
+
+
+# --- more workers: the same batches planned by several processes ---------------------------
+
+
+def stored_rows(repo: Repository) -> tuple[dict[str, Any], dict[SubjectRef, Any]]:
+    """Every stored obligation (its contents, who acts, what became of it) and every plan
+    state, to compare two stores row for row."""
+    rows = {
+        s.obligation.key: (to_data(s.obligation), s.township, s.assignee, s.done_on, s.skip,
+                           s.withdrawn_on, s.rescheduled)
+        for s in repo.obligations(ObligationFilter())
+    }  # fmt: skip
+    return rows, repo.plan_states(repo.subjects())
+
+
+def postgres_engine_by_url(postgres: Any) -> Engine:
+    """An engine on a new schema that its URL names: worker processes open the database
+    from the URL alone, not from the test's connect arguments."""
+    postgres.engine()  # creates (and later drops) the schema
+    url = postgres.admin.url.update_query_dict({"options": f"-csearch_path={postgres.created[-1]}"})
+    engine = make_engine(url.render_as_string(hide_password=False))
+    postgres.engines.append(engine)
+    return engine
+
+
+def plan_with(repo: Repository, workers: int, **options: Any) -> tuple[Any, ...]:
+    result = plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3, workers=workers, **options)
+    return result.subjects, result.planned, result.skipped, result.obligations
+
+
+def test_two_workers_plan_what_one_does_on_sqlite(tmp_path: Path) -> None:
+    stores = []
+    for name in ("one", "two"):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade(engine)
+        stores.append(seeded(SqlRepository(engine)))
+    one, two = stores
+    assert plan_with(one, 1) == plan_with(two, 2)
+    assert stored_rows(one) == stored_rows(two)
+    for store in stores:  # an incremental run after a change, then a full one
+        store.save_children([attrs.evolve(cohort()[4], family_doctor="FD-9")])
+    assert plan_with(one, 1) == plan_with(two, 2)
+    assert plan_with(one, 1, full=True) == plan_with(two, 2, full=True)
+    assert stored_rows(one) == stored_rows(two)
+    runs = [[{**r.counts, "seconds": 0} for r in store.runs()] for store in stores]
+    assert runs[0] == runs[1]  # one run each, counting the same
+
+
+def test_two_workers_plan_what_one_does_on_postgresql(postgres: Any) -> None:
+    one, two = SqlRepository(postgres.engine()), SqlRepository(postgres_engine_by_url(postgres))
+    for store in (one, two):
+        upgrade(store.engine)
+        seeded(store)
+    assert plan_with(one, 1) == plan_with(two, 2)
+    assert plan_with(one, 1, full=True) == plan_with(two, 2, full=True)
+    assert stored_rows(one) == stored_rows(two)
+
+
+def test_more_workers_need_a_database_others_can_open(tmp_path: Path) -> None:
+    with pytest.raises(yiyu.ValidationError) as memory:
+        plan(seeded(yiyu.store.MemoryRepository()), PROTOCOL, as_of=AS_OF, workers=2)
+    assert memory.value.field == "workers"
+    with pytest.raises(yiyu.ValidationError) as in_memory:
+        plan(SqlRepository(make_engine("sqlite://")), PROTOCOL, as_of=AS_OF, workers=2)
+    assert in_memory.value.field == "workers"
+    with pytest.raises(yiyu.ValidationError) as zero:
+        plan(yiyu.store.MemoryRepository(), PROTOCOL, as_of=AS_OF, workers=0)
+    assert zero.value.field == "workers"
+
+
+def test_yiyu_plan_workers(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from yiyu.cli import app
+
+    url = f"sqlite:///{tmp_path / 'yiyu.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seeded(SqlRepository(engine))
+    engine.dispose()
+    day = ["--as-of", AS_OF.isoformat()]
+    result = CliRunner().invoke(app, ["--db", url, "plan", *day, "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "planned 13 of 13 subjects" in result.output
+    refused = CliRunner().invoke(app, ["--db", url, "plan", *day, "--workers", "0"])
+    assert refused.exit_code == 2
+
+
+def test_two_runs_of_two_workers_at_once_on_postgresql_share_the_batches(postgres: Any) -> None:
+    repo = SqlRepository(postgres_engine_by_url(postgres))
+    upgrade(repo.engine)
+    seeded(repo)
+    results: list[Any] = []
+
+    def run() -> None:
+        try:
+            results.append(plan(repo, PROTOCOL, as_of=AS_OF, batch_size=2, workers=2))
+        except BaseException as error:  # collected, then asserted on
+            results.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(r, PlanResult) for r in results), results
+    # Each subject planned by one run only: a batch is claimed, and one finished before
+    # the other run reached it is found current.
+    assert sum(r.planned for r in results) == 13
+    assert sum(r.obligations.created for r in results) == len(stored_keys(repo))
+    reference = SqlRepository(postgres.engine())
+    upgrade(reference.engine)
+    plan(seeded(reference), PROTOCOL, as_of=AS_OF)
+    assert stored_rows(repo) == stored_rows(reference)
+
+
+def test_a_batch_claimed_by_another_run_is_left_to_it(repo: Repository) -> None:
+    seeded(repo)
+    first = repo.subjects()[:3]
+    with repo.claim(_claim_key(first)):
+        held = plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3)
+    assert (held.planned, held.skipped) == (10, 3)
+    assert plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3).planned == 3  # the next run

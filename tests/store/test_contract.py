@@ -615,3 +615,14 @@ def test_subjects_to_plan_come_in_pages(repo: Repository) -> None:
     assert to_plan(repo, after=SubjectRef(kind="daycare", id="D2")) == []
     with pytest.raises(yiyu.ValidationError, match="limit"):
         to_plan(repo, limit=0)
+
+
+def test_a_claim_is_held_by_one_caller_at_a_time(repo: Repository) -> None:
+    with (
+        repo.claim("plan batch 1") as first,
+        repo.claim("plan batch 1") as second,
+        repo.claim("plan batch 2") as other,
+    ):
+        assert (first, second, other) == (True, False, True)
+    with repo.claim("plan batch 1") as again:  # released when the block ended
+        assert again

@@ -11,7 +11,10 @@ Idempotent, resumable and safe to run twice at once:
   protocol, or short of the horizon) and only those are read, their hashes comparing
   what changed; ``full=True`` re-plans everything;
 * saving reconciles on the stable keys (``yiyu.store.reconcile``) under a lock on the
-  subject, so two runs on one PostgreSQL neither duplicate nor deadlock.
+  subject, so two runs on one PostgreSQL neither duplicate nor deadlock;
+* ``workers`` processes plan the batches at once, and runs on several hosts share them
+  without a coordinator: each batch is claimed (``Repository.claim``, an advisory lock on
+  PostgreSQL) while it is planned, and a batch another run holds is left to it.
 
 A subject is planned a month further than asked (:data:`HORIZON_SLACK_DAYS`), so a
 nightly run re-plans each unchanged subject about once a month rather than every night.
@@ -21,21 +24,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 import pendulum
+from sqlalchemy import make_url
 
 from yiyu.codec import SCHEMA_VERSION, facts_hash
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.domain._convert import check_type, whole_number
+from yiyu.errors import ValidationError
 from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.scheduling.engine import DEFAULT_HORIZON_DAYS, check_horizon_days
 from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
 from yiyu.store.api import CurrentPlan
+from yiyu.store.database import make_engine
+from yiyu.store.sql import SqlRepository
 
 __all__ = [
     "DEFAULT_HORIZON_DAYS",
@@ -49,6 +57,7 @@ __all__ = [
 ]
 
 HORIZON_SLACK_DAYS = 30
+MAX_WORKERS = 64
 
 Progress = Callable[[int, int], None]
 
@@ -156,6 +165,7 @@ def plan(
     subjects: Sequence[SubjectRef] | None = None,
     batch_size: int = 500,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> PlanResult:
     """Plan every subject (or ``subjects``) as of ``as_of``.
 
@@ -172,19 +182,29 @@ def plan(
         batch_size: subjects read and planned at once.
         progress: called with (done, total) after each batch; an incremental run reads
             only the subjects the store lists as stale, and ends with (total, total).
+        workers: processes planning the batches (1 to :data:`MAX_WORKERS`). With more
+            than one, the same batches are planned by that many processes, each with its
+            own connection to ``repo``'s database (so ``repo`` must be a
+            :class:`~yiyu.store.sql.SqlRepository` on a database file or server); the
+            result, and what is stored, is the same as with one. Whatever the number, a
+            batch another run is planning at the same time is left to it
+            (:meth:`~yiyu.store.api.Repository.claim`).
 
     Returns:
         Counts of subjects planned and skipped and of obligations written, with the run id.
 
     Raises:
         ValidationError: naming the argument, if ``protocol``, ``as_of``,
-            ``horizon_days`` or ``batch_size`` is not what it should be; nothing is run
-            or recorded then.
+            ``horizon_days``, ``batch_size`` or ``workers`` is not what it should be (more
+            than one worker on a store other processes cannot open); nothing is run or
+            recorded then.
     """
     check_type("protocol", protocol, Protocol, "a Protocol (from yiyu.load_protocol)")
     day = to_date(as_of, field="as_of")
     check_horizon_days(horizon_days)
     whole_number("batch_size", batch_size, minimum=1, maximum=1_000_000)
+    whole_number("workers", workers, minimum=1, maximum=MAX_WORKERS)
+    url = _shared_url(repo) if workers > 1 else None
     started = time.perf_counter()
     run_id = repo.start_run(
         "plan",
@@ -202,14 +222,17 @@ def plan(
         batches = _stale(repo, plan_basis(protocol), needed, batch_size)
     planned = skipped = done = 0
     counts = SaveCounts()
+    job = _BatchJob(protocol=protocol, day=day.isoformat(), horizon_days=horizon_days, full=full)
     try:
-        for batch in batches:
-            items = _plan_batch(repo, protocol, batch, day, horizon_days, full)
-            skipped += len(batch) - len(items)
-            if items:
-                counts += repo.save_plans(items, as_of=day)
-                planned += len(items)
-            done += len(batch)
+        if url is None:
+            outcomes: Iterable[_Outcome] = (job.run(repo, batch) for batch in batches)
+        else:
+            outcomes = _in_workers(repo, url, job, list(batches), workers)
+        for size, fresh, saved in outcomes:
+            skipped += size - fresh
+            counts += saved
+            planned += fresh
+            done += size
             if progress is not None:
                 progress(min(done, total), total)
         if progress is not None and done < total:  # the rest were found current
@@ -246,6 +269,119 @@ def plan(
         },
     )
     return result
+
+
+_Outcome = tuple[int, int, SaveCounts]  # subjects in the batch, planned, obligations saved
+
+
+@attrs.frozen(kw_only=True)
+class _BatchJob:
+    """What every batch of a run is planned with; sent to each worker process once."""
+
+    protocol: Protocol
+    day: str
+    horizon_days: int
+    full: bool
+
+    def run(self, repo: Repository, batch: Sequence[SubjectRef]) -> _Outcome:
+        """Plan one batch and save it in one transaction, unless another run (another
+        host's) is planning the same batch now: then it is left to that run."""
+        with repo.claim(_claim_key(batch)) as mine:
+            if not mine:
+                return len(batch), 0, SaveCounts()
+            return self.save(repo, batch, self.items(repo, batch))
+
+    def items(self, repo: Repository, batch: Sequence[SubjectRef]) -> list[PlanItem]:
+        """The fresh plans of a batch (nothing written)."""
+        day = to_date(self.day, field="as_of")
+        return _plan_batch(repo, self.protocol, batch, day, self.horizon_days, self.full)
+
+    def save(
+        self, repo: Repository, batch: Sequence[SubjectRef], items: Sequence[PlanItem]
+    ) -> _Outcome:
+        """Save a batch's fresh plans in one transaction."""
+        saved = repo.save_plans(items, as_of=to_date(self.day, field="as_of")) if items else None
+        return len(batch), len(items), saved or SaveCounts()
+
+
+def _claim_key(batch: Sequence[SubjectRef]) -> str:
+    """What two runs at once claim a batch by: runs listing the same subjects make the
+    same batches. A batch left by a run because another held it is that run's to finish;
+    once finished, an incremental run reading it again finds it current."""
+    first, last = batch[0], batch[-1]
+    return f"yiyu plan {first.kind.value}:{first.id}..{last.kind.value}:{last.id} {len(batch)}"
+
+
+def _shared_url(repo: Repository) -> str:
+    """The URL from which worker processes open ``repo``'s database themselves."""
+    if not isinstance(repo, SqlRepository):
+        raise ValidationError(
+            "workers", type(repo).__name__, "more than one worker needs a database (SqlRepository)"
+        )
+    url = repo.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        raise ValidationError(
+            "workers", "sqlite in memory", "more than one worker needs a database file"
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def _in_workers(
+    repo: Repository, url: str, job: _BatchJob, batches: list[Sequence[SubjectRef]], workers: int
+) -> Iterator[_Outcome]:
+    """The batches planned by ``workers`` processes, outcomes in the batches' order.
+
+    Not forked from the parent, which holds pooled connections: from a fork server. On
+    PostgreSQL each worker claims, plans and saves its batches; each batch is one
+    transaction under the subjects' locks (``save_plans``), so the workers' writes
+    interleave as two runs at once do, and the end state is one worker's. SQLite has one
+    writer at a time, and writers waiting on its lock sleep (``busy_timeout`` polls): there
+    the workers only plan and the parent saves each batch, in order, while they plan the
+    next ones.
+    """
+    if not batches:  # nothing stale: no process to start
+        return
+    context = multiprocessing.get_context("forkserver")
+    # The server imports yiyu once and forks each worker from that clean state: no engine
+    # of the parent's is copied (as a plain fork would), and a second run starts at once.
+    context.set_forkserver_preload([__name__])
+    pool = context.Pool(min(workers, len(batches)), _worker_start, (url, job))
+    try:
+        if make_url(url).get_backend_name() != "sqlite":
+            yield from pool.imap(_worker_batch, batches)
+        else:
+            for batch, items in zip(batches, pool.imap(_worker_items, batches), strict=True):
+                yield job.save(repo, batch, items)
+    except BaseException:  # a failed batch, or the caller stopped: the others are moot
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+_WORKER: tuple[SqlRepository, _BatchJob] | None = None
+
+
+def _worker_start(url: str, job: _BatchJob) -> None:
+    global _WORKER
+    # On SQLite the worker only reads (the parent writes): its reads need not wait for
+    # the write lock that every SQLite transaction of yiyu's otherwise begins with.
+    reader = make_url(url).get_backend_name() == "sqlite"
+    _WORKER = SqlRepository(make_engine(url, reader=reader)), job
+
+
+def _worker_batch(batch: Sequence[SubjectRef]) -> _Outcome:
+    assert _WORKER is not None, "started by _worker_start"
+    repo, job = _WORKER
+    return job.run(repo, batch)
+
+
+def _worker_items(batch: Sequence[SubjectRef]) -> list[PlanItem]:
+    assert _WORKER is not None, "started by _worker_start"
+    repo, job = _WORKER
+    return job.items(repo, batch)
 
 
 def _slices(refs: Sequence[SubjectRef], size: int) -> Iterator[Sequence[SubjectRef]]:

@@ -281,6 +281,16 @@ class Repository(Protocol):
         read of it now is still true when it is written."""
         ...
 
+    def claim(self, key: str) -> AbstractContextManager[bool]:
+        """Claim a piece of work named ``key`` for the block: ``True`` if this caller holds
+        it until the block ends, ``False`` (at once, without waiting) if another holds it.
+
+        How several plan workers and hosts share a run's batches without a coordinator: on
+        PostgreSQL a session advisory lock every host sees (``yiyu.store.claims``); SQLite
+        and the memory store keep claims within the process.
+        """
+        ...
+
     # --- subjects ---------------------------------------------------------------------
     def save_children(self, children: Sequence[Child]) -> SaveCounts:
         """Insert or update children (with their categories, events, cases, referrals)."""

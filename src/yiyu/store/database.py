@@ -166,8 +166,12 @@ def _mask(text: str) -> _Hidden:
     return _Hidden(prefix + rest, tuple(s for s in secrets if s))
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+def make_engine(url: str, *, reader: bool = False, **options: Any) -> Engine:
     """An engine for ``url``; for SQLite, WAL and ``BEGIN IMMEDIATE`` transactions.
+
+    ``reader=True``, for a process that only reads (a plan worker whose parent writes):
+    on SQLite its transactions begin deferred and it may not write (``query_only``), so
+    its reads run beside a writer instead of queueing for the write lock.
 
     Statements' parameters are never put in error messages (``hide_parameters``): they
     hold children's names and resident ids, and errors end up in job records and mail.
@@ -204,13 +208,15 @@ def make_engine(url: str, **options: Any) -> Engine:
             # A writer waits for another (an import of a whole registry holds the write lock
             # for its one transaction) rather than failing: 5 minutes, a yiyu default.
             cursor.execute("PRAGMA busy_timeout=300000")
+            if reader:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
             # SQLite has no SELECT … FOR UPDATE: a transaction takes the write lock when it
             # begins, so a read-then-write (plan, record) cannot interleave with another.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(parsed, pool_pre_ping=True, **options)

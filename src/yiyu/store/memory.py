@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import attrs
@@ -28,6 +28,7 @@ from yiyu.scheduling import (
     Skip,
     StoredObligation,
 )
+from yiyu.store import claims
 from yiyu.store.api import (
     CurrentPlan,
     Findings,
@@ -100,6 +101,7 @@ class MemoryRepository:
     def __init__(self) -> None:
         self._state = _State()
         self._depth = 0
+        self._claims: set[tuple[str, str]] = set()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -122,6 +124,9 @@ class MemoryRepository:
 
     def lock(self, ref: SubjectRef) -> None:
         """Nothing to do: the memory store is used by one thread at a time."""
+
+    def claim(self, key: str) -> AbstractContextManager[bool]:
+        return claims.in_process("memory", key, self._claims)
 
     def _snapshot(self) -> _State:
         # Domain values are frozen, so copying the containers (and the one mutable row

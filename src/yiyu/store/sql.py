@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -35,6 +35,7 @@ from yiyu.scheduling import (
     Skip,
     StoredObligation,
 )
+from yiyu.store import claims
 from yiyu.store.api import (
     CurrentPlan,
     Findings,
@@ -249,6 +250,9 @@ class SqlRepository:
         with self._tx() as session:
             table = _SUBJECT_TABLES[ref.kind]
             session.exec(select(table.id).where(col(table.id) == ref.id).with_for_update()).all()
+
+    def claim(self, key: str) -> AbstractContextManager[bool]:
+        return claims.claim(self.engine, key)
 
     # --- subjects ---------------------------------------------------------------------
 
