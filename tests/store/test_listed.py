@@ -4,9 +4,16 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import pendulum
+
 import yiyu
-from yiyu.store import Repository
-from yiyu.testing import make_child, make_daycare
+from yiyu.jobs.planning import plan
+from yiyu.store import ObligationFilter, Repository
+from yiyu.store.api import may_be_to_do
+from yiyu.testing import make_child, make_daycare, make_encounter
+
+D = pendulum.Date
+PROTOCOL = yiyu.load_protocol()
 
 REFERRALS = [
     yiyu.Referral(kind="development", opened_on="2024-04-10", reason="预警征象阳性"),
@@ -31,3 +38,37 @@ def test_listed_subjects_are_the_names_and_referrals_of_the_whole(repo: Reposito
     assert listed["C2"].referrals == ()
     assert repo.listed("daycare", ["D1"]) == {"D1": yiyu.ListedSubject(name="阳光托育园")}
     assert repo.listed(yiyu.SubjectKind.DAYCARE, []) == {}
+
+
+def test_a_work_list_reads_only_what_may_be_to_do(repo: Repository) -> None:
+    """``ObligationFilter(to_do_on=…)`` drops, in the store, what is done by a visit,
+    skipped or cancelled by that day, and keeps a referral's tracking however visited (its
+    result completes it): the same rows as reading all and keeping ``may_be_to_do``."""
+    referral = yiyu.Referral(kind="development", opened_on="2024-04-10", reason="预警征象阳性")
+    moving = make_child(
+        "C3", born="2024-01-31", life_events=[yiyu.LifeEvent(kind="moved_out", on="2024-05-05")]
+    )
+    repo.save_children([make_child("C1", born="2024-01-31", referrals=[referral]),
+                        make_child("C2", born="2024-01-31"), moving])  # fmt: skip
+    plan(repo, PROTOCOL, as_of=D(2024, 4, 1), horizon_days=120)
+    day = D(2024, 5, 10)
+    tracking = f"child:C1/referral_follow_up/{referral.id}"
+    keys = {s.obligation.key for s in repo.obligations(ObligationFilter())}
+    assert tracking in keys
+    repo.save_encounter(make_encounter(id="V1", subject_id="C1", on=D(2024, 5, 1),
+                                       obligation_key="child:C1/m3"), [])  # fmt: skip
+    repo.save_encounter(make_encounter(id="V2", subject_id="C1", on=D(2024, 5, 2),
+                                       obligation_key=tracking), [])  # fmt: skip
+    repo.save_encounter(make_encounter(id="V3", subject_id="C2", on=D(2024, 5, 20),
+                                       obligation_key="child:C2/m3"), [])  # fmt: skip
+    repo.save_skip("child:C2/m3", yiyu.Skip(on=D(2024, 5, 9), reason="family_refused"))
+    everything = repo.obligations(ObligationFilter())
+    expected = sorted(s.obligation.key for s in everything if may_be_to_do(s, day))
+    read = repo.obligations(ObligationFilter(to_do_on=day))
+    assert sorted(s.obligation.key for s in read) == expected
+    assert tracking in expected  # visited, but its result is not recorded
+    assert "child:C1/m3" not in expected  # done by a visit
+    assert "child:C2/m3" not in expected  # skipped (the later visit is not yet)
+    assert "child:C3/m3" not in expected  # cancelled by the move
+    window_open = [s for s in everything if s.obligation.opens <= day <= s.obligation.closes]
+    assert len(expected) < len(window_open)

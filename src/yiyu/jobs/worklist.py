@@ -46,6 +46,7 @@ def worklist(
             role=role,
             opens_by=as_of,
             closes_from=as_of,
+            to_do_on=as_of,  # the store drops what is done, skipped or cancelled
         )
     )
     ids = {

@@ -47,6 +47,7 @@ __all__ = [
     "SubjectRef",
     "describe_error",
     "encounter_subject_kind",
+    "may_be_to_do",
     "process_alive",
     "run_status",
     "this_process",
@@ -160,6 +161,28 @@ class ObligationFilter:
     closes_by: pendulum.Date | None = None  # window closes on or before
     rules: tuple[str, ...] | None = None
     include_withdrawn: bool = False
+    # Only what may still be to do on that day (:func:`may_be_to_do`): a work list's rows.
+    to_do_on: pendulum.Date | None = None
+
+
+def may_be_to_do(entry: StoredObligation, day: pendulum.Date) -> bool:
+    """Whether ``entry`` may still be to do on ``day``: its window open, and neither
+    cancelled, skipped nor visited by then. A visit does not complete an obligation whose
+    occurrence names something else that may (a referral's tracking is done by its
+    result; the occurrence of a referral, a case or an enrolment holds ``@``): those stay
+    for :func:`yiyu.status` to judge. :attr:`ObligationFilter.to_do_on` reads only these;
+    a work list is a subset of them."""
+    ob = entry.obligation
+    return (
+        ob.opens <= day <= ob.closes
+        and (ob.cancelled_on is None or ob.cancelled_on > day)
+        and (entry.skip is None or entry.skip.on > day)
+        and (
+            entry.done_on is None
+            or entry.done_on > day
+            or (ob.occurrence is not None and "@" in ob.occurrence)
+        )
+    )
 
 
 @attrs.frozen(kw_only=True)

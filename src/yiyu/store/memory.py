@@ -41,6 +41,7 @@ from yiyu.store.api import (
     SubjectRef,
     describe_error,
     encounter_subject_kind,
+    may_be_to_do,
     run_status,
     this_process,
 )
@@ -342,17 +343,17 @@ class MemoryRepository:
             ob = row.obligation
             if not _matches(where, ob, row):
                 continue
-            result.append(
-                StoredObligation(
-                    obligation=ob,
-                    township=row.township,
-                    assignee=row.assignee,
-                    done_on=self._done_on(key),
-                    skip=self._state.skips.get(key),
-                    withdrawn_on=row.withdrawn_on,
-                    rescheduled=self._state.reschedules.get(key),
-                )
+            entry = StoredObligation(
+                obligation=ob,
+                township=row.township,
+                assignee=row.assignee,
+                done_on=self._done_on(key),
+                skip=self._state.skips.get(key),
+                withdrawn_on=row.withdrawn_on,
+                rescheduled=self._state.reschedules.get(key),
             )
+            if where.to_do_on is None or may_be_to_do(entry, where.to_do_on):
+                result.append(entry)
         return result
 
     # --- what happened ----------------------------------------------------------------

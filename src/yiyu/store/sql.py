@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 import pendulum
-from sqlalchemy import Engine, Table, delete, exists, func, insert, update
+from sqlalchemy import Engine, Table, delete, exists, func, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -122,6 +122,20 @@ _SUBJECT_TABLES: Mapping[SubjectKind, type[ChildRow] | type[DaycareRow]] = {
     SubjectKind.CHILD: ChildRow,
     SubjectKind.DAYCARE: DaycareRow,
 }
+
+
+def _to_do(day: dt.date) -> list[Any]:
+    """:func:`~yiyu.store.api.may_be_to_do` as conditions on ``obligation``: the store
+    drops what is done, skipped or cancelled, so a work list reads only what it may list."""
+    o, e, s = ObligationRow, EncounterRow, SkipRow
+    visited = exists().where(col(e.obligation_key) == o.key, col(e.on) <= day).correlate(o)
+    return [
+        col(o.opens) <= day,
+        col(o.closes) >= day,
+        or_(col(o.cancelled_on).is_(None), col(o.cancelled_on) > day),
+        or_(col(s.on).is_(None), col(s.on) > day),  # the skip joined to every row read
+        or_(~visited, col(o.occurrence).contains("@")),
+    ]
 
 
 def _in_range(subjects: SubjectRange, kind: Any, subject_id: Any) -> list[Any]:
@@ -842,6 +856,8 @@ class SqlRepository:
                 conditions.append(col(o.rule).in_(where.rules))
             if not where.include_withdrawn:
                 conditions.append(col(o.withdrawn_on).is_(None))
+            if where.to_do_on is not None:
+                conditions += _to_do(plain_date(where.to_do_on))
             rows = session.exec(query.where(*conditions).order_by(o.key)).all()
             contents = self._read_contents(session, {row.content for row, *_ in rows})
             return [
