@@ -259,7 +259,7 @@ def full_two_workers(
         why=(f"{seconds:.1f} s with two workers against {one_worker:.1f} s with one: the "
              "writes do not divide (SQLite: one writer, the parent; PostgreSQL: the "
              "workers' transactions share the server, which runs on the same 2 cores), "
-             "and the workers' start-up (spawn, imports) is paid in every run"),
+             "and the workers' start-up (the fork server, imports) is paid in every run"),
     )  # fmt: skip
 
 
@@ -695,9 +695,11 @@ CLOSE = {
         "if WeasyPrint allowed reusing it"
     ),
     "plan.full_2_workers": (
-        "lighten the write, which two workers share (see `plan.full`): tuples through the "
-        "driver and the per-rule columns stored once, so that scheduling, which divides, "
-        "is most of the time; on PostgreSQL run the workers on another host than the server"
+        "make the write, which the workers share, a smaller part of the time (`COPY` on "
+        "PostgreSQL, fewer indexes: see `plan.full` and `store.bytes_per_obligation`), so "
+        "that scheduling, which divides, is most of it; on PostgreSQL run the workers on "
+        "another host than the server; on SQLite, one writer, two workers can gain only "
+        "the scheduling's share"
     ),
     "pdf.batch.speedup_2_workers": (
         "pay the start-up once per night rather than once per `render_batch` call (keep "
