@@ -49,6 +49,33 @@ def cohort(n: int = 12) -> list[yiyu.Child]:
     return children
 
 
+def county(tmp_path: Path, *, version: str, m12_closes_months: int) -> yiyu.Protocol:
+    """A county's layer on the city's protocol that moves the 12-month check's window end:
+    a new protocol version for the plan to apply to what has not begun."""
+    region = tmp_path / "county.toml"
+    region.write_text(
+        textwrap.dedent(
+            f"""
+            [protocol]
+            id = "county"
+            version = "{version}"
+            title = "县补充规定"
+            extends = "zj-city@2026.2"
+
+            [sources.R1]
+            title = "县卫健局通知"
+
+            [[overrides]]
+            id = "m12"
+            closes = {{ months = {m12_closes_months} }}
+            source = ["R1"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    return yiyu.load_protocol(region)
+
+
 def stored_keys(repo: Repository) -> dict[str, Any]:
     return {s.obligation.key: s.obligation for s in repo.obligations(ObligationFilter())}
 
@@ -138,28 +165,7 @@ def test_a_protocol_change_applies_to_what_is_not_yet_done(
         ),
         [],
     )
-    region = tmp_path / "county.toml"
-    region.write_text(
-        textwrap.dedent(
-            """
-            [protocol]
-            id = "county"
-            version = "2026.2"
-            title = "县补充规定"
-            extends = "zj-city@2026.2"
-
-            [sources.R1]
-            title = "县卫健局通知"
-
-            [[overrides]]
-            id = "m12"
-            closes = { months = 14 }
-            source = ["R1"]
-            """
-        ),
-        encoding="utf-8",
-    )
-    newer = yiyu.load_protocol(region)
+    newer = county(tmp_path, version="2026.2", m12_closes_months=14)
     result = plan(repo, newer, as_of=AS_OF)
     assert result.planned == 13  # the protocol changed: every subject is re-planned
     keys = stored_keys(repo)
@@ -357,26 +363,7 @@ def test_a_new_protocol_version_leaves_begun_obligations_alone(
         [make_child("C1", born="2025-01-31", sex="F", gestational_age="39+0", family_doctor="FD-1")]
     )
     plan(repo, PROTOCOL, as_of=D(2026, 3, 1))
-    region = tmp_path / "county.toml"
-    region.write_text(
-        textwrap.dedent(
-            """
-            [protocol]
-            id = "county"
-            version = "2"
-            title = "县"
-            extends = "zj-city@2026.2"
-            [sources.R1]
-            title = "县通知"
-            [[overrides]]
-            id = "m12"
-            closes = { months = 13 }
-            source = ["R1"]
-            """
-        ),
-        encoding="utf-8",
-    )
-    plan(repo, yiyu.load_protocol(region), as_of=D(2026, 3, 1))
+    plan(repo, county(tmp_path, version="2", m12_closes_months=13), as_of=D(2026, 3, 1))
     rows = stored(repo)
     assert rows["child:C1/m12"].obligation.protocol == "zj-city"  # opened 2025-11-30: kept
     assert rows["child:C1/m18"].obligation.protocol == "county"  # opens 04-30: new version
