@@ -1,7 +1,8 @@
 """Claims on a piece of work (a batch of a plan run), taken without a coordinator.
 
 On PostgreSQL a claim is a session advisory lock (``pg_try_advisory_lock``) on a number
-derived from the claim's key: every host on the same database sees it, a claim held by
+derived from the claim's key and the session's schema (one store's claims never stand in
+another's way): every host on the same database sees it, a claim held by
 another session is refused at once rather than waited for (as ``SKIP LOCKED`` would skip
 it), and a claim dies with its session, so a killed worker leaves nothing to clean up. No
 table is needed.
@@ -14,7 +15,6 @@ is the same, only work may be done twice.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,15 +23,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the memory store uses in_process: importing SQLAlchemy is not cheap
     from sqlalchemy import Engine
 
-__all__ = ["claim", "claim_number"]
+__all__ = ["claim"]
 
 _HELD: set[tuple[str, str]] = set()
 _HELD_LOCK = threading.Lock()
-
-
-def claim_number(key: str) -> int:
-    """The advisory lock's number for ``key``: 64 bits of its SHA-256, signed as bigint."""
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
 
 
 @contextmanager
@@ -39,7 +34,7 @@ def claim(engine: Engine, key: str) -> Iterator[bool]:
     """Whether this caller holds the claim on ``key`` until the block ends (``False``: another
     holds it now; the block should leave that work alone)."""
     if engine.dialect.name == "postgresql":
-        with _advisory(engine, claim_number(key)) as mine:
+        with _advisory(engine, key) as mine:
             yield mine
         return
     with in_process(str(engine.url), key, _HELD) as mine:
@@ -61,19 +56,28 @@ def in_process(scope: str, key: str, held: set[tuple[str, str]]) -> Iterator[boo
                 held.discard((scope, key))
 
 
+# The lock's number, in the database: advisory locks are the whole database's, and two
+# stores in two schemas of one database (or two test runs) must not take each other's
+# claims, so the number covers the session's schema as well as the key: 64 bits of
+# md5(schema || ':' || key), signed as bigint. Computed with the lock, in one round trip.
+_TRY = """
+SELECT number, pg_try_advisory_lock(number) FROM (
+  SELECT ('x' || substr(md5(current_schema() || ':' || :key), 1, 16))::bit(64)::bigint AS number
+) AS claimed
+"""
+
+
 @contextmanager
-def _advisory(engine: Engine, number: int) -> Iterator[bool]:
+def _advisory(engine: Engine, key: str) -> Iterator[bool]:
     from sqlalchemy import text
 
     # A connection of its own, held for the claim: a session lock outlives transactions,
     # so the work inside may commit as often as it likes.
     with engine.connect() as connection:
-        mine = bool(
-            connection.execute(text("SELECT pg_try_advisory_lock(:n)"), {"n": number}).scalar()
-        )
+        number, mine = connection.execute(text(_TRY), {"key": key}).one()
         connection.commit()
         try:
-            yield mine
+            yield bool(mine)
         finally:
             if mine:  # before the connection goes back to the pool still holding it
                 connection.execute(text("SELECT pg_advisory_unlock(:n)"), {"n": number})
