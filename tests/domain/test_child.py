@@ -291,3 +291,21 @@ def test_the_closing_is_not_a_fact_of_its_own() -> None:
     assert recorded == gone
     assert facts_hash(recorded) == facts_hash(gone)
     assert facts_hash(gone) != facts_hash(attrs.evolve(gone, life_events=moved_out("2024-12-01")))
+
+
+def test_guardian_name_and_phone_are_kept() -> None:
+    c = make_child(guardian_name=" 王建国 ", guardian_phone="0571-8765 4321")
+    assert (c.guardian_name, c.guardian_phone) == ("王建国", "0571-8765 4321")
+    assert make_child().guardian_phone is None
+
+
+def test_guardian_phone_stays_out_of_repr() -> None:
+    assert "13812345678" not in repr(make_child(guardian_phone="13812345678"))
+
+
+@pytest.mark.parametrize("phone", ["138123", "1381234567890123456", "13812345678 ext 9"])
+def test_a_bad_guardian_phone_is_refused_without_echoing_it(phone: str) -> None:
+    with pytest.raises(yiyu.ValidationError) as caught:
+        make_child(guardian_phone=phone)
+    assert caught.value.field == "guardian_phone"
+    assert phone not in str(caught.value)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 
 import attrs
 import pendulum
 
 from yiyu.domain._convert import (
+    GENERIC,
     date_value,
     id_text,
     items_of,
@@ -17,6 +19,7 @@ from yiyu.domain._convert import (
     name_text,
     optional_date,
     optional_id_text,
+    optional_line_text,
     optional_name_text,
     parse_enum,
 )
@@ -24,6 +27,7 @@ from yiyu.domain.care import Case, CaseCloseReason, Referral
 from yiyu.domain.categories import Category, CategoryKind
 from yiyu.domain.daycare import Enrolment
 from yiyu.domain.ids import parse_resident_id
+from yiyu.domain.masking import mask_phone
 from yiyu.errors import ValidationError
 
 __all__ = [
@@ -251,6 +255,30 @@ def _resident_id(value: str | None) -> str | None:
     return value.strip().upper()
 
 
+_PHONE_CHARACTERS = re.compile(r"[0-9+\-() ]+")
+PHONE_MIN_DIGITS = 7
+PHONE_MAX_DIGITS = 15  # ITU-T E.164's longest number
+
+
+def _phone(value: str | None) -> str | None:
+    # A value that is not a phone is refused without echoing it in full: the error may
+    # reach a log, and a phone number must not (the brief's rule for personal data).
+    text = optional_line_text(value)
+    if text is None:
+        return None
+    digits = sum(char.isdigit() for char in text)
+    if _PHONE_CHARACTERS.fullmatch(text) is None or not (
+        PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS
+    ):
+        raise ValidationError(
+            GENERIC,
+            mask_phone(text),
+            f"a phone number is {PHONE_MIN_DIGITS}–{PHONE_MAX_DIGITS} digits, "
+            "with optional +, spaces, hyphens and brackets",
+        )
+    return text
+
+
 @keyword_errors
 @attrs.frozen(kw_only=True, field_transformer=name_errors)
 class Child:
@@ -277,6 +305,10 @@ class Child:
             open on the day the child left (``life_events``) is closed on that day, with
             the reason (``CaseCloseReason.MOVED_OUT`` or ``DECEASED``).
         referrals: referrals (转诊) opened by positive screens.
+        guardian_name: the parent or guardian (家长姓名) printed on the child's records.
+        guardian_phone: the guardian's phone (联系电话): digits with optional ``+``, spaces,
+            hyphens and brackets, 7–15 digits. Printed masked (``138****5678``) unless the
+            caller asks for it in full; never written to a log.
 
     Raises:
         ValidationError: naming the field, the value and the rule broken.
@@ -298,6 +330,8 @@ class Child:
     enrolments: tuple[Enrolment, ...] = attrs.field(default=(), converter=_enrolments)
     cases: tuple[Case, ...] = attrs.field(default=(), converter=_cases)
     referrals: tuple[Referral, ...] = attrs.field(default=(), converter=_referrals)
+    guardian_name: str | None = attrs.field(default=None, converter=optional_name_text)
+    guardian_phone: str | None = attrs.field(default=None, converter=_phone, repr=False)
 
     @birth_weight_g.validator
     def _check_weight(self, _: attrs.Attribute[int | None], value: int | None) -> None:

@@ -22,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+from yiyu.domain.masking import mask_phone, mask_resident_id
 from yiyu.reports.batch import BatchResult, RenderJob, render_batch
 from yiyu.reports.context import (
     PrintDocument,
@@ -33,7 +34,6 @@ from yiyu.reports.context import (
 )
 from yiyu.reports.coverage import coverage_document
 from yiyu.reports.errors import RenderError, SlowRenderingWarning, UnsafeResourceError
-from yiyu.reports.masking import mask_phone, mask_resident_id
 from yiyu.reports.render import Renderer, default_renderer, render
 
 __all__ = [

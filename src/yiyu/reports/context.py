@@ -25,6 +25,7 @@ import pendulum
 from yiyu.codec import to_data
 from yiyu.dates import add_months, age_in_days, age_in_months
 from yiyu.domain import Child, Daycare, Encounter, Referral
+from yiyu.domain.masking import mask_phone, mask_resident_id
 from yiyu.errors import ValidationError
 from yiyu.instruments import daycare_review, wst423
 from yiyu.instruments import growth as growth_z
@@ -35,7 +36,6 @@ from yiyu.instruments.growth import DAYS_PER_MONTH, GrowthFinding, GrowthFlag, G
 from yiyu.outcomes import ChildRecord, DaycareRecord, screening_column
 from yiyu.protocol.model import GROWTH_REFERENCES
 from yiyu.reports.charts import CHART_REFERENCES, ChartPoint, growth_chart
-from yiyu.reports.masking import mask_phone, mask_resident_id
 from yiyu.scheduling import AssessmentAge, Obligation, WorklistItem
 
 __all__ = [

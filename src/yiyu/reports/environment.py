@@ -27,8 +27,8 @@ import jinja2.sandbox
 import pendulum
 
 import yiyu
+from yiyu.domain.masking import mask_phone, mask_resident_id
 from yiyu.reports.errors import RenderError
-from yiyu.reports.masking import mask_phone, mask_resident_id
 
 __all__ = [
     "STYLESHEET",

@@ -1,4 +1,4 @@
-"""Masking identity and phone numbers for print: ``330102********123X``, ``138****5678``.
+"""Masking identity and phone numbers, for print and for errors: ``330102********123X``.
 
 A printed record travels: it is filed, copied, handed to a daycare, left on a desk. An
 identity number or a parent's mobile number on it is a leak, so every printed document
