@@ -605,3 +605,45 @@ class Recording:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.repo, name)
+
+
+# --- the cohort as a registry file ----------------------------------------------------------------
+
+REGISTRY_HEADER = (
+    "id", "name", "sex", "birth_date", "gestational_weeks", "birth_weight_g", "discharge_date",
+    "resident_id", "township", "family_doctor", "categories", "registered_on",
+)  # fmt: skip
+
+
+def _category_cell(child: Child) -> str:
+    """The registry's category syntax: ``kind``, ``kind:start``, ``kind:start~end``."""
+    cells = []
+    for category in child.categories:
+        start = "" if category.start is None else category.start.isoformat()
+        end = "" if category.end is None else f"~{category.end.isoformat()}"
+        dates = start + end
+        cells.append(category.kind.value + (f":{dates}" if dates else ""))
+    return ";".join(cells)
+
+
+def write_registry_csv(children: Iterable[Child], path: Path) -> int:
+    """The children as the registry exports them for ``yiyu import children`` (UTF-8)."""
+    import csv
+
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(REGISTRY_HEADER)
+        for child in children:
+            ga = child.gestational_age
+            writer.writerow((
+                child.id, child.name, child.sex.value, child.birth_date.isoformat(),
+                "" if ga is None else f"{ga.weeks}+{ga.days}",
+                "" if child.birth_weight_g is None else child.birth_weight_g,
+                "" if child.discharge_date is None else child.discharge_date.isoformat(),
+                child.resident_id or "", child.township or "", child.family_doctor or "",
+                _category_cell(child),
+                "" if child.registered_on is None else child.registered_on.isoformat(),
+            ))  # fmt: skip
+            count += 1
+    return count

@@ -154,6 +154,69 @@ def child_coverage(argv: Sequence[str]) -> int:
     return 0
 
 
+def child_worklist(argv: Sequence[str]) -> int:
+    """``run.py --child-worklist``: one township's work list, its time and peak memory."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--schema")
+    parser.add_argument("--as-of", required=True)
+    parser.add_argument("--township", required=True)
+    args = parser.parse_args(argv)
+    from yiyu.jobs.worklist import worklist
+    from yiyu.store.sql import SqlRepository
+
+    engine = bench_store.engine_for(args.url, args.schema)
+    started = time.perf_counter()
+    items = worklist(SqlRepository(engine), as_of=to_date(args.as_of), township=args.township)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    print(json.dumps({"seconds": seconds, "items": len(items), "peak_mb": peak_rss_mb()}))
+    return 0
+
+
+def child_import(argv: Sequence[str]) -> int:
+    """``run.py --child-import``: one registry file imported, its time and peak memory."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--schema")
+    parser.add_argument("--as-of", required=True)
+    parser.add_argument("--file", required=True)
+    args = parser.parse_args(argv)
+    from yiyu.jobs.importing import import_file
+    from yiyu.store.sql import SqlRepository
+
+    engine = bench_store.engine_for(args.url, args.schema)
+    started = time.perf_counter()
+    result = import_file(SqlRepository(engine), "children", Path(args.file),
+                         as_of=to_date(args.as_of))  # fmt: skip
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    print(json.dumps({"seconds": seconds, "read": result.rows_read,
+                      "created": result.imported.created, "rejected": len(result.rejected),
+                      "peak_mb": peak_rss_mb()}))  # fmt: skip
+    return 0
+
+
+def child_render(argv: Sequence[str]) -> int:
+    """``run.py --child-render FILE``: a township's day of records (pickled documents)
+    rendered one by one and as one bundle, the time and peak memory."""
+    import pickle
+
+    from yiyu.reports import default_renderer
+
+    with open(argv[0], "rb") as source:
+        documents = pickle.load(source)
+    renderer = default_renderer()
+    started = time.perf_counter()
+    pages = sum(len(renderer.layout(d).pages) for d in documents)
+    size = sum(len(renderer.render(d)) for d in documents)
+    size += len(renderer.render_bundle(documents, title="打印汇总"))
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "pages": pages, "bytes": size,
+                      "peak_mb": peak_rss_mb()}))  # fmt: skip
+    return 0
+
+
 def peak_rss_mb() -> float | None:
     """This process's peak resident memory since it started (Linux ``VmHWM``).
 
@@ -212,11 +275,23 @@ class Run:
     facts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     profile: str = ""
-    peak_first: dict[str, float] = field(default_factory=dict)
-    coverage_peak_first: dict[str, float] = field(default_factory=dict)
+    first_peaks: dict[str, float] = field(default_factory=dict)  # "job.backend" → MB
     pdf_sample: list[tuple[yiyu.Child, History]] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)  # result name → why it missed
     backends: list[str] = field(default_factory=list)
+
+    def add_peak(self, job: str, tag: str, peak: float, what: str) -> None:
+        """A job's peak resident memory, against the same job's at the smallest size."""
+        backend = tag.split(".")[0]
+        first = self.first_peaks.setdefault(f"{job}.{backend}", peak)
+        smallest = label(min(self.args.sizes))
+        self.add(
+            cost(f"{job}.peak_memory.{tag}", peak, first, "MB", target="value < 1024",
+                 what=f"peak resident memory of {what} (its `VmHWM`)",
+                 against=f"the same at {smallest} children"),
+            why=f"the process's peak grew from {first:.0f} MB at {smallest} children to "
+            f"{peak:.0f} MB",
+        )  # fmt: skip
 
     def add(self, result: Result, why: str = "") -> None:
         self.results.append(result)
@@ -392,14 +467,25 @@ def measure_store(
 ) -> None:
     name, backend = label(size), store.backend
     tag = f"{backend}.{name}"
+    imported = None if size > 100_000 else import_children(run, backend, tag, spec)
     log(f"{tag}: loading")
     started = time.perf_counter()
     bench_store.load(store, children(), daycares, spec.townships, histories)
+    loaded = time.perf_counter() - started
     if raw is not None:
         bench_store.seed_statistics(store, raw)
-    run.facts.append(
-        f"{tag}: cohort loaded in {time.perf_counter() - started:.0f} s (not measured)."
-    )
+    run.facts.append(f"{tag}: cohort loaded in {loaded:.0f} s (Core inserts of yiyu's rows).")
+    if imported is not None:
+        seconds, peak, count, runs_ = imported
+        run.add(
+            cost(f"import.children.{tag}", seconds, loaded, "s", target=None,
+                 what=f"`import_file(repo, \"children\", …)` of the cohort's registry file "
+                 f"({count:,} rows, {count / seconds:,.0f} rows/s) into an empty store "
+                 f"({runs(runs_)})",
+                 against="the same children written as yiyu's rows by Core inserts (the "
+                 "benchmark's own load: no parsing, no checks, no audit)"),
+        )  # fmt: skip
+        run.add_peak("import", tag, peak, f"an import process ({count:,} children)")
 
     # Full plan: obligations written per second against the raw write of the same rows.
     log(f"{tag}: full plan")
@@ -432,16 +518,7 @@ def measure_store(
              f"{engine_rate:,.0f} obligations/s) and reading, reconciling and writing "
              f"the other {write_share:.0%}, on one core"),
     )  # fmt: skip
-    peak = max(f["peak_mb"] for f in fulls)
-    first_peak = run.peak_first.setdefault(backend, peak)
-    smallest = label(min(run.args.sizes))
-    run.add(
-        cost(f"plan.peak_memory.{tag}", peak, first_peak, "MB", target="value < 1024",
-             what="peak resident memory of the full-plan process (its `VmHWM`)",
-             against=f"the same at {smallest} children"),
-        why=(f"the process's peak grew from {first_peak:.0f} MB at {smallest} children to "
-             f"{peak:.0f} MB at {name}"),
-    )  # fmt: skip
+    run.add_peak("plan", tag, max(f["peak_mb"] for f in fulls), "the full-plan process")
     if backend == "sqlite" and raw_bytes is not None:
         measure_footprint(run, store, tag, raw_bytes)
     if size > 100_000:
@@ -451,6 +528,7 @@ def measure_store(
     # Incremental plan after 1 % of the children changed.
     log(f"{tag}: incremental plan")
     offsets = iter(range(100))
+    incremental_peaks: list[float] = []
 
     def incremental_plan() -> float:
         changed = bench_store.change_one_percent(store, next(offsets), AS_OF)
@@ -459,6 +537,7 @@ def measure_store(
             raise AssertionError(
                 f"{tag}: {changed} children changed but the plan re-planned {figures['planned']}"
             )
+        incremental_peaks.append(figures["peak_mb"])
         return float(figures["seconds"])
 
     store.analyze()  # as a database in service has its statistics (autovacuum)
@@ -473,6 +552,9 @@ def measure_store(
              f"reads only those, so the other {max(0.0, inc - full_seconds / 100):.1f} s are "
              "the query, the run's records and saving the changed subjects' plans"),
     )  # fmt: skip
+
+    run.add_peak("incremental", tag, max(incremental_peaks),
+                 "an incremental-plan process (1 % of the children changed)")  # fmt: skip
 
     store.analyze()
     repo = store.repo
@@ -500,6 +582,14 @@ def measure_store(
              against=f"one SQL query returning the same obligations in the same order "
              f"({runs(sql_runs)})"),
     )  # fmt: skip
+
+    command = [sys.executable, __file__, "--child-worklist", *store.child_args(),
+               "--as-of", AS_OF.isoformat(), "--township", township]  # fmt: skip
+    figures = job_subprocess(command, "work list")
+    if figures["items"] != len(items):
+        raise AssertionError(f"{tag}: the work-list process listed {figures['items']} items")
+    run.add_peak("worklist", tag, figures["peak_mb"],
+                 f"a work-list process for {township} ({len(items):,} items)")  # fmt: skip
 
     # Coverage of a quarter for the whole province.
     log(f"{tag}: coverage")
@@ -545,7 +635,7 @@ def measure_store(
              f"({runs(sql_runs)})"),
     )  # fmt: skip
     figures = coverage_subprocess(store)
-    first_peak = run.coverage_peak_first.setdefault(backend, figures["peak_mb"])
+    first_peak = run.first_peaks.setdefault(f"coverage.{backend}", figures["peak_mb"])
     run.add(
         cost(f"coverage.peak_memory.{tag}", figures["peak_mb"], first_peak, "MB",
              target="value < 500",
@@ -554,6 +644,40 @@ def measure_store(
              f"{COVERAGE_BATCH:,} subjects)",
              against=f"the same at {label(min(run.args.sizes))} children"),
     )  # fmt: skip
+
+
+def import_children(
+    run: Run, backend: str, tag: str, spec: CohortSpec
+) -> tuple[float, float, int, int]:
+    """The cohort's registry file imported into an empty store, each run in a fresh store
+    and process: median seconds, peak memory (MB), rows and runs."""
+    path = run.workdir / f"registry-{tag}.csv"
+    count = bench_store.write_registry_csv(generate_cohort(spec).children(), path)
+    log(f"{tag}: import ({count:,} rows)")
+    peaks: list[float] = []
+
+    def once() -> float:
+        store = bench_store.open_store(
+            backend, f"imp{label(spec.children)}", workdir=run.workdir,
+            postgres_url=run.postgres_url,
+        )  # fmt: skip
+        try:
+            command = [sys.executable, __file__, "--child-import", *store.child_args(),
+                       "--as-of", AS_OF.isoformat(), "--file", str(path)]  # fmt: skip
+            figures = job_subprocess(command, "import")
+        finally:
+            store.drop()
+        if figures["created"] != count or figures["rejected"]:
+            raise AssertionError(
+                f"{tag}: the import created {figures['created']} of {count} children and "
+                f"rejected {figures['rejected']}: the registry file is not the cohort"
+            )
+        peaks.append(figures["peak_mb"])
+        return float(figures["seconds"])
+
+    times = repeated(once, run.args.repeat)
+    path.unlink()
+    return statistics.median(times), max(peaks), count, len(times)
 
 
 def measure_footprint(run: Run, store: bench_store.Store, tag: str, raw_bytes: float) -> None:
@@ -577,11 +701,35 @@ def measure_footprint(run: Run, store: bench_store.Store, tag: str, raw_bytes: f
     )  # fmt: skip
 
 
+def render_peak(run: Run, day: Sequence[bench_pdf.Visit]) -> None:
+    """The peak memory of a process rendering a township's day of records."""
+    import pickle
+
+    from yiyu.reports import encounter_document
+
+    documents = [
+        encounter_document(v.record, v.child, institution=bench_pdf.INSTITUTION, earlier=v.earlier)
+        for v in day
+    ]
+    path = run.workdir / "day.pickle"
+    path.write_bytes(pickle.dumps(documents))
+    figures = job_subprocess([sys.executable, __file__, "--child-render", str(path)], "render")
+    first = figures["peak_mb"]
+    run.add(
+        cost("render.peak_memory", figures["peak_mb"], first, "MB", target="value < 1024",
+             what=f"peak resident memory of a process rendering a township's day "
+             f"({len(documents)} records, {figures['pages']} pages) one by one and as one "
+             f"bundle, in {figures['seconds']:.1f} s (its `VmHWM`)",
+             against="itself (a render's memory does not grow with the area's size)"),
+    )  # fmt: skip
+
+
 def run_pdf(run: Run) -> None:
     log("pdf")
     visits = bench_pdf.visits(run.pdf_sample, run.protocol, PDF_BATCH)
     figures = bench_pdf.measure(visits, single=PDF_SINGLE, day=PDF_DAY, batch=PDF_BATCH,
                                 repeat=run.args.repeat, workdir=run.workdir)  # fmt: skip
+    render_peak(run, visits[:PDF_DAY])
     over = (figures.library_seconds - figures.bare_seconds) * 1000
     pdfa_cost = (figures.pdfa_seconds - figures.bare_seconds) * 1000
     rest = over - pdfa_cost - figures.document_seconds * 1000
@@ -776,6 +924,12 @@ def main(argv: Sequence[str]) -> int:
         return child_plan(argv[1:])
     if argv and argv[0] == "--child-coverage":
         return child_coverage(argv[1:])
+    if argv and argv[0] == "--child-worklist":
+        return child_worklist(argv[1:])
+    if argv and argv[0] == "--child-import":
+        return child_import(argv[1:])
+    if argv and argv[0] == "--child-render":
+        return child_render(argv[1:])
     args = parse_args(argv)
     if args.faults:
         import faults

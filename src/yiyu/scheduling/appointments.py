@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from typing import Final
 
 import attrs
@@ -123,10 +124,22 @@ def is_working_day(
         day = to_date(day, field="day")  # ISO text; a datetime is refused
     if calendar is not None:
         check_type("calendar", calendar, HolidayCalendar, "a HolidayCalendar or None")
-    plain = dt.date(day.year, day.month, day.day)
+    return _working_day(dt.date(day.year, day.month, day.day), calendar)
+
+
+def _working_day(plain: dt.date, calendar: HolidayCalendar | None) -> tuple[bool, CalendarBasis]:
+    """:func:`is_working_day` of checked arguments."""
     entered = calendar.year(plain.year) if calendar is not None else None
     if entered is not None:
         return entered.is_working_day(plain), CalendarBasis.OPERATOR
+    return _official(plain)
+
+
+# A work list asks about the same few hundred days for thousands of lines, and
+# ``chinese-calendar`` validates and looks up each day anew (a third of a township's list
+# was spent there): its answers, which its release fixes, are kept.
+@functools.lru_cache(maxsize=4096)
+def _official(plain: dt.date) -> tuple[bool, CalendarBasis]:
     try:
         return bool(chinese_calendar.is_workday(plain)), CalendarBasis.OFFICIAL
     except NotImplementedError:
@@ -142,19 +155,19 @@ class _Consulted:
     basis: CalendarBasis | None = None
     year: int | None = None
 
-    def working(self, day: pendulum.Date) -> bool:
-        working, basis = is_working_day(day, self.calendar)
+    def working(self, day: dt.date) -> bool:
+        working, basis = _working_day(day, self.calendar)
         if self.basis is None or _UNCERTAINTY[basis] > _UNCERTAINTY[self.basis]:
             self.basis, self.year = basis, day.year
         return working
 
-    def suggestion(self, day: pendulum.Date, *, outside_window: bool) -> Suggestion:
+    def suggestion(self, day: dt.date, *, outside_window: bool) -> Suggestion:
         # A suggestion is made from a day looked at, so both are set.
         assert self.basis is not None
         assert self.year is not None
         entered = self.calendar.year(self.year) if self.calendar is not None else None
         return Suggestion(
-            date=day,
+            date=to_date(day),
             basis=self.basis,
             outside_window=outside_window,
             source=entered.source if self.basis is CalendarBasis.OPERATOR and entered else None,
@@ -198,16 +211,22 @@ def suggest_date(
     if first > last:
         return None
     consulted = _Consulted(calendar)
-    target = min(max(obligation.due, first), last)
-    for distance in range((last - first).days + 1):
-        for day in (target.subtract(days=distance), target.add(days=distance)):
-            if first <= day <= last and consulted.working(day):
-                return consulted.suggestion(day, outside_window=False)
-    day = obligation.closes
-    for _ in range(_DAYS_AFTER_WINDOW):
-        day = day.add(days=1)
-        if obligation.cancelled_on is not None and day >= obligation.cancelled_on:
+    # Days as ordinals and plain dates: pendulum's date arithmetic builds an interval
+    # object for each step, and a work list takes thousands of them.
+    low, high = first.toordinal(), last.toordinal()
+    target = min(max(obligation.due.toordinal(), low), high)
+    for distance in range(high - low + 1):
+        for ordinal in (target - distance, target + distance):
+            if low <= ordinal <= high:
+                day = dt.date.fromordinal(ordinal)
+                if consulted.working(day):
+                    return consulted.suggestion(day, outside_window=False)
+    closes = obligation.closes.toordinal()
+    cancelled = None if obligation.cancelled_on is None else obligation.cancelled_on.toordinal()
+    for ordinal in range(closes + 1, closes + 1 + _DAYS_AFTER_WINDOW):
+        if cancelled is not None and ordinal >= cancelled:
             return None
+        day = dt.date.fromordinal(ordinal)
         if consulted.working(day):
             return consulted.suggestion(day, outside_window=True)
     return None

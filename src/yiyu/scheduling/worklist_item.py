@@ -122,7 +122,7 @@ def worklist_item(
         township=entry.township,
         assignee=entry.assignee,
         suggested=_suggested(entry.rescheduled, ob, as_of, calendar),
-        days_overdue=max(0, (as_of - ob.due).days),
+        days_overdue=max(0, as_of.toordinal() - ob.due.toordinal()),
     )
 
 
