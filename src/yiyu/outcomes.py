@@ -487,7 +487,7 @@ def _growth(
     if assessed_days is None or (m.weight_kg is None and m.length_cm is None and m.head_cm is None):
         return None, None, frozenset()
     z = growth_z.zscores(
-        child.sex.value,
+        child.sex,
         assessed_days,
         weight_kg=m.weight_kg,
         length_cm=m.length_cm,
