@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import doctest
 import subprocess
 import sys
+from collections.abc import Callable
+
+import pytest
 
 import yiyu
+from yiyu.instruments import growth, wst423
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -38,3 +43,29 @@ def test_protocol_data_is_shipped_in_the_installed_package() -> None:
     data = files("yiyu.protocol") / "data"
     assert (data / "cn-national.toml").is_file()
     assert (data / "zj-city.toml").is_file()
+
+
+def test_one_sex_one_growth_api() -> None:
+    # #15: the growth module's Sex is the domain's (it was a Literal of its own), and
+    # the package root names the growth functions and what they return.
+    assert growth.Sex is yiyu.Sex
+    assert (yiyu.zscores, yiyu.classify) == (growth.zscores, growth.classify)
+    assert yiyu.evaluate_growth is wst423.evaluate
+    assert (yiyu.GrowthZ, yiyu.GrowthFinding, yiyu.GrowthThresholds) == (
+        growth.GrowthZ,
+        growth.GrowthFinding,
+        growth.GrowthThresholds,
+    )
+    assert yiyu.GrowthEvaluation is wst423.GrowthEvaluation
+
+
+@pytest.mark.parametrize("function", [yiyu.zscores, yiyu.classify, yiyu.evaluate_growth])
+def test_the_growth_examples_in_the_docstrings_are_true(function: Callable[..., object]) -> None:
+    """The example a host reads in the API reference is the one that is run."""
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = doctest.DocTestFinder().find(function, function.__name__, globs={})
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -73,7 +73,7 @@ import attrs
 
 from yiyu.data import Evidence
 from yiyu.domain import Sex
-from yiyu.domain._convert import parse_enum
+from yiyu.domain._convert import keyword_errors, parse_enum
 from yiyu.errors import ValidationError
 from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
 
@@ -437,14 +437,21 @@ def zscores(
 ) -> GrowthZ:
     """The WHO 2006 z-scores of one child at one visit.
 
-    For a recorded visit :func:`yiyu.record` computes these itself (``ChildRecord.z``);
-    call this for a measurement outside a visit, for example a chart of a host's own.
+    For a recorded visit :func:`yiyu.record` computes these itself
+    (``ChildRecord.growth``, at the age the protocol assesses); call this for a
+    measurement outside a visit, for example a chart of a host's own. Exported as
+    ``yiyu.zscores``.
 
     Example:
-        >>> from yiyu import Sex, zscores
-        >>> z = zscores(Sex.MALE, 365, weight_kg=9.6, length_cm=75.7)
+        A boy of 365 days, 7.7 kg and 75.7 cm lying (WHO's median length for his age):
+
+        >>> import yiyu
+        >>> child = yiyu.Child(id="C1", name="王小明", sex="男", birth_date="2025-01-01")
+        >>> z = yiyu.zscores(child.sex, 365, weight_kg=7.7, length_cm=75.7)
         >>> (z.waz, z.haz, z.whz)
-        (0.0, 0.0, 0.0)
+        (-2.05, -0.02, -2.82)
+        >>> yiyu.zscores("M", 365, weight_kg=7.7, length_cm=75.7) == z
+        True
 
     Args:
         sex: :class:`yiyu.Sex`, or a string :meth:`yiyu.Sex.parse` accepts: ``"M"``/``"F"``,
@@ -639,6 +646,7 @@ def _scheme_id(_: object, attribute: attrs.Attribute[str], value: str) -> None:
         raise ValidationError(attribute.name, value, "a scheme id is required")
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True)
 class GrowthThresholds:
     """The z-score cut-offs of :func:`classify`, compared strictly with the rounded z.
@@ -664,8 +672,8 @@ class GrowthThresholds:
             children under 7) or ``either`` (the higher of the two).
 
     Raises:
-        ValidationError: if the id is empty, a cut-off is not a finite number, or the
-            cut-offs are not ordered
+        ValidationError: if the id is empty, a keyword unknown (it lists the known ones),
+            a cut-off is not a finite number, or the cut-offs are not ordered
             ``severe_below < moderate_below < overweight_above < obese_above``.
     """
 
@@ -948,6 +956,17 @@ def classify(z: GrowthZ, thresholds: GrowthThresholds | None = None) -> frozense
     scheme's ``excess_index``: ``whz`` (WHO, S4 2012), ``baz`` (BMI-for-age, the 2024
     national 体重管理指导原则 and the default) or either. A missing z-score gives no
     finding.
+
+    Exported as ``yiyu.classify``.
+
+    Example:
+        >>> import yiyu
+        >>> z = yiyu.zscores("M", 365, weight_kg=7.7, length_cm=75.7)
+        >>> sorted(finding.label_zh for finding in yiyu.classify(z))
+        ['中度低体重', '中度消瘦']
+        >>> from yiyu.instruments.growth import WHO_THRESHOLDS
+        >>> sorted(finding.value for finding in yiyu.classify(z, WHO_THRESHOLDS))
+        ['underweight', 'wasting']
 
     Args:
         z: the z-scores, from :func:`zscores`.
