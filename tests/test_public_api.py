@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
+import attrs
 import pytest
 
 import yiyu
@@ -69,3 +70,63 @@ def test_the_growth_examples_in_the_docstrings_are_true(function: Callable[..., 
     result = runner.summarize(verbose=False)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# What a host builds by keyword: an unknown keyword is a ValidationError naming it.
+INPUTS: tuple[type, ...] = (
+    yiyu.Case,
+    yiyu.CaseCheck,
+    yiyu.Category,
+    yiyu.Child,
+    yiyu.Correction,
+    yiyu.Daycare,
+    yiyu.Encounter,
+    yiyu.Enrolment,
+    yiyu.GestationalAge,
+    yiyu.GrowthThresholds,
+    yiyu.HolidayCalendar,
+    yiyu.HolidayYear,
+    yiyu.LifeEvent,
+    yiyu.Measurements,
+    yiyu.Referral,
+    yiyu.Reschedule,
+    yiyu.ResidentId,
+    yiyu.RicketsCheck,
+    yiyu.Skip,
+)
+# What yiyu builds and hands back (and Period, made by Period.parse): not checked here.
+OUTPUTS: tuple[type, ...] = (
+    yiyu.AssessmentAge,
+    yiyu.ChildRecord,
+    yiyu.DaycareRecord,
+    yiyu.Finding,
+    yiyu.GrowthEvaluation,
+    yiyu.GrowthZ,
+    yiyu.ListedSubject,
+    yiyu.Obligation,
+    yiyu.Period,
+    yiyu.Protocol,
+    yiyu.Rule,
+    yiyu.StoredObligation,
+    yiyu.Suggestion,
+    yiyu.WorklistItem,
+)
+
+
+def test_every_exported_value_is_sorted_into_inputs_or_outputs() -> None:
+    # A new value a host builds must join INPUTS (and so be checked below).
+    exported = {
+        value
+        for value in (getattr(yiyu, name) for name in yiyu.__all__)
+        if isinstance(value, type) and attrs.has(value)
+    }
+    assert exported == set(INPUTS) | set(OUTPUTS)
+
+
+@pytest.mark.parametrize("kind", INPUTS, ids=lambda kind: kind.__name__)
+def test_an_unknown_keyword_is_a_validation_error_listing_the_known(kind: type) -> None:
+    with pytest.raises(yiyu.ValidationError) as raised:
+        kind(no_such_field=1)
+    assert (raised.value.field, raised.value.value) == ("no_such_field", 1)
+    known = [field.alias for field in attrs.fields(kind) if field.init]
+    assert raised.value.rule.endswith("known: " + ", ".join(known))
