@@ -71,3 +71,15 @@ yiyu.zscores("M", "365")  # type: ignore[arg-type]
 yiyu.zscores("M", 365, measured="lying")  # type: ignore[arg-type]
 yiyu.classify(national)  # type: ignore[arg-type]
 yiyu.evaluate_growth(None, age_days=200)  # type: ignore[arg-type]
+
+# record() is typed by its subject: a child's visit gives a ChildRecord, no isinstance.
+protocol = yiyu.load_protocol()
+as_of = pendulum.Date(2026, 8, 1)
+after: yiyu.Child = yiyu.record(visit, child, protocol, as_of=as_of).child
+growth_z: yiyu.GrowthZ | None = yiyu.record(visit, child, protocol, as_of=as_of).growth
+review = yiyu.Encounter(id="E3", subject_id="D1", on=as_of, role=yiyu.Role.HEALTH_INSTRUCTOR)
+reviewed: yiyu.DaycareRecord = yiyu.record(review, daycare, protocol, as_of=as_of)
+subject: yiyu.Child | yiyu.Daycare = child
+either: yiyu.ChildRecord | yiyu.DaycareRecord = yiyu.record(visit, subject, protocol, as_of=as_of)
+not_a_daycare = yiyu.record(visit, child, protocol, as_of=as_of).daycare  # type: ignore[attr-defined]
+not_a_child = yiyu.record(review, daycare, protocol, as_of=as_of).child  # type: ignore[attr-defined]
