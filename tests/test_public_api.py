@@ -6,12 +6,16 @@ import doctest
 import subprocess
 import sys
 from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
 
 import attrs
 import pytest
 
 import yiyu
 from yiyu.instruments import growth, wst423
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -39,8 +43,6 @@ def test_import_is_cheap() -> None:
 
 
 def test_protocol_data_is_shipped_in_the_installed_package() -> None:
-    from importlib.resources import files
-
     data = files("yiyu.protocol") / "data"
     assert (data / "cn-national.toml").is_file()
     assert (data / "zj-city.toml").is_file()
@@ -130,3 +132,30 @@ def test_an_unknown_keyword_is_a_validation_error_listing_the_known(kind: type) 
     assert (raised.value.field, raised.value.value) == ("no_such_field", 1)
     known = [field.alias for field in attrs.fields(kind) if field.init]
     assert raised.value.rule.endswith("known: " + ", ".join(known))
+
+
+def test_a_hosts_mypy_sees_the_typed_constructors(tmp_path: Path) -> None:
+    """The usage file checked from outside the project, as a host's mypy sees the
+    installed package: without ``py.typed`` every yiyu name is ``Any`` there, and the
+    file's ignores (the calls that must stay type errors) go unused."""
+    pytest.importorskip("mypy")
+    if not (files("yiyu") / "py.typed").is_file():
+        pytest.skip("the py.typed marker is not in this tree (it ships with #15's packaging)")
+    usage = tmp_path / "host.py"
+    usage.write_text((ROOT / "tests" / "typing" / "constructors.py").read_text("utf-8"), "utf-8")
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "host.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
