@@ -484,7 +484,13 @@ def test_a_protocol_names_each_skip_reasons_effect() -> None:
         "temporarily_away": "not_done",
         "other": "not_done",
     }
-    assert PROTOCOL.skip_effect("no_such_reason") == "not_done"
+    # The enum and its Chinese label count as its value; a misspelt reason is refused
+    # rather than silently counted as not done.
+    assert PROTOCOL.skip_effect(yiyu.SkipReason.DONE_ELSEWHERE) == "done"
+    assert PROTOCOL.skip_effect("不适用") == "excluded"
+    with pytest.raises(yiyu.ValidationError) as raised:
+        PROTOCOL.skip_effect("no_such_reason")
+    assert raised.value.field == "reason"
 
 
 def _rescreen(result_on: str | None) -> IndicatorResult:

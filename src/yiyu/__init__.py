@@ -2,6 +2,11 @@
 
 The public API. Everything here is pure and cheap to import: the store, the PDF
 renderer and the command line live in submodules that are imported only when used.
+
+Growth outside a visit: :func:`zscores` (WHO 2006) and :func:`classify` (the nutritional
+findings), :func:`evaluate_growth` (WS/T 423—2022). Their modules,
+:mod:`yiyu.instruments.growth` and :mod:`yiyu.instruments.wst423`, hold the tables and
+the packaged classification schemes.
 """
 
 from yiyu.dates import (
@@ -41,6 +46,9 @@ from yiyu.domain import (
     parse_resident_id,
 )
 from yiyu.errors import ProtocolError, ValidationError, YiyuError
+from yiyu.instruments.growth import GrowthFinding, GrowthThresholds, GrowthZ, classify, zscores
+from yiyu.instruments.wst423 import GrowthEvaluation
+from yiyu.instruments.wst423 import evaluate as evaluate_growth
 from yiyu.outcomes import ChildRecord, DaycareRecord, Finding, record
 from yiyu.protocol import (
     Anchor,
@@ -98,6 +106,10 @@ __all__ = [
     "Evidence",
     "Finding",
     "GestationalAge",
+    "GrowthEvaluation",
+    "GrowthFinding",
+    "GrowthThresholds",
+    "GrowthZ",
     "HolidayCalendar",
     "HolidayYear",
     "LifeEvent",
@@ -134,7 +146,9 @@ __all__ = [
     "age_in_days",
     "age_in_months",
     "assessment_age",
+    "classify",
     "corrected_birth",
+    "evaluate_growth",
     "is_working_day",
     "load_protocol",
     "load_protocol_files",
@@ -148,4 +162,5 @@ __all__ = [
     "suggest_date",
     "to_date",
     "tracked_referral",
+    "zscores",
 ]

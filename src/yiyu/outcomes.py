@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import overload
 
 import attrs
 import pendulum
@@ -166,6 +167,53 @@ class DaycareRecord:
     follow_ups: tuple[Obligation, ...]
 
 
+# A child's visit gives a ChildRecord and a daycare's a DaycareRecord: the overloads let
+# a host's type checker know which, without an isinstance check.
+@overload
+def record(
+    encounter: Encounter,
+    subject: Child,
+    protocol: Protocol,
+    *,
+    as_of: dt.date | str,
+    horizon_days: int = ...,
+    growth_thresholds: GrowthThresholds | None = ...,
+    anaemia_scheme: str | None = ...,
+    rearing_form: RiskForm | None = ...,
+    case_management: CaseManagement | None = ...,
+) -> ChildRecord: ...
+
+
+@overload
+def record(
+    encounter: Encounter,
+    subject: Daycare,
+    protocol: Protocol,
+    *,
+    as_of: dt.date | str,
+    horizon_days: int = ...,
+    growth_thresholds: GrowthThresholds | None = ...,
+    anaemia_scheme: str | None = ...,
+    rearing_form: RiskForm | None = ...,
+    case_management: CaseManagement | None = ...,
+) -> DaycareRecord: ...
+
+
+@overload
+def record(
+    encounter: Encounter,
+    subject: Child | Daycare,
+    protocol: Protocol,
+    *,
+    as_of: dt.date | str,
+    horizon_days: int = ...,
+    growth_thresholds: GrowthThresholds | None = ...,
+    anaemia_scheme: str | None = ...,
+    rearing_form: RiskForm | None = ...,
+    case_management: CaseManagement | None = ...,
+) -> ChildRecord | DaycareRecord: ...
+
+
 def record(
     encounter: Encounter,
     subject: Child | Daycare,
@@ -199,7 +247,8 @@ def record(
             the packaged ones.
 
     Returns:
-        A :class:`ChildRecord` or :class:`DaycareRecord` with the findings, the opened
+        A :class:`ChildRecord` for a child or a :class:`DaycareRecord` for a daycare
+        (typed so: no ``isinstance`` check is needed) with the findings, the opened
         and closed cases, referrals or corrections, the subject after the visit, and
         the obligations that did not exist before it.
 
@@ -487,7 +536,7 @@ def _growth(
     if assessed_days is None or (m.weight_kg is None and m.length_cm is None and m.head_cm is None):
         return None, None, frozenset()
     z = growth_z.zscores(
-        child.sex.value,
+        child.sex,
         assessed_days,
         weight_kg=m.weight_kg,
         length_cm=m.length_cm,

@@ -309,3 +309,31 @@ def test_a_bad_guardian_phone_is_refused_without_echoing_it(phone: str) -> None:
         make_child(guardian_phone=phone)
     assert caught.value.field == "guardian_phone"
     assert phone not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "sex"),
+    [
+        (yiyu.Sex.MALE, yiyu.Sex.MALE),
+        ("M", yiyu.Sex.MALE),
+        ("男", yiyu.Sex.MALE),
+        ("male", yiyu.Sex.MALE),
+        ("f", yiyu.Sex.FEMALE),
+        ("女", yiyu.Sex.FEMALE),
+        ("Female", yiyu.Sex.FEMALE),
+    ],
+)
+def test_a_sex_is_the_enum_or_any_of_its_spellings(given: yiyu.Sex | str, sex: yiyu.Sex) -> None:
+    assert make_child("C1", sex=given).sex is sex
+    assert yiyu.Sex.parse(given) is sex
+
+
+def test_has_category_takes_the_kind_its_value_or_its_chinese_name() -> None:
+    child = make_child("C1", categories=["orphan"])
+    for kind in (yiyu.CategoryKind.ORPHAN, "orphan", "孤儿"):
+        assert child.has_category(kind)
+    assert not child.has_category("残疾")
+    # A misspelt kind was False, as if the child were not in the category.
+    with pytest.raises(yiyu.ValidationError) as info:
+        child.has_category("orfan")
+    assert (info.value.field, info.value.value) == ("kind", "orfan")

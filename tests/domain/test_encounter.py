@@ -67,3 +67,21 @@ def test_encounter_errors_name_the_field() -> None:
     with pytest.raises(yiyu.ValidationError) as info:
         make_encounter(regression="yes")
     assert info.value.field == "regression"
+
+
+@pytest.mark.parametrize(
+    "role", [yiyu.Role.FAMILY_DOCTOR, "family_doctor", "FAMILY_DOCTOR", "签约家庭医生"]
+)
+def test_the_role_is_the_enum_its_value_or_its_chinese_label(role: object) -> None:
+    # As every other kind (#15): before, only the value was accepted.
+    assert make_encounter(role=role).role is yiyu.Role.FAMILY_DOCTOR
+
+
+def test_a_misspelt_measurement_is_a_validation_error_listing_the_known_fields() -> None:
+    with pytest.raises(yiyu.ValidationError) as info:
+        yiyu.Measurements(weight=5.0)  # type: ignore[call-arg]
+    assert (info.value.field, info.value.value) == ("weight", 5.0)
+    assert "weight_kg, length_cm, measured, head_cm, hb_g_l" in info.value.rule
+    with pytest.raises(yiyu.ValidationError) as info:
+        make_encounter(measurements={"weight": 5.0})
+    assert info.value.field == "measurements.weight"

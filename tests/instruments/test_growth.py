@@ -47,6 +47,7 @@ from yiyu.instruments.growth import (
     zscores,
 )
 from yiyu.protocol.model import Evidence
+from yiyu.testing import make_child
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[2]
@@ -56,7 +57,7 @@ WFA_BOYS_DAY_0 = LMS(0.3487, 3.3464, 0.14602)
 # WHO anthro data-raw/growthstandards/wflanthro.txt, boys, 80.0 and 80.1 cm.
 WFL_BOYS_80_0 = LMS(-0.3521, 10.4475, 0.08308)
 WFL_BOYS_80_1 = LMS(-0.3521, 10.466, 0.08307)
-SEXES: tuple[Sex, Sex] = ("M", "F")
+SEXES: tuple[Sex, Sex] = (Sex.MALE, Sex.FEMALE)
 
 
 def sd_line(lms: LMS, k: float) -> float:
@@ -606,12 +607,55 @@ def test_a_flagged_z_is_still_reported() -> None:
 # --------------------------------------------------------------------------- validation
 
 
-@pytest.mark.parametrize("sex", ["m", "male", "Female", 1, None, ""])
-def test_sex_must_be_m_or_f(sex: Any) -> None:
+@pytest.mark.parametrize("sex", ["X", "boy", "男孩", 1, True, None, ""])
+def test_a_sex_sex_parse_refuses_is_refused_naming_sex(sex: Any) -> None:
     with pytest.raises(ValidationError) as raised:
         zscores(sex, 100, weight_kg=6)
     assert (raised.value.field, raised.value.value) == ("sex", sex)
     assert isinstance(raised.value, ValueError)
+    with pytest.raises(ValidationError) as raised:
+        reference_lms(Indicator.WFA, sex, 100)
+    assert raised.value.field == "sex"
+
+
+MALE_SPELLINGS: list[Any] = [Sex.MALE, "M", "m", "男", "male", "Male", " M "]
+FEMALE_SPELLINGS: list[Any] = [Sex.FEMALE, "F", "f", "女", "female", "FEMALE"]
+
+
+def test_every_sex_spelling_scores_whos_numbers() -> None:
+    """One Sex (#15): the enum a Child carries and every string Sex.parse accepts score
+    WHO's reference numbers, as "M"/"F" always did (anthro's own test values)."""
+    for spelling in MALE_SPELLINGS:
+        # anthro test-zscores.R: a boy of 8 months, 60 cm standing, zlen -4.81.
+        assert zscores(spelling, 244, length_cm=60, measured="standing").haz == -4.81
+        assert reference_lms(Indicator.WFA, spelling, 0) == WFA_BOYS_DAY_0
+        assert reference_lms("wfl", spelling, 80.0) == WFL_BOYS_80_0
+    for spelling in FEMALE_SPELLINGS:
+        # anthro test-zscores.R: a girl of 1 day weighing 10.37 kg, zwei 12.46 (flagged).
+        assert zscores(spelling, 1, weight_kg=10.37).waz == 12.46
+
+
+@pytest.mark.parametrize("row", MYSURVEY[::25], ids=[f"id{row['id']}" for row in MYSURVEY[::25]])
+def test_sex_enum_and_chinese_give_identical_results_on_whos_survey(row: dict[str, str]) -> None:
+    male = row["sex"] == "1"
+    age = float(row["age_days"])
+    measured: Measured = "standing" if row["measure"] == "h" else "recumbent"
+    values: dict[str, Any] = {
+        "weight_kg": _number(row["weight"]),
+        "length_cm": _number(row["lenhei"]),
+        "measured": measured,
+        "head_cm": _number(row["headc"]),
+    }
+    as_letter = zscores("M" if male else "F", age, **values)
+    assert zscores(Sex.MALE if male else Sex.FEMALE, age, **values) == as_letter
+    assert zscores("男" if male else "女", age, **values) == as_letter
+    assert zscores(make_child("C1", sex="男" if male else "女").sex, age, **values) == as_letter
+
+
+def test_an_unknown_indicator_is_refused_naming_it() -> None:
+    with pytest.raises(ValidationError) as raised:
+        reference_lms("wfx", "M", 10)
+    assert (raised.value.field, raised.value.value) == ("indicator", "wfx")
 
 
 @pytest.mark.parametrize("age", [-1, -0.1, math.nan, math.inf, True, "100", None])
@@ -640,7 +684,7 @@ def test_measurements_must_be_finite_numbers(field: str, value: Any) -> None:
 
 def test_reference_lms_validates_its_input() -> None:
     with pytest.raises(ValidationError):
-        reference_lms(Indicator.WFA, "X", 10)  # type: ignore[arg-type]
+        reference_lms(Indicator.WFA, "X", 10)
     with pytest.raises(ValidationError):
         reference_lms(Indicator.WFA, "M", 10.5)
     assert reference_lms(Indicator.WFA, "M", -1) is None

@@ -85,6 +85,22 @@ def test_worklist_filters(repo: Repository) -> None:
                for i in worklist(repo, as_of=as_of, role="health_instructor"))  # fmt: skip
 
 
+def test_a_worklist_by_role_takes_the_role_its_value_or_its_chinese_label(
+    repo: Repository,
+) -> None:
+    # Before #15 the enum matched nothing: a host passing yiyu.Role got an empty list.
+    setup(repo)
+    as_of = D(2026, 5, 6)
+    by_value = worklist(repo, as_of=as_of, role="health_instructor")
+    assert by_value
+    keys = [item.obligation.key for item in by_value]
+    for role in (yiyu.Role.HEALTH_INSTRUCTOR, "健康指导员"):
+        assert [item.obligation.key for item in worklist(repo, as_of=as_of, role=role)] == keys
+    with pytest.raises(yiyu.ValidationError) as raised:
+        worklist(repo, as_of=as_of, role="nurse")
+    assert (raised.value.field, raised.value.value) == ("role", "nurse")
+
+
 def test_recording_changes_the_plan_in_one_go(repo: Repository) -> None:
     setup(repo)
     encounter = encounter_from_data(

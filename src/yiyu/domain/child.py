@@ -442,8 +442,19 @@ class Child:
         """Born before 37+0 weeks (早产, digest §4), when the gestational age is known."""
         return self.gestational_age is not None and self.gestational_age.weeks < 37
 
-    def has_category(self, kind: CategoryKind) -> bool:
-        return any(category.kind is kind for category in self.categories)
+    def has_category(self, kind: CategoryKind | str) -> bool:
+        """Whether the child is in a category, at any time (see each
+        :class:`Category`'s ``start`` and ``end`` for when).
+
+        Args:
+            kind: a :class:`CategoryKind`, its value (``"orphan"``) or its Chinese name
+                (``"孤儿"``).
+
+        Raises:
+            ValidationError: naming ``kind``, if it is no category.
+        """
+        wanted = CategoryKind.parse(kind, field="kind")
+        return any(category.kind is wanted for category in self.categories)
 
     @property
     def leaving(self) -> LifeEvent | None:

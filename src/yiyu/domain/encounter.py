@@ -22,6 +22,7 @@ from yiyu.domain._convert import (
     optional_id_text,
     optional_key_text,
     optional_line_text,
+    parse_enum,
 )
 from yiyu.domain.care import RicketsCheck
 from yiyu.domain.categories import CategoryKind
@@ -190,11 +191,8 @@ def _referral_results(value: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def _role(value: Role | str) -> Role:
-    try:
-        return value if isinstance(value, Role) else Role(value)
-    except ValueError:
-        known = ", ".join(role.value for role in Role)
-        raise ValidationError("role", value, f"unknown role; known: {known}") from None
+    # As every other kind: the enum, its value, its name or its Chinese label (儿保医生).
+    return parse_enum(Role, value)
 
 
 def _measurements(value: Measurements | Mapping[str, object] | None) -> Measurements:
@@ -243,7 +241,9 @@ class Encounter:
         subject_id: the child's or daycare's id.
         on: the visit's date.
         obligation_key: the obligation it fulfils, or ``None`` for an unscheduled visit.
-        role, performer: who did it (the role and the clinician's id).
+        role, performer: who did it (the role and the clinician's id). The role is a
+            :class:`yiyu.Role`, its value (``"family_doctor"``) or its Chinese label
+            (``"签约家庭医生"``).
         measurements: weight, length/height and how taken, head circumference, Hb.
         warning_signs: 预警征象 answers, item id → ``True`` when the sign is present.
         warning_sign_column: which column was used, for a visit with no obligation.

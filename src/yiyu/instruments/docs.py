@@ -201,7 +201,7 @@ def _differences() -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for indicator, unit in ((Indicator.WFA, "kg"), (Indicator.LHFA, "cm")):
-        sexes: tuple[tuple[Sex, str], ...] = (("M", "boys"), ("F", "girls"))
+        sexes = ((Sex.MALE, "boys"), (Sex.FEMALE, "girls"))
         for sex, word in sexes:
             rows = dict(wst423.table_rows(indicator, sex, "B"))
             for months in _COMPARED_AGES:

@@ -72,6 +72,8 @@ from typing import Any, Final, Literal, NamedTuple
 import attrs
 
 from yiyu.data import Evidence
+from yiyu.domain import Sex
+from yiyu.domain._convert import keyword_errors, parse_enum
 from yiyu.errors import ValidationError
 from yiyu.instruments._data import Checker, DataLoader, DataPath, Fact, Header, frozen_map
 
@@ -104,7 +106,6 @@ __all__ = [
     "zscores",
 ]
 
-Sex = Literal["M", "F"]
 Measured = Literal["recumbent", "standing"]
 
 DAYS_PER_MONTH: Final = 30.4375
@@ -215,24 +216,25 @@ def _tables() -> dict[Indicator, dict[Sex, dict[int, LMS]]]:
     tables: dict[Indicator, dict[Sex, dict[int, LMS]]] = {}
     for indicator in Indicator:
         raw = folder.joinpath(f"{indicator.value}.csv.gz").read_bytes()
-        rows: dict[Sex, dict[int, LMS]] = {"M": {}, "F": {}}
+        rows: dict[Sex, dict[int, LMS]] = {Sex.MALE: {}, Sex.FEMALE: {}}
         for line in gzip.decompress(raw).decode("ascii").splitlines():
             if not line or line.startswith(("#", "sex,")):
                 continue
             sex, x, l, m, s = line.split(",")  # noqa: E741
             # Lengths are integer tenths so that a grid point is found by exact lookup.
             key = round(float(x) * 10) if indicator in _BY_LENGTH else int(x)
-            rows["M" if sex == "M" else "F"][key] = LMS(float(l), float(m), float(s))
+            rows[Sex(sex)][key] = LMS(float(l), float(m), float(s))
         tables[indicator] = rows
     return tables
 
 
-def reference_lms(indicator: Indicator, sex: Sex, x: float) -> LMS | None:
+def reference_lms(indicator: Indicator | str, sex: Sex | str, x: float) -> LMS | None:
     """The L, M and S of a WHO 2006 table, as WHO's software uses them.
 
     Args:
-        indicator: the table.
-        sex: ``"M"`` or ``"F"``.
+        indicator: the table, or its name (``"wfa"``).
+        sex: :class:`yiyu.Sex` or a string :meth:`yiyu.Sex.parse` accepts (``"M"``,
+            ``"女"``, ``"male"``).
         x: for age tables, the age in whole days (an ``int``); for WFL/WFH, the length or
             height in cm, between whose 0.1 cm grid points L, M and S are interpolated
             linearly as WHO does: ``lo = trunc(10 x) / 10``, ``up = trunc(10 x + 1) / 10``.
@@ -241,11 +243,11 @@ def reference_lms(indicator: Indicator, sex: Sex, x: float) -> LMS | None:
         The parameters, or ``None`` when ``x`` is outside the table.
 
     Raises:
-        ValidationError: if ``sex`` is not ``"M"``/``"F"``, an age is not an ``int``, or a
-            length is not a finite number.
+        ValidationError: naming ``indicator`` or ``sex`` if either is unknown, ``x`` if an
+            age is not an ``int`` or a length is not a finite number.
     """
-    sex = _check_sex(sex)
-    rows = _tables()[indicator][sex]
+    indicator = parse_enum(Indicator, indicator, "indicator")
+    rows = _tables()[indicator][Sex.parse(sex)]
     if indicator not in _BY_LENGTH:
         if isinstance(x, bool) or not isinstance(x, int):
             raise ValidationError("x", x, "an age table is read by whole days (int)")
@@ -380,14 +382,6 @@ def _z(
 # --------------------------------------------------------------------------- inputs
 
 
-def _check_sex(sex: object) -> Sex:
-    if sex == "M" and isinstance(sex, str):
-        return "M"
-    if sex == "F" and isinstance(sex, str):
-        return "F"
-    raise ValidationError("sex", sex, "must be 'M' or 'F'")
-
-
 def _number(field: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(field, value, "must be a number")
@@ -433,7 +427,7 @@ def age_days_from_months(months: float) -> int:
 
 
 def zscores(
-    sex: Sex,
+    sex: Sex | str,
     age_days: float,
     *,
     weight_kg: float | None = None,
@@ -443,8 +437,25 @@ def zscores(
 ) -> GrowthZ:
     """The WHO 2006 z-scores of one child at one visit.
 
+    For a recorded visit :func:`yiyu.record` computes these itself
+    (``ChildRecord.growth``, at the age the protocol assesses); call this for a
+    measurement outside a visit, for example a chart of a host's own. Exported as
+    ``yiyu.zscores``.
+
+    Example:
+        A boy of 365 days, 7.7 kg and 75.7 cm lying (WHO's median length for his age):
+
+        >>> import yiyu
+        >>> child = yiyu.Child(id="C1", name="王小明", sex="男", birth_date="2025-01-01")
+        >>> z = yiyu.zscores(child.sex, 365, weight_kg=7.7, length_cm=75.7)
+        >>> (z.waz, z.haz, z.whz)
+        (-2.05, -0.02, -2.82)
+        >>> yiyu.zscores("M", 365, weight_kg=7.7, length_cm=75.7) == z
+        True
+
     Args:
-        sex: ``"M"`` or ``"F"``.
+        sex: :class:`yiyu.Sex`, or a string :meth:`yiyu.Sex.parse` accepts: ``"M"``/``"F"``,
+            ``"男"``/``"女"``, ``"male"``/``"female"``. ``child.sex`` is one.
         age_days: age in days; a fraction is rounded half up. From months use
             :func:`age_days_from_months`. Over 1856 days every z-score is ``None``.
         weight_kg: body weight in kg.
@@ -458,11 +469,11 @@ def zscores(
         ``None`` or <= 0 gives no z-score; that is not an error.
 
     Raises:
-        ValidationError: if ``sex`` is not ``"M"``/``"F"``, ``age_days`` is negative,
+        ValidationError: naming the argument: if ``sex`` is none of those, ``age_days`` is negative,
             ``measured`` is neither value, or a number is NaN, infinite, a ``bool`` or not
             a number at all.
     """
-    sex = _check_sex(sex)
+    sex = Sex.parse(sex)
     exact_days = _number("age_days", age_days)
     if exact_days < 0:
         raise ValidationError("age_days", age_days, "must be >= 0")
@@ -635,6 +646,7 @@ def _scheme_id(_: object, attribute: attrs.Attribute[str], value: str) -> None:
         raise ValidationError(attribute.name, value, "a scheme id is required")
 
 
+@keyword_errors
 @attrs.frozen(kw_only=True)
 class GrowthThresholds:
     """The z-score cut-offs of :func:`classify`, compared strictly with the rounded z.
@@ -660,8 +672,8 @@ class GrowthThresholds:
             children under 7) or ``either`` (the higher of the two).
 
     Raises:
-        ValidationError: if the id is empty, a cut-off is not a finite number, or the
-            cut-offs are not ordered
+        ValidationError: if the id is empty, a keyword unknown (it lists the known ones),
+            a cut-off is not a finite number, or the cut-offs are not ordered
             ``severe_below < moderate_below < overweight_above < obese_above``.
     """
 
@@ -944,6 +956,17 @@ def classify(z: GrowthZ, thresholds: GrowthThresholds | None = None) -> frozense
     scheme's ``excess_index``: ``whz`` (WHO, S4 2012), ``baz`` (BMI-for-age, the 2024
     national 体重管理指导原则 and the default) or either. A missing z-score gives no
     finding.
+
+    Exported as ``yiyu.classify``.
+
+    Example:
+        >>> import yiyu
+        >>> z = yiyu.zscores("M", 365, weight_kg=7.7, length_cm=75.7)
+        >>> sorted(finding.label_zh for finding in yiyu.classify(z))
+        ['中度低体重', '中度消瘦']
+        >>> from yiyu.instruments.growth import WHO_THRESHOLDS
+        >>> sorted(finding.value for finding in yiyu.classify(z, WHO_THRESHOLDS))
+        ['underweight', 'wasting']
 
     Args:
         z: the z-scores, from :func:`zscores`.

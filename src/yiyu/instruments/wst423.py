@@ -670,6 +670,20 @@ def evaluate(
 ) -> GrowthEvaluation:
     """Evaluate one visit's measurements with WS/T 423—2022 (表1, 表2 and 表3).
 
+    For a recorded visit :func:`yiyu.record` does this itself (``ChildRecord.evaluation``);
+    call this for a measurement outside a visit. Exported as ``yiyu.evaluate_growth``.
+
+    Example:
+        A boy of 365 days, 7.7 kg and 75.7 cm lying:
+
+        >>> import yiyu
+        >>> evaluation = yiyu.evaluate_growth("男", age_days=365, weight_kg=7.7, length_cm=75.7)
+        >>> weight = evaluation.get("wfa")
+        >>> (weight.grade_sd.value, weight.status.label, weight.sd_position)
+        ('下', '低体重', -2.62)
+        >>> sorted(finding.label_zh for finding in evaluation.findings())
+        ['中度低体重', '重度消瘦']
+
     Args:
         sex: ``yiyu.Sex`` or a string :meth:`yiyu.Sex.parse` accepts (``"M"``, ``"女"``).
         age_days: the age in days (months = days / 30.4375); or give ``age_months``.

@@ -16,6 +16,8 @@ from pathlib import Path
 import pendulum
 
 from yiyu.dates import to_date
+from yiyu.domain import Role
+from yiyu.domain._convert import parse_enum
 from yiyu.jobs.csvfile import write_csv_file
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import WorklistItem, worklist_item, worklist_order
@@ -33,10 +35,15 @@ def worklist(
     clinician: str | None = None,
     township: str | None = None,
     daycare: str | None = None,
-    role: str | None = None,
+    role: Role | str | None = None,
 ) -> list[WorklistItem]:
-    """What is due or overdue on ``as_of`` (window open, not done, skipped or cancelled)."""
+    """What is due or overdue on ``as_of`` (window open, not done, skipped or cancelled).
+
+    ``role`` is a :class:`yiyu.Role`, its value (``"family_doctor"``) or its Chinese label
+    (``"签约家庭医生"``); another is a :class:`yiyu.ValidationError` naming ``role``.
+    """
     as_of = to_date(as_of, field="as_of")
+    role = None if role is None else parse_enum(Role, role, "role").value
     calendar = repo.holiday_calendar()  # once for the whole list, not per item
     stored = repo.obligations(
         ObligationFilter(

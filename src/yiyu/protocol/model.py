@@ -18,7 +18,8 @@ import pendulum
 # where hosts have always imported them from.
 from yiyu.data.model import Evidence, Source
 from yiyu.dates import PeriodKind, add_months
-from yiyu.domain import CategoryKind, ReferralKind, Role
+from yiyu.domain import CategoryKind, ReferralKind, Role, SkipReason
+from yiyu.domain._convert import parse_enum
 
 __all__ = [
     "GROWTH_PURPOSES",
@@ -390,11 +391,20 @@ class Protocol:
         choice = self.growth.get(purpose)
         return _GROWTH_BEFORE_CHOICE if choice is None else choice.reference
 
-    def skip_effect(self, reason: str) -> str:
+    def skip_effect(self, reason: SkipReason | str) -> str:
         """How coverage counts an obligation skipped for ``reason``: ``done``, ``excluded``
         or ``not_done`` (the default for a reason the protocol does not name, and for every
-        reason in a protocol without ``[skip_reasons]``)."""
-        effect = self.skip_reasons.get(reason)
+        reason in a protocol without ``[skip_reasons]``).
+
+        Args:
+            reason: a :class:`yiyu.SkipReason`, its value (``"done_elsewhere"``) or its
+                Chinese label (``"已在他处完成"``).
+
+        Raises:
+            ValidationError: naming ``reason``, if it is no skip reason (a misspelt one
+                would otherwise count silently as ``not_done``).
+        """
+        effect = self.skip_reasons.get(parse_enum(SkipReason, reason, "reason").value)
         return "not_done" if effect is None else effect.counts_as
 
     def policy(self, policy_id: str) -> bool:

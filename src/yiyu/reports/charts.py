@@ -165,7 +165,7 @@ def _span_text(months: int) -> str:
 
 def growth_chart(
     indicator: Indicator,
-    sex: Sex,
+    sex: Sex | str,
     points: Sequence[ChartPoint],
     *,
     sex_label: str,
@@ -175,7 +175,7 @@ def growth_chart(
 
     Args:
         indicator: ``Indicator.WFA``, ``LHFA`` or ``HCFA`` (charts are by age).
-        sex: ``"M"`` or ``"F"``: which table.
+        sex: which table: :class:`yiyu.Sex` or a string :meth:`yiyu.Sex.parse` accepts.
         points: the child's measurements, in any order.
         sex_label: 男 or 女, for the title.
         reference: the growth reference whose curves are drawn: ``"who_2006"`` (from
@@ -192,6 +192,7 @@ def growth_chart(
     if reference not in CHART_REFERENCES:
         raise ValidationError("reference", reference, f"one of {', '.join(CHART_REFERENCES)}")
     title, axis = CHARTED[indicator]
+    sex = Sex.parse(sex)
     frame = (
         _who_frame(indicator, sex, points)
         if reference == "who_2006"

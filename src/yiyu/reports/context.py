@@ -658,7 +658,7 @@ def _charts(
             charts.append(
                 growth_chart(
                     indicator,
-                    child.sex.value,
+                    child.sex,
                     shown,
                     sex_label=child.sex.label_zh,
                     reference=reference,

@@ -94,7 +94,7 @@ class Body:
             self.whz -= rng.uniform(1.0, 2.5)
 
 
-def _at_z(indicator: growth.Indicator, sex: growth.Sex, x: float, z: float) -> float | None:
+def _at_z(indicator: growth.Indicator, sex: Sex, x: float, z: float) -> float | None:
     lms = growth.reference_lms(indicator, sex, x)
     if lms is None:
         return None
@@ -115,7 +115,7 @@ def measure(
 ) -> Measurements:
     """Weight (and length, head) at ``on``, from WHO's distribution for the assessed age."""
     body.step(rng, child.cases)
-    sex: growth.Sex = "M" if child.sex is Sex.MALE else "F"
+    sex = child.sex
     basis = corrected_birth(child)
     if basis != child.birth_date and on >= add_months(basis, 24):
         basis = child.birth_date

@@ -11,7 +11,7 @@ import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter
-from yiyu.outcomes import ChildRecord, record
+from yiyu.outcomes import ChildRecord, DaycareRecord, record
 from yiyu.protocol import Protocol
 from yiyu.scheduling import Obligation, Status, schedule, status
 from yiyu.synthetic._body import Body
@@ -170,7 +170,7 @@ def _visit_in_order(
         if encounter is None:
             plan.days[obligation.key] = None
             continue
-        result = record(encounter, current, protocol, as_of=on)
+        result: ChildRecord | DaycareRecord = record(encounter, current, protocol, as_of=on)
         # record() gives back the kind of subject it was given.
         following = cast(
             _Subject, result.child if isinstance(result, ChildRecord) else result.daycare
