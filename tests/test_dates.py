@@ -30,6 +30,24 @@ def test_add_months_clamps_at_month_end(start: D, months: int, expected: D) -> N
     assert add_months(start, months) == expected
 
 
+@given(
+    start=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)),
+    months=st.integers(min_value=-240, max_value=240),
+)
+def test_add_months_is_pendulums_month_arithmetic(start: dt.date, months: int) -> None:
+    # add_months computes by hand for speed; pendulum's add(months=) is the reference.
+    day = D(start.year, start.month, start.day)
+    assert add_months(day, months) == day.add(months=months)
+
+
+@pytest.mark.parametrize("kind", list(PeriodKind))
+@pytest.mark.parametrize("year", [2023, 2024, 2100])
+def test_period_ends_the_day_before_the_next_starts(kind: PeriodKind, year: int) -> None:
+    for index in range(1, 12 // kind.months + 1):
+        period = Period(kind=kind, year=year, index=index)
+        assert period.end == add_months(period.start, kind.months).subtract(days=1)
+
+
 def test_due_dates_are_not_chained() -> None:
     # Chaining drifts (31 Jan → 29 Feb → 29 Mar); from the anchor it does not.
     birth = D(2024, 1, 31)
