@@ -4,6 +4,8 @@
 - docs/coverage.md: every coverage indicator's definition, target and source.
 - docs/instruments/: one page per instrument (what it measures, its items and thresholds,
   its sources) and an index; a page no instrument generates any more is deleted.
+- docs/guide/importing.md: the tables of each registry file's columns and of the category
+  kinds, filled in between the page's markers (the prose around them is the guide's own).
 
 A test fails when a committed page differs from what this script writes.
 """
@@ -16,6 +18,7 @@ import yiyu
 from yiyu.coverage import indicators_markdown
 from yiyu.instruments.docs import instrument_pages
 from yiyu.protocol.docs import protocol_markdown
+from yiyu.registry.docs import fill_tables
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 INSTRUMENTS = DOCS / "instruments"
@@ -45,8 +48,16 @@ def write_instrument_pages() -> None:
         print(f"wrote {INSTRUMENTS / name}")
 
 
+def write_import_guide() -> None:
+    """Fill the column tables of docs/guide/importing.md from the registry's columns."""
+    page = DOCS / "guide" / "importing.md"
+    page.write_text(fill_tables(page.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"wrote {page}")
+
+
 if __name__ == "__main__":
     for name, render in PAGES.items():
         (DOCS / name).write_text(render(), encoding="utf-8")
         print(f"wrote {DOCS / name}")
     write_instrument_pages()
+    write_import_guide()

@@ -151,6 +151,30 @@ def test_import_exit_codes(db: str, tmp_path: Path) -> None:
     assert runner.invoke(app, ["--db", db, "import", "children", str(broken)]).exit_code == 1
 
 
+@pytest.mark.parametrize("kind", ["children", "daycares", "enrolments"])
+def test_import_template_writes_the_headers_to_fill_in(kind: str, tmp_path: Path) -> None:
+    target = tmp_path / f"{kind}.csv"
+    written = runner.invoke(app, ["import", kind, "--template", str(target)])
+    assert written.exit_code == 0, written.output
+    header = target.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("儿童编号," if kind == "enrolments" else "编号,")
+    # The help says where the full tables are.
+    assert "importing.md" in runner.invoke(app, ["import", kind, "--help"]).output
+
+
+def test_import_needs_a_file_or_a_template(tmp_path: Path) -> None:
+    neither = runner.invoke(app, ["import", "children"])
+    assert neither.exit_code == 2
+    assert "missing FILE" in neither.output
+    source = tmp_path / "c.csv"
+    source.write_text("编号\n", encoding="utf-8")
+    both = runner.invoke(
+        app, ["import", "children", str(source), "--template", str(tmp_path / "t")]
+    )
+    assert both.exit_code == 2
+    assert not (tmp_path / "t").exists()
+
+
 def test_coverage_formats(db: str) -> None:
     seed(db)
     runner.invoke(app, ["--db", db, "plan", "--as-of", "2026-02-01", "--horizon", "400"])

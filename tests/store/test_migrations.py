@@ -65,7 +65,6 @@ def test_migrations_on_postgresql(postgres: Any) -> None:
 
 
 def test_an_older_database_is_upgraded_with_its_data(tmp_path: Path) -> None:
-    import yiyu
     from yiyu.store.sql import SqlRepository
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
