@@ -4,6 +4,7 @@
 - docs/coverage.md: every coverage indicator's definition, target and source.
 - docs/instruments/: one page per instrument (what it measures, its items and thresholds,
   its sources) and an index; a page no instrument generates any more is deleted.
+- docs/schema/encounter.schema.json: the JSON Schema of an encounter file (yiyu record).
 - docs/guide/importing.md: the tables of each registry file's columns and of the category
   kinds, filled in between the page's markers (the prose around them is the guide's own).
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yiyu
+from yiyu.codec.schema import encounter_schema_text
 from yiyu.coverage import indicators_markdown
 from yiyu.instruments.docs import instrument_pages
 from yiyu.protocol.docs import protocol_markdown
@@ -32,7 +34,11 @@ def _coverage_page() -> str:
     return indicators_markdown(yiyu.load_protocol())
 
 
-PAGES = {"protocol.md": _protocol_page, "coverage.md": _coverage_page}
+PAGES = {
+    "protocol.md": _protocol_page,
+    "coverage.md": _coverage_page,
+    "schema/encounter.schema.json": encounter_schema_text,
+}
 
 
 def write_instrument_pages() -> None:

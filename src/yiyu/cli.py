@@ -596,22 +596,37 @@ def _steps() -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
     return log, lambda: None
 
 
-@app.command("record")
+@app.command("record", epilog="The format, with an example per visit: docs/guide/recording.md.")
 def record_command(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Encounter as JSON."),
+    file: Path | None = typer.Argument(
+        None, exists=True, dir_okay=False, show_default=False, help="Encounter as JSON."
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Today (default: the real today)."),
+    schema: bool = typer.Option(
+        False, "--schema", help="Print the JSON Schema of an encounter file and exit."
+    ),
 ) -> None:
     """Record an encounter from a JSON file and plan what it causes."""
     from yiyu.jobs.recording import encounter_from_data, record_encounter
 
+    if schema:
+        from yiyu.codec.schema import encounter_schema_text
+
+        typer.echo(encounter_schema_text(), nl=False)
+        return
+    if file is None:
+        _fail("missing FILE: the encounter as JSON (or --schema for its format)", EXIT_USAGE)
     with _errors():
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ValidationError("file", str(file), f"not UTF-8 JSON: {error}") from None
-        recorded = record_encounter(
-            _repo(), yiyu.load_protocol(), encounter_from_data(data), as_of=_as_of(as_of)
-        )
+        try:
+            encounter = encounter_from_data(data)
+        except ValidationError as error:
+            # The file's own mistake: named with the file and the field's path in it.
+            _fail(f"{file}: {error}")
+        recorded = record_encounter(_repo(), yiyu.load_protocol(), encounter, as_of=_as_of(as_of))
         result = recorded.result
         if not recorded.new:
             typer.echo(f"encounter {result.encounter.id} was already recorded: nothing changed")
