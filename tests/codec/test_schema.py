@@ -165,3 +165,16 @@ def test_a_file_that_is_not_an_object_is_refused_naming_what_it_is() -> None:
     with pytest.raises(yiyu.ValidationError, match="a JSON object") as raised:
         encounter_from_data([1, 2])  # type: ignore[arg-type]
     assert raised.value.value == "list"
+
+
+def test_the_recording_guide_shows_the_current_fields_and_every_example() -> None:
+    from yiyu.codec.schema import fill_recording_guide
+
+    page = (DOCS / "guide" / "recording.md").read_text(encoding="utf-8")
+    examples = {path.stem: path.read_text(encoding="utf-8") for path in EXAMPLES}
+    assert fill_recording_guide(page, examples) == page, (
+        "docs/guide/recording.md is stale: run `python scripts/gen_docs.py` and commit it"
+    )
+    for name in examples:
+        assert f"<!-- example:{name} -->" in page
+    assert "<!-- encounter-fields -->" in page

@@ -33,6 +33,7 @@ from __future__ import annotations
 import enum
 import inspect
 import json
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -47,7 +48,13 @@ from yiyu.domain.encounter import RANGES
 from yiyu.domain.limits import ID_MAX, KEY_MAX, LINE_MAX, NAME_MAX, TEXT_MAX
 from yiyu.errors import ValidationError
 
-__all__ = ["SCHEMA_ID", "encounter_schema", "encounter_schema_text"]
+__all__ = [
+    "SCHEMA_ID",
+    "encounter_fields_markdown",
+    "encounter_schema",
+    "encounter_schema_text",
+    "fill_recording_guide",
+]
 
 SCHEMA_ID: Final = "https://yiyu.invalid/schema/encounter.schema.json"
 """The schema's ``$id``: a name, not a place to fetch it from (``.invalid`` never resolves)."""
@@ -177,9 +184,38 @@ def _of_type(
     raise TypeError(f"no JSON Schema rule for {hint!r}")
 
 
+_ATTRIBUTE: Final = re.compile(r"^    (?P<names>\w+(?:, \w+)*): (?P<text>.*)$")
+
+
+def _attribute_docs(doc: str) -> dict[str, str]:
+    """Each attribute's line of a Google-style docstring (``Attributes:`` or ``Args:``),
+    its continuation lines joined: the fields' descriptions in the schema."""
+    found: dict[str, str] = {}
+    current: list[str] = []
+    section = False
+    for line in doc.splitlines():
+        if line.strip() in ("Attributes:", "Args:"):
+            section = True
+            continue
+        if section and line and not line.startswith(" "):
+            section = False
+        if not section:
+            continue
+        match = _ATTRIBUTE.match(line)
+        if match:
+            current = [name.strip() for name in match["names"].split(",")]
+            for name in current:
+                found[name] = match["text"]
+        elif line.startswith("        ") and current:
+            for name in current:
+                found[name] += " " + line.strip()
+    return {name: text.replace("``", "") for name, text in found.items()}
+
+
 def _object(cls: type) -> dict[str, Any]:
     """An attrs value as an object: its fields, the required ones, nothing else."""
     hints = typing.get_type_hints(cls)
+    docs = _attribute_docs(inspect.getdoc(cls) or "")
     properties: dict[str, Any] = {}
     required: list[str] = []
     for field in attrs.fields(cls):
@@ -190,6 +226,8 @@ def _object(cls: type) -> dict[str, Any]:
         if field.name in RANGES and cls.__name__ == "Measurements":
             low, high, unit = RANGES[field.name]
             schema.update(minimum=low, maximum=high, description=f"{unit}, {low:g}–{high:g}")
+        if field.alias in docs and "description" not in schema:
+            schema["description"] = docs[field.alias]
         properties[field.alias] = schema
         if field.default is attrs.NOTHING:
             required.append(field.alias)
@@ -238,3 +276,79 @@ def encounter_schema_text() -> str:
     """:func:`encounter_schema` as the JSON text ``docs/schema/encounter.schema.json``
     holds and ``yiyu record --schema`` prints: indented, UTF-8 text, a final newline."""
     return json.dumps(encounter_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _kind(schema: Mapping[str, Any]) -> str:
+    """A property's type in a few words, for the guide's table."""
+    if "enum" in schema:
+        values = [v for v in schema["enum"] if v is not None]
+        # Names (PRETERM) are accepted too, but the table shows what a person writes.
+        shown = [v for v in values if not (isinstance(v, str) and v.isupper())]
+        text = " \\| ".join(f"`{v}`" for v in shown)
+        return text + (" or null" if None in schema["enum"] else "")
+    if "anyOf" in schema:
+        return " or ".join(_kind(part) for part in schema["anyOf"])
+    kinds = schema.get("type", [])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    words = []
+    for kind in kinds:
+        if kind == "string" and schema.get("format") == "date":
+            words.append("date `YYYY-MM-DD`")
+        elif kind == "string" and "maxLength" in schema:
+            lines = "one line, " if "pattern" in schema else ""
+            words.append(f"text ({lines}≤ {schema['maxLength']})")
+        elif kind == "object" and "additionalProperties" in schema and "properties" not in schema:
+            words.append(f"{{item id: {_kind(schema['additionalProperties'])}}}")
+        elif kind == "array":
+            words.append(f"list of {_kind(schema['items'])}")
+        elif kind == "object":
+            words.append("object (below)")
+        elif kind == "number" and "minimum" in schema:
+            words.append(f"number {schema['minimum']:g}–{schema['maximum']:g}")
+        else:
+            words.append(kind)
+    return " or ".join(words)
+
+
+def encounter_fields_markdown() -> str:
+    """The fields of an encounter file as a Markdown table (path, type, required), from
+    :func:`encounter_schema`, for the recording guide."""
+    lines = ["| field | type | required | meaning |", "|---|---|---|---|"]
+
+    def rows(schema: Mapping[str, Any], prefix: str) -> None:
+        required = set(schema.get("required", ()))
+        for name, item in schema["properties"].items():
+            meaning = item.get("description", "").replace("|", "\\|")
+            need = "yes" if name in required else ""
+            lines.append(f"| `{prefix}{name}` | {_kind(item)} | {need} | {meaning} |")
+            nested = item if "properties" in item else None
+            if nested is not None:
+                rows(nested, f"{prefix}{name}.")
+
+    rows(encounter_schema(), "")
+    return "\n".join(lines) + "\n"
+
+
+_FIELDS_BLOCK: Final = re.compile(
+    r"(<!-- encounter-fields -->\n).*?(<!-- /encounter-fields -->)", re.DOTALL
+)
+_EXAMPLE_BLOCK: Final = re.compile(
+    r"(<!-- example:(?P<name>[\w-]+) -->\n).*?(<!-- /example -->)", re.DOTALL
+)
+
+
+def fill_recording_guide(page: str, examples: Mapping[str, str]) -> str:
+    """The recording guide with its generated blocks current: the fields table between
+    ``<!-- encounter-fields -->`` and ``<!-- /encounter-fields -->``, and each example
+    (``docs/schema/examples/NAME.json``, given here by name → text) between
+    ``<!-- example:NAME -->`` and ``<!-- /example -->``.
+
+    Raises:
+        KeyError: if a block names an example that is not given.
+    """
+    page = _FIELDS_BLOCK.sub(
+        lambda match: f"{match[1]}\n{encounter_fields_markdown()}\n{match[2]}", page
+    )
+    return _EXAMPLE_BLOCK.sub(
+        lambda match: f"{match[1]}\n```json\n{examples[match['name']]}```\n\n{match[3]}", page
+    )
