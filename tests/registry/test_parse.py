@@ -197,3 +197,13 @@ def test_an_empty_guardian_cell_clears_the_stored_one_and_a_missing_column_keeps
         existing={"C1": stored}.get,
     )
     assert [(c.guardian_name, c.guardian_phone) for c in cleared.values] == [("王建国", None)]
+
+
+def test_a_phone_pushed_past_the_header_by_an_unquoted_comma_is_masked() -> None:
+    parsed = parse_children(
+        table("编号,姓名,性别,出生日期,联系电话", "C1,王,小明,男,2024-01-31,13800138000")
+    )
+    [row] = parsed.rejected
+    assert "13800138000" not in row.value
+    assert row.value == "138****8000"
+    assert "a value with a comma must be in quotes" in row.reason

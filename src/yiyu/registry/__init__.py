@@ -78,6 +78,11 @@ Rejected rows
     the same import. One reason is given per row: the first problem found. Empty cells
     a spreadsheet pads a line with under header cells that have no name are not extra.
 
+    A phone number (``guardian_phone`` 联系电话) is never shown in full in a rejection:
+    its cell, and on a children file the cells past the header an unquoted comma pushed
+    out, are masked (``138****8000``), since the report and the command's output are
+    mailed and kept.
+
     A quote that is not closed or is misplaced fails the whole file (at its line): the
     cells after it cannot be told apart.
 

@@ -142,9 +142,13 @@ def _check_shape(record: CsvRow, layout: Layout) -> None:
             f"the line has {count} cells, the header {layout.named_width}: it is cut short",
         )
     if count > layout.width:
+        overflow = ",".join(record.cells[layout.width :])
+        if layout.personal:
+            # An unquoted comma shifts every later cell right: the overflow may be a phone.
+            overflow = mask_phone(overflow) or ""
         raise RejectError(
             f"(column {layout.width + 1})",
-            ",".join(record.cells[layout.width :]),
+            overflow,
             f"the line has {count} cells, the header {layout.width}: "
             "a value with a comma must be in quotes",
         )
