@@ -92,7 +92,7 @@ class Row:
         """The cell as a rejection may show it: a phone masked, anything else as written."""
         value = self.get(name)
         if name in self.layout.personal:
-            return mask_phone(value) or ""
+            return _masked(value)
         return value
 
     def required(self, name: str) -> str:
@@ -128,6 +128,16 @@ def _known_cells(record: CsvRow, layout: Layout) -> Row:
     )
 
 
+def _masked(text: str) -> str:
+    """``text`` with a phone's digits masked, its surrounding spaces kept as written (a
+    report shows a formula behind spaces escaped, not hidden: yiyu.jobs.csvfile)."""
+    stripped = text.strip()
+    if not stripped:
+        return text
+    start = text.index(stripped)
+    return text[:start] + (mask_phone(stripped) or "") + text[start + len(stripped) :]
+
+
 def _check_shape(record: CsvRow, layout: Layout) -> None:
     """Reject a line cut short or one with more cells than the header."""
     count = len(record.cells)
@@ -145,7 +155,7 @@ def _check_shape(record: CsvRow, layout: Layout) -> None:
         overflow = ",".join(record.cells[layout.width :])
         if layout.personal:
             # An unquoted comma shifts every later cell right: the overflow may be a phone.
-            overflow = mask_phone(overflow) or ""
+            overflow = _masked(overflow)
         raise RejectError(
             f"(column {layout.width + 1})",
             overflow,
