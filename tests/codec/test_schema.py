@@ -178,3 +178,20 @@ def test_the_recording_guide_shows_the_current_fields_and_every_example() -> Non
     for name in examples:
         assert f"<!-- example:{name} -->" in page
     assert "<!-- encounter-fields -->" in page
+
+
+def test_the_limits_are_the_domains() -> None:
+    # Read from the converters each field uses: a converter renamed or rewrapped must not
+    # drop them from the schema unnoticed.
+    from yiyu.domain.encounter import RANGES
+    from yiyu.domain.limits import ID_MAX, KEY_MAX, LINE_MAX, TEXT_MAX
+
+    properties = encounter_schema()["properties"]
+    assert (properties["id"]["minLength"], properties["id"]["maxLength"]) == (1, KEY_MAX)
+    assert properties["subject_id"]["maxLength"] == ID_MAX
+    assert properties["lecture"]["maxLength"] == LINE_MAX
+    assert properties["notes"]["maxLength"] == TEXT_MAX
+    assert "pattern" in properties["lecture"]
+    assert "pattern" not in properties["notes"]
+    weight = properties["measurements"]["properties"]["weight_kg"]
+    assert (weight["minimum"], weight["maximum"]) == RANGES["weight_kg"][:2]
