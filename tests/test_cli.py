@@ -151,6 +151,30 @@ def test_import_exit_codes(db: str, tmp_path: Path) -> None:
     assert runner.invoke(app, ["--db", db, "import", "children", str(broken)]).exit_code == 1
 
 
+@pytest.mark.parametrize("kind", ["children", "daycares", "enrolments"])
+def test_import_template_writes_the_headers_to_fill_in(kind: str, tmp_path: Path) -> None:
+    target = tmp_path / f"{kind}.csv"
+    written = runner.invoke(app, ["import", kind, "--template", str(target)])
+    assert written.exit_code == 0, written.output
+    header = target.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("儿童编号," if kind == "enrolments" else "编号,")
+    # The help says where the full tables are.
+    assert "importing.md" in runner.invoke(app, ["import", kind, "--help"]).output
+
+
+def test_import_needs_a_file_or_a_template(tmp_path: Path) -> None:
+    neither = runner.invoke(app, ["import", "children"])
+    assert neither.exit_code == 2
+    assert "missing FILE" in neither.output
+    source = tmp_path / "c.csv"
+    source.write_text("编号\n", encoding="utf-8")
+    both = runner.invoke(
+        app, ["import", "children", str(source), "--template", str(tmp_path / "t")]
+    )
+    assert both.exit_code == 2
+    assert not (tmp_path / "t").exists()
+
+
 def test_coverage_formats(db: str) -> None:
     seed(db)
     runner.invoke(app, ["--db", db, "plan", "--as-of", "2026-02-01", "--horizon", "400"])
@@ -319,3 +343,62 @@ def test_the_worklist_marks_a_suggestion_after_the_window(db: str) -> None:
     )
     table = runner.invoke(app, ["--db", db, "worklist", *day])
     assert "时限外" in table.output
+
+
+# --- the encounter file's format (#15) ----------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "schema" / "examples"
+
+
+def test_record_schema_prints_the_published_schema() -> None:
+    printed = runner.invoke(app, ["record", "--schema"])
+    assert printed.exit_code == 0, printed.output
+    published = EXAMPLES.parent / "encounter.schema.json"
+    assert printed.output == published.read_text(encoding="utf-8")
+    assert "docs/guide/recording.md" in runner.invoke(app, ["record", "--help"]).output
+
+
+def test_record_needs_a_file_or_schema() -> None:
+    result = runner.invoke(app, ["record"])
+    assert result.exit_code == 2
+    assert "missing FILE" in result.output
+
+
+def test_an_example_file_is_recorded_as_the_guide_shows(db: str, tmp_path: Path) -> None:
+    children = tmp_path / "children.csv"
+    children.write_text(
+        "编号,姓名,性别,出生日期,孕周,出生体重,出院日期\n"
+        "C2026-0031,王小宝,男,2026-02-20,39+2,3350,2026-02-23\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["--db", db, "import", "children", str(children)]).exit_code == 0
+    example = EXAMPLES / "newborn_home_visit.json"
+    recorded = runner.invoke(app, ["--db", db, "record", str(example), "--as-of", "2026-02-27"])
+    assert recorded.exit_code == 0, recorded.output
+    assert "recorded E-C2026-0031-NB" in recorded.output
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('{"id": "E1", "subject_id": "C1", "on": "2026-05-06", "measurements": '
+         '{"weight_kg": "5"}}', "measurements.weight_kg='5'"),
+        ('{"id": "E1", "subject_id": "C1", "on": "2026-05-06", "warning_signs": '
+         '{"m3_1": "yes"}}', "warning_signs['m3_1']='yes'"),
+        ('{"id": "E1", "subject_id": "C1", "on": "2026-05-06", "weight_kg": 5}', "weight_kg=5"),
+        ('[{"id": "E1"}]', "encounter='list'"),
+        ("{", "not UTF-8 JSON"),
+    ],
+)  # fmt: skip
+def test_a_bad_encounter_file_is_one_line_naming_the_file_and_the_field(
+    db: str, tmp_path: Path, text: str, named: str
+) -> None:
+    seed(db)
+    visit = tmp_path / "visit.json"
+    visit.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["--db", db, "record", str(visit)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ")
+    assert len(result.output.strip().splitlines()) == 1
+    assert named in result.output
+    assert "visit.json" in result.output

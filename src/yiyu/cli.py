@@ -223,10 +223,20 @@ def db_upgrade() -> None:
         typer.echo(f"database {redact(url)}: {upgrade(engine)}")
 
 
-def _import(kind: ImportKind, file: Path, report: Path | None) -> None:
-    from yiyu.jobs.importing import import_file
+def _import(
+    kind: ImportKind, file: Path | None, report: Path | None, template: Path | None
+) -> None:
+    from yiyu.jobs.importing import import_file, write_template
 
     with _errors():
+        if template is not None:
+            if file is not None:
+                _fail("give a FILE to import or --template to write one, not both", EXIT_USAGE)
+            write_template(kind, template)
+            typer.echo(f"wrote {template}: the {kind} columns, Chinese headers (UTF-8 with BOM)")
+            return
+        if file is None:
+            _fail(f"missing FILE: the {kind} CSV to import (or --template FILE)", EXIT_USAGE)
         if report is None:
             report = file.with_name(f"{file.stem}.rejected.csv")
         result = import_file(_repo(), kind, file, report_path=report)
@@ -249,28 +259,45 @@ def _import(kind: ImportKind, file: Path, report: Path | None) -> None:
             raise typer.Exit(EXIT_PARTIAL)
 
 
-_FILE = typer.Argument(..., exists=True, dir_okay=False, help="CSV file (UTF-8 or GB18030).")
+_FILE = typer.Argument(
+    None, exists=True, dir_okay=False, show_default=False, help="CSV file (UTF-8 or GB18030)."
+)
 _REPORT = typer.Option(
     None, "--report", help="Where to write rejected rows (default: next to the file)."
 )
+_TEMPLATE = typer.Option(
+    None,
+    "--template",
+    dir_okay=False,
+    help="Write an empty CSV with every column's header (Chinese) to fill in, and exit.",
+)
+_GUIDE = "Columns, formats and examples: docs/guide/importing.md (导入)."
 
 
-@import_app.command("children")
-def import_children(file: Path = _FILE, report: Path | None = _REPORT) -> None:
-    """Import children (编号, 姓名, 性别, 出生日期, 孕周, 出生体重, …)."""
-    _import("children", file, report)
+@import_app.command("children", epilog=_GUIDE)
+def import_children(
+    file: Path | None = _FILE, report: Path | None = _REPORT, template: Path | None = _TEMPLATE
+) -> None:
+    """Import children: 编号, 姓名, 性别, 出生日期 required; 孕周, 出生体重, 出院日期,
+    身份证号, 镇街, 签约医生, 类别, 登记日期, 家长姓名, 联系电话 optional."""
+    _import("children", file, report, template)
 
 
-@import_app.command("daycares")
-def import_daycares(file: Path = _FILE, report: Path | None = _REPORT) -> None:
-    """Import daycares (编号, 名称, 镇街, 托位数, 健康指导员, 开办日期, 停办日期)."""
-    _import("daycares", file, report)
+@import_app.command("daycares", epilog=_GUIDE)
+def import_daycares(
+    file: Path | None = _FILE, report: Path | None = _REPORT, template: Path | None = _TEMPLATE
+) -> None:
+    """Import daycares: 编号, 名称, 开办日期 required; 镇街, 托位数, 健康指导员, 停办日期
+    optional."""
+    _import("daycares", file, report, template)
 
 
-@import_app.command("enrolments")
-def import_enrolments(file: Path = _FILE, report: Path | None = _REPORT) -> None:
-    """Import enrolments (儿童编号, 机构编号, 入托日期, 离托日期)."""
-    _import("enrolments", file, report)
+@import_app.command("enrolments", epilog=_GUIDE)
+def import_enrolments(
+    file: Path | None = _FILE, report: Path | None = _REPORT, template: Path | None = _TEMPLATE
+) -> None:
+    """Import enrolments: 儿童编号, 机构编号, 入托日期 required; 离托日期 optional."""
+    _import("enrolments", file, report, template)
 
 
 @holidays_app.command("add")
@@ -569,22 +596,37 @@ def _steps() -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
     return log, lambda: None
 
 
-@app.command("record")
+@app.command("record", epilog="The format, with an example per visit: docs/guide/recording.md.")
 def record_command(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Encounter as JSON."),
+    file: Path | None = typer.Argument(
+        None, exists=True, dir_okay=False, show_default=False, help="Encounter as JSON."
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Today (default: the real today)."),
+    schema: bool = typer.Option(
+        False, "--schema", help="Print the JSON Schema of an encounter file and exit."
+    ),
 ) -> None:
     """Record an encounter from a JSON file and plan what it causes."""
     from yiyu.jobs.recording import encounter_from_data, record_encounter
 
+    if schema:
+        from yiyu.codec.schema import encounter_schema_text
+
+        typer.echo(encounter_schema_text(), nl=False)
+        return
+    if file is None:
+        _fail("missing FILE: the encounter as JSON (or --schema for its format)", EXIT_USAGE)
     with _errors():
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ValidationError("file", str(file), f"not UTF-8 JSON: {error}") from None
-        recorded = record_encounter(
-            _repo(), yiyu.load_protocol(), encounter_from_data(data), as_of=_as_of(as_of)
-        )
+        try:
+            encounter = encounter_from_data(data)
+        except ValidationError as error:
+            # The file's own mistake: named with the file and the field's path in it.
+            _fail(f"{file}: {error}")
+        recorded = record_encounter(_repo(), yiyu.load_protocol(), encounter, as_of=_as_of(as_of))
         result = recorded.result
         if not recorded.new:
             typer.echo(f"encounter {result.encounter.id} was already recorded: nothing changed")

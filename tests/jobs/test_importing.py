@@ -505,3 +505,50 @@ def test_the_parsing_is_still_importable_from_the_job() -> None:
 
     for name in yiyu.registry.__all__:
         assert getattr(importing, name) is getattr(yiyu.registry, name), name
+
+
+# --- the guardian and the template --------------------------------------------------------
+
+
+def test_a_bad_phone_is_masked_in_the_report_and_the_run(tmp_path: Path) -> None:
+    repo = MemoryRepository()
+    report = tmp_path / "rejected.csv"
+    result = import_children(
+        repo,
+        csv_bytes(
+            "编号,姓名,性别,出生日期,家长姓名,联系电话",
+            "C1,王小明,男,2024-01-31,王建国,13800138000",
+            "C2,李小红,女,2024-03-01,李华,1380013800099999",
+        ),
+        report_path=report,
+        as_of=D(2026, 1, 1),
+    )
+    assert result.imported == SaveCounts(created=1)
+    stored = repo.get_child("C1")
+    assert stored is not None
+    assert stored.guardian_phone == "13800138000"
+    text = report.read_text(encoding="utf-8-sig")
+    assert "138*********9999" in text
+    assert "1380013800099999" not in text
+    # Neither phone, good or bad, reaches the job record.
+    [run] = repo.runs()
+    assert "13800138000" not in repr(run)
+    assert "1380013800099999" not in repr(run)
+
+
+@pytest.mark.parametrize("kind", importing.IMPORT_KINDS)
+def test_a_template_has_every_column_and_reads_back_as_an_empty_file(
+    kind: importing.ImportKind, tmp_path: Path
+) -> None:
+    path = importing.write_template(kind, tmp_path / f"{kind}.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel and WPS read UTF-8 only with a BOM
+    table = importing.read_csv(raw)
+    assert table.headers == tuple(c.zh for c in importing.COLUMNS[kind])
+    result = import_file(MemoryRepository(), kind, raw)
+    assert (result.rows_read, result.rejected, result.unknown_columns) == (0, (), ())
+
+
+def test_a_template_of_an_unknown_kind_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(yiyu.ValidationError, match="kind"):
+        importing.write_template("vaccines", tmp_path / "x.csv")  # type: ignore[arg-type]

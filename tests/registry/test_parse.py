@@ -134,3 +134,76 @@ def test_enrolments_can_name_children_parsed_earlier_in_the_same_import() -> Non
     assert shape(parsed.rejected) == [(4, "child_id", "C3")]
     # Without lookups only the rows themselves are checked.
     assert len(parse_enrolments(table("child_id,daycare_id,start", "C3,K1,2025-09-01")).values) == 1
+
+
+# --- the guardian (家长姓名, 联系电话) ------------------------------------------------------
+
+
+def test_the_guardian_columns_are_read_in_english_or_chinese() -> None:
+    chinese = parse_children(
+        table(
+            "编号,姓名,性别,出生日期,家长姓名,联系电话",
+            "C1,王小明,男,2024-01-31,王建国,138 0013 8000",
+        )
+    )
+    english = parse_children(
+        table(
+            "id,name,sex,birth_date,Guardian_Name,guardian_phone",
+            "C1,王小明,M,2024-01-31,王建国,138 0013 8000",
+        )
+    )
+    assert chinese.rejected == english.rejected == ()
+    assert chinese.values == english.values
+    [child] = chinese.values
+    assert (child.guardian_name, child.guardian_phone) == ("王建国", "138 0013 8000")
+
+
+def test_a_bad_phone_rejects_its_row_by_line_masked_and_good_rows_are_kept() -> None:
+    parsed = parse_children(
+        table(
+            "编号,姓名,性别,出生日期,家长姓名,联系电话",
+            "C1,王小明,男,2024-01-31,王建国,13800138000",
+            "C2,李小红,女,2024-03-01,李华,1380013800099999",  # 16 digits
+            "C3,张小强,男,2024-03-02,张伟,138-0013-80x0",
+        )
+    )
+    assert [c.id for c in parsed.values] == ["C1"]
+    # Neither the report nor the command's output may carry a phone in full: the cell is
+    # shown masked, whatever the rule it broke.
+    assert shape(parsed.rejected) == [
+        (3, "联系电话", "138*********9999"),
+        (4, "联系电话", "138-***3-80x0"),
+    ]
+    for row in parsed.rejected:
+        assert "1380013800099999" not in repr(row)
+        assert "7–15 digits" in row.reason
+
+
+def test_an_empty_guardian_cell_clears_the_stored_one_and_a_missing_column_keeps_it() -> None:
+    stored = yiyu.Child(
+        id="C1",
+        name="王小明",
+        sex="M",
+        birth_date="2024-01-31",
+        guardian_name="王建国",
+        guardian_phone="13800138000",
+    )
+    kept = parse_children(
+        table("id,name,sex,birth_date", "C1,王小明,M,2024-01-31"), existing={"C1": stored}.get
+    )
+    assert kept.values == (stored,)
+    cleared = parse_children(
+        table("id,name,sex,birth_date,联系电话", "C1,王小明,M,2024-01-31,"),
+        existing={"C1": stored}.get,
+    )
+    assert [(c.guardian_name, c.guardian_phone) for c in cleared.values] == [("王建国", None)]
+
+
+def test_a_phone_pushed_past_the_header_by_an_unquoted_comma_is_masked() -> None:
+    parsed = parse_children(
+        table("编号,姓名,性别,出生日期,联系电话", "C1,王,小明,男,2024-01-31,13800138000")
+    )
+    [row] = parsed.rejected
+    assert "13800138000" not in row.value
+    assert row.value == "138****8000"
+    assert "a value with a comma must be in quotes" in row.reason

@@ -30,6 +30,8 @@ CHILD = make_child(
     discharge_date="2024-02-20",
     township="城关街道",
     family_doctor="FD-7",
+    guardian_name="王建国",
+    guardian_phone="138 0013 8000",
     categories=[yiyu.Category(kind="orphan", start="2024-06-01", reason="民政认定")],
     cases=[
         yiyu.Case(
@@ -94,6 +96,23 @@ def test_children_round_trip_with_all_their_facts(repo: Repository) -> None:
     assert repo.save_children([changed]) == SaveCounts(updated=1)
     assert repo.get_child("C1") == changed
     assert repo.townships() == ["城关街道"]
+
+
+def test_a_childs_guardian_round_trips_and_a_change_to_it_is_saved(repo: Repository) -> None:
+    # 家长姓名 and 联系电话 are printed on every record: read back as written, and a new
+    # phone is an update, not "unchanged".
+    repo.save_children([CHILD])
+    stored = repo.get_child("C1")
+    assert stored is not None
+    assert (stored.guardian_name, stored.guardian_phone) == ("王建国", "138 0013 8000")
+    moved = attrs.evolve(CHILD, guardian_phone="0571-8765 4321")
+    assert repo.save_children([moved]) == SaveCounts(updated=1)
+    assert repo.get_child("C1") == moved
+    cleared = attrs.evolve(CHILD, guardian_name=None, guardian_phone=None)
+    assert repo.save_children([cleared]) == SaveCounts(updated=1)
+    stored = repo.get_child("C1")
+    assert stored is not None
+    assert (stored.guardian_name, stored.guardian_phone) == (None, None)
 
 
 def test_cases_are_stored_with_why_they_closed(repo: Repository) -> None:

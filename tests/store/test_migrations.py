@@ -14,6 +14,24 @@ from yiyu.store.database import alembic_config, make_engine, schema_revision, up
 from yiyu.store.tables import metadata
 
 
+def _old_child(engine: Any) -> Any:
+    """A child written as any revision's child table holds it (today's models may have
+    columns an older revision lacks), with the facts hash yiyu computes for it."""
+    import yiyu
+    from yiyu.codec import facts_hash
+
+    child = yiyu.Child(id="C1", name="王小红", sex="F", birth_date="2026-01-31")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO child (id, name, sex, birth_date, facts_hash, updated_at) "
+                "VALUES ('C1', '王小红', 'F', '2026-01-31', :hash, '2026-11-01 00:00:00')"
+            ),
+            {"hash": facts_hash(child)},
+        )
+    return child
+
+
 def test_migrations_build_the_current_schema(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}")
     upgrade(engine)
@@ -47,15 +65,13 @@ def test_migrations_on_postgresql(postgres: Any) -> None:
 
 
 def test_an_older_database_is_upgraded_with_its_data(tmp_path: Path) -> None:
-    import yiyu
     from yiyu.store.sql import SqlRepository
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     upgrade(engine, "0001")
     assert "reschedule" not in inspect(engine).get_table_names()
     repo = SqlRepository(engine)
-    child = yiyu.Child(id="C1", name="王小红", sex="F", birth_date="2026-01-31")
-    repo.save_children([child])
+    child = _old_child(engine)
     upgrade(engine)
     assert "reschedule" in inspect(engine).get_table_names()
     assert repo.get_child("C1") == child
@@ -71,8 +87,7 @@ def test_a_database_from_before_holiday_years_is_upgraded(tmp_path: Path) -> Non
     upgrade(engine, "0002")
     assert "holiday_year" not in inspect(engine).get_table_names()
     repo = SqlRepository(engine)
-    child = yiyu.Child(id="C1", name="王小红", sex="F", birth_date="2026-01-31")
-    repo.save_children([child])
+    child = _old_child(engine)
     upgrade(engine)
     assert "holiday_year" in inspect(engine).get_table_names()
     assert repo.get_child("C1") == child
@@ -394,3 +409,45 @@ def test_the_downgrade_puts_the_contents_back_in_each_row(tmp_path: Path) -> Non
 
 def test_the_downgrade_puts_the_contents_back_on_postgresql(postgres: Any) -> None:
     _check_downgrade_0007(postgres.engine())
+
+
+def _check_0008(engine: Any) -> None:
+    import yiyu
+    from yiyu.store.sql import SqlRepository
+
+    upgrade(engine, "0007")
+    child = _old_child(engine)
+    with engine.connect() as connection:
+        before = connection.execute(text("SELECT facts_hash FROM child")).scalar_one()
+    upgrade(engine)
+    repo = SqlRepository(engine)
+    # A child stored before has no guardian, and its hash is the one it had: nothing
+    # is re-planned for the new columns.
+    assert repo.get_child("C1") == child
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT facts_hash FROM child")).scalar_one() == before
+    with_guardian = yiyu.Child(
+        id="C1",
+        name="王小红",
+        sex="F",
+        birth_date="2026-01-31",
+        guardian_name="王建国",
+        guardian_phone="13800138000",
+    )
+    repo.save_children([with_guardian])
+    assert repo.get_child("C1") == with_guardian
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    columns = {c["name"] for c in inspect(engine).get_columns("child")}
+    assert not columns & {"guardian_name", "guardian_phone"}
+    engine.dispose()
+
+
+def test_the_guardian_columns_are_added_and_dropped(tmp_path: Path) -> None:
+    _check_0008(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
+
+
+def test_the_guardian_columns_are_added_and_dropped_on_postgresql(postgres: Any) -> None:
+    _check_0008(postgres.engine())

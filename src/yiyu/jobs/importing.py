@@ -34,6 +34,7 @@ from yiyu.jobs.csvfile import write_csv_file
 # hosts found them.
 from yiyu.registry import (
     CHILD_COLUMNS,
+    COLUMNS,
     DAYCARE_COLUMNS,
     EARLIEST_BIRTH_YEARS,
     ENROLMENT_COLUMNS,
@@ -53,6 +54,7 @@ from yiyu.store.api import Repository, SaveCounts
 
 __all__ = [
     "CHILD_COLUMNS",
+    "COLUMNS",
     "DAYCARE_COLUMNS",
     "EARLIEST_BIRTH_YEARS",
     "ENROLMENT_COLUMNS",
@@ -76,6 +78,7 @@ __all__ = [
     "parse_enrolments",
     "read_csv",
     "write_report",
+    "write_template",
 ]
 
 ImportKind: TypeAlias = Literal["children", "daycares", "enrolments"]
@@ -164,6 +167,30 @@ def write_report(path: str | os.PathLike[str], rejected: Iterable[RejectedRow]) 
         ((row.line, row.field, row.value, row.reason) for row in rejected),
         header=REPORT_COLUMNS,
     )
+
+
+def write_template(kind: ImportKind, path: str | os.PathLike[str]) -> Path:
+    """Write an empty file of ``kind`` to fill in: the header line only, every column.
+
+    The headers are the Chinese ones (编号, 姓名, …), as a clinic's spreadsheet has them;
+    the import takes them, or the English ones, alike. UTF-8 with a BOM, so Excel and
+    WPS open it as UTF-8 (:mod:`yiyu.jobs.csvfile`); a file saved back from them in
+    GB18030 is read too.
+
+    Args:
+        kind: ``children``, ``daycares`` or ``enrolments``.
+        path: where to write; the file is replaced.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValidationError: if ``kind`` is not one of :data:`IMPORT_KINDS`.
+        OSError: if the file cannot be written.
+    """
+    if kind not in IMPORT_KINDS:
+        raise ValidationError("kind", kind, f"must be one of {', '.join(IMPORT_KINDS)}")
+    return write_csv_file(path, (), header=[column.zh for column in COLUMNS[kind]])
 
 
 def _source_bytes(source: _Source) -> bytes:

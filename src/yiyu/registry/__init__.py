@@ -21,6 +21,10 @@ Files
     :attr:`Parsed.unknown_columns` (their values are not imported); a missing required
     column is an error for the whole file. Blank lines (every cell empty) are skipped.
 
+Every column of every file, with its format and an example, is in
+:data:`~yiyu.registry.columns.COLUMNS` (the import guide's tables are made from it by
+:mod:`~yiyu.registry.docs`).
+
 Children (儿童)
     Required: ``id`` 编号, ``name`` 姓名, ``sex`` 性别 (``M``/``F`` or ``男``/``女``),
     ``birth_date`` 出生日期 (``YYYY-MM-DD``). Optional: ``gestational_weeks`` 孕周
@@ -28,7 +32,8 @@ Children (儿童)
     ``discharge_date`` 出院日期, ``resident_id`` 身份证号 (checked against GB 11643),
     ``township`` 镇街 (created if not yet known), ``family_doctor`` 签约医生,
     ``categories`` 类别 (entries separated by ``;`` or ``；``), ``registered_on``
-    登记日期. Dates are ``YYYY-MM-DD``.
+    登记日期, ``guardian_name`` 家长姓名, ``guardian_phone`` 联系电话 (7–15 digits; a
+    rejected phone is shown masked, never in full). Dates are ``YYYY-MM-DD``.
 
     A category entry is a kind in English or Chinese (``orphan``, ``孤儿``), optionally
     with dates: ``kind:YYYY-MM-DD`` (from that day) or ``kind:YYYY-MM-DD~YYYY-MM-DD``
@@ -73,19 +78,31 @@ Rejected rows
     the same import. One reason is given per row: the first problem found. Empty cells
     a spreadsheet pads a line with under header cells that have no name are not extra.
 
+    A phone number (``guardian_phone`` 联系电话) is never shown in full in a rejection:
+    its cell, and on a children file the cells past the header an unquoted comma pushed
+    out, are masked (``138****8000``), since the report and the command's output are
+    mailed and kept.
+
     A quote that is not closed or is misplaced fails the whole file (at its line): the
     cells after it cannot be told apart.
 
 Modules: :mod:`~yiyu.registry.encoding` (which encoding), :mod:`~yiyu.registry.table`
 (header and records with their lines), :mod:`~yiyu.registry.columns` (each file's
 columns, and where a table has them), :mod:`~yiyu.registry.rows` (the row loop every
-file shares) and :mod:`~yiyu.registry.parse` (children, daycares, enrolments).
+file shares), :mod:`~yiyu.registry.parse` (children, daycares, enrolments) and
+:mod:`~yiyu.registry.docs` (the guide's tables).
 """
 
-from yiyu.registry.columns import CHILD_COLUMNS, DAYCARE_COLUMNS, ENROLMENT_COLUMNS, Column
+from yiyu.registry.columns import (
+    CHILD_COLUMNS,
+    COLUMNS,
+    DAYCARE_COLUMNS,
+    EARLIEST_BIRTH_YEARS,
+    ENROLMENT_COLUMNS,
+    Column,
+)
 from yiyu.registry.errors import ImportFileError
 from yiyu.registry.parse import (
-    EARLIEST_BIRTH_YEARS,
     parse_children,
     parse_daycares,
     parse_enrolments,
@@ -95,6 +112,7 @@ from yiyu.registry.table import CsvRow, CsvTable, read_csv
 
 __all__ = [
     "CHILD_COLUMNS",
+    "COLUMNS",
     "DAYCARE_COLUMNS",
     "EARLIEST_BIRTH_YEARS",
     "ENROLMENT_COLUMNS",

@@ -18,7 +18,12 @@ import pendulum
 from yiyu.dates import to_date
 from yiyu.domain import Category, CategoryKind, Child, Daycare, Enrolment
 from yiyu.errors import ValidationError
-from yiyu.registry.columns import CHILD_COLUMNS, DAYCARE_COLUMNS, ENROLMENT_COLUMNS
+from yiyu.registry.columns import (
+    CHILD_COLUMNS,
+    DAYCARE_COLUMNS,
+    EARLIEST_BIRTH_YEARS,
+    ENROLMENT_COLUMNS,
+)
 from yiyu.registry.rows import Parsed, Row, parse_rows, whole_number
 from yiyu.registry.table import CsvTable
 
@@ -29,12 +34,6 @@ __all__ = [
     "parse_daycares",
     "parse_enrolments",
 ]
-
-EARLIEST_BIRTH_YEARS: Final = 18
-"""yiyu's default for the earliest birth date an import accepts: this many years before
-the import's date. Not a rule of the standard (which serves children aged 0–6): wide
-enough for anyone under age a registry lists, narrow enough to catch a mistyped year
-(1900, or 2002 for 2020)."""
 
 _CATEGORY_SEPARATORS: Final = re.compile(r"[;；]")
 
@@ -150,7 +149,13 @@ def parse_children(
             values["birth_weight_g"] = whole_number(row, "birth_weight_g", "grams, e.g. 3200")
         values.update(
             row.optional_cells(
-                "discharge_date", "resident_id", "township", "family_doctor", "registered_on"
+                "discharge_date",
+                "resident_id",
+                "township",
+                "family_doctor",
+                "registered_on",
+                "guardian_name",
+                "guardian_phone",
             )
         )
         if row.has("categories"):

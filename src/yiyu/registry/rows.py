@@ -14,6 +14,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from yiyu.domain.masking import mask_phone
 from yiyu.errors import ValidationError
 from yiyu.registry.columns import ATTRIBUTES, Column, Layout, layout_of
 from yiyu.registry.table import CsvRow, CsvTable
@@ -87,6 +88,13 @@ class Row:
     def header(self, name: str) -> str:
         return self.layout.header.get(name, name)
 
+    def shown(self, name: str) -> str:
+        """The cell as a rejection may show it: a phone masked, anything else as written."""
+        value = self.get(name)
+        if name in self.layout.personal:
+            return _masked(value)
+        return value
+
     def required(self, name: str) -> str:
         value = self.get(name)
         if not value:
@@ -103,7 +111,7 @@ class Row:
         return {name: self.get(name) or None for name in names if self.has(name)}
 
     def reject(self, name: str, reason: str) -> RejectError:
-        return RejectError(self.header(name), self.get(name), reason)
+        return RejectError(self.header(name), self.shown(name), reason)
 
 
 def _known_cells(record: CsvRow, layout: Layout) -> Row:
@@ -120,6 +128,16 @@ def _known_cells(record: CsvRow, layout: Layout) -> Row:
     )
 
 
+def _masked(text: str) -> str:
+    """``text`` with a phone's digits masked, its surrounding spaces kept as written (a
+    report shows a formula behind spaces escaped, not hidden: yiyu.jobs.csvfile)."""
+    stripped = text.strip()
+    if not stripped:
+        return text
+    start = text.index(stripped)
+    return text[:start] + (mask_phone(stripped) or "") + text[start + len(stripped) :]
+
+
 def _check_shape(record: CsvRow, layout: Layout) -> None:
     """Reject a line cut short or one with more cells than the header."""
     count = len(record.cells)
@@ -134,9 +152,13 @@ def _check_shape(record: CsvRow, layout: Layout) -> None:
             f"the line has {count} cells, the header {layout.named_width}: it is cut short",
         )
     if count > layout.width:
+        overflow = ",".join(record.cells[layout.width :])
+        if layout.personal:
+            # An unquoted comma shifts every later cell right: the overflow may be a phone.
+            overflow = _masked(overflow)
         raise RejectError(
             f"(column {layout.width + 1})",
-            ",".join(record.cells[layout.width :]),
+            overflow,
             f"the line has {count} cells, the header {layout.width}: "
             "a value with a comma must be in quotes",
         )
@@ -151,7 +173,7 @@ def _from_validation(
     column = next((c for c, a in attributes.items() if a == root), root)
     if row.has(column):
         reason = error.rule if error.field == root else f"{error.field}: {error.rule}"
-        return RejectError(row.header(column), row.get(column), reason)
+        return RejectError(row.header(column), row.shown(column), reason)
     value = error.value.isoformat() if hasattr(error.value, "isoformat") else error.value
     return RejectError(error.field, "" if value is None else str(value), error.rule)
 

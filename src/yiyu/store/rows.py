@@ -100,6 +100,8 @@ def child_rows(child: Child, now: dt.datetime) -> ChildParts:
         township=child.township,
         family_doctor=child.family_doctor,
         registered_on=_optional_date(child.registered_on),
+        guardian_name=child.guardian_name,
+        guardian_phone=child.guardian_phone,
         facts_hash=facts_hash(child),
         updated_at=now,
     )
@@ -181,6 +183,8 @@ def child_from_rows(
         township=row.township,
         family_doctor=row.family_doctor,
         registered_on=row.registered_on,
+        guardian_name=row.guardian_name,
+        guardian_phone=row.guardian_phone,
         categories=[
             Category(kind=c.kind, start=c.start, end=c.end, reason=c.reason)
             for c in sorted(categories, key=lambda c: c.id or 0)

@@ -65,6 +65,9 @@ class ChildRow(SQLModel, table=True):
     township: str | None = Field(default=None, index=True)
     family_doctor: str | None = Field(default=None, index=True)
     registered_on: dt.date | None = None
+    # Personal data, printed masked and never logged; not indexed: nothing looks it up.
+    guardian_name: str | None = None
+    guardian_phone: str | None = None
     facts_hash: str
     updated_at: dt.datetime
 

@@ -172,9 +172,16 @@ def encounter_from_data(data: Mapping[str, Any]) -> Encounter:
     may leave the version out (read as yiyu 0.1's format, the same fields).
 
     Raises:
-        ValidationError: naming the field, for a missing or invalid field, or ``v`` for
-            a format newer than this yiyu reads.
+        ValidationError: naming the field (its path: ``measurements.weight_kg``,
+            ``warning_signs['m6_1']``), for a missing, unknown or invalid field, ``v`` for
+            a format newer than this yiyu reads, or ``encounter`` for data that is not an
+            object. The JSON Schema of this format is :mod:`yiyu.codec.schema`'s.
     """
+    if not isinstance(data, Mapping) or not all(isinstance(key, str) for key in data):
+        # A JSON array or a bare value: say what was given, never echo it whole.
+        raise ValidationError(
+            "encounter", type(data).__name__, "a JSON object of the encounter's fields is required"
+        )
     fields = encounter_fields(data)
     try:
         return Encounter(**fields)
