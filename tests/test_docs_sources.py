@@ -61,7 +61,8 @@ def test_every_source_the_data_declares_or_cites_is_listed_with_its_title() -> N
     listed = set(re.findall(r"^\| ([A-Z][A-Z0-9]*) \|", documents, re.MULTILINE))
     declared = {sid for _, data in _data() for sid in data.get("sources", {})}
     cited = {re.split(r"[^A-Za-z0-9]", text, maxsplit=1)[0] for _, text in _citations()}
-    assert declared and cited
+    assert declared
+    assert cited
     assert sorted((declared | cited) - listed) == []
 
 
