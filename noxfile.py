@@ -1,4 +1,4 @@
-"""Every development task of yiyu: ``nox -s tests lint typecheck docs``.
+"""Every development task of yiyu: ``nox -s tests lint typecheck docs build``.
 
 Sessions read their dependency groups from ``pyproject.toml`` so that there is one
 list of development dependencies. Python is pinned to 3.11, the interpreter the
@@ -7,6 +7,11 @@ instead of skipping, which is what we want.
 """
 
 from __future__ import annotations
+
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
 
 import nox
 
@@ -53,6 +58,34 @@ def docs(session: nox.Session) -> None:
     session.run("python", "scripts/gen_docs.py")
     session.run("python", "scripts/gen_previews.py")
     session.run("mkdocs", "build", "--strict")
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """The wheel and the sdist into ``dist/``, the wheel built from the sdist.
+
+    Checks that both carry what only the source tree has otherwise: the templates (force-
+    included as ``yiyu/templates``), the packaged data and ``py.typed``.
+    """
+    session.install("uv")  # also under the virtualenv backend
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run("uv", "build", "--out-dir", "dist")
+    [wheel] = Path("dist").glob("yiyu-*.whl")
+    [sdist] = Path("dist").glob("yiyu-*.tar.gz")
+    in_wheel = set(zipfile.ZipFile(wheel).namelist())
+    with tarfile.open(sdist) as archive:
+        top = archive.getnames()[0].split("/")[0]
+        in_sdist = {name.removeprefix(f"{top}/") for name in archive.getnames()}
+    expected = {
+        wheel: ["yiyu/py.typed", "yiyu/templates/", "yiyu/protocol/data/cn-national.toml"],
+        sdist: ["src/yiyu/py.typed", "templates/", "src/yiyu/protocol/data/cn-national.toml"],
+    }
+    for archive_path, names in expected.items():
+        contents = in_wheel if archive_path == wheel else in_sdist
+        for name in names:
+            if not any(member.startswith(name) for member in contents):
+                session.error(f"{archive_path} lacks {name}")
+    session.log(f"built {wheel} and {sdist}")
 
 
 @nox.session(python=PYTHON)

@@ -1,9 +1,13 @@
-"""The installed wheel, not the source tree, renders a record (STYLE 15).
+"""The installed wheel, not the source tree, renders a record and runs the command line
+(STYLE 15).
 
 Templates that exist only in the source tree are a classic packaging bug: pyproject
 force-includes the repository's ``templates/`` as ``yiyu/templates``, and this test
-proves it by building the wheel, installing it into a fresh virtual environment (with
-no ``PYTHONPATH``, run from another folder) and rendering a record there.
+proves it by building the sdist and from it the wheel (as ``nox -s build`` does),
+installing the wheel alone into a fresh virtual environment (with no ``PYTHONPATH``, run
+from another folder) and rendering a record there. The installed ``yiyu`` command runs a
+small demo (the database, its migrations, the plan, the work lists), and, the wheel being
+installed without the ``postgres`` extra, a PostgreSQL URL says which extra to install.
 
 It is skipped only when a wheel cannot be built here at all: no ``uv``, or no package
 index to fetch the build backend from. With ``CI=true`` it is never skipped.
@@ -40,6 +44,8 @@ SCRIPT = textwrap.dedent(
 
     site = Path(sys.prefix).resolve()
     assert Path(yiyu.__file__).resolve().is_relative_to(site), yiyu.__file__
+    # A host's mypy reads the package's types only if it says it has them (PEP 561).
+    assert (Path(yiyu.__file__).parent / "py.typed").is_file()
     assert packaged_templates().resolve().is_relative_to(site), packaged_templates()
     sample = samples.visit("infant")
     pdf = render(encounter_document(sample.record, sample.subject, institution="安装包测试中心"))
@@ -62,19 +68,26 @@ def _cannot_build(why: str) -> None:
     pytest.skip(why)
 
 
+def _uv() -> str | None:
+    # uv tells the processes it starts where it is (UV): under `uvx nox` it is not on PATH.
+    return os.environ.get("UV") or shutil.which("uv")
+
+
 def test_the_installed_wheel_renders_a_record(tmp_path: Path) -> None:
     need_poppler()
-    uv = shutil.which("uv")
+    uv = _uv()
     if uv is None:
         _cannot_build("uv is not installed")
     assert uv is not None
     dist = tmp_path / "dist"
-    built = _run([uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)], cwd=tmp_path)
+    # The sdist, then the wheel from it: what the sdist lacks, the wheel lacks too.
+    built = _run([uv, "build", "--out-dir", str(dist), str(ROOT)], cwd=tmp_path)
     if built.returncode != 0:
         if any(word in built.stderr.lower() for word in _OFFLINE):
             _cannot_build(f"no package index to build with: {built.stderr[-300:]}")
         pytest.fail(f"uv build failed:\n{built.stderr[-2000:]}")
     [wheel] = dist.glob("yiyu-*.whl")
+    assert len(list(dist.glob("yiyu-*.tar.gz"))) == 1
 
     venv = tmp_path / "venv"
     made = _run([uv, "venv", "--python", sys.executable, str(venv)], cwd=tmp_path)
@@ -102,3 +115,22 @@ def test_the_installed_wheel_renders_a_record(tmp_path: Path) -> None:
     ).stdout.decode("utf-8")
     assert "1岁以内儿童健康检查记录表" in text
     assert "安装包测试中心" in text
+
+    yiyu = venv / "bin" / "yiyu"
+    helped = _run([str(yiyu), "--help"], cwd=elsewhere, timeout=60)
+    assert helped.returncode == 0, helped.stderr[-2000:]
+    assert "demo" in helped.stdout
+    out = elsewhere / "demo"
+    demo = [str(yiyu), "demo", "--children", "10", "--no-pdf", "--out", str(out)]
+    ran = _run(demo, cwd=elsewhere, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert (out / "yiyu-demo.db").is_file()
+    assert list((out / "worklists").glob("*.csv"))
+
+    # Installed without the postgres extra: no psycopg, and a message that says so.
+    url = "postgresql+psycopg://nurse:pw-in-url@127.0.0.1:1/yiyu"
+    refused = _run([str(yiyu), "--db", url, "worklist"], cwd=elsewhere, timeout=60)
+    assert refused.returncode == 1
+    [line] = refused.stderr.strip().splitlines()
+    assert "yiyu[postgres]" in line
+    assert "pw-in-url" not in line

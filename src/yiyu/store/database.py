@@ -26,6 +26,7 @@ from yiyu.errors import ValidationError, YiyuError
 
 __all__ = [
     "DATABASE_ENV",
+    "MissingDriverError",
     "SchemaError",
     "SchemaUpgrade",
     "check_schema",
@@ -179,6 +180,8 @@ def make_engine(url: str, *, reader: bool = False, **options: Any) -> Engine:
 
     Raises:
         ValidationError: if the URL cannot be understood (the password is not shown).
+        MissingDriverError: if its driver is not installed (PostgreSQL without the
+            ``postgres`` extra).
     """
     parsed = _parse(url)
     if parsed is None:
@@ -219,7 +222,37 @@ def make_engine(url: str, *, reader: bool = False, **options: Any) -> Engine:
             connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(parsed, pool_pre_ping=True, **options)
+    try:
+        return create_engine(parsed, pool_pre_ping=True, **options)
+    except ModuleNotFoundError as error:  # SQLAlchemy imports the driver here
+        raise MissingDriverError(redact(url), parsed, error.name) from None
+
+
+class MissingDriverError(YiyuError):
+    """The database's driver is not installed: PostgreSQL needs yiyu's ``postgres`` extra
+    (psycopg), which a plain ``pip install yiyu`` leaves out.
+
+    Attributes:
+        database: the database, as :func:`redact` shows it.
+        module: the module that could not be imported (``"psycopg"``).
+    """
+
+    def __init__(self, database: str, url: URL, module: str | None) -> None:
+        self.database = database
+        self.module = module or url.get_driver_name()
+        if url.get_backend_name() != "postgresql":
+            advice = "install it, or use PostgreSQL (postgresql+psycopg://) or SQLite"
+        elif url.get_driver_name() == "psycopg":
+            advice = "install yiyu with its postgres extra, yiyu[postgres] (docs/guide/install.md)"
+        else:  # postgresql:// means psycopg2 to SQLAlchemy; yiyu is tested with psycopg 3
+            advice = (
+                "yiyu connects to PostgreSQL with psycopg: write the URL as "
+                "postgresql+psycopg://… and install yiyu's postgres extra (yiyu[postgres])"
+            )
+        super().__init__(
+            f"database {database} needs the Python module {self.module}, "
+            f"which is not installed: {advice}"
+        )
 
 
 class SchemaError(YiyuError):
