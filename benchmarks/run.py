@@ -695,8 +695,9 @@ def measure_footprint(run: Run, store: bench_store.Store, tag: str, raw_bytes: f
                 f"indexes {own:,.0f} bytes per obligation") + ")",
              against="the plan's rows alone, the same way (the write-limit baseline's "
              "file: no children, plan states or encounters)"),
-        why=(f"the obligations themselves take {own:,.0f} bytes each (the row and seven "
-             "indexes over it), the children, plan states and encounters the rest"
+        why=(f"the obligations themselves take {own:,.0f} bytes each (the row and its five "
+             "indexes: the key, the subject, township and due date, assignee and due date, "
+             "daycare), the children, plan states and encounters the rest"
              if own is not None else ""),
     )  # fmt: skip
 
@@ -824,9 +825,9 @@ CLOSE = {
         "plan state yet"
     ),
     "store.bytes_per_obligation": (
-        "drop the indexes no query reads (`due` alone and `rule`: the work list and coverage "
-        "filter on township, assignee and window) and keep the protocol and its version "
-        "with the content (they change with the rule version): about 50 bytes a row"
+        "keep the protocol, its version and the role with the content (they change with "
+        "the rule version, not per row) and the update time as a day number, not text: "
+        "about 60 bytes a row"
     ),
     "plan.incremental": (
         "save the few changed subjects' plans without reading their stored obligations "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import enum
+import functools
 import re
 from typing import Final
 
@@ -158,11 +159,13 @@ class Period:
         if not 1 <= value <= 12 // self.kind.months:
             raise ValidationError("index", value, f"out of range for a {self.kind.value}")
 
-    @property
+    # Cached (attrs keeps a slot for each): coverage asks a period for its bounds for
+    # every obligation it counts.
+    @functools.cached_property
     def start(self) -> pendulum.Date:
         return pendulum.Date(self.year, (self.index - 1) * self.kind.months + 1, 1)
 
-    @property
+    @functools.cached_property
     def end(self) -> pendulum.Date:
         """The last day of the period (inclusive)."""
         # The last month's length, not start + months - 1 day by pendulum: coverage asks

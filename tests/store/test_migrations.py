@@ -451,3 +451,26 @@ def test_the_guardian_columns_are_added_and_dropped(tmp_path: Path) -> None:
 
 def test_the_guardian_columns_are_added_and_dropped_on_postgresql(postgres: Any) -> None:
     _check_0008(postgres.engine())
+
+
+def _check_0009(engine: Any) -> None:
+    upgrade(engine)
+    indexes = {index["name"] for index in inspect(engine).get_indexes("obligation")}
+    # The work list's and coverage's indexes stay; the two no query reads are gone.
+    assert {"ix_obligation_township_due", "ix_obligation_assignee_due"} <= indexes
+    assert not indexes & {"ix_obligation_due", "ix_obligation_rule"}
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    indexes = {index["name"] for index in inspect(engine).get_indexes("obligation")}
+    assert {"ix_obligation_due", "ix_obligation_rule"} <= indexes
+    engine.dispose()
+
+
+def test_the_unread_obligation_indexes_are_dropped(tmp_path: Path) -> None:
+    _check_0009(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
+
+
+def test_the_unread_obligation_indexes_are_dropped_on_postgresql(postgres: Any) -> None:
+    _check_0009(postgres.engine())

@@ -207,14 +207,14 @@ class ObligationRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     subject_kind: str
     subject_id: str
-    rule: str = Field(index=True)
+    rule: str  # not indexed: nothing selects by rule alone (revision 0009)
     occurrence: str | None = None
     protocol: str
     protocol_version: str
     variant: str | None = None
     role: str
     opens: dt.date
-    due: dt.date = Field(index=True)
+    due: dt.date  # indexed with the township and with the assignee, not alone
     closes: dt.date
     daycare_id: str | None = Field(default=None, index=True)
     township: str | None = None
