@@ -110,3 +110,13 @@ def test_the_option_beats_the_file_and_neither_is_an_error_naming_both(tmp_path:
     nameless = read_settings(write(tmp_path, '[printing]\ngrowth_references = ["who_2006"]\n'))
     with pytest.raises(SettingsError, match="has no \\[institution\\] name"):
         institution_name("  ", nameless)
+
+
+def test_the_guides_example_file_reads(tmp_path: Path) -> None:
+    import re
+
+    page = Path(__file__).parents[2] / "docs" / "guide" / "printing.md"
+    [toml] = re.findall(r"```toml\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+    settings = read_settings(write(tmp_path, toml))
+    assert settings.institution == "城东街道社区卫生服务中心"
+    assert settings.growth_references == ("ws_t_423_2022",)
