@@ -535,13 +535,13 @@ def render_command(
     """Print a day: the records of its encounters and the work lists, with bundles."""
     from yiyu.jobs.render import render_day
 
-    settings = _settings()
-    name = _institution(institution, settings)  # before any work: no form without it
     with _errors():
+        repo, settings = _repo(), _settings()
+        name = _institution(institution, settings)  # before any work: no form without it
         update, stop = _progress("render")
         try:
             done = render_day(
-                _repo(), yiyu.load_protocol(), as_of=_as_of(as_of), out=out,
+                repo, yiyu.load_protocol(), as_of=_as_of(as_of), out=out,
                 institution=name, township=township, workers=workers, progress=update,
                 growth_references=growth_reference or settings.growth_references,
             )  # fmt: skip
