@@ -242,15 +242,17 @@ def test_render_and_coverage_pdf(db: str, tmp_path: Path) -> None:
     assert pdf.read_bytes().startswith(b"%PDF")
     assert runner.invoke(app, [*args, "--format", "pdf"]).exit_code == 2
     rendered = runner.invoke(
-        app, ["--db", db, "render", "--as-of", "2026-05-06", "--out", str(tmp_path / "day")]
-    )
+        app,
+        ["--db", db, "render", "--as-of", "2026-05-06", "--out", str(tmp_path / "day"),
+         "--institution", "城关街道社区卫生服务中心"],
+    )  # fmt: skip
     assert rendered.exit_code == 0, rendered.output
     assert "PDFs written" in rendered.output
     assert list((tmp_path / "day").glob("worklist-*.pdf"))
     unknown = runner.invoke(
         app,
         ["--db", db, "render", "--as-of", "2026-05-06", "--out", str(tmp_path / "x"),
-         "--growth-reference", "cdc_2000"],
+         "--institution", "城关街道社区卫生服务中心", "--growth-reference", "cdc_2000"],
     )  # fmt: skip
     assert unknown.exit_code == 1
     assert unknown.output.startswith("error: growth_references='cdc_2000'")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # imported when a command needs them: `yiyu --help` stays qui
 
     from yiyu.coverage import IndicatorResult
     from yiyu.jobs.importing import ImportKind
+    from yiyu.jobs.settings import Settings
     from yiyu.outcomes import ChildRecord, DaycareRecord
     from yiyu.store.sql import SqlRepository
 
@@ -57,6 +58,7 @@ EXIT_PARTIAL = 3
 class _Options:
     db: str | None = None
     debug: bool = False
+    config: Path | None = None
     engines: list[Engine] = []  # noqa: RUF012 - one command at a time, disposed at its end
 
 
@@ -71,9 +73,17 @@ def main_options(
         None, "--db", help="Database URL (default: $YIYU_DATABASE_URL, else a local SQLite file)."
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        dir_okay=False,
+        help="Settings file (default: $YIYU_CONFIG, else ./yiyu.toml if there): "
+        "[institution] name, [printing] growth_references.",
+    ),
 ) -> None:
     OPTIONS.db = db
     OPTIONS.debug = debug
+    OPTIONS.config = config
     ctx.call_on_close(_dispose_engines)
 
 
@@ -150,6 +160,26 @@ def _repo() -> SqlRepository:
     OPTIONS.engines.append(engine)
     check_schema(engine)
     return SqlRepository(engine)
+
+
+def _settings() -> Settings:
+    """The settings file's values (read when a command needs them; a bad file: exit 2)."""
+    from yiyu.jobs.settings import SettingsError, find_settings, read_settings
+
+    try:
+        return read_settings(find_settings(OPTIONS.config))
+    except SettingsError as error:
+        _fail(str(error), code=EXIT_USAGE)
+
+
+def _institution(option: str | None, settings: Settings) -> str:
+    """The institution printed on the forms, or exit 2 naming the option and the file."""
+    from yiyu.jobs.settings import SettingsError, institution_name
+
+    try:
+        return institution_name(option, settings)
+    except SettingsError as error:
+        _fail(str(error), code=EXIT_USAGE)
 
 
 def _as_of(value: str | None) -> pendulum.Date:
@@ -421,9 +451,14 @@ def coverage_command(
     as_of: str | None = typer.Option(None, "--as-of", help="Judge as of (default today)."),
     output: str = typer.Option("table", "--format", help="table, csv, json or pdf."),
     out: Path | None = typer.Option(None, "--out", help="The PDF's path (--format pdf)."),
+    institution: str | None = typer.Option(
+        None,
+        "--institution",
+        help="Printed under the PDF's title (default: [institution] name in yiyu.toml, if set).",
+    ),
 ) -> None:
     """Coverage against the plan's targets, from the obligations themselves."""
-    from yiyu.jobs.coverage import coverage_report
+    from yiyu.jobs.coverage import coverage_report, shortfall_details
 
     if output not in ("table", "csv", "json", "pdf"):
         _fail(f"--format={output!r}: expected table, csv, json or pdf", code=2)
@@ -444,7 +479,14 @@ def coverage_command(
                     by_area[name] = coverage_report(
                         repo, protocol, period=_period(period), as_of=day, township=name
                     )
-            out.write_bytes(render(coverage_document(by_area, period=period, as_of=day)))
+            details = shortfall_details(repo, by_area)
+            settings = _settings()
+            document = coverage_document(
+                by_area, period=period, as_of=day, names=details.names,
+                obligations=details.obligations,
+                institution=institution.strip() if institution else settings.institution,
+            )  # fmt: skip
+            out.write_bytes(render(document))
             typer.echo(f"wrote {out}")
             return
         rows = [r.as_dict() for r in results]
@@ -503,7 +545,12 @@ def render_command(
     out: Path = typer.Option(..., "--out", help="Folder for the PDFs."),
     as_of: str | None = typer.Option(None, "--as-of", help="The day to print (default today)."),
     township: str | None = typer.Option(None, "--township", help="Only this 镇街."),
-    institution: str = typer.Option("社区卫生服务中心", "--institution", help="Printed on forms."),
+    institution: str | None = typer.Option(
+        None,
+        "--institution",
+        help="The institution printed on every form (机构名称; default: [institution] name "
+        "in yiyu.toml; one of the two is required).",
+    ),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Default: one per core."),
     growth_reference: list[str] | None = typer.Option(
         None,
@@ -516,12 +563,14 @@ def render_command(
     from yiyu.jobs.render import render_day
 
     with _errors():
+        repo, settings = _repo(), _settings()
+        name = _institution(institution, settings)  # before any work: no form without it
         update, stop = _progress("render")
         try:
             done = render_day(
-                _repo(), yiyu.load_protocol(), as_of=_as_of(as_of), out=out,
-                institution=institution, township=township, workers=workers, progress=update,
-                growth_references=growth_reference or None,
+                repo, yiyu.load_protocol(), as_of=_as_of(as_of), out=out,
+                institution=name, township=township, workers=workers, progress=update,
+                growth_references=growth_reference or settings.growth_references,
             )  # fmt: skip
         finally:
             stop()

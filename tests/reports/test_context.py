@@ -463,3 +463,92 @@ def test_the_findings_say_which_reference_judged_them_when_another_is_printed(
     # Nothing measured: no growth finding to explain.
     unmeasured, _ = _record("F", 800, {})
     assert encounter_document(unmeasured, child, institution="x").context["case_basis"] is None
+
+
+# --- which form: by the check, by age only for an unscheduled visit (#15) ----------------------
+
+
+def _check_record(rule: str | None, born: str, on: str) -> tuple[ChildRecord, yiyu.Child]:
+    """A child's visit on ``on``: for its ``rule`` check, or unscheduled (``None``)."""
+    child = make_child("C15", born=born)
+    key = f"child:{child.id}/{rule}" if rule is not None else None
+    encounter = make_encounter(
+        id=f"E-{rule}-{on}", subject_id=child.id, on=on, obligation_key=key,
+        measurements={"weight_kg": 9.5, "length_cm": 75.0},
+    )  # fmt: skip
+    record = yiyu.record(encounter, child, yiyu.load_protocol(), as_of=pendulum.parse(on).date())
+    assert isinstance(record, ChildRecord)
+    assert (record.obligation.rule if record.obligation else None) == rule
+    return record, child
+
+
+@pytest.mark.parametrize(
+    ("rule", "on", "band"),
+    [
+        ("m12", "2026-03-14", "toddler"),  # 11 months 30 days: still the 12-month check
+        ("m12", "2026-03-15", "toddler"),  # its day
+        ("m12", "2026-06-10", "toddler"),  # late, within its window
+        ("m8", "2025-11-20", "infant"),  # the 8-month check done at 8 months
+        ("m36", "2028-03-01", "preschool"),  # the 3-year check done at 35 months
+        ("m30", "2027-09-15", "toddler"),
+        (None, "2026-03-14", "infant"),  # unscheduled at 11 months 30 days: by age
+        (None, "2026-03-15", "toddler"),  # unscheduled on the first birthday
+    ],
+)
+def test_the_form_is_chosen_by_the_check_and_by_age_only_when_unscheduled(
+    rule: str | None, on: str, band: str
+) -> None:
+    record, child = _check_record(rule, "2025-03-15", on)
+    document = encounter_document(record, child, institution="城关卫生院")
+    assert document.context["form"]["band"] == band
+    assert document.template == BANDS[band][1]
+
+
+# --- the guardian printed from the child (#15) ------------------------------------------------
+
+
+def test_the_childs_guardian_and_masked_phone_are_printed_without_being_passed() -> None:
+    sample = samples.visit("infant")
+    assert isinstance(sample.record, ChildRecord)
+    child = attrs.evolve(sample.subject, guardian_name="李娜", guardian_phone="13900001111")
+    document = encounter_document(sample.record, child, institution="城东卫生院")
+    assert document.context["child"]["guardian"] == "李娜"
+    assert document.context["child"]["phone"] == "139****1111"
+    embedded = document.data.decode("utf-8")
+    assert "13900001111" not in embedded  # neither in the contact nor in the child's data
+    assert json.loads(embedded)["subject"]["guardian_phone"] == "139****1111"
+    shown = encounter_document(sample.record, child, institution="城东卫生院", show_full_ids=True)
+    assert shown.context["child"]["phone"] == "13900001111"
+    # The caller's contact still wins (a grandparent brought the child today).
+    other = encounter_document(
+        sample.record, child, institution="城东卫生院", guardian="李奶奶", phone="13700002222"
+    )
+    assert (other.context["child"]["guardian"], other.context["child"]["phone"]) == (
+        "李奶奶",
+        "137****2222",
+    )
+
+
+def test_the_referral_slip_and_the_rearing_risk_record_print_the_childs_guardian() -> None:
+    referral = samples.document("referral")
+    assert referral.context["child"]["guardian"] == "张伟"
+    assert referral.context["child"]["phone"] == "135****8888"
+    risk = samples.document("rearing_risk")
+    assert risk.context["child"]["guardian"] == "刘奶奶"
+    assert risk.context["child"]["phone"] == "137****2222"
+    assert "13700002222" not in risk.data.decode("utf-8")
+
+
+# --- the work list's legend (#15) ---------------------------------------------------------------
+
+
+def test_the_worklist_prints_each_services_contents_once_in_a_legend() -> None:
+    document = samples.document("worklist")
+    rows, legend = document.context["rows"], document.context["legend"]
+    assert {entry["mark"] for entry in legend} == {row["legend"] for row in rows}
+    by_mark = {entry["mark"]: entry for entry in legend}
+    for row in rows:
+        assert by_mark[row["legend"]]["name"] == row["name"]
+        assert by_mark[row["legend"]]["contents"] == row["contents"]
+    assert sum(entry["count"] for entry in legend) == len(rows)
+    assert len({(e["name"], e["contents"]) for e in legend}) == len(legend)

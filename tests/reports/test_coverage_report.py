@@ -118,3 +118,31 @@ def test_an_unfinished_period_and_small_denominators_give_no_verdict(
     assert rows["dev_screening_0_3"]["met"] == "未达标"  # 100 children: a verdict
     assert rows["daycare_quarterly_visit"]["met"] == "分母<20"  # 8 daycares: none
     assert finished.context["unfinished"] is False
+
+
+def test_a_shortfall_names_the_service_its_due_date_and_status_with_the_key_small(
+    renderer: Any, poppler: Any
+) -> None:
+    from yiyu.testing import make_obligation
+
+    # The raw key alone (child:C0000021/newborn_home_visit) told a township nothing.
+    visit = make_obligation(
+        "2026-07-03", "2026-07-10", "2026-07-10", key="child:C0/newborn_home_visit",
+        rule="newborn_home_visit", name="新生儿家庭访视", subject_id="C0",
+    )  # fmt: skip
+    late = Shortfall(subject_id="C0", key=visit.key, reason="missed")
+    unknown = Shortfall(subject_id="C1", key="child:C1/m3", reason="late")
+    area = [attrs.evolve(BY_AREA["全市"][0], shortfall=(late, unknown))]
+    document = coverage_document(
+        {"全市": area}, period="2026Q3", as_of=pendulum.Date(2026, 10, 15),
+        names={"C0": "王小红"}, obligations={visit.key: visit},
+    )  # fmt: skip
+    [first, second] = document.context["areas"][0]["shortfalls"][0]["items"]
+    assert first == {
+        "subject": "王小红", "subject_id": "C0", "service": "新生儿家庭访视",
+        "due": "2026-07-10", "reason": "未完成", "key": "child:C0/newborn_home_visit",
+    }  # fmt: skip
+    assert (second["service"], second["due"], second["key"]) == ("—", "", "child:C1/m3")
+    text = "".join(poppler.text(renderer.render(document)).split())
+    assert "王小红C0新生儿家庭访视2026-07-10未完成child:C0/newborn_home_visit" in text
+    assert "服务项目应做日期状态" in text

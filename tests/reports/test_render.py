@@ -412,3 +412,107 @@ def test_a_child_of_seven_gets_a_line_that_the_standard_is_for_under_7(
     text = _printed(renderer, poppler, encounter_document(record, child, institution="x"))
     assert "WS/T423—2022适用于7岁以下儿童：本次已满7岁，未按该标准评价。" in text
     assert "23.00kg" in text
+
+
+# --- layout a clinician signs and a township prints (#15) ---------------------------------------
+
+
+def _pages(poppler: Poppler, pdf: bytes) -> list[str]:
+    """Each page's text without spaces or line breaks (pdftotext separates pages by \\f)."""
+    return ["".join(page.split()) for page in poppler.text(pdf).split("\f")][: poppler.pages(pdf)]
+
+
+def test_findings_next_visit_and_signature_of_a_heavy_six_month_record_share_a_page(
+    renderer: Any, poppler: Poppler
+) -> None:
+    import attrs
+
+    import yiyu
+    from yiyu.reports import encounter_document, samples
+
+    # The 6-month sample with anaemia, stunting, underweight and a positive screen: five
+    # findings, five follow-ups. It printed on 3 pages, page 2 holding only the signature.
+    sample = samples.visit("infant")
+    encounter = attrs.evolve(
+        sample.record.encounter,
+        measurements=yiyu.Measurements(weight_kg=5.6, length_cm=61.0, head_cm=41.0, hb_g_l=95),
+        warning_signs={"m6_1": True, "m6_2": False, "m6_3": False, "m6_4": False},
+    )
+    record = yiyu.record(encounter, sample.subject, yiyu.load_protocol(), as_of=encounter.on)
+    assert len(record.findings) >= 4
+    assert len(record.follow_ups) >= 4
+    pdf = renderer.render(
+        encounter_document(record, sample.subject, institution="城东卫生院", earlier=sample.earlier)
+    )
+    pages = _pages(poppler, pdf)
+    assert len(pages) == 2  # one page of record, one of charts
+    [closing] = [page for page in pages if "本次发现与处理" in page]
+    for part in ("轻度贫血", "后续随访", "下次随访日期", "随访医生签名", "签名："):
+        assert part in closing, part
+    assert "生长曲线" not in closing
+
+
+@pytest.mark.parametrize("name", ["newborn", "infant", "toddler", "preschool"])
+def test_a_one_visit_record_is_one_page_and_its_charts(
+    poppler: Poppler, rendered: dict[str, bytes], name: str
+) -> None:
+    pages = _pages(poppler, rendered[name])
+    assert len(pages) == 2
+    assert "随访医生签名" in pages[0]
+    assert "本次发现与处理" in pages[0]
+    assert "生长曲线" in pages[1]
+
+
+def test_a_townships_day_of_67_items_fits_on_three_pages(renderer: Any, poppler: Poppler) -> None:
+    import yiyu
+    from yiyu.jobs.worklist import WorklistItem
+    from yiyu.reports import worklist_document
+    from yiyu.scheduling import worklist_order
+
+    as_of = pendulum.Date(2026, 3, 2)
+    protocol = yiyu.load_protocol()
+    items = []
+    for i in range(67):  # the 3-, 6-, 8- and 12-month checks, due around the list's day
+        rule = ("m3", "m6", "m8", "m12")[i % 4]
+        born = as_of.subtract(months=int(rule[1:]), days=i % 20 - 5)
+        child = yiyu.Child(id=f"C{i:07d}", name=f"儿童{i:02d}号", sex="MF"[i % 2], birth_date=born)
+        [ob] = [o for o in yiyu.schedule(child, protocol, until=as_of.add(days=200))
+                if o.rule == rule]  # fmt: skip
+        overdue = max(0, (as_of - ob.due).days)
+        items.append(
+            WorklistItem(
+                obligation=ob,
+                subject_name=child.name,
+                township="城东街道",
+                assignee="周敏",
+                status=yiyu.Status.OVERDUE if overdue else yiyu.Status.DUE,
+                days_overdue=overdue,
+                suggested=yiyu.suggest_date(ob, as_of=as_of),
+            )
+        )
+    items.sort(key=worklist_order)
+    document = worklist_document(items, title="城东街道 工作清单", as_of=as_of)
+    pdf = renderer.render(document)
+    assert poppler.pages(pdf) <= 3  # it took 6 when every line repeated its contents
+    text = "".join(poppler.text(pdf).split())
+    for item in items:  # every child named once: one line each
+        assert text.count(item.subject_name) == 1, item.subject_name
+    legend = document.context["legend"]
+    assert sorted(entry["name"] for entry in legend) == sorted(
+        {item.obligation.name for item in items}
+    )
+    for entry in legend:  # each service's contents printed once
+        assert text.count("".join(entry["contents"].split())) == 1, entry["name"]
+
+
+def test_the_printed_record_shows_the_guardian_and_the_masked_phone(
+    poppler: Poppler, rendered: dict[str, bytes]
+) -> None:
+    from yiyu.reports import samples
+
+    child = samples.visit("toddler").subject
+    assert isinstance(child, samples.Child)
+    text = "".join(poppler.text(rendered["toddler"]).split())
+    assert f"家长姓名{child.guardian_name}" in text
+    assert "联系电话135****8888" in text
+    assert "13566668888" not in text

@@ -125,7 +125,8 @@ def test_status_shows_record_and_render_runs_in_local_time(tmp_path: Path) -> No
     missing.write_text(json.dumps({"id": "E2", "subject_id": "C9", "on": "2026-05-06"}))
     assert runner.invoke(app, ["--db", url, "record", str(missing), *day]).exit_code == 1
     rendered = runner.invoke(app, ["--db", url, "render", "--out", str(tmp_path / "pdf"),
-                                   "--as-of", "2027-01-01", "--township", "无此镇街"])  # fmt: skip
+                                   "--as-of", "2027-01-01", "--township", "无此镇街",
+                                   "--institution", "城关卫生院"])  # fmt: skip
     assert rendered.exit_code == 0, rendered.output
     with engine.begin() as connection:  # a run started at 01:30 UTC: 09:30 in Shanghai
         connection.execute(

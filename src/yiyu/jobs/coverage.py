@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 import pendulum
@@ -11,10 +11,13 @@ from yiyu.coverage import IndicatorResult, Shortfall, coverage, year_to_date
 from yiyu.dates import Period
 from yiyu.domain import Child
 from yiyu.domain._convert import whole_number
+from yiyu.errors import ValidationError
 from yiyu.protocol import Protocol, SubjectKind
-from yiyu.store import ObligationFilter, Repository, SubjectRange
+from yiyu.scheduling import Obligation
+from yiyu.scheduling.obligation import key_subject_kind
+from yiyu.store import ObligationFilter, Repository, SubjectRange, SubjectRef
 
-__all__ = ["COVERAGE_BATCH", "coverage_report"]
+__all__ = ["COVERAGE_BATCH", "ShortfallDetails", "coverage_report", "shortfall_details"]
 
 # Subjects counted at a time (a yiyu default): memory grows with the batch, not with the
 # province. 5,000 children hold about 100 MB of obligations, visits and facts.
@@ -124,3 +127,61 @@ def _count(
         encounters=encounters,
         area=township,
     )
+
+
+@attrs.frozen(kw_only=True)
+class ShortfallDetails:
+    """What a printed report needs to name its shortfalls: subject id → name, and
+    obligation key → the obligation (its service name and due date)."""
+
+    names: Mapping[str, str]
+    obligations: Mapping[str, Obligation]
+
+
+def shortfall_details(
+    repo: Repository,
+    by_area: Mapping[str, Sequence[IndicatorResult]],
+    *,
+    shown: int | None = None,
+) -> ShortfallDetails:
+    """The names and obligations of the shortfalls a coverage report prints.
+
+    Only the lines printed are read (``shown`` per indicator and area, by default
+    :data:`yiyu.reports.coverage.SHORTFALL_SHOWN`), so a city's report reads a few hundred
+    subjects, not every one that fell short.
+    """
+    if shown is None:
+        from yiyu.reports.coverage import SHORTFALL_SHOWN
+
+        shown = SHORTFALL_SHOWN
+    keys: dict[SubjectRef, set[str]] = {}
+    unkeyed: set[str] = set()
+    for results in by_area.values():
+        for result in results:
+            for item in result.shortfall[:shown]:
+                kind = _obligation_kind(item.key)
+                if item.key is None or kind is None:  # a child, or a case by its id
+                    unkeyed.add(item.subject_id)
+                    continue
+                keys.setdefault(SubjectRef(kind=kind, id=item.subject_id), set()).add(item.key)
+    names: dict[str, str] = {}
+    for kind in SubjectKind:
+        ids = sorted({ref.id for ref in keys if ref.kind is kind} | unkeyed)
+        names.update({sid: listed.name for sid, listed in repo.listed(kind, ids).items()})
+    obligations: dict[str, Obligation] = {}
+    for ref, wanted in sorted(keys.items(), key=lambda pair: (pair[0].kind.value, pair[0].id)):
+        for entry in repo.obligations(ObligationFilter(subject=ref, include_withdrawn=True)):
+            if entry.obligation.key in wanted:
+                obligations[entry.obligation.key] = entry.obligation
+    return ShortfallDetails(names=names, obligations=obligations)
+
+
+def _obligation_kind(key: str | None) -> SubjectKind | None:
+    """The subject kind of an obligation's key; ``None`` for no key or another kind of
+    key (an open case's shortfall carries the case's id)."""
+    if key is None:
+        return None
+    try:
+        return key_subject_kind(key)
+    except ValidationError:
+        return None

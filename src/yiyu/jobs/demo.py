@@ -21,7 +21,7 @@ import yiyu
 from yiyu.coverage import IndicatorResult
 from yiyu.dates import Period, PeriodKind
 from yiyu.domain import Child, Encounter
-from yiyu.jobs.coverage import coverage_report
+from yiyu.jobs.coverage import ShortfallDetails, coverage_report, shortfall_details
 from yiyu.jobs.planning import plan
 from yiyu.jobs.worklist import worklist, write_worklist_csv
 from yiyu.outcomes import ChildRecord, DaycareRecord
@@ -31,7 +31,12 @@ from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
 from yiyu.synthetic import CohortSpec, generate_cohort, simulate_daycare_visits, simulate_history
 
-__all__ = ["DemoResult", "run_demo", "summary"]
+__all__ = ["DEMO_INSTITUTION", "DemoResult", "run_demo", "summary"]
+
+# The demo's invented institutions: a clinic's own forms take the name from yiyu.toml or
+# --institution, never from a default (yiyu.jobs.settings).
+DEMO_INSTITUTION = "示范镇卫生院（演示）"
+DEMO_BUREAU = "示范市卫生健康局（演示）"
 
 Step = Callable[[str, int, int], None]
 
@@ -164,7 +169,10 @@ def run_demo(
             by_area[township] = coverage_report(
                 repo, protocol, period=period, as_of=as_of, township=township
             )
-        files += _render(out, people, histories, by_township, by_area, protocol, as_of, report)
+        details = shortfall_details(repo, by_area)
+        files += _render(
+            out, people, histories, by_township, by_area, protocol, as_of, report, details
+        )
     child_histories = [h for h in histories if hasattr(h, "child")]
     engine.dispose()
     return DemoResult(
@@ -193,6 +201,7 @@ def _render(
     protocol: yiyu.Protocol,
     as_of: pendulum.Date,
     report: Step,
+    details: ShortfallDetails,
 ) -> list[Path]:
     """PDFs: a sample of visit records (those with findings first), work lists, coverage."""
     from yiyu import reports
@@ -214,28 +223,28 @@ def _render(
     for record in sample:
         path = pdfs / f"record-{record.encounter.id.replace('/', '_').replace(':', '_')}.pdf"
         subject = record.child if isinstance(record, ChildRecord) else record.daycare
-        document = reports.encounter_document(record, subject, institution="示范镇卫生院")
+        document = reports.encounter_document(record, subject, institution=DEMO_INSTITUTION)
         path.write_bytes(reports.render(document))
         written.append(path)
         done += 1
         report("render PDFs", done, total)
     for township, items in by_township.items():
         path = pdfs / f"worklist-{township}.pdf"
-        document = reports.worklist_document(items, title=f"{township} 工作清单", as_of=as_of)
+        document = reports.worklist_document(
+            items, title=f"{township} 工作清单", as_of=as_of, institution=DEMO_INSTITUTION
+        )
         path.write_bytes(reports.render(document))
         written.append(path)
         done += 1
         report("render PDFs", done, total)
     period = next(iter(by_area.values()))[0].period
     path = pdfs / f"coverage-{period}.pdf"
-    names = {child.id: child.name for child in people}
-    path.write_bytes(
-        reports.render(
-            reports.coverage_document(
-                by_area, period=period, as_of=as_of, institution="示范市卫生健康局", names=names
-            )
-        )
-    )
+    names = {**{child.id: child.name for child in people}, **details.names}
+    document = reports.coverage_document(
+        by_area, period=period, as_of=as_of, institution=DEMO_BUREAU, names=names,
+        obligations=details.obligations,
+    )  # fmt: skip
+    path.write_bytes(reports.render(document))
     written.append(path)
     report("render PDFs", total, total)
     return written

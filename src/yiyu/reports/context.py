@@ -200,6 +200,8 @@ def _child_data(child: Child, show_full_ids: bool) -> dict[str, Any]:
     data = to_data(child)
     if not show_full_ids and "resident_id" in data:
         data["resident_id"] = mask_resident_id(child.resident_id)
+    if not show_full_ids and "guardian_phone" in data:
+        data["guardian_phone"] = mask_phone(child.guardian_phone)
     return data
 
 
@@ -209,6 +211,18 @@ def _contact(guardian: str | None, phone: str | None, show_full_ids: bool) -> di
         "guardian": guardian.strip() if guardian and guardian.strip() else None,
         "phone": full if show_full_ids else mask_phone(full),
     }
+
+
+def _guardian_of(
+    child: Child, guardian: str | None, phone: str | None
+) -> tuple[str | None, str | None]:
+    """The caller's guardian and phone, else the child's own (``Child.guardian_name``,
+    ``guardian_phone``, from the registry): a record prints 家长姓名 and 联系电话 without
+    the caller passing them."""
+    return (
+        guardian if guardian is not None else child.guardian_name,
+        phone if phone is not None else child.guardian_phone,
+    )
 
 
 def _child_context(
@@ -232,7 +246,7 @@ def _child_context(
         "birth_weight_g": child.birth_weight_g,
         "discharge_date": child.discharge_date.isoformat() if child.discharge_date else None,
         "categories": [category.kind.label_zh for category in child.categories],
-        **_contact(guardian, phone, show_full_ids),
+        **_contact(*_guardian_of(child, guardian, phone), show_full_ids),
     }
 
 
@@ -249,13 +263,22 @@ def _check(subject: Child | Daycare, expected: type[Child] | type[Daycare], reco
 
 
 def child_band(record: ChildRecord, child: Child) -> str:
-    """Which national form a child's visit goes on: by the visit, else by age."""
+    """Which national form a child's visit goes on: by the check, else by age.
+
+    The forms are the checks': 满月, 3, 6 and 8 months go on the 1岁以内 form, 12, 18,
+    24 and 30 months on the 1～2岁 form, and 3 years on on the 3～6岁 form, whenever in
+    its window the check is done (a 12-month check on the day before the first birthday
+    is still the 12-month check). So a scheduled visit is placed by the age its
+    obligation is *due* at (the rule's nominal age: ``m12`` is due at 12 months), and only
+    an unscheduled visit by the child's age on the day.
+    """
     obligation = record.obligation
     if obligation is not None and obligation.rule == "newborn_home_visit":
         return "newborn"
     if obligation is None and record.age_days < 28:
         return "newborn"
-    months = age_in_months(child.birth_date, record.encounter.on)
+    on = obligation.due if obligation is not None else record.encounter.on
+    months = age_in_months(child.birth_date, on)
     if months < 12:
         return "infant"
     if months < 36:
@@ -759,7 +782,9 @@ def encounter_document(
         doctor: the name printed for the doctor; ``None``: the encounter's performer.
         next_visit: the next visit's date; ``None``: the earliest new follow-up after the
             visit, if any, else a line to write it in.
-        guardian, phone: the parent's (or the daycare contact's) name and phone number.
+        guardian, phone: the parent's (or the daycare contact's) name and phone number;
+            ``None``: for a child, its own ``guardian_name`` and ``guardian_phone``. The
+            phone is printed masked (``138****5678``) unless ``show_full_ids``.
         earlier: the child's earlier encounters, to plot on the growth charts.
         show_full_ids: print identity and phone numbers in full (masked by default).
         growth_references: the growth sections to print, in order: ``"ws_t_423_2022"``,
@@ -846,7 +871,7 @@ def encounter_document(
         form=form_title,
         institution=institution,
         subject=_child_data(child, show_full_ids),
-        contact=_contact(guardian, phone, show_full_ids),
+        contact=_contact(*_guardian_of(child, guardian, phone), show_full_ids),
         encounter=to_data(encounter),
         obligation=record.obligation.key if record.obligation else None,
         growth=to_data(growth) if growth is not None else None,
@@ -1049,7 +1074,7 @@ def rearing_risk_document(
         form=chosen.header.title,
         institution=institution,
         subject=_child_data(subject, show_full_ids),
-        contact=_contact(guardian, phone, show_full_ids),
+        contact=_contact(*_guardian_of(subject, guardian, phone), show_full_ids),
         encounter=to_data(encounter),
         assessment=to_data(assessment),
     )
@@ -1136,7 +1161,7 @@ def referral_document(
         "referral",
         institution=institution,
         subject=_child_data(subject, show_full_ids),
-        contact=_contact(guardian, phone, show_full_ids),
+        contact=_contact(*_guardian_of(subject, guardian, phone), show_full_ids),
         referral=to_data(referral),
         to=destination,
         encounter=record.encounter.id if record is not None else None,
@@ -1157,6 +1182,27 @@ def referral_document(
 # --- work lists -------------------------------------------------------------------------------
 
 
+def _worklist_legend(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """What each service of a list asks, once: ``[{"mark", "name", "contents", "count"}]``.
+
+    A township's day is dozens of the same few checks; printing each one's contents on
+    every line made 67 lines take 12 pages. The lines carry the service's name and its
+    legend mark (``row["legend"]``, set here); the contents are printed once beneath. Two
+    services of one name whose contents differ (a variant, another protocol version) get
+    marks of their own.
+    """
+    legend: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        entry = legend.setdefault(
+            (row["name"], row["contents"]),
+            {"mark": str(len(legend) + 1), "name": row["name"], "contents": row["contents"],
+             "count": 0},
+        )  # fmt: skip
+        entry["count"] += 1
+        row["legend"] = entry["mark"]
+    return list(legend.values())
+
+
 def worklist_document(
     items: Sequence[WorklistItem],
     *,
@@ -1175,12 +1221,14 @@ def worklist_document(
         township: the township the list is for, if one (for bundling).
     """
     rows = [item.as_row() for item in items]
+    legend = _worklist_legend(rows)
     overdue = sum(1 for row in rows if row["status"] == "overdue")
     context: dict[str, Any] = {
         "form": {"title": title, "band": "worklist"},
         "as_of": as_of.isoformat(),
         "institution": institution,
         "rows": rows,
+        "legend": legend,
         "overdue": overdue,
         "due": len(rows) - overdue,
         # Suggestions after a window that holds no working day: a footnote explains them.

@@ -10,22 +10,24 @@ names, escaped.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import pendulum
 from markupsafe import Markup, escape
 
-from yiyu.coverage import SMALL_DENOMINATOR, IndicatorResult
+from yiyu.coverage import SMALL_DENOMINATOR, IndicatorResult, Shortfall
 from yiyu.coverage.results import SHORTFALL_REASONS
 from yiyu.reports.context import PrintDocument, _attachment
 from yiyu.reports.fonts import FONT_FAMILY
+from yiyu.scheduling import Obligation
 
-__all__ = ["coverage_chart", "coverage_document"]
+__all__ = ["SHORTFALL_SHOWN", "coverage_chart", "coverage_document"]
 
 _BAR_WIDTH = 300
 _ROW = 18
 _LABEL = 210
-_SHORTFALL_SHOWN = 25
+SHORTFALL_SHOWN: Final = 25
+"""The shortfall lines printed per indicator and area (the rest are counted: 另有 n 项)."""
 
 
 def coverage_chart(results: Sequence[IndicatorResult]) -> Markup:
@@ -125,6 +127,28 @@ def _sections(results: Sequence[IndicatorResult]) -> list[dict[str, Any]]:
     return sections
 
 
+def _service(obligation: Obligation | None) -> str:
+    """What fell short, in words: the obligation's name (``—`` when not given; the key,
+    printed beside it, still names it)."""
+    return obligation.name if obligation is not None else "—"
+
+
+def _shortfall_item(
+    shortfall: Shortfall, names: Mapping[str, str], obligations: Mapping[str, Obligation]
+) -> dict[str, str]:
+    """One line of 未完成明细: who, which service (in words), when it was due, its status;
+    the obligation's key printed small, for finding it in the store."""
+    obligation = obligations.get(shortfall.key) if shortfall.key is not None else None
+    return {
+        "subject": names.get(shortfall.subject_id, shortfall.subject_id),
+        "subject_id": shortfall.subject_id,
+        "service": _service(obligation),
+        "due": obligation.due.isoformat() if obligation is not None else "",
+        "reason": SHORTFALL_REASONS.get(shortfall.reason, shortfall.reason),
+        "key": shortfall.key or "",
+    }
+
+
 def coverage_document(
     by_area: Mapping[str, Sequence[IndicatorResult]],
     *,
@@ -132,6 +156,7 @@ def coverage_document(
     as_of: pendulum.Date,
     institution: str | None = None,
     names: Mapping[str, str] | None = None,
+    obligations: Mapping[str, Obligation] | None = None,
 ) -> PrintDocument:
     """The coverage report of ``period``: the first area (the city) first, then the rest;
     in each, the yearly rates (year to date) first, then the per-period rates.
@@ -142,8 +167,12 @@ def coverage_document(
         as_of: the date the indicators were judged on (the PDF's date).
         institution: printed under the title, and the PDF's author.
         names: subject id → name, to print in the shortfall lists.
+        obligations: obligation key → the obligation, to print each shortfall's service
+            name and due date (:func:`yiyu.jobs.coverage.shortfall_details` reads those
+            a report prints); a key not given prints only the key.
     """
     names = names or {}
+    obligations = obligations or {}
     areas = []
     for area, results in by_area.items():
         shortfalls = []
@@ -151,19 +180,13 @@ def coverage_document(
             if not result.shortfall:
                 continue
             items = [
-                {
-                    "subject": names.get(s.subject_id, s.subject_id),
-                    "subject_id": s.subject_id,
-                    "key": s.key or "",
-                    "reason": SHORTFALL_REASONS.get(s.reason, s.reason),
-                }
-                for s in result.shortfall[:_SHORTFALL_SHOWN]
+                _shortfall_item(s, names, obligations) for s in result.shortfall[:SHORTFALL_SHOWN]
             ]
             shortfalls.append(
                 {
                     "name": result.name,
                     "items": items,
-                    "more": max(0, len(result.shortfall) - _SHORTFALL_SHOWN),
+                    "more": max(0, len(result.shortfall) - SHORTFALL_SHOWN),
                 }
             )
         areas.append(

@@ -61,7 +61,12 @@ def resident_id(address: str, born: pendulum.Date, sequence: str) -> str:
 
 @attrs.frozen(kw_only=True)
 class SampleVisit:
-    """A recorded sample visit and what the form needs besides the record."""
+    """A recorded sample visit and what the form needs besides the record.
+
+    ``guardian`` and ``phone`` are the contact the form prints: a child's are its own
+    ``guardian_name`` and ``guardian_phone``, which the documents print without being
+    passed them; a daycare's contact is passed.
+    """
 
     record: ChildRecord | DaycareRecord
     subject: Child | Daycare
@@ -83,6 +88,8 @@ def _newborn() -> SampleVisit:
     child = Child(
         id="C2026-0031",
         name="王小宝",
+        guardian_name="王建国",
+        guardian_phone="13812345678",
         sex="M",
         birth_date=born,
         gestational_age="39+2",
@@ -101,7 +108,10 @@ def _newborn() -> SampleVisit:
         guidance="按需母乳喂养；脐部保持干燥；注意观察黄疸消退情况。",
     )
     return SampleVisit(
-        record=_record(encounter, child), subject=child, guardian="王建国", phone="13812345678"
+        record=_record(encounter, child),
+        subject=child,
+        guardian=child.guardian_name,
+        phone=child.guardian_phone,
     )
 
 
@@ -110,6 +120,8 @@ def _infant() -> SampleVisit:
     child = Child(
         id="C2025-0412",
         name="李朵朵",
+        guardian_name="李娜",
+        guardian_phone="13900001111",
         sex="F",
         birth_date=born,
         gestational_age="38+4",
@@ -138,8 +150,8 @@ def _infant() -> SampleVisit:
         record=_record(encounter, child),
         subject=child,
         earlier=earlier,
-        guardian="李娜",
-        phone="13900001111",
+        guardian=child.guardian_name,
+        phone=child.guardian_phone,
     )
 
 
@@ -148,6 +160,8 @@ def _toddler() -> SampleVisit:
     child = Child(
         id="C2024-0377",
         name="张乐乐",
+        guardian_name="张伟",
+        guardian_phone="13566668888",
         sex="M",
         birth_date=born,
         gestational_age="34+3",
@@ -180,8 +194,8 @@ def _toddler() -> SampleVisit:
         record=_record(encounter, child),
         subject=child,
         earlier=earlier,
-        guardian="张伟",
-        phone="13566668888",
+        guardian=child.guardian_name,
+        phone=child.guardian_phone,
     )
 
 
@@ -190,6 +204,8 @@ def _preschool() -> SampleVisit:
     child = Child(
         id="C2022-0150",
         name="陈可可",
+        guardian_name="陈静",
+        guardian_phone="0571-87654321",
         sex="F",
         birth_date=born,
         gestational_age="40+0",
@@ -217,8 +233,8 @@ def _preschool() -> SampleVisit:
         record=_record(encounter, child),
         subject=child,
         earlier=earlier,
-        guardian="陈静",
-        phone="0571-87654321",
+        guardian=child.guardian_name,
+        phone=child.guardian_phone,
     )
 
 
@@ -227,6 +243,8 @@ def _rearing_risk() -> SampleVisit:
     child = Child(
         id="C2024-0210",
         name="刘安安",
+        guardian_name="刘奶奶",
+        guardian_phone="13700002222",
         sex="F",
         birth_date=born,
         gestational_age="39+0",
@@ -253,7 +271,10 @@ def _rearing_risk() -> SampleVisit:
         guidance="落实专人看护；每日亲子阅读15分钟；签约医生入户养育指导。",
     )
     return SampleVisit(
-        record=_record(encounter, child), subject=child, guardian="刘奶奶", phone="13700002222"
+        record=_record(encounter, child),
+        subject=child,
+        guardian=child.guardian_name,
+        phone=child.guardian_phone,
     )
 
 
@@ -309,8 +330,9 @@ def _visit_document(sample: SampleVisit, show_full_ids: bool) -> PrintDocument:
         sample.record,
         sample.subject,
         institution=INSTITUTION,
-        guardian=sample.guardian,
-        phone=sample.phone,
+        # A child's guardian is its own (Child.guardian_name): printed without passing it.
+        guardian=sample.guardian if isinstance(sample.subject, Daycare) else None,
+        phone=sample.phone if isinstance(sample.subject, Daycare) else None,
         earlier=sample.earlier,
         show_full_ids=show_full_ids,
     )
@@ -366,8 +388,6 @@ def document(name: str, *, show_full_ids: bool = False) -> PrintDocument:
             record=sample.record,
             doctor=DOCTOR,
             doctor_phone="0571-86000000",
-            guardian=sample.guardian,
-            phone=sample.phone,
             show_full_ids=show_full_ids,
         )
     sample = visit(name)
@@ -378,8 +398,6 @@ def document(name: str, *, show_full_ids: bool = False) -> PrintDocument:
             sample.record,
             sample.subject,
             institution=INSTITUTION,
-            guardian=sample.guardian,
-            phone=sample.phone,
             show_full_ids=show_full_ids,
         )
     return _visit_document(sample, show_full_ids)
