@@ -16,7 +16,7 @@ import yiyu
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 # The shell: modules that read files, the clock or a database, print, or serve tests.
-SHELL = {"yiyu.cli", "yiyu.jobs", "yiyu.reports", "yiyu.store", "yiyu.testing"}
+SHELL = {"yiyu.cli", "yiyu.exchange", "yiyu.jobs", "yiyu.reports", "yiyu.store", "yiyu.testing"}
 
 
 def _contracts() -> dict[str, dict[str, Any]]:
@@ -37,6 +37,7 @@ def test_the_pure_core_is_every_module_outside_the_shell() -> None:
     assert set(contract["source_modules"]) == modules - SHELL
 
 
-def test_printing_and_the_store_know_nothing_of_jobs() -> None:
+def test_printing_the_store_and_exchange_know_nothing_of_jobs() -> None:
     shell = _contracts()["shell"]
-    assert shell["layers"] == ["yiyu.cli", "yiyu.jobs", "yiyu.reports | yiyu.store"]
+    layers = ["yiyu.cli", "yiyu.jobs", "yiyu.reports | yiyu.store | yiyu.exchange"]
+    assert shell["layers"] == layers
