@@ -27,7 +27,7 @@ from yiyu.domain.care import Case, CaseCloseReason, Referral
 from yiyu.domain.categories import Category, CategoryKind
 from yiyu.domain.daycare import Enrolment
 from yiyu.domain.ids import parse_resident_id
-from yiyu.domain.masking import mask_phone
+from yiyu.domain.masking import mask_phone, mask_resident_id
 from yiyu.errors import ValidationError
 
 __all__ = [
@@ -263,7 +263,11 @@ PHONE_MAX_DIGITS = 15  # ITU-T E.164's longest number
 def _phone(value: str | None) -> str | None:
     # A value that is not a phone is refused without echoing it in full: the error may
     # reach a log, and a phone number must not (the brief's rule for personal data).
-    text = optional_line_text(value)
+    try:
+        text = optional_line_text(value)
+    except ValidationError as error:
+        shown = mask_phone(value) if isinstance(value, str) else value
+        raise ValidationError(GENERIC, shown, error.rule) from None
     if text is None:
         return None
     digits = sum(char.isdigit() for char in text)
@@ -369,13 +373,13 @@ class Child:
             if parsed.birth_date != birth:
                 raise ValidationError(
                     "resident_id",
-                    self.resident_id,
+                    mask_resident_id(self.resident_id),
                     f"embeds birth date {parsed.birth_date}, the child was born {birth}",
                 )
             if parsed.male != (self.sex is Sex.MALE):
                 raise ValidationError(
                     "resident_id",
-                    self.resident_id,
+                    mask_resident_id(self.resident_id),
                     f"digit 17 says {'男' if parsed.male else '女'}, the child is "
                     f"{self.sex.label_zh}",
                 )

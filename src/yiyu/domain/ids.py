@@ -13,6 +13,7 @@ from typing import Final
 import attrs
 
 from yiyu.domain._convert import keyword_errors
+from yiyu.domain.masking import mask_resident_id
 from yiyu.errors import ValidationError
 
 __all__ = ["ResidentId", "check_character", "parse_resident_id"]
@@ -49,17 +50,18 @@ def parse_resident_id(value: str, *, field: str = "resident_id") -> ResidentId:
     if not isinstance(value, str):
         raise ValidationError(field, value, "an identity number is text (it may end in X)")
     number = value.strip().upper()
+    # An error shows the number masked (330102********1234): errors reach logs and cron
+    # mail, where an identity number must not; the line or field names where it is.
+    shown = mask_resident_id(value) or value
     if not _SHAPE.match(number):
-        raise ValidationError(field, value, "an identity number has 17 digits and a digit or X")
+        raise ValidationError(field, shown, "an identity number has 17 digits and a digit or X")
     try:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValidationError(
-            field, value, f"digits 7–14 ({number[6:14]}) are not a valid birth date"
-        ) from None
+        raise ValidationError(field, shown, "digits 7–14 are not a valid birth date") from None
     expected = check_character(number[:17])
     if number[17] != expected:
         raise ValidationError(
-            field, value, f"check character is {number[17]}, GB 11643 gives {expected}"
+            field, shown, f"check character is {number[17]}, GB 11643 gives {expected}"
         )
     return ResidentId(number=number, birth_date=born, male=int(number[16]) % 2 == 1)

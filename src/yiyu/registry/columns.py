@@ -8,6 +8,7 @@ given twice, is an error for the whole file.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from typing import Final
 
@@ -38,6 +39,13 @@ __all__ = [
 ]
 
 
+class Personal(enum.Enum):
+    """Personal data a rejected row shows masked."""
+
+    RESIDENT_ID = "resident_id"
+    PHONE = "phone"
+
+
 @attrs.frozen(kw_only=True)
 class Column:
     """A documented column: its English name, its Chinese header, whether required, and
@@ -50,8 +58,9 @@ class Column:
         required: a row with this cell empty is rejected; a file without the column fails.
         format, format_zh: what a cell holds.
         example: a cell as a registry would write it.
-        personal: a phone number: a rejection shows the cell masked
-            (:func:`~yiyu.domain.masking.mask_phone`), never in full, since the report
+        personal: an identity number or a phone: a rejection shows the cell masked
+            (:func:`~yiyu.domain.masking.mask_resident_id`,
+            :func:`~yiyu.domain.masking.mask_phone`), never in full, since the report
             and the command's output may be mailed or kept.
     """
 
@@ -61,7 +70,7 @@ class Column:
     format: str = ""
     format_zh: str = ""
     example: str = ""
-    personal: bool = False
+    personal: Personal | None = None
 
 
 EARLIEST_BIRTH_YEARS: Final = 18
@@ -106,6 +115,7 @@ CHILD_COLUMNS: Final = (
            format=f"{_DATE}; empty for a home birth", format_zh=f"{_DATE_ZH}；在家出生的留空"),
     Column(
         name="resident_id", zh="身份证号", example="330102202503140014",
+        personal=Personal.RESIDENT_ID,
         format="18 characters, checked against GB 11643: the birth date, the sex digit "
                "(odd for a boy) and the check digit must agree with the row",
         format_zh="18 位，按 GB 11643 校验：出生日期、性别位（男单女双）与校验码须与本行一致",
@@ -128,7 +138,7 @@ CHILD_COLUMNS: Final = (
         format_zh=f"打印在记录表上的家长（监护人）姓名，最多 {NAME_MAX} 个字符",
     ),
     Column(
-        name="guardian_phone", zh="联系电话", example="13800138000", personal=True,
+        name="guardian_phone", zh="联系电话", example="13800138000", personal=Personal.PHONE,
         format=f"{PHONE_MIN_DIGITS}–{PHONE_MAX_DIGITS} digits, with optional +, spaces, "
                "hyphens and brackets; printed masked",
         format_zh=f"{PHONE_MIN_DIGITS}～{PHONE_MAX_DIGITS} 位数字，可带 +、空格、连字符和括号；"
@@ -186,7 +196,7 @@ class Layout:
     unknown: tuple[str, ...]
     named_width: int  # cells up to the last named header: fewer is a truncated line
     width: int  # every header cell, named or not (spreadsheets pad): more is overlong
-    personal: frozenset[str] = frozenset()  # column names whose cells are shown masked
+    personal: Mapping[str, Personal] = attrs.field(factory=dict)  # column → how it is masked
 
 
 def layout_of(table: CsvTable, columns: Sequence[Column]) -> Layout:
@@ -235,5 +245,5 @@ def layout_of(table: CsvTable, columns: Sequence[Column]) -> Layout:
         unknown=tuple(unknown),
         named_width=max(named) + 1,
         width=len(table.headers),
-        personal=frozenset(c.name for c in columns if c.personal),
+        personal={c.name: c.personal for c in columns if c.personal is not None},
     )

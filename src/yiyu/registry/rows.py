@@ -14,9 +14,9 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
-from yiyu.domain.masking import mask_phone
+from yiyu.domain.masking import mask_phone, mask_resident_id
 from yiyu.errors import ValidationError
-from yiyu.registry.columns import ATTRIBUTES, Column, Layout, layout_of
+from yiyu.registry.columns import ATTRIBUTES, Column, Layout, Personal, layout_of
 from yiyu.registry.table import CsvRow, CsvTable
 
 __all__ = [
@@ -91,8 +91,9 @@ class Row:
     def shown(self, name: str) -> str:
         """The cell as a rejection may show it: a phone masked, anything else as written."""
         value = self.get(name)
-        if name in self.layout.personal:
-            return _masked(value)
+        personal = self.layout.personal.get(name)
+        if personal is not None:
+            return _masked(value, personal)
         return value
 
     def required(self, name: str) -> str:
@@ -128,14 +129,16 @@ def _known_cells(record: CsvRow, layout: Layout) -> Row:
     )
 
 
-def _masked(text: str) -> str:
-    """``text`` with a phone's digits masked, its surrounding spaces kept as written (a
-    report shows a formula behind spaces escaped, not hidden: yiyu.jobs.csvfile)."""
+def _masked(text: str, personal: Personal = Personal.PHONE) -> str:
+    """``text`` masked as an identity number or a phone, its surrounding spaces kept as
+    written (a report shows a formula behind spaces escaped, not hidden:
+    yiyu.jobs.csvfile)."""
     stripped = text.strip()
     if not stripped:
         return text
+    mask = mask_resident_id if personal is Personal.RESIDENT_ID else mask_phone
     start = text.index(stripped)
-    return text[:start] + (mask_phone(stripped) or "") + text[start + len(stripped) :]
+    return text[:start] + (mask(stripped) or "") + text[start + len(stripped) :]
 
 
 def _check_shape(record: CsvRow, layout: Layout) -> None:
@@ -154,7 +157,8 @@ def _check_shape(record: CsvRow, layout: Layout) -> None:
     if count > layout.width:
         overflow = ",".join(record.cells[layout.width :])
         if layout.personal:
-            # An unquoted comma shifts every later cell right: the overflow may be a phone.
+            # An unquoted comma shifts every later cell right: the overflow may be a phone
+            # or an identity number (its digits are masked as a phone's).
             overflow = _masked(overflow)
         raise RejectError(
             f"(column {layout.width + 1})",
