@@ -58,8 +58,8 @@ def test_each_obligation_is_a_todo_due_on_its_due_date_from_its_window() -> None
     assert set(found) == {"child:C0000001/one_month@yiyu", "child:C0000001/m3@yiyu"}
     m3 = found["child:C0000001/m3@yiyu"]
     # DATE values (all day), both of one type as RFC 5545 requires: no VTIMEZONE needed.
-    assert m3.DUE == dt.date(2026, 4, 30)
-    assert m3.DTSTART == dt.date(2026, 4, 15)
+    assert dt.date(2026, 4, 30) == m3.DUE
+    assert dt.date(2026, 4, 15) == m3.DTSTART
     assert not isinstance(m3.DUE, dt.datetime)
     assert b"DUE;VALUE=DATE:20260430" in data
     assert not parse(data).walk("VTIMEZONE")
@@ -73,7 +73,7 @@ def test_a_window_opening_on_its_due_date_has_no_dtstart() -> None:
         "child:C0000001/x@yiyu"
     ]
     assert "DTSTART" not in todo
-    assert todo.DUE == dt.date(2026, 4, 30)
+    assert dt.date(2026, 4, 30) == todo.DUE
     assert "2026-04-30 — 2026-05-31" in str(todo["DESCRIPTION"])
 
 
@@ -107,11 +107,12 @@ def test_an_alarm_rings_at_nine_the_configured_days_before_due() -> None:
     trigger = alarm["TRIGGER"]
     assert trigger.params["RELATED"] == "END"  # relative to DUE
     assert trigger.dt == -(dt.timedelta(days=5) - dt.timedelta(hours=9))
-    assert dt.datetime(2026, 4, 30) + trigger.dt == dt.datetime(2026, 4, 25, 9)
+    due = dt.datetime(2026, 4, 30, tzinfo=dt.UTC)  # any zone: the offset is what counts
+    assert due + trigger.dt == dt.datetime(2026, 4, 25, 9, tzinfo=dt.UTC)
     default = feed_calendar([item(M3)], name="x", as_of="2026-03-01")
     (alarm,) = parse(default).walk("VALARM")
-    assert dt.datetime(2026, 4, 30) + alarm["TRIGGER"].dt == dt.datetime(
-        2026, 4, 30 - DEFAULT_ALARM_DAYS, 9
+    assert due + alarm["TRIGGER"].dt == dt.datetime(
+        2026, 4, 30 - DEFAULT_ALARM_DAYS, 9, tzinfo=dt.UTC
     )
 
 
@@ -149,8 +150,8 @@ def test_events_are_all_day_on_the_suggested_date() -> None:
     )
     (event,) = parse(data).walk("VEVENT")
     assert not parse(data).walk("VTODO")
-    assert event.DTSTART == dt.date(2026, 4, 29)
-    assert event.DTEND == dt.date(2026, 4, 30)
+    assert dt.date(2026, 4, 29) == event.DTSTART
+    assert dt.date(2026, 4, 30) == event.DTEND
     assert str(event["UID"]) == "child:C0000001/m3@yiyu"
 
 

@@ -57,7 +57,7 @@ def test_a_clinicians_feed_holds_their_work_list_and_what_comes_next(
     assert "daycare:D1/daycare_quarterly_visit/2026Q1@yiyu" not in found  # window closed
     assert all(uid.startswith("daycare:D1/") for uid in found)  # HI-1's work only
     visit = found["daycare:D1/daycare_quarterly_visit/2026Q2@yiyu"]
-    assert visit.DUE == D(2026, 6, 30)
+    assert D(2026, 6, 30) == visit.DUE
     assert "阳光托育园" in str(visit["SUMMARY"])  # staff see the name
     assert "HI-1" in str(visit["DESCRIPTION"])
     shorter = export_ics(repo, as_of=AS_OF, out=tmp_path / "30.ics", clinician="HI-1", days=30)
@@ -73,7 +73,7 @@ def test_a_township_feed_holds_its_children_and_daycares(repo: Repository, tmp_p
     assert "daycare:D1/daycare_quarterly_visit/2026Q2@yiyu" in found
     assert not any(uid.startswith("child:C2/") for uid in found)
     m3 = found["child:C1/m3@yiyu"]
-    assert m3.DUE == D(2026, 4, 30)  # the clamped due date, not a suggestion
+    assert D(2026, 4, 30) == m3.DUE  # the clamped due date, not a suggestion
     assert str(m3["STATUS"]) == "NEEDS-ACTION"  # overdue, still owed
     assert str(m3["SUMMARY"]) == "王小红 · 3月龄健康检查"
     assert not found["child:C1/m3@yiyu"].walk("VALARM")  # overdue: no alarm in the past
