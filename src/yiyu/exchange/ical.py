@@ -160,8 +160,8 @@ def feed_calendar(
         name: the calendar's name (``X-WR-CALNAME``), shown by calendar apps.
         as_of: the feed's date: ``DTSTAMP`` is its first instant in Asia/Shanghai, so two
             runs on one day give the same bytes.
-        alarm_days: an alarm at 09:00 this many days before the due date (0: on it) on
-            what is still owed; ``None``: no alarms.
+        alarm_days: an alarm at 09:00 this many days before the due date (an event's:
+            before its day) on what is upcoming or due (0: on the day); ``None``: none.
         staff: a clinic's feed: each item also names who acts for it.
         as_events: all-day events on the suggested date instead of to-dos.
 
@@ -187,7 +187,7 @@ def feed_calendar(
     cal.add("x-wr-calname", name)
     # A subscribed feed is refreshed by the night's export: ask calendars to look daily.
     cal.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", icalendar.vDuration(dt.timedelta(days=1)))  # Outlook's spelling
+    cal.add("x-published-ttl", icalendar.vDuration(dt.timedelta(days=1)))  # its older X- spelling
     for item in items:
         component = _event(item) if as_events else _todo(item)
         component.add("uid", obligation_uid(item.obligation.key))
