@@ -49,6 +49,8 @@ holidays_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(holidays_app, name="holidays")
+export_app = typer.Typer(help="Export for other systems: iCalendar feeds.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -718,6 +720,71 @@ def _growth_lines(result: ChildRecord | DaycareRecord) -> list[str]:
         if value is not None
     ]  # fmt: skip
     return [f"(WHO 2006 z): {', '.join(scores)}"] if scores else []
+
+
+@export_app.command("ics", epilog="Subscribing, refreshing, privacy: docs/guide/calendar.md.")
+def export_ics_command(
+    out: Path = typer.Option(..., "--out", help="The .ics file (a folder with --each-child)."),
+    clinician: str | None = typer.Option(None, "--clinician", help="Family doctor or instructor."),
+    township: str | None = typer.Option(None, "--township", help="镇街."),
+    child: str | None = typer.Option(None, "--child", help="One child's feed, for the family."),
+    each_child: bool = typer.Option(False, "--each-child", help="A file per child in --out."),
+    as_of: str | None = typer.Option(None, "--as-of", help="The feed's date (default today)."),
+    days: int | None = typer.Option(
+        None, "--days", min=0, help="Days ahead (default 60; a child's feed 180)."
+    ),
+    alarm_days: int = typer.Option(3, "--alarm-days", min=0, help="Alarm, days before due."),
+    no_alarm: bool = typer.Option(False, "--no-alarm", help="No alarms."),
+    kind: str = typer.Option("todos", "--as", help="todos (VTODO) or events (VEVENT)."),
+    index: Path | None = typer.Option(
+        None, "--index", help="--each-child: CSV child_id,file (keep it out of --out)."
+    ),
+    secret_file: Path | None = typer.Option(
+        None,
+        "--secret-file",
+        dir_okay=False,
+        help="--each-child: key for file names (default: $YIYU_ICS_SECRET).",
+    ),
+) -> None:
+    """An iCalendar feed: a clinician's, a township's or a child's, or one per child."""
+    import os
+
+    from yiyu.jobs.export_ics import export_child_feeds, export_ics
+
+    selectors = {"--clinician": clinician, "--township": township, "--child": child}
+    chosen = [name for name, value in selectors.items() if value is not None]
+    chosen += ["--each-child"] if each_child else []
+    if len(chosen) != 1:
+        given = f" (given: {', '.join(chosen)})" if chosen else ""
+        _fail(f"give one of --clinician, --township, --child or --each-child{given}", EXIT_USAGE)
+    if kind not in ("todos", "events"):
+        _fail(f"--as={kind!r}: expected todos or events", code=EXIT_USAGE)
+    alarm = None if no_alarm else alarm_days
+    with _errors():
+        day = _as_of(as_of)
+        if not each_child:
+            one = export_ics(
+                _repo(), as_of=day, out=out, clinician=clinician, township=township,
+                child=child, days=days, alarm_days=alarm, as_events=kind == "events",
+            )  # fmt: skip
+            typer.echo(f"{one.items} items in {out}" + ("" if one.written else " (unchanged)"))
+            return
+        if index is None:
+            _fail("--each-child needs --index FILE (outside --out)", code=EXIT_USAGE)
+        if secret_file is not None:
+            secret = secret_file.read_bytes().strip()
+        else:
+            secret = os.environ.get("YIYU_ICS_SECRET", "").encode()
+        if not secret:
+            _fail("--each-child needs a secret: --secret-file or $YIYU_ICS_SECRET", EXIT_USAGE)
+        every = export_child_feeds(
+            _repo(), as_of=day, out_dir=out, secret=secret, index=index, days=days,
+            alarm_days=alarm, as_events=kind == "events",
+        )  # fmt: skip
+        typer.echo(
+            f"{every.feeds} feeds, {every.items} items: {len(every.written)} written, "
+            f"{every.unchanged} unchanged (in {out}; index {index})"
+        )
 
 
 @app.command("status")
