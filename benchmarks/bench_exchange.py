@@ -57,8 +57,7 @@ def map_and_write(pages: Sequence[Page], protocol: yiyu.Protocol, out: Path) -> 
                 file = files.get(kind)
                 if file is None:
                     file = files[kind] = (out / f"{kind}.ndjson").open("w", encoding="utf-8")
-                file.write(fhir.dumps(resource))
-                file.write("\n")
+                file.write(fhir.dumps(resource) + "\n")
                 count += 1
     finally:
         for file in files.values():

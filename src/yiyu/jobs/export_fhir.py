@@ -98,8 +98,7 @@ class _Writer:
         file = self.files.get(kind)
         if file is None:
             file = self.files[kind] = self._open(f"{kind}.ndjson")
-        file.write(fhir.dumps(resource))
-        file.write("\n")
+        file.write(fhir.dumps(resource) + "\n")
         if self.with_bundle:
             # Opened with its first entry: FHIR JSON has no empty arrays, and an export
             # that found nothing writes no file at all.

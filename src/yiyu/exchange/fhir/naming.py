@@ -15,6 +15,7 @@ obligation``). Changing the base changes every id: choose it once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any, Final
 
@@ -28,9 +29,17 @@ LOINC: Final = "http://loinc.org"
 UCUM: Final = "http://unitsofmeasure.org"
 
 
+# Cached: a child's Patient and CarePlan are referred to by each of its Tasks, visits and
+# measurements, so most ids an export computes it has computed a moment before.
+@functools.lru_cache(maxsize=1 << 16)
 def resource_id(system: str, value: str) -> str:
     """The resource id of the resource identified by ``system|value``: 32 hex digits."""
     return hashlib.sha256(f"{system}|{value}".encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1024)
+def _system(base: str, name: str) -> str:
+    return f"{base}{':' if base.startswith('urn:') else '/'}{name}"
 
 
 def _base(_: object, __: attrs.Attribute[str], value: str) -> None:
@@ -57,19 +66,18 @@ class Naming:
 
     def system(self, name: str) -> str:
         """The system of ``name`` (``obligation`` → ``urn:yiyu:obligation``)."""
-        separator = ":" if self.base.startswith("urn:") else "/"
-        return f"{self.base}{separator}{name}"
+        return _system(self.base, name)
 
     def identifier(self, name: str, value: str) -> dict[str, Any]:
-        return {"system": self.system(name), "value": value}
+        return {"system": _system(self.base, name), "value": value}
 
     def id(self, name: str, value: str) -> str:
         """The resource id of the resource identified by ``value`` in ``name``'s system."""
-        return resource_id(self.system(name), value)
+        return resource_id(_system(self.base, name), value)
 
     def reference(self, resource_type: str, name: str, value: str) -> dict[str, Any]:
         """A literal reference (``Patient/<id>``) to a resource this export writes."""
-        return {"reference": f"{resource_type}/{self.id(name, value)}"}
+        return {"reference": f"{resource_type}/{resource_id(_system(self.base, name), value)}"}
 
     def logical(self, resource_type: str, name: str, value: str) -> dict[str, Any]:
         """A logical reference, by identifier, to a resource yiyu does not write (a
@@ -77,7 +85,7 @@ class Naming:
         return {"type": resource_type, "identifier": self.identifier(name, value)}
 
     def coding(self, name: str, code: str, display: str | None = None) -> dict[str, Any]:
-        coding = {"system": self.system(name), "code": code}
+        coding = {"system": _system(self.base, name), "code": code}
         if display is not None:
             coding["display"] = display
         return coding

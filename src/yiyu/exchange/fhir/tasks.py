@@ -8,12 +8,13 @@ mapped by :data:`TASK_STATUS`, and the derived status itself is kept in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import pendulum
 
-from yiyu.domain import Referral
+from yiyu.domain import Referral, Role
 from yiyu.exchange.fhir.naming import DEFAULT_NAMING, Naming
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import Status, StoredObligation, status
@@ -38,6 +39,7 @@ TASK_STATUS: Final[Mapping[Status, str]] = {
 # yiyu Status, since it is no longer owed at all; "cancelled" with this business status.
 WITHDRAWN: Final = "withdrawn"
 _WITHDRAWN_ZH: Final = "已撤销（不再计划）"
+_ROLE_ZH: Final = {role: role.label_zh for role in Role}  # read for every Task
 
 
 def task(
@@ -94,11 +96,11 @@ def task(
             "Patient" if child else "Organization", "child" if child else "daycare", ob.subject_id
         ),
         "executionPeriod": window,
-        "performerType": [{"coding": [naming.coding("role", ob.role.value, ob.role.label_zh)]}],
+        "performerType": [{"coding": [naming.coding("role", ob.role.value, _ROLE_ZH[ob.role])]}],
         "owner": (
             naming.logical("Practitioner", "clinician", entry.assignee)
             if entry.assignee
-            else {"display": ob.role.label_zh}
+            else {"display": _ROLE_ZH[ob.role]}
         ),
         "restriction": {"period": window},
     }
@@ -114,6 +116,7 @@ def task(
     return resource
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred rules and versions, on every Task
 def rule_canonical(protocol: str, rule: str, version: str, naming: Naming = DEFAULT_NAMING) -> str:
     """The canonical URL of a protocol rule at a version: ``urn:yiyu:protocol:
     cn-national/m3|2026.2`` (FHIR's ``url|version``), what a Task instantiates."""

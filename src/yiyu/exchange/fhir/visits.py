@@ -60,6 +60,14 @@ _Z_NAME: Final = {
     "baz": (Indicator.BFA, "BMI-for-age"),
     "hcz": (Indicator.HCFA, "head-circumference-for-age"),
 }
+_Z_TEXT: Final = {
+    table: f"{label} z-score ({GROWTH_REFERENCE})"
+    for table, label in (
+        *_Z_NAME.values(),
+        (Indicator.WFL, "weight-for-length"),
+        (Indicator.WFH, "weight-for-height"),
+    )
+}
 
 
 def encounter(
@@ -154,12 +162,12 @@ def _growth(visit: Encounter, child: Child, protocol: Protocol) -> GrowthZ | Non
     m = visit.measurements
     if m.weight_kg is None and m.length_cm is None and m.head_cm is None:
         return None
-    age = assessment_age(child, visit.on, protocol)
-    if age.days < 0:  # a preterm child before term-equivalent age: no table applies
+    days = assessment_age(child, visit.on, protocol).days
+    if days < 0:  # a preterm child before term-equivalent age: no table applies
         return None
     return zscores(
         child.sex,
-        age.days,
+        days,
         weight_kg=m.weight_kg,
         length_cm=m.length_cm,
         measured=m.measured,
@@ -173,19 +181,11 @@ def _components(growth: GrowthZ, field: str, naming: Naming) -> list[dict[str, A
         z: float | None = getattr(growth, name)
         if z is None:
             continue
-        table: Indicator
-        if name == "whz":
-            table = growth.whz_table or Indicator.WFL
-            label = "weight-for-length" if table is Indicator.WFL else "weight-for-height"
-        else:
-            table, label = _Z_NAME[name]
-        text = f"{label} z-score ({GROWTH_REFERENCE})"
+        table = (growth.whz_table or Indicator.WFL) if name == "whz" else _Z_NAME[name][0]
+        text = _Z_TEXT[table]
         result.append(
             {
-                "code": {
-                    "coding": [naming.coding("growth-z", str(table.value), text)],
-                    "text": text,
-                },
+                "code": {"coding": [naming.coding("growth-z", table.value, text)], "text": text},
                 "valueQuantity": {"value": z, "unit": "SD", "system": UCUM, "code": "{SD}"},
             }
         )
