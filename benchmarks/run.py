@@ -39,6 +39,7 @@ import pendulum
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_exchange
 import bench_pdf  # the helpers beside this script
 import bench_store
 from bench_report import (
@@ -644,6 +645,8 @@ def measure_store(
              f"{COVERAGE_BATCH:,} subjects)",
              against=f"the same at {label(min(run.args.sizes))} children"),
     )  # fmt: skip
+    log(f"{tag}: FHIR export")
+    bench_exchange.exchange_speed(run, store, tag)
 
 
 def import_children(

@@ -49,7 +49,10 @@ holidays_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(holidays_app, name="holidays")
-export_app = typer.Typer(help="Export for other systems: iCalendar feeds.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export for other systems: FHIR R4 (NDJSON, Bundle), iCalendar feeds.",
+    no_args_is_help=True,
+)
 app.add_typer(export_app, name="export")
 
 EXIT_FAILURE = 1
@@ -645,6 +648,50 @@ def _steps() -> tuple[Callable[[str, int, int], None], Callable[[], None]]:
             print(f"{what}: {done}/{total}", file=sys.stderr, flush=True)
 
     return log, lambda: None
+
+
+@export_app.command("fhir", epilog="The mapping and how a host imports it: docs/guide/exchange.md.")
+def export_fhir_command(
+    out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for the NDJSON files."),
+    since: str | None = typer.Option(
+        None,
+        "--since",
+        help="Only what changed after this instant: a date (its midnight in Asia/Shanghai) "
+        "or an ISO 8601 time, e.g. the 'next --since' an earlier export printed.",
+    ),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge statuses as of (default today)."),
+    bundle: bool = typer.Option(False, "--bundle", help="Also write bundle.json (transaction)."),
+    show_full_ids: bool = typer.Option(
+        False,
+        "--show-full-ids",
+        help="Resident ids and guardians' phones in full (default masked).",
+    ),
+) -> None:
+    """FHIR R4 NDJSON, one file per resource type (Bulk Data), ids stable across runs."""
+    from yiyu.jobs.export_fhir import export_fhir
+
+    instant = _instant(since, "--since") if since else None
+    with _errors():
+        day = _as_of(as_of)
+        done = export_fhir(
+            _repo(), yiyu.load_protocol(), out, as_of=day, since=instant, bundle=bundle,
+            show_full_ids=show_full_ids,
+        )  # fmt: skip
+        counts = ", ".join(f"{n} {kind}" for kind, n in done.counts.items()) or "nothing changed"
+        typer.echo(f"exported {done.total} resources ({counts}) to {out} (run {done.run_id})")
+        typer.echo(f"next --since: {done.started_at.isoformat()}")
+
+
+def _instant(value: str, option: str) -> pendulum.DateTime:
+    """A date (its midnight in Asia/Shanghai) or an ISO 8601 instant (local if it names no
+    offset); a one-line usage error otherwise."""
+    try:
+        parsed = pendulum.parse(value, tz=TIMEZONE)  # a date alone: its local midnight
+    except ValueError:  # pendulum's ParserError is one
+        parsed = None
+    if not isinstance(parsed, pendulum.DateTime):
+        _fail(f"{option}={value!r}: expected a date (YYYY-MM-DD) or an ISO 8601 time", EXIT_USAGE)
+    return parsed
 
 
 @app.command("record", epilog="The format, with an example per visit: docs/guide/recording.md.")

@@ -363,6 +363,14 @@ class Repository(Protocol):
         store: an incremental plan reports it without listing them)."""
         ...
 
+    def changed_subjects(self, subjects: SubjectRange, *, since: pendulum.DateTime) -> list[str]:
+        """The ids in ``subjects`` of which something was written after the instant
+        ``since``, sorted: the subject's facts (its row and parts, as
+        :meth:`subjects_to_plan` reads them), one of its obligations (planned, changed,
+        withdrawn, skipped or rescheduled) or one of its visits. What an incremental
+        export (``yiyu export fhir --since``) sends again."""
+        ...
+
     # --- planning ---------------------------------------------------------------------
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]: ...
 

@@ -90,6 +90,12 @@ class _State:
     clock: int = 0
     written: dict[SubjectRef, int] = attrs.Factory(dict)
     planned: dict[SubjectRef, int] = attrs.Factory(dict)
+    # When anything of a subject was last written, as an instant (the SQL store's
+    # updated_at and recorded_at): what changed_subjects reads.
+    changed: dict[SubjectRef, pendulum.DateTime] = attrs.Factory(dict)
+
+    def touch(self, ref: SubjectRef) -> None:
+        self.changed[ref] = pendulum.now("UTC")
 
     def tick(self) -> int:
         self.clock += 1
@@ -148,6 +154,7 @@ class MemoryRepository:
             clock=state.clock,
             written=dict(state.written),
             planned=dict(state.planned),
+            changed=dict(state.changed),
         )
 
     # --- subjects ---------------------------------------------------------------------
@@ -171,6 +178,7 @@ class MemoryRepository:
                 counts += _count(old, daycare)
                 if old != daycare:
                     self._state.written[SubjectRef.of(daycare)] = self._state.tick()
+                    self._state.touch(SubjectRef.of(daycare))
                 self._state.daycares[daycare.id] = daycare
                 if daycare.township:
                     self._state.townships.add(daycare.township)
@@ -195,6 +203,7 @@ class MemoryRepository:
         """Keep a child, noting when its facts changed (as the SQL store's updated_at)."""
         if old != child:
             self._state.written[SubjectRef.of(child)] = self._state.tick()
+            self._state.touch(SubjectRef.of(child))
         self._state.children[child.id] = child
 
     def ensure_townships(self, names: Iterable[str]) -> list[str]:
@@ -234,6 +243,13 @@ class MemoryRepository:
 
     def subject_count(self) -> int:
         return len(self._state.children) + len(self._state.daycares)
+
+    def changed_subjects(self, subjects: SubjectRange, *, since: pendulum.DateTime) -> list[str]:
+        return sorted(
+            ref.id
+            for ref, at in self._state.changed.items()
+            if at > since and _in_range(subjects, ref.kind, ref.id)
+        )
 
     # --- planning ---------------------------------------------------------------------
 
@@ -306,6 +322,8 @@ class MemoryRepository:
                 rows[key].withdrawn_on = as_of
             for key in plan.unwithdraw:
                 rows[key].withdrawn_on = None
+            if plan.insert or plan.update or plan.withdraw or plan.unwithdraw:
+                self._state.touch(ref)
             self._state.plan_states[ref] = state
             self._state.planned[ref] = self._state.tick()
             return SaveCounts(
@@ -368,9 +386,9 @@ class MemoryRepository:
                 if encounter_fields(old.data) == encounter_fields(data):
                     return False
                 raise ValidationError("id", encounter.id, "another encounter has this id")
-            self._state.encounters[encounter.id] = _StoredEncounter(
-                data, list(findings), kind or encounter_subject_kind(encounter)
-            )
+            kind = kind or encounter_subject_kind(encounter)
+            self._state.encounters[encounter.id] = _StoredEncounter(data, list(findings), kind)
+            self._state.touch(SubjectRef(kind=kind, id=encounter.subject_id))
             return True
 
     def _encounters(self) -> Iterator[Encounter]:
@@ -400,12 +418,18 @@ class MemoryRepository:
             if key not in self._state.obligations:
                 raise ValidationError("obligation_key", key, "no such obligation")
             self._state.skips[key] = skip
+            self._touch_obligation(key)
 
     def save_reschedule(self, key: str, reschedule: Reschedule) -> None:
         with self.transaction():
             if key not in self._state.obligations:
                 raise ValidationError("obligation_key", key, "no such obligation")
             self._state.reschedules[key] = reschedule
+            self._touch_obligation(key)
+
+    def _touch_obligation(self, key: str) -> None:
+        ob = self._state.obligations[key].obligation
+        self._state.touch(SubjectRef(kind=ob.subject, id=ob.subject_id))
 
     # --- the operator's holiday years ------------------------------------------------
 

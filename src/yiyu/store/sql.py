@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 import pendulum
-from sqlalchemy import Engine, Table, delete, exists, func, insert, or_, update
+from sqlalchemy import Engine, Table, delete, exists, func, insert, or_, union, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -521,6 +521,29 @@ class SqlRepository:
                 for table in _SUBJECT_TABLES.values()
             )
 
+    def changed_subjects(self, subjects: SubjectRange, *, since: pendulum.DateTime) -> list[str]:
+        # Each part read along an index that starts with the subject (the subject's key,
+        # ix_obligation_subject, the visit's subject id): a page's range, not the table.
+        instant = dt.datetime.fromtimestamp(since.timestamp(), dt.UTC)
+        subject = _SUBJECT_CORE[subjects.kind]
+        ob, visit = ObligationRow, EncounterRow
+        query = union(
+            core_select(subject.c.id).where(
+                subject.c.id >= subjects.first,
+                subject.c.id <= subjects.last,
+                subject.c.updated_at > instant,
+            ),
+            select(ob.subject_id).where(
+                *_in_range(subjects, ob.subject_kind, ob.subject_id), col(ob.updated_at) > instant
+            ),
+            select(visit.subject_id).where(
+                *_in_range(subjects, visit.subject_kind, visit.subject_id),
+                col(visit.recorded_at) > instant,
+            ),
+        )
+        with self._tx() as session:
+            return sorted(session.connection().execute(query).scalars())
+
     # --- planning ---------------------------------------------------------------------
 
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
@@ -966,6 +989,7 @@ class SqlRepository:
             row = SkipRow(obligation_key=key, on=plain_date(skip.on), reason=skip.reason.value)
             row.note = skip.note
             session.merge(row)
+            self._touch_obligation(session, key)
             session.flush()
 
     def save_reschedule(self, key: str, reschedule: Reschedule) -> None:
@@ -977,7 +1001,16 @@ class SqlRepository:
             )
             row.note = reschedule.note
             session.merge(row)
+            self._touch_obligation(session, key)
             session.flush()
+
+    @staticmethod
+    def _touch_obligation(session: Session, key: str) -> None:
+        """A skip or a reschedule changes what the obligation is: its ``updated_at`` says
+        so, for an incremental export (:meth:`changed_subjects`)."""
+        session.execute(
+            update(ObligationRow).where(col(ObligationRow.key) == key).values(updated_at=_now())
+        )
 
     # --- the operator's holiday years ------------------------------------------------
 
