@@ -34,6 +34,7 @@ import pendulum
 from yiyu.domain import Child, Daycare, Encounter
 from yiyu.domain._convert import whole_number
 from yiyu.exchange import fhir
+from yiyu.jobs.runs import finish_failed
 from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import StoredObligation
 from yiyu.store import ObligationFilter, Repository, SubjectRange
@@ -200,8 +201,7 @@ def export_fhir(
     except BaseException as error:
         with contextlib.suppress(Exception):
             writer.close(keep=False)
-        with contextlib.suppress(Exception):  # the error that stopped it is the one to see
-            repo.finish_run(run_id, status="failed", counts=dict(writer.counts), error=error)
+        finish_failed(repo, run_id, error, writer.counts)
         raise
     counts = dict(sorted(writer.counts.items()))
     repo.finish_run(run_id, status="succeeded", counts={"resources": writer.total, **counts})

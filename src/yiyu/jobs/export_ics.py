@@ -33,6 +33,7 @@ from yiyu.dates import to_date
 from yiyu.errors import ValidationError
 from yiyu.exchange.ical import DEFAULT_ALARM_DAYS, feed_calendar, feed_items
 from yiyu.jobs.csvfile import write_csv_file
+from yiyu.jobs.runs import finish_failed
 from yiyu.protocol import SubjectKind
 from yiyu.store import ObligationFilter, Repository, SubjectRange, SubjectRef
 
@@ -130,8 +131,7 @@ def export_ics(
             child=child, days=horizon, alarm_days=alarm_days, as_events=as_events,
         )  # fmt: skip
     except BaseException as error:
-        with contextlib.suppress(Exception):  # the error that stopped it is the one to see
-            repo.finish_run(run_id, status="failed", counts={}, error=error)
+        finish_failed(repo, run_id, error)
         raise
     repo.finish_run(
         run_id, status="succeeded",
@@ -243,8 +243,7 @@ def export_child_feeds(
             alarm_days=alarm_days, as_events=as_events,
         )  # fmt: skip
     except BaseException as error:
-        with contextlib.suppress(Exception):
-            repo.finish_run(run_id, status="failed", counts={}, error=error)
+        finish_failed(repo, run_id, error)
         raise
     feeds, items, written, unchanged = done
     repo.finish_run(

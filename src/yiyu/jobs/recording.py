@@ -8,8 +8,6 @@ call is recorded as a ``record`` job run (``yiyu status``), outside that transac
 
 from __future__ import annotations
 
-import contextlib
-
 import attrs
 import pendulum
 
@@ -18,6 +16,7 @@ from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter
 from yiyu.errors import ValidationError
 from yiyu.jobs.planning import DEFAULT_HORIZON_DAYS, plan_item
+from yiyu.jobs.runs import finish_failed
 from yiyu.outcomes import ChildRecord, DaycareRecord, record
 from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling.obligation import key_subject_kind
@@ -61,7 +60,7 @@ def record_encounter(
         recorded = _record(repo, protocol, encounter, as_of=as_of, actor=actor,
                            horizon_days=horizon_days)  # fmt: skip
     except BaseException as error:
-        _finish_failed(repo, run_id, error)
+        finish_failed(repo, run_id, error)
         raise
     result = recorded.result
     repo.finish_run(
@@ -74,13 +73,6 @@ def record_encounter(
         },
     )
     return recorded
-
-
-def _finish_failed(repo: Repository, run_id: int, error: BaseException) -> None:
-    """Record the run as failed; if even that fails (the caller's own transaction has
-    failed, say), the error that stopped the job is the one to see, not this one."""
-    with contextlib.suppress(Exception):
-        repo.finish_run(run_id, status="failed", counts={}, error=error)
 
 
 def _record(

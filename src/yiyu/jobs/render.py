@@ -18,7 +18,6 @@ got a result for) are taken back first, so the form shows what the doctor saw.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ import attrs
 import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter
+from yiyu.jobs.runs import finish_failed
 from yiyu.jobs.worklist import worklist
 from yiyu.outcomes import ChildRecord, record
 from yiyu.protocol import Protocol
@@ -112,8 +112,7 @@ def render_day(
             workers=workers, progress=progress, growth_references=growth_references,
         )  # fmt: skip
     except BaseException as error:
-        with contextlib.suppress(Exception):  # the error that stopped it is the one to see
-            repo.finish_run(run_id, status="failed", counts={}, error=error)
+        finish_failed(repo, run_id, error)
         raise
     repo.finish_run(
         run_id,
