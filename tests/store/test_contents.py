@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 import yiyu
 from yiyu.store import ObligationFilter, PlanState, SubjectRef
 from yiyu.store.database import make_engine, upgrade
-from yiyu.store.rows import content_digest, content_of
+from yiyu.store.rows import OBLIGATION_COLUMNS, content_digest, content_of
 from yiyu.store.sql import SqlRepository
 from yiyu.testing import make_child
 
@@ -97,3 +97,32 @@ def test_a_digest_holding_another_content_fails_loudly(engine: Engine) -> None:
         )
     with pytest.raises(RuntimeError, match="share the digest"):
         _plan(SqlRepository(engine), 0)
+
+
+def test_a_key_taken_behind_the_stores_back_is_an_integrity_error_naming_no_data(
+    engine: Engine,
+) -> None:
+    # A row with the child's key but another subject: the plan does not see it as the
+    # child's and inserts the key again (PostgreSQL by COPY, SQLite by executemany). The
+    # error is SQLAlchemy's, as everywhere else, and what a job run records of it holds
+    # no key or name.
+    from sqlalchemy.exc import IntegrityError
+
+    from yiyu.store.api import describe_error
+
+    key = yiyu.schedule(CHILDREN[0], PROTOCOL, until=UNTIL)[0].key
+    _plan(SqlRepository(engine), 1)  # a content row to refer to
+    copied = [c for c in OBLIGATION_COLUMNS if c not in ("key", "subject_id")]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                f"INSERT INTO obligation (key, subject_id, {', '.join(copied)}) "
+                f"SELECT :key, 'elsewhere', {', '.join(copied)} FROM obligation LIMIT 1"
+            ),
+            {"key": key},
+        )
+    with pytest.raises(IntegrityError) as raised:
+        _plan(SqlRepository(engine), 0)
+    described = describe_error(raised.value)
+    assert key not in described
+    assert CHILDREN[0].name not in described
