@@ -92,6 +92,11 @@ def exchange_speed(run: Any, store: Any, tag: str) -> None:
         job_seconds = time.perf_counter() - started
     rate, dumps_rate = sorted(mapped)[len(mapped) // 2], sorted(baseline)[len(baseline) // 2]
     children = sum(len(p.children) for p in pages)
+    run.facts.append(
+        f"{tag}: the FHIR export job (`export_fhir`, the whole store, reading it in pages of "
+        f"{EXPORT_BATCH:,} subjects) wrote {done.total:,} resources in {job_seconds:.1f} s "
+        f"({done.total / job_seconds:,.0f} resources/s; one run)."
+    )
     run.add(
         cost(
             f"export.fhir.{tag}",
@@ -100,7 +105,8 @@ def exchange_speed(run: Any, store: Any, tag: str) -> None:
             "resources/s",
             throughput=True,
             target="ratio <= 2",
-            what=f"FHIR resources mapped from {children:,} children's stored values "
+            what=f"FHIR resources mapped from {children:,} children's stored values (the "
+            f"first {SAMPLE_CHILDREN:,} of the store at most, with every daycare) "
             f"(`page_resources`: Patient, CarePlan, Task, Encounter, Observation, …) and "
             f"written as NDJSON, {len(resources):,} resources "
             f"({len(resources) / max(children, 1):.0f} per child; {len(mapped)} runs)",
