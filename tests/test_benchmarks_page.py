@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HARNESS = ROOT / "benchmarks" / "run.py"
+HARNESS = sorted((ROOT / "benchmarks").glob("*.py"))  # run.py and the helpers beside it
 PAGE = ROOT / "docs" / "benchmarks.md"
 FIGURES = ROOT / "docs" / "benchmarks.json"
 
@@ -35,7 +35,8 @@ def produced() -> list[re.Pattern[str]]:
     """Every figure name the harness measures: the first argument of ``cost(…)`` and the
     ``name=`` of a result it builds by hand."""
     patterns = []
-    for node in ast.walk(ast.parse(HARNESS.read_text(encoding="utf-8"))):
+    nodes = [n for f in HARNESS for n in ast.walk(ast.parse(f.read_text(encoding="utf-8")))]
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         named = [k.value for k in node.keywords if k.arg == "name"]

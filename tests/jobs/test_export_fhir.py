@@ -139,3 +139,26 @@ def test_ids_are_masked_in_the_export_unless_asked_for(stocked: Repository, tmp_
     export_fhir(stocked, PROTOCOL, tmp_path / "full", as_of=AS_OF, show_full_ids=True)
     text = (tmp_path / "full" / "Patient.ndjson").read_text(encoding="utf-8")
     assert all(number in text for number in numbers)
+
+
+def test_the_demos_store_exports_to_fhir_that_validates(tmp_path: Path) -> None:
+    # #16's "done when": the store `yiyu demo` makes (a seeded cohort, a year of visits
+    # with their findings, cases and referrals, a plan) exports line by line valid, and a
+    # second export since the first writes nothing.
+    from yiyu.jobs.demo import run_demo
+    from yiyu.store.database import make_engine
+    from yiyu.store.sql import SqlRepository
+
+    as_of = D(2026, 11, 30)
+    run_demo(out=tmp_path / "demo", children=60, as_of=as_of, render=False)
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo' / 'yiyu-demo.db'}")
+    repo = SqlRepository(engine)
+    first = export_fhir(repo, PROTOCOL, tmp_path / "fhir", as_of=as_of)
+    resources = list(lines(tmp_path / "fhir"))
+    assert len(resources) == first.total > 60
+    for resource in resources:
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    assert {"Condition", "ServiceRequest", "Observation"} <= set(first.counts)
+    again = export_fhir(repo, PROTOCOL, tmp_path / "again", as_of=as_of, since=first.started_at)
+    assert again.counts == {}
+    engine.dispose()

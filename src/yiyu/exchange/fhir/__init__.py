@@ -60,10 +60,14 @@ __all__ = [
 ]
 
 
+# One encoder for every line: ``json.dumps`` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(resource: dict[str, Any]) -> str:
     """One resource as one NDJSON line (without the newline): compact, UTF-8 text as is
     (FHIR JSON is UTF-8; Chinese names stay readable)."""
-    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(resource)
 
 
 def transaction_entry(resource: dict[str, Any]) -> dict[str, Any]:
