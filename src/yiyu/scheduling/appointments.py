@@ -136,8 +136,9 @@ def _working_day(plain: dt.date, calendar: HolidayCalendar | None) -> tuple[bool
 
 
 # A work list asks about the same few hundred days for thousands of lines, and
-# ``chinese-calendar`` validates and looks up each day anew (a third of a township's list
-# was spent there): its answers, which its release fixes, are kept.
+# ``chinese-calendar`` validates and looks up each day anew (with pendulum's date steps, a
+# third of a township's list was the suggested dates): its answers, which its release
+# fixes, are kept.
 @functools.lru_cache(maxsize=4096)
 def _official(plain: dt.date) -> tuple[bool, CalendarBasis]:
     try:
