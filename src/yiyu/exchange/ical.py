@@ -29,9 +29,9 @@ import pendulum
 from yiyu import __version__
 from yiyu.dates import TIMEZONE, to_date
 from yiyu.errors import ValidationError
-from yiyu.scheduling import HolidayCalendar, ListedSubject, Status, StoredObligation, suggest_date
+from yiyu.scheduling import HolidayCalendar, ListedSubject, Status, StoredObligation
 from yiyu.scheduling.obligation import Obligation
-from yiyu.scheduling.status import referral_tracked, status
+from yiyu.scheduling.worklist_item import stored_status, suggested_for
 
 __all__ = [
     "DEFAULT_ALARM_DAYS",
@@ -121,23 +121,16 @@ def feed_items(
     for entry in stored:
         ob = entry.obligation
         listed = subjects.get(ob.subject_id)
-        # A referral's tracking is done by its result, not by a visit (#17).
-        referral = referral_tracked(ob, listed.referrals) if listed is not None else None
-        done_on = entry.done_on if referral is None else referral.closed_on
-        state = status(ob, done_on=done_on, skipped=entry.skip, as_of=day)
-        moved = entry.rescheduled
-        if moved is not None and moved.to >= day:
-            suggested: pendulum.Date | None = moved.to
-        else:
-            suggestion = suggest_date(ob, as_of=day, calendar=calendar)
-            suggested = suggestion.date if suggestion is not None else None
+        referrals = listed.referrals if listed is not None else ()
+        state, _ = stored_status(entry, referrals, as_of=day)
+        suggestion = suggested_for(entry, as_of=day, calendar=calendar)
         items.append(
             FeedItem(
                 obligation=ob,
                 status=state,
                 subject_name=listed.name if listed is not None else ob.subject_id,
                 assignee=entry.assignee,
-                suggested=suggested,
+                suggested=suggestion.date if suggestion is not None else None,
             )
         )
     items.sort(key=lambda item: item.obligation.key)

@@ -34,6 +34,7 @@ from yiyu.errors import ValidationError
 from yiyu.exchange.ical import DEFAULT_ALARM_DAYS, feed_calendar, feed_items
 from yiyu.jobs.csvfile import write_csv_file
 from yiyu.jobs.runs import finish_failed
+from yiyu.jobs.worklist import listed_subjects
 from yiyu.protocol import SubjectKind
 from yiyu.store import ObligationFilter, Repository, SubjectRange, SubjectRef
 
@@ -178,10 +179,7 @@ def _one_feed(
     stored = repo.obligations(
         ObligationFilter(assignee=clinician, township=township, opens_by=until, closes_from=as_of)
     )
-    subjects = {}
-    for kind in SubjectKind:
-        ids = sorted({e.obligation.subject_id for e in stored if e.obligation.subject is kind})
-        subjects[kind] = repo.listed(kind, ids)
+    subjects = listed_subjects(repo, stored)
     # A child and a daycare may share an id: each obligation is named from its own kind.
     calendar = repo.holiday_calendar()
     items = []

@@ -20,12 +20,18 @@ from yiyu.domain import Role
 from yiyu.domain._convert import parse_enum
 from yiyu.jobs.csvfile import write_csv_file
 from yiyu.protocol import SubjectKind
-from yiyu.scheduling import WorklistItem, worklist_item, worklist_order
+from yiyu.scheduling import (
+    ListedSubject,
+    StoredObligation,
+    WorklistItem,
+    worklist_item,
+    worklist_order,
+)
 from yiyu.store import ObligationFilter, Repository
 
 # WorklistItem is a value of the core (yiyu.scheduling); still named here, where hosts
 # found it.
-__all__ = ["WorklistItem", "worklist", "write_worklist_csv"]
+__all__ = ["WorklistItem", "listed_subjects", "worklist", "write_worklist_csv"]
 
 
 def worklist(
@@ -56,12 +62,7 @@ def worklist(
             to_do_on=as_of,  # the store drops what is done, skipped or cancelled
         )
     )
-    ids = {
-        kind: sorted({e.obligation.subject_id for e in stored if e.obligation.subject is kind})
-        for kind in SubjectKind
-    }
-    # The list names its subjects: their names and a child's referrals, not whole children.
-    listed = {kind: repo.listed(kind, ids[kind]) for kind in SubjectKind}
+    listed = listed_subjects(repo, stored)
     items: list[WorklistItem] = []
     for entry in stored:
         ob = entry.obligation
@@ -71,6 +72,18 @@ def worklist(
             items.append(item)
     items.sort(key=worklist_order)
     return items
+
+
+def listed_subjects(
+    repo: Repository, stored: Iterable[StoredObligation]
+) -> dict[SubjectKind, dict[str, ListedSubject]]:
+    """The subjects these obligations name, by kind and id, as a list names them: their
+    names and a child's referrals (``Repository.listed``), not whole children. By kind,
+    since a child and a daycare may share an id."""
+    ids: dict[SubjectKind, set[str]] = {kind: set() for kind in SubjectKind}
+    for entry in stored:
+        ids[entry.obligation.subject].add(entry.obligation.subject_id)
+    return {kind: repo.listed(kind, sorted(ids[kind])) for kind in SubjectKind}
 
 
 def write_worklist_csv(path: str | os.PathLike[str], items: Iterable[WorklistItem]) -> Path:

@@ -7,6 +7,8 @@ list (``yiyu.reports``) takes the items without importing the store or the jobs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 import pendulum
 
@@ -14,7 +16,7 @@ from yiyu.domain import Child, Daycare, Referral
 from yiyu.scheduling.appointments import CalendarBasis, Suggestion, suggest_date
 from yiyu.scheduling.holidays import HolidayCalendar
 from yiyu.scheduling.obligation import Obligation
-from yiyu.scheduling.status import Reschedule, Status, referral_tracked, status
+from yiyu.scheduling.status import Status, referral_tracked, status
 from yiyu.scheduling.stored import StoredObligation
 
 __all__ = ["ListedSubject", "WorklistItem", "worklist_item", "worklist_order"]
@@ -75,16 +77,26 @@ class WorklistItem:
         }
 
 
-def _suggested(
-    moved: Reschedule | None,
-    ob: Obligation,
-    as_of: pendulum.Date,
-    calendar: HolidayCalendar | None,
+def suggested_for(
+    entry: StoredObligation, *, as_of: pendulum.Date, calendar: HolidayCalendar | None
 ) -> Suggestion | None:
-    """A clinician's reschedule beats the computed suggestion while it is still ahead."""
+    """The date to book a stored obligation on: a clinician's reschedule beats the computed
+    suggestion (:func:`suggest_date`) while it is still ahead."""
+    moved = entry.rescheduled
     if moved is not None and moved.to >= as_of:
         return Suggestion(date=moved.to, basis=CalendarBasis.OFFICIAL)
-    return suggest_date(ob, as_of=as_of, calendar=calendar)
+    return suggest_date(entry.obligation, as_of=as_of, calendar=calendar)
+
+
+def stored_status(
+    entry: StoredObligation, referrals: Iterable[Referral], *, as_of: pendulum.Date
+) -> tuple[Status, pendulum.Date | None]:
+    """A stored obligation's status on ``as_of`` and the day it was done, if it was: the
+    one rule for every reader (work lists, feeds, exports). An obligation that tracks one
+    of the child's ``referrals`` is done by the referral's result, not by a visit (#17)."""
+    referral = referral_tracked(entry.obligation, referrals)
+    done_on = entry.done_on if referral is None else referral.closed_on
+    return status(entry.obligation, done_on=done_on, skipped=entry.skip, as_of=as_of), done_on
 
 
 def worklist_item(
@@ -108,11 +120,8 @@ def worklist_item(
         (not yet open, done, skipped, cancelled or missed).
     """
     ob = entry.obligation
-    # A referral's tracking is done by its result, not by a visit (#17).
     listed = ListedSubject.of(subject) if isinstance(subject, Child | Daycare) else subject
-    referral = referral_tracked(ob, listed.referrals) if listed is not None else None
-    done_on = entry.done_on if referral is None else referral.closed_on
-    state = status(ob, done_on=done_on, skipped=entry.skip, as_of=as_of)
+    state, _ = stored_status(entry, listed.referrals if listed is not None else (), as_of=as_of)
     if state not in (Status.DUE, Status.OVERDUE):
         return None
     return WorklistItem(
@@ -121,7 +130,7 @@ def worklist_item(
         subject_name=listed.name if listed is not None else ob.subject_id,
         township=entry.township,
         assignee=entry.assignee,
-        suggested=_suggested(entry.rescheduled, ob, as_of, calendar),
+        suggested=suggested_for(entry, as_of=as_of, calendar=calendar),
         days_overdue=max(0, as_of.toordinal() - ob.due.toordinal()),
     )
 

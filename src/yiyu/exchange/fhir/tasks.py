@@ -17,8 +17,8 @@ import pendulum
 from yiyu.domain import Referral, Role
 from yiyu.exchange.fhir.naming import DEFAULT_NAMING, Naming
 from yiyu.protocol import SubjectKind
-from yiyu.scheduling import Status, StoredObligation, status
-from yiyu.scheduling.status import referral_tracked
+from yiyu.scheduling import Status, StoredObligation
+from yiyu.scheduling.worklist_item import stored_status
 
 __all__ = ["TASK_STATUS", "WITHDRAWN", "task"]
 
@@ -64,10 +64,8 @@ def task(
         The Task as a plain dict (JSON-ready).
     """
     ob = entry.obligation
-    referral = referral_tracked(ob, referrals)
-    done_on = entry.done_on if referral is None else referral.closed_on
+    state, done_on = stored_status(entry, referrals, as_of=as_of)
     withdrawn = entry.withdrawn_on is not None and entry.withdrawn_on <= as_of
-    state = status(ob, done_on=done_on, skipped=entry.skip, as_of=as_of)
     if withdrawn and state is not Status.DONE:
         fhir_status, business = (
             "cancelled",
