@@ -134,14 +134,21 @@ def child_plan(argv: Sequence[str]) -> int:
     return 0
 
 
-def child_coverage(argv: Sequence[str]) -> int:
-    """``run.py --child-coverage``: one coverage run, its time and peak memory as JSON."""
+def _store_args(argv: Sequence[str], *required: str) -> argparse.Namespace:
+    """A measured job's arguments: the store (``--url``, ``--schema``), ``--as-of`` and
+    the job's own ``required`` options."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
     parser.add_argument("--schema")
     parser.add_argument("--as-of", required=True)
-    parser.add_argument("--period", required=True)
-    args = parser.parse_args(argv)
+    for option in required:
+        parser.add_argument(option, required=True)
+    return parser.parse_args(argv)
+
+
+def child_coverage(argv: Sequence[str]) -> int:
+    """``run.py --child-coverage``: one coverage run, its time and peak memory as JSON."""
+    args = _store_args(argv, "--period")
     from yiyu.jobs.coverage import coverage_report
     from yiyu.store.sql import SqlRepository
 
@@ -157,12 +164,7 @@ def child_coverage(argv: Sequence[str]) -> int:
 
 def child_worklist(argv: Sequence[str]) -> int:
     """``run.py --child-worklist``: one township's work list, its time and peak memory."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--schema")
-    parser.add_argument("--as-of", required=True)
-    parser.add_argument("--township", required=True)
-    args = parser.parse_args(argv)
+    args = _store_args(argv, "--township")
     from yiyu.jobs.worklist import worklist
     from yiyu.store.sql import SqlRepository
 
@@ -177,12 +179,7 @@ def child_worklist(argv: Sequence[str]) -> int:
 
 def child_import(argv: Sequence[str]) -> int:
     """``run.py --child-import``: one registry file imported, its time and peak memory."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--schema")
-    parser.add_argument("--as-of", required=True)
-    parser.add_argument("--file", required=True)
-    args = parser.parse_args(argv)
+    args = _store_args(argv, "--file")
     from yiyu.jobs.importing import import_file
     from yiyu.store.sql import SqlRepository
 
