@@ -4,6 +4,7 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import attrs
 import pendulum
 
 import yiyu
@@ -72,3 +73,25 @@ def test_a_work_list_reads_only_what_may_be_to_do(repo: Repository) -> None:
     assert "child:C3/m3" not in expected  # cancelled by the move
     window_open = [s for s in everything if s.obligation.opens <= day <= s.obligation.closes]
     assert len(expected) < len(window_open)
+
+
+def test_obligations_read_with_names_carry_their_subjects_names(repo: Repository) -> None:
+    """``obligations(…, names=True)``: each obligation with its child's or daycare's name,
+    read in the same query, by the subject's kind (a child and a daycare may share an id);
+    without ``names`` none is read."""
+    repo.save_children([make_child("X1", name="王小明", born="2024-01-31"),
+                        make_child("C2", name="李小红", born="2024-02-01")])  # fmt: skip
+    repo.save_daycares([make_daycare("X1", name="阳光托育园", opened_on="2023-09-01")])
+    plan(repo, PROTOCOL, as_of=D(2024, 4, 1), horizon_days=120)
+    named = repo.obligations(ObligationFilter(), names=True)
+    by_subject = {(s.obligation.subject.value, s.obligation.subject_id): s.subject_name
+                  for s in named}  # fmt: skip
+    assert by_subject == {
+        ("child", "X1"): "王小明",
+        ("child", "C2"): "李小红",
+        ("daycare", "X1"): "阳光托育园",
+    }
+    plain = repo.obligations(ObligationFilter())
+    assert [s.obligation.key for s in plain] == [s.obligation.key for s in named]
+    assert {s.subject_name for s in plain} == {None}
+    assert [attrs.evolve(s, subject_name=None) for s in named] == plain

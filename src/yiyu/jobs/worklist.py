@@ -16,7 +16,7 @@ from pathlib import Path
 import pendulum
 
 from yiyu.dates import to_date
-from yiyu.domain import Role
+from yiyu.domain import Referral, Role
 from yiyu.domain._convert import parse_enum
 from yiyu.jobs.csvfile import write_csv_file
 from yiyu.protocol import SubjectKind
@@ -31,7 +31,13 @@ from yiyu.store import ObligationFilter, Repository
 
 # WorklistItem is a value of the core (yiyu.scheduling); still named here, where hosts
 # found it.
-__all__ = ["WorklistItem", "listed_subjects", "worklist", "write_worklist_csv"]
+__all__ = [
+    "WorklistItem",
+    "listed_subjects",
+    "tracked_referrals",
+    "worklist",
+    "write_worklist_csv",
+]
 
 
 def worklist(
@@ -60,18 +66,41 @@ def worklist(
             opens_by=as_of,
             closes_from=as_of,
             to_do_on=as_of,  # the store drops what is done, skipped or cancelled
-        )
+        ),
+        names=True,  # in the same query: the list prints them, and only them
     )
-    listed = listed_subjects(repo, stored)
+    referrals = tracked_referrals(repo, stored)
     items: list[WorklistItem] = []
     for entry in stored:
         ob = entry.obligation
-        subject = listed[ob.subject].get(ob.subject_id)
+        subject = ListedSubject(
+            name=entry.subject_name or ob.subject_id,
+            referrals=referrals.get(ob.subject_id, ()) if ob.subject is SubjectKind.CHILD else (),
+        )
         item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)
         if item is not None:
             items.append(item)
     items.sort(key=worklist_order)
     return items
+
+
+def tracked_referrals(
+    repo: Repository, stored: Iterable[StoredObligation]
+) -> dict[str, tuple[Referral, ...]]:
+    """The referrals of the children whose obligations may track one, by child id.
+
+    Only an obligation whose occurrence names something (``@``) can track a referral
+    (:func:`yiyu.scheduling.referral_tracked`): the other children's referrals are not
+    read, so a township's list reads a few children's, not every one it names."""
+    ids = {
+        entry.obligation.subject_id
+        for entry in stored
+        if entry.obligation.subject is SubjectKind.CHILD
+        and entry.obligation.occurrence is not None
+        and "@" in entry.obligation.occurrence
+    }
+    listed = repo.listed(SubjectKind.CHILD, sorted(ids))
+    return {child_id: subject.referrals for child_id, subject in listed.items()}
 
 
 def listed_subjects(

@@ -17,7 +17,13 @@ __all__ = ["StoredObligation"]
 
 @attrs.frozen(kw_only=True)
 class StoredObligation:
-    """An obligation as stored, with the facts its status is derived from."""
+    """An obligation as stored, with the facts its status is derived from.
+
+    ``subject_name`` is the child's or daycare's name when the store was asked for it
+    (``Repository.obligations(…, names=True)``: a work list names thousands of subjects
+    and reads their names in the same query); otherwise, or when the store holds no such
+    subject, ``None``.
+    """
 
     obligation: Obligation
     township: str | None
@@ -26,3 +32,4 @@ class StoredObligation:
     skip: Skip | None
     withdrawn_on: pendulum.Date | None
     rescheduled: Reschedule | None = None
+    subject_name: str | None = None

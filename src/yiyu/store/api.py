@@ -414,7 +414,13 @@ class Repository(Protocol):
         """:meth:`save_plan` for many subjects in one transaction (the nightly job's path)."""
         ...
 
-    def obligations(self, where: ObligationFilter) -> list[StoredObligation]: ...
+    def obligations(
+        self, where: ObligationFilter, *, names: bool = False
+    ) -> list[StoredObligation]:
+        """The stored obligations ``where`` selects, in order of key, with the facts their
+        status is derived from; with ``names``, each with its subject's name
+        (:attr:`~yiyu.scheduling.StoredObligation.subject_name`), read in the same query."""
+        ...
 
     # --- what happened ----------------------------------------------------------------
     def save_encounter(

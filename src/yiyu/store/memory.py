@@ -355,7 +355,9 @@ class MemoryRepository:
         days = [e.on for e in self._encounters() if e.obligation_key == key]
         return min(days) if days else None
 
-    def obligations(self, where: ObligationFilter) -> list[StoredObligation]:
+    def obligations(
+        self, where: ObligationFilter, *, names: bool = False
+    ) -> list[StoredObligation]:
         result = []
         for key, row in sorted(self._state.obligations.items()):
             ob = row.obligation
@@ -369,10 +371,18 @@ class MemoryRepository:
                 skip=self._state.skips.get(key),
                 withdrawn_on=row.withdrawn_on,
                 rescheduled=self._state.reschedules.get(key),
+                subject_name=self._name(ob) if names else None,
             )
             if where.to_do_on is None or may_be_to_do(entry, where.to_do_on):
                 result.append(entry)
         return result
+
+    def _name(self, ob: Obligation) -> str | None:
+        subjects: Mapping[str, Child | Daycare] = (
+            self._state.children if ob.subject is SubjectKind.CHILD else self._state.daycares
+        )
+        subject = subjects.get(ob.subject_id)
+        return None if subject is None else subject.name
 
     # --- what happened ----------------------------------------------------------------
 

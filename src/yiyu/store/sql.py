@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 import pendulum
-from sqlalchemy import Engine, Table, delete, exists, func, insert, or_, union, update
+from sqlalchemy import Engine, Table, delete, exists, func, insert, null, or_, union, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
@@ -869,7 +869,9 @@ class SqlRepository:
             )
         return result
 
-    def obligations(self, where: ObligationFilter) -> list[StoredObligation]:
+    def obligations(
+        self, where: ObligationFilter, *, names: bool = False
+    ) -> list[StoredObligation]:
         with self._tx() as session:
             # The first visit of each obligation read, found by the index on the visit's
             # obligation key: a grouping of every visit would cost a whole province's
@@ -883,6 +885,19 @@ class SqlRepository:
             # Plain rows, not model instances: a work list or a page of coverage reads
             # thousands, and building an ORM object for each was a third of the time.
             ob_table, skip, moved = _OBLIGATION_TABLE, _SKIP_TABLE, _RESCHEDULE_TABLE
+            joined = ob_table.outerjoin(skip, skip.c.obligation_key == ob_table.c.key).outerjoin(
+                moved, moved.c.obligation_key == ob_table.c.key
+            )
+            listed_name: Any = null()
+            if names:  # in the same query: a second one per page of ids cost a list a third
+                child, daycare = _CHILD_TABLE, _DAYCARE_TABLE
+                kind, subject_id = ob_table.c.subject_kind, ob_table.c.subject_id
+                joined = joined.outerjoin(
+                    child, (kind == SubjectKind.CHILD.value) & (child.c.id == subject_id)
+                ).outerjoin(
+                    daycare, (kind == SubjectKind.DAYCARE.value) & (daycare.c.id == subject_id)
+                )
+                listed_name = func.coalesce(child.c.name, daycare.c.name)
             query = core_select(
                 *(ob_table.c[name] for name in OBLIGATION_COLUMNS),
                 done_on,
@@ -892,11 +907,8 @@ class SqlRepository:
                 moved.c.to,
                 moved.c.reason,
                 moved.c.note,
-            ).select_from(
-                ob_table.outerjoin(skip, skip.c.obligation_key == ob_table.c.key).outerjoin(
-                    moved, moved.c.obligation_key == ob_table.c.key
-                )
-            )
+                listed_name,
+            ).select_from(joined)
             o = ObligationRow
             conditions: list[Any] = []
             if where.subject is not None:
@@ -933,9 +945,8 @@ class SqlRepository:
             result: list[StoredObligation] = []
             for row in rows:
                 values = tuple(row)
-                done, skip_on, skip_reason, skip_note, moved_to, moved_reason, moved_note = values[
-                    width:
-                ]
+                (done, skip_on, skip_reason, skip_note, moved_to, moved_reason, moved_note,
+                 subject_name) = values[width:]  # fmt: skip
                 result.append(
                     StoredObligation(
                         obligation=obligation_from_values(values[:width], contents[row[content]]),
@@ -953,6 +964,7 @@ class SqlRepository:
                             if moved_to is not None
                             else None
                         ),
+                        subject_name=subject_name,
                     )
                 )
             return result
