@@ -11,8 +11,9 @@ import pendulum
 
 from yiyu.dates import Period, add_months
 from yiyu.domain import Child, Encounter
-from yiyu.protocol import Protocol
-from yiyu.scheduling import StoredObligation, tracked_referral
+from yiyu.protocol import Protocol, SubjectKind
+from yiyu.scheduling import StoredObligation
+from yiyu.scheduling.status import referral_tracked
 
 __all__ = [
     "Scope",
@@ -90,8 +91,10 @@ def as_counted(entry: StoredObligation, children: Mapping[str, Child]) -> Stored
     referral's result was recorded (its ``closed_on``), never by a visit that recorded
     none."""
     ob = entry.obligation
-    child = children.get(ob.subject_id) if ob.subject.value == "child" else None
-    referral = tracked_referral(ob, child)
+    child = children.get(ob.subject_id) if ob.subject is SubjectKind.CHILD else None
+    # The referrals themselves, not tracked_referral(ob, child): its argument checks, for a
+    # host, cost a province's coverage half a second.
+    referral = None if child is None else referral_tracked(ob, child.referrals)
     if referral is None or referral.closed_on == entry.done_on:
         return entry
     return attrs.evolve(entry, done_on=referral.closed_on)
@@ -131,7 +134,7 @@ def owed(
         and ob.cancel_reason not in ("referral_closed", "corrected")
     ):
         return False
-    child = children.get(ob.subject_id) if ob.subject.value == "child" else None
+    child = children.get(ob.subject_id) if ob.subject is SubjectKind.CHILD else None
     return not (
         child is not None and child.registered_on is not None and ob.closes < child.registered_on
     )

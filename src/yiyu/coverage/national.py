@@ -34,6 +34,7 @@ from yiyu.coverage.results import Shortfall, Tally
 from yiyu.domain import Encounter
 from yiyu.errors import ValidationError
 from yiyu.outcomes import screening_column
+from yiyu.protocol import SubjectKind
 from yiyu.scheduling import StoredObligation, assessment_age
 
 # Span and year_to_date are counting's (a Scope reads them); still named here, where they
@@ -70,7 +71,7 @@ def national(indicator: Indicator, scope: Scope, encounters: Sequence[Encounter]
         e
         for e in scope.obligations
         if e.obligation.rule in indicator.rules
-        and e.obligation.subject.value == "child"
+        and e.obligation.subject is SubjectKind.CHILD
         and first <= e.obligation.due <= last
         and owed(e, scope.as_of, scope.children, scope.protocol)
         and (child := scope.children.get(e.obligation.subject_id)) is not None
@@ -140,7 +141,7 @@ def _seen(scope: Scope, seen: Sequence[Encounter], months: int) -> Tally:
     elsewhere = {
         e.obligation.subject_id
         for e in scope.obligations
-        if e.obligation.subject.value == "child"
+        if e.obligation.subject is SubjectKind.CHILD
         and e.skip is not None
         and first <= e.skip.on <= last
         and skip_effect(e, scope.as_of, scope.protocol) == "done"

@@ -21,6 +21,7 @@ from yiyu.coverage.results import Tally
 from yiyu.dates import add_months
 from yiyu.domain import Case, Child
 from yiyu.errors import ValidationError
+from yiyu.protocol import SubjectKind
 from yiyu.scheduling import StoredObligation
 
 __all__ = ["by_child", "by_obligation", "cases", "counted_in_period", "residents"]
@@ -52,7 +53,8 @@ def by_obligation(entries: Sequence[StoredObligation], rules: Sequence[str], sco
 def by_child(entries: Sequence[StoredObligation], indicator: Indicator, scope: Scope) -> Tally:
     per_child: dict[str, list[StoredObligation]] = {}
     for entry in entries:
-        if entry.obligation.rule in indicator.rules and entry.obligation.subject.value == "child":
+        ob = entry.obligation
+        if ob.rule in indicator.rules and ob.subject is SubjectKind.CHILD:
             per_child.setdefault(entry.obligation.subject_id, []).append(entry)
     tally = Tally()
     for child_id, due in sorted(per_child.items()):
@@ -133,7 +135,7 @@ def _guidance(scope: Scope) -> Tally:
     guided = {
         e.obligation.subject_id
         for e in scope.obligations
-        if e.obligation.subject.value == "child"
+        if e.obligation.subject is SubjectKind.CHILD
         and e.done_on is not None
         and scope.period.start <= e.done_on <= scope.last
         and any(GUIDANCE in item for item in e.obligation.contents)

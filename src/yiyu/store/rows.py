@@ -24,7 +24,9 @@ from yiyu.domain import (
     LifeEvent,
     Referral,
     Role,
+    Sex,
 )
+from yiyu.domain.child import stored_child
 from yiyu.protocol import Evidence, SubjectKind
 from yiyu.scheduling import HolidayYear, Obligation
 from yiyu.store.tables import (
@@ -168,35 +170,36 @@ def child_from_rows(
     cases: Sequence[CaseRow],
     referrals: Sequence[ReferralRow],
 ) -> Child:
-    ga = None
-    if row.gestational_weeks is not None:
-        ga = (row.gestational_weeks, row.gestational_days or 0)
-    return Child(
+    """The child its rows hold, as it was saved (:func:`~yiyu.domain.child.stored_child`:
+    the child's own checks ran when it was saved, and a read of a province's children
+    does not run them again). Its parts are few, and built as any value is."""
+    return stored_child(
         id=row.id,
         name=row.name,
-        sex=row.sex,
-        birth_date=row.birth_date,
-        gestational_age=ga,
+        sex=Sex(row.sex),
+        birth_date=to_date(row.birth_date),
+        weeks=row.gestational_weeks,
+        days=row.gestational_days,
         birth_weight_g=row.birth_weight_g,
-        discharge_date=row.discharge_date,
+        discharge_date=_d(row.discharge_date),
         resident_id=row.resident_id,
         township=row.township,
         family_doctor=row.family_doctor,
-        registered_on=row.registered_on,
+        registered_on=_d(row.registered_on),
         guardian_name=row.guardian_name,
         guardian_phone=row.guardian_phone,
-        categories=[
+        categories=tuple(
             Category(kind=c.kind, start=c.start, end=c.end, reason=c.reason)
             for c in sorted(categories, key=lambda c: c.id or 0)
-        ],
-        life_events=[
+        ),
+        life_events=tuple(
             LifeEvent(kind=e.kind, on=e.on) for e in sorted(events, key=lambda e: e.id or 0)
-        ],
-        enrolments=[
+        ),
+        enrolments=tuple(
             Enrolment(child_id=row.id, daycare_id=e.daycare_id, start=e.start, end=e.end)
             for e in sorted(enrolments, key=lambda e: (e.start, e.daycare_id))
-        ],
-        cases=[
+        ),
+        cases=tuple(
             Case(
                 condition=c.condition,
                 opened_on=c.opened_on,
@@ -210,8 +213,8 @@ def child_from_rows(
                 course=c.course or (),
             )
             for c in sorted(cases, key=lambda c: (c.opened_on, c.condition))
-        ],
-        referrals=referrals_from_rows(referrals),
+        ),
+        referrals=tuple(referrals_from_rows(referrals)),
     )
 
 
