@@ -76,7 +76,8 @@ class Anchor(enum.Enum):
         return self in (Anchor.ENROLMENT_START, Anchor.CASE, Anchor.REFERRAL, Anchor.CORRECTION)
 
 
-@attrs.frozen(kw_only=True)
+# The hash is kept: the engine looks offsets up (with a date) for every window it opens.
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Offset:
     """A distance from an anchor: ``months`` first (clamped at month ends), then ``days``."""
 
@@ -84,7 +85,11 @@ class Offset:
     days: int = 0
 
     def after(self, anchor: pendulum.Date) -> pendulum.Date:
-        return add_months(anchor, self.months).add(days=self.days)
+        # Days by ordinal: pendulum's ``add(days=…)`` builds a duration for each step.
+        day = add_months(anchor, self.months)
+        if not self.days:
+            return day
+        return pendulum.Date.fromordinal(day.toordinal() + self.days)
 
     @property
     def approx_days(self) -> float:

@@ -165,7 +165,10 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
             late_registration.append(rule)
             continue
         if rule.schedule is ScheduleKind.ONCE:
-            windows: Iterable[_Window] = _once(rule, child)
+            # Only a child registered at birth: a late one's catch-up check reads all.
+            windows: Iterable[_Window] = _once(
+                rule, child, opening_by=until if held is None else None
+            )
         elif rule.schedule is ScheduleKind.PERIODIC:
             windows = _periodic_child(rule, child, until)
         else:
@@ -421,12 +424,20 @@ def _phases(case: Case) -> tuple[tuple[pendulum.Date, str], ...]:
     return tuple((day, stage.value) for day, stage in case.phases())
 
 
-def _once(rule: Rule, child: Child) -> Iterator[_Window]:
+def _once(
+    rule: Rule, child: Child, *, opening_by: pendulum.Date | None = None
+) -> Iterator[_Window]:
+    """The rule's windows for the child; with ``opening_by``, only those that open by
+    then (a window only ever opens later than its rule's offset says: a catch-up or an
+    inpatient stay moves it on). Most windows a cohort's rules make open beyond the
+    horizon: their opening day is found before the rest of the window is built."""
     assert rule.anchor
     assert rule.opens
     assert rule.due
     assert rule.closes
     for instance in _instances(rule, rule.anchor, child):
+        if opening_by is not None and _after(rule.opens, instance.date) > opening_by:
+            continue
         yield from _once_window(rule, child, instance)
 
 
