@@ -9,16 +9,18 @@ the operator's holiday years from the store (``yiyu holidays add``), read once p
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import pendulum
 
 from yiyu.dates import to_date
 from yiyu.domain import Referral, Role
-from yiyu.domain._convert import parse_enum
-from yiyu.jobs.csvfile import write_csv_file
+from yiyu.domain._convert import parse_enum, whole_number
+from yiyu.jobs.csvfile import ENCODING, write_csv
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
     ListedSubject,
@@ -32,12 +34,20 @@ from yiyu.store import ObligationFilter, Repository
 # WorklistItem is a value of the core (yiyu.scheduling); still named here, where hosts
 # found it.
 __all__ = [
+    "WORKLIST_PAGE",
     "WorklistItem",
+    "iter_worklist",
     "listed_subjects",
     "tracked_referrals",
     "worklist",
+    "write_worklist",
     "write_worklist_csv",
 ]
+
+
+# Lines read at a time (a yiyu default): a list's memory grows with the page, not with
+# the township; a province's largest township lists a quarter of a million lines.
+WORKLIST_PAGE = 2_000
 
 
 def worklist(
@@ -53,35 +63,76 @@ def worklist(
 
     ``role`` is a :class:`yiyu.Role`, its value (``"family_doctor"``) or its Chinese label
     (``"签约家庭医生"``); another is a :class:`yiyu.ValidationError` naming ``role``.
+    The whole list: :func:`iter_worklist` gives the same lines a page at a time.
+    """
+    items = list(iter_worklist(repo, as_of=as_of, clinician=clinician, township=township,
+                               daycare=daycare, role=role))  # fmt: skip
+    # Ties on a due date in Python's order of keys, whatever the database's collation.
+    items.sort(key=worklist_order)
+    return items
+
+
+def iter_worklist(
+    repo: Repository,
+    *,
+    as_of: pendulum.Date,
+    clinician: str | None = None,
+    township: str | None = None,
+    daycare: str | None = None,
+    role: Role | str | None = None,
+    page: int = WORKLIST_PAGE,
+) -> Iterator[WorklistItem]:
+    """The lines of :func:`worklist`, in its order, read from the store ``page`` lines at
+    a time: a host writing a long list to a file holds one page, not the list.
+
+    The store gives the obligations in order of due date, then key, and a line is
+    overdue exactly when its due date is before ``as_of``: so the pages, one after the
+    other, are in the list's order (keys with the same due date in the order of the
+    database's collation, which for PostgreSQL's non-C locales may differ from
+    :func:`worklist`'s). A line written to the store while the list is read may be
+    missed or listed once more.
+
+    Raises:
+        ValidationError: naming the argument, as :func:`worklist`, or ``page``.
     """
     as_of = to_date(as_of, field="as_of")
     role = None if role is None else parse_enum(Role, role, "role").value
+    page = whole_number("page", page, minimum=1, maximum=1_000_000)
     calendar = repo.holiday_calendar()  # once for the whole list, not per item
-    stored = repo.obligations(
-        ObligationFilter(
-            township=township,
-            assignee=clinician,
-            daycare_id=daycare,
-            role=role,
-            opens_by=as_of,
-            closes_from=as_of,
-            to_do_on=as_of,  # the store drops what is done, skipped or cancelled
-        ),
-        names=True,  # in the same query: the list prints them, and only them
+    where = ObligationFilter(
+        township=township,
+        assignee=clinician,
+        daycare_id=daycare,
+        role=role,
+        opens_by=as_of,
+        closes_from=as_of,
+        to_do_on=as_of,  # the store drops what is done, skipped or cancelled
     )
-    referrals = tracked_referrals(repo, stored)
-    items: list[WorklistItem] = []
-    for entry in stored:
-        ob = entry.obligation
-        subject = ListedSubject(
-            name=entry.subject_name or ob.subject_id,
-            referrals=referrals.get(ob.subject_id, ()) if ob.subject is SubjectKind.CHILD else (),
-        )
-        item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)
-        if item is not None:
-            items.append(item)
-    items.sort(key=worklist_order)
-    return items
+    after: tuple[pendulum.Date, str] | None = None
+    while True:
+        # Names in the same query: the list prints them, and only them.
+        stored = repo.obligations_due(where, after=after, limit=page, names=True)
+        referrals = tracked_referrals(repo, stored)
+        items: list[WorklistItem] = []
+        for entry in stored:
+            ob = entry.obligation
+            subject = ListedSubject(
+                name=entry.subject_name or ob.subject_id,
+                referrals=referrals.get(ob.subject_id, ())
+                if ob.subject is SubjectKind.CHILD
+                else (),
+            )
+            item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)
+            if item is not None:
+                items.append(item)
+        yield from items
+        if len(stored) < page:
+            return
+        last = stored[-1].obligation
+        if after is not None and (last.due, last.key) <= after:
+            # A store that pages wrongly would list the same lines forever.
+            raise AssertionError(f"the store's page after {after} did not move on")
+        after = (last.due, last.key)
 
 
 def tracked_referrals(
@@ -124,7 +175,8 @@ def write_worklist_csv(path: str | os.PathLike[str], items: Iterable[WorklistIte
 
     Args:
         path: the file; it is replaced.
-        items: the list, as :func:`worklist` returns it.
+        items: the list, as :func:`worklist` or :func:`iter_worklist` gives it (the
+            lines are written as they come).
 
     Returns:
         The path written.
@@ -132,6 +184,22 @@ def write_worklist_csv(path: str | os.PathLike[str], items: Iterable[WorklistIte
     Raises:
         OSError: if the file cannot be written.
     """
-    rows = [item.as_row() for item in items]
+    target = Path(path)
+    with target.open("w", encoding=ENCODING, newline="") as stream:
+        write_worklist(stream, items)
+    return target
+
+
+def write_worklist(stream: TextIO, items: Iterable[WorklistItem]) -> int:
+    """Write a work list as CSV to a text stream (:func:`write_worklist_csv`'s columns
+    and cells), each line as it comes: :func:`iter_worklist`'s pages are not held.
+
+    Returns:
+        How many lines were written, the header not counted.
+    """
+    lines = iter(items)
+    first = next(lines, None)
     # An empty list still gets a header line, so the file is recognisably a work list.
-    return write_csv_file(path, rows, header=list(rows[0]) if rows else ["key"])
+    header = list(first.as_row()) if first is not None else ["key"]
+    rows = (item.as_row() for item in itertools.chain([first] if first else [], lines))
+    return write_csv(stream, rows, header=header)

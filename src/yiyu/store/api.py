@@ -422,6 +422,24 @@ class Repository(Protocol):
         (:attr:`~yiyu.scheduling.StoredObligation.subject_name`), read in the same query."""
         ...
 
+    def obligations_due(
+        self,
+        where: ObligationFilter,
+        *,
+        after: tuple[pendulum.Date, str] | None = None,
+        limit: int,
+        names: bool = False,
+    ) -> list[StoredObligation]:
+        """One page of what :meth:`obligations` reads, in order of due date and then key:
+        the first ``limit`` after ``after`` (the due date and key of the previous page's
+        last entry; ``None`` for the first page). A caller that reads a long list page by
+        page holds one page, not the list (a province's work list, #14).
+
+        Raises:
+            ValidationError: naming ``limit``, if it is not 1 to 1,000,000.
+        """
+        ...
+
     # --- what happened ----------------------------------------------------------------
     def save_encounter(
         self, encounter: Encounter, findings: Findings, *, kind: SubjectKind | None = None

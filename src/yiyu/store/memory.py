@@ -377,6 +377,21 @@ class MemoryRepository:
                 result.append(entry)
         return result
 
+    def obligations_due(
+        self,
+        where: ObligationFilter,
+        *,
+        after: tuple[pendulum.Date, str] | None = None,
+        limit: int,
+        names: bool = False,
+    ) -> list[StoredObligation]:
+        limit = whole_number("limit", limit, minimum=1, maximum=1_000_000)
+        entries = self.obligations(where, names=names)
+        ordered = sorted(entries, key=lambda e: (e.obligation.due, e.obligation.key))
+        if after is not None:
+            ordered = [e for e in ordered if (e.obligation.due, e.obligation.key) > after]
+        return ordered[:limit]
+
     def _name(self, ob: Obligation) -> str | None:
         subjects: Mapping[str, Child | Daycare] = (
             self._state.children if ob.subject is SubjectKind.CHILD else self._state.daycares

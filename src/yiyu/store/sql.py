@@ -16,7 +16,19 @@ from typing import Any
 
 import attrs
 import pendulum
-from sqlalchemy import Engine, Table, delete, exists, func, insert, null, or_, union, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    null,
+    or_,
+    tuple_,
+    union,
+    update,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
@@ -872,6 +884,30 @@ class SqlRepository:
     def obligations(
         self, where: ObligationFilter, *, names: bool = False
     ) -> list[StoredObligation]:
+        return self._read_obligations(where, names=names)
+
+    def obligations_due(
+        self,
+        where: ObligationFilter,
+        *,
+        after: tuple[pendulum.Date, str] | None = None,
+        limit: int,
+        names: bool = False,
+    ) -> list[StoredObligation]:
+        limit = whole_number("limit", limit, minimum=1, maximum=1_000_000)
+        return self._read_obligations(where, names=names, due_after=after, limit=limit)
+
+    def _read_obligations(
+        self,
+        where: ObligationFilter,
+        *,
+        names: bool,
+        due_after: tuple[pendulum.Date, str] | None = None,
+        limit: int | None = None,
+    ) -> list[StoredObligation]:
+        """In order of key; with a ``limit``, a page in order of due date and key, after
+        ``due_after`` (keyset paging: each page is a query of its own, on the index of
+        the township or assignee and due date, and no transaction is held between)."""
         with self._tx() as session:
             # The first visit of each obligation read, found by the index on the visit's
             # obligation key: a grouping of every visit would cost a whole province's
@@ -936,7 +972,16 @@ class SqlRepository:
                 conditions.append(col(o.withdrawn_on).is_(None))
             if where.to_do_on is not None:
                 conditions += _to_do(plain_date(where.to_do_on))
-            rows = session.connection().execute(query.where(*conditions).order_by(o.key)).all()
+            if limit is None:
+                query = query.where(*conditions).order_by(o.key)
+            else:
+                if due_after is not None:
+                    last_due, last_key = due_after
+                    conditions.append(
+                        tuple_(col(o.due), col(o.key)) > tuple_(plain_date(last_due), last_key)
+                    )
+                query = query.where(*conditions).order_by(col(o.due), col(o.key)).limit(limit)
+            rows = session.connection().execute(query).all()
             width = len(OBLIGATION_COLUMNS)
             at = {name: index for index, name in enumerate(OBLIGATION_COLUMNS)}
             content, township, assignee = at["content"], at["township"], at["assignee"]
