@@ -101,10 +101,16 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks at province size (#7): writes docs/benchmarks.md and docs/benchmarks.json.
+    """Benchmarks (#7, #14): writes docs/benchmarks.md and docs/benchmarks.json.
 
-    About 15 minutes on 2 cores. ``nox -s bench -- --province`` adds 1.2 million children
-    (the full plan); ``nox -s bench -- --sizes 10000 --backends sqlite`` is a quick look.
+    About 20 minutes on 2 cores (10k and 100k children, SQLite and PostgreSQL);
+    ``nox -s bench -- --sizes 10000 --backends sqlite`` is a quick look.
+    ``nox -s bench -- --province`` instead runs every job at 1.2 million children, one run
+    each, in resumable stages (about 1.5 hours per backend; ``--backends sqlite,postgresql``
+    adds PostgreSQL): docs/benchmarks-province.md and .json. Each stage keeps its figures
+    in ``benchmarks/.province/`` as it finishes; the same command again resumes after the
+    last finished stage, ``--restart`` starts over, ``--province-size 20000`` tries the
+    stages in a few minutes (its page stays in the state directory).
     PostgreSQL is ``YIYU_BENCH_POSTGRES_URL`` (default: the test database on 127.0.0.1).
     """
     session.run("bash", "scripts/system-deps.sh", external=True)

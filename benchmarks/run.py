@@ -1,13 +1,20 @@
 """yiyu at province size, measured against what the machine and its dependencies allow.
 
-    python benchmarks/run.py [--sizes 10000,100000] [--province] \
-        [--backends sqlite,postgresql] [--out docs]
+    python benchmarks/run.py [--sizes 10000,100000] [--backends sqlite,postgresql] \
+        [--out docs]
+    python benchmarks/run.py --province [--province-size N] [--backends sqlite] \
+        [--state DIR] [--restart] [--stop-after STAGE] [--skip STAGES]
 
-``nox -s bench`` runs it (``nox -s bench -- --province`` adds 1.2 million children;
-``nox -s bench -- --faults`` runs the fault injection of ``faults.py`` instead). It
-writes ``docs/benchmarks.md`` and ``docs/benchmarks.json``; see ``bench_report`` for what
-a ratio means. Every measured plan runs in a fresh subprocess, which reports its peak
-resident memory (``VmHWM``: C allocations included, which ``tracemalloc`` would miss).
+``nox -s bench`` runs it (``nox -s bench -- --faults`` runs the fault injection of
+``faults.py`` instead). It writes ``docs/benchmarks.md`` and ``docs/benchmarks.json``;
+see ``bench_report`` for what a ratio means. Every measured job runs in a fresh
+subprocess, which reports its peak resident memory (``VmHWM``: C allocations included,
+which ``tracemalloc`` would miss).
+
+``--province`` measures every job at 1.2 million children instead, one run each, in
+resumable stages (``province.py``; the stages are ``Province.stages`` below, on the same
+measurement functions as the 10k and 100k page): ``docs/benchmarks-province.md`` and
+``.json``. The same command again resumes after the last finished stage.
 
 PostgreSQL is the one of ``YIYU_BENCH_POSTGRES_URL`` (default: the test database on
 127.0.0.1:5432, user ``postgres``); each store is a schema of its own, dropped at the end.
@@ -16,7 +23,9 @@ PostgreSQL is the one of ``YIYU_BENCH_POSTGRES_URL`` (default: the test database
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import dataclasses
 import io
 import itertools
 import json
@@ -29,8 +38,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -52,12 +62,17 @@ from bench_report import (
     machine,
     repeated,
     timed,
+    write_json,
+    write_markdown,
 )
+from province import ROOT, STATE_ROOT, Stage, StageRun, State, StateError, run_stages, write_page
+from sqlalchemy import text
 
 import yiyu
 from yiyu.dates import Period, to_date
 from yiyu.jobs.coverage import COVERAGE_BATCH
 from yiyu.store import Repository
+from yiyu.store.database import head_revision, schema_revision
 from yiyu.synthetic import CohortSpec, History, generate_cohort, simulate_history
 
 SEED = 2026
@@ -277,6 +292,14 @@ class Run:
     pdf_sample: list[tuple[yiyu.Child, History]] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)  # result name → why it missed
     backends: list[str] = field(default_factory=list)
+    province: bool = False  # a province run: one size, in stages (province.py)
+
+    def peak_against(self) -> str:
+        """What a peak memory is set against: the same job's at the run's smallest size;
+        a province run measures one size, so a peak is its own baseline there."""
+        if self.province:
+            return "itself (a province run measures one size; 10k and 100k: benchmarks.md)"
+        return f"the same at {label(min(self.args.sizes))} children"
 
     def add_peak(self, job: str, tag: str, peak: float, what: str) -> None:
         """A job's peak resident memory, against the same job's at the smallest size."""
@@ -286,9 +309,9 @@ class Run:
         self.add(
             cost(f"{job}.peak_memory.{tag}", peak, first, "MB", target="value < 1024",
                  what=f"peak resident memory of {what} (its `VmHWM`)",
-                 against=f"the same at {smallest} children"),
+                 against=self.peak_against()),
             why=f"the process's peak grew from {first:.0f} MB at {smallest} children to "
-            f"{peak:.0f} MB",
+            f"{peak:.0f} MB" if peak != first else f"the process's peak was {peak:.0f} MB",
         )  # fmt: skip
 
     def add(self, result: Result, why: str = "") -> None:
@@ -373,54 +396,141 @@ def engine_profile(spec: CohortSpec, protocol: yiyu.Protocol) -> str:
 
 
 def run_size(run: Run, size: int, backends: Sequence[str]) -> None:
+    """Every measurement at one size, on each backend (the 10k and 100k page)."""
     name = label(size)
     spec = CohortSpec(children=size, seed=SEED, as_of=AS_OF)
     cohort = generate_cohort(spec)
-    province = size > 100_000
+    histories = [h for _, h in simulate_sample(run, spec)]
 
-    started = time.perf_counter()
-    sample = sample_histories(spec, run.protocol) if not province else []
-    encounters = sum(len(h.encounters) for _, h in sample)
-    histories = [h for _, h in sample]
-    if sample:
-        run.facts.append(
-            f"{name}: {len(sample)} children's visits simulated ({encounters} encounters, "
-            f"{time.perf_counter() - started:.0f} s), stored with their cases and referrals."
-        )
-    if not run.pdf_sample:
-        run.pdf_sample = sample[:12]
-
-    def children() -> Any:
+    def children() -> Iterator[yiyu.Child]:
         return bench_store.with_histories(cohort.children(), histories)
 
-    # The engine alone and the write limit, in one pass over the cohort.
     raw: dict[str, bench_store.Store] = {}
     try:
+        limit = write_limit(run, size, children, cohort.daycares, backends, raw)
+        if size == min(run.args.sizes) and not run.profile:
+            run.profile = engine_profile(spec, run.protocol)
         for backend in backends:
-            raw[backend] = bench_store.open_store(
-                backend, f"raw{name}", workdir=run.workdir, postgres_url=run.postgres_url
+            store = bench_store.open_store(
+                backend, f"s{name}", workdir=run.workdir, postgres_url=run.postgres_url
             )
-        sinks: list[bench_store.Sink] = [
-            bench_store.SqliteSink(store) if b == "sqlite" else bench_store.CopySink(store)
-            for b, store in raw.items()
-        ]
-        log(f"{name}: engine and write limit")
-        rows = bench_store.rows_pass(
-            children(), cohort.daycares, run.protocol, as_of=AS_OF, sinks=sinks
+            bench = Bench(run=run, size=size, spec=spec, store=store, children=children,
+                          daycares=cohort.daycares, histories=histories,
+                          base=limit.baselines(backend))  # fmt: skip
+            try:
+                measure_store(bench, raw.get(backend))
+            finally:
+                store.drop()
+    finally:
+        for store in raw.values():
+            store.drop()
+
+
+def simulate_sample(run: Run, spec: CohortSpec) -> list[tuple[yiyu.Child, History]]:
+    """The visits of about 1 % of the children (at most 300), said in the run's facts;
+    the first dozen are the PDF's sample."""
+    started = time.perf_counter()
+    sample = sample_histories(spec, run.protocol)
+    encounters = sum(len(h.encounters) for _, h in sample)
+    run.facts.append(
+        f"{label(spec.children)}: {len(sample)} children's visits simulated ({encounters} "
+        f"encounters, {time.perf_counter() - started:.0f} s), stored with their cases and "
+        "referrals."
+    )
+    if not run.pdf_sample:
+        run.pdf_sample = sample[:12]
+    return sample
+
+
+@dataclass
+class Baselines:
+    """What one store's measurements are set against, measured before them: the write
+    limit and the engine's rate (``write_limit``), the load (``measure_load``) and the full
+    plan (``measure_full_plan``). A province run keeps them in its state file."""
+
+    subjects: int
+    obligations: int
+    limit: float  # the raw write's obligations per second on this backend
+    engine_rate: float  # pure schedule()'s obligations per second
+    raw_bytes: float | None = None  # SQLite: the raw write's file per obligation
+    loaded: float | None = None  # seconds to load the cohort
+    full_seconds: float | None = None  # the full plan's (median) seconds
+
+
+@dataclass
+class WriteLimit:
+    rows: bench_store.RowsPass
+    limit: dict[str, float]
+    engine_rate: float
+    raw_bytes: float | None
+
+    def baselines(self, backend: str) -> Baselines:
+        return Baselines(subjects=self.rows.subjects, obligations=self.rows.obligations,
+                         limit=self.limit[backend], engine_rate=self.engine_rate,
+                         raw_bytes=self.raw_bytes if backend == "sqlite" else None)  # fmt: skip
+
+
+@dataclass
+class Bench:
+    """One store under measurement and what its measurements need."""
+
+    run: Run
+    size: int
+    spec: CohortSpec
+    store: bench_store.Store
+    children: Callable[[], Iterator[yiyu.Child]]
+    daycares: Sequence[yiyu.Daycare]
+    histories: Sequence[History]
+    base: Baselines
+
+    @property
+    def tag(self) -> str:
+        return f"{self.store.backend}.{label(self.size)}"
+
+    @property
+    def stream(self) -> bool:
+        """Whether the SQL baselines stream their rows (at province size, or in a province
+        run's trial): a list of every row of a quarter would take gigabytes."""
+        return self.run.province or self.size > 100_000
+
+
+def write_limit(
+    run: Run,
+    size: int,
+    children: Callable[[], Iterator[yiyu.Child]],
+    daycares: Sequence[yiyu.Daycare],
+    backends: Sequence[str],
+    raw: dict[str, bench_store.Store],
+) -> WriteLimit:
+    """The engine alone and the write limit of each backend, in one pass over the cohort.
+    PostgreSQL's raw store stays in ``raw`` (``seed_statistics`` needs it); SQLite's is
+    measured and dropped."""
+    name = label(size)
+    for backend in backends:
+        raw[backend] = bench_store.open_store(
+            backend, f"raw{name}", workdir=run.workdir, postgres_url=run.postgres_url
         )
-        raw_bytes = None
-        if "sqlite" in raw:  # only PostgreSQL's is needed later (seed_statistics)
-            alone = bench_store.sqlite_footprint(raw["sqlite"])
-            raw_bytes = alone.file_bytes / alone.obligations
-            raw.pop("sqlite").drop()
-        limit = {b: count / seconds for b, (seconds, count) in rows.sinks.items()}
-        engine_rate = rows.obligations / rows.schedule_seconds
-        run.facts.append(
-            f"{name}: {rows.subjects:,} subjects ({len(cohort.daycares)} daycares), "
-            f"{rows.obligations:,} obligations within the plan's horizon "
-            f"({rows.obligations / rows.subjects:.1f} per subject)."
-        )
-        first = "sqlite" if "sqlite" in limit else next(iter(limit))
+    sinks: list[bench_store.Sink] = [
+        bench_store.SqliteSink(store) if b == "sqlite" else bench_store.CopySink(store)
+        for b, store in raw.items()
+        if b in backends
+    ]
+    log(f"{name}: engine and write limit ({', '.join(backends)})")
+    rows = bench_store.rows_pass(children(), daycares, run.protocol, as_of=AS_OF, sinks=sinks)
+    raw_bytes = None
+    if "sqlite" in backends:  # only PostgreSQL's is needed later (seed_statistics)
+        alone = bench_store.sqlite_footprint(raw["sqlite"])
+        raw_bytes = alone.file_bytes / alone.obligations
+        raw.pop("sqlite").drop()
+    limit = {b: count / seconds for b, (seconds, count) in rows.sinks.items()}
+    engine_rate = rows.obligations / rows.schedule_seconds
+    run.facts.append(
+        f"{name}: {rows.subjects:,} subjects ({len(daycares)} daycares), "
+        f"{rows.obligations:,} obligations within the plan's horizon "
+        f"({rows.obligations / rows.subjects:.1f} per subject)."
+    )
+    first = "sqlite" if "sqlite" in limit else next(iter(limit))
+    if not any(r.name == f"engine.schedule.{name}" for r in run.results):
         run.add(
             cost(f"engine.schedule.{name}", engine_rate, limit[first], "obligations/s",
                  throughput=True, target="ratio <= 1",
@@ -431,99 +541,112 @@ def run_size(run: Run, size: int, backends: Sequence[str]) -> None:
             why=(f"scheduling alone runs at {engine_rate:,.0f} obligations/s on one core and "
                  f"takes {limit[first] / engine_rate:.1f}x as long as writing the rows raw"),
         )  # fmt: skip
-        if size == min(run.args.sizes) and not run.profile:
-            run.profile = engine_profile(spec, run.protocol)
-
-        for backend in backends:
-            store = bench_store.open_store(
-                backend, f"s{name}", workdir=run.workdir, postgres_url=run.postgres_url
-            )
-            try:
-                measure_store(run, store, raw.get(backend), size, children, cohort.daycares,
-                              spec, histories, rows, limit[backend], engine_rate,
-                              raw_bytes)  # fmt: skip
-            finally:
-                store.drop()
-    finally:
-        for store in raw.values():
-            store.drop()
+    return WriteLimit(rows=rows, limit=limit, engine_rate=engine_rate, raw_bytes=raw_bytes)
 
 
-def measure_store(
-    run: Run,
-    store: bench_store.Store,
-    raw: bench_store.Store | None,
-    size: int,
-    children: Callable[[], Any],
-    daycares: Sequence[yiyu.Daycare],
-    spec: CohortSpec,
-    histories: Sequence[History],
-    rows: bench_store.RowsPass,
-    limit: float,
-    engine_rate: float,
-    raw_bytes: float | None = None,
-) -> None:
-    name, backend = label(size), store.backend
-    tag = f"{backend}.{name}"
-    imported = None if size > 100_000 else import_children(run, backend, tag, spec)
-    log(f"{tag}: loading")
+def measure_store(bench: Bench, raw: bench_store.Store | None) -> None:
+    """Every job on one store, in the order of the page."""
+    measure_load(bench, raw)
+    path = bench.run.workdir / f"registry-{bench.tag}.csv"
+    write_registry(bench.spec, path)
+    measure_import(bench.run, bench.store.backend, bench.spec, bench.base, path)
+    path.unlink()
+    measure_full_plan(bench)
+    if bench.store.backend == "sqlite" and bench.base.raw_bytes is not None:
+        measure_footprint(bench.run, bench.store, bench.tag, bench.base.raw_bytes)
+    assert bench.base.full_seconds is not None
+    full_two_workers(bench.run, bench.store, bench.tag, bench.base.obligations,
+                     bench.base.full_seconds)  # fmt: skip
+    measure_incremental(bench)
+    measure_worklist(bench)
+    measure_coverage(bench)
+    measure_export(bench)
+
+
+def measure_load(bench: Bench, raw: bench_store.Store | None) -> None:
+    """The cohort into the store (the benchmark's own load, not a measured job): its time
+    is the import's baseline."""
+    log(f"{bench.tag}: loading")
     started = time.perf_counter()
-    bench_store.load(store, children(), daycares, spec.townships, histories)
-    loaded = time.perf_counter() - started
+    bench_store.load(bench.store, bench.children(), bench.daycares, bench.spec.townships,
+                     bench.histories)  # fmt: skip
+    bench.base.loaded = time.perf_counter() - started
     if raw is not None:
-        bench_store.seed_statistics(store, raw)
-    run.facts.append(f"{tag}: cohort loaded in {loaded:.0f} s (Core inserts of yiyu's rows).")
-    if imported is not None:
-        seconds, peak, count, runs_ = imported
-        run.add(
-            cost(f"import.children.{tag}", seconds, loaded, "s", target=None,
-                 what=f"`import_file(repo, \"children\", …)` of the cohort's registry file "
-                 f"({count:,} rows, {count / seconds:,.0f} rows/s) into an empty store "
-                 f"({runs(runs_)})",
-                 against="the same children written as yiyu's rows by Core inserts (the "
-                 "benchmark's own load: no parsing, no checks, no audit)"),
-        )  # fmt: skip
-        run.add_peak("import", tag, peak, f"an import process ({count:,} children)")
+        bench_store.seed_statistics(bench.store, raw)
+    bench.run.facts.append(
+        f"{bench.tag}: cohort loaded in {bench.base.loaded:.0f} s (Core inserts of yiyu's rows)."
+    )
 
-    # Full plan: obligations written per second against the raw write of the same rows.
+
+def write_registry(spec: CohortSpec, path: Path) -> int:
+    """The cohort's registry file, as ``yiyu import children`` reads it."""
+    return bench_store.write_registry_csv(generate_cohort(spec).children(), path)
+
+
+def measure_import(
+    run: Run, backend: str, spec: CohortSpec, base: Baselines, registry: Path
+) -> None:
+    """The registry file imported into an empty store, against the benchmark's load."""
+    assert base.loaded is not None, "the load is the import's baseline: measure it first"
+    tag = f"{backend}.{label(spec.children)}"
+    seconds, peak, count, runs_ = import_children(run, backend, tag, spec, registry)
+    run.add(
+        cost(f"import.children.{tag}", seconds, base.loaded, "s", target=None,
+             what=f"`import_file(repo, \"children\", …)` of the cohort's registry file "
+             f"({count:,} rows, {count / seconds:,.0f} rows/s) into an empty store "
+             f"({runs(runs_)})",
+             against="the same children written as yiyu's rows by Core inserts (the "
+             "benchmark's own load: no parsing, no checks, no audit)"),
+    )  # fmt: skip
+    run.add_peak("import", tag, peak, f"an import process ({count:,} children)")
+
+
+def measure_full_plan(bench: Bench) -> None:
+    """Full plan: obligations written per second against the raw write of the same rows."""
+    run, store, tag, base = bench.run, bench.store, bench.tag, bench.base
     log(f"{tag}: full plan")
     fulls: list[dict[str, Any]] = []
+    if store.scalar("SELECT count(*) FROM plan_state"):  # a run interrupted in this stage
+        bench_store.clear_plans(store)
 
     def full_plan() -> float:
         if fulls:
             bench_store.clear_plans(store)
         figures = plan_subprocess(store, full=True)
-        if figures["created"] != rows.obligations:
+        if figures["created"] != base.obligations:
             raise AssertionError(
                 f"{tag}: the plan wrote {figures['created']} obligations, the write-limit "
-                f"baseline {rows.obligations}: the baseline does not write the same rows"
+                f"baseline {base.obligations}: the baseline does not write the same rows"
             )
         fulls.append(figures)
         return float(figures["seconds"])
 
-    full_seconds = statistics.median(repeated(full_plan, run.args.repeat))
-    rate = rows.obligations / full_seconds
-    write_share = 1 - rows.obligations / engine_rate / full_seconds
+    full_seconds = base.full_seconds = statistics.median(repeated(full_plan, run.args.repeat))
+    rate = base.obligations / full_seconds
+    write_share = 1 - base.obligations / base.engine_rate / full_seconds
     run.add(
-        cost(f"plan.full.{tag}", rate, limit, "obligations/s", throughput=True,
+        cost(f"plan.full.{tag}", rate, base.limit, "obligations/s", throughput=True,
              target="ratio <= 2",
-             what=f"`plan(full=True)` on an empty store, {rows.obligations:,} obligations "
+             what=f"`plan(full=True)` on an empty store, {base.obligations:,} obligations "
              f"in {full_seconds:.1f} s ({runs(len(fulls))})",
              against="raw `sqlite3.executemany` of the same rows into an identical empty "
-             "table" if backend == "sqlite" else "psycopg `cursor.copy` (`COPY`) of the "
+             "table" if store.backend == "sqlite" else "psycopg `cursor.copy` (`COPY`) of the "
              "same rows into an identical empty table"),
         why=(f"scheduling is {1 - write_share:.0%} of the plan's time (one core: "
-             f"{engine_rate:,.0f} obligations/s) and reading, reconciling and writing "
+             f"{base.engine_rate:,.0f} obligations/s) and reading, reconciling and writing "
              f"the other {write_share:.0%}, on one core"),
     )  # fmt: skip
     run.add_peak("plan", tag, max(f["peak_mb"] for f in fulls), "the full-plan process")
-    if backend == "sqlite" and raw_bytes is not None:
-        measure_footprint(run, store, tag, raw_bytes)
-    if size > 100_000:
-        return  # the province run measures the plan's throughput, memory and size only
-    full_two_workers(run, store, tag, rows.obligations, full_seconds)
 
-    # Incremental plan after 1 % of the children changed.
+
+def measure_incremental(bench: Bench, *, settle: bool = False) -> None:
+    """Incremental plan after 1 % of the children changed, against the full plan.
+    ``settle``: first re-plan what an interrupted run left changed (not measured)."""
+    run, store, tag = bench.run, bench.store, bench.tag
+    assert bench.base.full_seconds is not None, "the full plan is the baseline: measure it first"
+    full_seconds = bench.base.full_seconds
+    if settle:
+        plan_subprocess(store, full=False)
     log(f"{tag}: incremental plan")
     offsets = iter(range(100))
     incremental_peaks: list[float] = []
@@ -554,13 +677,15 @@ def measure_store(
     run.add_peak("incremental", tag, max(incremental_peaks),
                  "an incremental-plan process (1 % of the children changed)")  # fmt: skip
 
-    store.analyze()
-    repo = store.repo
-    # Work list of the largest township, against SQL returning the same rows.
-    from yiyu.jobs.coverage import coverage_report
+
+def measure_worklist(bench: Bench) -> None:
+    """Work list of the largest township, against SQL returning the same rows."""
     from yiyu.jobs.worklist import worklist
 
-    township = spec.townships[0]
+    run, store, tag = bench.run, bench.store, bench.tag
+    store.analyze()
+    repo = store.repo
+    township = bench.spec.townships[0]
     log(f"{tag}: work list")
     wl_seconds, wl_runs, items = timed(
         lambda: worklist(repo, as_of=AS_OF, township=township), run.args.repeat
@@ -573,9 +698,11 @@ def measure_store(
             f"{tag}: the work-list SQL returned {len(sql_rows)} rows, the work list "
             f"{len(items)}: the baseline does not return the same rows"
         )
+    count = len(items)
+    del items, sql_rows  # the subprocess below should not share the machine with them
     run.add(
         cost(f"worklist.{tag}", wl_seconds, sql_seconds, "s", target="ratio <= 2",
-             what=f"`worklist()` for {township} on {AS_OF} ({len(items):,} items; "
+             what=f"`worklist()` for {township} on {AS_OF} ({count:,} items; "
              f"{runs(wl_runs)})",
              against=f"one SQL query returning the same obligations in the same order "
              f"({runs(sql_runs)})"),
@@ -587,15 +714,22 @@ def measure_store(
     command = [sys.executable, __file__, "--child-worklist", *store.child_args(),
                "--as-of", AS_OF.isoformat(), "--township", township]  # fmt: skip
     figures = job_subprocess(command, "work list")
-    if figures["items"] != len(items):
+    if figures["items"] != count:
         raise AssertionError(f"{tag}: the work-list process listed {figures['items']} items")
     run.add_peak("worklist", tag, figures["peak_mb"],
-                 f"a work-list process for {township} ({len(items):,} items)")  # fmt: skip
+                 f"a work-list process for {township} ({count:,} items)")  # fmt: skip
 
-    # Coverage of a quarter for the whole province.
+
+def measure_coverage(bench: Bench) -> None:
+    """Coverage of a quarter for the whole province, against SQL returning what it read."""
+    from yiyu.jobs.coverage import coverage_report
+
+    run, tag = bench.run, bench.tag
+    store = bench.store
+    store.analyze()
     log(f"{tag}: coverage")
     period = Period.parse(QUARTER)
-    recording = bench_store.Recording(repo)
+    recording = bench_store.Recording(store.repo)
     cov_seconds, cov_runs, _ = timed(
         lambda: coverage_report(
             cast(Repository, recording), run.protocol, period=period, as_of=AS_OF
@@ -611,8 +745,9 @@ def measure_store(
     where = wheres.pop()
     read = recording.obligations_read // cov_runs
     children_read = recording.children_read // cov_runs
+    source = cast(bench_store.Store, StreamedStore(store)) if bench.stream else store
     sql_seconds, sql_runs, (obligations, child_tables) = timed(
-        lambda: (bench_store.obligations_sql(store, where), bench_store.children_sql(store)),
+        lambda: (bench_store.obligations_sql(source, where), bench_store.children_sql(source)),
         run.args.repeat,
     )
     if len(obligations) != read:
@@ -626,39 +761,72 @@ def measure_store(
             f"{tag}: the coverage SQL returned {len(child_tables[0])} children, coverage read "
             f"{children_read}: the baseline does not return the same rows"
         )
-    children_count = children_read
-    stored_count = read
+    del obligations, child_tables
+    streamed = "; the rows streamed, not kept" if bench.stream else ""
     run.add(
         cost(f"coverage.{tag}", cov_seconds, sql_seconds, "s", target="ratio <= 2",
-             what=f"`coverage_report()` for {QUARTER}, whole province ({stored_count:,} "
-             f"obligations, {children_count:,} children; {runs(cov_runs)})",
+             what=f"`coverage_report()` for {QUARTER}, whole province ({read:,} "
+             f"obligations, {children_read:,} children; {runs(cov_runs)})",
              against=f"SQL returning the same obligations and the children's rows "
-             f"({runs(sql_runs)})"),
+             f"({runs(sql_runs)}{streamed})"),
         why=("the job builds every child (its facts checked again as it is read) and every "
              "obligation as the core's values, and counts 20 indicators over them in Python, "
              "where the baseline only returns the rows"),
     )  # fmt: skip
     figures = coverage_subprocess(store)
-    first_peak = run.first_peaks.setdefault(f"coverage.{backend}", figures["peak_mb"])
+    first_peak = run.first_peaks.setdefault(f"coverage.{store.backend}", figures["peak_mb"])
     run.add(
         cost(f"coverage.peak_memory.{tag}", figures["peak_mb"], first_peak, "MB",
              target="value < 500",
              what=f"peak resident memory of a coverage process for {QUARTER}, whole "
              f"province (its `VmHWM`; {len(recording.filters) // cov_runs} batches of at most "
              f"{COVERAGE_BATCH:,} subjects)",
-             against=f"the same at {label(min(run.args.sizes))} children"),
+             against=run.peak_against()),
     )  # fmt: skip
-    log(f"{tag}: FHIR export")
-    bench_exchange.exchange_speed(run, store, tag)
+
+
+def measure_export(bench: Bench) -> None:
+    log(f"{bench.tag}: FHIR export")
+    bench_exchange.exchange_speed(bench.run, bench.store, bench.tag)
+
+
+class StreamedStore:
+    """A store whose SQL baselines stream their rows and keep none: ``.all()`` reads every
+    row and returns as many ``None`` (what the checks count), so that the baseline's
+    memory stays flat at province size while its SQL stays ``bench_store``'s."""
+
+    def __init__(self, store: bench_store.Store) -> None:
+        self.store = store
+        self.engine = self
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[_StreamedConnection]:
+        with self.store.engine.connect() as connection:
+            yield _StreamedConnection(connection.execution_options(yield_per=5000))
+
+
+class _StreamedConnection:
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def execute(self, *args: Any, **kwargs: Any) -> _Counted:
+        return _Counted(self.connection.execute(*args, **kwargs))
+
+
+class _Counted:
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def all(self) -> list[None]:
+        return [None] * sum(1 for _ in self.result)
 
 
 def import_children(
-    run: Run, backend: str, tag: str, spec: CohortSpec
+    run: Run, backend: str, tag: str, spec: CohortSpec, path: Path
 ) -> tuple[float, float, int, int]:
-    """The cohort's registry file imported into an empty store, each run in a fresh store
+    """The registry file ``path`` imported into an empty store, each run in a fresh store
     and process: median seconds, peak memory (MB), rows and runs."""
-    path = run.workdir / f"registry-{tag}.csv"
-    count = bench_store.write_registry_csv(generate_cohort(spec).children(), path)
+    count = spec.children
     log(f"{tag}: import ({count:,} rows)")
     peaks: list[float] = []
 
@@ -682,7 +850,6 @@ def import_children(
         return float(figures["seconds"])
 
     times = repeated(once, run.args.repeat)
-    path.unlink()
     return statistics.median(times), max(peaks), count, len(times)
 
 
@@ -816,6 +983,295 @@ def run_pdf(run: Run) -> None:
     )  # fmt: skip
 
 
+# --- the province, in resumable stages (province.py keeps the state) ---------------------------
+
+
+class Province:
+    """The stages of a province run, on the measurement functions above, and the stores
+    they share: kept in the state directory, reopened by a resumed run, rebuilt (not
+    measured again) when they are gone."""
+
+    def __init__(self, run: Run, state: State, size: int, backends: Sequence[str]) -> None:
+        self.run, self.state, self.size, self.backends = run, state, size, list(backends)
+        self.name = label(size)
+        self.spec = CohortSpec(children=size, seed=SEED, as_of=AS_OF)
+        self.cohort = generate_cohort(self.spec)
+        self._sample: list[tuple[yiyu.Child, History]] | None = None
+        self.state.values.setdefault("base", {})
+
+    # what the stages share
+
+    def histories(self) -> list[History]:
+        if self._sample is None:  # deterministic: simulated again by a resumed run
+            self._sample = sample_histories(self.spec, self.run.protocol)
+            self.run.pdf_sample = self._sample[:12]
+        return [h for _, h in self._sample]
+
+    def fresh(self, stem: str) -> None:
+        """No SQLite file ``stem`` left by an interrupted run (``open_store`` would open
+        it, rows and all)."""
+        for suffix in ("", "-wal", "-shm"):
+            (self.state.directory / f"{stem}.db{suffix}").unlink(missing_ok=True)
+
+    def children(self) -> Iterator[yiyu.Child]:
+        return bench_store.with_histories(self.cohort.children(), self.histories())
+
+    @property
+    def registry(self) -> Path:
+        return self.state.directory / f"registry-{self.name}.csv"
+
+    def bench(self, store: bench_store.Store) -> Bench:
+        base = Baselines(**self.state.values["base"][store.backend])
+        return Bench(run=self.run, size=self.size, spec=self.spec, store=store,
+                     children=self.children, daycares=self.cohort.daycares,
+                     histories=self.histories(), base=base)  # fmt: skip
+
+    def keep(self, bench: Bench) -> None:
+        """The baselines measured, for the stages after this one."""
+        self.state.values["base"][bench.store.backend] = dataclasses.asdict(bench.base)
+
+    # the stores
+
+    def _record(self, role: str, store: bench_store.Store, **extra: Any) -> None:
+        self.state.stores[role] = {"backend": store.backend, "url": store.url,
+                                   "schema": store.schema,
+                                   "path": None if store.path is None else str(store.path),
+                                   **extra}  # fmt: skip
+        self.state.save()
+
+    def _reopen(self, role: str, table: str, count: int | None) -> bench_store.Store | None:
+        """The recorded store, if it is still there, at the code's schema revision and
+        with ``count`` rows in ``table`` (any, if None); else None."""
+        info = self.state.stores.get(role)
+        if info is None:
+            return None
+        store = reopen_store(info, self.run.postgres_url)
+        if store is None:
+            return None
+        try:
+            rows = store.scalar(f"SELECT count(*) FROM {table}")
+            current = schema_revision(store.engine) == head_revision()
+        except Exception:  # a schema half made, a file that is not a database
+            rows, current = None, False
+        if current and rows and (count is None or rows == count):
+            return store
+        store.drop()
+        return None
+
+    def new_store(self, backend: str) -> bench_store.Store:
+        old = self.state.stores.pop(backend, None)
+        if old is not None:
+            drop_store(old, self.run.postgres_url)
+        self.fresh(f"s{self.name}")
+        store = bench_store.open_store(backend, f"s{self.name}", workdir=self.state.directory,
+                                       postgres_url=self.run.postgres_url)  # fmt: skip
+        self._record(backend, store, planned=False)
+        return store
+
+    def raw_store(self, backend: str) -> bench_store.Store | None:
+        """PostgreSQL's write-limit store (``seed_statistics`` copies its statistics),
+        written again, unmeasured, if it is gone."""
+        if backend != "postgresql":
+            return None
+        role = f"raw.{backend}"
+        store = self._reopen(role, "obligation", None)
+        if store is None:
+            log(f"{backend}.{self.name}: the write-limit store is gone: writing it again")
+            store = bench_store.open_store(backend, f"raw{self.name}", workdir=self.state.directory,
+                                           postgres_url=self.run.postgres_url)  # fmt: skip
+            self._record(role, store)
+            bench_store.rows_pass(self.children(), self.cohort.daycares, self.run.protocol,
+                                  as_of=AS_OF, sinks=[bench_store.CopySink(store)])  # fmt: skip
+        return store
+
+    def drop_raw(self, backend: str) -> None:
+        info = self.state.stores.pop(f"raw.{backend}", None)
+        if info is not None:
+            drop_store(info, self.run.postgres_url)
+            self.state.save()
+
+    def store(self, backend: str, stage: str, *, planned: bool) -> bench_store.Store:
+        """The loaded store (and planned, if ``planned``); rebuilt if it is gone (another
+        machine, a store of another schema revision): loaded, and planned unmeasured."""
+        store = self._reopen(backend, "child", self.size)
+        if store is None:
+            log(f"{backend}.{self.name}: the store is gone: loading it again for {stage}")
+            store = self.new_store(backend)
+            bench_store.load(store, self.children(), self.cohort.daycares,
+                             self.spec.townships, self.histories())  # fmt: skip
+            raw = self.raw_store(backend)
+            if raw is not None:
+                bench_store.seed_statistics(store, raw)
+                self.drop_raw(backend)
+            self.run.facts.append(
+                f"{backend}.{self.name}: the store was gone when `{stage}` began (a run "
+                "resumed on another machine, or a new schema): loaded again"
+                + (" and planned (not measured)" if planned else "")
+                + "; the stages before it measured the first one."
+            )
+        if planned and not self.state.stores[backend].get("planned"):
+            log(f"{backend}.{self.name}: planning the store (not measured) for {stage}")
+            if store.scalar("SELECT count(*) FROM plan_state"):
+                bench_store.clear_plans(store)
+            plan_subprocess(store, full=True)
+            self.planned(backend)
+        return store
+
+    def clean_up(self) -> None:
+        """Every stage done: the stores and the registry file go (gigabytes at 1.2 M;
+        PostgreSQL's schemas are in a shared database); the figures stay in the state."""
+        for role in list(self.state.stores):
+            drop_store(self.state.stores.pop(role), self.run.postgres_url)
+        self.state.save()
+        self.registry.unlink(missing_ok=True)
+        log(f"every stage done: the stores are dropped, the figures kept in {self.state.directory}")
+
+    def planned(self, backend: str, planned: bool = True) -> None:
+        """Whether the store holds a whole plan (a stage that replans it unsets this
+        first: interrupted, it leaves half a plan)."""
+        self.state.stores[backend]["planned"] = planned
+        self.state.save()
+
+    # the stages
+
+    def stages(self, *, pdf: bool) -> list[Stage]:
+        stages = [Stage("cohort", self.stage_cohort,
+                        "the sample's visits simulated, the registry file written")]  # fmt: skip
+        for b in self.backends:
+            stages += [
+                Stage(f"raw.{b}", partial(self.stage_raw, b),
+                      "the engine alone and the raw write of the plan's rows (the write limit)"),
+                Stage(f"load.{b}", partial(self.stage_load, b),
+                      "the cohort loaded into a new store (the import's baseline)"),
+                Stage(f"import.{b}", partial(self.stage_import, b),
+                      "the registry file imported into an empty store (time, peak memory)"),
+                Stage(f"plan.{b}", partial(self.stage_plan, b),
+                      "the full plan (rate against the write limit, peak memory)"),
+                *([Stage(f"footprint.{b}", partial(self.stage_footprint, b),
+                         "the database's size per obligation (`VACUUM INTO` a copy)")]
+                  if b == "sqlite" else []),
+                Stage(f"workers.{b}", partial(self.stage_workers, b),
+                      "the full plan with 2 workers (speed-up over 1)"),
+                Stage(f"incremental.{b}", partial(self.stage_incremental, b),
+                      "an incremental plan after 1 % of the children changed (peak memory)"),
+                Stage(f"worklist.{b}", partial(self.stage_worklist, b),
+                      "the largest township's work list against its SQL (peak memory)"),
+                Stage(f"coverage.{b}", partial(self.stage_coverage, b),
+                      f"coverage for {QUARTER} against its SQL (peak memory)"),
+                Stage(f"export.{b}", partial(self.stage_export, b),
+                      "the FHIR export (mapping rate; the whole job timed)"),
+            ]  # fmt: skip
+        if pdf:
+            stages.append(Stage("render", self.stage_render,
+                                "a township's day of records rendered (peak memory)"))  # fmt: skip
+        return stages
+
+    def stage_cohort(self, _: StageRun) -> None:
+        self._sample = simulate_sample(self.run, self.spec)
+        started = time.perf_counter()
+        count = write_registry(self.spec, self.registry)
+        self.run.facts.append(
+            f"{self.name}: the registry file of {count:,} children written for the import "
+            f"({self.registry.stat().st_size / 1e6:,.0f} MB, "
+            f"{time.perf_counter() - started:.0f} s)."
+        )
+
+    def stage_raw(self, backend: str, _: StageRun) -> None:
+        raw: dict[str, bench_store.Store] = {}
+        self.fresh(f"raw{self.name}")
+        limit = write_limit(self.run, self.size, self.children, self.cohort.daycares,
+                            [backend], raw)  # fmt: skip
+        if backend in raw:
+            self._record(f"raw.{backend}", raw[backend])
+        self.state.values["base"][backend] = dataclasses.asdict(limit.baselines(backend))
+
+    def stage_load(self, backend: str, _: StageRun) -> None:
+        store = self.new_store(backend)
+        bench = self.bench(store)
+        measure_load(bench, self.raw_store(backend))
+        self.drop_raw(backend)
+        self.keep(bench)
+
+    def stage_import(self, backend: str, _: StageRun) -> None:
+        self.fresh(f"imp{self.name}")  # the import's own store, if left behind
+        if not self.registry.exists():
+            log(f"{self.name}: the registry file is gone: writing it again")
+            write_registry(self.spec, self.registry)
+        base = Baselines(**self.state.values["base"][backend])  # the store is not needed
+        measure_import(self.run, backend, self.spec, base, self.registry)
+
+    def stage_plan(self, backend: str, _: StageRun) -> None:
+        bench = self.bench(self.store(backend, "plan", planned=False))
+        self.planned(backend, False)
+        measure_full_plan(bench)
+        self.planned(backend)
+        self.keep(bench)
+
+    def stage_footprint(self, backend: str, _: StageRun) -> None:
+        bench = self.bench(self.store(backend, "footprint", planned=True))
+        assert bench.base.raw_bytes is not None
+        measure_footprint(self.run, bench.store, bench.tag, bench.base.raw_bytes)
+
+    def stage_workers(self, backend: str, _: StageRun) -> None:
+        bench = self.bench(self.store(backend, "workers", planned=False))
+        self.planned(backend, False)
+        assert bench.base.full_seconds is not None
+        full_two_workers(self.run, bench.store, bench.tag, bench.base.obligations,
+                         bench.base.full_seconds)  # fmt: skip
+        self.planned(backend)
+
+    def stage_incremental(self, backend: str, step: StageRun) -> None:
+        bench = self.bench(self.store(backend, "incremental", planned=True))
+        measure_incremental(bench, settle=step.interrupted)
+
+    def stage_worklist(self, backend: str, _: StageRun) -> None:
+        measure_worklist(self.bench(self.store(backend, "worklist", planned=True)))
+
+    def stage_coverage(self, backend: str, _: StageRun) -> None:
+        measure_coverage(self.bench(self.store(backend, "coverage", planned=True)))
+
+    def stage_export(self, backend: str, _: StageRun) -> None:
+        measure_export(self.bench(self.store(backend, "export", planned=True)))
+
+    def stage_render(self, _: StageRun) -> None:
+        self.histories()
+        visits = bench_pdf.visits(self.run.pdf_sample, self.run.protocol, PDF_DAY)
+        render_peak(self.run, visits)
+        (self.run.workdir / "day.pickle").unlink(missing_ok=True)
+
+
+def reopen_store(info: dict[str, Any], postgres_url: str) -> bench_store.Store | None:
+    """A store recorded in the state, if its file or schema still exists."""
+    url, schema, path = info["url"], info["schema"], info["path"]
+    if info["backend"] == "sqlite":
+        if path is None or not Path(path).exists():
+            return None
+        return bench_store.Store("sqlite", url, None, bench_store.engine_for(url, None),
+                                 path=Path(path))  # fmt: skip
+    from yiyu.store.database import make_engine
+
+    admin = make_engine(postgres_url)
+    with admin.connect() as connection:
+        found = connection.execute(
+            text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"), {"s": schema}
+        ).scalar()
+    if not found:
+        admin.dispose()
+        return None
+    return bench_store.Store("postgresql", url, schema, bench_store.engine_for(url, schema),
+                             admin=admin)  # fmt: skip
+
+
+def drop_store(info: dict[str, Any], postgres_url: str) -> None:
+    try:
+        store = reopen_store(info, postgres_url)
+    except Exception as error:  # PostgreSQL not reachable from here: say what is left
+        log(f"could not drop the store {info['schema']} ({type(error).__name__}): drop it by hand")
+        return
+    if store is not None:
+        store.drop()
+
+
 # What would close each missed target (the page says so beside the figures).
 CLOSE = {
     "engine.schedule": (
@@ -916,12 +1372,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="cohort sizes, comma-separated (default 10000,100000)",
     )
     parser.add_argument(
-        "--province",
-        action="store_true",
-        help=f"also {PROVINCE:,} children: the full plan's rate and memory",
+        "--backends",
+        help="comma-separated (default sqlite,postgresql; with --province: sqlite)",
     )
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--out", default="docs", help="where the two files go")
+    parser.add_argument(
+        "--out",
+        help="where the two files go (default docs; with --province at another size than "
+        f"{PROVINCE:,}: the state directory, so that a trial does not replace the page)",
+    )
     parser.add_argument(
         "--repeat",
         type=int,
@@ -935,14 +1393,49 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="instead: the fault-injection runs at 20,000 children (benchmarks/faults.py), "
         "written to faults.md and faults.json",
     )
+    province = parser.add_argument_group(
+        "the province run",
+        f"--province: instead, every job at {PROVINCE:,} children (one run of each) in "
+        "resumable stages, written to benchmarks-province.md and .json; the same command "
+        "again resumes after the last finished stage",
+    )
+    province.add_argument("--province", action="store_true", help="the province run")
+    province.add_argument(
+        "--province-size",
+        type=int,
+        default=PROVINCE,
+        metavar="N",
+        help=f"children (default {PROVINCE:,}; e.g. 20000 tries the stages in minutes)",
+    )
+    province.add_argument(
+        "--state",
+        type=Path,
+        help=f"the state directory (default {STATE_ROOT.relative_to(ROOT)}/<size>): "
+        "the figures so far, the stores, what a resumed run needs",
+    )
+    province.add_argument(
+        "--restart", action="store_true", help="start over: forget the state and its stores"
+    )
+    province.add_argument("--stop-after", metavar="STAGE", help="stop once STAGE has finished")
+    province.add_argument(
+        "--skip", default="", metavar="STAGES", help="comma-separated stages not to run now"
+    )
     args = parser.parse_args(argv)  # fmt: skip
     args.sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
-    if args.province and PROVINCE not in args.sizes:
-        args.sizes.append(PROVINCE)
-    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    default = "sqlite" if args.province else "sqlite,postgresql"
+    args.backends = [b.strip() for b in (args.backends or default).split(",") if b.strip()]
     unknown = set(args.backends) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown backends: {', '.join(sorted(unknown))}")
+    args.skip = [s.strip() for s in args.skip.split(",") if s.strip()]
+    if args.province:
+        if args.province_size < 100:
+            parser.error("--province-size: at least 100 children")
+        args.state = args.state or STATE_ROOT / label(args.province_size)
+        if args.out is None:
+            args.out = "docs" if args.province_size == PROVINCE else str(args.state)
+    elif args.out is None:
+        args.out = "docs"
     return args
 
 
@@ -964,6 +1457,8 @@ def main(argv: Sequence[str]) -> int:
         return faults.main(
             ["--children", "20000", "--backends", ",".join(args.backends), "--out", args.out]
         )
+    if args.province:
+        return run_province(args, argv)
     started = time.perf_counter()
     load_before = load_average()
     postgres_url = os.environ.get("YIYU_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
@@ -981,8 +1476,7 @@ def main(argv: Sequence[str]) -> int:
         for size in args.sizes:
             log(f"--- {size:,} children")
             phase = time.perf_counter()
-            # The province: SQLite only, the plan only (see the page).
-            run_size(run, size, backends if size <= 100_000 else backends[:1])
+            run_size(run, size, backends)
             phases[label(size)] = time.perf_counter() - phase
         if not args.no_pdf:
             phase = time.perf_counter()
@@ -992,10 +1486,16 @@ def main(argv: Sequence[str]) -> int:
             run.skipped.append("PDF rendering: run without --no-pdf.")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    out = Path(args.out)
     if PROVINCE not in args.sizes:
+        where = (
+            ": its figures are on [the province page](benchmarks-province.md)"
+            if (out / "benchmarks-province.md").exists()
+            else ""
+        )
         run.skipped.append(
-            f"{PROVINCE:,} children (Zhejiang): `--province` (the full plan's rate and peak "
-            "memory, on the first backend)."
+            f"{PROVINCE:,} children (Zhejiang): every job, in resumable stages, by "
+            f"`nox -s bench -- --province`{where}."
         )
     seconds = time.perf_counter() - started
     command = "python benchmarks/run.py " + " ".join(argv) if argv else "python benchmarks/run.py"
@@ -1013,11 +1513,6 @@ def main(argv: Sequence[str]) -> int:
             f"Coverage is for {QUARTER}; the work list is for the largest township.",
             "Time by part: "
             + ", ".join(f"{part} {seconds / 60:.1f} min" for part, seconds in phases.items())
-            + (
-                f"; {(seconds - phases.get(label(PROVINCE), 0)) / 60:.1f} min without the province"
-                if label(PROVINCE) in phases
-                else ""
-            )
             + ".",
         ],
         facts=run.facts,
@@ -1025,14 +1520,108 @@ def main(argv: Sequence[str]) -> int:
         misses=misses(run),
         skipped=run.skipped,
     )
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from bench_report import write_json, write_markdown
-
     write_json(run.results, out / "benchmarks.json")
     write_markdown(run.results, page, out / "benchmarks.md")
     log(f"done in {seconds / 60:.1f} min: {out / 'benchmarks.md'}")
     return 0
+
+
+def run_province(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``--province``: the stages not yet done, then the province page (also when a stage
+    fails or the run stops early: it shows what is done)."""
+    size, backends = args.province_size, list(args.backends)
+    postgres_url = os.environ.get("YIYU_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    postgres = bench_store.postgres_version(postgres_url) if "postgresql" in backends else None
+    if "postgresql" in backends and postgres is None:
+        log(f"PostgreSQL is not reachable at {postgres_url}")
+        return 2
+    args.repeat, args.sizes = 1, [size]  # one run of each job, at one size
+
+    def drop(info: dict[str, Any]) -> None:
+        drop_store(info, postgres_url)
+
+    try:
+        state = State.open(args.state, size=size, restart=args.restart, drop=drop)
+    except StateError as error:
+        log(str(error))
+        return 2
+    info = machine(postgres)
+    if state.data["machine"] is None:
+        state.data["machine"] = info
+    elif {k: v for k, v in info.items() if k != "postgresql"} != {
+        k: v for k, v in state.data["machine"].items() if k != "postgresql"
+    }:
+        state.data.setdefault("other_machines", []).append(info)
+    if postgres is not None:  # the first stages may have run without PostgreSQL
+        state.data["machine"]["postgresql"] = postgres
+    state.save()
+    run = Run(args=args, protocol=yiyu.load_protocol(), workdir=state.directory,
+              postgres_url=postgres_url, backends=backends, province=True)  # fmt: skip
+    province = Province(run, state, size, backends)
+    stages = province.stages(pdf=not args.no_pdf)
+    log(
+        f"--- the province run: {size:,} children, {', '.join(backends)}; "
+        f"state in {state.directory}"
+    )
+    failed: BaseException | None = None
+    try:
+        run_stages(state, stages, run, stop_after=args.stop_after, skip=args.skip, log=log)
+    except StateError as error:
+        log(str(error))
+        return 2
+    except Exception as error:  # recorded in the state; the page shows it
+        failed = error
+    finally:
+        markdown, _ = province_page(run, state, stages, args)
+        log(f"the province page: {markdown}")
+    if failed is not None:
+        raise failed
+    if all(state.done(stage.name) for stage in stages):
+        province.clean_up()
+    return 0
+
+
+def province_page(
+    run: Run, state: State, stages: Sequence[Stage], args: argparse.Namespace
+) -> tuple[Path, Path]:
+    """The province page, from the stages done so far (kept in the state)."""
+    size = state.data["size"]
+    skipped = []
+    for stage in stages:
+        record = state.record(stage.name)
+        if record is None or record["status"] != "done":
+            status = "not run yet" if record is None else record["status"]
+            skipped.append(f"`{stage.name}` ({stage.what}): {status}; the same command runs it.")
+    if "postgresql" not in run.backends:
+        skipped.append(
+            "PostgreSQL: add it with `--backends sqlite,postgresql` (its stages run after "
+            "SQLite's; about as long again)."
+        )
+    skipped.append(
+        "The engine's profile, the 10k and 100k medians and PDF batch rendering (whose "
+        "cost does not grow with the province): [the main page](benchmarks.md)."
+    )
+    for other in state.data.get("other_machines", []):
+        skipped.append(
+            f"Some stages ran on another machine: {other['platform']}, {other['cpus']} CPUs, "
+            f"{other['memory_gb']} GB."
+        )
+    command = (
+        "python benchmarks/run.py --province"
+        + (f" --province-size {size}" if size != PROVINCE else "")
+        + (f" --backends {','.join(run.backends)}" if run.backends != ["sqlite"] else "")
+    )
+    settings = [
+        f"Cohort: `yiyu.synthetic.generate_cohort`, seed {SEED}, as of {AS_OF}; {size:,} "
+        "children; plan horizon 180 + 30 days.",
+        "Repetitions: **one run of each job** (at this size a median of 3 would take hours; "
+        "the 10k and 100k figures on the main page are medians).",
+        f"Coverage is for {QUARTER}; the work list is for the largest township.",
+    ]
+    return write_page(state, stages, run, command=command, settings=settings,
+                      misses=misses(run), skipped=skipped, out=Path(args.out),
+                      stem="benchmarks-province")  # fmt: skip
 
 
 if __name__ == "__main__":
