@@ -468,10 +468,19 @@ def coverage_command(
         _fail(f"--format={output!r}: expected table, csv, json or pdf", code=2)
     if output == "pdf" and out is None:
         _fail("--format pdf needs --out FILE.pdf", code=2)
+    # Only JSON lists every shortfall; a PDF prints the first few of each indicator and
+    # counts the rest, a table and CSV count them: holding a city's would cost gigabytes.
+    kept: int | None = 0
+    if output == "json":
+        kept = None
+    elif output == "pdf":
+        from yiyu.reports.coverage import SHORTFALL_SHOWN
+
+        kept = SHORTFALL_SHOWN
     with _errors():
         repo, protocol, day = _repo(), yiyu.load_protocol(), _as_of(as_of)
         results = coverage_report(
-            repo, protocol, period=_period(period), as_of=day, township=township
+            repo, protocol, period=_period(period), as_of=day, township=township, shortfall=kept
         )
         if output == "pdf":
             from yiyu.reports import coverage_document, render
@@ -481,8 +490,9 @@ def coverage_command(
             if township is None:
                 for name in repo.townships():
                     by_area[name] = coverage_report(
-                        repo, protocol, period=_period(period), as_of=day, township=name
-                    )
+                        repo, protocol, period=_period(period), as_of=day, township=name,
+                        shortfall=kept,
+                    )  # fmt: skip
             details = shortfall_details(repo, by_area)
             settings = _settings()
             document = coverage_document(

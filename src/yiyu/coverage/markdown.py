@@ -146,7 +146,7 @@ def _worked_example(protocol: Protocol) -> list[str]:
         rate = "—" if r.rate is None else f"{r.rate:.1%}"
         short = "、".join(
             f"{s.subject_id}（{SHORTFALL_REASONS.get(s.reason, s.reason)}）" for s in r.shortfall
-        )
+        ) + (f"，另有 {r.shortfall_more} 项" if r.shortfall_more else "")
         state = "最终" if r.final else "未结束"
         lines.append(
             f"| {r.name} | {r.numerator}/{r.denominator} | {rate} | {short} | {r.elsewhere} "

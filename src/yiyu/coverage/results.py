@@ -65,7 +65,10 @@ class IndicatorResult:
     ``first`` … ``last`` is the span counted: the period itself for a per-period rate, 1
     January to the period's end (or to the as-of date) for a yearly one (``basis`` =
     ``year``). ``final`` is false while the figures can still change: the period has not
-    ended, or something owed in it is still ``pending``.
+    ended, or something owed in it is still ``pending``. ``shortfall`` lists what fell
+    short, in order of subject id and key; ``shortfall_more`` counts those left off it
+    when only the first were kept (:meth:`keeping`: a printed report names a few, and a
+    province's whole list would not fit in memory).
     """
 
     indicator: str
@@ -82,6 +85,7 @@ class IndicatorResult:
     source: str
     shortfall: tuple[Shortfall, ...]
     elsewhere: int = 0
+    shortfall_more: int = 0
     final: bool = True
     small_below: int = SMALL_DENOMINATOR
     basis: str = "period"
@@ -111,8 +115,28 @@ class IndicatorResult:
             elsewhere=self.elsewhere + other.elsewhere,
             pending=self.pending + other.pending,
             shortfall=self.shortfall + other.shortfall,
+            shortfall_more=self.shortfall_more + other.shortfall_more,
             final=self.final and other.final,
         )
+
+    def keeping(self, count: int) -> IndicatorResult:
+        """This result with only the first ``count`` shortfalls listed, in order of subject
+        id and key, and the others counted in :attr:`shortfall_more`. Keeping the first
+        of two results' kept lists keeps the first of the whole, so a population counted
+        in parts lists the same shortfalls as counted at once."""
+        if count < 0:
+            raise ValidationError("count", count, "a number of shortfalls, 0 or more")
+        ordered = sorted(self.shortfall, key=lambda s: (s.subject_id, s.key or ""))
+        return attrs.evolve(
+            self,
+            shortfall=tuple(ordered[:count]),
+            shortfall_more=self.shortfall_more + max(0, len(ordered) - count),
+        )
+
+    @property
+    def shortfall_count(self) -> int:
+        """How many fell short: listed and not."""
+        return len(self.shortfall) + self.shortfall_more
 
     @property
     def rate(self) -> float | None:
@@ -165,4 +189,5 @@ class IndicatorResult:
             "definition": self.definition,
             "source": self.source,
             "shortfall": [attrs.asdict(s) for s in self.shortfall],
+            "shortfall_more": self.shortfall_more,
         }

@@ -32,6 +32,7 @@ def coverage_report(
     as_of: pendulum.Date,
     township: str | None = None,
     batch_size: int = COVERAGE_BATCH,
+    shortfall: int | None = None,
 ) -> list[IndicatorResult]:
     """Every indicator for ``period`` in ``township`` (``None``: the whole city).
 
@@ -51,15 +52,24 @@ def coverage_report(
         as_of: today: windows that have not closed yet are not judged.
         township: a township, or ``None`` for the whole city.
         batch_size: subjects per batch (:data:`COVERAGE_BATCH`, a yiyu default).
+        shortfall: list only the first this many shortfalls of each indicator (in order
+            of subject id and key) and count the others
+            (:attr:`~yiyu.coverage.IndicatorResult.shortfall_more`): a report printing a
+            few then holds a few, not a province's (half a million at 100,000 children
+            with few visits recorded). ``None``: list them all.
 
     Returns:
         One result per indicator of :data:`yiyu.coverage.INDICATORS`.
     """
     batch_size = whole_number("batch_size", batch_size, minimum=1, maximum=1_000_000)
+    if shortfall is not None:
+        shortfall = whole_number("shortfall", shortfall, minimum=0, maximum=1_000_000_000)
     total: list[IndicatorResult] | None = None
     for subjects in _batches(repo, batch_size):
         batch = _count(repo, protocol, subjects, period, as_of, township)
         total = batch if total is None else [t.added(b) for t, b in zip(total, batch, strict=True)]
+        if shortfall is not None:  # the first of each part's first are the whole's first
+            total = [result.keeping(shortfall) for result in total]
     if total is None:  # an empty store: the figures of nothing
         total = coverage([], period=period, as_of=as_of, protocol=protocol, children={},
                          encounters=[], area=township)  # fmt: skip

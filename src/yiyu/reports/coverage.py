@@ -177,7 +177,7 @@ def coverage_document(
     for area, results in by_area.items():
         shortfalls = []
         for result in results:
-            if not result.shortfall:
+            if not result.shortfall_count:
                 continue
             items = [
                 _shortfall_item(s, names, obligations) for s in result.shortfall[:SHORTFALL_SHOWN]
@@ -186,7 +186,7 @@ def coverage_document(
                 {
                     "name": result.name,
                     "items": items,
-                    "more": max(0, len(result.shortfall) - SHORTFALL_SHOWN),
+                    "more": result.shortfall_count - len(items),
                 }
             )
         areas.append(
