@@ -88,7 +88,14 @@ def add_months(start: pendulum.Date | str, months: int) -> pendulum.Date:
     year, month = start.year + years, month + 1
     if not 1 <= year <= 9999:
         return start.add(months=months)  # pendulum's own error for a date out of range
-    return pendulum.Date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    day = start.day
+    if day > 28:  # only then can the month be too short (calendar.monthrange is slow)
+        length = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
+        day = min(day, length)
+    return pendulum.Date(year, month, day)
+
+
+_MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def age_in_months(birth: pendulum.Date | str, on: pendulum.Date | str) -> int:

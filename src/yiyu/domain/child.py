@@ -469,6 +469,8 @@ class Child:
     @property
     def left_on(self) -> pendulum.Date | None:
         """The first day the child is no longer this area's: moved out or died."""
+        if not self.life_events:  # most children: coverage asks this a dozen times each
+            return None
         leaving = self.leaving
         return None if leaving is None else leaving.on
 
