@@ -95,10 +95,10 @@ def iter_worklist(
     Raises:
         ValidationError: naming the argument, as :func:`worklist`, or ``page``.
     """
+    # Checked here, not when the first line is asked for: a bad argument fails the call.
     as_of = to_date(as_of, field="as_of")
     role = None if role is None else parse_enum(Role, role, "role").value
     page = whole_number("page", page, minimum=1, maximum=1_000_000)
-    calendar = repo.holiday_calendar()  # once for the whole list, not per item
     where = ObligationFilter(
         township=township,
         assignee=clinician,
@@ -108,6 +108,13 @@ def iter_worklist(
         closes_from=as_of,
         to_do_on=as_of,  # the store drops what is done, skipped or cancelled
     )
+    return _pages(repo, where, as_of, page)
+
+
+def _pages(
+    repo: Repository, where: ObligationFilter, as_of: pendulum.Date, page: int
+) -> Iterator[WorklistItem]:
+    calendar = repo.holiday_calendar()  # once for the whole list, not per item
     after: tuple[pendulum.Date, str] | None = None
     while True:
         # Names in the same query: the list prints them, and only them.
