@@ -90,10 +90,16 @@ def test_a_digest_holding_another_content_fails_loudly(engine: Engine) -> None:
         connection.execute(
             text(
                 "INSERT INTO obligation_content (digest, name, contents, tests, checklist, "
-                "sources, evidence, window_evidence) VALUES (:d, :n, '[]', '[]', NULL, '[]', "
-                "'D', 'D')"
+                "sources, evidence, window_evidence, protocol, protocol_version, role) "
+                "VALUES (:d, :n, '[]', '[]', NULL, '[]', 'D', 'D', :p, :v, :r)"
             ),
-            {"d": content_digest(content_of(ob)), "n": other.name},
+            {
+                "d": content_digest(content_of(ob)),
+                "n": other.name,
+                "p": ob.protocol,
+                "v": ob.protocol_version,
+                "r": ob.role.value,
+            },
         )
     with pytest.raises(RuntimeError, match="share the digest"):
         _plan(SqlRepository(engine), 0)
