@@ -151,11 +151,11 @@ def _field(name: str, value: Any) -> Any:
 def upgrade() -> None:
     for name in _MOVED:
         op.add_column("obligation_content", sa.Column(name, _type(name), nullable=True))
-    op.create_index(_CONTENT_INDEX, "obligation", ["content"])
     _create_moved()
     op.create_index("_ix_yiyu_content_moved", "_yiyu_content_moved", ["old", *_MOVED])
     _move_contents()
     op.drop_table("_yiyu_content_moved")
+    op.create_index(_CONTENT_INDEX, "obligation", ["content"])  # after the UPDATE: not kept
     # The contents as 0007 stored them: no obligation refers to them any more.
     op.execute(_content.delete().where(_content.c.protocol.is_(None)))
     if _sqlite():
@@ -231,7 +231,6 @@ def downgrade() -> None:
     held = _content.c.digest == _obligation.c.content
     values = {n: sa.select(_content.c[n]).where(held).scalar_subquery() for n in _MOVED}
     op.execute(_obligation.update().values(values))
-    op.create_index(_CONTENT_INDEX, "obligation", ["content"])
     _create_moved()
     op.create_index("_ix_yiyu_content_moved", "_yiyu_content_moved", ["new"])
     _restore_contents()
@@ -265,6 +264,7 @@ def _restore_contents() -> None:
     _insert(_moved, pairs)
     found = sa.select(_moved.c.old).where(_moved.c.new == _obligation.c.content)
     connection.execute(_obligation.update().values(content=found.limit(1).scalar_subquery()))
+    op.create_index(_CONTENT_INDEX, "obligation", ["content"])  # after the UPDATE: not kept
     op.execute(_content.delete().where(_content.c.digest.not_in(sa.select(_moved.c.old))))
 
 
