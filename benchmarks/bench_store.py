@@ -551,18 +551,18 @@ def obligations_sql(store: Store, where: ObligationFilter) -> list[Any]:
     params: dict[str, Any] = {}
     binds = []
     for name, column, op in (
-        ("township", "township", "="),
-        ("assignee", "assignee", "="),
-        ("daycare_id", "daycare_id", "="),
-        ("role", "role", "="),
-        ("opens_by", "opens", "<="),
-        ("closes_from", "closes", ">="),
-        ("closes_by", "closes", "<="),
+        ("township", "o.township", "="),
+        ("assignee", "o.assignee", "="),
+        ("daycare_id", "o.daycare_id", "="),
+        ("role", "oc.role", "="),  # the content's: it changes with the rule version
+        ("opens_by", "o.opens", "<="),
+        ("closes_from", "o.closes", ">="),
+        ("closes_by", "o.closes", "<="),
     ):
         value = getattr(where, name)
         if value is None:
             continue
-        conditions.append(f"o.{column} {op} :{name}")
+        conditions.append(f"{column} {op} :{name}")
         if isinstance(value, dt.date):
             params[name] = _day(value)
             binds.append(bindparam(name, type_=Date))

@@ -90,10 +90,16 @@ def test_a_digest_holding_another_content_fails_loudly(engine: Engine) -> None:
         connection.execute(
             text(
                 "INSERT INTO obligation_content (digest, name, contents, tests, checklist, "
-                "sources, evidence, window_evidence) VALUES (:d, :n, '[]', '[]', NULL, '[]', "
-                "'D', 'D')"
+                "sources, evidence, window_evidence, protocol, protocol_version, role) "
+                "VALUES (:d, :n, '[]', '[]', NULL, '[]', 'D', 'D', :p, :v, :r)"
             ),
-            {"d": content_digest(content_of(ob)), "n": other.name},
+            {
+                "d": content_digest(content_of(ob)),
+                "n": other.name,
+                "p": ob.protocol,
+                "v": ob.protocol_version,
+                "r": ob.role.value,
+            },
         )
     with pytest.raises(RuntimeError, match="share the digest"):
         _plan(SqlRepository(engine), 0)
@@ -126,3 +132,24 @@ def test_a_key_taken_behind_the_stores_back_is_an_integrity_error_naming_no_data
     described = describe_error(raised.value)
     assert key not in described
     assert CHILDREN[0].name not in described
+
+
+def test_obligations_differing_only_in_role_or_version_read_back_their_own(
+    engine: Engine,
+) -> None:
+    # The protocol, its version and the role are kept with the content (revision 0010):
+    # a content shared by two rows that differ in them would give one row the other's.
+    first = yiyu.schedule(CHILDREN[0], PROTOCOL, until=UNTIL)[0]
+    by_nurse = attrs.evolve(first, key=f"{first.key}-nurse", role=yiyu.Role.HEALTH_INSTRUCTOR)
+    older = attrs.evolve(first, key=f"{first.key}-older", protocol_version="2025.1")
+    assert len({content_digest(content_of(ob)) for ob in (first, by_nurse, older)}) == 3
+    state = PlanState(facts_hash="h", protocol=PROTOCOL.label, planned_until=UNTIL)
+    repo = SqlRepository(engine)
+    repo.save_plan(REFS[0], [first, by_nurse, older], state, as_of=D(2024, 1, 1),
+                   township="城关街道", assignees={})  # fmt: skip
+    stored = SqlRepository(engine).obligations(ObligationFilter())
+    assert {s.obligation.key: s.obligation for s in stored} == {
+        ob.key: ob for ob in (first, by_nurse, older)
+    }
+    nurses = repo.obligations(ObligationFilter(role="health_instructor"))
+    assert [s.obligation for s in nurses] == [by_nurse]

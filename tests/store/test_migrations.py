@@ -474,3 +474,97 @@ def test_the_unread_obligation_indexes_are_dropped(tmp_path: Path) -> None:
 
 def test_the_unread_obligation_indexes_are_dropped_on_postgresql(postgres: Any) -> None:
     _check_0009(postgres.engine())
+
+
+def _rows(engine: Any, table: str) -> list[dict[str, Any]]:
+    """A table's rows by name (the column order of a rebuilt SQLite table may differ)."""
+    key = "key" if table == "obligation" else "digest"
+    with engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT * FROM {table} ORDER BY {key}")).mappings()
+        return [dict(row) for row in rows]
+
+
+def _check_0010(engine: Any) -> None:
+    import datetime as dt
+
+    import pendulum
+
+    import yiyu
+    from yiyu.store.api import ObligationFilter, SubjectRange
+    from yiyu.store.rows import content_digest, content_of, instant_ms
+    from yiyu.store.sql import SqlRepository
+
+    obligations = _obligations_at_0006(engine)
+    upgrade(engine, "0009")
+    # One row written at a time with a fraction of a millisecond, one rescheduled.
+    written = dt.datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(_OBLIGATION_0006)
+            .where(_OBLIGATION_0006.c.key == "child:C2/m3")
+            .values(updated_at=written)
+        )
+        connection.execute(
+            text("INSERT INTO reschedule (obligation_key, \"to\", reason) "
+                 "VALUES ('child:C2/m6', '2026-08-20', 'temporarily_away')")
+        )  # fmt: skip
+    before = _rows(engine, "obligation")
+    contents_before = _rows(engine, "obligation_content")
+    upgrade(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("obligation")}
+    assert not columns & {"protocol", "protocol_version", "role"}
+    repo = SqlRepository(engine)
+    stored = repo.obligations(ObligationFilter(include_withdrawn=True))
+    assert {s.obligation.key: s.obligation for s in stored} == obligations
+    by_key = {s.obligation.key: s for s in stored}
+    assert by_key["child:C1/m3"].skip is not None
+    assert by_key["child:C2/m6"].rescheduled is not None
+    assert by_key["child:C3/m3"].withdrawn_on is not None
+    doctors = repo.obligations(ObligationFilter(role="family_doctor", include_withdrawn=True))
+    assert {s.obligation.key for s in doctors} == {
+        ob.key for ob in obligations.values() if ob.role is yiyu.Role.FAMILY_DOCTOR
+    }
+    # Each content under the digest yiyu writes now: the next plan writes none again.
+    with engine.connect() as connection:
+        digests = set(connection.execute(text("SELECT digest FROM obligation_content")).scalars())
+        stamps = dict(connection.execute(text("SELECT key, updated_at FROM obligation")).all())
+    assert digests == {content_digest(content_of(ob)) for ob in obligations.values()}
+    # The time as milliseconds, rounded down: an incremental export still finds the row.
+    assert stamps["child:C2/m3"] == instant_ms(written)
+    assert set(stamps.values()) == {
+        instant_ms(written),
+        instant_ms(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)),
+    }
+    children = SubjectRange(kind="child", first="C1", last="C9")
+    at = pendulum.datetime(2026, 6, 1, 12, 0, 0, 123000)
+    assert repo.changed_subjects(children, since=at) == ["C2"]
+    assert repo.changed_subjects(children, since=at.add(microseconds=1000)) == []
+    # And back: the rows as 0009 held them, the time to the millisecond it kept.
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    after = _rows(engine, "obligation")
+    expected = [dict(row) for row in before]
+    for row in expected:
+        if row["key"] == "child:C2/m3":
+            stamp = before[[r["key"] for r in before].index("child:C2/m3")]["updated_at"]
+            row["updated_at"] = (
+                stamp.replace(microsecond=123000)
+                if isinstance(stamp, dt.datetime)
+                else stamp.replace("123456", "123000")
+            )
+    assert after == expected
+    assert _rows(engine, "obligation_content") == contents_before
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM skip")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM reschedule")).scalar_one() == 1
+    engine.dispose()
+
+
+def test_the_protocol_and_role_move_to_the_content(tmp_path: Path) -> None:
+    _check_0010(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
+
+
+def test_the_protocol_and_role_move_to_the_content_on_postgresql(postgres: Any) -> None:
+    _check_0010(postgres.engine())

@@ -56,6 +56,7 @@ __all__ = [
     "daycare_rows",
     "holiday_year_from_row",
     "holiday_year_row",
+    "instant_ms",
     "obligation_from_row",
     "obligation_tuple",
     "obligation_values",
@@ -75,6 +76,17 @@ def plain_date(value: dt.date) -> dt.date:
 
 def _optional_date(value: pendulum.Date | None) -> dt.date | None:
     return None if value is None else plain_date(value)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def instant_ms(value: dt.datetime) -> int:
+    """An aware instant as an obligation's ``updated_at`` stores it: whole milliseconds
+    since 1970-01-01 UTC, rounded down (exact integer arithmetic: a float timestamp
+    times 1000 can land a millisecond off). The standard library's subtraction, which a
+    pendulum instant would otherwise turn into its own interval type."""
+    return dt.datetime.__sub__(value, _EPOCH) // dt.timedelta(milliseconds=1)
 
 
 ChildParts = tuple[
@@ -284,8 +296,9 @@ def daycare_from_rows(row: DaycareRow, corrections: Sequence[CorrectionRow]) -> 
 
 @attrs.frozen(kw_only=True)
 class ObligationContent:
-    """The part of an obligation its rule gives (what is asked, where it comes from):
-    stored once per distinct value, in ``obligation_content``."""
+    """The part of an obligation its rule gives (what is asked, who acts, where it comes
+    from: the protocol and its version): stored once per distinct value, in
+    ``obligation_content``."""
 
     name: str
     contents: tuple[str, ...]
@@ -294,6 +307,9 @@ class ObligationContent:
     sources: tuple[str, ...]
     evidence: Evidence
     window_evidence: Evidence
+    protocol: str
+    protocol_version: str
+    role: Role
 
 
 def content_of(ob: Obligation) -> ObligationContent:
@@ -305,6 +321,9 @@ def content_of(ob: Obligation) -> ObligationContent:
         sources=ob.sources,
         evidence=ob.evidence,
         window_evidence=ob.window_evidence,
+        protocol=ob.protocol,
+        protocol_version=ob.protocol_version,
+        role=ob.role,
     )
 
 
@@ -321,6 +340,9 @@ def content_digest(content: ObligationContent) -> int:
         list(content.sources),
         content.evidence.value,
         content.window_evidence.value,
+        content.protocol,
+        content.protocol_version,
+        content.role.value,
     ]
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
@@ -337,6 +359,9 @@ def content_values(content: ObligationContent) -> dict[str, object]:
         "sources": list(content.sources),
         "evidence": content.evidence.value,
         "window_evidence": content.window_evidence.value,
+        "protocol": content.protocol,
+        "protocol_version": content.protocol_version,
+        "role": content.role.value,
     }
 
 
@@ -349,6 +374,9 @@ def content_from_row(row: ObligationContentRow) -> ObligationContent:
         sources=tuple(row.sources or ()),
         evidence=Evidence(row.evidence),
         window_evidence=Evidence(row.window_evidence),
+        protocol=row.protocol,
+        protocol_version=row.protocol_version,
+        role=Role(row.role),
     )
 
 
@@ -359,10 +387,7 @@ OBLIGATION_COLUMNS = (
     "subject_id",
     "rule",
     "occurrence",
-    "protocol",
-    "protocol_version",
     "variant",
-    "role",
     "opens",
     "due",
     "closes",
@@ -384,15 +409,16 @@ def obligation_tuple(
     township: str | None,
     assignee: str | None,
     content: int,
-    now: object,
+    now: int,
     day: Callable[[dt.date], object] = plain_date,
 ) -> tuple[object, ...]:
     """The row of an obligation as a tuple (:data:`OBLIGATION_COLUMNS`), for the driver's
     own ``executemany``: the plan writes a million of them, and a dict per row and
     SQLAlchemy's processing of each value cost a third of its time (profiled). ``day``
-    turns a date into what the driver takes and ``now`` is given as the driver takes it.
-    ``content`` is the digest of its content (:func:`content_digest`), whose row must be
-    written first."""
+    turns a date into what the driver takes; ``now`` is the ``updated_at``
+    (:func:`instant_ms`). ``content`` is the digest of its content
+    (:func:`content_digest`: the protocol, its version and the role are there), whose row
+    must be written first."""
     cancelled = ob.cancelled_on
     return (
         ob.key,
@@ -400,10 +426,7 @@ def obligation_tuple(
         ob.subject_id,
         ob.rule,
         ob.occurrence,
-        ob.protocol,
-        ob.protocol_version,
         ob.variant,
-        ob.role.value,
         day(ob.opens),
         day(ob.due),
         day(ob.closes),
@@ -425,7 +448,9 @@ def obligation_values(
     """The row of an obligation as a plain dict (no model instance per row), for Core
     inserts and updates."""
     content = content_digest(content_of(ob))
-    values = obligation_tuple(ob, township=township, assignee=assignee, content=content, now=now)
+    values = obligation_tuple(
+        ob, township=township, assignee=assignee, content=content, now=instant_ms(now)
+    )
     return dict(zip(OBLIGATION_COLUMNS, values, strict=True))
 
 
@@ -439,9 +464,9 @@ def obligation_from_values(values: Sequence[Any], content: ObligationContent) ->
     select of those columns returns: by position, since a work list reads thousands of
     rows and a row's attribute lookup by name cost ten times an index), with its content.
     """
-    (key, subject_kind, subject_id, rule, occurrence, protocol, protocol_version, variant,
-     role, opens, due, closes, daycare_id, _township, _assignee, _content, catch_up,
-     cancelled_on, cancel_reason, _withdrawn_on, _updated_at) = values  # fmt: skip
+    (key, subject_kind, subject_id, rule, occurrence, variant, opens, due, closes,
+     daycare_id, _township, _assignee, _content, catch_up, cancelled_on, cancel_reason,
+     _withdrawn_on, _updated_at) = values  # fmt: skip
     return Obligation(
         key=key,
         rule=rule,
@@ -449,10 +474,10 @@ def obligation_from_values(values: Sequence[Any], content: ObligationContent) ->
         subject=SubjectKind(subject_kind),
         subject_id=subject_id,
         occurrence=occurrence,
-        protocol=protocol,
-        protocol_version=protocol_version,
+        protocol=content.protocol,
+        protocol_version=content.protocol_version,
         variant=variant,
-        role=Role(role),
+        role=content.role,
         opens=to_date(opens),
         due=to_date(due),
         closes=to_date(closes),

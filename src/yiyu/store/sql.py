@@ -78,6 +78,7 @@ from yiyu.store.rows import (
     daycare_rows,
     holiday_year_from_row,
     holiday_year_row,
+    instant_ms,
     obligation_from_row,
     obligation_from_values,
     obligation_tuple,
@@ -538,6 +539,9 @@ class SqlRepository:
         # Each part read along an index that starts with the subject (the subject's key,
         # ix_obligation_subject, the visit's subject id): a page's range, not the table.
         instant = dt.datetime.fromtimestamp(since.timestamp(), dt.UTC)
+        # An obligation's time is whole milliseconds, rounded down: one written in the
+        # millisecond of ``since`` counts as changed (sent again rather than missed).
+        instant_floor = instant_ms(since)
         subject = _SUBJECT_CORE[subjects.kind]
         ob, visit = ObligationRow, EncounterRow
         query = union(
@@ -547,7 +551,8 @@ class SqlRepository:
                 subject.c.updated_at > instant,
             ),
             select(ob.subject_id).where(
-                *_in_range(subjects, ob.subject_kind, ob.subject_id), col(ob.updated_at) > instant
+                *_in_range(subjects, ob.subject_kind, ob.subject_id),
+                col(ob.updated_at) >= instant_floor,
             ),
             select(visit.subject_id).where(
                 *_in_range(subjects, visit.subject_kind, visit.subject_id),
@@ -663,7 +668,8 @@ class SqlRepository:
         stored = self._stored_states(session, kind, ids)
         counts = SaveCounts()
         inserts: list[tuple[object, ...]] = []
-        as_driver_day, stamp = self._driver_values(now)
+        as_driver_day = self._driver_day()
+        stamp = instant_ms(now)
         updates: list[dict[str, Any]] = []
         withdrawals: list[str] = []
         unwithdrawals: list[str] = []
@@ -699,7 +705,7 @@ class SqlRepository:
                 session.execute(
                     update(ObligationRow)
                     .where(col(ObligationRow.key).in_(keys[start : start + _CHUNK]))
-                    .values(withdrawn_on=day, updated_at=now)
+                    .values(withdrawn_on=day, updated_at=stamp)
                 )
         session.execute(
             delete(PlanStateRow).where(
@@ -722,13 +728,10 @@ class SqlRepository:
         )
         return counts
 
-    def _driver_values(self, now: dt.datetime) -> tuple[Callable[[dt.date], object], object]:
-        """How a date goes to this database's driver, and ``now`` as it takes it: what
-        SQLAlchemy's types would make of them (SQLite keeps ISO text)."""
-        dialect = self.engine.dialect
-        day: Callable[[dt.date], object] = _iso_day if dialect.name == "sqlite" else plain_date
-        process = _OBLIGATION_TABLE.c.updated_at.type.bind_processor(dialect)
-        return day, now if process is None else process(now)
+    def _driver_day(self) -> Callable[[dt.date], object]:
+        """How a date goes to this database's driver: what SQLAlchemy's ``Date`` would
+        make of it (SQLite keeps ISO text). ``updated_at`` is an integer everywhere."""
+        return _iso_day if self.engine.dialect.name == "sqlite" else plain_date
 
     def _insert_obligation_tuples(self, session: Session, rows: list[tuple[object, ...]]) -> None:
         """New obligations, as tuples (:data:`OBLIGATION_COLUMNS`), in this transaction.
@@ -959,7 +962,11 @@ class SqlRepository:
             if where.daycare_id is not None:
                 conditions.append(col(o.daycare_id) == where.daycare_id)
             if where.role is not None:
-                conditions.append(col(o.role) == where.role)
+                # The role is the content's: the few digests that have it.
+                role = core_select(_CONTENT_TABLE.c.digest).where(
+                    _CONTENT_TABLE.c.role == where.role
+                )
+                conditions.append(col(o.content).in_(role))
             if where.opens_by is not None:
                 conditions.append(col(o.opens) <= plain_date(where.opens_by))
             if where.closes_from is not None:
@@ -1094,7 +1101,9 @@ class SqlRepository:
         """A skip or a reschedule changes what the obligation is: its ``updated_at`` says
         so, for an incremental export (:meth:`changed_subjects`)."""
         session.execute(
-            update(ObligationRow).where(col(ObligationRow.key) == key).values(updated_at=_now())
+            update(ObligationRow)
+            .where(col(ObligationRow.key) == key)
+            .values(updated_at=instant_ms(_now()))
         )
 
     # --- the operator's holiday years ------------------------------------------------

@@ -2,8 +2,10 @@
 
 Clinical dates are ``DATE`` columns; instants (``updated_at``, job runs, audit) are plain
 ``datetime`` fields, which SQLModel stores as aware UTC on every backend (a hand-written
-``DateTime(timezone=True)`` would silently drop the offset on SQLite). Domain values never
-inherit from these classes: :mod:`yiyu.store.rows` maps between the two.
+``DateTime(timezone=True)`` would silently drop the offset on SQLite), except an
+obligation's ``updated_at``: milliseconds since the epoch, for the million rows a plan
+writes. Domain values never inherit from these classes: :mod:`yiyu.store.rows` maps
+between the two.
 """
 
 from __future__ import annotations
@@ -175,9 +177,10 @@ class PlanStateRow(SQLModel, table=True):
 
 
 class ObligationContentRow(SQLModel, table=True):
-    """What an obligation asks and where its rule comes from, stored once per distinct
-    content: the rows of one rule version share it, so an obligation row holds only what
-    varies. Keyed by a digest of exactly these fields (yiyu.store.rows.content_digest),
+    """What an obligation asks, who acts for it and where its rule comes from (the
+    protocol and its version), stored once per distinct content: the rows of one rule
+    version share it, so an obligation row holds only what varies. Keyed by a digest of
+    exactly these fields (yiyu.store.rows.content_digest),
     not by rule: a catch-up check carries the tests it missed, so one rule can have
     several contents. A row is never changed: new content is a new digest. The digest is
     a 63-bit integer: 8 bytes in every obligation row, where hex text would take 32."""
@@ -194,6 +197,11 @@ class ObligationContentRow(SQLModel, table=True):
     sources: list[str] = _json()
     evidence: str
     window_evidence: str
+    # They change with the rule version, not per row (revision 0010 moved them here from
+    # every obligation row: about 35 bytes a row in SQLite).
+    protocol: str
+    protocol_version: str
+    role: str
 
 
 class ObligationRow(SQLModel, table=True):
@@ -209,10 +217,7 @@ class ObligationRow(SQLModel, table=True):
     subject_id: str
     rule: str  # not indexed: nothing selects by rule alone (revision 0009)
     occurrence: str | None = None
-    protocol: str
-    protocol_version: str
     variant: str | None = None
-    role: str
     opens: dt.date
     due: dt.date  # indexed with the township and with the assignee, not alone
     closes: dt.date
@@ -220,13 +225,16 @@ class ObligationRow(SQLModel, table=True):
     township: str | None = None
     assignee: str | None = None
     # The digest of its ObligationContentRow (name, contents, tests, checklist, sources,
-    # evidence).
+    # evidence, protocol and version, role).
     content: int = Field(sa_type=BigInteger, foreign_key="obligation_content.digest")
     catch_up: bool = False
     cancelled_on: dt.date | None = None
     cancel_reason: str | None = None
     withdrawn_on: dt.date | None = None
-    updated_at: dt.datetime
+    # When the row last changed (what an incremental export reads), in milliseconds since
+    # 1970-01-01 UTC (yiyu.store.rows.instant_ms): 6 bytes in SQLite, where the text of a
+    # datetime takes 26 (revision 0010).
+    updated_at: int = Field(sa_type=BigInteger)
 
 
 class EncounterRow(SQLModel, table=True):
