@@ -56,10 +56,15 @@ def published(page: Path) -> list[str]:
     return re.findall(r"^\| `([^`]+)` \|", results, flags=re.M)
 
 
-def _page(stem: str) -> Path:
+def _page(stem: str) -> Path | None:
+    """The page, or ``None`` for a province page not generated yet: then the main page
+    must say that 1.2 M children were not measured, never leave it unsaid."""
     page = ROOT / "docs" / f"{stem}.md"
     if not page.exists():  # the province page: committed by the province run
-        pytest.skip(f"docs/{stem}.md is not generated yet (`nox -s bench -- --province`)")
+        main = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+        not_measured = main.split("\n## Not measured in this run\n", 1)[1].split("\n## ", 1)[0]
+        assert "1,200,000 children" in not_measured, f"docs/{stem}.md is missing, unsaid"
+        return None
     return page
 
 
@@ -67,7 +72,10 @@ def _page(stem: str) -> Path:
 def test_the_page_names_only_figures_the_harness_produces(stem: str) -> None:
     patterns = produced()
     assert len(patterns) >= 10  # the harness's measurements were found
-    names = published(_page(stem))
+    page = _page(stem)
+    if page is None:
+        return
+    names = published(page)
     assert names
     strays = [n for n in names if not any(p.fullmatch(n) for p in patterns)]
     assert strays == []
@@ -76,6 +84,8 @@ def test_the_page_names_only_figures_the_harness_produces(stem: str) -> None:
 @pytest.mark.parametrize("stem", PAGES)
 def test_the_page_and_its_figures_file_come_from_one_run(stem: str) -> None:
     page = _page(stem)
+    if page is None:
+        return
     figures = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
     assert [f["name"] for f in figures] == published(page)
 
