@@ -12,7 +12,8 @@ Memory
     :data:`IMPORT_BATCH_ROWS` at a time, reading what is stored of each batch's subjects
     at once. All the batches are one transaction: an error in any of them saves
     nothing. What grows with the file is the identities seen (to reject a row given
-    again, about a hundred bytes a row) and the rejected rows, kept for the report.
+    again: about 130 bytes a row; an import of 1.2 million children peaked at 233 MB
+    on SQLite, of 10,000 at 93 MB) and the rejected rows, kept for the report.
 
 Report
     With ``report_path``, the rejected rows are written as CSV (``line, field, value,

@@ -198,7 +198,7 @@ class RowLoop(Generic[T]):
     What the rules need across batches is kept: the first line of each identity (to
     reject a row given again) and the nameless columns someone wrote in (to report them
     as unknown). Nothing else of a batch is: a file of any size is parsed in the memory
-    of a batch, and of its identities (about a hundred bytes each).
+    of a batch, and of its identities (about 130 bytes each).
 
     ``key`` gives a row's identity (``None`` when a cell of it is empty, which the
     kind's parsing then rejects).
