@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -433,7 +434,7 @@ def test_reimporting_enrolments_is_unchanged_and_an_end_date_updates() -> None:
     ]
 
 
-# --- one import, each stored subject read once (#13) ----------------------------------------
+# --- one import, each stored subject read once per batch (#13, #14) -------------------------
 
 
 class CountingRepository(AuditedRepository):
@@ -451,8 +452,18 @@ class CountingRepository(AuditedRepository):
         self.reads.append(f"daycare:{daycare_id}")
         return super().get_daycare(daycare_id)
 
+    def get_children(self, ids: Sequence[str]) -> dict[str, yiyu.Child]:
+        self.reads.extend(f"child:{child_id}" for child_id in ids)
+        return super().get_children(ids)
+
+    def get_daycares(self, ids: Sequence[str]) -> dict[str, yiyu.Daycare]:
+        self.reads.extend(f"daycare:{daycare_id}" for daycare_id in ids)
+        return super().get_daycares(ids)
+
 
 def test_each_stored_subject_is_read_once_per_import() -> None:
+    # A file of one batch (the default is IMPORT_BATCH_ROWS): a subject named in
+    # several batches is read again by each, with what the earlier ones saved.
     repo = CountingRepository()
     stocked(repo)
     import_children(repo, csv_bytes(*children_lines()))

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from registry.csvfiles import ZH_HEADER, children_lines, mixed_file
-from yiyu.registry import ImportFileError, read_csv
+from registry.csvfiles import ZH_HEADER, children_lines, csv_bytes, mixed_file
+from yiyu.registry import ImportFileError, read_csv, scan_file
+from yiyu.registry.encoding import physical_lines
 
 
 @pytest.mark.parametrize(
@@ -80,3 +81,56 @@ def test_bytes_valid_in_neither_encoding_are_refused() -> None:
 def test_a_utf16_file_is_named_and_refused() -> None:
     with pytest.raises(ImportFileError, match="UTF-16"):
         read_csv("编号,姓名\r\n".encode("utf-16"))
+
+
+def test_a_utf8_line_that_is_not_gb18030_in_a_gb18030_file_is_refused_at_its_line() -> None:
+    # é’ is UTF-8 but not Chinese text, so no sign of a UTF-8 file; nor is it GB18030.
+    # Decoding the file as GB18030 failed with a bare UnicodeDecodeError.
+    data = mixed_file(
+        ("编号,姓名,性别,出生日期", "gb18030"),
+        ("C1,Dé’,M,2024-01-31", "utf-8"),
+        ("C2,李小红,女,2024-03-01", "gb18030"),
+    )
+    with pytest.raises(ImportFileError, match="mixes encodings") as raised:
+        read_csv(data)
+    assert raised.value.line == 2
+    assert "line 1 is GB18030" in str(raised.value)
+
+
+FILES = {
+    "utf-8": "\r\n".join(children_lines(ZH_HEADER)).encode("utf-8") + b"\r\n",
+    "utf-8-sig": b"\xef\xbb\xbf" + "\n".join(children_lines(ZH_HEADER)).encode("utf-8"),
+    "gb18030, CR line ends": "\r".join(children_lines(ZH_HEADER)).encode("gb18030"),
+    "mixed": mixed_file(
+        (ZH_HEADER, "gb18030"),
+        ("C1,王小明,男,2024-01-31,,,,,城东街道,,", "gb18030"),
+        ("C2,张三,F,2024-03-01,,,,,城关街道,,", "utf-8"),
+    ),
+    "NUL": csv_bytes("编号,姓名", "C1,王\x00小明"),
+}
+
+
+def _outcome(chunks: Any) -> Any:
+    try:
+        return scan_file(chunks)
+    except ImportFileError as error:
+        return (error.line, str(error))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_encoding_does_not_depend_on_where_the_chunks_fall(name: str) -> None:
+    # The import reads a file in chunks: a chunk may end inside a CR LF or a character.
+    data = FILES[name]
+    whole = _outcome([data])
+    for size in (1, 2, 3, 5, 8):
+        chunks = [data[start : start + size] for start in range(0, len(data), size)]
+        assert _outcome(chunks) == whole, size
+    for cut in range(len(data)):
+        assert _outcome([data[:cut], data[cut:]]) == whole, cut
+
+
+def test_physical_lines_are_the_csv_reader_s() -> None:
+    data = b"a\r\nb\rc\nd\r\r\ne"
+    expected = [b"a\r\n", b"b\r", b"c\n", b"d\r", b"\r\n", b"e"]
+    assert list(physical_lines([data])) == expected
+    assert list(physical_lines([bytes([b]) for b in data])) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pendulum
 
 from registry.csvfiles import table
-from yiyu.registry import parse_children
+from yiyu.registry import ChildrenParser, parse_children
 
 D = pendulum.Date
 
@@ -26,3 +26,22 @@ def test_a_duplicate_id_rejects_the_later_row_naming_the_first() -> None:
         (4, "id", "C1", "given again: first on line 2"),
         (5, "id", "C2", "given again: first on line 3 (rejected there)"),
     ]
+
+
+def test_a_file_parsed_in_batches_is_parsed_as_a_whole() -> None:
+    # Duplicates are found across batches; a nameless column someone wrote in only in a
+    # later batch is still reported.
+    whole = table(
+        "id,name,sex,birth_date,,备注",
+        "C1,王小明,M,2024-01-31,,",  # 2
+        "C2,李小红,F,2024-13-01,,",  # 3 rejected
+        "C1,王小明,M,2024-02-01,x,",  # 4 given again; writes in the nameless column
+        "C2,李小红,F,2024-03-01,,",  # 5 given again, rejected there
+    )
+    parser = ChildrenParser(whole.header)
+    batches = [parser.parse(whole.rows[i : i + 1]) for i in range(len(whole.rows))]
+    assert [c.id for b in batches for c in b.values] == ["C1"]
+    assert [r for b in batches for r in b.rejected] == list(parse_children(whole).rejected)
+    assert batches[0].unknown_columns == ("备注",)
+    assert parser.unknown_columns == ("(column 5)", "备注") == parse_children(whole).unknown_columns
+    assert parser.ids(whole.rows) == ["C1", "C2"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from registry.csvfiles import csv_bytes
-from yiyu.registry import ImportFileError, read_csv
+from yiyu.registry import ImportFileError, read_csv, read_records, scan_file
 
 
 def test_nul_characters_are_not_a_text_file() -> None:
@@ -39,3 +39,32 @@ def test_an_unclosed_quote_fails_the_file_at_its_line() -> None:
 def test_an_empty_file_has_no_header() -> None:
     with pytest.raises(ImportFileError, match="header"):
         read_csv(b"\xef\xbb\xbf\r\n\r\n")
+
+
+def test_records_read_in_chunks_are_the_table_s_rows() -> None:
+    data = csv_bytes(
+        "",
+        "id,name,sex,birth_date",
+        "C1,王小明,M,2024-01-31",
+        ",,,",
+        'C2,"李小红',
+        '小名红红",F,2024-03-01',
+        "C3,张三,M,2024-04-01",
+        encoding="gb18030",
+    )
+    table = read_csv(data)
+    for size in (1, 2, 3, 7):
+        chunks = [data[start : start + size] for start in range(0, len(data), size)]
+        header, records = read_records(chunks, scan_file(chunks))
+        assert header == table.header
+        assert tuple(records) == table.rows
+
+
+def test_a_malformed_quote_is_found_when_the_records_reach_it() -> None:
+    data = csv_bytes("id,name", "C1,王小明", 'C2,"李小红', "C3,张三")
+    header, records = read_records([data], scan_file([data]))
+    assert header.headers == ("id", "name")
+    assert next(records).line == 2
+    with pytest.raises(ImportFileError, match="quote") as raised:
+        next(records)
+    assert raised.value.line == 3

@@ -5,6 +5,13 @@ turns a file's bytes into values and rejected rows, without the store or the clo
 import job (:mod:`yiyu.jobs.importing`) reads the file, passes what is stored, saves the
 good rows and writes the report.
 
+A file of any size is read in bounded memory: its bytes in chunks, in two passes, the
+first judging its encoding and keeping nothing (:func:`scan_file`), the second yielding
+its records one by one (:func:`read_records`); the parsers (:class:`ChildrenParser`, …)
+take them a batch at a time, keeping across batches only the first line of each
+identity. :func:`read_csv` and :func:`parse_children` (…) do the same for a file held
+whole.
+
 Files
     CSV, comma-separated, in UTF-8 (with or without BOM) or GB18030, the encoding
     Chinese spreadsheet programs export. The whole file is in one encoding: a file that
@@ -103,12 +110,15 @@ from yiyu.registry.columns import (
 )
 from yiyu.registry.errors import ImportFileError
 from yiyu.registry.parse import (
+    ChildrenParser,
+    DaycaresParser,
+    EnrolmentsParser,
     parse_children,
     parse_daycares,
     parse_enrolments,
 )
 from yiyu.registry.rows import Parsed, RejectedRow
-from yiyu.registry.table import CsvRow, CsvTable, read_csv
+from yiyu.registry.table import CsvHeader, CsvRow, CsvTable, read_csv, read_records, scan_file
 
 __all__ = [
     "CHILD_COLUMNS",
@@ -116,9 +126,13 @@ __all__ = [
     "DAYCARE_COLUMNS",
     "EARLIEST_BIRTH_YEARS",
     "ENROLMENT_COLUMNS",
+    "ChildrenParser",
     "Column",
+    "CsvHeader",
     "CsvRow",
     "CsvTable",
+    "DaycaresParser",
+    "EnrolmentsParser",
     "ImportFileError",
     "Parsed",
     "RejectedRow",
@@ -126,4 +140,6 @@ __all__ = [
     "parse_daycares",
     "parse_enrolments",
     "read_csv",
+    "read_records",
+    "scan_file",
 ]

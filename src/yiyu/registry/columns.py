@@ -9,7 +9,7 @@ given twice, is an error for the whole file.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Final
 
 import attrs
@@ -24,7 +24,7 @@ from yiyu.domain.child import (
 )
 from yiyu.domain.limits import ID_MAX, NAME_MAX
 from yiyu.registry.errors import ImportFileError
-from yiyu.registry.table import CsvTable
+from yiyu.registry.table import CsvHeader
 
 __all__ = [
     "ATTRIBUTES",
@@ -193,14 +193,23 @@ class Layout:
 
     index: Mapping[str, int]  # column name → cell index
     header: Mapping[str, str]  # column name → header as written
-    unknown: tuple[str, ...]
+    unknown: Mapping[int, str]  # cell index → header as written, of the unknown columns
+    nameless: tuple[int, ...]  # cell indexes of the header cells without a name
     named_width: int  # cells up to the last named header: fewer is a truncated line
     width: int  # every header cell, named or not (spreadsheets pad): more is overlong
     personal: Mapping[str, Personal] = attrs.field(factory=dict)  # column → how it is masked
 
+    def unknown_columns(self, written_nameless: Collection[int] = ()) -> tuple[str, ...]:
+        """The unknown columns in file order: the named ones, and the nameless ones that
+        someone wrote in (``written_nameless``; the others are spreadsheet padding)."""
+        found = dict(self.unknown)
+        found.update((p, f"(column {p + 1})") for p in self.nameless if p in written_nameless)
+        return tuple(found[position] for position in sorted(found))
 
-def layout_of(table: CsvTable, columns: Sequence[Column]) -> Layout:
-    """Where ``table`` has each of ``columns``, and which of its headers are unknown.
+
+def layout_of(table: CsvHeader, columns: Sequence[Column]) -> Layout:
+    """Where a file with this header has each of ``columns``, and which of its headers
+    are unknown.
 
     Raises:
         ImportFileError: if a required column is missing or a column is given twice.
@@ -211,16 +220,16 @@ def layout_of(table: CsvTable, columns: Sequence[Column]) -> Layout:
         by_key[known.zh.casefold()] = known
     index: dict[str, int] = {}
     header: dict[str, str] = {}
-    unknown: list[str] = []
+    unknown: dict[int, str] = {}
+    nameless: list[int] = []
     for position, name in enumerate(table.headers):
         if not name:
-            # A nameless column is spreadsheet padding unless someone wrote in it.
-            if any(position < len(row.cells) and row.cells[position].strip() for row in table.rows):
-                unknown.append(f"(column {position + 1})")
+            # Spreadsheet padding unless someone wrote in it: the rows will tell.
+            nameless.append(position)
             continue
         column = by_key.get(name.casefold())
         if column is None:
-            unknown.append(name)
+            unknown[position] = name
         elif column.name in index:
             raise ImportFileError(
                 f"the column {column.name} ({column.zh}) is given twice: "
@@ -242,7 +251,8 @@ def layout_of(table: CsvTable, columns: Sequence[Column]) -> Layout:
     return Layout(
         index=index,
         header=header,
-        unknown=tuple(unknown),
+        unknown=unknown,
+        nameless=tuple(nameless),
         named_width=max(named) + 1,
         width=len(table.headers),
         personal={c.name: c.personal for c in columns if c.personal is not None},

@@ -4,12 +4,17 @@ Each parser turns a :class:`~yiyu.registry.table.CsvTable` into values and rejec
 rows, merging each row with what is stored (a function from an id to the stored value,
 so the parsing stays pure: the import job passes the store's reads). See
 :mod:`yiyu.registry` for the columns and the rules.
+
+For a file read a batch at a time, :class:`ChildrenParser`, :class:`DaycaresParser`
+and :class:`EnrolmentsParser` parse it batch by batch with the same rules, keeping only
+what the rules need across batches (the first line of each identity); each says which
+stored subjects a batch names, so that the job reads those at once.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 import attrs
@@ -24,11 +29,14 @@ from yiyu.registry.columns import (
     EARLIEST_BIRTH_YEARS,
     ENROLMENT_COLUMNS,
 )
-from yiyu.registry.rows import Parsed, Row, parse_rows, whole_number
-from yiyu.registry.table import CsvTable
+from yiyu.registry.rows import Parsed, Row, RowLoop, whole_number
+from yiyu.registry.table import CsvHeader, CsvRow, CsvTable
 
 __all__ = [
     "EARLIEST_BIRTH_YEARS",
+    "ChildrenParser",
+    "DaycaresParser",
+    "EnrolmentsParser",
     "birth_bounds",
     "parse_children",
     "parse_daycares",
@@ -100,35 +108,63 @@ def birth_bounds(
     )
 
 
-def parse_children(
-    table: CsvTable,
-    *,
-    existing: Callable[[str], Child | None] = lambda _: None,
-    as_of: pendulum.Date | None = None,
-    earliest_birth: pendulum.Date | None = None,
-) -> Parsed[Child]:
-    """Children from a table, merged with the stored ones ``existing`` returns.
+def _id(row: Row) -> str | None:
+    return row.get("id") or None
+
+
+class ChildrenParser:
+    """A children file's records parsed batch by batch (:func:`parse_children`, for a
+    file read a batch at a time; see :class:`~yiyu.registry.rows.RowLoop`).
 
     Args:
-        table: the file, as :func:`read_csv` gives it.
-        existing: the stored child with an id, or ``None``; its facts the file does not
-            carry (and its fields whose columns the file lacks) are kept.
+        header: the file's header.
         as_of: the import's date: a row born after it is rejected. Without it (and
             without ``earliest_birth``) birth dates are not bounded.
         earliest_birth: a row born before it is rejected; by default
             :data:`EARLIEST_BIRTH_YEARS` years before ``as_of`` (a yiyu default).
-
-    Returns:
-        The children to save, the rejected rows and the unknown columns.
 
     Raises:
         ImportFileError: if a required column is missing or a column is given twice.
         ValidationError: if ``as_of`` or ``earliest_birth`` is not a date, or
             ``earliest_birth`` is after ``as_of``.
     """
-    latest, earliest, why_earliest = birth_bounds(as_of, earliest_birth)
 
-    def build(row: Row) -> Child:
+    def __init__(
+        self,
+        header: CsvHeader,
+        *,
+        as_of: pendulum.Date | None = None,
+        earliest_birth: pendulum.Date | None = None,
+    ) -> None:
+        self._latest, self._earliest, self._why_earliest = birth_bounds(as_of, earliest_birth)
+        self._loop: RowLoop[Child] = RowLoop(header, CHILD_COLUMNS, _id)
+
+    @property
+    def unknown_columns(self) -> tuple[str, ...]:
+        """The file's unknown columns, as far as the batches parsed so far tell."""
+        return self._loop.unknown_columns
+
+    def ids(self, records: Sequence[CsvRow]) -> list[str]:
+        """The ids a batch names: what :meth:`parse` may ask ``existing`` for."""
+        return self._loop.cells(records, "id")
+
+    def parse(
+        self,
+        records: Iterable[CsvRow],
+        *,
+        existing: Callable[[str], Child | None] = lambda _: None,
+    ) -> Parsed[Child]:
+        """A batch of records, merged with the stored children ``existing`` returns (its
+        facts the file does not carry, and its fields whose columns the file lacks, are
+        kept).
+
+        Returns:
+            The batch's children to save and rejected rows; the unknown columns so far.
+        """
+        return self._loop.parse(records, lambda row: self._build(row, existing))
+
+    def _build(self, row: Row, existing: Callable[[str], Child | None]) -> Child:
+        latest, earliest = self._latest, self._earliest
         values = row.required_cells("id", "name", "sex", "birth_date")
         # Checked before anything else about the child: a mistyped year is the problem
         # to report, not the stored case it would now put before birth.
@@ -139,7 +175,7 @@ def parse_children(
                 f"after {latest}, the date of the import: a birth cannot be in the future",
             )
         if earliest is not None and birth < earliest:
-            raise row.reject("birth_date", f"before {earliest} ({why_earliest})")
+            raise row.reject("birth_date", f"before {earliest} ({self._why_earliest})")
         stored = existing(values["id"])
         if row.has("gestational_weeks"):
             # A Chinese input method writes the plus full-width: 36＋5.
@@ -166,7 +202,77 @@ def parse_children(
             return Child(**values)
         return attrs.evolve(stored, **values)
 
-    return parse_rows(table, CHILD_COLUMNS, lambda row: row.get("id") or None, build)
+
+def parse_children(
+    table: CsvTable,
+    *,
+    existing: Callable[[str], Child | None] = lambda _: None,
+    as_of: pendulum.Date | None = None,
+    earliest_birth: pendulum.Date | None = None,
+) -> Parsed[Child]:
+    """Children from a table, merged with the stored ones ``existing`` returns.
+
+    Args:
+        table: the file, as :func:`read_csv` gives it.
+        existing: the stored child with an id, or ``None``; its facts the file does not
+            carry (and its fields whose columns the file lacks) are kept.
+        as_of: the import's date: a row born after it is rejected. Without it (and
+            without ``earliest_birth``) birth dates are not bounded.
+        earliest_birth: a row born before it is rejected; by default
+            :data:`EARLIEST_BIRTH_YEARS` years before ``as_of`` (a yiyu default).
+
+    Returns:
+        The children to save, the rejected rows and the unknown columns.
+
+    Raises:
+        ImportFileError: if a required column is missing or a column is given twice.
+        ValidationError: if ``as_of`` or ``earliest_birth`` is not a date, or
+            ``earliest_birth`` is after ``as_of``.
+    """
+    parser = ChildrenParser(table.header, as_of=as_of, earliest_birth=earliest_birth)
+    return parser.parse(table.rows, existing=existing)
+
+
+class DaycaresParser:
+    """A daycares file's records parsed batch by batch (:func:`parse_daycares`, for a
+    file read a batch at a time).
+
+    Raises:
+        ImportFileError: if a required column is missing or a column is given twice.
+    """
+
+    def __init__(self, header: CsvHeader) -> None:
+        self._loop: RowLoop[Daycare] = RowLoop(header, DAYCARE_COLUMNS, _id)
+
+    @property
+    def unknown_columns(self) -> tuple[str, ...]:
+        """The file's unknown columns, as far as the batches parsed so far tell."""
+        return self._loop.unknown_columns
+
+    def ids(self, records: Sequence[CsvRow]) -> list[str]:
+        """The ids a batch names: what :meth:`parse` may ask ``existing`` for."""
+        return self._loop.cells(records, "id")
+
+    def parse(
+        self,
+        records: Iterable[CsvRow],
+        *,
+        existing: Callable[[str], Daycare | None] = lambda _: None,
+    ) -> Parsed[Daycare]:
+        """A batch of records, merged with the stored daycares ``existing`` returns (its
+        corrections, and its fields whose columns the file lacks, are kept)."""
+
+        def build(row: Row) -> Daycare:
+            values = row.required_cells("id", "name", "opened_on")
+            if row.has("capacity"):
+                values["capacity"] = whole_number(row, "capacity", "places")
+            values.update(row.optional_cells("township", "health_instructor", "closed_on"))
+            stored = existing(values["id"])
+            if stored is None:
+                return Daycare(**values)
+            return attrs.evolve(stored, **values)
+
+        return self._loop.parse(records, build)
 
 
 def parse_daycares(
@@ -185,18 +291,81 @@ def parse_daycares(
     Raises:
         ImportFileError: if a required column is missing or a column is given twice.
     """
+    return DaycaresParser(table.header).parse(table.rows, existing=existing)
 
-    def build(row: Row) -> Daycare:
-        values = row.required_cells("id", "name", "opened_on")
-        if row.has("capacity"):
-            values["capacity"] = whole_number(row, "capacity", "places")
-        values.update(row.optional_cells("township", "health_instructor", "closed_on"))
-        stored = existing(values["id"])
-        if stored is None:
-            return Daycare(**values)
-        return attrs.evolve(stored, **values)
 
-    return parse_rows(table, DAYCARE_COLUMNS, lambda row: row.get("id") or None, build)
+def _enrolment_key(row: Row) -> str | None:
+    parts = (row.get("child_id"), row.get("daycare_id"), row.get("start"))
+    return "\x1f".join(parts) if all(parts) else None
+
+
+class EnrolmentsParser:
+    """An enrolments file's records parsed batch by batch (:func:`parse_enrolments`,
+    for a file read a batch at a time).
+
+    A batch is checked against the children as ``child`` gives them: for a later batch
+    to agree with the enrolments of the earlier ones, those are saved first and
+    ``child`` reads the children as saved.
+
+    Raises:
+        ImportFileError: if a required column is missing or a column is given twice.
+    """
+
+    def __init__(self, header: CsvHeader) -> None:
+        self._loop: RowLoop[Enrolment] = RowLoop(header, ENROLMENT_COLUMNS, _enrolment_key)
+
+    @property
+    def unknown_columns(self) -> tuple[str, ...]:
+        """The file's unknown columns, as far as the batches parsed so far tell."""
+        return self._loop.unknown_columns
+
+    def child_ids(self, records: Sequence[CsvRow]) -> list[str]:
+        """The children a batch names: what :meth:`parse` may ask ``child`` for."""
+        return self._loop.cells(records, "child_id")
+
+    def daycare_ids(self, records: Sequence[CsvRow]) -> list[str]:
+        """The daycares a batch names: what :meth:`parse` may ask ``daycare`` for."""
+        return self._loop.cells(records, "daycare_id")
+
+    def parse(
+        self,
+        records: Iterable[CsvRow],
+        *,
+        child: Callable[[str], Child | None] | None = None,
+        daycare: Callable[[str], Daycare | None] | None = None,
+    ) -> Parsed[Enrolment]:
+        """A batch of records, checked against the children and daycares they name
+        (``None`` instead of a function skips the check); see :func:`parse_enrolments`."""
+        # Children as they will be once this batch's earlier rows are saved: a later row
+        # must agree with them, not just with the store.
+        children: dict[str, Child] = {}
+
+        def build(row: Row) -> Enrolment:
+            values = row.required_cells("child_id", "daycare_id", "start")
+            values.update(row.optional_cells("end"))
+            enrolment = Enrolment(**values)
+            subject = None
+            if child is not None:
+                subject = children.get(enrolment.child_id) or child(enrolment.child_id)
+                if subject is None:
+                    raise row.reject("child_id", "no such child (in the store or this import)")
+            if daycare is not None and daycare(enrolment.daycare_id) is None:
+                raise row.reject("daycare_id", "no such daycare (in the store or this import)")
+            if subject is None:
+                return enrolment
+            stored = {e.id: e for e in subject.enrolments}
+            if not row.has("end") and enrolment.id in stored:
+                enrolment = attrs.evolve(enrolment, end=stored[enrolment.id].end)
+            if enrolment.start < subject.birth_date:
+                raise row.reject("start", f"before the child's birth ({subject.birth_date})")
+            stored[enrolment.id] = enrolment
+            try:
+                children[subject.id] = attrs.evolve(subject, enrolments=tuple(stored.values()))
+            except ValidationError as error:
+                raise row.reject("start", f"{error.field}: {error.rule}") from None
+            return enrolment
+
+        return self._loop.parse(records, build)
 
 
 def parse_enrolments(
@@ -221,37 +390,4 @@ def parse_enrolments(
     Raises:
         ImportFileError: if a required column is missing or a column is given twice.
     """
-    # Children as they will be once this file's earlier rows are saved: a later row
-    # must agree with them, not just with the store.
-    children: dict[str, Child] = {}
-
-    def build(row: Row) -> Enrolment:
-        values = row.required_cells("child_id", "daycare_id", "start")
-        values.update(row.optional_cells("end"))
-        enrolment = Enrolment(**values)
-        subject = None
-        if child is not None:
-            subject = children.get(enrolment.child_id) or child(enrolment.child_id)
-            if subject is None:
-                raise row.reject("child_id", "no such child (in the store or this import)")
-        if daycare is not None and daycare(enrolment.daycare_id) is None:
-            raise row.reject("daycare_id", "no such daycare (in the store or this import)")
-        if subject is None:
-            return enrolment
-        stored = {e.id: e for e in subject.enrolments}
-        if not row.has("end") and enrolment.id in stored:
-            enrolment = attrs.evolve(enrolment, end=stored[enrolment.id].end)
-        if enrolment.start < subject.birth_date:
-            raise row.reject("start", f"before the child's birth ({subject.birth_date})")
-        stored[enrolment.id] = enrolment
-        try:
-            children[subject.id] = attrs.evolve(subject, enrolments=tuple(stored.values()))
-        except ValidationError as error:
-            raise row.reject("start", f"{error.field}: {error.rule}") from None
-        return enrolment
-
-    def key(row: Row) -> str | None:
-        parts = (row.get("child_id"), row.get("daycare_id"), row.get("start"))
-        return "\x1f".join(parts) if all(parts) else None
-
-    return parse_rows(table, ENROLMENT_COLUMNS, key, build)
+    return EnrolmentsParser(table.header).parse(table.rows, child=child, daycare=daycare)

@@ -9,7 +9,7 @@ already given on an earlier line. One reason is given per row: the first problem
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -17,13 +17,14 @@ import attrs
 from yiyu.domain.masking import mask_phone, mask_resident_id
 from yiyu.errors import ValidationError
 from yiyu.registry.columns import ATTRIBUTES, Column, Layout, Personal, layout_of
-from yiyu.registry.table import CsvRow, CsvTable
+from yiyu.registry.table import CsvHeader, CsvRow, CsvTable
 
 __all__ = [
     "Parsed",
     "RejectError",
     "RejectedRow",
     "Row",
+    "RowLoop",
     "parse_rows",
     "whole_number",
 ]
@@ -191,49 +192,119 @@ def whole_number(row: Row, name: str, what: str) -> int | None:
     return int(value.split(".", 1)[0])
 
 
+class RowLoop(Generic[T]):
+    """The row loop every kind shares, over a file's records in batches of any size.
+
+    What the rules need across batches is kept: the first line of each identity (to
+    reject a row given again) and the nameless columns someone wrote in (to report them
+    as unknown). Nothing else of a batch is: a file of any size is parsed in the memory
+    of a batch, and of its identities (about 130 bytes each).
+
+    ``key`` gives a row's identity (``None`` when a cell of it is empty, which the
+    kind's parsing then rejects).
+
+    Raises:
+        ImportFileError: if a required column is missing or a column is given twice.
+    """
+
+    def __init__(
+        self, header: CsvHeader, columns: Sequence[Column], key: Callable[[Row], str | None]
+    ) -> None:
+        self.layout = layout_of(header, columns)
+        self._columns = columns
+        self._key = key
+        # identity → the line it was first given on, negated if that row was rejected:
+        # one small int per identity, not a tuple.
+        self._first_line: dict[str, int] = {}
+        self._written_nameless: set[int] = set()
+
+    @property
+    def unknown_columns(self) -> tuple[str, ...]:
+        """The file's unknown columns, as far as the batches parsed so far tell."""
+        return self.layout.unknown_columns(self._written_nameless)
+
+    def cells(self, records: Iterable[CsvRow], name: str) -> list[str]:
+        """The distinct non-empty cells of column ``name`` (stripped), in file order: the
+        ids a batch names, so that what is stored of them is read at once."""
+        position = self.layout.index.get(name)
+        if position is None:
+            return []
+        cells = (r.cells[position].strip() for r in records if position < len(r.cells))
+        return list(dict.fromkeys(cell for cell in cells if cell))
+
+    def _note_nameless(self, record: CsvRow) -> None:
+        for position in self.layout.nameless:
+            if (
+                position not in self._written_nameless
+                and position < len(record.cells)
+                and record.cells[position].strip()
+            ):
+                self._written_nameless.add(position)
+
+    def parse(self, records: Iterable[CsvRow], build: Callable[[Row], T]) -> Parsed[T]:
+        """One batch: shape, duplicates (with the earlier batches), then ``build``, the
+        kind's own parsing, which makes the value or raises ``RejectError`` or
+        ``ValidationError``.
+
+        Returns:
+            The batch's values and rejected rows, in file order, and the unknown columns
+            as far as this batch and the earlier ones tell.
+        """
+        layout = self.layout
+        first_line = self._first_line
+        values: list[T] = []
+        rejected: list[RejectedRow] = []
+        for record in records:
+            if layout.nameless:
+                self._note_nameless(record)
+            row = _known_cells(record, layout)
+            # Even a row rejected for its shape claims its identity: a later row with the
+            # same one contradicts it, whichever of the two is right.
+            identity = self._key(row)
+            try:
+                _check_shape(record, layout)
+                if identity is not None and identity in first_line:
+                    line = first_line[identity]
+                    name = self._columns[0].name
+                    raise RejectError(
+                        row.header(name),
+                        row.get(name),
+                        f"given again: first on line {abs(line)}"
+                        + ("" if line > 0 else " (rejected there)"),
+                    )
+                try:
+                    values.append(build(row))
+                except ValidationError as error:
+                    raise _from_validation(row, error, ATTRIBUTES) from None
+                if identity is not None:
+                    first_line[identity] = record.line
+            except RejectError as reject:
+                if identity is not None and identity not in first_line:
+                    first_line[identity] = -record.line
+                rejected.append(
+                    RejectedRow(
+                        line=record.line,
+                        field=reject.field,
+                        value=reject.value,
+                        reason=reject.reason,
+                    )
+                )
+        return Parsed(
+            values=tuple(values), rejected=tuple(rejected), unknown_columns=self.unknown_columns
+        )
+
+
 def parse_rows(
     table: CsvTable,
     columns: Sequence[Column],
     key: Callable[[Row], str | None],
     build: Callable[[Row], T],
 ) -> Parsed[T]:
-    """The row loop every kind shares: shape, duplicates, then the kind's own parsing.
+    """The row loop every kind shares, over a whole table (:class:`RowLoop` in one batch).
 
     ``key`` gives a row's identity (``None`` when a cell of it is empty, which the
     kind's parsing then rejects); ``build`` makes the value or raises ``RejectError`` or
     ``ValidationError``.
     """
-    layout = layout_of(table, columns)
-    first_line: dict[str, tuple[int, bool]] = {}  # identity → (line, accepted)
-    values: list[T] = []
-    rejected: list[RejectedRow] = []
-    for record in table.rows:
-        row = _known_cells(record, layout)
-        # Even a row rejected for its shape claims its identity: a later row with the
-        # same one contradicts it, whichever of the two is right.
-        identity = key(row)
-        try:
-            _check_shape(record, layout)
-            if identity is not None and identity in first_line:
-                line, accepted = first_line[identity]
-                raise RejectError(
-                    row.header(columns[0].name),
-                    row.get(columns[0].name),
-                    f"given again: first on line {line}"
-                    + ("" if accepted else " (rejected there)"),
-                )
-            try:
-                values.append(build(row))
-            except ValidationError as error:
-                raise _from_validation(row, error, ATTRIBUTES) from None
-            if identity is not None:
-                first_line[identity] = (record.line, True)
-        except RejectError as reject:
-            if identity is not None and identity not in first_line:
-                first_line[identity] = (record.line, False)
-            rejected.append(
-                RejectedRow(
-                    line=record.line, field=reject.field, value=reject.value, reason=reject.reason
-                )
-            )
-    return Parsed(values=tuple(values), rejected=tuple(rejected), unknown_columns=layout.unknown)
+    loop: RowLoop[T] = RowLoop(table.header, columns, key)
+    return loop.parse(table.rows, build)
