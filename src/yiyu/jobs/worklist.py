@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -23,7 +23,6 @@ from yiyu.domain._convert import parse_enum, whole_number
 from yiyu.jobs.csvfile import ENCODING, write_csv
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
-    HolidayCalendar,
     ListedSubject,
     StoredObligation,
     WorklistItem,
@@ -64,15 +63,11 @@ def worklist(
 
     ``role`` is a :class:`yiyu.Role`, its value (``"family_doctor"``) or its Chinese label
     (``"签约家庭医生"``); another is a :class:`yiyu.ValidationError` naming ``role``.
-    The whole list, read in one query: it is held anyway. :func:`iter_worklist` gives
-    the same lines a page at a time, for a list too long to hold.
+    The whole list: :func:`iter_worklist` gives the same lines a page at a time.
     """
-    where = _to_do(as_of=as_of, clinician=clinician, township=township, daycare=daycare,
-                   role=role)  # fmt: skip
-    # One query: read in pages by due date, the first page has PostgreSQL walk the
-    # township's older obligations by index, slower than one query (measured at 100k).
-    stored = repo.obligations(where, names=True)
-    items = list(_lines(repo, stored, where, repo.holiday_calendar()))
+    items = list(iter_worklist(repo, as_of=as_of, clinician=clinician, township=township,
+                               daycare=daycare, role=role))  # fmt: skip
+    # Ties on a due date in Python's order of keys, whatever the database's collation.
     items.sort(key=worklist_order)
     return items
 
@@ -101,39 +96,43 @@ def iter_worklist(
         ValidationError: naming the argument, as :func:`worklist`, or ``page``.
     """
     # Checked here, not when the first line is asked for: a bad argument fails the call.
-    where = _to_do(as_of=as_of, clinician=clinician, township=township, daycare=daycare,
-                   role=role)  # fmt: skip
+    as_of = to_date(as_of, field="as_of")
+    role = None if role is None else parse_enum(Role, role, "role").value
     page = whole_number("page", page, minimum=1, maximum=1_000_000)
-    return _pages(repo, where, page)
-
-
-def _to_do(
-    *,
-    as_of: pendulum.Date,
-    clinician: str | None,
-    township: str | None,
-    daycare: str | None,
-    role: Role | str | None,
-) -> ObligationFilter:
-    """What a work list reads: what may still be to do on ``as_of``."""
-    day = to_date(as_of, field="as_of")
-    return ObligationFilter(
+    where = ObligationFilter(
         township=township,
         assignee=clinician,
         daycare_id=daycare,
-        role=None if role is None else parse_enum(Role, role, "role").value,
-        opens_by=day,
-        closes_from=day,
-        to_do_on=day,  # the store drops what is done, skipped or cancelled
+        role=role,
+        opens_by=as_of,
+        closes_from=as_of,
+        to_do_on=as_of,  # the store drops what is done, skipped or cancelled
     )
+    return _pages(repo, where, as_of, page)
 
 
-def _pages(repo: Repository, where: ObligationFilter, page: int) -> Iterator[WorklistItem]:
-    calendar = repo.holiday_calendar()  # once for the whole list, not per page
+def _pages(
+    repo: Repository, where: ObligationFilter, as_of: pendulum.Date, page: int
+) -> Iterator[WorklistItem]:
+    calendar = repo.holiday_calendar()  # once for the whole list, not per item
     after: tuple[pendulum.Date, str] | None = None
     while True:
+        # Names in the same query: the list prints them, and only them.
         stored = repo.obligations_due(where, after=after, limit=page, names=True)
-        yield from _lines(repo, stored, where, calendar)
+        referrals = tracked_referrals(repo, stored)
+        items: list[WorklistItem] = []
+        for entry in stored:
+            ob = entry.obligation
+            subject = ListedSubject(
+                name=entry.subject_name or ob.subject_id,
+                referrals=referrals.get(ob.subject_id, ())
+                if ob.subject is SubjectKind.CHILD
+                else (),
+            )
+            item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)
+            if item is not None:
+                items.append(item)
+        yield from items
         if len(stored) < page:
             return
         last = stored[-1].obligation
@@ -141,27 +140,6 @@ def _pages(repo: Repository, where: ObligationFilter, page: int) -> Iterator[Wor
             # A store that pages wrongly would list the same lines forever.
             raise AssertionError(f"the store's page after {after} did not move on")
         after = (last.due, last.key)
-
-
-def _lines(
-    repo: Repository,
-    stored: Sequence[StoredObligation],
-    where: ObligationFilter,
-    calendar: HolidayCalendar,
-) -> Iterator[WorklistItem]:
-    """The lines these obligations make, in their order. Their subjects' names were read
-    with them (``names=True``): the list prints them, and only them."""
-    assert where.to_do_on is not None
-    referrals = tracked_referrals(repo, stored)
-    for entry in stored:
-        ob = entry.obligation
-        subject = ListedSubject(
-            name=entry.subject_name or ob.subject_id,
-            referrals=referrals.get(ob.subject_id, ()) if ob.subject is SubjectKind.CHILD else (),
-        )
-        item = worklist_item(entry, subject, as_of=where.to_do_on, calendar=calendar)
-        if item is not None:
-            yield item
 
 
 def tracked_referrals(
