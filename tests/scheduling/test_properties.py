@@ -68,3 +68,15 @@ def test_nothing_is_owed_after_the_child_left(child: yiyu.Child) -> None:
             assert (ob.cancelled_on is not None) == (ob.closes >= left)
         else:
             assert ob.cancelled_on is None
+
+
+def test_a_window_lengthened_by_a_short_last_part_is_the_same_whatever_the_horizon() -> None:
+    """An orphan turning 3 on 2 January: the one day of the next year left in the span
+    lengthens the 2018 assessment's window to 1 January 2019 (the rule's ``min_days``), and a
+    plan made with the horizon in 2018 must already say so (found by Hypothesis)."""
+    child = yiyu.Child(id="C1", name="测试", sex="M", birth_date="2016-01-02",
+                       categories=[yiyu.Category(kind="orphan", start="2016-01-02")])  # fmt: skip
+    key = "child:C1/vulnerable_risk_assessment/2018"
+    for until in (D(2018, 1, 1), D(2018, 6, 30), D(2019, 1, 1), D(2020, 1, 1)):
+        planned = {ob.key: ob for ob in yiyu.schedule(child, PROTOCOL, until=until)}
+        assert planned[key].closes == D(2019, 1, 1), until

@@ -534,6 +534,11 @@ def _periods(
     for start, last in spans:
         previous: str | None = None  # the label of this span's last window so far
         horizon = until if last is None else min(last, until)
+        if extend_last and last is not None:
+            # A short last part beyond the horizon lengthens the window before it: the
+            # periods are followed to the span's end (the caller drops what opens after
+            # the horizon), or that window would close later once the horizon moved on.
+            horizon = last
         periods = Period.spanning(rule.period, start, max(start, horizon))
         for index, period in enumerate(periods):
             opens = max(period.start, start)
