@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 import attrs
 import pendulum
@@ -112,7 +112,29 @@ def _id(row: Row) -> str | None:
     return row.get("id") or None
 
 
-class ChildrenParser:
+_Value = TypeVar("_Value")
+
+
+class _BatchParser(Generic[_Value]):
+    """What every file's parser shares: the row loop over the file's batches, and the
+    unknown columns it has met."""
+
+    def __init__(self, loop: RowLoop[_Value]) -> None:
+        self._loop: RowLoop[_Value] = loop
+
+    @property
+    def unknown_columns(self) -> tuple[str, ...]:
+        """The file's unknown columns, as far as the batches parsed so far tell."""
+        return self._loop.unknown_columns
+
+
+class _SubjectParser(_BatchParser[_Value]):
+    def ids(self, records: Sequence[CsvRow]) -> list[str]:
+        """The ids a batch names: what :meth:`parse` may ask ``existing`` for."""
+        return self._loop.cells(records, "id")
+
+
+class ChildrenParser(_SubjectParser[Child]):
     """A children file's records parsed batch by batch (:func:`parse_children`, for a
     file read a batch at a time; see :class:`~yiyu.registry.rows.RowLoop`).
 
@@ -137,16 +159,7 @@ class ChildrenParser:
         earliest_birth: pendulum.Date | None = None,
     ) -> None:
         self._latest, self._earliest, self._why_earliest = birth_bounds(as_of, earliest_birth)
-        self._loop: RowLoop[Child] = RowLoop(header, CHILD_COLUMNS, _id)
-
-    @property
-    def unknown_columns(self) -> tuple[str, ...]:
-        """The file's unknown columns, as far as the batches parsed so far tell."""
-        return self._loop.unknown_columns
-
-    def ids(self, records: Sequence[CsvRow]) -> list[str]:
-        """The ids a batch names: what :meth:`parse` may ask ``existing`` for."""
-        return self._loop.cells(records, "id")
+        super().__init__(RowLoop(header, CHILD_COLUMNS, _id))
 
     def parse(
         self,
@@ -233,7 +246,7 @@ def parse_children(
     return parser.parse(table.rows, existing=existing)
 
 
-class DaycaresParser:
+class DaycaresParser(_SubjectParser[Daycare]):
     """A daycares file's records parsed batch by batch (:func:`parse_daycares`, for a
     file read a batch at a time).
 
@@ -242,16 +255,7 @@ class DaycaresParser:
     """
 
     def __init__(self, header: CsvHeader) -> None:
-        self._loop: RowLoop[Daycare] = RowLoop(header, DAYCARE_COLUMNS, _id)
-
-    @property
-    def unknown_columns(self) -> tuple[str, ...]:
-        """The file's unknown columns, as far as the batches parsed so far tell."""
-        return self._loop.unknown_columns
-
-    def ids(self, records: Sequence[CsvRow]) -> list[str]:
-        """The ids a batch names: what :meth:`parse` may ask ``existing`` for."""
-        return self._loop.cells(records, "id")
+        super().__init__(RowLoop(header, DAYCARE_COLUMNS, _id))
 
     def parse(
         self,
@@ -299,7 +303,7 @@ def _enrolment_key(row: Row) -> str | None:
     return "\x1f".join(parts) if all(parts) else None
 
 
-class EnrolmentsParser:
+class EnrolmentsParser(_BatchParser[Enrolment]):
     """An enrolments file's records parsed batch by batch (:func:`parse_enrolments`,
     for a file read a batch at a time).
 
@@ -312,12 +316,7 @@ class EnrolmentsParser:
     """
 
     def __init__(self, header: CsvHeader) -> None:
-        self._loop: RowLoop[Enrolment] = RowLoop(header, ENROLMENT_COLUMNS, _enrolment_key)
-
-    @property
-    def unknown_columns(self) -> tuple[str, ...]:
-        """The file's unknown columns, as far as the batches parsed so far tell."""
-        return self._loop.unknown_columns
+        super().__init__(RowLoop(header, ENROLMENT_COLUMNS, _enrolment_key))
 
     def child_ids(self, records: Sequence[CsvRow]) -> list[str]:
         """The children a batch names: what :meth:`parse` may ask ``child`` for."""
