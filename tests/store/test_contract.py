@@ -11,6 +11,7 @@ import pendulum
 import pytest
 
 import yiyu
+from yiyu.jobs.planning import plan_item
 from yiyu.store import ObligationFilter, PlanItem, PlanState, Repository, SaveCounts, SubjectRef
 from yiyu.store.api import CurrentPlan
 from yiyu.testing import EXAMPLE_HOLIDAY_FILE, make_child
@@ -645,3 +646,18 @@ def test_a_claim_is_held_by_one_caller_at_a_time(repo: Repository) -> None:
         assert (first, second, other) == (True, False, True)
     with repo.claim("plan batch 1") as again:  # released when the block ended
         assert again
+
+
+def test_an_import_holding_all_the_subjects_turn_saves_and_plans(repo: Repository) -> None:
+    # What an import does (lock_all_subjects, then its batches), and a plan saved in the
+    # same transaction: the turn taken alone does not stand in its own way.
+    child = make_child("C1")
+    with repo.transaction():
+        repo.lock_all_subjects()
+        repo.save_children([child])
+        item = plan_item(child, PROTOCOL, as_of=pendulum.Date(2026, 3, 1), horizon_days=180,
+                         known=None, full=True, daycares={})  # fmt: skip
+        assert item is not None
+        repo.save_plans([item], as_of=pendulum.Date(2026, 3, 1))
+    assert list(repo.get_children(["C1"])) == ["C1"]
+    assert repo.obligations(ObligationFilter(subject=SubjectRef(kind="child", id="C1")))

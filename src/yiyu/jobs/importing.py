@@ -383,11 +383,13 @@ def _import_rows(
         # Parsing reads the stored values it merges with: inside the transaction, so
         # nothing saved meanwhile is overwritten with a stale merge. One transaction for
         # every batch: a malformed line or a failing save late in the file saves nothing.
-        # Each batch locks its subjects in id order, the batches in file order: two
-        # imports of one file at once wait for each other, but two files naming the
-        # same children (or new townships) in different orders can deadlock on
-        # PostgreSQL, which then fails one of them whole (nothing saved; run it again).
+        # Each batch locks its subjects in id order, the batches in file order: another
+        # import or a plan batch could hold a subject this one waits for while waiting
+        # for one it holds. Imports therefore take all the subjects' turn first, and wait
+        # for each other and for plan batches saving (PostgreSQL; SQLite's writers take
+        # turns anyway).
         with repo.transaction():
+            repo.lock_all_subjects()
             parser, save_batch = _batch_saver(repo, kind, header, actor, as_of, earliest_birth)
             tally = _Tally()
             for batch in _batches(records, batch_size):

@@ -304,6 +304,18 @@ class Repository(Protocol):
         read of it now is still true when it is written."""
         ...
 
+    def lock_all_subjects(self) -> None:
+        """Inside a transaction: wait until no other transaction is saving plans or has
+        called this, and keep them waiting until this one ends.
+
+        For a transaction that locks many subjects in an order of its own, batch by batch
+        (an import, in the file's order): two of them, or one and a plan saving its batch
+        in the order of ids, could each hold a subject the other waits for, and PostgreSQL
+        would fail one whole (a deadlock). A recording locks one subject and does not
+        wait. SQLite lets one writing transaction in at a time anyway.
+        """
+        ...
+
     def claim(self, key: str) -> AbstractContextManager[bool]:
         """Claim a piece of work named ``key`` for the block: ``True`` if this caller holds
         it until the block ends, ``False`` (at once, without waiting) if another holds it.

@@ -11,6 +11,12 @@ SQLite is one host's file: its claims are kept in the process (threads of one pr
 share them). Processes on one SQLite file do not share claims; their writes still take
 turns under SQLite's write lock, and saving a plan locks its subjects, so what they store
 is the same, only work may be done twice.
+
+A turn (:func:`take_turn`) is the other kind of lock here: one that is waited for, held
+until the transaction ends. On PostgreSQL it keeps a transaction that locks subjects in an
+order of its own (an import, batch by batch in the file's order) apart from the others
+that lock many subjects, which would otherwise deadlock with it; SQLite gives every
+writing transaction its turn already (``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the memory store uses in_process: importing SQLAlchemy is not cheap
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
-__all__ = ["claim"]
+__all__ = ["SUBJECT_WRITES", "claim", "take_turn"]
 
 _HELD: set[tuple[str, str]] = set()
 _HELD_LOCK = threading.Lock()
@@ -60,11 +66,27 @@ def in_process(scope: str, key: str, held: set[tuple[str, str]]) -> Iterator[boo
 # stores in two schemas of one database (or two test runs) must not take each other's
 # claims, so the number covers the session's schema as well as the key: 64 bits of
 # md5(schema || ':' || key), signed as bigint. Computed with the lock, in one round trip.
-_TRY = """
-SELECT number, pg_try_advisory_lock(number) FROM (
-  SELECT ('x' || substr(md5(current_schema() || ':' || :key), 1, 16))::bit(64)::bigint AS number
-) AS claimed
-"""
+_NUMBER = "('x' || substr(md5(current_schema() || ':' || :key), 1, 16))::bit(64)::bigint"
+_TRY = f"SELECT number, pg_try_advisory_lock(number) FROM (SELECT {_NUMBER} AS number) AS claimed"
+
+# The turn of transactions that lock many subjects (a claim's key names a batch: never this).
+SUBJECT_WRITES = "turn:subject-writes"
+
+
+def take_turn(connection: Connection, key: str, *, alone: bool) -> None:
+    """Wait for the turn named ``key`` and hold it until ``connection``'s transaction ends.
+
+    ``alone``: no other holder at all (an import); otherwise only holders that are not
+    alone (plan batches, which lock their subjects in one order and may run side by
+    side). PostgreSQL's transaction advisory locks; elsewhere nothing (SQLite has one
+    writer at a time, the memory store one thread).
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    function = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+    connection.execute(text(f"SELECT {function}({_NUMBER})"), {"key": key})
 
 
 @contextmanager

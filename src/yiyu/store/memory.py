@@ -132,6 +132,9 @@ class MemoryRepository:
     def lock(self, ref: SubjectRef) -> None:
         """Nothing to do: the memory store is used by one thread at a time."""
 
+    def lock_all_subjects(self) -> None:
+        """Nothing to do: the memory store is used by one thread at a time."""
+
     def claim(self, key: str) -> AbstractContextManager[bool]:
         return claims.in_process("memory", key, self._claims)
 

@@ -282,6 +282,10 @@ class SqlRepository:
             table = _SUBJECT_TABLES[ref.kind]
             session.exec(select(table.id).where(col(table.id) == ref.id).with_for_update()).all()
 
+    def lock_all_subjects(self) -> None:
+        with self._tx() as session:
+            claims.take_turn(session.connection(), claims.SUBJECT_WRITES, alone=True)
+
     def claim(self, key: str) -> AbstractContextManager[bool]:
         return claims.claim(self.engine, key)
 
@@ -624,6 +628,10 @@ class SqlRepository:
             # one order: two plans writing the same new content wait for each other here,
             # never while holding subjects the other wants.
             digests = self._write_planned_contents(session, items)
+            # Plans lock their subjects in one order and may save side by side; an import
+            # (lock_all_subjects) holds its subjects in the file's order, so it and a plan
+            # take turns rather than each waiting for a subject the other holds.
+            claims.take_turn(session.connection(), claims.SUBJECT_WRITES, alone=False)
             for kind, table in _SUBJECT_TABLES.items():
                 group = sorted(
                     {i.ref.id: i for i in items if i.ref.kind is kind}.values(),
