@@ -8,6 +8,8 @@ import pytest
 
 import yiyu
 from yiyu import Skip, SkipReason, Status, status
+from yiyu.scheduling.status import referral_tracked, tracks_another_record
+from yiyu.testing import make_obligation
 
 D = pendulum.Date
 CHILD = yiyu.Child(id="C1", name="王小明", sex="M", birth_date="2024-01-31")
@@ -86,3 +88,17 @@ def test_cancelled_from_the_day_the_child_left() -> None:
 
 def test_labels_for_print() -> None:
     assert {s.label_zh for s in Status} >= {"应做", "已逾期", "已错过", "已完成"}
+
+
+def test_only_an_obligation_following_a_referral_case_or_enrolment_tracks_another_record() -> None:
+    # The work list reads referrals, and the store keeps visited obligations on it, only
+    # for these: a referral's tracking is done by its result, not by a visit.
+    referral = yiyu.Referral(kind="development", opened_on=D(2024, 4, 10), reason="预警征象阳性")
+    child = attrs.evolve(CHILD, referrals=[referral])
+    obligations = yiyu.schedule(child, yiyu.load_protocol(), until=D(2025, 1, 1))
+    tracking = [ob for ob in obligations if tracks_another_record(ob)]
+    assert [ob.occurrence for ob in tracking] == [referral.id]
+    assert referral_tracked(tracking[0], child.referrals) == referral
+    assert not tracks_another_record(M3)  # a routine check: its visit completes it
+    quarterly = make_obligation("2026-07-01", "2026-09-30", "2026-09-30", occurrence="2026Q3")
+    assert not tracks_another_record(quarterly)  # a calendar period names no record

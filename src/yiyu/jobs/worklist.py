@@ -29,6 +29,7 @@ from yiyu.scheduling import (
     worklist_item,
     worklist_order,
 )
+from yiyu.scheduling.status import tracks_another_record
 from yiyu.store import ObligationFilter, Repository
 
 # WorklistItem is a value of the core (yiyu.scheduling); still named here, where hosts
@@ -147,15 +148,13 @@ def tracked_referrals(
 ) -> dict[str, tuple[Referral, ...]]:
     """The referrals of the children whose obligations may track one, by child id.
 
-    Only an obligation whose occurrence names something (``@``) can track a referral
-    (:func:`yiyu.scheduling.referral_tracked`): the other children's referrals are not
+    Only an obligation that tracks another record can track a referral
+    (:func:`yiyu.scheduling.status.tracks_another_record`): the other children's referrals are not
     read, so a township's list reads a few children's, not every one it names."""
     ids = {
         entry.obligation.subject_id
         for entry in stored
-        if entry.obligation.subject is SubjectKind.CHILD
-        and entry.obligation.occurrence is not None
-        and "@" in entry.obligation.occurrence
+        if entry.obligation.subject is SubjectKind.CHILD and tracks_another_record(entry.obligation)
     }
     listed = repo.listed(SubjectKind.CHILD, sorted(ids))
     return {child_id: subject.referrals for child_id, subject in listed.items()}

@@ -21,7 +21,15 @@ from yiyu.domain._convert import (
 )
 from yiyu.scheduling.obligation import Obligation
 
-__all__ = ["Reschedule", "Skip", "Status", "referral_tracked", "status", "tracked_referral"]
+__all__ = [
+    "Reschedule",
+    "Skip",
+    "Status",
+    "referral_tracked",
+    "status",
+    "tracked_referral",
+    "tracks_another_record",
+]
 
 
 class Status(enum.Enum):
@@ -143,6 +151,14 @@ def tracked_referral(obligation: Obligation, child: Child | None) -> Referral | 
     check_type("obligation", obligation, Obligation, "an Obligation (from yiyu.schedule)")
     check_type("child", child, (Child, type(None)), "a Child or None")
     return None if child is None else referral_tracked(obligation, child.referrals)
+
+
+def tracks_another_record(obligation: Obligation) -> bool:
+    """Whether ``obligation``'s occurrence names a record it follows: a referral, a case or
+    an enrolment, whose ids hold ``@``. Such an obligation may be completed by that
+    record (a referral's tracking, by its result) rather than by a visit; only these can
+    track a referral (:func:`referral_tracked`)."""
+    return obligation.occurrence is not None and "@" in obligation.occurrence
 
 
 def referral_tracked(obligation: Obligation, referrals: Iterable[Referral]) -> Referral | None:

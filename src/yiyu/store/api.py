@@ -30,6 +30,7 @@ from yiyu.scheduling import (
     Skip,
 )
 from yiyu.scheduling.obligation import key_subject_kind
+from yiyu.scheduling.status import tracks_another_record
 from yiyu.scheduling.stored import StoredObligation  # the core's; still named here for hosts
 
 __all__ = [
@@ -177,11 +178,7 @@ def may_be_to_do(entry: StoredObligation, day: pendulum.Date) -> bool:
         ob.opens <= day <= ob.closes
         and (ob.cancelled_on is None or ob.cancelled_on > day)
         and (entry.skip is None or entry.skip.on > day)
-        and (
-            entry.done_on is None
-            or entry.done_on > day
-            or (ob.occurrence is not None and "@" in ob.occurrence)
-        )
+        and (entry.done_on is None or entry.done_on > day or tracks_another_record(ob))
     )
 
 

@@ -151,7 +151,7 @@ def _to_do(day: dt.date) -> list[Any]:
         col(o.closes) >= day,
         or_(col(o.cancelled_on).is_(None), col(o.cancelled_on) > day),
         or_(col(s.on).is_(None), col(s.on) > day),  # the skip joined to every row read
-        or_(~visited, col(o.occurrence).contains("@")),
+        or_(~visited, col(o.occurrence).contains("@")),  # tracks_another_record, in SQL
     ]
 
 
