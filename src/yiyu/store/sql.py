@@ -48,7 +48,7 @@ from yiyu.scheduling import (
     Skip,
     StoredObligation,
 )
-from yiyu.store import claims
+from yiyu.store import claims, statistics
 from yiyu.store.api import (
     CurrentPlan,
     Findings,
@@ -133,6 +133,7 @@ _RESCHEDULE_TABLE: Table = metadata.tables[RescheduleRow.__tablename__]
 
 _CHUNK = 500  # ids per IN list and per locked batch
 _WRITTEN = "yiyu_contents_written"  # session.info: contents this transaction inserted
+_ROWS = "yiyu_rows_written"  # session.info: rows written, by statistics.TABLE_GROUPS group
 
 # The table of each kind of subject: the rows plans lock and re-read.
 _SUBJECT_TABLES: Mapping[SubjectKind, type[ChildRow] | type[DaycareRow]] = {
@@ -230,6 +231,13 @@ def _stale_plans(kind: SubjectKind, current: CurrentPlan) -> Any:
     return core_select(subject.c.id).where(~exists().where(*fresh))
 
 
+def _count_rows(session: Session, group: str, rows: int) -> None:
+    """Count rows written to a group of tables (:data:`statistics.TABLE_GROUPS`), for the
+    statistics kept once the transaction commits."""
+    written: dict[str, int] = session.info.setdefault(_ROWS, {})
+    written[group] = written.get(group, 0) + rows
+
+
 def _iso_day(value: dt.date) -> str:
     """A date as SQLAlchemy stores it in SQLite (``YYYY-MM-DD``)."""
     return value.isoformat()
@@ -251,6 +259,7 @@ class SqlRepository:
         # so a plan writes each of its few hundred contents once, not per obligation.
         self._contents: dict[int, ObligationContent] = {}
         self._committed: set[int] = set()
+        self._statistics = statistics.Statistics()
 
     # --- transactions -----------------------------------------------------------------
 
@@ -269,6 +278,8 @@ class SqlRepository:
             # Committed: the contents this transaction wrote are stored (a rolled-back
             # one never gets here, and its contents are written again next time).
             self._committed.update(session.info.get(_WRITTEN, ()))
+            # A bulk job's tables analyzed as they grow, where autovacuum is off.
+            self._statistics.committed(self.engine, session.info.get(_ROWS, {}))
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
@@ -342,6 +353,7 @@ class SqlRepository:
                     self._replace_child(session, row, parts)
                     counts += SaveCounts(updated=1)
             session.flush()
+            _count_rows(session, "child", counts.created + counts.updated)
             return counts
 
     def _replace_child(self, session: Session, row: ChildRow, parts: Sequence[list[Any]]) -> None:
@@ -641,6 +653,7 @@ class SqlRepository:
                     chunk = group[start : start + _CHUNK]
                     counts += self._save_chunk(session, table, kind, chunk, as_of, now, digests)
             session.flush()
+            _count_rows(session, "obligation", counts.created + counts.updated)
             return counts
 
     def _save_chunk(
