@@ -132,3 +132,26 @@ def test_fixed_date_holidays_are_avoided_without_a_notice() -> None:
     # Friday 4 October is a 国庆 holiday most years, but it moves: without the year's
     # notice it is taken as a working day.
     assert yiyu.is_working_day(D(2041, 10, 4)) == (True, CalendarBasis.WEEKENDS_ONLY)
+
+
+def test_a_window_asked_about_again_answers_for_the_calendar_and_day_given() -> None:
+    # Suggestions are kept per window (a work list asks about a few hundred windows for
+    # thousands of lines): the same window under another calendar, another day or a
+    # cancellation is answered anew. The operator's notice closes Wednesday 2025-09-10.
+    ob = make_obligation(D(2025, 9, 1), D(2025, 9, 10), D(2025, 9, 30))
+    closed = yiyu.HolidayCalendar(
+        years=[yiyu.HolidayYear(year=2025, holidays=[D(2025, 9, 10)], source="区卫健局通知")]
+    )
+    plain = suggest_date(ob, as_of=D(2025, 9, 1))
+    assert plain is not None and plain.date == D(2025, 9, 10)
+    noticed = suggest_date(ob, as_of=D(2025, 9, 1), calendar=closed)
+    assert noticed is not None
+    assert (noticed.date, noticed.basis, noticed.source) == (
+        D(2025, 9, 9), CalendarBasis.OPERATOR, "区卫健局通知"
+    )
+    later = suggest_date(ob, as_of=D(2025, 9, 11))
+    assert later is not None and later.date == D(2025, 9, 11)
+    cancelled = attrs.evolve(ob, cancelled_on=D(2025, 9, 5), cancel_reason="moved_away")
+    early = suggest_date(cancelled, as_of=D(2025, 9, 1))
+    assert early is not None and early.date == D(2025, 9, 4)
+    assert suggest_date(ob, as_of=D(2025, 9, 1)) == plain  # the first answer, still

@@ -206,25 +206,42 @@ def suggest_date(
     if calendar is not None:
         check_type("calendar", calendar, HolidayCalendar, "a HolidayCalendar or None")
     first = max(obligation.opens, to_date(as_of, field="as_of"))
-    last = obligation.closes
-    if obligation.cancelled_on is not None:
-        last = min(last, obligation.cancelled_on.subtract(days=1))
+    return _suggested(first, obligation.due, obligation.closes, obligation.cancelled_on, calendar)
+
+
+# A township's work list asks for thousands of lines about a few hundred windows (the
+# lines of one rule due in one week share one), and a suggestion depends only on the
+# window, the due date, the cancellation, today and the calendar: its answers are kept.
+# A Suggestion is frozen, so one may be shared; the calendar's hash is cached.
+@functools.lru_cache(maxsize=16_384)
+def _suggested(
+    first: pendulum.Date,
+    due: pendulum.Date,
+    closes: pendulum.Date,
+    cancelled_on: pendulum.Date | None,
+    calendar: HolidayCalendar | None,
+) -> Suggestion | None:
+    """:func:`suggest_date` of checked arguments, from ``first``: the window's opening or
+    today, whichever is later."""
+    last = closes
+    if cancelled_on is not None:
+        last = min(last, cancelled_on.subtract(days=1))
     if first > last:
         return None
     consulted = _Consulted(calendar)
     # Days as ordinals and plain dates: pendulum's date arithmetic builds an interval
     # object for each step, and a work list takes thousands of them.
     low, high = first.toordinal(), last.toordinal()
-    target = min(max(obligation.due.toordinal(), low), high)
+    target = min(max(due.toordinal(), low), high)
     for distance in range(high - low + 1):
         for ordinal in (target - distance, target + distance):
             if low <= ordinal <= high:
                 day = dt.date.fromordinal(ordinal)
                 if consulted.working(day):
                     return consulted.suggestion(day, outside_window=False)
-    closes = obligation.closes.toordinal()
-    cancelled = None if obligation.cancelled_on is None else obligation.cancelled_on.toordinal()
-    for ordinal in range(closes + 1, closes + 1 + _DAYS_AFTER_WINDOW):
+    closing = closes.toordinal()
+    cancelled = None if cancelled_on is None else cancelled_on.toordinal()
+    for ordinal in range(closing + 1, closing + 1 + _DAYS_AFTER_WINDOW):
         if cancelled is not None and ordinal >= cancelled:
             return None
         day = dt.date.fromordinal(ordinal)

@@ -159,7 +159,7 @@ def _years(values: Iterable[HolidayYear]) -> tuple[HolidayYear, ...]:
 
 
 @keyword_errors
-@attrs.frozen(kw_only=True, field_transformer=name_errors)
+@attrs.frozen(kw_only=True, field_transformer=name_errors, cache_hash=True)
 class HolidayCalendar:
     """The operator's holiday years: consulted before ``chinese-calendar``.
 

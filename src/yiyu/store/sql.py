@@ -85,6 +85,7 @@ from yiyu.store.rows import (
     obligation_values,
     plain_date,
     referrals_from_rows,
+    stored_day,
 )
 from yiyu.store.tables import (
     AuditRow,
@@ -1025,13 +1026,13 @@ class SqlRepository:
                         obligation=obligation_from_values(values[:width], contents[row[content]]),
                         township=values[township],
                         assignee=values[assignee],
-                        done_on=to_date(done) if done is not None else None,
+                        done_on=stored_day(done) if done is not None else None,
                         skip=(
                             Skip(on=skip_on, reason=skip_reason, note=skip_note)
                             if skip_on is not None
                             else None
                         ),
-                        withdrawn_on=to_date(values[withdrawn]) if values[withdrawn] else None,
+                        withdrawn_on=stored_day(values[withdrawn]) if values[withdrawn] else None,
                         rescheduled=(
                             Reschedule(to=moved_to, reason=moved_reason, note=moved_note)
                             if moved_to is not None
