@@ -143,15 +143,20 @@ def test_a_window_asked_about_again_answers_for_the_calendar_and_day_given() -> 
         years=[yiyu.HolidayYear(year=2025, holidays=[D(2025, 9, 10)], source="区卫健局通知")]
     )
     plain = suggest_date(ob, as_of=D(2025, 9, 1))
-    assert plain is not None and plain.date == D(2025, 9, 10)
+    assert plain is not None
+    assert plain.date == D(2025, 9, 10)
     noticed = suggest_date(ob, as_of=D(2025, 9, 1), calendar=closed)
     assert noticed is not None
     assert (noticed.date, noticed.basis, noticed.source) == (
-        D(2025, 9, 9), CalendarBasis.OPERATOR, "区卫健局通知"
+        D(2025, 9, 9),
+        CalendarBasis.OPERATOR,
+        "区卫健局通知",
     )
     later = suggest_date(ob, as_of=D(2025, 9, 11))
-    assert later is not None and later.date == D(2025, 9, 11)
+    assert later is not None
+    assert later.date == D(2025, 9, 11)
     cancelled = attrs.evolve(ob, cancelled_on=D(2025, 9, 5), cancel_reason="moved_away")
     early = suggest_date(cancelled, as_of=D(2025, 9, 1))
-    assert early is not None and early.date == D(2025, 9, 4)
+    assert early is not None
+    assert early.date == D(2025, 9, 4)
     assert suggest_date(ob, as_of=D(2025, 9, 1)) == plain  # the first answer, still
