@@ -18,9 +18,10 @@ from sqlalchemy import Engine, text
 import yiyu
 from yiyu.jobs.importing import import_children
 from yiyu.jobs.planning import plan
+from yiyu.jobs.recording import record_encounter
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
-from yiyu.testing import make_child
+from yiyu.testing import make_child, make_encounter
 
 TOWNSHIP = "新城街道"
 
@@ -234,5 +235,26 @@ def test_an_import_and_a_plan_at_once_both_succeed(engine: Engine) -> None:
     )  # fmt: skip
     assert errors == []
     assert {run.status for run in SqlRepository(engine).runs()} == {"succeeded"}
+    names = {c.name for c in SqlRepository(engine).get_children(["C1", "C2"]).values()}
+    assert names == {"甲1", "甲2"}
+
+
+def test_a_visit_recorded_during_an_import_does_not_wait_for_its_turn(engine: Engine) -> None:
+    # The recording locks C1 before the import wants it; if saving the one child's new
+    # plan waited for the import's turn while holding C1, each would wait for the other.
+    day = pendulum.Date(2026, 3, 1)
+    import_children(SqlRepository(engine), _renamed([1, 2], "儿童"), as_of=day)
+    barrier = threading.Barrier(2)
+    importer, recorder = SqlRepository(engine), SqlRepository(engine)
+    _meeting_before_call(importer, "save_children", barrier, call=2, then=0.5)
+    _meeting_before_call(recorder, "save_plans", barrier, call=1)
+    visit = make_encounter(subject_id="C1", on=day, id="E-C1")
+    errors = _in_threads(
+        [lambda: import_children(importer, _renamed([2, 1], "甲"), batch_size=1, as_of=day),
+         lambda: record_encounter(recorder, yiyu.load_protocol(), visit, as_of=day)]
+    )  # fmt: skip
+    assert errors == []
+    assert {run.status for run in SqlRepository(engine).runs()} == {"succeeded"}
+    assert [e.id for e in SqlRepository(engine).encounters_between(day, day)] == ["E-C1"]
     names = {c.name for c in SqlRepository(engine).get_children(["C1", "C2"]).values()}
     assert names == {"甲1", "甲2"}

@@ -669,8 +669,12 @@ class SqlRepository:
             digests = self._write_planned_contents(session, items)
             # Plans lock their subjects in one order and may save side by side; an import
             # (lock_all_subjects) holds its subjects in the file's order, so it and a plan
-            # take turns rather than each waiting for a subject the other holds.
-            claims.take_turn(session.connection(), claims.SUBJECT_WRITES, alone=False)
+            # batch take turns rather than each waiting for a subject the other holds.
+            # Saving one subject's plan (a recording, which has locked it already) cannot
+            # close such a circle, and waiting for the turn while holding that subject,
+            # which the import may want next, would.
+            if len({i.ref for i in items}) > 1:
+                claims.take_turn(session.connection(), claims.SUBJECT_WRITES, alone=False)
             for kind, table in _SUBJECT_TABLES.items():
                 group = sorted(
                     {i.ref.id: i for i in items if i.ref.kind is kind}.values(),
