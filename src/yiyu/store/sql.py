@@ -663,18 +663,19 @@ class SqlRepository:
         with self._tx() as session:
             counts = SaveCounts()
             now = _now()
+            # Plans lock their subjects in one order and may save side by side; an import
+            # (lock_all_subjects) holds its subjects in the file's order, so it and a plan
+            # batch take turns rather than each waiting for a subject the other holds. The
+            # turn comes first, while the batch holds nothing (not even a new content a
+            # recording may be waiting for). Saving one subject's plan (a recording, which
+            # has locked it already) cannot close such a circle, and waiting for the turn
+            # while holding that subject, which the import may want next, would.
+            if len({i.ref for i in items}) > 1:
+                claims.take_turn(session.connection(), claims.SUBJECT_WRITES, alone=False)
             # Every content these plans may refer to, before any subject is locked and in
             # one order: two plans writing the same new content wait for each other here,
             # never while holding subjects the other wants.
             digests = self._write_planned_contents(session, items)
-            # Plans lock their subjects in one order and may save side by side; an import
-            # (lock_all_subjects) holds its subjects in the file's order, so it and a plan
-            # batch take turns rather than each waiting for a subject the other holds.
-            # Saving one subject's plan (a recording, which has locked it already) cannot
-            # close such a circle, and waiting for the turn while holding that subject,
-            # which the import may want next, would.
-            if len({i.ref for i in items}) > 1:
-                claims.take_turn(session.connection(), claims.SUBJECT_WRITES, alone=False)
             for kind, table in _SUBJECT_TABLES.items():
                 group = sorted(
                     {i.ref.id: i for i in items if i.ref.kind is kind}.values(),
