@@ -13,6 +13,7 @@ from typing import Any
 import pendulum
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 import yiyu
 from yiyu.jobs.planning import plan
@@ -110,3 +111,17 @@ class _Postgres:
 
     def execute(self, statement: Any) -> None:
         self.executed.append(str(statement))
+
+
+def test_a_server_that_cannot_be_asked_leaves_the_committed_job_alone() -> None:
+    # The job's rows are committed when the store asks about autovacuum: a failure to ask
+    # is logged and the job goes on (asked again after its next commit).
+    server = _Unreachable()
+    kept = statistics.Statistics()
+    assert kept.committed(server, {"child": 1_000_000}) == []  # type: ignore[arg-type]
+    assert server.executed == []
+
+
+class _Unreachable(_Postgres):
+    def connect(self) -> Any:
+        raise OperationalError("SELECT current_setting('autovacuum')", {}, Exception("gone"))

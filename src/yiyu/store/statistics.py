@@ -85,10 +85,16 @@ class Statistics:
     def _autovacuum_on(self, engine: Engine) -> bool:
         if self._autovacuum is None:
             from sqlalchemy import text
+            from sqlalchemy.exc import SQLAlchemyError
 
-            with engine.connect() as connection:
-                setting = connection.execute(text("SELECT current_setting('autovacuum')"))
-                self._autovacuum = setting.scalar() == "on"
+            try:
+                with engine.connect() as connection:
+                    setting = connection.execute(text("SELECT current_setting('autovacuum')"))
+                    self._autovacuum = setting.scalar() == "on"
+            except SQLAlchemyError as error:
+                # What was written is committed: asked again after the next commit.
+                LOGGER.warning("could not read the autovacuum setting: %s", type(error).__name__)
+                return True
         return self._autovacuum
 
 
