@@ -65,7 +65,7 @@ __all__ = [
 
 
 def _d(value: dt.date | None) -> pendulum.Date | None:
-    return None if value is None else to_date(value)
+    return None if value is None else stored_day(value)
 
 
 def stored_day(value: dt.date | str) -> pendulum.Date:
@@ -201,7 +201,7 @@ def child_from_rows(
         id=row.id,
         name=row.name,
         sex=Sex(row.sex),
-        birth_date=to_date(row.birth_date),
+        birth_date=stored_day(row.birth_date),
         weeks=row.gestational_weeks,
         days=row.gestational_days,
         birth_weight_g=row.birth_weight_g,
