@@ -9,6 +9,7 @@ on a subject instead of duplicating or deadlocking: each locks one subject at a 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -18,6 +19,7 @@ import attrs
 import pendulum
 from sqlalchemy import (
     Engine,
+    String,
     Table,
     any_,
     bindparam,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
     null,
     or_,
     tuple_,
@@ -128,6 +131,9 @@ _CONTENT_TABLE: Table = metadata.tables[ObligationContentRow.__tablename__]
 _PLAN_STATE_TABLE: Table = metadata.tables[PlanStateRow.__tablename__]
 _TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
 _CHILD_TABLE: Table = metadata.tables[ChildRow.__tablename__]
+_CHILD_PART_TABLES: tuple[Table, ...] = tuple(
+    metadata.tables[table.__tablename__] for table in _CHILD_PARTS
+)
 _DAYCARE_TABLE: Table = metadata.tables[DaycareRow.__tablename__]
 _HOLIDAY_TABLE: Table = metadata.tables[HolidayYearRow.__tablename__]
 _ENROLMENT_TABLE: Table = metadata.tables[EnrolmentRow.__tablename__]
@@ -240,10 +246,13 @@ def _among(session: Session, column: Any, values: Sequence[Any]) -> Any:
     an IN list of 500 ids is 500 parameters, each rendered with its cast by SQLAlchemy,
     and a query text too long for psycopg's cache, parsed again each time (reading a
     quarter's coverage at 100,000 children ran 1,200 such queries, 600,000 parameters:
-    more than half its time). SQLite takes them as they are."""
+    more than half its time). On SQLite as ``column IN (SELECT value FROM
+    json_each(?))``, one JSON text, for the same reason: SQLAlchemy's rendering of the
+    list's 500 parameters was a third of reading a batch of children."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(values)
+    listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=String))
+    return column.in_(core_select(literal_column("value")).select_from(listed))
 
 
 def _count_rows(session: Session, group: str, rows: int) -> None:
@@ -483,21 +492,24 @@ class SqlRepository:
     def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
         with self._tx() as session:
             result: dict[str, Child] = {}
+            connection = session.connection()
             for start in range(0, len(ids), _CHUNK):
                 chunk = list(ids[start : start + _CHUNK])
-                rows = session.exec(
-                    select(ChildRow).where(_among(session, col(ChildRow.id), chunk))
+                # Plain rows, not model instances (as obligations are read): coverage reads
+                # every child of a province, and the ORM's objects were a fifth of it.
+                rows = connection.execute(
+                    core_select(_CHILD_TABLE).where(_among(session, _CHILD_TABLE.c.id, chunk))
                 ).all()
                 parts: list[dict[str, list[Any]]] = []
-                for table in _CHILD_PARTS:
+                for table in _CHILD_PART_TABLES:
                     grouped: dict[str, list[Any]] = {}
-                    for part in session.exec(
-                        select(table).where(_among(session, table.child_id, chunk))
-                    ).all():
+                    for part in connection.execute(
+                        core_select(table).where(_among(session, table.c.child_id, chunk))
+                    ):
                         grouped.setdefault(part.child_id, []).append(part)
                     parts.append(grouped)
                 for row in rows:
-                    result[row.id] = child_from_rows(row, *(p.get(row.id, []) for p in parts))
+                    result[row.id] = child_from_rows(row, *(p.get(row.id, ()) for p in parts))
             return result
 
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
