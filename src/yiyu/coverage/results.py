@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 import attrs
@@ -126,11 +127,13 @@ class IndicatorResult:
         in parts lists the same shortfalls as counted at once."""
         if count < 0:
             raise ValidationError("count", count, "a number of shortfalls, 0 or more")
-        ordered = sorted(self.shortfall, key=lambda s: (s.subject_id, s.key or ""))
+        # The first few of many (a batch of a province's coverage holds tens of thousands
+        # of shortfalls, a printed report lists a handful): a heap, not a sort of them all.
+        first = heapq.nsmallest(count, self.shortfall, key=lambda s: (s.subject_id, s.key or ""))
         return attrs.evolve(
             self,
-            shortfall=tuple(ordered[:count]),
-            shortfall_more=self.shortfall_more + max(0, len(ordered) - count),
+            shortfall=tuple(first),
+            shortfall_more=self.shortfall_more + max(0, len(self.shortfall) - count),
         )
 
     @property
