@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal_column,
     null,
     or_,
+    text,
     tuple_,
     union,
     update,
@@ -1056,6 +1057,12 @@ class SqlRepository:
                         tuple_(col(o.due), col(o.key)) > tuple_(plain_date(last_due), last_key)
                     )
                 query = query.where(*conditions).order_by(col(o.due), col(o.key)).limit(limit)
+                if session.get_bind().dialect.name == "postgresql":
+                    # A page reads a few thousand rows by index, but the planner prices it
+                    # by the whole township's (it cannot know where the page ends), above
+                    # the cost at which PostgreSQL compiles a query (JIT, on by default):
+                    # the compiling took 0.6 s of a 0.8 s first page at 100,000 children.
+                    session.execute(text("SET LOCAL jit = off"))
             rows = session.connection().execute(query).all()
             width = len(OBLIGATION_COLUMNS)
             at = {name: index for index, name in enumerate(OBLIGATION_COLUMNS)}
