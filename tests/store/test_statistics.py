@@ -20,22 +20,21 @@ from yiyu.jobs.planning import plan
 from yiyu.store import statistics
 from yiyu.store.database import upgrade
 from yiyu.store.sql import SqlRepository
-from yiyu.store.statistics import due
+from yiyu.store.statistics import grown
 from yiyu.testing import make_child
 
 
-def test_a_group_is_analyzed_after_the_minimum_and_then_each_time_it_doubles() -> None:
-    assert not due(9_999, 0, 10_000)
-    assert due(10_000, 0, 10_000)
-    assert not due(19_999, 10_000, 10_000)  # as many new rows as before the last
-    assert due(20_000, 10_000, 10_000)
-    assert not due(79_999, 40_000, 10_000)
-    assert due(80_000, 40_000, 10_000)
-    # From empty to 12 million rows: a dozen analyses, not one per batch.
+def test_a_table_is_analyzed_again_once_it_has_doubled() -> None:
+    assert grown(1, 0)  # never analyzed
+    assert not grown(199, 100)
+    assert grown(200, 100)
+    # From empty to 12 million rows, asking after every 10,000 (about 2 batches): a
+    # dozen analyses, not one per batch (about 20,000 rows to the 8 kB page here).
     at_last, analyses = 0, 0
-    for written in range(5_000, 12_000_001, 5_000):  # a plan batch at a time
-        if due(written, at_last, 10_000):
-            at_last, analyses = written, analyses + 1
+    for written in range(10_000, 12_000_001, 10_000):
+        pages = written // 20
+        if grown(pages, at_last):
+            at_last, analyses = pages, analyses + 1
     assert analyses == 11
 
 
@@ -77,6 +76,27 @@ def test_an_import_and_a_plan_analyze_what_they_filled(
     assert _analyzed(engine, "plan_state")
 
 
+def _analyses(engine: Engine, table: str) -> int:
+    with engine.connect() as connection:
+        query = text("SELECT analyze_count FROM pg_stat_user_tables WHERE relid = to_regclass(:t)")
+        return int(connection.execute(query, {"t": table}).scalar_one())
+
+
+def test_two_processes_filling_a_table_analyze_it_once_each_time_it_doubles(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two plan workers, or two hosts, each with its own repository: counted per process,
+    # each analyzed the table as if it alone had filled it (twice as often as one).
+    monkeypatch.setattr(statistics, "ANALYZE_AFTER_ROWS", 5)
+    first, second = SqlRepository(engine), SqlRepository(engine)
+    first.save_children([make_child(f"A{i}") for i in range(6)])
+    assert _analyses(engine, "child") == 1
+    second.save_children([make_child(f"B{i}") for i in range(6)])  # still one page
+    assert _analyses(engine, "child") == 1
+    second.save_children([make_child(f"C{i:03}") for i in range(300)])  # several pages
+    assert _analyses(engine, "child") == 2
+
+
 def test_a_store_writing_little_leaves_the_tables_to_the_server(engine: Engine) -> None:
     repo = SqlRepository(engine)
     repo.save_children([make_child(f"C{i}") for i in range(6)])
@@ -93,7 +113,7 @@ def test_the_statistics_are_left_to_autovacuum_where_it_is_on() -> None:
     off = statistics.Statistics(autovacuum=False)
     assert off.committed(server, {"obligation": 9_999}) == []  # type: ignore[arg-type]
     assert off.committed(server, {"obligation": 1}) == ["obligation"]  # type: ignore[arg-type]
-    assert server.executed == ["ANALYZE obligation, plan_state"]
+    assert server.executed[-1] == "ANALYZE obligation, plan_state"
 
 
 class _Postgres:
@@ -109,8 +129,16 @@ class _Postgres:
     def begin(self) -> Iterator[_Postgres]:
         yield self
 
-    def execute(self, statement: Any) -> None:
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[_Postgres]:
+        yield self
+
+    def execute(self, statement: Any, parameters: Any = None) -> Any:
         self.executed.append(str(statement))
+        return self
+
+    def one_or_none(self) -> tuple[int, int]:
+        return 1, 0  # a table's pages now and when last analyzed: never
 
 
 def test_a_server_that_cannot_be_asked_leaves_the_committed_job_alone() -> None:
