@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 import yiyu
 from yiyu.codec import to_data
+from yiyu.jobs import planning
 from yiyu.jobs.planning import PlanResult, _claim_key, plan, plan_item
 from yiyu.protocol import SubjectKind
 from yiyu.store import ObligationFilter, Repository, SubjectRef
@@ -245,6 +246,7 @@ def test_a_failing_plan_is_recorded_as_failed(repo: Repository) -> None:
 
 KILL_SCRIPT = """
 import os, sys, pendulum, yiyu
+from yiyu.jobs import planning
 from yiyu.jobs.planning import PlanResult, _claim_key, plan, plan_item
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
@@ -567,6 +569,44 @@ def test_two_workers_plan_what_one_does_on_postgresql(postgres: Any) -> None:
     assert plan_with(one, 1) == plan_with(two, 2)
     assert plan_with(one, 1, full=True) == plan_with(two, 2, full=True)
     assert stored_rows(one) == stored_rows(two)
+
+
+@pytest.mark.parametrize(("rows_per_commit", "committed"), [(1, [3, 6, 9]), (10**9, [])])
+def test_sqlite_saves_the_workers_batches_several_to_a_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows_per_commit: int, committed: list[int]
+) -> None:
+    """SQLite's one writer saves the workers' batches together, up to a number of
+    obligations: a failure takes back the batches of its transaction, and only batches
+    committed are counted (here the fourth of five batches fails)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}")
+    upgrade(engine)
+    repo = seeded(SqlRepository(engine))
+    monkeypatch.setattr(planning, "SQLITE_ROWS_PER_COMMIT", rows_per_commit)
+    saving = planning._BatchJob.save
+    calls: list[int] = []
+
+    def killed_at_the_fourth(job: Any, *args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 4:
+            raise RuntimeError("killed at the fourth batch")
+        return saving(job, *args)
+
+    monkeypatch.setattr(planning._BatchJob, "save", killed_at_the_fourth)
+    done: list[int] = []
+    with pytest.raises(RuntimeError, match="fourth"):
+        plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3, workers=2,
+             progress=lambda count, _: done.append(count))  # fmt: skip
+    saved = len(repo.plan_states(repo.subjects()))
+    assert done == committed
+    assert saved == (committed or [0])[-1]
+    assert repo.runs()[0].status == "failed"
+    monkeypatch.undo()  # the next run saves the rest: the end state of one worker's run
+    assert plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3, workers=2).planned == 13 - saved
+    one = make_engine(f"sqlite:///{tmp_path / 'one.db'}")
+    upgrade(one)
+    reference = seeded(SqlRepository(one))
+    plan(reference, PROTOCOL, as_of=AS_OF)
+    assert stored_rows(repo) == stored_rows(reference)
 
 
 def test_more_workers_need_a_database_others_can_open(tmp_path: Path) -> None:

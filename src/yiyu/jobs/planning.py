@@ -57,6 +57,10 @@ __all__ = [
 ]
 
 HORIZON_SLACK_DAYS = 30
+# How many obligations SQLite's writer saves in one transaction when workers plan
+# (:func:`_saved_together`); a yiyu default. It holds SQLite's one write lock one to two
+# seconds at a time (on the benchmark machine): a visit recorded meanwhile waits that long.
+SQLITE_ROWS_PER_COMMIT = 40_000
 MAX_WORKERS = 64
 
 Progress = Callable[[int, int], None]
@@ -336,8 +340,8 @@ def _in_workers(
     transaction under the subjects' locks (``save_plans``), so the workers' writes
     interleave as two runs at once do, and the end state is one worker's. SQLite has one
     writer at a time, and writers waiting on its lock sleep (``busy_timeout`` polls): there
-    the workers only plan and the parent saves each batch, in order, while they plan the
-    next ones.
+    the workers plan and prepare the rows (``SqlRepository.prepare_plans``) and the parent
+    saves each batch, in order, while they plan the next ones.
     """
     if not batches:  # nothing stale: no process to start
         return
@@ -350,8 +354,8 @@ def _in_workers(
         if make_url(url).get_backend_name() != "sqlite":
             yield from pool.imap(_worker_batch, batches)
         else:
-            for batch, items in zip(batches, pool.imap(_worker_items, batches), strict=True):
-                yield job.save(repo, batch, items)
+            planned = zip(batches, pool.imap(_worker_items, batches), strict=True)
+            yield from _saved_together(repo, job, planned)
     except BaseException:  # a failed batch, or the caller stopped: the others are moot
         pool.terminate()
         raise
@@ -359,6 +363,30 @@ def _in_workers(
         pool.close()
     finally:
         pool.join()
+
+
+def _saved_together(
+    repo: Repository,
+    job: _BatchJob,
+    planned: Iterator[tuple[Sequence[SubjectRef], list[PlanItem]]],
+) -> Iterator[_Outcome]:
+    """Planned batches saved by SQLite's one writer, several to a transaction: about
+    :data:`SQLITE_ROWS_PER_COMMIT` obligations each. A commit writes every page the
+    transaction changed, and the obligation's indexes by township and by assignee take
+    rows all over the table: at 100k children a commit per batch of 500 was a third of the
+    writer's time (17.6 s of 52 s, profiled) and eight batches to a commit took the plan
+    from 53 s to 41 s. Each batch's outcome is given once its transaction has committed:
+    a failed one takes the batches saved with it back, and none of them was counted."""
+    for batch, items in planned:
+        with repo.transaction():
+            saved = [job.save(repo, batch, items)]
+            rows = saved[0][2].created + saved[0][2].updated
+            # The next batch may still be planning: the transaction waits for it (the
+            # workers plan more slowly than one writer writes).
+            while rows < SQLITE_ROWS_PER_COMMIT and (more := next(planned, None)) is not None:
+                saved.append(outcome := job.save(repo, *more))
+                rows += outcome[2].created + outcome[2].updated
+        yield from saved
 
 
 _WORKER: tuple[SqlRepository, _BatchJob] | None = None
@@ -381,7 +409,8 @@ def _worker_batch(batch: Sequence[SubjectRef]) -> _Outcome:
 def _worker_items(batch: Sequence[SubjectRef]) -> list[PlanItem]:
     assert _WORKER is not None, "started by _worker_start"
     repo, job = _WORKER
-    return job.items(repo, batch)
+    # As the rows the parent writes: it then unpickles plain values and only writes them.
+    return repo.prepare_plans(job.items(repo, batch))
 
 
 def _slices(refs: Sequence[SubjectRef], size: int) -> Iterator[Sequence[SubjectRef]]:

@@ -6,8 +6,8 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, overload
 
 import attrs
 import pendulum
@@ -49,6 +49,7 @@ _R = TypeVar("_R")
 __all__ = [
     "OBLIGATION_COLUMNS",
     "ObligationContent",
+    "PlannedRows",
     "child_from_rows",
     "child_rows",
     "content_digest",
@@ -462,6 +463,64 @@ def obligation_tuple(
         None,
         now,
     )
+
+
+class PlannedRows(Sequence[Obligation]):
+    """One subject's planned obligations as the rows a first plan of it writes
+    (:data:`OBLIGATION_COLUMNS` but the last, ``updated_at``, which the writer adds), in
+    key order, with the contents they refer to: what a plan worker process sends the
+    process that writes (:meth:`~yiyu.store.sql.SqlRepository.prepare_plans`).
+
+    A row of plain values pickles and unpickles in a tenth of the time of the
+    :class:`~yiyu.Obligation` it stands for (0.8 µs against 9.6 µs to unpickle, measured
+    at 10k children), and the writer neither converts nor hashes it: that work is done
+    where the plan was computed. As a sequence it is the obligations themselves, made from
+    the rows when first asked for: a store needs them only to reconcile a subject that has
+    obligations stored already.
+
+    ``contents`` (digest to content) may be shared by every subject of a batch, so that
+    it is pickled once.
+    """
+
+    __slots__ = ("_obligations", "contents", "rows")
+
+    def __init__(
+        self, rows: Sequence[tuple[Any, ...]], contents: Mapping[int, ObligationContent]
+    ) -> None:
+        self.rows = rows
+        self.contents = contents
+        self._obligations: tuple[Obligation, ...] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return PlannedRows, (self.rows, self.contents)  # not the obligations made from them
+
+    @property
+    def _made(self) -> tuple[Obligation, ...]:
+        if self._obligations is None:
+            self._obligations = tuple(
+                obligation_from_values((*row, None), self.contents[row[_CONTENT]])
+                for row in self.rows
+            )
+        return self._obligations
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Obligation]:
+        return iter(self._made)
+
+    @overload
+    def __getitem__(self, index: int) -> Obligation: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Obligation]: ...
+    def __getitem__(self, index: int | slice) -> Obligation | Sequence[Obligation]:
+        return self._made[index]
+
+    def __repr__(self) -> str:
+        return f"PlannedRows({len(self.rows)} rows)"
+
+
+_CONTENT = OBLIGATION_COLUMNS.index("content")
 
 
 def obligation_values(
