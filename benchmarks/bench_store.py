@@ -25,7 +25,7 @@ from yiyu.jobs.planning import DEFAULT_HORIZON_DAYS, HORIZON_SLACK_DAYS, assigne
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.store import ObligationFilter, StoredObligation
-from yiyu.store.database import make_engine, upgrade
+from yiyu.store.database import BULK_CACHE_KIB, make_engine, upgrade
 from yiyu.store.reconcile import assignee_of
 from yiyu.store.rows import (
     child_rows,
@@ -334,8 +334,10 @@ class SqliteSink:
     def __init__(self, store: Store) -> None:
         assert store.path is not None
         self.connection = sqlite3.connect(store.path)
-        for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000"):
-            self.connection.execute(f"PRAGMA {pragma}")  # as yiyu's engine sets them
+        pragmas = ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000",
+                   f"cache_size=-{BULK_CACHE_KIB}")  # fmt: skip
+        for pragma in pragmas:  # as yiyu's engine sets them for a plan's writes
+            self.connection.execute(f"PRAGMA {pragma}")
         self.sql = {
             table: f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})"

@@ -32,6 +32,7 @@ JOBS = [
             "plan.peak_memory",
             "store.bytes_per_obligation",
             "plan.full_2_workers",
+            "plan.full_both_cores",
             "plan.incremental",
             "incremental.peak_memory",
             "worklist",

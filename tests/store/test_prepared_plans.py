@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 
 import yiyu
 from yiyu.store import PlanItem, PlanState, SaveCounts, SubjectRef
-from yiyu.store.database import make_engine, upgrade
+from yiyu.store.database import BULK_CACHE_KIB, make_engine, upgrade
 from yiyu.store.rows import OBLIGATION_COLUMNS, PlannedRows
 from yiyu.store.sql import SqlRepository
 from yiyu.testing import make_child
@@ -108,3 +108,27 @@ def test_planned_rows_are_the_obligations_and_pickle_as_rows_only() -> None:
     # Once read as obligations, it still pickles as rows: the obligations are not sent.
     assert len(pickle.dumps(prepared)) == size
     assert list(pickle.loads(pickle.dumps(prepared))) == list(prepared)
+
+
+def test_a_batch_is_written_with_a_larger_sqlite_cache_only_while_it_is_written(
+    tmp_path: Path,
+) -> None:
+    """The page cache a plan's batch is written with (64 MiB, a yiyu default) is the
+    writing connection's until it goes back to the pool: connections that then read (a
+    work list in a clinic's process) keep SQLite's own, and their memory with it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}", pool_size=1)
+    upgrade(engine)
+    repo = SqlRepository(engine)
+    repo.save_children([PRETERM, TERM])
+
+    def cache() -> int:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+    own = cache()
+    with repo.transaction():
+        repo.save_plans(items(PRETERM, TERM), as_of=AS_OF)
+        with repo._tx() as session:  # the transaction's own connection
+            inside = session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one()
+    assert inside == -BULK_CACHE_KIB != own
+    assert cache() == own

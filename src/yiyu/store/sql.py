@@ -72,6 +72,7 @@ from yiyu.store.api import (
     run_status,
     this_process,
 )
+from yiyu.store.database import bulk_cache
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
     OBLIGATION_COLUMNS,
@@ -715,6 +716,7 @@ class SqlRepository:
             # while holding that subject, which the import may want next, would.
             if len({i.ref for i in items}) > 1:
                 claims.take_turn(session.connection(), claims.SUBJECT_WRITES, alone=False)
+                bulk_cache(session.connection())  # SQLite: a batch is a bulk write
             # Every content these plans may refer to, before any subject is locked and in
             # one order: two plans writing the same new content wait for each other here,
             # never while holding subjects the other wants.
