@@ -1312,8 +1312,7 @@ CLOSE = {
     "plan.full": (
         "nothing in one process: it schedules and writes on one core, and scheduling alone "
         "takes about as long as the raw write (`engine.schedule`), so the target is for "
-        "the plan on both cores (`plan.full_both_cores`); one process could still save "
-        "several batches to a transaction on SQLite, as the two-worker writer does"
+        "the plan on both cores (`plan.full_both_cores`)"
     ),
     "plan.full_both_cores": (
         "schedule faster (`engine.schedule`): the workers' scheduling and the writer "

@@ -230,8 +230,11 @@ def test_protocol_2026_2_replans_what_has_not_begun(repo: Repository) -> None:
     assert {ob.protocol_version for ob in new.values()} == {"2026.2"}
 
 
-def test_a_failing_plan_is_recorded_as_failed(repo: Repository) -> None:
+def test_a_failing_plan_is_recorded_as_failed(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeded(repo)
+    monkeypatch.setattr(planning, "SQLITE_ROWS_PER_COMMIT", 1)  # SQLite: a batch a commit
 
     def boom(done: int, total: int) -> None:
         raise RuntimeError("disk full")
@@ -251,6 +254,7 @@ from yiyu.jobs.planning import PlanResult, _claim_key, plan, plan_item
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
 repo = SqlRepository(make_engine(sys.argv[1]))
+planning.SQLITE_ROWS_PER_COMMIT = 1  # a transaction per batch: some are saved, some not
 def die(done, total):
     if done >= 6:
         os._exit(9)  # killed: no cleanup, no commit of what is in flight
@@ -571,13 +575,18 @@ def test_two_workers_plan_what_one_does_on_postgresql(postgres: Any) -> None:
     assert stored_rows(one) == stored_rows(two)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize(("rows_per_commit", "committed"), [(1, [3, 6, 9]), (10**9, [])])
-def test_sqlite_saves_the_workers_batches_several_to_a_transaction(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows_per_commit: int, committed: list[int]
+def test_sqlite_saves_batches_several_to_a_transaction(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rows_per_commit: int,
+    committed: list[int],
+    workers: int,
 ) -> None:
-    """SQLite's one writer saves the workers' batches together, up to a number of
-    obligations: a failure takes back the batches of its transaction, and only batches
-    committed are counted (here the fourth of five batches fails)."""
+    """SQLite's one writer saves batches together, up to a number of obligations, whether
+    it planned them or workers did: a failure takes back the batches of its transaction,
+    and only batches committed are counted (here the fourth of five batches fails)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}")
     upgrade(engine)
     repo = seeded(SqlRepository(engine))
@@ -594,7 +603,7 @@ def test_sqlite_saves_the_workers_batches_several_to_a_transaction(
     monkeypatch.setattr(planning._BatchJob, "save", killed_at_the_fourth)
     done: list[int] = []
     with pytest.raises(RuntimeError, match="fourth"):
-        plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3, workers=2,
+        plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3, workers=workers,
              progress=lambda count, _: done.append(count))  # fmt: skip
     saved = len(repo.plan_states(repo.subjects()))
     assert done == committed

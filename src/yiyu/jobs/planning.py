@@ -4,7 +4,8 @@ Idempotent, resumable and safe to run twice at once:
 
 * subjects are planned in batches, each saved in one transaction with the state every
   subject was planned from (facts hash, protocol, horizon), so a run killed halfway leaves
-  every subject either planned or not, and the next run finishes the rest;
+  every subject either planned or not, and the next run finishes the rest (SQLite, one
+  writer, saves several batches to a transaction: commits there cost by the pages);
 * a subject whose facts, protocol and horizon have not changed is skipped (incremental):
   the store lists the subjects that may need a new plan (``Repository.subjects_to_plan``:
   written since their plan, a daycare they attend written since, planned under another
@@ -23,6 +24,7 @@ nightly run re-plans each unchanged subject about once a month rather than every
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import multiprocessing
 import time
@@ -57,9 +59,9 @@ __all__ = [
 ]
 
 HORIZON_SLACK_DAYS = 30
-# How many obligations SQLite's writer saves in one transaction when workers plan
-# (:func:`_saved_together`); a yiyu default. It holds SQLite's one write lock one to two
-# seconds at a time (on the benchmark machine): a visit recorded meanwhile waits that long.
+# How many obligations a plan saves in one transaction on SQLite (:func:`_saved_together`);
+# a yiyu default. It holds SQLite's one write lock two to three seconds at a time (on the
+# benchmark machine, one worker planning and saving): a visit recorded meanwhile waits.
 SQLITE_ROWS_PER_COMMIT = 40_000
 MAX_WORKERS = 64
 
@@ -228,8 +230,11 @@ def plan(
     counts = SaveCounts()
     job = _BatchJob(protocol=protocol, day=day.isoformat(), horizon_days=horizon_days, full=full)
     try:
-        if url is None:
-            outcomes: Iterable[_Outcome] = (job.run(repo, batch) for batch in batches)
+        if url is None and _one_writer(repo):
+            runs = (functools.partial(job.run, repo, batch) for batch in batches)
+            outcomes: Iterable[_Outcome] = _saved_together(repo, runs)
+        elif url is None:
+            outcomes = (job.run(repo, batch) for batch in batches)
         else:
             outcomes = _in_workers(repo, url, job, list(batches), workers)
         for size, fresh, saved in outcomes:
@@ -341,7 +346,7 @@ def _in_workers(
     interleave as two runs at once do, and the end state is one worker's. SQLite has one
     writer at a time, and writers waiting on its lock sleep (``busy_timeout`` polls): there
     the workers plan and prepare the rows (``SqlRepository.prepare_plans``) and the parent
-    saves each batch, in order, while they plan the next ones.
+    saves the batches in order, several to a transaction, while they plan the next ones.
     """
     if not batches:  # nothing stale: no process to start
         return
@@ -355,7 +360,8 @@ def _in_workers(
             yield from pool.imap(_worker_batch, batches)
         else:
             planned = zip(batches, pool.imap(_worker_items, batches), strict=True)
-            yield from _saved_together(repo, job, planned)
+            saves = (functools.partial(job.save, repo, b, items) for b, items in planned)
+            yield from _saved_together(repo, saves)
     except BaseException:  # a failed batch, or the caller stopped: the others are moot
         pool.terminate()
         raise
@@ -365,26 +371,30 @@ def _in_workers(
         pool.join()
 
 
+def _one_writer(repo: Repository) -> bool:
+    """Whether ``repo`` is a database with one writer at a time (SQLite)."""
+    return isinstance(repo, SqlRepository) and repo.engine.dialect.name == "sqlite"
+
+
 def _saved_together(
-    repo: Repository,
-    job: _BatchJob,
-    planned: Iterator[tuple[Sequence[SubjectRef], list[PlanItem]]],
+    repo: Repository, saves: Iterator[Callable[[], _Outcome]]
 ) -> Iterator[_Outcome]:
-    """Planned batches saved by SQLite's one writer, several to a transaction: about
-    :data:`SQLITE_ROWS_PER_COMMIT` obligations each. A commit writes every page the
-    transaction changed, and the obligation's indexes by township and by assignee take
-    rows all over the table: at 100k children a commit per batch of 500 was a third of the
-    writer's time (17.6 s of 52 s, profiled) and eight batches to a commit took the plan
-    from 53 s to 41 s. Each batch's outcome is given once its transaction has committed:
-    a failed one takes the batches saved with it back, and none of them was counted."""
-    for batch, items in planned:
+    """Batches saved by SQLite's one writer, several to a transaction: about
+    :data:`SQLITE_ROWS_PER_COMMIT` obligations each (``saves`` save one batch each: the
+    workers' plans, or a batch planned and saved in this process). A commit writes every
+    page the transaction changed, and the obligation's indexes by township and by
+    assignee take rows all over the table: at 100k children a commit per batch of 500
+    was a third of the writer's time (17.6 s of 52 s, profiled) and eight batches to a
+    commit took the plan from 53 s to 41 s. Each batch's outcome is given once its
+    transaction has committed: a failed one takes the batches saved with it back, and
+    none of them was counted."""
+    for save in saves:
         with repo.transaction():
-            saved = [job.save(repo, batch, items)]
+            saved = [save()]
             rows = saved[0][2].created + saved[0][2].updated
-            # The next batch may still be planning: the transaction waits for it (the
-            # workers plan more slowly than one writer writes).
-            while rows < SQLITE_ROWS_PER_COMMIT and (more := next(planned, None)) is not None:
-                saved.append(outcome := job.save(repo, *more))
+            # The next batch may still be planning: the transaction waits for it.
+            while rows < SQLITE_ROWS_PER_COMMIT and (more := next(saves, None)) is not None:
+                saved.append(outcome := more())
                 rows += outcome[2].created + outcome[2].updated
         yield from saved
 
