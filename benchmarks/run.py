@@ -330,6 +330,15 @@ class Run:
         log(f"{result.name}: {result.value:.4g} {result.unit} (ratio {result.ratio})")
 
 
+def raw_write(backend: str, *, sqlite_detail: str = "") -> str:
+    """What the plan's figures are set against: the raw write of the same rows."""
+    if backend == "sqlite":
+        return "raw `sqlite3.executemany` of the same rows into an identical empty table" + (
+            sqlite_detail
+        )
+    return "psycopg `cursor.copy` (`COPY`) of the same rows into an identical empty table"
+
+
 def full_two_workers(
     run: Run, store: bench_store.Store, tag: str, base: Baselines, one_worker: float
 ) -> None:
@@ -373,9 +382,7 @@ def full_two_workers(
              throughput=True, target="ratio <= 2",
              what=f"`plan(full=True, workers=2)` on an empty store, {obligations:,} "
              f"obligations in {seconds:.1f} s (the run above): the plan on both cores",
-             against="raw `sqlite3.executemany` of the same rows into an identical empty "
-             "table, one transaction" if store.backend == "sqlite" else "psycopg "
-             "`cursor.copy` (`COPY`) of the same rows into an identical empty table"),
+             against=raw_write(store.backend, sqlite_detail=", one transaction")),
         why=(f"the workers schedule and prepare the rows, the writer writes: "
              f"{seconds:.1f} s against {obligations / base.limit:.1f} s for the rows alone"),
     )  # fmt: skip
@@ -650,9 +657,7 @@ def measure_full_plan(bench: Bench) -> None:
              target="ratio <= 2",
              what=f"`plan(full=True)` on an empty store, {base.obligations:,} obligations "
              f"in {full_seconds:.1f} s ({runs(len(fulls))})",
-             against="raw `sqlite3.executemany` of the same rows into an identical empty "
-             "table" if store.backend == "sqlite" else "psycopg `cursor.copy` (`COPY`) of the "
-             "same rows into an identical empty table"),
+             against=raw_write(store.backend)),
         why=(f"scheduling is {1 - write_share:.0%} of the plan's time (one core: "
              f"{base.engine_rate:,.0f} obligations/s) and reading, reconciling and writing "
              f"the other {write_share:.0%}, on one core"),
