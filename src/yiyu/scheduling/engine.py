@@ -658,7 +658,10 @@ def _series(
                 last_closes,
             )
             last_closes = closes
-        if final or (stage_end is not None and stage_end > until):
+        # Not at a stage that ends after the horizon: the next stage's first visit may
+        # open before it (a wider window: 6m of a preterm follow-up opens 14 days early,
+        # where 5m opened 7), and each stage stops at its own first visit after it.
+        if final:
             break
         assert stage.until_months is not None
         previous_months = stage.until_months
