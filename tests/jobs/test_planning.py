@@ -521,6 +521,39 @@ def test_every_trigger_of_a_replan_is_found_by_the_store(
 # --- more workers: the same batches planned by several processes ---------------------------
 
 
+@pytest.fixture(autouse=True)
+def workers_for_a_few_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This module's tests plan a few batches: let them start workers all the same (a run
+    plans fewer than ``WORKER_MIN_BATCHES`` in its own process)."""
+    monkeypatch.setattr(planning, "WORKER_MIN_BATCHES", 1)
+
+
+@pytest.mark.parametrize(("least", "started"), [(5, True), (6, False)])
+def test_workers_start_only_for_enough_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, least: int, started: bool
+) -> None:
+    """Two workers are started for 5 batches only if 5 is enough
+    (``WORKER_MIN_BATCHES``); either way the plan is one worker's."""
+    stores = []
+    for name in ("one", "two"):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade(engine)
+        stores.append(seeded(SqlRepository(engine)))
+    monkeypatch.setattr(planning, "WORKER_MIN_BATCHES", least)
+    in_workers = planning._in_workers
+    calls: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        calls.append(len(args[3]))
+        return in_workers(*args)
+
+    monkeypatch.setattr(planning, "_in_workers", counted)
+    assert plan_with(stores[1], 2) == plan_with(stores[0], 1)  # 13 subjects, 5 batches
+    assert calls == ([5] if started else [])
+    assert stored_rows(stores[1]) == stored_rows(stores[0])
+
+
+
 def stored_rows(repo: Repository) -> tuple[dict[str, Any], dict[SubjectRef, Any]]:
     """Every stored obligation (its contents, who acts, what became of it) and every plan
     state, to compare two stores row for row."""
