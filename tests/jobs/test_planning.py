@@ -553,7 +553,6 @@ def test_workers_start_only_for_enough_batches(
     assert stored_rows(stores[1]) == stored_rows(stores[0])
 
 
-
 def stored_rows(repo: Repository) -> tuple[dict[str, Any], dict[SubjectRef, Any]]:
     """Every stored obligation (its contents, who acts, what became of it) and every plan
     state, to compare two stores row for row."""
