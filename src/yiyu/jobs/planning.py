@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -370,7 +371,7 @@ def _in_workers(
     context.set_forkserver_preload([__name__])
     pool = context.Pool(min(workers, len(batches)), _worker_start, (url, job))
     try:
-        if make_url(url).get_backend_name() != "sqlite":
+        if not _one_writer(repo):
             yield from pool.imap(_worker_batch, batches)
         else:
             planned = zip(batches, pool.imap(_worker_items, batches), strict=True)
@@ -402,14 +403,16 @@ def _saved_together(
     commit took the plan from 53 s to 41 s. Each batch's outcome is given once its
     transaction has committed: a failed one takes the batches saved with it back, and
     none of them was counted."""
-    for save in saves:
+    for first in saves:
+        saved: list[_Outcome] = []
+        rows = 0
         with repo.transaction():
-            saved = [save()]
-            rows = saved[0][2].created + saved[0][2].updated
             # The next batch may still be planning: the transaction waits for it.
-            while rows < SQLITE_ROWS_PER_COMMIT and (more := next(saves, None)) is not None:
-                saved.append(outcome := more())
+            for save in itertools.chain((first,), saves):
+                saved.append(outcome := save())
                 rows += outcome[2].created + outcome[2].updated
+                if rows >= SQLITE_ROWS_PER_COMMIT:
+                    break
         yield from saved
 
 
