@@ -460,6 +460,9 @@ def coverage_command(
         "--institution",
         help="Printed under the PDF's title (default: [institution] name in yiyu.toml, if set).",
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Processes counting batches of subjects at once."
+    ),
 ) -> None:
     """Coverage against the plan's targets, from the obligations themselves."""
     from yiyu.jobs.coverage import coverage_report, shortfall_details
@@ -480,8 +483,9 @@ def coverage_command(
     with _errors():
         repo, protocol, day = _repo(), yiyu.load_protocol(), _as_of(as_of)
         results = coverage_report(
-            repo, protocol, period=_period(period), as_of=day, township=township, shortfall=kept
-        )
+            repo, protocol, period=_period(period), as_of=day, township=township, shortfall=kept,
+            workers=workers,
+        )  # fmt: skip
         if output == "pdf":
             from yiyu.reports import coverage_document, render
 
@@ -491,7 +495,7 @@ def coverage_command(
                 for name in repo.townships():
                     by_area[name] = coverage_report(
                         repo, protocol, period=_period(period), as_of=day, township=name,
-                        shortfall=kept,
+                        shortfall=kept, workers=workers,
                     )  # fmt: skip
             details = shortfall_details(repo, by_area)
             settings = _settings()

@@ -3,17 +3,25 @@ lines print, read for those lines only."""
 
 from __future__ import annotations
 
+import gc
+import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pendulum
 import pytest
+from sqlalchemy import Engine
 
 import yiyu
 from yiyu.coverage import IndicatorResult, Shortfall
+from yiyu.jobs import coverage as coverage_job
 from yiyu.jobs.coverage import coverage_report, shortfall_details
 from yiyu.jobs.planning import plan
 from yiyu.store import MemoryRepository
+from yiyu.store.database import make_engine, upgrade
+from yiyu.store.sql import SqlRepository
 from yiyu.testing import make_child
 
 
@@ -103,3 +111,155 @@ def test_the_shortfalls_kept_are_a_count(value: object) -> None:
             as_of=pendulum.Date(2026, 7, 15),
             shortfall=value,  # type: ignore[arg-type]
         )
+
+
+# --- more workers: the same batches counted by several processes ----------------------------
+
+QUARTER: dict[str, Any] = {
+    "period": yiyu.Period.parse("2026Q2"),
+    "as_of": pendulum.Date(2026, 7, 15),
+}
+
+
+def _planned(url: str) -> SqlRepository:
+    """The cohort of :func:`_cohort`, planned, in the database at ``url``, opened from its
+    URL alone (as a worker opens it)."""
+    from yiyu.synthetic import CohortSpec, generate_cohort
+
+    repo = SqlRepository(make_engine(url))
+    made = generate_cohort(CohortSpec(children=40, seed=3, as_of=pendulum.Date(2026, 6, 30)))
+    repo.save_daycares(list(made.daycares))
+    repo.save_children(list(made.children()))
+    plan(repo, yiyu.load_protocol(), as_of=pendulum.Date(2026, 1, 1), horizon_days=400)
+    return repo
+
+
+@pytest.fixture
+def planned_store(store: tuple[str, Engine]) -> Iterator[SqlRepository]:
+    """:func:`_planned` on SQLite and on PostgreSQL."""
+    repo = _planned(store[0])
+    yield repo
+    repo.engine.dispose()
+
+
+@pytest.fixture
+def planned_file(tmp_path: Path) -> Iterator[SqlRepository]:
+    """:func:`_planned` in a SQLite file."""
+    url = f"sqlite:///{tmp_path / 'yiyu.db'}"
+    upgrade(make_engine(url))
+    repo = _planned(url)
+    yield repo
+    repo.engine.dispose()
+
+
+@pytest.mark.parametrize("township", [None, "城关街道"])
+def test_two_workers_count_what_one_does(
+    planned_store: SqlRepository, monkeypatch: pytest.MonkeyPatch, township: str | None
+) -> None:
+    """The figures, the shortfalls listed and those counted are one process's, on SQLite
+    and PostgreSQL, for the city and for a township; here 7 batches of 7 subjects."""
+    monkeypatch.setattr(coverage_job, "WORKER_MIN_BATCHES", 1)
+    started = _started(monkeypatch)
+    protocol = yiyu.load_protocol()
+    for kept in (None, 5):
+        one = coverage_report(planned_store, protocol, batch_size=7, shortfall=kept,
+                              township=township, **QUARTER)  # fmt: skip
+        two = coverage_report(planned_store, protocol, batch_size=7, shortfall=kept,
+                              township=township, workers=2, **QUARTER)  # fmt: skip
+        assert two == one
+        assert sum(r.denominator for r in one) > 0
+    assert started == [2, 2]
+
+
+@pytest.mark.parametrize(("least", "started"), [(5, True), (6, False)])
+def test_workers_start_only_for_enough_batches(
+    planned_file: SqlRepository, monkeypatch: pytest.MonkeyPatch, least: int, started: bool
+) -> None:
+    """Workers are started for a store of 41 subjects, in batches of 7, only if
+    ``WORKER_MIN_BATCHES`` batches' worth are fewer (5 × 7 = 35, not 6 × 7 = 42); either
+    way the figures are one process's."""
+    assert planned_file.subject_count() == 41
+    monkeypatch.setattr(coverage_job, "WORKER_MIN_BATCHES", least)
+    calls = _started(monkeypatch)
+    protocol = yiyu.load_protocol()
+    one = coverage_report(planned_file, protocol, batch_size=7, **QUARTER)
+    assert coverage_report(planned_file, protocol, batch_size=7, workers=2, **QUARTER) == one
+    assert calls == ([2] if started else [])
+
+
+def _started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of workers each report started, as the report runs."""
+    in_workers = coverage_job._in_workers
+    calls: list[int] = []
+
+    def counted(url: str, job: Any, batches: Any, workers: int) -> Any:
+        calls.append(workers)
+        return in_workers(url, job, batches, workers)
+
+    monkeypatch.setattr(coverage_job, "_in_workers", counted)
+    return calls
+
+
+def test_more_workers_need_a_database_others_can_open() -> None:
+    protocol = yiyu.load_protocol()
+    for repo, workers in ((MemoryRepository(), 2), (SqlRepository(make_engine("sqlite://")), 2),
+                          (MemoryRepository(), 0), (MemoryRepository(), 65)):  # fmt: skip
+        with pytest.raises(yiyu.ValidationError) as refused:
+            coverage_report(repo, protocol, workers=workers, **QUARTER)
+        assert refused.value.field == "workers"
+
+
+def test_yiyu_coverage_workers(
+    planned_file: SqlRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from yiyu.cli import app
+
+    monkeypatch.setattr(coverage_job, "WORKER_MIN_BATCHES", 0)
+    started = _started(monkeypatch)
+    url = planned_file.engine.url.render_as_string(hide_password=False)
+    arguments = ["--db", url, "coverage", "--period", "2026Q2", "--as-of", "2026-07-15",
+                 "--format", "json"]  # fmt: skip
+    one = CliRunner().invoke(app, arguments)
+    two = CliRunner().invoke(app, [*arguments, "--workers", "2"])
+    assert one.exit_code == two.exit_code == 0, two.output
+    assert json.loads(two.output) == json.loads(one.output)
+    assert started == [2]
+    refused = CliRunner().invoke(app, [*arguments, "--workers", "0"])
+    assert refused.exit_code == 2
+
+
+def test_a_report_pauses_the_collector_for_each_batch_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collector is off while a batch is read and counted, on between batches and
+    after the report; a host that turned it off keeps it off."""
+    repo = _cohort()
+    reads: list[bool] = []
+    obligations = repo.obligations
+
+    def read(*args: Any, **kwargs: Any) -> Any:
+        reads.append(gc.isenabled())
+        return obligations(*args, **kwargs)
+
+    monkeypatch.setattr(repo, "obligations", read)
+    ids = repo.subject_ids
+
+    def listed(*args: Any, **kwargs: Any) -> Any:
+        reads.append(gc.isenabled())
+        return ids(*args, **kwargs)
+
+    monkeypatch.setattr(repo, "subject_ids", listed)
+    coverage_report(repo, yiyu.load_protocol(), batch_size=20, **QUARTER)
+    assert gc.isenabled()
+    # Listing a page of ids (collector on), then reading its obligations (off).
+    assert reads[:4] == [True, False, True, False]
+    gc.disable()
+    try:
+        reads.clear()
+        coverage_report(repo, yiyu.load_protocol(), batch_size=20, **QUARTER)
+        assert not gc.isenabled()
+        assert not any(reads)
+    finally:
+        gc.enable()

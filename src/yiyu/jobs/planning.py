@@ -27,7 +27,6 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
-import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -39,7 +38,7 @@ from yiyu.codec import SCHEMA_VERSION, facts_hash
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare
 from yiyu.domain._convert import check_type, whole_number
-from yiyu.errors import ValidationError
+from yiyu.jobs.processes import MAX_WORKERS, process_pool, shared_url
 from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.scheduling.engine import DEFAULT_HORIZON_DAYS, check_horizon_days
@@ -64,7 +63,6 @@ HORIZON_SLACK_DAYS = 30
 # a yiyu default. It holds SQLite's one write lock two to three seconds at a time (on the
 # benchmark machine, one worker planning and saving): a visit recorded meanwhile waits.
 SQLITE_ROWS_PER_COMMIT = 40_000
-MAX_WORKERS = 64
 # Fewer batches than this are planned in the calling process even when workers are asked
 # for; a yiyu default. Starting them (a fork server that imports yiyu, then each worker)
 # took 1.4 s on the benchmark machine, and two workers saved about 0.09 s a batch on a
@@ -220,7 +218,7 @@ def plan(
     check_horizon_days(horizon_days)
     whole_number("batch_size", batch_size, minimum=1, maximum=1_000_000)
     whole_number("workers", workers, minimum=1, maximum=MAX_WORKERS)
-    url = _shared_url(repo) if workers > 1 else None
+    url = shared_url(repo) if workers > 1 else None
     started = time.perf_counter()
     run_id = repo.start_run(
         "plan",
@@ -336,20 +334,6 @@ def _claim_key(batch: Sequence[SubjectRef]) -> str:
     return f"yiyu plan {first.kind.value}:{first.id}..{last.kind.value}:{last.id} {len(batch)}"
 
 
-def _shared_url(repo: Repository) -> str:
-    """The URL from which worker processes open ``repo``'s database themselves."""
-    if not isinstance(repo, SqlRepository):
-        raise ValidationError(
-            "workers", type(repo).__name__, "more than one worker needs a database (SqlRepository)"
-        )
-    url = repo.engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        raise ValidationError(
-            "workers", "sqlite in memory", "more than one worker needs a database file"
-        )
-    return url.render_as_string(hide_password=False)
-
-
 def _in_workers(
     repo: Repository, url: str, job: _BatchJob, batches: list[Sequence[SubjectRef]], workers: int
 ) -> Iterator[_Outcome]:
@@ -365,25 +349,14 @@ def _in_workers(
     """
     if not batches:  # nothing stale: no process to start
         return
-    context = multiprocessing.get_context("forkserver")
-    # The server imports yiyu once and forks each worker from that clean state: no engine
-    # of the parent's is copied (as a plain fork would), and a second run starts at once.
-    context.set_forkserver_preload([__name__])
-    pool = context.Pool(min(workers, len(batches)), _worker_start, (url, job))
-    try:
+    count = min(workers, len(batches))
+    with process_pool(count, _worker_start, (url, job), preload=__name__) as pool:
         if not _one_writer(repo):
             yield from pool.imap(_worker_batch, batches)
         else:
             planned = zip(batches, pool.imap(_worker_items, batches), strict=True)
             saves = (functools.partial(job.save, repo, b, items) for b, items in planned)
             yield from _saved_together(repo, saves)
-    except BaseException:  # a failed batch, or the caller stopped: the others are moot
-        pool.terminate()
-        raise
-    else:
-        pool.close()
-    finally:
-        pool.join()
 
 
 def _one_writer(repo: Repository) -> bool:
