@@ -71,6 +71,7 @@ from sqlalchemy import text
 import yiyu
 from yiyu.dates import Period, to_date
 from yiyu.jobs.coverage import COVERAGE_BATCH
+from yiyu.jobs.coverage import WORKER_MIN_BATCHES as COVERAGE_WORKER_MIN_BATCHES
 from yiyu.store import Repository
 from yiyu.store.database import head_revision, schema_revision
 from yiyu.synthetic import CohortSpec, History, generate_cohort, simulate_history
@@ -807,6 +808,25 @@ def measure_coverage(bench: Bench) -> None:
              "counts 20 indicators over them in Python, where the baseline only returns the "
              "rows"),
     )  # fmt: skip
+    # The same report on both cores (``workers=2``): the workers open the store from its
+    # URL, so the recording repository, which only counted the rows, is not theirs.
+    both_seconds, both_runs, _ = timed(
+        lambda: coverage_report(
+            store.repo, run.protocol, period=period, as_of=AS_OF, shortfall=SHORTFALL_SHOWN,
+            workers=2,
+        ),
+        run.args.repeat,
+    )  # fmt: skip
+    batches = len(recording.filters) // cov_runs
+    alone = (f"; below {COVERAGE_WORKER_MIN_BATCHES} batches it counts in one process, as "
+             "the one above" if batches < COVERAGE_WORKER_MIN_BATCHES else "")  # fmt: skip
+    run.add(
+        cost(f"coverage.both_cores.{tag}", both_seconds, sql_seconds, "s", target="ratio <= 2",
+             what=f"`coverage_report(shortfall={SHORTFALL_SHOWN}, workers=2)` for {QUARTER}, "
+             f"whole province ({batches} batches of at most {COVERAGE_BATCH:,} subjects, "
+             f"the workers' start included{alone}; {runs(both_runs)})",
+             against=f"the SQL of `coverage.{tag}` ({runs(sql_runs)}{streamed})"),
+    )  # fmt: skip
     figures = coverage_subprocess(store)
     first_peak = run.first_peaks.setdefault(f"coverage.{store.backend}", figures["peak_mb"])
     run.add(
@@ -1345,6 +1365,10 @@ CLOSE = {
         "needs (birth, registration, leaving, township, cases) instead of whole values: "
         "the core's counting rules would then need a second, SQL form, tested against the "
         "first"
+    ),
+    "coverage.both_cores": (
+        "count in SQL what can be counted there (see `coverage`); on PostgreSQL the "
+        "server shares the two cores with the workers"
     ),
     "plan.peak_memory": (
         "read the subject references from the store batch by batch instead of listing "

@@ -38,6 +38,7 @@ JOBS = [
             "worklist",
             "worklist.peak_memory",
             "coverage",
+            "coverage.both_cores",
             "coverage.peak_memory",
             "export.fhir",
         )
