@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
@@ -715,3 +716,35 @@ def test_a_batch_claimed_by_another_run_is_left_to_it(repo: Repository) -> None:
         held = plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3)
     assert (held.planned, held.skipped) == (10, 3)
     assert plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3).planned == 3  # the next run
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_plan_pauses_the_collector_while_it_saves_a_batch_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """The collector is off while a batch is planned and saved (``jobs.collector``) and on
+    again after the run; a host that turned it off keeps it off."""
+    if backend == "memory":
+        repo: Repository = yiyu.store.MemoryRepository()
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / 'yiyu.db'}")
+        upgrade(engine)
+        repo = SqlRepository(engine)
+    seeded(repo)
+    saving = repo.save_plans
+    collecting: list[bool] = []
+
+    def save_plans(*args: Any, **kwargs: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return saving(*args, **kwargs)
+
+    monkeypatch.setattr(repo, "save_plans", save_plans)
+    plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3)
+    assert collecting == [False] * 5  # 13 subjects, 5 batches
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3, full=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
