@@ -103,6 +103,15 @@ def engine_for(url: str, schema: str | None) -> Engine:
     return make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
 
 
+def url_with_schema(url: str, schema: str | None) -> str:
+    """The store's URL naming its schema too: worker processes open the database from
+    the URL alone, not from the engine's connect arguments."""
+    if schema is None:
+        return url
+    query = {"options": f"-csearch_path={schema}"}
+    return make_url(url).update_query_dict(query).render_as_string(hide_password=False)
+
+
 def open_store(backend: str, name: str, *, workdir: Path, postgres_url: str) -> Store:
     """A fresh store with yiyu's schema (the packaged Alembic migrations)."""
     if backend == "sqlite":

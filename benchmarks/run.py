@@ -113,16 +113,12 @@ def child_plan(argv: Sequence[str]) -> int:
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    from sqlalchemy import make_url
-
     from yiyu.jobs.planning import plan
     from yiyu.store.database import make_engine
     from yiyu.store.sql import SqlRepository
 
     if args.workers > 1 and args.schema:  # the workers open the store from its URL alone
-        query = {"options": f"-csearch_path={args.schema}"}
-        url = make_url(args.url).update_query_dict(query).render_as_string(hide_password=False)
-        engine = make_engine(url)
+        engine = make_engine(bench_store.url_with_schema(args.url, args.schema))
     else:
         engine = bench_store.engine_for(args.url, args.schema)
     protocol = yiyu.load_protocol()
@@ -753,6 +749,8 @@ def measure_coverage(bench: Bench) -> None:
     """Coverage of a quarter for the whole province, against SQL returning what it read."""
     from yiyu.jobs.coverage import coverage_report
     from yiyu.reports.coverage import SHORTFALL_SHOWN
+    from yiyu.store.database import make_engine
+    from yiyu.store.sql import SqlRepository
 
     run, tag = bench.run, bench.tag
     store = bench.store
@@ -809,14 +807,17 @@ def measure_coverage(bench: Bench) -> None:
              "rows"),
     )  # fmt: skip
     # The same report on both cores (``workers=2``): the workers open the store from its
-    # URL, so the recording repository, which only counted the rows, is not theirs.
+    # URL alone (so the URL names the schema), and the recording repository, which only
+    # counted the rows, is not theirs.
+    shared = SqlRepository(make_engine(bench_store.url_with_schema(store.url, store.schema)))
     both_seconds, both_runs, _ = timed(
         lambda: coverage_report(
-            store.repo, run.protocol, period=period, as_of=AS_OF, shortfall=SHORTFALL_SHOWN,
+            shared, run.protocol, period=period, as_of=AS_OF, shortfall=SHORTFALL_SHOWN,
             workers=2,
         ),
         run.args.repeat,
     )  # fmt: skip
+    shared.engine.dispose()
     batches = len(recording.filters) // cov_runs
     alone = (f"; below {COVERAGE_WORKER_MIN_BATCHES} batches it counts in one process, as "
              "the one above" if batches < COVERAGE_WORKER_MIN_BATCHES else "")  # fmt: skip

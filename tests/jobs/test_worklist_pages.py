@@ -4,6 +4,8 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import gc
+
 import pendulum
 import pytest
 
@@ -58,3 +60,26 @@ def test_a_page_needs_a_size(repo: Repository, limit: object) -> None:
         repo.obligations_due(ObligationFilter(), limit=limit)  # type: ignore[arg-type]
     with pytest.raises(yiyu.ValidationError, match="page"):
         iter_worklist(repo, as_of=AS_OF, page=limit)  # type: ignore[arg-type]
+
+
+def test_a_page_is_read_with_the_collector_paused_and_its_lines_given_with_it_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collector is off while a page is read and its lines made (``jobs.collector``),
+    and on while the caller handles them."""
+    repo = yiyu.store.MemoryRepository()
+    township = cohort(repo)
+    reading = repo.obligations_due
+    while_read: list[bool] = []
+
+    def read(*args: object, **kwargs: object) -> object:
+        while_read.append(gc.isenabled())
+        return reading(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repo, "obligations_due", read)
+    while_handled = [gc.isenabled() for _ in iter_worklist(repo, as_of=AS_OF, township=township,
+                                                          page=7)]  # fmt: skip
+    assert len(while_read) >= 3
+    assert not any(while_read)
+    assert all(while_handled)
+    assert gc.isenabled()

@@ -26,6 +26,10 @@ MAX_WORKERS = 64
 def shared_url(repo: Repository) -> str:
     """The URL from which worker processes open ``repo``'s database themselves.
 
+    Only the URL crosses to them: whatever the engine was given besides (a PostgreSQL
+    ``search_path`` in ``connect_args``) must be in the URL too
+    (``?options=-csearch_path%3Dyiyu``), or the workers open another schema.
+
     Raises:
         ValidationError: naming ``workers``, if ``repo`` is no database other processes
             can open (the in-memory store, SQLite in memory).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -20,9 +20,11 @@ import pendulum
 from yiyu.dates import to_date
 from yiyu.domain import Referral, Role
 from yiyu.domain._convert import parse_enum, whole_number
+from yiyu.jobs.collector import collector_paused
 from yiyu.jobs.csvfile import ENCODING, write_csv
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
+    HolidayCalendar,
     ListedSubject,
     StoredObligation,
     WorklistItem,
@@ -118,22 +120,11 @@ def _pages(
     calendar = repo.holiday_calendar()  # once for the whole list, not per item
     after: tuple[pendulum.Date, str] | None = None
     while True:
-        # Names in the same query: the list prints them, and only them.
-        stored = repo.obligations_due(where, after=after, limit=page, names=True)
-        referrals = tracked_referrals(repo, stored)
-        items: list[WorklistItem] = []
-        for entry in stored:
-            ob = entry.obligation
-            subject = ListedSubject(
-                name=entry.subject_name or ob.subject_id,
-                referrals=referrals.get(ob.subject_id, ())
-                if ob.subject is SubjectKind.CHILD
-                else (),
-            )
-            item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)
-            if item is not None:
-                items.append(item)
-        yield from items
+        with collector_paused():  # a page's values hold no cycles (jobs.collector)
+            # Names in the same query: the list prints them, and only them.
+            stored = repo.obligations_due(where, after=after, limit=page, names=True)
+            items = _lines(repo, stored, as_of, calendar)
+        yield from items  # the caller's code runs with the collector on
         if len(stored) < page:
             return
         last = stored[-1].obligation
@@ -141,6 +132,28 @@ def _pages(
             # A store that pages wrongly would list the same lines forever.
             raise AssertionError(f"the store's page after {after} did not move on")
         after = (last.due, last.key)
+
+
+def _lines(
+    repo: Repository,
+    stored: Sequence[StoredObligation],
+    as_of: pendulum.Date,
+    calendar: HolidayCalendar,
+) -> list[WorklistItem]:
+    """The lines of one page: each obligation still to do, with its subject's name and
+    referrals."""
+    referrals = tracked_referrals(repo, stored)
+    items: list[WorklistItem] = []
+    for entry in stored:
+        ob = entry.obligation
+        subject = ListedSubject(
+            name=entry.subject_name or ob.subject_id,
+            referrals=referrals.get(ob.subject_id, ()) if ob.subject is SubjectKind.CHILD else (),
+        )
+        item = worklist_item(entry, subject, as_of=as_of, calendar=calendar)
+        if item is not None:
+            items.append(item)
+    return items
 
 
 def tracked_referrals(
