@@ -827,6 +827,12 @@ def measure_coverage(bench: Bench) -> None:
              f"whole province ({batches} batches of at most {COVERAGE_BATCH:,} subjects, "
              f"the workers' start included{alone}; {runs(both_runs)})",
              against=f"the SQL of `coverage.{tag}` ({runs(sql_runs)}{streamed})"),
+        why=(f"{batches} batches, fewer than {COVERAGE_WORKER_MIN_BATCHES}: the report starts "
+             f"no workers and counts in one process, as `coverage.{tag}` does"
+             if alone else
+             f"{both_seconds:.1f} s on two workers against {cov_seconds:.1f} s in one: the "
+             "workers share the 2 cores with the parent listing the ids and, on PostgreSQL, "
+             "with the server"),
     )  # fmt: skip
     figures = coverage_subprocess(store)
     first_peak = run.first_peaks.setdefault(f"coverage.{store.backend}", figures["peak_mb"])
