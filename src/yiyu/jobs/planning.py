@@ -382,10 +382,9 @@ def _saved_together(
         saved: list[_Outcome] = []
         rows = 0
         # The collector paused while the transaction's batches come and are written
-        # (jobs.collector): the workers' rows are tuples, which it tracks, unpickled by
-        # the pool's thread as they arrive and kept until written. Paused only from the
-        # wait for a transaction's first batch, it still cost 1.5 s of a 27 s plan at
-        # 100k; it runs between transactions.
+        # (jobs.collector), from the wait for its first: the workers' rows are tuples,
+        # which it tracks, unpickled by the pool's thread as they arrive and kept until
+        # written. It runs between transactions.
         with collector_paused():
             first = next(saves, None)
             if first is None:
