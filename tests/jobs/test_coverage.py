@@ -19,7 +19,7 @@ from yiyu.coverage import IndicatorResult, Shortfall
 from yiyu.jobs import coverage as coverage_job
 from yiyu.jobs.coverage import coverage_report, shortfall_details
 from yiyu.jobs.planning import plan
-from yiyu.store import MemoryRepository
+from yiyu.store import MemoryRepository, Repository
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
 from yiyu.testing import make_child
@@ -49,16 +49,27 @@ def test_shortfall_details_name_the_service_and_the_due_date_of_the_lines_printe
     assert shortfall_details(repo, {"全市": results}, shown=0).obligations == {}
 
 
+QUARTER: dict[str, Any] = {
+    "period": yiyu.Period.parse("2026Q2"),
+    "as_of": pendulum.Date(2026, 7, 15),
+}
+
+
 def _cohort() -> MemoryRepository:
     """Forty children and their daycares, with a few visits: many fall short."""
+    repo = MemoryRepository()
+    _fill(repo)
+    return repo
+
+
+def _fill(repo: Repository) -> None:
+    """:func:`_cohort`'s children and daycares saved and planned in ``repo``."""
     from yiyu.synthetic import CohortSpec, generate_cohort
 
-    repo = MemoryRepository()
     made = generate_cohort(CohortSpec(children=40, seed=3, as_of=pendulum.Date(2026, 6, 30)))
     repo.save_daycares(list(made.daycares))
     repo.save_children(list(made.children()))
     plan(repo, yiyu.load_protocol(), as_of=pendulum.Date(2026, 1, 1), horizon_days=400)
-    return repo
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 5_000])
@@ -68,8 +79,7 @@ def test_a_report_keeping_the_first_shortfalls_lists_the_whole_lists_first(
     """``shortfall=N``: the first N of each indicator's whole list (in order of subject id
     and key) and the count of the rest, whatever the batches; the figures unchanged."""
     repo, protocol = _cohort(), yiyu.load_protocol()
-    kwargs: dict[str, Any] = {"period": yiyu.Period.parse("2026Q2"),
-                              "as_of": pendulum.Date(2026, 7, 15)}  # fmt: skip
+    kwargs = QUARTER
     whole = coverage_report(repo, protocol, **kwargs)
     assert max(len(r.shortfall) for r in whole) > 5
     for kept in (0, 5):
@@ -87,8 +97,7 @@ def test_a_printed_report_counts_the_shortfalls_it_does_not_list() -> None:
     from yiyu.reports.coverage import SHORTFALL_SHOWN, coverage_document
 
     repo, protocol = _cohort(), yiyu.load_protocol()
-    kwargs: dict[str, Any] = {"period": yiyu.Period.parse("2026Q2"),
-                              "as_of": pendulum.Date(2026, 7, 15)}  # fmt: skip
+    kwargs = QUARTER
     whole = coverage_report(repo, protocol, **kwargs)
     kept = coverage_report(repo, protocol, shortfall=SHORTFALL_SHOWN, **kwargs)
 
@@ -115,22 +124,12 @@ def test_the_shortfalls_kept_are_a_count(value: object) -> None:
 
 # --- more workers: the same batches counted by several processes ----------------------------
 
-QUARTER: dict[str, Any] = {
-    "period": yiyu.Period.parse("2026Q2"),
-    "as_of": pendulum.Date(2026, 7, 15),
-}
-
 
 def _planned(url: str) -> SqlRepository:
     """The cohort of :func:`_cohort`, planned, in the database at ``url``, opened from its
     URL alone (as a worker opens it)."""
-    from yiyu.synthetic import CohortSpec, generate_cohort
-
     repo = SqlRepository(make_engine(url))
-    made = generate_cohort(CohortSpec(children=40, seed=3, as_of=pendulum.Date(2026, 6, 30)))
-    repo.save_daycares(list(made.daycares))
-    repo.save_children(list(made.children()))
-    plan(repo, yiyu.load_protocol(), as_of=pendulum.Date(2026, 1, 1), horizon_days=400)
+    _fill(repo)
     return repo
 
 
@@ -157,7 +156,7 @@ def test_two_workers_count_what_one_does(
     planned_store: SqlRepository, monkeypatch: pytest.MonkeyPatch, township: str | None
 ) -> None:
     """The figures, the shortfalls listed and those counted are one process's, on SQLite
-    and PostgreSQL, for the city and for a township; here 7 batches of 7 subjects."""
+    and PostgreSQL, for the city and for a township; here 41 subjects in 7 batches."""
     monkeypatch.setattr(coverage_job, "WORKER_MIN_BATCHES", 1)
     started = _started(monkeypatch)
     protocol = yiyu.load_protocol()
