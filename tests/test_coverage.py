@@ -649,3 +649,28 @@ def test_results_of_two_parts_add_up_and_only_alike_ones(
     assert two.final == one.final
     with pytest.raises(yiyu.ValidationError, match="not the same indicator"):
         one.added(results["newborn_visit_timely"])
+
+
+def test_keeping_the_first_shortfalls_while_counting_lists_what_keeping_after_lists() -> None:
+    """``coverage(shortfall=N)`` makes only the first N shortfalls of each indicator (the
+    coverage job counts a province's batches so, #14): the same results as counting all
+    and keeping the first N after."""
+    from yiyu.synthetic import CohortSpec, generate_cohort
+
+    made = generate_cohort(CohortSpec(children=40, seed=3, as_of=D(2026, 6, 30)))
+    repo = MemoryRepository()
+    repo.save_daycares(list(made.daycares))
+    repo.save_children(list(made.children()))
+    plan(repo, PROTOCOL, as_of=D(2026, 1, 1), horizon_days=400)
+    # Backwards: counted in another order than the one the first are chosen in.
+    stored = repo.obligations(ObligationFilter(include_withdrawn=True))[::-1]
+    children = repo.get_children([c.id for c in made.children()])
+    kwargs = {"period": Q2, "as_of": AS_OF, "protocol": PROTOCOL, "children": children,
+              "encounters": []}  # fmt: skip
+    whole = coverage(stored, **kwargs)  # type: ignore[arg-type]
+    assert max(len(r.shortfall) for r in whole) > 5
+    for kept in (0, 5, 10_000):
+        counted = coverage(stored, shortfall=kept, **kwargs)  # type: ignore[arg-type]
+        assert counted == [r.keeping(kept) for r in whole]
+    with pytest.raises(yiyu.ValidationError, match="shortfall"):
+        coverage(stored, shortfall=-1, **kwargs)  # type: ignore[arg-type]

@@ -48,11 +48,12 @@ import pendulum
 from yiyu.coverage.counting import Scope, as_counted, year_to_date
 from yiyu.coverage.indicators import INDICATORS, SMALL_DENOMINATOR, Indicator
 from yiyu.coverage.markdown import indicators_markdown
-from yiyu.coverage.national import national
+from yiyu.coverage.national import national, year_to_date_facts
 from yiyu.coverage.results import IndicatorResult, Shortfall, Tally
 from yiyu.coverage.timeliness import by_child, by_obligation, cases, counted_in_period, residents
 from yiyu.dates import Period
 from yiyu.domain import Child, Encounter
+from yiyu.domain._convert import whole_number
 from yiyu.errors import ValidationError
 from yiyu.protocol import Protocol
 from yiyu.scheduling import StoredObligation
@@ -80,6 +81,7 @@ def coverage(
     area: str | None = None,
     indicators: Sequence[Indicator] = INDICATORS,
     small_below: int = SMALL_DENOMINATOR,
+    shortfall: int | None = None,
 ) -> list[IndicatorResult]:
     """Every indicator for ``period`` in ``area`` (a township; ``None``: the whole city).
 
@@ -96,14 +98,22 @@ def coverage(
         indicators: the indicators to compute (default: :data:`INDICATORS`).
         small_below: a denominator under this is ``small``: its rate gets no verdict
             (a yiyu default, :data:`SMALL_DENOMINATOR`).
+        shortfall: list only the first this many shortfalls of each indicator, in order
+            of subject id and key, and count the others
+            (:attr:`~yiyu.coverage.IndicatorResult.shortfall_more`), as
+            :meth:`~yiyu.coverage.IndicatorResult.keeping` does: the others are never
+            made. ``None``: list them all, in the order counted.
 
     Returns:
         One result per indicator, in the order of ``indicators``.
 
     Raises:
         ValidationError: ``encounters`` not given while an indicator that reads visits
-            is asked for, or an indicator yiyu has no counting rule for.
+            is asked for, an indicator yiyu has no counting rule for, or ``shortfall``
+            not a whole number, 0 or more.
     """
+    if shortfall is not None:
+        shortfall = whole_number("shortfall", shortfall, minimum=0, maximum=1_000_000_000)
     scope = Scope(
         obligations=tuple(
             as_counted(e, children) for e in stored if area is None or e.township == area
@@ -116,16 +126,18 @@ def coverage(
     )
     in_period = [e for e in scope.obligations if counted_in_period(e, scope)]
     visits = _visits(encounters, indicators)
+    yearly = year_to_date_facts(scope, visits, [i for i in indicators if i.basis == "year"])
 
     results = []
     for indicator in indicators:
         if indicator.basis == "year":
-            tally = national(indicator, scope, visits)
+            tally = national(indicator, scope, yearly)
             first, last = scope.year_to_date
         else:
             tally = _per_period(indicator, scope, in_period)
             first, last = period.start, scope.last
         target = protocol.targets.get(indicator.id)
+        listed, more = tally.shortfalls(shortfall)
         results.append(
             IndicatorResult(
                 indicator=indicator.id,
@@ -140,7 +152,8 @@ def coverage(
                 target_strict=target.strict if target else False,
                 definition=indicator.definition,
                 source=indicator.source,
-                shortfall=tuple(tally.shortfall),
+                shortfall=listed,
+                shortfall_more=more,
                 elsewhere=tally.elsewhere,
                 final=as_of > period.end and tally.pending == 0,
                 small_below=small_below,

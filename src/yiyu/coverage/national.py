@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
+
 from yiyu.coverage.counting import (
     Scope,
     Span,
@@ -30,7 +32,7 @@ from yiyu.coverage.indicators import (
     THREE_YEARS_MONTHS,
     Indicator,
 )
-from yiyu.coverage.results import Shortfall, Tally
+from yiyu.coverage.results import Tally
 from yiyu.domain import Encounter
 from yiyu.errors import ValidationError
 from yiyu.outcomes import screening_column
@@ -39,7 +41,15 @@ from yiyu.scheduling import StoredObligation, assessment_age
 
 # Span and year_to_date are counting's (a Scope reads them); still named here, where they
 # were first defined.
-__all__ = ["Span", "national", "screened_by_2022_method", "screening_recorded", "year_to_date"]
+__all__ = [
+    "Span",
+    "YearToDate",
+    "national",
+    "screened_by_2022_method",
+    "screening_recorded",
+    "year_to_date",
+    "year_to_date_facts",
+]
 
 
 def screening_recorded(encounter: Encounter) -> bool:
@@ -53,30 +63,65 @@ def screened_by_2022_method(encounter: Encounter) -> bool:
     return screening_recorded(encounter) and encounter.regression is not None
 
 
-def national(indicator: Indicator, scope: Scope, encounters: Sequence[Encounter]) -> Tally:
-    """The yearly indicator ``indicator`` over the scope's year to date, in its area.
+@attrs.frozen(kw_only=True)
+class YearToDate:
+    """What every yearly indicator of one report reads, found once for all of them.
+
+    Attributes:
+        seen: the visits that saw a child, by the as-of date.
+        owed: the children's obligations of the indicators' rules falling due in the
+            year to date (their ``due`` in it) that were owed there, of children resident
+            in the area in that span (each indicator keeps its own rules' ones).
+    """
+
+    seen: tuple[Encounter, ...]
+    owed: tuple[StoredObligation, ...]
+
+
+def year_to_date_facts(
+    scope: Scope, encounters: Sequence[Encounter], indicators: Sequence[Indicator]
+) -> YearToDate:
+    """The scope's :class:`YearToDate`, for ``indicators``.
 
     Args:
         encounters: the visits recorded in the year to date and before it (for the
             screens).
+        indicators: the yearly indicators to be counted: only their rules' obligations
+            are kept.
     """
+    rules = frozenset(rule for indicator in indicators for rule in indicator.rules)
     first, last = scope.year_to_date
-    seen = [e for e in encounters if e.on <= scope.as_of and is_child_visit(e, scope.children)]
+    as_of, children, protocol, area = scope.as_of, scope.children, scope.protocol, scope.area
+    return YearToDate(
+        seen=tuple(e for e in encounters if e.on <= as_of and is_child_visit(e, children)),
+        owed=tuple(
+            e
+            for e in scope.obligations
+            if e.obligation.rule in rules
+            and e.obligation.subject is SubjectKind.CHILD
+            and first <= e.obligation.due <= last
+            and owed(e, as_of, children, protocol)
+            and (child := children.get(e.obligation.subject_id)) is not None
+            and resident_during(child, first, last, area)
+        ),
+    )
+
+
+def national(indicator: Indicator, scope: Scope, facts: YearToDate) -> Tally:
+    """The yearly indicator ``indicator`` over the scope's year to date, in its area.
+
+    Args:
+        facts: the visits and obligations of the year to date
+            (:func:`year_to_date_facts`), found once for every yearly indicator.
+    """
+    seen = facts.seen
     if indicator.id == "newborn_visit":
         return _newborn(scope)
     if indicator.id in ("child_health_management", "infant_health_management"):
         under_7 = indicator.id == "child_health_management"
         return _seen(scope, seen, SEVEN_YEARS_MONTHS if under_7 else THREE_YEARS_MONTHS)
-    due = [
-        e
-        for e in scope.obligations
-        if e.obligation.rule in indicator.rules
-        and e.obligation.subject is SubjectKind.CHILD
-        and first <= e.obligation.due <= last
-        and owed(e, scope.as_of, scope.children, scope.protocol)
-        and (child := scope.children.get(e.obligation.subject_id)) is not None
-        and resident_during(child, first, last, scope.area)
-    ]
+    rules = frozenset(indicator.rules)
+    due = [e for e in facts.owed if e.obligation.rule in rules]
     if indicator.id == "under3_systematic_management":
         return _systematic(due, scope)
     # A check done when no 预警征象 column applied (a preterm child under 3 months of
@@ -222,8 +267,6 @@ def _autism(due: Sequence[StoredObligation], seen: Sequence[Encounter], scope: S
         elif any(e.obligation.closes >= scope.as_of for e in entries):
             tally.pending += 1  # a window still open: the screen may come
         else:
-            tally.shortfall.append(
-                Shortfall(subject_id=child_id, key=entries[0].obligation.key, reason="not_screened")
-            )
-            tally.denominator += 1
+            tally.counted(False, subject_id=child_id, key=entries[0].obligation.key,
+                          reason="not_screened")  # fmt: skip
     return tally

@@ -39,7 +39,13 @@ class Shortfall:
 
 @attrs.define
 class Tally:
-    """An indicator's figures while they are counted."""
+    """An indicator's figures while they are counted.
+
+    What fell short is kept as plain tuples (``subject_id``, ``key or ""``, ``key``,
+    ``reason``), which sort in the order a report lists them; the :class:`Shortfall`
+    values are made only for those kept (:meth:`shortfalls`): a batch of a province's
+    coverage counts tens of thousands, and a printed report lists a handful.
+    """
 
     numerator: int = 0
     denominator: int = 0
@@ -47,7 +53,7 @@ class Tally:
     skipped: int = 0
     elsewhere: int = 0
     pending: int = 0  # owed, but not judged yet: its window (or newborn period) is open
-    shortfall: list[Shortfall] = attrs.Factory(list)
+    short: list[tuple[str, str, str | None, str]] = attrs.Factory(list)
 
     def counted(self, ok: bool, *, subject_id: str, key: str | None, reason: str) -> None:
         """One more in the denominator; in the numerator when ``ok``, else short by
@@ -56,7 +62,20 @@ class Tally:
         if ok:
             self.numerator += 1
         else:
-            self.shortfall.append(Shortfall(subject_id=subject_id, key=key, reason=reason))
+            self.short.append((subject_id, key or "", key, reason))
+
+    def shortfalls(self, keep: int | None = None) -> tuple[tuple[Shortfall, ...], int]:
+        """What fell short, and how many more were left off: all of them in the order
+        counted (``keep`` ``None``), or the first ``keep`` in order of subject id and key
+        (:meth:`IndicatorResult.keeping`'s order)."""
+        # The first few by a heap over the plain tuples: no key function, no value made
+        # for the rest.
+        chosen = self.short if keep is None else heapq.nsmallest(keep, self.short)
+        listed = tuple(
+            Shortfall(subject_id=subject_id, key=key, reason=reason)
+            for subject_id, _, key, reason in chosen
+        )
+        return listed, len(self.short) - len(listed)
 
 
 @attrs.frozen(kw_only=True)

@@ -150,10 +150,7 @@ class _CountJob:
         """The figures of one batch of subjects (its first shortfalls, if only those are
         kept: a worker then sends a few, not a batch's thousands)."""
         with collector_paused():  # a batch's values hold no cycles (jobs.collector)
-            results = self._count(repo, subjects)
-        if self.shortfall is None:
-            return results
-        return [result.keeping(self.shortfall) for result in results]
+            return self._count(repo, subjects)
 
     def _count(self, repo: Repository, subjects: _Batch) -> list[IndicatorResult]:
         batch, ids = subjects
@@ -192,6 +189,7 @@ class _CountJob:
             children=children,
             encounters=encounters,
             area=township,
+            shortfall=self.shortfall,
         )
 
 

@@ -47,10 +47,12 @@ from yiyu.store.tables import (
 _R = TypeVar("_R")
 
 __all__ = [
+    "CHILD_COLUMNS",
     "OBLIGATION_COLUMNS",
     "ObligationContent",
     "PlannedRows",
     "child_from_rows",
+    "child_from_values",
     "child_rows",
     "content_digest",
     "content_from_row",
@@ -190,6 +192,27 @@ def child_rows(child: Child, now: dt.datetime) -> ChildParts:
     return row, categories, events, enrolments, cases, referrals
 
 
+# The child table's columns a child is built from, in the order of
+# :func:`child_from_values` (not its facts hash or time of update, which no reader needs).
+CHILD_COLUMNS = (
+    "id",
+    "name",
+    "sex",
+    "birth_date",
+    "gestational_weeks",
+    "gestational_days",
+    "birth_weight_g",
+    "discharge_date",
+    "resident_id",
+    "township",
+    "family_doctor",
+    "registered_on",
+    "guardian_name",
+    "guardian_phone",
+)
+_SEXES = {sex.value: sex for sex in Sex}
+
+
 def child_from_rows(
     row: ChildRow | Row[Any],
     categories: Sequence[CategoryRow | Row[Any]],
@@ -198,36 +221,62 @@ def child_from_rows(
     cases: Sequence[CaseRow | Row[Any]],
     referrals: Sequence[ReferralRow | Row[Any]],
 ) -> Child:
-    """The child its rows hold, as it was saved (:func:`~yiyu.domain.child.stored_child`:
-    the child's own checks ran when it was saved, and a read of a province's children
-    does not run them again). Its parts are few, and built as any value is. The rows are
-    the tables' models or plain rows of the same tables (a batch read)."""
+    """The child its rows hold (:func:`child_from_values`); ``row`` is the table's model
+    or a row with its columns by name."""
+    values = tuple(getattr(row, column) for column in CHILD_COLUMNS)
+    return child_from_values(values, categories, events, enrolments, cases, referrals)
+
+
+def child_from_values(
+    values: Sequence[Any],
+    categories: Sequence[CategoryRow | Row[Any]],
+    events: Sequence[LifeEventRow | Row[Any]],
+    enrolments: Sequence[EnrolmentRow | Row[Any]],
+    cases: Sequence[CaseRow | Row[Any]],
+    referrals: Sequence[ReferralRow | Row[Any]],
+) -> Child:
+    """The child of a row's values in :data:`CHILD_COLUMNS` order (what a plain select of
+    those columns returns: by position, since coverage reads every child of a province
+    and a row's lookup by name cost more than building the child), with its parts' rows,
+    as it was saved (:func:`~yiyu.domain.child.stored_child`: the child's own checks ran
+    when it was saved, and a read of a province's children does not run them again).
+    Its parts are few, and built as any value is; most children have none of most
+    parts, and those are not built at all."""
+    (child_id, name, sex, birth_date, weeks, days, birth_weight_g, discharge_date,
+     resident_id, township, family_doctor, registered_on, guardian_name,
+     guardian_phone) = values  # fmt: skip
     return stored_child(
-        id=row.id,
-        name=row.name,
-        sex=Sex(row.sex),
-        birth_date=stored_day(row.birth_date),
-        weeks=row.gestational_weeks,
-        days=row.gestational_days,
-        birth_weight_g=row.birth_weight_g,
-        discharge_date=_d(row.discharge_date),
-        resident_id=row.resident_id,
-        township=row.township,
-        family_doctor=row.family_doctor,
-        registered_on=_d(row.registered_on),
-        guardian_name=row.guardian_name,
-        guardian_phone=row.guardian_phone,
+        id=child_id,
+        name=name,
+        sex=_SEXES.get(sex) or Sex(sex),
+        birth_date=stored_day(birth_date),
+        weeks=weeks,
+        days=days,
+        birth_weight_g=birth_weight_g,
+        discharge_date=_d(discharge_date),
+        resident_id=resident_id,
+        township=township,
+        family_doctor=family_doctor,
+        registered_on=_d(registered_on),
+        guardian_name=guardian_name,
+        guardian_phone=guardian_phone,
         categories=tuple(
             Category(kind=c.kind, start=c.start, end=c.end, reason=c.reason)
             for c in _in_order(categories, key=lambda c: c.id or 0)
-        ),
+        )
+        if categories
+        else (),
         life_events=tuple(
             LifeEvent(kind=e.kind, on=e.on) for e in _in_order(events, key=lambda e: e.id or 0)
-        ),
+        )
+        if events
+        else (),
         enrolments=tuple(
-            Enrolment(child_id=row.id, daycare_id=e.daycare_id, start=e.start, end=e.end)
+            Enrolment(child_id=child_id, daycare_id=e.daycare_id, start=e.start, end=e.end)
             for e in _in_order(enrolments, key=lambda e: (e.start, e.daycare_id))
-        ),
+        )
+        if enrolments
+        else (),
         cases=tuple(
             Case(
                 condition=c.condition,
@@ -242,8 +291,10 @@ def child_from_rows(
                 course=c.course or (),
             )
             for c in _in_order(cases, key=lambda c: (c.opened_on, c.condition))
-        ),
-        referrals=tuple(referrals_from_rows(referrals)),
+        )
+        if cases
+        else (),
+        referrals=tuple(referrals_from_rows(referrals)) if referrals else (),
     )
 
 

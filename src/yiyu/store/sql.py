@@ -75,10 +75,12 @@ from yiyu.store.api import (
 from yiyu.store.database import bulk_cache
 from yiyu.store.reconcile import StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
+    CHILD_COLUMNS,
     OBLIGATION_COLUMNS,
     ObligationContent,
     PlannedRows,
     child_from_rows,
+    child_from_values,
     child_rows,
     content_digest,
     content_from_row,
@@ -135,6 +137,7 @@ _CONTENT_TABLE: Table = metadata.tables[ObligationContentRow.__tablename__]
 _PLAN_STATE_TABLE: Table = metadata.tables[PlanStateRow.__tablename__]
 _TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
 _CHILD_TABLE: Table = metadata.tables[ChildRow.__tablename__]
+_CHILD_COLUMNS = tuple(_CHILD_TABLE.c[name] for name in CHILD_COLUMNS)
 _CHILD_PART_TABLES: tuple[Table, ...] = tuple(
     metadata.tables[table.__tablename__] for table in _CHILD_PARTS
 )
@@ -503,7 +506,7 @@ class SqlRepository:
                 # Plain rows, not model instances (as obligations are read): coverage reads
                 # every child of a province, and the ORM's objects were a fifth of it.
                 rows = connection.execute(
-                    core_select(_CHILD_TABLE).where(_among(session, _CHILD_TABLE.c.id, chunk))
+                    core_select(*_CHILD_COLUMNS).where(_among(session, _CHILD_TABLE.c.id, chunk))
                 ).all()
                 parts: list[dict[str, list[Any]]] = []
                 for table in _CHILD_PART_TABLES:
@@ -513,8 +516,11 @@ class SqlRepository:
                     ):
                         grouped.setdefault(part.child_id, []).append(part)
                     parts.append(grouped)
-                for row in rows:
-                    result[row.id] = child_from_rows(row, *(p.get(row.id, ()) for p in parts))
+                for values in rows:
+                    child_id = values[0]
+                    result[child_id] = child_from_values(
+                        values, *[of_child.get(child_id, ()) for of_child in parts]
+                    )
             return result
 
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
