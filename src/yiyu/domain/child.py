@@ -501,13 +501,18 @@ def stored_child(
         object.__setattr__(ga, "weeks", weeks)
         object.__setattr__(ga, "days", days or 0)
     fields["gestational_age"] = ga
-    for name in _CHILD_FIELDS:
-        object.__setattr__(child, name, fields.pop(name))
-    if fields:
-        raise TypeError(f"not fields of a child: {', '.join(sorted(fields))}")
+    if fields.keys() != _CHILD_FIELD_SET:
+        missing = _CHILD_FIELD_SET - fields.keys()
+        if missing:
+            raise KeyError(f"fields of a child missing: {', '.join(sorted(missing))}")
+        raise TypeError(
+            f"not fields of a child: {', '.join(sorted(fields.keys() - _CHILD_FIELD_SET))}"
+        )
+    for name, value in fields.items():
+        object.__setattr__(child, name, value)
     if child.cases:
         object.__setattr__(child, "cases", _close_on_leaving(child.cases, child.leaving))
     return child
 
 
-_CHILD_FIELDS = tuple(field.name for field in attrs.fields(Child))
+_CHILD_FIELD_SET = frozenset(field.name for field in attrs.fields(Child))

@@ -595,15 +595,17 @@ def obligation_from_values(values: Sequence[Any], content: ObligationContent) ->
     """The obligation of a row's values in :data:`OBLIGATION_COLUMNS` order (what a plain
     select of those columns returns: by position, since a work list reads thousands of
     rows and a row's attribute lookup by name cost ten times an index), with its content.
+    Columns after those are not read (a row may carry the obligation's status too).
     """
     (key, subject_kind, subject_id, rule, occurrence, variant, opens, due, closes,
      daycare_id, _township, _assignee, _content, catch_up, cancelled_on, cancel_reason,
-     _withdrawn_on, _updated_at) = values  # fmt: skip
+     _withdrawn_on, _updated_at) = values[:_OBLIGATION_WIDTH]  # fmt: skip
     return Obligation(
         key=key,
         rule=rule,
         name=content.name,
-        subject=SubjectKind(subject_kind),
+        # A dict, not the enum's call: that was a tenth of building each obligation.
+        subject=_SUBJECT_KINDS.get(subject_kind) or SubjectKind(subject_kind),
         subject_id=subject_id,
         occurrence=occurrence,
         protocol=content.protocol,
@@ -624,6 +626,10 @@ def obligation_from_values(values: Sequence[Any], content: ObligationContent) ->
         cancelled_on=None if cancelled_on is None else stored_day(cancelled_on),
         cancel_reason=cancel_reason,
     )
+
+
+_OBLIGATION_WIDTH = len(OBLIGATION_COLUMNS)
+_SUBJECT_KINDS = {kind.value: kind for kind in SubjectKind}
 
 
 def holiday_year_row(year: HolidayYear, now: dt.datetime) -> HolidayYearRow:
