@@ -124,7 +124,10 @@ def coverage(
         as_of=as_of,
         area=area,
     )
-    in_period = [e for e in scope.obligations if counted_in_period(e, scope)]
+    in_period = _of_each(
+        [i for i in indicators if i.basis != "year"],
+        (e for e in scope.obligations if counted_in_period(e, scope)),
+    )
     visits = _visits(encounters, indicators)
     yearly = year_to_date_facts(scope, visits, [i for i in indicators if i.basis == "year"])
 
@@ -134,7 +137,7 @@ def coverage(
             tally = national(indicator, scope, yearly)
             first, last = scope.year_to_date
         else:
-            tally = _per_period(indicator, scope, in_period)
+            tally = _per_period(indicator, scope, in_period.get(indicator.id, []))
             first, last = period.start, scope.last
         target = protocol.targets.get(indicator.id)
         listed, more = tally.shortfalls(shortfall)
@@ -186,8 +189,26 @@ def _visits(
     return []
 
 
+def _of_each(
+    indicators: Sequence[Indicator], entries: Iterable[StoredObligation]
+) -> dict[str, list[StoredObligation]]:
+    """Each indicator's own ``entries`` (those of its rules), by indicator id, in the order
+    given: one pass over a batch's obligations, not one per indicator."""
+    wanted: dict[str, list[list[StoredObligation]]] = {}
+    found: dict[str, list[StoredObligation]] = {}
+    for indicator in indicators:
+        mine = found.setdefault(indicator.id, [])
+        for rule in dict.fromkeys(indicator.rules):  # each once, even if named twice
+            wanted.setdefault(rule, []).append(mine)
+    for entry in entries:
+        for mine in wanted.get(entry.obligation.rule, ()):
+            mine.append(entry)
+    return found
+
+
 def _per_period(indicator: Indicator, scope: Scope, in_period: Sequence[StoredObligation]) -> Tally:
-    """``in_period``: the scope's obligations owed and judged in its period."""
+    """``in_period``: the scope's obligations of the indicator's rules, owed and judged in
+    its period."""
     if indicator.unit == "obligation":
         return by_obligation(in_period, indicator.rules, scope)
     if indicator.unit == "child":

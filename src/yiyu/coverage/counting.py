@@ -4,6 +4,7 @@ whether a child was this area's."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import attrs
@@ -23,6 +24,7 @@ __all__ = [
     "in_time",
     "is_child_visit",
     "judged",
+    "months_after",
     "owed",
     "resident_during",
     "skip_effect",
@@ -91,6 +93,8 @@ def as_counted(entry: StoredObligation, children: Mapping[str, Child]) -> Stored
     referral's result was recorded (its ``closed_on``), never by a visit that recorded
     none."""
     ob = entry.obligation
+    if ob.occurrence is None:  # most: not one that tracks a referral (referral_tracked)
+        return entry
     child = children.get(ob.subject_id) if ob.subject is SubjectKind.CHILD else None
     # The referrals themselves, not tracked_referral(ob, child): its argument checks, for a
     # host, cost a province's coverage half a second.
@@ -170,7 +174,15 @@ def judged(entry: StoredObligation, as_of: pendulum.Date, protocol: Protocol) ->
 
 def under(child: Child, months: int, first: pendulum.Date) -> bool:
     """Whether the child was under ``months`` of age at some time from ``first`` on."""
-    return add_months(child.birth_date, months) > first
+    return months_after(child.birth_date, months) > first
+
+
+@functools.lru_cache(maxsize=16_384)
+def months_after(birth_date: pendulum.Date, months: int) -> pendulum.Date:
+    """:func:`~yiyu.dates.add_months`, remembered: every indicator asks each child's age
+    (its birthday plus 36 or 84 months) again, and a province's children share a few
+    thousand birth dates."""
+    return add_months(birth_date, months)
 
 
 def resident_during(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import pendulum
 
-from yiyu.coverage.counting import Scope, in_time, judged, owed, resident_during
+from yiyu.coverage.counting import Scope, in_time, judged, months_after, owed, resident_during
 from yiyu.coverage.indicators import (
     GUIDANCE,
     SEVEN_YEARS_MONTHS,
@@ -18,7 +18,6 @@ from yiyu.coverage.indicators import (
     Indicator,
 )
 from yiyu.coverage.results import Tally
-from yiyu.dates import add_months
 from yiyu.domain import Case, Child
 from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
@@ -86,7 +85,7 @@ def _present_under_3(child: Child, scope: Scope) -> bool:
     last = scope.last
     if child.birth_date > last:
         return False
-    if add_months(child.birth_date, THREE_YEARS_MONTHS) <= scope.period.start:
+    if months_after(child.birth_date, THREE_YEARS_MONTHS) <= scope.period.start:
         return False
     left = child.left_on
     if left is not None and left <= min(scope.period.start, scope.as_of):
@@ -121,7 +120,7 @@ def _family_doctor(scope: Scope) -> Tally:
     # for every period, so a past period's rate reads today's contracts.
     return _share(
         (child for child in scope.children.values() if _resident_at_end(child, scope)
-         and add_months(child.birth_date, SEVEN_YEARS_MONTHS) > scope.period.end),  # under 7
+         and months_after(child.birth_date, SEVEN_YEARS_MONTHS) > scope.period.end),  # under 7
         lambda child: child.family_doctor is not None,
         "not_contracted",
     )  # fmt: skip
