@@ -77,13 +77,23 @@ def _d(value: dt.date | None) -> pendulum.Date | None:
 def stored_day(value: dt.date | str) -> pendulum.Date:
     """A date as the driver returns it, as the core's pendulum Date: the same few thousand
     days come back in every row of a work list or a coverage batch, so each is made once
-    (:func:`~yiyu.dates.to_date`'s checks, six times a row, were a sixth of a list)."""
-    return _day(value) if type(value) is dt.date else to_date(value)
+    (:func:`~yiyu.dates.to_date`'s checks, six times a row, were a sixth of a list) and
+    found again by a plain dict (a cache's wrapper cost a province's coverage as much as
+    the look-up)."""
+    day = _DAYS.get(value)
+    if day is None:
+        if len(_DAYS) >= _DAYS_KEPT:  # a bound, never reached by one store's dates
+            _DAYS.clear()
+        day = _DAYS[value] = (
+            pendulum.Date(value.year, value.month, value.day)
+            if type(value) is dt.date
+            else to_date(value)
+        )
+    return day
 
 
-@functools.lru_cache(maxsize=16_384)
-def _day(value: dt.date) -> pendulum.Date:
-    return pendulum.Date(value.year, value.month, value.day)
+_DAYS: dict[dt.date | str, pendulum.Date] = {}
+_DAYS_KEPT = 65_536
 
 
 def plain_date(value: dt.date) -> dt.date:
