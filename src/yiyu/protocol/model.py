@@ -76,8 +76,7 @@ class Anchor(enum.Enum):
         return self in (Anchor.ENROLMENT_START, Anchor.CASE, Anchor.REFERRAL, Anchor.CORRECTION)
 
 
-# The hash is kept: the engine looks offsets up (with a date) for every window it opens.
-@attrs.frozen(kw_only=True, cache_hash=True)
+@attrs.frozen(kw_only=True)
 class Offset:
     """A distance from an anchor: ``months`` first (clamped at month ends), then ``days``."""
 

@@ -51,20 +51,32 @@ def check_horizon_days(value: int, *, field: str = "horizon_days") -> int:
     return whole_number(field, value, minimum=0, maximum=MAX_HORIZON_DAYS)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _after(offset: Offset, day: pendulum.Date) -> pendulum.Date:
-    """``offset.after(day)``, remembered.
+    """``offset.after(day)``, remembered (:func:`_shifted`)."""
+    return _shifted(offset.months, offset.days, day)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shifted(months: int, days: int, day: pendulum.Date) -> pendulum.Date:
+    """``day`` moved by ``months`` (clamped at month ends), then ``days``, remembered.
 
     Date arithmetic is most of the engine's time (pendulum's ``add`` is pure Python),
     and a cohort repeats it endlessly: a few thousand birth dates times a few dozen
-    offsets. Both arguments are immutable, so the answer can be shared.
+    offsets. Keyed by plain numbers and the date, which hash and compare in C, not by
+    the :class:`~yiyu.protocol.Offset` (an attrs value hashes and compares in Python):
+    the engine looks up several per window it builds.
     """
-    return offset.after(day)
+    return Offset(months=months, days=days).after(day)
+
+
+def _next_day(day: pendulum.Date) -> pendulum.Date:
+    """The day after ``day``, remembered (pendulum's ``add(days=1)`` builds a duration)."""
+    return _shifted(0, 1, day)
 
 
 def _add_months(day: pendulum.Date, months: int) -> pendulum.Date:
     """:func:`yiyu.dates.add_months`, remembered."""
-    return _after(Offset(months=months), day)
+    return _shifted(months, 0, day)
 
 
 def schedule(
@@ -143,9 +155,12 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
     def finish(rule: Rule, window: _Window) -> Obligation | None:
         if window.opens > until:
             return None
-        stopped = _stopped(
-            window, [(window.stops_on, window.stop_reason)] if window.stops_on else []
-        )
+        if window.stops_on is None and window.stop_reason is None:
+            stopped: _Window | None = window  # most windows: nothing ends them early
+        else:
+            stopped = _stopped(
+                window, [(window.stops_on, window.stop_reason)] if window.stops_on else []
+            )
         if stopped is not None and leaving is not None:
             stopped = _left(stopped, leaving.on, leaving.kind.value, overdue_stays=overdue_stays)
         return None if stopped is None else _obligation(rule, protocol, child.id, stopped)
@@ -160,7 +175,7 @@ def _child(child: Child, protocol: Protocol, until: pendulum.Date) -> Iterator[O
             continue
         if base.when is not None and not holds(base.when, child, protocol, judged_on):
             continue
-        rule = _variant(base, child, protocol, judged_on)
+        rule = _variant(base, child, protocol, judged_on) if base.variants else base
         if rule.anchor is Anchor.REGISTRATION:
             late_registration.append(rule)
             continue
@@ -336,13 +351,9 @@ def _variant(rule: Rule, child: Child, protocol: Protocol, on: pendulum.Date) ->
 
 def _instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
     """Each instance of the anchor that this rule applies to."""
-    if anchor is Anchor.BIRTH:
-        return [_Instance(child.birth_date)]
-    if anchor is Anchor.DISCHARGE:
-        # A home birth has no discharge: the visit hangs from the birth (report) itself.
-        return [_Instance(child.discharge_date or child.birth_date)]
-    if anchor is Anchor.CORRECTED_BIRTH:
-        return [_Instance(corrected_birth(child))]
+    day = _anchor_day(anchor, child)
+    if day is not None:
+        return [_Instance(day)]
     if anchor is Anchor.ENROLMENT_START:
         return [_Instance(e.start, e.id, e.daycare_id) for e in _enrolments(rule, child)]
     if anchor is Anchor.REGISTRATION:
@@ -356,6 +367,19 @@ def _instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
             if referral.kind in rule.referral_kinds
         ]
     raise AssertionError(f"{anchor} does not anchor a child's rule")  # the loader forbids it
+
+
+def _anchor_day(anchor: Anchor, child: Child) -> pendulum.Date | None:
+    """The day of an anchor every child has once (its birth, discharge or corrected
+    birth); ``None`` for the others, which have as many instances as the child's facts."""
+    if anchor is Anchor.BIRTH:
+        return child.birth_date
+    if anchor is Anchor.DISCHARGE:
+        # A home birth has no discharge: the visit hangs from the birth (report) itself.
+        return child.discharge_date or child.birth_date
+    if anchor is Anchor.CORRECTED_BIRTH:
+        return corrected_birth(child)
+    return None
 
 
 def _enrolments(rule: Rule, child: Child) -> list[Enrolment]:
@@ -377,7 +401,7 @@ def _enrolments(rule: Rule, child: Child) -> list[Enrolment]:
             chosen.append(enrolment)
         elif rule.enrolment == "return" and left is not None and not attending:
             assert rule.away_more_than is not None
-            if enrolment.start > _after(rule.away_more_than, left.add(days=1)):
+            if enrolment.start > _after(rule.away_more_than, _next_day(left)):
                 chosen.append(enrolment)
         if enrolment.end is None:
             attending = True
@@ -393,6 +417,8 @@ def _case_series(rule: Rule, child: Child) -> list[_Instance]:
     visits on the same days; an overweight case reclassified as obesity goes on as one.
     The run is named after its first case, so a case joining it changes no key.
     """
+    if not child.cases:
+        return []  # most children
     cases = sorted(
         (case for case in child.cases if case.condition in rule.categories),
         key=lambda case: (case.opened_on, case.condition.value),  # never input order
@@ -424,38 +450,57 @@ def _phases(case: Case) -> tuple[tuple[pendulum.Date, str], ...]:
     return tuple((day, stage.value) for day, stage in case.phases())
 
 
-def _once(
-    rule: Rule, child: Child, *, opening_by: pendulum.Date | None = None
-) -> Iterator[_Window]:
+def _once(rule: Rule, child: Child, *, opening_by: pendulum.Date | None = None) -> list[_Window]:
     """The rule's windows for the child; with ``opening_by``, only those that open by
     then (a window only ever opens later than its rule's offset says: a catch-up or an
     inpatient stay moves it on). Most windows a cohort's rules make open beyond the
     horizon: their opening day is found before the rest of the window is built."""
     assert rule.anchor
     assert rule.opens
-    assert rule.due
-    assert rule.closes
-    for instance in _instances(rule, rule.anchor, child):
-        if opening_by is not None and _after(rule.opens, instance.date) > opening_by:
-            continue
-        yield from _once_window(rule, child, instance)
+    day = _anchor_day(rule.anchor, child)
+    if day is not None:
+        # Most of a plan: one window from the birth (or discharge), no instance to build.
+        if opening_by is not None and _after(rule.opens, day) > opening_by:
+            return []
+        return [_once_window(rule, child, day)]
+    return [
+        _once_window(
+            rule,
+            child,
+            instance.date,
+            instance.occurrence,
+            instance.daycare_id,
+            stops_on=instance.stops_on,
+            stop_reason=instance.stop_reason,
+        )
+        for instance in _instances(rule, rule.anchor, child)
+        if opening_by is None or _after(rule.opens, instance.date) <= opening_by
+    ]
 
 
-def _once_window(rule: Rule, child: Child | None, instance: _Instance) -> Iterator[_Window]:
+def _once_window(
+    rule: Rule,
+    child: Child | None,
+    anchor: pendulum.Date,
+    occurrence: str | None = None,
+    daycare_id: str | None = None,
+    *,
+    stops_on: pendulum.Date | None = None,
+    stop_reason: str | None = None,
+) -> _Window:
+    """The window of one instance of the rule's anchor, on the day ``anchor``."""
     assert rule.opens
     assert rule.due
     assert rule.closes
-    anchor = instance.date
     opens, due, closes = (
         _after(rule.opens, anchor),
         _after(rule.due, anchor),
         _after(rule.closes, anchor),
     )
-    registered = child.registered_on if child is not None else None
     window = _Window(
-        opens, due, closes, instance.occurrence, instance.daycare_id,
-        stops_on=instance.stops_on, stop_reason=instance.stop_reason,
-    )  # fmt: skip
+        opens, due, closes, occurrence, daycare_id, stops_on=stops_on, stop_reason=stop_reason
+    )
+    registered = child.registered_on if child is not None else None
     if rule.catch_up is not None and child is not None and registered is not None:
         # Registered after the window opened: a child cannot be visited before we know
         # of it. If the window closed, or too little of it is left, it is reopened from
@@ -470,7 +515,7 @@ def _once_window(rule: Rule, child: Child | None, instance: _Instance) -> Iterat
                 closes=caught_up,
                 catch_up=True,
             )
-    yield window
+    return window
 
 
 def _periodic_child(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window]:
@@ -500,7 +545,7 @@ def _merge(
     for start, end in spans:
         if merged:
             last_start, last_end = merged[-1]
-            if last_end is None or start <= last_end.add(days=1):
+            if last_end is None or start <= _next_day(last_end):
                 joined = None if last_end is None or end is None else max(last_end, end)
                 merged[-1] = (last_start, joined)
                 continue
@@ -543,7 +588,7 @@ def _periods(
         for index, period in enumerate(periods):
             opens = max(period.start, start)
             if last_closes is not None and opens <= last_closes:
-                opens = last_closes.add(days=1)
+                opens = _next_day(last_closes)
             closes = period.end if last is None else min(period.end, last)
             due = closes
             if index == 0 and rule.first_within is not None:
@@ -588,17 +633,15 @@ def _cadence(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window
             windows = _phased_series(rule, anchor_instance.date, anchor_instance.phases, until)
         else:
             windows = _series(rule, anchor_instance.date, start_instance.date, until)
+        prefix = anchor_instance.occurrence
         for window in windows:
-            yield attrs.evolve(
-                window,
-                occurrence=(
-                    window.occurrence
-                    if anchor_instance.occurrence is None
-                    else f"{anchor_instance.occurrence}/{window.occurrence}"
-                ),
-                stops_on=anchor_instance.stops_on,
-                stop_reason=anchor_instance.stop_reason,
-            )
+            # The series' windows carry nothing else: built again, not copied (attrs.evolve
+            # is slow), with the instance's occurrence and end.
+            yield _Window(
+                window.opens, window.due, window.closes,
+                window.occurrence if prefix is None else f"{prefix}/{window.occurrence}",
+                stops_on=anchor_instance.stops_on, stop_reason=anchor_instance.stop_reason,
+            )  # fmt: skip
 
 
 def _series(
@@ -649,7 +692,7 @@ def _series(
                 continue  # the previous stage's last visit already covers this day
             # At a stage change the new interval may start inside the last window:
             # the visit stays (no gap in follow-up) and its window starts after that one.
-            opens = max(_minus(point, stage.before), last_closes.add(days=1))
+            opens = max(_minus(point, stage.before), _next_day(last_closes))
             closes = _after(stage.after, point)
             if pending is not None:
                 yield pending
@@ -698,15 +741,13 @@ def _phased_series(
         end = segments[index + 1][0] if index + 1 < len(segments) else None
         step = 1
         while True:
-            point = _after(
-                Offset(months=stage.every.months * step, days=stage.every.days * step), start
-            )
+            point = _shifted(stage.every.months * step, stage.every.days * step, start)
             step += 1
             if (end is not None and point > end) or _minus(point, stage.before) > until:
                 break
             if point <= last_closes:
                 continue
-            opens = max(_minus(point, stage.before), last_closes.add(days=1))
+            opens = max(_minus(point, stage.before), _next_day(last_closes))
             closes = _after(stage.after, point)
             yield _Window(opens, point, closes, _label(anchor, point))
             last_closes = closes
@@ -720,7 +761,7 @@ def _label(anchor: pendulum.Date, point: pendulum.Date) -> str:
 
 
 def _minus(day: pendulum.Date, offset: Offset) -> pendulum.Date:
-    return _after(Offset(months=-offset.months, days=-offset.days), day)
+    return _shifted(-offset.months, -offset.days, day)
 
 
 def _stage_points(
@@ -743,10 +784,7 @@ def _stage_points(
     """
     step = 0 if include_origin else 1
     while True:
-        offset = Offset(
-            months=from_months + stage.every.months * step, days=stage.every.days * step
-        )
-        point = _after(offset, origin)
+        point = _shifted(from_months + stage.every.months * step, stage.every.days * step, origin)
         step += 1
         if stage_end is not None and (
             point > stage_end or (point == stage_end and not include_end)
@@ -798,19 +836,16 @@ def _daycare(daycare: Daycare, protocol: Protocol, until: pendulum.Date) -> Iter
             windows = list(_periods(rule, [(daycare.opened_on, daycare.closed_on)], until))
         else:
             windows = [
-                window
-                for correction in daycare.corrections
-                for window in _once_window(
+                _once_window(
                     rule,
                     None,
-                    _Instance(
-                        correction.opened_on,
-                        correction.id,
-                        daycare.id,
-                        correction.closed_on,
-                        "corrected",
-                    ),
+                    correction.opened_on,
+                    correction.id,
+                    daycare.id,
+                    stops_on=correction.closed_on,
+                    stop_reason="corrected",
                 )
+                for correction in daycare.corrections
             ]
         for window in windows:
             if window.opens > until:

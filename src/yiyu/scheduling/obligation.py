@@ -62,10 +62,14 @@ def key_subject_kind(key: str) -> SubjectKind:
     return parse_enum(SubjectKind, kind, "obligation_key")
 
 
+# An enum's ``.value`` is a Python-level descriptor: looked up here for every key made.
+_KIND_TEXT = {kind: kind.value for kind in SubjectKind}
+
+
 def make_key(subject: SubjectKind, subject_id: str, rule: str, occurrence: str | None) -> str:
     """:func:`obligation_key` without the checks, for the engine (whose parts are checked
     already, in the domain values and the protocol loader): it makes every key."""
-    key = f"{subject.value}:{subject_id}/{rule}"
+    key = f"{_KIND_TEXT[subject]}:{subject_id}/{rule}"
     return key if occurrence is None else f"{key}/{occurrence}"
 
 
