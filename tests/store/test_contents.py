@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 import yiyu
 from yiyu.store import ObligationFilter, PlanState, SubjectRef
 from yiyu.store.database import make_engine, upgrade
-from yiyu.store.rows import OBLIGATION_COLUMNS, content_digest, content_of
+from yiyu.store.rows import OBLIGATION_COLUMNS, content_digest, content_of, planned_content
 from yiyu.store.sql import SqlRepository
 from yiyu.testing import make_child
 
@@ -153,3 +153,20 @@ def test_obligations_differing_only_in_role_or_version_read_back_their_own(
     }
     nurses = repo.obligations(ObligationFilter(role="health_instructor"))
     assert [s.obligation for s in nurses] == [by_nurse]
+
+
+def test_a_remembered_content_is_the_one_the_obligations_fields_make() -> None:
+    obligations = yiyu.schedule(CHILDREN[0], PROTOCOL, until=UNTIL)
+    for ob in obligations:
+        assert planned_content(ob) == (content_digest(content_of(ob)), content_of(ob))
+    # Looked up by its fields, not by rule: a catch-up check's carried tests, or a new
+    # protocol version, make another content, even after the first was remembered.
+    first = obligations[0]
+    planned_content(first)
+    for changed in (
+        attrs.evolve(first, tests=(*first.tests, "血红蛋白（补查）")),
+        attrs.evolve(first, protocol_version="2099.1"),
+    ):
+        digest, content = planned_content(changed)
+        assert content == content_of(changed) != content_of(first)
+        assert digest == content_digest(content) != planned_content(first)[0]

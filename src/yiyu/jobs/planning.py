@@ -146,7 +146,7 @@ def plan_item(
     township, assignees = assignees_for(subject, daycares)
     subject_hash = facts_hash(subject)  # hashed once: the check and the stale-plan guard
     digest = _digest(subject_hash, assignees)
-    needed = day.add(days=horizon)
+    needed = _days_after(day, horizon)
     if (
         not full
         and known is not None
@@ -155,7 +155,7 @@ def plan_item(
         and known.planned_until >= needed
     ):
         return None
-    until = needed.add(days=HORIZON_SLACK_DAYS)
+    until = _days_after(needed, HORIZON_SLACK_DAYS)
     if known is not None and known.planned_until > until:
         until = known.planned_until  # never pull the horizon in: that would withdraw
     return PlanItem(
@@ -166,6 +166,12 @@ def plan_item(
         assignees=assignees,
         subject_hash=subject_hash,
     )
+
+
+def _days_after(day: pendulum.Date, days: int) -> pendulum.Date:
+    """``day.add(days=days)`` by ordinal: pendulum builds a duration for each ``add``,
+    and :func:`plan_item` takes two steps for every subject planned."""
+    return pendulum.Date.fromordinal(day.toordinal() + days)
 
 
 def plan(

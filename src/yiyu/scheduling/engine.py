@@ -520,7 +520,7 @@ def _once_window(
 
 def _periodic_child(rule: Rule, child: Child, until: pendulum.Date) -> Iterator[_Window]:
     """One per calendar period while the child is in one of the rule's categories."""
-    limit = _after(rule.until_age, child.birth_date).subtract(days=1) if rule.until_age else None
+    limit = _shifted(0, -1, _after(rule.until_age, child.birth_date)) if rule.until_age else None
     spans: list[tuple[pendulum.Date, pendulum.Date | None]] = sorted(
         (
             ((c.start or child.birth_date), c.end)

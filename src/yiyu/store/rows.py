@@ -432,6 +432,32 @@ def content_digest(content: ObligationContent) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
+def planned_content(ob: Obligation) -> tuple[int, ObligationContent]:
+    """The digest and content of an obligation: ``content_digest(content_of(ob))`` and
+    the content, remembered by the fields they are made of.
+
+    A plan asks for every obligation it writes, and the obligations of one rule version
+    hold the very same values (the engine copies the rule's): looked up by a tuple of
+    them, no content value is built and hashed for each. Bounded, as ``content_digest``
+    is: a store has a few hundred contents.
+    """
+    fields = (
+        ob.name, ob.contents, ob.tests, ob.checklist, ob.sources, ob.evidence,
+        ob.window_evidence, ob.protocol, ob.protocol_version, ob.role,
+    )  # fmt: skip
+    known = _PLANNED.get(fields)
+    if known is None:
+        if len(_PLANNED) >= _PLANNED_KEPT:
+            _PLANNED.clear()
+        content = content_of(ob)
+        known = _PLANNED[fields] = (content_digest(content), content)
+    return known
+
+
+_PLANNED: dict[tuple[object, ...], tuple[int, ObligationContent]] = {}
+_PLANNED_KEPT = 4096
+
+
 def content_values(content: ObligationContent) -> dict[str, object]:
     """The ``obligation_content`` row of a content, for a Core insert."""
     return {
@@ -589,7 +615,7 @@ def obligation_values(
 ) -> dict[str, object]:
     """The row of an obligation as a plain dict (no model instance per row), for Core
     inserts and updates."""
-    content = content_digest(content_of(ob))
+    content, _ = planned_content(ob)
     values = obligation_tuple(
         ob, township=township, assignee=assignee, content=content, now=instant_ms(now)
     )

@@ -82,9 +82,7 @@ from yiyu.store.rows import (
     child_from_rows,
     child_from_values,
     child_rows,
-    content_digest,
     content_from_row,
-    content_of,
     content_values,
     daycare_from_rows,
     daycare_rows,
@@ -96,6 +94,7 @@ from yiyu.store.rows import (
     obligation_tuple,
     obligation_values,
     plain_date,
+    planned_content,
     referrals_from_rows,
     stored_day,
 )
@@ -704,8 +703,7 @@ class SqlRepository:
         for item in items:
             rows = []
             for ob in sorted(item.obligations, key=_key):  # reconcile's order
-                content = content_of(ob)
-                digest = content_digest(content)
+                digest, content = planned_content(ob)
                 contents.setdefault(digest, content)
                 assignee = assignee_of(item.assignees, ob)
                 row = obligation_tuple(ob, township=item.township, assignee=assignee,
@@ -801,7 +799,7 @@ class SqlRepository:
                 assignee = assignee_of(item.assignees, ob)
                 digest = digests.get(id(ob))
                 if digest is None:  # made from prepared rows: their content is written
-                    digest = content_digest(content_of(ob))
+                    digest, _ = planned_content(ob)
                 inserts.append(
                     obligation_tuple(ob, township=item.township, assignee=assignee,
                                      content=digest, now=stamp, day=as_driver_day)
@@ -914,9 +912,8 @@ class SqlRepository:
                     contents.update(item.obligations.contents)
                 continue
             for ob in item.obligations:
-                content = content_of(ob)
-                digests[id(ob)] = digest = content_digest(content)
-                contents.setdefault(digest, content)
+                digests[id(ob)], content = planned_content(ob)
+                contents.setdefault(digests[id(ob)], content)
         self._write_contents(session, contents)
         return digests
 
