@@ -210,7 +210,7 @@ def _per_period(indicator: Indicator, scope: Scope, in_period: Sequence[StoredOb
     """``in_period``: the scope's obligations of the indicator's rules, owed and judged in
     its period."""
     if indicator.unit == "obligation":
-        return by_obligation(in_period, indicator.rules, scope)
+        return by_obligation(in_period, scope)
     if indicator.unit == "child":
         return by_child(in_period, indicator, scope)
     if indicator.unit == "resident":

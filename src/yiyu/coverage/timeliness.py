@@ -34,12 +34,12 @@ def counted_in_period(entry: StoredObligation, scope: Scope) -> bool:
     return owed(entry, scope.as_of, scope.children, scope.protocol)
 
 
-def by_obligation(entries: Sequence[StoredObligation], rules: Sequence[str], scope: Scope) -> Tally:
+def by_obligation(entries: Sequence[StoredObligation], scope: Scope) -> Tally:
+    """Each obligation counted once. ``entries``: the indicator's own (those of its rules,
+    as ``yiyu.coverage`` sorts them out), owed and judged in the scope's period."""
     tally = Tally()
     for entry in entries:
         ob = entry.obligation
-        if ob.rule not in rules:
-            continue
         state = judged(entry, scope.as_of, scope.protocol)
         tally.counted(state in ("done", "elsewhere"), subject_id=ob.subject_id, key=ob.key,
                       reason="missed" if state == "open" else state)  # fmt: skip
@@ -50,10 +50,12 @@ def by_obligation(entries: Sequence[StoredObligation], rules: Sequence[str], sco
 
 
 def by_child(entries: Sequence[StoredObligation], indicator: Indicator, scope: Scope) -> Tally:
+    """Each child counted once. ``entries``: the indicator's own (those of its rules, as
+    ``yiyu.coverage`` sorts them out), owed and judged in the scope's period."""
     per_child: dict[str, list[StoredObligation]] = {}
     for entry in entries:
         ob = entry.obligation
-        if ob.rule in indicator.rules and ob.subject is SubjectKind.CHILD:
+        if ob.subject is SubjectKind.CHILD:
             per_child.setdefault(entry.obligation.subject_id, []).append(entry)
     tally = Tally()
     for child_id, due in sorted(per_child.items()):
