@@ -106,6 +106,62 @@ def cost(
     )
 
 
+def paired_cost(
+    name: str,
+    values: Sequence[float],
+    baselines: Sequence[float],
+    unit: str,
+    *,
+    target: str | None,
+    what: str,
+    against: str,
+    throughput: bool = False,
+    note: str = "",
+) -> Result:
+    """:func:`cost` over :func:`rounds`: the value and the baseline are the medians of
+    their rounds, the ratio the median of each round's own ratio (a job against the
+    baseline measured beside it, so that the machine's drift sways both alike)."""
+    if len(values) != len(baselines) or not values:
+        raise ValueError(f"{name}: {len(values)} values against {len(baselines)} baselines")
+    each = [cost(name, v, b, unit, target=None, what="", against="", throughput=throughput).ratio
+            for v, b in zip(values, baselines, strict=True)]  # fmt: skip
+    ratio = statistics.median(r for r in each if r is not None)
+    return Result(
+        name=name,
+        value=statistics.median(values),
+        unit=unit,
+        baseline=statistics.median(baselines),
+        ratio=ratio,
+        target=target,
+        met=judge(statistics.median(values), ratio, target),
+        what=what,
+        against=against,
+        note=note,
+    )
+
+
+def rounds(functions: Sequence[Callable[[], float]], count: int) -> list[tuple[float, ...]]:
+    """``count`` rounds, each calling every function once, in order (each returns one
+    measurement): a job and its baseline side by side. The machine's speed drifts over a
+    run (by a third within minutes on a shared host), so a baseline measured once, apart
+    from the job, can make the ratio by itself; a round's ratio cannot drift so far."""
+    return [tuple(function() for function in functions) for _ in range(count)]
+
+
+class Stopwatch:
+    """A function to measure in :func:`rounds`: each call returns its wall time and keeps
+    the function's result in ``result``."""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self.function = function
+        self.result: Any = None
+
+    def __call__(self) -> float:
+        started = time.perf_counter()
+        self.result = self.function()
+        return time.perf_counter() - started
+
+
 LONG_SECONDS = 10.0
 """A measurement that takes longer than this is not repeated (see :func:`repeated`)."""
 
@@ -117,21 +173,6 @@ def repeated(function: Callable[[], float], repeat: int) -> list[float]:
     while len(values) < repeat and values[0] <= LONG_SECONDS:
         values.append(function())
     return values
-
-
-def timed(function: Callable[[], Any], repeat: int) -> tuple[float, int, Any]:
-    """The median wall time of ``function`` (repeated as :func:`repeated` says), how
-    many times it ran, and the last call's result."""
-    result: Any = None
-
-    def once() -> float:
-        nonlocal result
-        started = time.perf_counter()
-        result = function()
-        return time.perf_counter() - started
-
-    times = repeated(once, repeat)
-    return statistics.median(times), len(times), result
 
 
 # --- the machine ----------------------------------------------------------------------------

@@ -56,12 +56,14 @@ from bench_report import (
     LONG_SECONDS,
     Page,
     Result,
+    Stopwatch,
     cost,
     judge,
     load_average,
     machine,
+    paired_cost,
     repeated,
-    timed,
+    rounds,
     write_json,
     write_markdown,
 )
@@ -72,7 +74,7 @@ import yiyu
 from yiyu.dates import Period, to_date
 from yiyu.jobs.coverage import COVERAGE_BATCH
 from yiyu.jobs.coverage import WORKER_MIN_BATCHES as COVERAGE_WORKER_MIN_BATCHES
-from yiyu.store import Repository
+from yiyu.store import ObligationFilter, Repository
 from yiyu.store.database import head_revision, schema_revision
 from yiyu.synthetic import CohortSpec, History, generate_cohort, simulate_history
 
@@ -336,26 +338,24 @@ def raw_write(backend: str, *, sqlite_detail: str = "") -> str:
     return "psycopg `cursor.copy` (`COPY`) of the same rows into an identical empty table"
 
 
-def full_two_workers(
-    run: Run, store: bench_store.Store, tag: str, base: Baselines, one_worker: float
-) -> None:
-    """``plan --full --workers 2`` against the one-worker full plan measured just before,
-    and against the raw write of the same rows (the plan on both cores)."""
+def full_two_workers(bench: Bench, plans: PlanRounds) -> None:
+    """``plan --full --workers 2`` against the one-worker full plan (measured in the same
+    rounds, or, in a province run, in the stage before), and against the raw write of the
+    same rows (the plan on both cores)."""
+    run, store, tag, base = bench.run, bench.store, bench.tag, bench.base
     obligations = base.obligations
-    log(f"{tag}: full plan, 2 workers")
-
-    def once() -> float:
-        bench_store.clear_plans(store)
-        figures = plan_subprocess(store, full=True, workers=2)
-        if figures["created"] != obligations:
-            raise AssertionError(
-                f"{tag}: 2 workers wrote {figures['created']} obligations, one {obligations}"
-            )
-        return float(figures["seconds"])
-
-    times = repeated(once, run.args.repeat)
-    seconds = statistics.median(times)
-    speedup = one_worker / seconds
+    twos = plans.seconds(2)
+    ones = plans.seconds(1)
+    if ones:  # side by side: each round's speed-up
+        speedups = [one / two for one, two in zip(ones, twos, strict=True)]
+        against_one = "the same with 1 worker, measured in the same rounds"
+    else:
+        assert base.full_seconds is not None, "the one-worker plan is the baseline"
+        ones = [base.full_seconds] * len(twos)
+        speedups = [base.full_seconds / two for two in twos]
+        against_one = "the same with 1 worker, measured in the stage before"
+    seconds, one_worker = statistics.median(twos), statistics.median(ones)
+    speedup = statistics.median(speedups)
     run.add(
         Result(
             name=f"plan.full_2_workers.{tag}",
@@ -365,24 +365,36 @@ def full_two_workers(
             ratio=speedup,
             target="ratio >= 1.8",
             met=judge(0, speedup, "ratio >= 1.8"),
-            what=f"`plan(full=True, workers=2)` on an empty store ({runs(len(times))}, "
-            "start-up included); ratio is the speed-up, higher is better",
-            against="the same with 1 worker, measured just before",
+            what=f"`plan(full=True, workers=2)` on an empty store ({plans.said}, start-up "
+            "included); ratio is the speed-up, higher is better",
+            against=against_one,
         ),
         why=(f"{seconds:.1f} s with two workers against {one_worker:.1f} s with one: the "
              "writes do not divide (SQLite: one writer, the parent; PostgreSQL: the "
              "workers' transactions share the server, which runs on the same 2 cores), "
              "and the workers' start-up (the fork server, imports) is paid in every run"),
     )  # fmt: skip
+    raw = plans.raw_seconds(base)
     run.add(
-        cost(f"plan.full_both_cores.{tag}", obligations / seconds, base.limit, "obligations/s",
-             throughput=True, target="ratio <= 2",
-             what=f"`plan(full=True, workers=2)` on an empty store, {obligations:,} "
-             f"obligations in {seconds:.1f} s (the run above): the plan on both cores",
-             against=raw_write(store.backend, sqlite_detail=", one transaction")),
+        paired_cost(f"plan.full_both_cores.{tag}", [obligations / t for t in twos],
+                    [obligations / t for t in raw], "obligations/s", throughput=True,
+                    target="ratio <= 2",
+                    what=f"`plan(full=True, workers=2)` on an empty store, {obligations:,} "
+                    f"obligations in {seconds:.1f} s (the run above): the plan on both cores",
+                    against=raw_write(store.backend, sqlite_detail=", one transaction")
+                    + plans.raw_said),
         why=(f"the workers schedule and prepare the rows, the writer writes: "
-             f"{seconds:.1f} s against {obligations / base.limit:.1f} s for the rows alone"),
+             f"{seconds:.1f} s against {statistics.median(raw):.1f} s for the rows alone"),
     )  # fmt: skip
+
+
+IN_ROUNDS = "in the same rounds (each round the job, then this)"
+
+
+def round_count(run: Run) -> int:
+    """Rounds of a job beside its baseline: the run's ``--repeat`` however long they take
+    (the issue's medians of 3 up to 100k), one in a province run (one run of each job)."""
+    return 1 if run.province else run.args.repeat
 
 
 def runs(count: int) -> str:
@@ -432,8 +444,9 @@ def run_size(run: Run, size: int, backends: Sequence[str]) -> None:
         return bench_store.with_histories(cohort.children(), histories)
 
     raw: dict[str, bench_store.Store] = {}
+    spool = run.workdir / f"rows-{name}.pickle"
     try:
-        limit = write_limit(run, size, children, cohort.daycares, backends, raw)
+        limit = write_limit(run, size, children, cohort.daycares, backends, raw, spool=spool)
         if size == min(run.args.sizes) and not run.profile:
             run.profile = engine_profile(spec, run.protocol)
         for backend in backends:
@@ -442,7 +455,7 @@ def run_size(run: Run, size: int, backends: Sequence[str]) -> None:
             )
             bench = Bench(run=run, size=size, spec=spec, store=store, children=children,
                           daycares=cohort.daycares, histories=histories,
-                          base=limit.baselines(backend))  # fmt: skip
+                          base=limit.baselines(backend), spool=spool)  # fmt: skip
             try:
                 measure_store(bench, raw.get(backend))
             finally:
@@ -450,6 +463,7 @@ def run_size(run: Run, size: int, backends: Sequence[str]) -> None:
     finally:
         for store in raw.values():
             store.drop()
+        spool.unlink(missing_ok=True)
 
 
 def simulate_sample(run: Run, spec: CohortSpec) -> list[tuple[yiyu.Child, History]]:
@@ -508,6 +522,7 @@ class Bench:
     daycares: Sequence[yiyu.Daycare]
     histories: Sequence[History]
     base: Baselines
+    spool: Path | None = None  # the raw write's rows (``rows_pass``), to write them again
 
     @property
     def tag(self) -> str:
@@ -527,10 +542,13 @@ def write_limit(
     daycares: Sequence[yiyu.Daycare],
     backends: Sequence[str],
     raw: dict[str, bench_store.Store],
+    *,
+    spool: Path | None = None,
 ) -> WriteLimit:
     """The engine alone and the write limit of each backend, in one pass over the cohort.
     PostgreSQL's raw store stays in ``raw`` (``seed_statistics`` needs it); SQLite's is
-    measured and dropped."""
+    measured and dropped. With ``spool``, the rows are kept there, for the plan's rounds
+    to write them raw again beside each plan (:func:`raw_rewrite`)."""
     name = label(size)
     for backend in backends:
         raw[backend] = bench_store.open_store(
@@ -542,7 +560,9 @@ def write_limit(
         if b in backends
     ]
     log(f"{name}: engine and write limit ({', '.join(backends)})")
-    rows = bench_store.rows_pass(children(), daycares, run.protocol, as_of=AS_OF, sinks=sinks)
+    rows = bench_store.rows_pass(
+        children(), daycares, run.protocol, as_of=AS_OF, sinks=sinks, spool=spool
+    )
     raw_bytes = None
     if "sqlite" in backends:  # only PostgreSQL's is needed later (seed_statistics)
         alone = bench_store.sqlite_footprint(raw["sqlite"])
@@ -577,11 +597,11 @@ def measure_store(bench: Bench, raw: bench_store.Store | None) -> None:
     write_registry(bench.spec, path)
     measure_import(bench.run, bench.store.backend, bench.spec, bench.base, path)
     path.unlink()
-    measure_full_plan(bench)
+    plans = plan_rounds(bench, (1, 2))
+    measure_full_plan(bench, plans)
     if bench.store.backend == "sqlite" and bench.base.raw_bytes is not None:
         measure_footprint(bench.run, bench.store, bench.tag, bench.base.raw_bytes)
-    assert bench.base.full_seconds is not None
-    full_two_workers(bench.run, bench.store, bench.tag, bench.base, bench.base.full_seconds)
+    full_two_workers(bench, plans)
     measure_incremental(bench)
     measure_worklist(bench)
     measure_coverage(bench)
@@ -626,40 +646,111 @@ def measure_import(
     run.add_peak("import", tag, peak, f"an import process ({count:,} children)")
 
 
-def measure_full_plan(bench: Bench) -> None:
-    """Full plan: obligations written per second against the raw write of the same rows."""
+@dataclass
+class PlanRounds:
+    """Full plans in rounds (:func:`plan_rounds`): each round's raw write of the same rows
+    (none in a province run: its raw stage measured the write limit once) and each
+    round's plan figures for each number of workers."""
+
+    raw: list[float]
+    plans: dict[int, list[dict[str, Any]]]
+
+    def seconds(self, workers: int) -> list[float]:
+        return [float(f["seconds"]) for f in self.plans.get(workers, [])]
+
+    def raw_seconds(self, base: Baselines) -> list[float]:
+        """Each round's raw write, or the write limit measured once."""
+        count = len(next(iter(self.plans.values())))
+        return self.raw or [base.obligations / base.limit] * count
+
+    @property
+    def said(self) -> str:
+        return runs(len(next(iter(self.plans.values()))))
+
+    @property
+    def raw_said(self) -> str:
+        if self.raw:
+            return (
+                " (again in each round, just before the plans; the ratio is the median "
+                "of the rounds')"
+            )
+        return " (measured once, in the raw stage)"
+
+
+def raw_rewrite(bench: Bench) -> float:
+    """The raw write of the plan's rows again (:func:`bench_store.rewrite`), into a new
+    identical empty table: the seconds of its driver calls and commit."""
+    assert bench.spool is not None
+    backend = bench.store.backend
+    raw = bench_store.open_store(backend, f"rw{label(bench.size)}", workdir=bench.run.workdir,
+                                 postgres_url=bench.run.postgres_url)  # fmt: skip
+    try:
+        sink = bench_store.SqliteSink(raw) if backend == "sqlite" else bench_store.CopySink(raw)
+        seconds, count = bench_store.rewrite(bench.spool, sink)
+    finally:
+        raw.drop()
+    if count != bench.base.obligations:
+        raise AssertionError(f"{bench.tag}: the raw write wrote {count} obligations, "
+                             f"the first {bench.base.obligations}")  # fmt: skip
+    return seconds
+
+
+def plan_rounds(bench: Bench, workers: Sequence[int]) -> PlanRounds:
+    """Full plans on the empty store with each number of ``workers``, in rounds (the run's
+    ``--repeat``, however long a plan takes; one in a province run), each round after the
+    raw write of the same rows again when the run kept them (``Bench.spool``)."""
     run, store, tag, base = bench.run, bench.store, bench.tag, bench.base
-    log(f"{tag}: full plan")
-    fulls: list[dict[str, Any]] = []
+    log(f"{tag}: full plans ({', '.join(map(str, workers))} workers)")
     if store.scalar("SELECT count(*) FROM plan_state"):  # a run interrupted in this stage
         bench_store.clear_plans(store)
+    result = PlanRounds(raw=[], plans={w: [] for w in workers})
+    planned = False
 
-    def full_plan() -> float:
-        if fulls:
+    def plan(count: int) -> float:
+        nonlocal planned
+        if planned:
             bench_store.clear_plans(store)
-        figures = plan_subprocess(store, full=True)
+        figures = plan_subprocess(store, full=True, workers=count)
+        planned = True
         if figures["created"] != base.obligations:
             raise AssertionError(
-                f"{tag}: the plan wrote {figures['created']} obligations, the write-limit "
-                f"baseline {base.obligations}: the baseline does not write the same rows"
+                f"{tag}: the plan ({count} workers) wrote {figures['created']} obligations, "
+                f"the write-limit baseline {base.obligations}: the baseline does not write "
+                "the same rows"
             )
-        fulls.append(figures)
+        result.plans[count].append(figures)
         return float(figures["seconds"])
 
-    full_seconds = base.full_seconds = statistics.median(repeated(full_plan, run.args.repeat))
-    rate = base.obligations / full_seconds
+    def raw() -> float:
+        seconds = raw_rewrite(bench)
+        result.raw.append(seconds)
+        return seconds
+
+    steps = ([raw] if bench.spool is not None else []) + [partial(plan, w) for w in workers]
+    rounds(steps, round_count(run))
+    return result
+
+
+def measure_full_plan(bench: Bench, plans: PlanRounds) -> None:
+    """Full plan: obligations written per second against the raw write of the same rows."""
+    run, store, tag, base = bench.run, bench.store, bench.tag, bench.base
+    times = plans.seconds(1)
+    full_seconds = base.full_seconds = statistics.median(times)
+    raw = plans.raw_seconds(base)
     write_share = 1 - base.obligations / base.engine_rate / full_seconds
     run.add(
-        cost(f"plan.full.{tag}", rate, base.limit, "obligations/s", throughput=True,
-             target="ratio <= 2",
-             what=f"`plan(full=True)` on an empty store, {base.obligations:,} obligations "
-             f"in {full_seconds:.1f} s ({runs(len(fulls))})",
-             against=raw_write(store.backend)),
+        paired_cost(f"plan.full.{tag}", [base.obligations / t for t in times],
+                    [base.obligations / t for t in raw], "obligations/s", throughput=True,
+                    target="ratio <= 2",
+                    what=f"`plan(full=True)` on an empty store, {base.obligations:,} "
+                    f"obligations in {full_seconds:.1f} s ({plans.said})",
+                    against=raw_write(store.backend) + plans.raw_said),
         why=(f"scheduling is {1 - write_share:.0%} of the plan's time (one core: "
              f"{base.engine_rate:,.0f} obligations/s) and reading, reconciling and writing "
              f"the other {write_share:.0%}, on one core"),
     )  # fmt: skip
-    run.add_peak("plan", tag, max(f["peak_mb"] for f in fulls), "the full-plan process")
+    run.add_peak("plan", tag, max(f["peak_mb"] for f in plans.plans[1]),
+                 "the full-plan process")  # fmt: skip
 
 
 def measure_incremental(bench: Bench, *, settle: bool = False) -> None:
@@ -710,25 +801,23 @@ def measure_worklist(bench: Bench) -> None:
     repo = store.repo
     township = bench.spec.townships[0]
     log(f"{tag}: work list")
-    wl_seconds, wl_runs, items = timed(
-        lambda: worklist(repo, as_of=AS_OF, township=township), run.args.repeat
-    )
-    sql_seconds, sql_runs, sql_rows = timed(
-        lambda: bench_store.worklist_sql(store, township=township, as_of=AS_OF), run.args.repeat
-    )
+    job = Stopwatch(lambda: worklist(repo, as_of=AS_OF, township=township))
+    sql = Stopwatch(lambda: bench_store.worklist_sql(store, township=township, as_of=AS_OF))
+    wl_times, sql_times = zip(*rounds([job, sql], round_count(run)), strict=True)
+    items, sql_rows = job.result, sql.result
     if [i.obligation.key for i in items] != [r.key for r in sql_rows]:
         raise AssertionError(
             f"{tag}: the work-list SQL returned {len(sql_rows)} rows, the work list "
             f"{len(items)}: the baseline does not return the same rows"
         )
     count = len(items)
-    del items, sql_rows  # the subprocess below should not share the machine with them
+    del items, sql_rows, job, sql  # the subprocess below should not share the machine
     run.add(
-        cost(f"worklist.{tag}", wl_seconds, sql_seconds, "s", target="ratio <= 2",
-             what=f"`worklist()` for {township} on {AS_OF} ({count:,} items; "
-             f"{runs(wl_runs)})",
-             against=f"one SQL query returning the same obligations in the same order "
-             f"({runs(sql_runs)})"),
+        paired_cost(f"worklist.{tag}", wl_times, sql_times, "s", target="ratio <= 2",
+                    what=f"`worklist()` for {township} on {AS_OF} ({count:,} items; "
+                    f"{runs(len(wl_times))})",
+                    against="one SQL query returning the same obligations in the same "
+                    f"order, {IN_ROUNDS}"),
         why=("the job does what the query does not: it builds each line's obligation, "
              "derives its status (a referral's tracking by its result) and suggests a "
              "working day for it"),
@@ -760,27 +849,39 @@ def measure_coverage(bench: Bench) -> None:
     recording = bench_store.Recording(store.repo)
     # As a printed report runs it: the first shortfalls of each indicator listed, the
     # rest counted (the JSON output lists them all).
-    cov_seconds, cov_runs, _ = timed(
-        lambda: coverage_report(
-            cast(Repository, recording), run.protocol, period=period, as_of=AS_OF,
-            shortfall=SHORTFALL_SHOWN,
-        ),
-        run.args.repeat,
-    )  # fmt: skip
+    one = Stopwatch(lambda: coverage_report(
+        cast(Repository, recording), run.protocol, period=period, as_of=AS_OF,
+        shortfall=SHORTFALL_SHOWN,
+    ))  # fmt: skip
     # The baseline reads what the job read: the obligations of the filter it passed (in
-    # batches of subjects, whose ranges together are every subject), and every child's
-    # rows.
-    wheres = {attrs.evolve(w, subjects=None) for w in recording.filters}
-    if len(wheres) != 1:
-        raise AssertionError(f"{tag}: coverage read with {len(wheres)} different filters")
-    where = wheres.pop()
+    # batches of subjects, whose ranges together are every subject; the job runs first in
+    # each round), and every child's rows.
+
+    def where() -> ObligationFilter:
+        wheres = {attrs.evolve(w, subjects=None) for w in recording.filters}
+        if len(wheres) != 1:
+            raise AssertionError(f"{tag}: coverage read with {len(wheres)} different filters")
+        return wheres.pop()
+
+    source = cast(bench_store.Store, StreamedStore(store)) if bench.stream else store
+    sql = Stopwatch(
+        lambda: (bench_store.obligations_sql(source, where()), bench_store.children_sql(source))
+    )
+    # The same report on both cores (``workers=2``): the workers open the store from its
+    # URL alone (so the URL names the schema), and the recording repository, which only
+    # counted the rows, is not theirs.
+    shared = SqlRepository(make_engine(bench_store.url_with_schema(store.url, store.schema)))
+    both = Stopwatch(lambda: coverage_report(
+        shared, run.protocol, period=period, as_of=AS_OF, shortfall=SHORTFALL_SHOWN,
+        workers=2,
+    ))  # fmt: skip
+    cov_times, sql_times, both_times = zip(*rounds([one, sql, both], round_count(run)),
+                                           strict=True)  # fmt: skip
+    shared.engine.dispose()
+    cov_runs = len(cov_times)
     read = recording.obligations_read // cov_runs
     children_read = recording.children_read // cov_runs
-    source = cast(bench_store.Store, StreamedStore(store)) if bench.stream else store
-    sql_seconds, sql_runs, (obligations, child_tables) = timed(
-        lambda: (bench_store.obligations_sql(source, where), bench_store.children_sql(source)),
-        run.args.repeat,
-    )
+    obligations, child_tables = sql.result
     if len(obligations) != read:
         raise AssertionError(
             f"{tag}: the coverage SQL returned {len(obligations)} obligations, coverage read "
@@ -792,41 +893,32 @@ def measure_coverage(bench: Bench) -> None:
             f"{tag}: the coverage SQL returned {len(child_tables[0])} children, coverage read "
             f"{children_read}: the baseline does not return the same rows"
         )
-    del obligations, child_tables
+    del obligations, child_tables, sql
     streamed = "; the rows streamed, not kept" if bench.stream else ""
     run.add(
-        cost(f"coverage.{tag}", cov_seconds, sql_seconds, "s", target="ratio <= 2",
-             what=f"`coverage_report(shortfall={SHORTFALL_SHOWN})` for {QUARTER}, whole "
-             f"province ({read:,} obligations, {children_read:,} children; the first "
-             f"{SHORTFALL_SHOWN} shortfalls of each indicator listed, as a printed report "
-             f"does; {runs(cov_runs)})",
-             against=f"SQL returning the same obligations and the children's rows "
-             f"({runs(sql_runs)}{streamed})"),
+        paired_cost(f"coverage.{tag}", cov_times, sql_times, "s", target="ratio <= 2",
+                    what=f"`coverage_report(shortfall={SHORTFALL_SHOWN})` for {QUARTER}, "
+                    f"whole province ({read:,} obligations, {children_read:,} children; the "
+                    f"first {SHORTFALL_SHOWN} shortfalls of each indicator listed, as a "
+                    f"printed report does; {runs(cov_runs)})",
+                    against=f"SQL returning the same obligations and the children's rows, "
+                    f"{IN_ROUNDS}{streamed}"),
         why=("the job builds every child and every obligation as the core's values and "
              "counts 20 indicators over them in Python, where the baseline only returns the "
              "rows"),
     )  # fmt: skip
-    # The same report on both cores (``workers=2``): the workers open the store from its
-    # URL alone (so the URL names the schema), and the recording repository, which only
-    # counted the rows, is not theirs.
-    shared = SqlRepository(make_engine(bench_store.url_with_schema(store.url, store.schema)))
-    both_seconds, both_runs, _ = timed(
-        lambda: coverage_report(
-            shared, run.protocol, period=period, as_of=AS_OF, shortfall=SHORTFALL_SHOWN,
-            workers=2,
-        ),
-        run.args.repeat,
-    )  # fmt: skip
-    shared.engine.dispose()
     batches = len(recording.filters) // cov_runs
+    both_seconds, cov_seconds = statistics.median(both_times), statistics.median(cov_times)
     alone = (f"; below {COVERAGE_WORKER_MIN_BATCHES} batches it counts in one process, as "
              "the one above" if batches < COVERAGE_WORKER_MIN_BATCHES else "")  # fmt: skip
     run.add(
-        cost(f"coverage.both_cores.{tag}", both_seconds, sql_seconds, "s", target="ratio <= 2",
-             what=f"`coverage_report(shortfall={SHORTFALL_SHOWN}, workers=2)` for {QUARTER}, "
-             f"whole province ({batches} batches of at most {COVERAGE_BATCH:,} subjects, "
-             f"the workers' start included{alone}; {runs(both_runs)})",
-             against=f"the SQL of `coverage.{tag}` ({runs(sql_runs)}{streamed})"),
+        paired_cost(f"coverage.both_cores.{tag}", both_times, sql_times, "s",
+                    target="ratio <= 2",
+                    what=f"`coverage_report(shortfall={SHORTFALL_SHOWN}, workers=2)` for "
+                    f"{QUARTER}, whole province ({batches} batches of at most "
+                    f"{COVERAGE_BATCH:,} subjects, the workers' start included{alone}; "
+                    f"{runs(len(both_times))})",
+                    against=f"the SQL of `coverage.{tag}`, {IN_ROUNDS}{streamed}"),
         why=(f"{batches} batches, fewer than {COVERAGE_WORKER_MIN_BATCHES}: the report starts "
              f"no workers and counts in one process, as `coverage.{tag}` does"
              if alone else
@@ -1265,7 +1357,7 @@ class Province:
     def stage_plan(self, backend: str, _: StageRun) -> None:
         bench = self.bench(self.store(backend, "plan", planned=False))
         self.planned(backend, False)
-        measure_full_plan(bench)
+        measure_full_plan(bench, plan_rounds(bench, (1,)))
         self.planned(backend)
         self.keep(bench)
 
@@ -1277,8 +1369,7 @@ class Province:
     def stage_workers(self, backend: str, _: StageRun) -> None:
         bench = self.bench(self.store(backend, "workers", planned=False))
         self.planned(backend, False)
-        assert bench.base.full_seconds is not None
-        full_two_workers(self.run, bench.store, bench.tag, bench.base, bench.base.full_seconds)
+        full_two_workers(bench, plan_rounds(bench, (2,)))
         self.planned(backend)
 
     def stage_incremental(self, backend: str, step: StageRun) -> None:
@@ -1587,7 +1678,11 @@ def main(argv: Sequence[str]) -> int:
             f"Cohort: `yiyu.synthetic.generate_cohort`, seed {SEED}, as of {AS_OF}; sizes "
             f"{', '.join(f'{s:,}' for s in args.sizes)}; plan horizon 180 + 30 days.",
             f"Repetitions: the median of {args.repeat} runs for each measurement, except "
-            f"that one taking more than {LONG_SECONDS:.0f} s runs once (the table says which).",
+            f"that one taking more than {LONG_SECONDS:.0f} s runs once (the table says "
+            "which); a job with a target runs in rounds beside its baseline (each round the "
+            "job, then the baseline: the full plans after the raw write of the same rows), "
+            f"{args.repeat} rounds however long, and its ratio is the median of the rounds' "
+            "ratios, so that the machine's drift over the run sways job and baseline alike.",
             f"Coverage is for {QUARTER}; the work list is for the largest township.",
             "Time by part: "
             + ", ".join(f"{part} {seconds / 60:.1f} min" for part, seconds in phases.items())

@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = sorted((ROOT / "benchmarks").glob("*.py"))  # run.py and the helpers beside it
 PAGES = ["benchmarks", "benchmarks-province"]  # each a .md page and its .json figures
+COSTS = ("cost", "paired_cost")  # bench_report's builders of a result, named first
 
 
 def _pattern(node: ast.expr) -> str | None:
@@ -34,15 +35,15 @@ def _pattern(node: ast.expr) -> str | None:
 
 
 def produced() -> list[re.Pattern[str]]:
-    """Every figure name the harness measures: the first argument of ``cost(…)`` and the
-    ``name=`` of a result it builds by hand."""
+    """Every figure name the harness measures: the first argument of ``cost(…)`` or
+    ``paired_cost(…)`` and the ``name=`` of a result it builds by hand."""
     patterns = []
     nodes = [n for f in HARNESS for n in ast.walk(ast.parse(f.read_text(encoding="utf-8")))]
     for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         named = [k.value for k in node.keywords if k.arg == "name"]
-        if isinstance(node.func, ast.Name) and node.func.id == "cost" and node.args:
+        if isinstance(node.func, ast.Name) and node.func.id in COSTS and node.args:
             named.append(node.args[0])
         patterns += [re.compile(p) for n in named if (p := _pattern(n)) is not None]
     return patterns
