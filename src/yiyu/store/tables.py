@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -204,12 +204,23 @@ class ObligationContentRow(SQLModel, table=True):
     role: str
 
 
+def _partial(name: str, *columns: str) -> Index:
+    """An index of the rows whose first column is set: a query that selects by it (``=``)
+    uses it on SQLite and PostgreSQL, and the rows without it, most of them (a plan's
+    obligations without an assignee, all but a daycare's), cost nothing in it."""
+    where = text(f"{columns[0]} IS NOT NULL")
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class ObligationRow(SQLModel, table=True):
     __tablename__ = "obligation"
     __table_args__ = (
         Index("ix_obligation_subject", "subject_kind", "subject_id"),
         Index("ix_obligation_township_due", "township", "due"),
-        Index("ix_obligation_assignee_due", "assignee", "due"),
+        # Partial (revision 0011): about 30 bytes a row in SQLite for rows no query finds
+        # by these columns.
+        _partial("ix_obligation_assignee_due", "assignee", "due"),
+        _partial("ix_obligation_daycare_id", "daycare_id"),
     )
 
     key: str = Field(primary_key=True)
@@ -221,7 +232,7 @@ class ObligationRow(SQLModel, table=True):
     opens: dt.date
     due: dt.date  # indexed with the township and with the assignee, not alone
     closes: dt.date
-    daycare_id: str | None = Field(default=None, index=True)
+    daycare_id: str | None = None  # indexed where set (the partial index above)
     township: str | None = None
     assignee: str | None = None
     # The digest of its ObligationContentRow (name, contents, tests, checklist, sources,
