@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -44,7 +45,14 @@ ENCOUNTER_VERSION: Final = 1
 and add the step that upgrades the version before it to ``_UPGRADES``."""
 
 
+# The values most fields hold, returned as they are before any other check: a plan
+# hashes every subject's facts, and the chain of checks below was half of it (#14).
+_AS_IS: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any, recorded: bool) -> Any:
+    if type(value) in _AS_IS:  # exactly these: a str or int enum is not returned as is
+        return value
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
@@ -82,15 +90,34 @@ def _data(value: Any, recorded: bool) -> dict[str, Any]:
         if as_recorded is not None:
             value = as_recorded()
     result: dict[str, Any] = {}
-    for field in attrs.fields(type(value)):
-        item = getattr(value, field.name)
+    for name, default, computed in _defaults(value.__class__):
+        item = getattr(value, name)
+        if computed is not None:  # computed from the value's other fields
+            default = computed(value)
+        if default is not attrs.NOTHING and item == default:
+            continue
+        result[name] = _plain(item, recorded)
+    return result
+
+
+_Field = tuple[str, Any, Callable[[Any], Any] | None]
+
+
+@functools.cache
+def _defaults(kind: type) -> tuple[_Field, ...]:
+    """Each field of an attrs class with its default, once per class: the name, the
+    default (a factory's is made here, once: yiyu's make empty dicts and values), and
+    for a default computed from the value (``takes_self``) the factory instead."""
+    fields: list[_Field] = []
+    for field in attrs.fields(kind):
         default = field.default
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            default = default.factory(value) if default.takes_self else default.factory()
-        if item == default and field.default is not attrs.NOTHING:
-            continue
-        result[field.name] = _plain(item, recorded)
-    return result
+            if default.takes_self:
+                fields.append((field.name, None, default.factory))
+                continue
+            default = default.factory()
+        fields.append((field.name, default, None))
+    return tuple(fields)
 
 
 def _canonical(data: dict[str, Any]) -> dict[str, Any]:
