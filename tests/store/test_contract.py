@@ -489,6 +489,17 @@ def test_a_subject_ref_has_a_subject_kind_also_when_given_its_value(repo: Reposi
     assert all(isinstance(ref.kind, yiyu.SubjectKind) for ref in refs)
 
 
+def test_subjects_come_in_the_order_of_their_refs(repo: Repository) -> None:
+    # Children before daycares, each by id as Python orders strings (a plan's batches
+    # and workers split this list), whatever the database's collation would say.
+    ids = ["c2", "C10", "b1", "C2", "儿1"]
+    repo.save_children([attrs.evolve(CHILD, id=i, cases=[], referrals=[]) for i in ids])
+    repo.save_daycares([attrs.evolve(DAYCARE, id=i) for i in ("d1", "D2")])
+    refs = repo.subjects()
+    assert refs == sorted(refs)
+    assert [ref.id for ref in refs] == ["C10", "C2", "b1", "c2", "儿1", "D2", "d1"]
+
+
 def test_a_visit_is_recorded_for_the_subject_its_key_names(repo: Repository) -> None:
     from yiyu.jobs.recording import record_encounter
     from yiyu.outcomes import DaycareRecord

@@ -581,12 +581,15 @@ class SqlRepository:
             return daycare_from_rows(row, list(corrections))
 
     def subjects(self) -> list[SubjectRef]:
+        # In SubjectRef's order (kind, then id), sorted here as plain strings: comparing
+        # the refs themselves cost a province's plan a second (#14), and the database's
+        # collation may order ids otherwise.
+        refs: list[SubjectRef] = []
         with self._tx() as session:
-            return sorted(
-                SubjectRef(kind=kind, id=i)
-                for kind, table in _SUBJECT_TABLES.items()
-                for i in session.exec(select(table.id)).all()
-            )
+            for kind in sorted(_SUBJECT_TABLES, key=lambda kind: kind.value):
+                ids = sorted(session.exec(select(_SUBJECT_TABLES[kind].id)).all())
+                refs += [SubjectRef(kind=kind, id=i) for i in ids]
+        return refs
 
     def subject_ids(self, kind: SubjectKind, *, after: str | None = None, limit: int) -> list[str]:
         table = _SUBJECT_TABLES[parse_enum(SubjectKind, kind, "kind")]
