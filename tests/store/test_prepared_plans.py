@@ -132,3 +132,29 @@ def test_a_batch_is_written_with_a_larger_sqlite_cache_only_while_it_is_written(
             inside = session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one()
     assert inside == -BULK_CACHE_KIB != own
     assert cache() == own
+
+
+def test_a_plan_state_is_stored_as_sqlalchemy_stores_one(engines: list[Engine]) -> None:
+    # save_plans writes plan states as the driver's tuples; the stale-plan query compares
+    # their planned_at with a subject's updated_at, which SQLAlchemy writes: on SQLite
+    # as text, where another form ("+00:00" at the end) would compare otherwise.
+    from sqlalchemy import insert, select
+
+    from yiyu.store.tables import metadata
+
+    state = metadata.tables["plan_state"]
+    plain = SqlRepository(engines[0])
+    plain.save_plans(items(PRETERM), as_of=AS_OF)
+    with engines[0].begin() as connection:  # read back as values, written again by Core
+        saved = connection.execute(select(state).where(state.c.subject_id == "C1")).one()
+        connection.execute(insert(state), [dict(saved._mapping, subject_id="C2")])
+    columns = "subject_kind, subject_id, facts_hash, protocol, planned_until, planned_at"
+    raw = engines[0].raw_connection()  # the values as the database holds them
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"SELECT {columns} FROM plan_state ORDER BY subject_id")
+        tuples_, core = cursor.fetchall()
+    finally:
+        raw.close()
+    assert (tuples_[1], core[1]) == ("C1", "C2")
+    assert (tuples_[0], *tuples_[2:]) == (core[0], *core[2:])

@@ -27,7 +27,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     literal_column,
     null,
     or_,
@@ -134,6 +133,8 @@ _CHILD_PARTS: tuple[type[Any], ...] = (
 _OBLIGATION_TABLE: Table = metadata.tables[ObligationRow.__tablename__]
 _CONTENT_TABLE: Table = metadata.tables[ObligationContentRow.__tablename__]
 _PLAN_STATE_TABLE: Table = metadata.tables[PlanStateRow.__tablename__]
+_PLAN_STATE_COLUMNS = ("subject_kind", "subject_id", "facts_hash", "protocol", "planned_until",
+                       "planned_at")  # fmt: skip
 _TOWNSHIP_TABLE: Table = metadata.tables[TownshipRow.__tablename__]
 _CHILD_TABLE: Table = metadata.tables[ChildRow.__tablename__]
 _CHILD_COLUMNS = tuple(_CHILD_TABLE.c[name] for name in CHILD_COLUMNS)
@@ -817,7 +818,7 @@ class SqlRepository:
                 unchanged=plan.unchanged,
             )
         if inserts:
-            self._insert_obligation_tuples(session, inserts)
+            self._insert_tuples(session, _OBLIGATION_TABLE, OBLIGATION_COLUMNS, inserts)
         if updates:
             session.execute(update(ObligationRow), updates)
         for keys, day in ((withdrawals, plain_date(as_of)), (unwithdrawals, None)):
@@ -833,20 +834,19 @@ class SqlRepository:
                 _among(session, col(PlanStateRow.subject_id), ids),
             )
         )
-        session.execute(
-            insert(_PLAN_STATE_TABLE),
+        # As tuples through the driver, as the obligations are: one state per subject,
+        # and Core's dict and processing of each was a thirtieth of a full plan's writer.
+        planned_at = self._driver_instant(now)
+        self._insert_tuples(
+            session,
+            _PLAN_STATE_TABLE,
+            _PLAN_STATE_COLUMNS,
             [
-                {
-                    "subject_kind": kind.value,
-                    "subject_id": i.ref.id,
-                    "facts_hash": i.state.facts_hash,
-                    "protocol": i.state.protocol,
-                    "planned_until": plain_date(i.state.planned_until),
-                    "planned_at": now,
-                }
+                (kind.value, i.ref.id, i.state.facts_hash, i.state.protocol,
+                 as_driver_day(i.state.planned_until), planned_at)
                 for i in group
             ],
-        )
+        )  # fmt: skip
         return counts
 
     def _driver_day(self) -> Callable[[dt.date], object]:
@@ -854,8 +854,25 @@ class SqlRepository:
         make of it (SQLite keeps ISO text). ``updated_at`` is an integer everywhere."""
         return _iso_day if self.engine.dialect.name == "sqlite" else plain_date
 
-    def _insert_obligation_tuples(self, session: Session, rows: list[tuple[object, ...]]) -> None:
-        """New obligations, as tuples (:data:`OBLIGATION_COLUMNS`), in this transaction.
+    def _driver_instant(self, instant: dt.datetime) -> object:
+        """An instant as SQLAlchemy's ``DateTime`` hands it to this database's driver
+        (SQLite keeps text), for rows written as tuples."""
+        dialect = self.engine.dialect
+        # The dialect's implementation: the column's own type, a decorator, would leave
+        # out the dialect's part (SQLite's text without the offset).
+        kind = _PLAN_STATE_TABLE.c.planned_at.type.dialect_impl(dialect)
+        process = kind.bind_processor(dialect)
+        return instant if process is None else process(instant)
+
+    def _insert_tuples(
+        self,
+        session: Session,
+        table: Table,
+        columns: Sequence[str],
+        rows: list[tuple[object, ...]],
+    ) -> None:
+        """New rows of ``table``, as tuples of the driver's values in the order of
+        ``columns``, in this transaction.
 
         Neither the ORM's bulk insert (it drops None values, so splits rows with different
         NULL columns into executemany calls of a few rows each: 5x slower on SQLite) nor
@@ -866,12 +883,12 @@ class SqlRepository:
         """
         connection = session.connection()
         if self.engine.dialect.name != "postgresql":
-            connection.exec_driver_sql(self._insert_obligations, rows)
+            connection.exec_driver_sql(self._insert_statement(table, columns), rows)
             return
         import psycopg  # the postgres extra is installed: this is a PostgreSQL engine
 
-        names = ", ".join(f'"{c}"' for c in OBLIGATION_COLUMNS)
-        statement = f"COPY {_OBLIGATION_TABLE.name} ({names}) FROM STDIN"
+        names = ", ".join(f'"{c}"' for c in columns)
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
         raw: Any = connection.connection.driver_connection
         try:
             with raw.cursor() as cursor, cursor.copy(statement) as copy:
@@ -885,14 +902,13 @@ class SqlRepository:
                 dialect=self.engine.dialect,
             ) from error  # fmt: skip
 
-    @property
-    def _insert_obligations(self) -> str:
-        """``INSERT INTO obligation`` with the driver's own placeholders."""
+    def _insert_statement(self, table: Table, columns: Sequence[str]) -> str:
+        """``INSERT INTO table`` with the driver's own placeholders."""
         dialect = self.engine.dialect
         mark = "?" if dialect.paramstyle == "qmark" else "%s"  # sqlite3, psycopg
-        names = ", ".join(dialect.identifier_preparer.quote(c) for c in OBLIGATION_COLUMNS)
-        marks = ", ".join(mark for _ in OBLIGATION_COLUMNS)
-        return f"INSERT INTO {_OBLIGATION_TABLE.name} ({names}) VALUES ({marks})"
+        names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
+        marks = ", ".join(mark for _ in columns)
+        return f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
 
     @staticmethod
     def _values(ob: Obligation, item: PlanItem, now: dt.datetime) -> dict[str, Any]:
