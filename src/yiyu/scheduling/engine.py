@@ -354,6 +354,12 @@ def _instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
     day = _anchor_day(anchor, child)
     if day is not None:
         return [_Instance(day)]
+    return _fact_instances(rule, anchor, child)
+
+
+def _fact_instances(rule: Rule, anchor: Anchor, child: Child) -> list[_Instance]:
+    """Each instance of an anchor that is one of the child's facts (an enrolment, a
+    case, a referral, its registration): as many as it has, most often none."""
     if anchor is Anchor.ENROLMENT_START:
         return [_Instance(e.start, e.id, e.daycare_id) for e in _enrolments(rule, child)]
     if anchor is Anchor.REGISTRATION:
@@ -460,6 +466,9 @@ def _once(rule: Rule, child: Child, *, opening_by: pendulum.Date | None = None) 
     day = _anchor_day(rule.anchor, child)
     if day is not None:
         # Most of a plan: one window from the birth (or discharge), no instance to build.
+        if child.registered_on is None:  # nor a catch-up: the window is the day's
+            window = _day_window(rule, day)
+            return [] if opening_by is not None and window.opens > opening_by else [window]
         if opening_by is not None and _after(rule.opens, day) > opening_by:
             return []
         return [_once_window(rule, child, day)]
@@ -473,9 +482,28 @@ def _once(rule: Rule, child: Child, *, opening_by: pendulum.Date | None = None) 
             stops_on=instance.stops_on,
             stop_reason=instance.stop_reason,
         )
-        for instance in _instances(rule, rule.anchor, child)
+        for instance in _fact_instances(rule, rule.anchor, child)
         if opening_by is None or _after(rule.opens, instance.date) <= opening_by
     ]
+
+
+def _day_window(rule: Rule, day: pendulum.Date) -> _Window:
+    """The window of a rule anchored on ``day`` for a child registered at birth (no
+    catch-up), remembered: a cohort's children share a few thousand birth days, and the
+    window is a frozen value, the same for each of them."""
+    key = (id(rule), day)  # the entry holds the rule: no other rule can take its id
+    known = _DAY_WINDOWS.get(key)
+    if known is not None:
+        return known[1]
+    if len(_DAY_WINDOWS) >= _DAY_WINDOWS_KEPT:  # a bound, for a long-lived process
+        _DAY_WINDOWS.clear()
+    window = _once_window(rule, None, day)
+    _DAY_WINDOWS[key] = (rule, window)
+    return window
+
+
+_DAY_WINDOWS: dict[tuple[int, pendulum.Date], tuple[Rule, _Window]] = {}
+_DAY_WINDOWS_KEPT = 1 << 17  # a few dozen rules times six years of days
 
 
 def _once_window(
