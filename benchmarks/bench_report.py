@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,7 @@ def cost(
     note: str = "",
 ) -> Result:
     """A result whose ratio is its cost relative to the baseline (lower is better)."""
-    ratio = (baseline / value if value else math.inf) if throughput else value / baseline
+    ratio = _ratio(value, baseline, throughput)
     return Result(
         name=name,
         value=value,
@@ -123,21 +123,17 @@ def paired_cost(
     baseline measured beside it, so that the machine's drift sways both alike)."""
     if len(values) != len(baselines) or not values:
         raise ValueError(f"{name}: {len(values)} values against {len(baselines)} baselines")
-    each = [cost(name, v, b, unit, target=None, what="", against="", throughput=throughput).ratio
-            for v, b in zip(values, baselines, strict=True)]  # fmt: skip
-    ratio = statistics.median(r for r in each if r is not None)
-    return Result(
-        name=name,
-        value=statistics.median(values),
-        unit=unit,
-        baseline=statistics.median(baselines),
-        ratio=ratio,
-        target=target,
-        met=judge(statistics.median(values), ratio, target),
-        what=what,
-        against=against,
-        note=note,
+    ratio = statistics.median(
+        _ratio(v, b, throughput) for v, b in zip(values, baselines, strict=True)
     )
+    medians = cost(name, statistics.median(values), statistics.median(baselines), unit,
+                   target=target, what=what, against=against, throughput=throughput,
+                   note=note)  # fmt: skip
+    return replace(medians, ratio=ratio, met=judge(medians.value, ratio, target))
+
+
+def _ratio(value: float, baseline: float, throughput: bool) -> float:
+    return (baseline / value if value else math.inf) if throughput else value / baseline
 
 
 def rounds(functions: Sequence[Callable[[], float]], count: int) -> list[tuple[float, ...]]:

@@ -1429,11 +1429,10 @@ CLOSE = {
     "engine.schedule": (
         "run the engine on both cores, as the plan's workers do (`plan.full_both_cores`): "
         "it is pure, subjects in, obligations out; in one process, a window is found "
-        "before it is built and a birth-anchored check builds nothing else, so making "
-        "each obligation's frozen value (23 fields: about a quarter of its time, "
-        "measured when this was written) is now the largest single part; computing the "
-        "windows of a rule once per anchor day, for every child born on it, is what is "
-        "left"
+        "before it is built, and a birth-anchored check's window is made once per rule "
+        "and day for every child registered at birth, so making each obligation's frozen "
+        "value (23 fields: about a quarter of its time, measured when this was written) "
+        "and going through the protocol's rules for each child are what is left"
     ),
     "plan.full": (
         "nothing in one process: it schedules and writes on one core, and scheduling alone "
@@ -1451,8 +1450,9 @@ CLOSE = {
     "store.bytes_per_obligation": (
         "store the dates as day numbers, not ISO text (the window's three, the "
         "cancellation and withdrawal, and the due date in two indexes): about 40 bytes a "
-        "row, estimated; the protocol, version and role already live with the content and "
-        "the update time is an integer (revision 0010)"
+        "row, estimated; the protocol, version and role already live with the content, "
+        "the update time is an integer (revision 0010) and the assignee and daycare "
+        "indexes hold only the rows that have one (revision 0011)"
     ),
     "plan.incremental": (
         "save the few changed subjects' plans without reading their stored obligations "
