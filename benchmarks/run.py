@@ -40,7 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -345,17 +345,14 @@ def full_two_workers(bench: Bench, plans: PlanRounds) -> None:
     run, store, tag, base = bench.run, bench.store, bench.tag, bench.base
     obligations = base.obligations
     twos = plans.seconds(2)
-    ones = plans.seconds(1)
-    if ones:  # side by side: each round's speed-up
-        speedups = [one / two for one, two in zip(ones, twos, strict=True)]
-        against_one = "the same with 1 worker, measured in the same rounds"
-    else:
+    ones = plans.seconds(1)  # side by side: each round's speed-up
+    against_one = "the same with 1 worker, measured in the same rounds"
+    if not ones:
         assert base.full_seconds is not None, "the one-worker plan is the baseline"
         ones = [base.full_seconds] * len(twos)
-        speedups = [base.full_seconds / two for two in twos]
         against_one = "the same with 1 worker, measured in the stage before"
     seconds, one_worker = statistics.median(twos), statistics.median(ones)
-    speedup = statistics.median(speedups)
+    speedup = statistics.median(one / two for one, two in zip(ones, twos, strict=True))
     run.add(
         Result(
             name=f"plan.full_2_workers.{tag}",
@@ -658,14 +655,18 @@ class PlanRounds:
     def seconds(self, workers: int) -> list[float]:
         return [float(f["seconds"]) for f in self.plans.get(workers, [])]
 
+    @property
+    def count(self) -> int:
+        """How many rounds ran."""
+        return len(next(iter(self.plans.values())))
+
     def raw_seconds(self, base: Baselines) -> list[float]:
         """Each round's raw write, or the write limit measured once."""
-        count = len(next(iter(self.plans.values())))
-        return self.raw or [base.obligations / base.limit] * count
+        return self.raw or [base.obligations / base.limit] * self.count
 
     @property
     def said(self) -> str:
-        return runs(len(next(iter(self.plans.values()))))
+        return runs(self.count)
 
     @property
     def raw_said(self) -> str:
@@ -857,6 +858,7 @@ def measure_coverage(bench: Bench) -> None:
     # batches of subjects, whose ranges together are every subject; the job runs first in
     # each round), and every child's rows.
 
+    @cache  # found once, not in every round's timed baseline
     def where() -> ObligationFilter:
         wheres = {attrs.evolve(w, subjects=None) for w in recording.filters}
         if len(wheres) != 1:
