@@ -605,8 +605,15 @@ def obligations_sql(store: Store, where: ObligationFilter) -> list[Any]:
             binds.append(bindparam(name, type_=Date))
         else:
             params[name] = value
-    if where.subject is not None or where.rules is not None:
-        raise NotImplementedError("a filter on subject or rules: add it here")
+    if where.acted_since is not None:  # yiyu.store.api.acted_on_since
+        conditions.append(
+            "(o.closes >= :acted_since OR done.done_on >= :acted_since"
+            " OR s.\"on\" >= :acted_since OR o.occurrence LIKE '%@%')"
+        )
+        params["acted_since"] = _day(where.acted_since)
+        binds.append(bindparam("acted_since", type_=Date))
+    if where.subject is not None or where.rules is not None or where.to_do_on is not None:
+        raise NotImplementedError("a filter on subject, rules or what is to do: add it here")
     if not where.include_withdrawn:
         conditions.append("o.withdrawn_on IS NULL")
     query = text(OBLIGATIONS_SQL.format(conditions=" AND ".join(conditions))).bindparams(*binds)

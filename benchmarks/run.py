@@ -1457,21 +1457,23 @@ CLOSE = {
         "indexes hold only the rows that have one (revision 0011)"
     ),
     "plan.incremental": (
-        "save the few changed subjects' plans without reading their stored obligations "
-        "one subject at a time"
+        "smaller fixed costs of a run: profiled at 10k on PostgreSQL (1 % changed, "
+        "0.35 s in all, 2026-12-01), listing the stale subjects took about 0.13 s and "
+        "saving their plans, a chunk of subjects at a time, about 0.16 s; the rest "
+        "scales with the 1 %"
     ),
     "worklist": (
         "build the lines from plain rows, without an obligation value per line, and derive "
-        "the status in SQL"
+        "the status in SQL (on PostgreSQL each page already reads only its own rows, "
+        "bitmap scans off)"
     ),
     "coverage": (
         "build fewer values: each obligation read becomes two frozen values (about 8 µs "
-        "of the job's time per row), and more than half the rows read at 100k are "
-        "windows that closed before both the year and the period began, which count "
-        "only through a visit or a skip recorded since; select those by that date in SQL "
-        "(the baseline, reading the job's filter, then reads fewer too), or "
-        "count in SQL per indicator and township with the core's rules given a second, "
-        "SQL form tested against the first"
+        "of the job's time per row); the windows that closed before both the year and "
+        "the period began are read only where acted on since "
+        "(`ObligationFilter.acted_since`), and the baseline, reading the job's filter, "
+        "reads as few; or count in SQL per indicator and township with the core's rules "
+        "given a second, SQL form tested against the first"
     ),
     "coverage.both_cores": (
         "count in SQL what can be counted there (see `coverage`); on PostgreSQL the "

@@ -1,5 +1,5 @@
-"""The coverage job's printing side: the names and obligations a report's shortfall
-lines print, read for those lines only."""
+"""The coverage job: what a batch reads, workers, and the printing side (the names and
+obligations a report's shortfall lines print, read for those lines only)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,17 @@ from sqlalchemy import Engine
 
 import yiyu
 from yiyu.coverage import IndicatorResult, Shortfall
+from yiyu.coverage.indicators import GUIDANCE
+from yiyu.domain import Referral
 from yiyu.jobs import coverage as coverage_job
 from yiyu.jobs.coverage import coverage_report, shortfall_details
 from yiyu.jobs.planning import plan
-from yiyu.store import MemoryRepository, Repository
+from yiyu.protocol import SubjectKind
+from yiyu.scheduling import Obligation, Skip, StoredObligation
+from yiyu.store import MemoryRepository, ObligationFilter, Repository, SubjectRef
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
-from yiyu.testing import make_child
+from yiyu.testing import make_child, make_encounter
 
 
 def test_shortfall_details_name_the_service_and_the_due_date_of_the_lines_printed() -> None:
@@ -262,3 +266,81 @@ def test_a_report_pauses_the_collector_for_each_batch_only(
         assert not any(reads)
     finally:
         gc.enable()
+
+
+# --- what a batch reads: windows closed before the period and the year only if acted on ------
+
+
+def _acted_on_cohort(repo: Repository) -> dict[str, str]:
+    """Children whose windows closed in 2025, acted on since or not, in ``repo``, planned:
+    the keys of the obligations acted on, by what was done."""
+    born = "2024-06-01"
+    referral = Referral(kind="development", opened_on="2025-03-03", reason="预警征象阳性",
+                        closed_on="2026-05-12", result="未见异常")  # fmt: skip
+    repo.save_children([
+        make_child("C0000001", born=born),  # visited late, in the period
+        make_child("C0000002", born=born),  # skipped this year: done elsewhere
+        make_child("C0000003", born=born),  # visited late, in 2025
+        make_child("C0000004", born=born, referrals=[referral]),  # result this year
+        make_child("C0000005", born=born),  # nothing since
+    ])  # fmt: skip
+    plan(repo, yiyu.load_protocol(), as_of=pendulum.Date(2024, 6, 2), horizon_days=800)
+    closed = pendulum.Date(2026, 1, 1)
+
+    def old_check(child_id: str) -> Obligation:
+        entries = repo.obligations(
+            ObligationFilter(subject=SubjectRef(kind=SubjectKind.CHILD, id=child_id))
+        )
+        return next(
+            e.obligation
+            for e in entries
+            if e.obligation.closes < closed
+            and e.obligation.occurrence is None
+            and any(GUIDANCE in item for item in e.obligation.contents)
+            and e.obligation.closes > pendulum.Date(2025, 4, 1)  # within the year read
+        )
+
+    late, skipped, early = old_check("C0000001"), old_check("C0000002"), old_check("C0000003")
+    repo.save_encounter(make_encounter(late, on=pendulum.Date(2026, 5, 6)), [])
+    repo.save_skip(skipped.key, Skip(on=pendulum.Date(2026, 3, 2), reason="done_elsewhere"))
+    repo.save_encounter(make_encounter(early, on=early.closes.add(days=10)), [])
+    return {"late": late.key, "skipped": skipped.key, "early": early.key}
+
+
+def test_a_batch_reads_old_windows_only_if_acted_on_since(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window that closed before the period and the year began counts only through a
+    visit or a skip recorded since, or a referral's result: coverage reads only those,
+    and its figures and shortfalls are those of reading them all (memory, SQLite,
+    PostgreSQL)."""
+    keys = _acted_on_cohort(repo)
+    protocol = yiyu.load_protocol()
+    read: list[str] = []
+    obligations = repo.obligations
+
+    def reading(where: ObligationFilter, **kwargs: Any) -> list[StoredObligation]:
+        entries = obligations(where, **kwargs)
+        read.extend(e.obligation.key for e in entries)
+        return entries
+
+    monkeypatch.setattr(repo, "obligations", reading)
+    narrow = coverage_report(repo, protocol, **QUARTER)
+    narrow_read = set(read)
+    read.clear()
+    with monkeypatch.context() as wide:
+        wide.setattr(
+            coverage_job,
+            "ObligationFilter",
+            lambda **fields: ObligationFilter(**{**fields, "acted_since": None}),
+        )
+        everything = coverage_report(repo, protocol, **QUARTER)
+    assert narrow == everything
+    assert narrow_read < set(read)  # fewer read, none other
+    assert {keys["late"], keys["skipped"]} <= narrow_read
+    assert keys["early"] not in narrow_read
+    assert any("@" in key for key in narrow_read)  # the referral's tracking
+    by_id = {result.indicator: result for result in narrow}
+    # The late visit in the period gave guidance; the skip this year saw the child.
+    assert by_id["parenting_knowledge"].numerator >= 1
+    assert by_id["child_health_management"].elsewhere >= 1

@@ -317,6 +317,40 @@ def test_filters(repo: Repository) -> None:
     assert roles == {"family_doctor"}
 
 
+def test_acted_since_reads_old_windows_only_if_visited_skipped_or_tracking(
+    repo: Repository,
+) -> None:
+    """``acted_since``: a window closing on or after the day, or closed before it and
+    first visited or skipped on or after it, or tracking another record (the referral's
+    result completes it): what coverage reads of windows closed before its period."""
+    c = attrs.evolve(CHILD, life_events=[])
+    repo.save_children([c])
+    plan(repo, c, D(2024, 12, 31))
+    day = D(2024, 10, 1)
+    repo.save_encounter(yiyu.Encounter(id="E1", subject_id="C1", on="2024-10-08",
+                                       obligation_key="child:C1/m3"), [])  # fmt: skip
+    repo.save_encounter(yiyu.Encounter(id="E2", subject_id="C1", on="2024-07-01",
+                                       obligation_key="child:C1/one_month"), [])  # fmt: skip
+    # A second visit after the day: the first, before it, is when it was done.
+    repo.save_encounter(yiyu.Encounter(id="E3", subject_id="C1", on="2024-10-09",
+                                       obligation_key="child:C1/one_month"), [])  # fmt: skip
+    repo.save_skip("child:C1/m6", yiyu.Skip(on="2024-10-01", reason="done_elsewhere"))
+    every = repo.obligations(ObligationFilter())
+    read = repo.obligations(ObligationFilter(acted_since=day))
+    expected = [
+        s
+        for s in every
+        if s.obligation.closes >= day
+        or s.obligation.key in ("child:C1/m3", "child:C1/m6")
+        or "@" in (s.obligation.occurrence or "")
+    ]
+    assert [s.obligation.key for s in read] == [s.obligation.key for s in expected]
+    closed = {s.obligation.key for s in every if s.obligation.closes < day}
+    assert {"child:C1/m3", "child:C1/m6", "child:C1/one_month"} <= closed  # the cases above
+    assert any("@" in (s.obligation.occurrence or "") for s in read if s.obligation.key in closed)
+    assert "child:C1/one_month" not in {s.obligation.key for s in read}
+
+
 def test_job_runs_and_audit(repo: Repository) -> None:
     run = repo.start_run("plan", parameters={"as_of": "2024-06-01"})
     repo.finish_run(run, status="succeeded", counts={"subjects": 3})

@@ -155,15 +155,22 @@ class _CountJob:
     def _count(self, repo: Repository, subjects: _Batch) -> list[IndicatorResult]:
         batch, ids = subjects
         period, as_of, township = self.period, self.as_of, self.township
+        first, last = year_to_date(period, as_of)
         # Loosely: everything whose window touches the period or closed within a year
         # before it (a visit done in the period for a window that closed earlier); the
-        # indicators apply the exact rules.
+        # indicators apply the exact rules. Of the windows that closed before both the
+        # period and the year began (half the rows at 100,000 children), an indicator
+        # counts only those visited or skipped since (guidance given in the period; a
+        # visit skipped as done elsewhere this year) or tracking a referral, whose result
+        # completes it: the store reads only those (tests/jobs/test_coverage.py compares
+        # the report with one counted over every obligation).
         stored = repo.obligations(
             ObligationFilter(
                 subjects=batch,
                 township=township,
                 opens_by=period.end,
                 closes_from=period.start.subtract(years=1),
+                acted_since=min(period.start, first),
                 include_withdrawn=True,
             )
         )
@@ -178,7 +185,6 @@ class _CountJob:
         # The yearly rates count the visits of the year so far, and a screen recorded at
         # a check due this year, which may have been done before 1 January, once its
         # window opened.
-        first, last = year_to_date(period, as_of)
         opened = min((s.obligation.opens for s in stored), default=first)
         encounters = repo.encounters_between(min(first, opened), last, subjects=batch)
         return coverage(

@@ -46,6 +46,7 @@ __all__ = [
     "StoredObligation",
     "SubjectRange",
     "SubjectRef",
+    "acted_on_since",
     "describe_error",
     "encounter_subject_kind",
     "may_be_to_do",
@@ -164,6 +165,23 @@ class ObligationFilter:
     include_withdrawn: bool = False
     # Only what may still be to do on that day (:func:`may_be_to_do`): a work list's rows.
     to_do_on: pendulum.Date | None = None
+    # A window closed before that day only if acted on since (:func:`acted_on_since`):
+    # coverage counts such a window only through a visit or a skip recorded since.
+    acted_since: pendulum.Date | None = None
+
+
+def acted_on_since(entry: StoredObligation, day: pendulum.Date) -> bool:
+    """Whether ``entry``'s window closes on or after ``day``, or, closed before, it was
+    acted on since: first visited or skipped on or after ``day``, or it tracks another
+    record (a referral's tracking is done by the result, a date the store does not hold
+    on the obligation). :attr:`ObligationFilter.acted_since` reads only these."""
+    ob = entry.obligation
+    return (
+        ob.closes >= day
+        or (entry.done_on is not None and entry.done_on >= day)
+        or (entry.skip is not None and entry.skip.on >= day)
+        or tracks_another_record(ob)
+    )
 
 
 def may_be_to_do(entry: StoredObligation, day: pendulum.Date) -> bool:

@@ -39,6 +39,7 @@ from yiyu.store.api import (
     SaveCounts,
     SubjectRange,
     SubjectRef,
+    acted_on_since,
     describe_error,
     encounter_subject_kind,
     may_be_to_do,
@@ -376,7 +377,9 @@ class MemoryRepository:
                 rescheduled=self._state.reschedules.get(key),
                 subject_name=self._name(ob) if names else None,
             )
-            if where.to_do_on is None or may_be_to_do(entry, where.to_do_on):
+            if (where.to_do_on is None or may_be_to_do(entry, where.to_do_on)) and (
+                where.acted_since is None or acted_on_since(entry, where.acted_since)
+            ):
                 result.append(entry)
         return result
 

@@ -194,6 +194,18 @@ def _to_do(day: dt.date) -> list[Any]:
     ]
 
 
+def _acted_since(day: dt.date, done_on: Any) -> Any:
+    """:func:`~yiyu.store.api.acted_on_since` as a condition on ``obligation`` (with the
+    skip joined and ``done_on``, the first visit's date, as selected)."""
+    o, s = ObligationRow, SkipRow
+    return or_(
+        col(o.closes) >= day,
+        done_on >= day,
+        col(s.on) >= day,
+        col(o.occurrence).contains("@"),  # tracks_another_record, in SQL
+    )
+
+
 def _in_range(subjects: SubjectRange, kind: Any, subject_id: Any) -> list[Any]:
     """The conditions of a :class:`SubjectRange`, in the database's own order of ids: the
     order :meth:`SqlRepository.subject_ids` pages by, so a range holds exactly its page."""
@@ -1138,6 +1150,8 @@ class SqlRepository:
                 conditions.append(col(o.withdrawn_on).is_(None))
             if where.to_do_on is not None:
                 conditions += _to_do(plain_date(where.to_do_on))
+            if where.acted_since is not None:
+                conditions.append(_acted_since(plain_date(where.acted_since), done_on))
             if limit is None:
                 query = query.where(*conditions).order_by(o.key)
             else:
