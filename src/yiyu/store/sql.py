@@ -180,6 +180,12 @@ _PAGE_SETTINGS = text(
 )
 
 
+def _tracks_another_record() -> Any:
+    """:func:`~yiyu.scheduling.status.tracks_another_record` as a condition on
+    ``obligation``: its occurrence names another record (``@``)."""
+    return col(ObligationRow.occurrence).contains("@")
+
+
 def _to_do(day: dt.date) -> list[Any]:
     """:func:`~yiyu.store.api.may_be_to_do` as conditions on ``obligation``: the store
     drops what is done, skipped or cancelled, so a work list reads only what it may list."""
@@ -190,7 +196,7 @@ def _to_do(day: dt.date) -> list[Any]:
         col(o.closes) >= day,
         or_(col(o.cancelled_on).is_(None), col(o.cancelled_on) > day),
         or_(col(s.on).is_(None), col(s.on) > day),  # the skip joined to every row read
-        or_(~visited, col(o.occurrence).contains("@")),  # tracks_another_record, in SQL
+        or_(~visited, _tracks_another_record()),
     ]
 
 
@@ -202,7 +208,7 @@ def _acted_since(day: dt.date, done_on: Any) -> Any:
         col(o.closes) >= day,
         done_on >= day,
         col(s.on) >= day,
-        col(o.occurrence).contains("@"),  # tracks_another_record, in SQL
+        _tracks_another_record(),
     )
 
 
