@@ -24,6 +24,7 @@ from yiyu.domain._convert import (
     optional_name_text,
     parse_enum,
 )
+from yiyu.domain._trusted import trusted_maker
 from yiyu.domain.care import Case, CaseCloseReason, Referral
 from yiyu.domain.categories import Category, CategoryKind
 from yiyu.domain.daycare import Enrolment
@@ -486,33 +487,30 @@ def stored_child(
     it (pendulum dates, :class:`Sex`, tuples of values), and the gestational age as
     ``weeks`` and ``days``.
 
-    The converters and checks are not run again: they ran when the child was saved, and
-    reading a province's children through them was a third of a coverage report (#14).
-    The derived part is kept: a case still open when the child left is closed. For
-    :mod:`yiyu.store` only; a host builds a :class:`Child`.
+    The converters and checks are not run again (:func:`~yiyu.domain._trusted.trusted_maker`):
+    they ran when the child was saved, and reading a province's children through them was
+    a third of a coverage report (#14). The derived part is kept: a case still open when
+    the child left is closed. For :mod:`yiyu.store` only; a host builds a :class:`Child`.
 
     Raises:
-        KeyError, TypeError: a field missing or unknown (a programming error, not input).
+        TypeError: naming a field missing or unknown (a programming error, not input).
     """
-    child = object.__new__(Child)
-    ga = None
-    if weeks is not None:
-        ga = object.__new__(GestationalAge)
-        object.__setattr__(ga, "weeks", weeks)
-        object.__setattr__(ga, "days", days or 0)
-    fields["gestational_age"] = ga
-    if fields.keys() != _CHILD_FIELD_SET:
-        missing = _CHILD_FIELD_SET - fields.keys()
-        if missing:
-            raise KeyError(f"fields of a child missing: {', '.join(sorted(missing))}")
-        raise TypeError(
-            f"not fields of a child: {', '.join(sorted(fields.keys() - _CHILD_FIELD_SET))}"
-        )
-    for name, value in fields.items():
-        object.__setattr__(child, name, value)
+    return with_derived(_stored_child(gestational_age=stored_age(weeks, days), **fields))
+
+
+def stored_age(weeks: int | None, days: int | None) -> GestationalAge | None:
+    """The gestational age the store holds as ``weeks`` and ``days`` (checked when saved)."""
+    return None if weeks is None else _stored_age(weeks, days or 0)
+
+
+def with_derived(child: Child) -> Child:
+    """A child made without its checks (:func:`stored_child`, or the store's
+    :func:`~yiyu.domain._trusted.trusted_maker` of :class:`Child`) with the part a
+    :class:`Child` derives made: a case still open when the child left is closed."""
     if child.cases:
         object.__setattr__(child, "cases", _close_on_leaving(child.cases, child.leaving))
     return child
 
 
-_CHILD_FIELD_SET = frozenset(field.name for field in attrs.fields(Child))
+_stored_child = trusted_maker(Child)
+_stored_age = trusted_maker(GestationalAge, ("weeks", "days"))

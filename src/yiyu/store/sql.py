@@ -44,6 +44,7 @@ from yiyu.codec import encounter_data, encounter_fields, encounter_from_data
 from yiyu.dates import to_date
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.domain._convert import parse_enum, whole_number
+from yiyu.domain._trusted import trusted_maker
 from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
@@ -155,6 +156,13 @@ _CHUNK = 500  # ids per IN list and per locked batch
 # third of reading it.
 _READ_CHUNK = 5_000
 _key = operator.attrgetter("key")
+# An obligation read, made without its checks and by position, in this order (see
+# yiyu.store.rows.obligation_from_values).
+_stored_entry = trusted_maker(
+    StoredObligation,
+    ("obligation", "township", "assignee", "done_on", "skip", "withdrawn_on", "rescheduled",
+     "subject_name"),
+)  # fmt: skip
 _WRITTEN = "yiyu_contents_written"  # session.info: contents this transaction inserted
 _ROWS = "yiyu_rows_written"  # session.info: rows written, by statistics.TABLE_GROUPS group
 
@@ -1182,23 +1190,19 @@ class SqlRepository:
                  subject_name) = row[width:]  # fmt: skip
                 withdrawn_on = row[withdrawn]
                 append(
-                    StoredObligation(
-                        obligation=obligation_from_values(row, contents[row[content]]),
-                        township=row[township],
-                        assignee=row[assignee],
-                        done_on=None if done is None else stored_day(done),
-                        skip=(
-                            None
-                            if skip_on is None
-                            else Skip(on=skip_on, reason=skip_reason, note=skip_note)
-                        ),
-                        withdrawn_on=None if withdrawn_on is None else stored_day(withdrawn_on),
-                        rescheduled=(
-                            None
-                            if moved_to is None
-                            else Reschedule(to=moved_to, reason=moved_reason, note=moved_note)
-                        ),
-                        subject_name=subject_name,
+                    _stored_entry(
+                        obligation_from_values(row, contents[row[content]]),
+                        row[township],
+                        row[assignee],
+                        None if done is None else stored_day(done),
+                        None
+                        if skip_on is None
+                        else Skip(on=skip_on, reason=skip_reason, note=skip_note),
+                        None if withdrawn_on is None else stored_day(withdrawn_on),
+                        None
+                        if moved_to is None
+                        else Reschedule(to=moved_to, reason=moved_reason, note=moved_note),
+                        subject_name,
                     )
                 )
             return result
