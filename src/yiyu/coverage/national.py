@@ -72,10 +72,22 @@ class YearToDate:
         owed: the children's obligations of the indicators' rules falling due in the
             year to date (their ``due`` in it) that were owed there, of children resident
             in the area in that span (each indicator keeps its own rules' ones).
+        visited: the children seen in the year to date (ids).
+        elsewhere: the children with a visit skipped in the year to date as done
+            elsewhere (ids).
+        unscreenable: the keys of the checks owed that were done when no 预警征象 column
+            applied (a preterm child under 3 months of corrected age): they owed no
+            screen.
     """
 
     seen: tuple[Encounter, ...]
     owed: tuple[StoredObligation, ...]
+    visited: frozenset[str]
+    elsewhere: frozenset[str]
+    unscreenable: frozenset[str]
+
+
+_SCREENING = frozenset({"dev_screening_0_3", "autism_initial_screening"})
 
 
 def year_to_date_facts(
@@ -90,19 +102,40 @@ def year_to_date_facts(
             are kept.
     """
     rules = frozenset(rule for indicator in indicators for rule in indicator.rules)
+    screened = frozenset(
+        rule for indicator in indicators if indicator.id in _SCREENING for rule in indicator.rules
+    )
     first, last = scope.year_to_date
     as_of, children, protocol, area = scope.as_of, scope.children, scope.protocol, scope.area
+    seen = tuple(e for e in encounters if e.on <= as_of and is_child_visit(e, children))
+    owed_here = tuple(
+        e
+        for e in scope.obligations
+        if e.obligation.rule in rules
+        and e.obligation.subject is SubjectKind.CHILD
+        and first <= e.obligation.due <= last
+        and owed(e, as_of, children, protocol)
+        and (child := children.get(e.obligation.subject_id)) is not None
+        and resident_during(child, first, last, area)
+    )
+    # 接受≥1次随访 counts any visit in the span; a visit skipped as done elsewhere in the
+    # span counts too, apart (both yearly management rates read these).
     return YearToDate(
-        seen=tuple(e for e in encounters if e.on <= as_of and is_child_visit(e, children)),
-        owed=tuple(
-            e
+        seen=seen,
+        owed=owed_here,
+        visited=frozenset(e.subject_id for e in seen if first <= e.on <= last),
+        elsewhere=frozenset(
+            e.obligation.subject_id
             for e in scope.obligations
-            if e.obligation.rule in rules
+            if e.skip is not None
             and e.obligation.subject is SubjectKind.CHILD
-            and first <= e.obligation.due <= last
-            and owed(e, as_of, children, protocol)
-            and (child := children.get(e.obligation.subject_id)) is not None
-            and resident_during(child, first, last, area)
+            and first <= e.skip.on <= last
+            and skip_effect(e, as_of, protocol) == "done"
+        ),
+        unscreenable=frozenset(
+            e.obligation.key
+            for e in owed_here
+            if e.obligation.rule in screened and not _screen_applied(e, scope)
         ),
     )
 
@@ -119,14 +152,14 @@ def national(indicator: Indicator, scope: Scope, facts: YearToDate) -> Tally:
         return _newborn(scope)
     if indicator.id in ("child_health_management", "infant_health_management"):
         under_7 = indicator.id == "child_health_management"
-        return _seen(scope, seen, SEVEN_YEARS_MONTHS if under_7 else THREE_YEARS_MONTHS)
+        return _seen(scope, facts, SEVEN_YEARS_MONTHS if under_7 else THREE_YEARS_MONTHS)
     rules = frozenset(indicator.rules)
     due = [e for e in facts.owed if e.obligation.rule in rules]
     if indicator.id == "under3_systematic_management":
         return _systematic(due, scope)
     # A check done when no 预警征象 column applied (a preterm child under 3 months of
     # corrected age) owed no screen: it leaves the screening rates.
-    screenable = [e for e in due if _screen_applied(e, scope)]
+    screenable = [e for e in due if e.obligation.key not in facts.unscreenable]
     if indicator.id == "dev_screening_0_3":
         return _screenings(screenable, seen, scope)
     if indicator.id == "autism_initial_screening":
@@ -178,19 +211,11 @@ def _newborn(scope: Scope) -> Tally:
     return tally
 
 
-def _seen(scope: Scope, seen: Sequence[Encounter], months: int) -> Tally:
+def _seen(scope: Scope, facts: YearToDate, months: int) -> Tally:
     # 接受≥1次随访: any visit recorded for the child in the span, on time or late,
     # scheduled or not; a visit skipped as done elsewhere in the span counts, apart.
     first, last = scope.year_to_date
-    visited = {e.subject_id for e in seen if first <= e.on <= last}
-    elsewhere = {
-        e.obligation.subject_id
-        for e in scope.obligations
-        if e.obligation.subject is SubjectKind.CHILD
-        and e.skip is not None
-        and first <= e.skip.on <= last
-        and skip_effect(e, scope.as_of, scope.protocol) == "done"
-    }
+    visited, elsewhere = facts.visited, facts.elsewhere
     tally = Tally()
     for child in sorted(scope.children.values(), key=lambda child: child.id):
         if not (under(child, months, first) and resident_during(child, first, last, scope.area)):

@@ -17,6 +17,7 @@ import pendulum
 from yiyu.dates import Period, age_in_months, to_date
 from yiyu.domain import Case, Child, Daycare, Enrolment
 from yiyu.domain._convert import check_type, whole_number
+from yiyu.domain._trusted import trusted_maker
 from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
 from yiyu.scheduling.ages import corrected_birth
@@ -825,31 +826,45 @@ def _stage_points(
 
 
 def _obligation(rule: Rule, protocol: Protocol, subject_id: str, window: _Window) -> Obligation:
-    return Obligation(
-        key=make_key(rule.subject, subject_id, rule.id, window.occurrence),
-        rule=rule.id,
-        name=rule.name,
-        subject=rule.subject,
-        subject_id=subject_id,
-        occurrence=window.occurrence,
-        protocol=protocol.id,
-        protocol_version=protocol.version,
-        variant=rule.variant,
-        role=rule.role,
-        opens=window.opens,
-        due=window.due,
-        closes=window.closes,
-        daycare_id=window.daycare_id,
-        contents=rule.contents,
-        tests=rule.tests + window.extra_tests if window.extra_tests else rule.tests,
-        checklist=rule.checklist,
-        sources=rule.sources,
-        evidence=rule.evidence,
-        window_evidence=rule.window_evidence,
-        catch_up=window.catch_up,
-        cancelled_on=window.stops_on,
-        cancel_reason=window.stop_reason,
+    if not window.opens <= window.due <= window.closes:  # Obligation's own check
+        raise AssertionError(f"{rule.id}: window {window.opens}…{window.closes}, due {window.due}")
+    # By position, in _made's order, without its __init__ (its only check is the one
+    # above; the parts were checked when the protocol and the subject were): its keyword
+    # parsing was a tenth of scheduling a child (trusted_maker).
+    return _made(
+        make_key(rule.subject, subject_id, rule.id, window.occurrence),
+        rule.id,
+        rule.name,
+        rule.subject,
+        subject_id,
+        window.occurrence,
+        protocol.id,
+        protocol.version,
+        rule.variant,
+        rule.role,
+        window.opens,
+        window.due,
+        window.closes,
+        window.daycare_id,
+        rule.contents,
+        rule.tests + window.extra_tests if window.extra_tests else rule.tests,
+        rule.checklist,
+        rule.sources,
+        rule.evidence,
+        rule.window_evidence,
+        window.catch_up,
+        window.stops_on,
+        window.stop_reason,
     )
+
+
+_made = trusted_maker(
+    Obligation,
+    ("key", "rule", "name", "subject", "subject_id", "occurrence", "protocol",
+     "protocol_version", "variant", "role", "opens", "due", "closes", "daycare_id", "contents",
+     "tests", "checklist", "sources", "evidence", "window_evidence", "catch_up",
+     "cancelled_on", "cancel_reason"),
+)  # fmt: skip
 
 
 # --- daycares -------------------------------------------------------------------------------
