@@ -25,7 +25,7 @@ from yiyu.domain import Category, CategoryKind, Child, Daycare
 from yiyu.jobs.planning import DEFAULT_HORIZON_DAYS, HORIZON_SLACK_DAYS, assignees_for
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import schedule
-from yiyu.store import ObligationFilter, StoredObligation
+from yiyu.store import ObligationFilter, StoredObligation, SubjectRange
 from yiyu.store.database import BULK_CACHE_KIB, make_engine, upgrade
 from yiyu.store.reconcile import assignee_of
 from yiyu.store.rows import (
@@ -644,6 +644,11 @@ class Recording:
 
     def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
         children = self.repo.get_children(ids)
+        self.children_read += len(children)
+        return children
+
+    def children_in(self, subjects: SubjectRange) -> dict[str, Child]:
+        children = self.repo.children_in(subjects)
         self.children_read += len(children)
         return children
 

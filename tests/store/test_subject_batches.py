@@ -54,3 +54,30 @@ def test_a_range_reads_the_obligations_and_visits_of_its_subjects_only(
     kinds = {s.obligation.subject for s in stocked.obligations(ObligationFilter(subjects=daycare))}
     assert kinds == {yiyu.SubjectKind.DAYCARE}
     assert stocked.encounters_between(D(2026, 1, 1), D(2026, 12, 31), subjects=daycare) == []
+
+
+def test_a_range_reads_its_children_whole_as_their_ids_would(stocked: Repository) -> None:
+    # The page of "C10" to "C20" holds "C10", "C2" and "C20" in the order of ids as text.
+    page = SubjectRange(kind="child", first="C10", last="C20")
+    read = stocked.children_in(page)
+    assert list(read) == ["C10", "C2", "C20"]
+    assert read == stocked.get_children(["C10", "C2", "C20"])
+    assert stocked.children_in(SubjectRange(kind="child", first="C4", last="C9")) == {}
+
+
+def test_every_page_of_children_together_is_every_child_once(repo: Repository) -> None:
+    children = [make_child(f"C{n:03d}", born="2025-06-01") for n in range(7)]
+    repo.save_children(children)
+    walked: dict[str, yiyu.Child] = {}
+    after = None
+    while ids := repo.subject_ids(yiyu.SubjectKind.CHILD, after=after, limit=3):
+        page = repo.children_in(SubjectRange(kind="child", first=ids[0], last=ids[-1]))
+        assert list(page) == ids
+        walked.update(page)
+        after = ids[-1]
+    assert walked == {c.id: c for c in children}
+
+
+def test_a_range_of_daycares_is_not_read_as_children(stocked: Repository) -> None:
+    with pytest.raises(yiyu.ValidationError, match="subjects"):
+        stocked.children_in(SubjectRange(kind="daycare", first="C1", last="C1"))

@@ -188,10 +188,9 @@ def _newborn(scope: Scope) -> Tally:
         if entry.obligation.rule == "newborn_home_visit":
             visits.setdefault(entry.obligation.subject_id, []).append(entry)
     tally = Tally()
-    for child in sorted(scope.children.values(), key=lambda child: child.id):
-        if not (first <= child.birth_date <= last) or not resident_during(
-            child, child.birth_date, as_of, scope.area
-        ):
+    born = (child for child in scope.children.values() if first <= child.birth_date <= last)
+    for child in sorted(born, key=lambda child: child.id):  # the few born in the span
+        if not resident_during(child, child.birth_date, as_of, scope.area):
             continue
         until = child.birth_date.add(days=NEWBORN_DAYS)
         entries = visits.get(child.id, [])

@@ -161,8 +161,8 @@ def cases(scope: Scope) -> Tally:
     tally = Tally()
     first, last = scope.period.start, scope.last
     for child in scope.children.values():
-        if scope.area is not None and child.township != scope.area:
-            continue
+        if not child.cases or (scope.area is not None and child.township != scope.area):
+            continue  # most children have no case
         left = child.left_on
         if left is not None and left <= min(first, scope.as_of):
             continue  # no longer ours: its open cases are another area's to close

@@ -124,15 +124,12 @@ def _subject_order(shortfall: Shortfall) -> tuple[str, str]:
     return shortfall.subject_id, shortfall.key or ""
 
 
-_Batch = tuple[SubjectRange, list[str]]
-
-
-def _batches(repo: Repository, size: int) -> Iterator[_Batch]:
-    """Every subject, a page of ids at a time, as a range and its ids."""
+def _batches(repo: Repository, size: int) -> Iterator[SubjectRange]:
+    """Every subject, a page of ids at a time, as the range of the page's ids."""
     for kind in SubjectKind:
         after: str | None = None
         while ids := repo.subject_ids(kind, after=after, limit=size):
-            yield SubjectRange(kind=kind, first=ids[0], last=ids[-1]), ids
+            yield SubjectRange(kind=kind, first=ids[0], last=ids[-1])
             after = ids[-1]
 
 
@@ -146,14 +143,13 @@ class _CountJob:
     township: str | None
     shortfall: int | None
 
-    def count(self, repo: Repository, subjects: _Batch) -> list[IndicatorResult]:
+    def count(self, repo: Repository, subjects: SubjectRange) -> list[IndicatorResult]:
         """The figures of one batch of subjects (its first shortfalls, if only those are
         kept: a worker then sends a few, not a batch's thousands)."""
         with collector_paused():  # a batch's values hold no cycles (jobs.collector)
             return self._count(repo, subjects)
 
-    def _count(self, repo: Repository, subjects: _Batch) -> list[IndicatorResult]:
-        batch, ids = subjects
+    def _count(self, repo: Repository, batch: SubjectRange) -> list[IndicatorResult]:
         period, as_of, township = self.period, self.as_of, self.township
         first, last = year_to_date(period, as_of)
         # Loosely: everything whose window touches the period or closed within a year
@@ -179,7 +175,7 @@ class _CountJob:
             named = {s.obligation.subject_id for s in stored}
             children = {
                 child_id: child
-                for child_id, child in repo.get_children(ids).items()
+                for child_id, child in repo.children_in(batch).items()
                 if township is None or child.township == township or child_id in named
             }
         # The yearly rates count the visits of the year so far, and a screen recorded at
@@ -200,7 +196,7 @@ class _CountJob:
 
 
 def _in_workers(
-    url: str, job: _CountJob, batches: Iterator[_Batch], workers: int
+    url: str, job: _CountJob, batches: Iterator[SubjectRange], workers: int
 ) -> Iterator[list[IndicatorResult]]:
     """The batches counted by ``workers`` processes, each reading its own batches.
 
@@ -220,7 +216,7 @@ def _worker_start(url: str, job: _CountJob) -> None:
     _WORKER = SqlRepository(make_engine(url, reader=True)), job
 
 
-def _worker_count(subjects: _Batch) -> list[IndicatorResult]:
+def _worker_count(subjects: SubjectRange) -> list[IndicatorResult]:
     assert _WORKER is not None, "started by _worker_start"
     repo, job = _WORKER
     return job.count(repo, subjects)

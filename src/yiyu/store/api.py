@@ -20,6 +20,7 @@ import pendulum
 
 from yiyu.domain import Child, Daycare, Encounter, Enrolment
 from yiyu.domain._convert import parse_enum
+from yiyu.errors import ValidationError
 from yiyu.protocol import SubjectKind
 from yiyu.scheduling import (
     HolidayCalendar,
@@ -47,6 +48,7 @@ __all__ = [
     "SubjectRange",
     "SubjectRef",
     "acted_on_since",
+    "child_range",
     "describe_error",
     "encounter_subject_kind",
     "may_be_to_do",
@@ -168,6 +170,18 @@ class ObligationFilter:
     # A window closed before that day only if acted on since (:func:`acted_on_since`):
     # coverage counts such a window only through a visit or a skip recorded since.
     acted_since: pendulum.Date | None = None
+
+
+def child_range(subjects: SubjectRange) -> SubjectRange:
+    """``subjects``, checked to be a range of children (:meth:`Repository.children_in`).
+
+    Raises:
+        ValidationError: naming ``subjects``, if it is not a range of children.
+    """
+    if not isinstance(subjects, SubjectRange) or subjects.kind is not SubjectKind.CHILD:
+        value = subjects.kind.value if isinstance(subjects, SubjectRange) else subjects
+        raise ValidationError("subjects", value, "a range of children (SubjectRange)")
+    return subjects
 
 
 def acted_on_since(entry: StoredObligation, day: pendulum.Date) -> bool:
@@ -366,6 +380,17 @@ class Repository(Protocol):
 
     def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
         """Many children at once (the ones that exist)."""
+        ...
+
+    def children_in(self, subjects: SubjectRange) -> dict[str, Child]:
+        """Every child whose id is in the range (a page of :meth:`subject_ids`: the range
+        is read at once, so a caller bounds it), in order of id. A job walking every
+        child reads each page by its range rather than by its list of ids: the same
+        rows, by one range of the tables' keys instead of a probe per id.
+
+        Raises:
+            ValidationError: naming ``subjects``, if it is a range of daycares.
+        """
         ...
 
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]: ...

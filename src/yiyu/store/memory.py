@@ -40,6 +40,7 @@ from yiyu.store.api import (
     SubjectRange,
     SubjectRef,
     acted_on_since,
+    child_range,
     describe_error,
     encounter_subject_kind,
     may_be_to_do,
@@ -226,6 +227,14 @@ class MemoryRepository:
 
     def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
         return {i: self._state.children[i] for i in ids if i in self._state.children}
+
+    def children_in(self, subjects: SubjectRange) -> dict[str, Child]:
+        subjects = child_range(subjects)
+        return {
+            i: self._state.children[i]
+            for i in sorted(self._state.children)
+            if subjects.first <= i <= subjects.last
+        }
 
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
         return {i: self._state.daycares[i] for i in ids if i in self._state.daycares}

@@ -9,6 +9,7 @@ on a subject instead of duplicating or deadlocking: each locks one subject at a 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -67,6 +68,7 @@ from yiyu.store.api import (
     SaveCounts,
     SubjectRange,
     SubjectRef,
+    child_range,
     describe_error,
     encounter_subject_kind,
     run_status,
@@ -321,6 +323,27 @@ def _iso_day(value: dt.date) -> str:
     return value.isoformat()
 
 
+def _read_children(session: Session, among: Callable[[Any], Any]) -> dict[str, Child]:
+    """The children whose id ``among`` selects (a condition on a column of ids), in
+    order of id, each with its parts."""
+    connection = session.connection()
+    # Plain rows, not model instances (as obligations are read): coverage reads every
+    # child of a province, and the ORM's objects were a fifth of it.
+    rows = connection.execute(
+        core_select(*_CHILD_COLUMNS).where(among(_CHILD_TABLE.c.id)).order_by(_CHILD_TABLE.c.id)
+    ).all()
+    parts: list[dict[str, list[Any]]] = []
+    for table in _CHILD_PART_TABLES:
+        grouped: dict[str, list[Any]] = {}
+        for part in connection.execute(core_select(table).where(among(table.c.child_id))):
+            grouped.setdefault(part.child_id, []).append(part)
+        parts.append(grouped)
+    return {
+        values[0]: child_from_values(values, *[of_child.get(values[0], ()) for of_child in parts])
+        for values in rows
+    }
+
+
 class SqlRepository:
     """A :class:`~yiyu.store.api.Repository` on an SQLAlchemy engine."""
 
@@ -546,28 +569,19 @@ class SqlRepository:
     def get_children(self, ids: Sequence[str]) -> dict[str, Child]:
         with self._tx() as session:
             result: dict[str, Child] = {}
-            connection = session.connection()
             for start in range(0, len(ids), _READ_CHUNK):
-                chunk = list(ids[start : start + _READ_CHUNK])
-                # Plain rows, not model instances (as obligations are read): coverage reads
-                # every child of a province, and the ORM's objects were a fifth of it.
-                rows = connection.execute(
-                    core_select(*_CHILD_COLUMNS).where(_among(session, _CHILD_TABLE.c.id, chunk))
-                ).all()
-                parts: list[dict[str, list[Any]]] = []
-                for table in _CHILD_PART_TABLES:
-                    grouped: dict[str, list[Any]] = {}
-                    for part in connection.execute(
-                        core_select(table).where(_among(session, table.c.child_id, chunk))
-                    ):
-                        grouped.setdefault(part.child_id, []).append(part)
-                    parts.append(grouped)
-                for values in rows:
-                    child_id = values[0]
-                    result[child_id] = child_from_values(
-                        values, *[of_child.get(child_id, ()) for of_child in parts]
-                    )
+                among = functools.partial(_among, session, values=ids[start : start + _READ_CHUNK])
+                result.update(_read_children(session, among))
             return result
+
+    def children_in(self, subjects: SubjectRange) -> dict[str, Child]:
+        subjects = child_range(subjects)
+        with self._tx() as session:
+            # A range of each table's key (the child's id, or the part's child_id index):
+            # about half the time of the same rows by a list of 5,000 ids (#14).
+            return _read_children(
+                session, lambda column: column.between(subjects.first, subjects.last)
+            )
 
     def get_daycares(self, ids: Sequence[str]) -> dict[str, Daycare]:
         with self._tx() as session:
