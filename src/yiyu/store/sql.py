@@ -648,12 +648,13 @@ class SqlRepository:
         return refs
 
     def subject_ids(self, kind: SubjectKind, *, after: str | None = None, limit: int) -> list[str]:
-        table = _SUBJECT_TABLES[parse_enum(SubjectKind, kind, "kind")]
-        query = select(table.id).order_by(col(table.id)).limit(limit)
+        table = _SUBJECT_CORE[parse_enum(SubjectKind, kind, "kind")]
+        # Core, not the ORM's select: a province's jobs list every id, a page at a time.
+        query = core_select(table.c.id).order_by(table.c.id).limit(limit)
         if after is not None:
-            query = query.where(col(table.id) > after)
+            query = query.where(table.c.id > after)
         with self._tx() as session:
-            return list(session.exec(query).all())
+            return list(session.connection().execute(query).scalars().all())
 
     def subject_count(self) -> int:
         with self._tx() as session:
