@@ -1469,13 +1469,11 @@ CLOSE = {
         "bitmap scans off)"
     ),
     "coverage": (
-        "less work for each child: the values read are made without their checks "
-        "(`trusted_maker`), so what is left is reading each batch's 5,000 children by a "
-        "list of their ids (by a range of ids the same rows took about half the time, "
-        "measured at 100k: 0.24-0.30 s against 0.56-0.64 s) and the Python passes of 20 "
-        "indicators over the children and the obligations; or count in SQL per indicator "
-        "and township with the core's rules given a second, SQL form tested against the "
-        "first"
+        "less Python for each row and child: the values read are made without their "
+        "checks (`trusted_maker`) and a batch's children are read by its range of ids "
+        "(`Repository.children_in`), so what is left is making those values and the "
+        "passes of 20 indicators over them; or count in SQL per indicator and township, "
+        "with the core's rules given a second, SQL form tested against the first"
     ),
     "coverage.both_cores": (
         "count in SQL what can be counted there (see `coverage`); on PostgreSQL the "
