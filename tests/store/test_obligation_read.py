@@ -11,10 +11,8 @@ pendulum's.
 from __future__ import annotations
 
 import pendulum
-import pytest
 
 import yiyu
-from yiyu.scheduling import StoredObligation
 from yiyu.store import ObligationFilter, Repository, SubjectRef
 from yiyu.testing import make_encounter
 
@@ -60,24 +58,3 @@ def test_a_visit_and_a_skip_come_back_on_the_entry_in_their_own_types(
         None,
         None,
     )
-
-
-@pytest.mark.parametrize("rule", ["m3", "m6"])
-def test_an_entry_read_is_equal_to_one_built_by_its_constructor(
-    repo: Repository, rule: str
-) -> None:
-    repo.save_children([CHILD])
-    plan(repo, CHILD, UNTIL)
-    key = f"child:{CHILD.id}/{rule}"
-    (entry,) = [
-        s
-        for s in repo.obligations(ObligationFilter(subject=SubjectRef(kind="child", id=CHILD.id)))
-        if s.obligation.key == key
-    ]
-    rebuilt = StoredObligation(
-        obligation=entry.obligation, township=entry.township, assignee=entry.assignee,
-        done_on=entry.done_on, skip=entry.skip, withdrawn_on=entry.withdrawn_on,
-        rescheduled=entry.rescheduled, subject_name=entry.subject_name,
-    )  # fmt: skip
-    assert entry == rebuilt
-    assert hash(entry) == hash(rebuilt)

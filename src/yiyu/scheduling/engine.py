@@ -17,12 +17,11 @@ import pendulum
 from yiyu.dates import Period, age_in_months, to_date
 from yiyu.domain import Case, Child, Daycare, Enrolment
 from yiyu.domain._convert import check_type, whole_number
-from yiyu.domain._trusted import trusted_maker
 from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
 from yiyu.scheduling.ages import corrected_birth
 from yiyu.scheduling.conditions import holds
-from yiyu.scheduling.obligation import Obligation, make_key
+from yiyu.scheduling.obligation import Obligation, make_key, trusted_obligation
 
 __all__ = [
     "DEFAULT_HORIZON_DAYS",
@@ -828,10 +827,9 @@ def _stage_points(
 def _obligation(rule: Rule, protocol: Protocol, subject_id: str, window: _Window) -> Obligation:
     if not window.opens <= window.due <= window.closes:  # Obligation's own check
         raise AssertionError(f"{rule.id}: window {window.opens}…{window.closes}, due {window.due}")
-    # By position, in _made's order, without its __init__ (its only check is the one
-    # above; the parts were checked when the protocol and the subject were): its keyword
-    # parsing was a tenth of scheduling a child (trusted_maker).
-    return _made(
+    # By position, without its __init__ (its only check is the one above; the parts were
+    # checked when the protocol and the subject were): trusted_obligation.
+    return trusted_obligation(
         make_key(rule.subject, subject_id, rule.id, window.occurrence),
         rule.id,
         rule.name,
@@ -856,15 +854,6 @@ def _obligation(rule: Rule, protocol: Protocol, subject_id: str, window: _Window
         window.stops_on,
         window.stop_reason,
     )
-
-
-_made = trusted_maker(
-    Obligation,
-    ("key", "rule", "name", "subject", "subject_id", "occurrence", "protocol",
-     "protocol_version", "variant", "role", "opens", "due", "closes", "daycare_id", "contents",
-     "tests", "checklist", "sources", "evidence", "window_evidence", "catch_up",
-     "cancelled_on", "cancel_reason"),
-)  # fmt: skip
 
 
 # --- daycares -------------------------------------------------------------------------------

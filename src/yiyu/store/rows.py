@@ -31,6 +31,7 @@ from yiyu.domain._trusted import trusted_maker
 from yiyu.domain.child import stored_age, with_derived
 from yiyu.protocol import Evidence, SubjectKind
 from yiyu.scheduling import HolidayYear, Obligation
+from yiyu.scheduling.obligation import trusted_obligation
 from yiyu.store.tables import (
     CaseRow,
     CategoryRow,
@@ -649,10 +650,9 @@ def obligation_from_values(values: Sequence[Any], content: ObligationContent) ->
     (key, subject_kind, subject_id, rule, occurrence, variant, opens, due, closes,
      daycare_id, _township, _assignee, _content, catch_up, cancelled_on, cancel_reason,
      _withdrawn_on, _updated_at) = values[:_OBLIGATION_WIDTH]  # fmt: skip
-    # By position, in _OBLIGATION_ORDER, and without Obligation's own checks (they ran
-    # when it was planned; trusted_maker): a quarter's coverage reads a quarter of a
-    # million, and its __init__ with 23 keywords was half the cost of reading each.
-    return _stored_obligation(
+    # By position, without Obligation's own checks (they ran when it was planned;
+    # trusted_obligation): a quarter's coverage reads a quarter of a million.
+    return trusted_obligation(
         key,
         rule,
         content.name,
@@ -679,14 +679,6 @@ def obligation_from_values(values: Sequence[Any], content: ObligationContent) ->
         cancel_reason,
     )
 
-
-_OBLIGATION_ORDER = (
-    "key", "rule", "name", "subject", "subject_id", "occurrence", "protocol",
-    "protocol_version", "variant", "role", "opens", "due", "closes", "daycare_id", "contents",
-    "tests", "checklist", "sources", "evidence", "window_evidence", "catch_up",
-    "cancelled_on", "cancel_reason",
-)  # fmt: skip
-_stored_obligation = trusted_maker(Obligation, _OBLIGATION_ORDER)
 
 _OBLIGATION_WIDTH = len(OBLIGATION_COLUMNS)
 _SUBJECT_KINDS = {kind.value: kind for kind in SubjectKind}
