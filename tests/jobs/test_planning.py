@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 import subprocess
 import sys
 import textwrap
@@ -596,6 +598,25 @@ def test_two_workers_plan_what_one_does_on_sqlite(tmp_path: Path) -> None:
     assert stored_rows(one) == stored_rows(two)
     runs = [[{**r.counts, "seconds": 0} for r in store.runs()] for store in stores]
     assert runs[0] == runs[1]  # one run each, counting the same
+
+
+def _worker_niceness(url: str, answer: Any) -> None:
+    planning._worker_start(url, planning._BatchJob(protocol=PROTOCOL, day="2026-03-01",
+                                                   horizon_days=180, full=False))  # fmt: skip
+    answer.put(os.nice(0))
+
+
+def test_plan_workers_give_way_to_sqlites_one_writer(tmp_path: Path) -> None:
+    # The parent writes every batch the workers plan: it is the one to keep busy.
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    upgrade(make_engine(url))
+    context = multiprocessing.get_context("fork")
+    answer = context.Queue()
+    worker = context.Process(target=_worker_niceness, args=(url, answer))
+    worker.start()
+    niceness = answer.get(timeout=60)
+    worker.join()
+    assert niceness == min(19, os.nice(0) + planning.SQLITE_WORKER_NICENESS)
 
 
 def test_two_workers_plan_what_one_does_on_postgresql(postgres: Any) -> None:
