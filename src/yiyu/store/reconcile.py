@@ -31,11 +31,12 @@ __all__ = ["Reconciliation", "StoredState", "assignee_of", "reconcile"]
 def assignee_of(assignees: Mapping[str, str | None], obligation: Obligation) -> str | None:
     """Who acts for ``obligation``: ``role@daycare`` first (a child's daycare obligations
     fall to that daycare's health instructor), then the role."""
+    role = obligation.role._value_  # not .value, a descriptor run in Python: every row asks
     if obligation.daycare_id is not None:
-        specific = assignees.get(f"{obligation.role.value}@{obligation.daycare_id}")
+        specific = assignees.get(f"{role}@{obligation.daycare_id}")
         if specific is not None:
             return specific
-    return assignees.get(obligation.role.value)
+    return assignees.get(role)
 
 
 @attrs.frozen(kw_only=True)

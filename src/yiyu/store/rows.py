@@ -69,6 +69,7 @@ __all__ = [
     "obligation_tuple",
     "obligation_values",
     "plain_date",
+    "remembered_days",
 ]
 
 
@@ -102,6 +103,27 @@ def plain_date(value: dt.date) -> dt.date:
     """A date as the database driver wants it: a plain ``datetime.date``, not pendulum's
     subclass (the one conversion for rows and for the repository's queries)."""
     return dt.date(value.year, value.month, value.day)
+
+
+def remembered_days(convert: Callable[[dt.date], object]) -> Callable[[dt.date], object]:
+    """``convert`` (a date as a driver takes it), each day's value made once and kept.
+
+    A plan's rows hold a few thousand days, each hundreds of times (three to a row): the
+    value is found again instead of made (``isoformat``, a new ``date``), and a worker's
+    rows, pickled for the writer, hold one object per day, which pickle writes once per
+    batch and the writer unpickles once. Bounded, for a long-lived process.
+    """
+    known: dict[dt.date, object] = {}
+
+    def day(value: dt.date) -> object:
+        made = known.get(value)
+        if made is None:
+            if len(known) >= _DAYS_KEPT:  # as stored_day's
+                known.clear()
+            made = known[value] = convert(value)
+        return made
+
+    return day
 
 
 def _optional_date(value: pendulum.Date | None) -> dt.date | None:
@@ -455,9 +477,10 @@ def planned_content(ob: Obligation) -> tuple[int, ObligationContent]:
     them, no content value is built and hashed for each. Bounded, as ``content_digest``
     is: a store has a few hundred contents.
     """
+    # The enums by their values: an enum hashes in Python, its value in C.
     fields = (
-        ob.name, ob.contents, ob.tests, ob.checklist, ob.sources, ob.evidence,
-        ob.window_evidence, ob.protocol, ob.protocol_version, ob.role,
+        ob.name, ob.contents, ob.tests, ob.checklist, ob.sources, ob.evidence._value_,
+        ob.window_evidence._value_, ob.protocol, ob.protocol_version, ob.role._value_,
     )  # fmt: skip
     known = _PLANNED.get(fields)
     if known is None:
@@ -546,7 +569,7 @@ def obligation_tuple(
     cancelled = ob.cancelled_on
     return (
         ob.key,
-        ob.subject.value,
+        ob.subject._value_,  # an enum's .value is a Python-level descriptor, not _value_
         ob.subject_id,
         ob.rule,
         ob.occurrence,

@@ -98,6 +98,7 @@ from yiyu.store.rows import (
     plain_date,
     planned_content,
     referrals_from_rows,
+    remembered_days,
     stored_day,
 )
 from yiyu.store.tables import (
@@ -321,6 +322,10 @@ def _count_rows(session: Session, group: str, rows: int) -> None:
 def _iso_day(value: dt.date) -> str:
     """A date as SQLAlchemy stores it in SQLite (``YYYY-MM-DD``)."""
     return value.isoformat()
+
+
+_SQLITE_DAY = remembered_days(_iso_day)
+_DRIVER_DAY = remembered_days(plain_date)
 
 
 def _read_children(session: Session, among: Callable[[Any], Any]) -> dict[str, Child]:
@@ -907,8 +912,9 @@ class SqlRepository:
 
     def _driver_day(self) -> Callable[[dt.date], object]:
         """How a date goes to this database's driver: what SQLAlchemy's ``Date`` would
-        make of it (SQLite keeps ISO text). ``updated_at`` is an integer everywhere."""
-        return _iso_day if self.engine.dialect.name == "sqlite" else plain_date
+        make of it (SQLite keeps ISO text), each day made once (:func:`~yiyu.store.rows.
+        remembered_days`). ``updated_at`` is an integer everywhere."""
+        return _SQLITE_DAY if self.engine.dialect.name == "sqlite" else _DRIVER_DAY
 
     def _driver_instant(self, instant: dt.datetime) -> object:
         """An instant as SQLAlchemy's ``DateTime`` hands it to this database's driver
