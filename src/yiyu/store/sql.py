@@ -75,7 +75,7 @@ from yiyu.store.api import (
     this_process,
 )
 from yiyu.store.database import bulk_cache
-from yiyu.store.reconcile import StoredState, assignee_of, reconcile
+from yiyu.store.reconcile import Reconciliation, StoredState, assignee_of, reconcile
 from yiyu.store.rows import (
     CHILD_COLUMNS,
     OBLIGATION_COLUMNS,
@@ -853,12 +853,18 @@ class SqlRepository:
                 inserts += [row + stamped for row in prepared.rows]
                 counts += SaveCounts(created=len(prepared.rows))
                 continue
-            plan = reconcile(
-                known,
-                item.obligations,
-                as_of=as_of,
-                township=item.township,
-                assignees=item.assignees,
+            plan = (
+                reconcile(
+                    known,
+                    item.obligations,
+                    as_of=as_of,
+                    township=item.township,
+                    assignees=item.assignees,
+                )
+                if known
+                # A first plan: every obligation is new (what reconcile would find, in its
+                # order), and nothing is compared.
+                else Reconciliation(insert=tuple(sorted(item.obligations, key=_key)))
             )
             for ob in plan.insert:  # planned obligations: their contents are written
                 assignee = assignee_of(item.assignees, ob)
