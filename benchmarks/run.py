@@ -1430,12 +1430,15 @@ def drop_store(info: dict[str, Any], postgres_url: str) -> None:
 CLOSE = {
     "engine.schedule": (
         "run the engine on both cores, as the plan's workers do (`plan.full_both_cores`): "
-        "it is pure, subjects in, obligations out; in one process, a window is found "
-        "before it is built, a birth-anchored check's window is made once per rule and day "
-        "for every child registered at birth, and each obligation's frozen value is set "
-        "by position without its `__init__` (`trusted_maker`: 20 % more obligations a "
-        "second, measured on 5,000 children when this was written), so going through the "
-        "protocol's rules for each child and finding its windows are what is left"
+        "it is pure, subjects in, obligations out. In one process, the children with only "
+        "their birth recorded are planned once per schedule shape (`yiyu.scheduling."
+        "shapes`: the days of birth, discharge and registration, and the gestation and "
+        "weight as the protocol's thresholds see them), the others from the first's "
+        "windows: at 100k, measured when this was written, 64 % of the children, and 119,000 "
+        "obligations a second instead of 94,500. The shapes are about as many at any size, "
+        "so a smaller cohort gains less and a province more; what is left is the first "
+        "child of each shape and the children with a category, enrolment, case or "
+        "referral (18 % at 100k), planned rule by rule"
     ),
     "plan.full": (
         "nothing in one process: it schedules and writes on one core, and scheduling alone "
@@ -1443,12 +1446,15 @@ CLOSE = {
         "the plan on both cores (`plan.full_both_cores`)"
     ),
     "plan.full_both_cores": (
-        "on SQLite, less work for its one writer, which is busy most of the run: in a "
-        "profile of the writer at 100k (measured when this was written) `executemany` "
-        "took about 60 % of the plan's time, against the baseline's one transaction its "
-        "commits (one per 40,000 rows) about 9 %, and it shares the 2 cores with the "
-        "workers; on PostgreSQL, schedule faster (`engine.schedule`): the workers "
-        "schedule and write, and the server shares the same 2 cores"
+        "on SQLite, less work for its one writer, which every batch waits for: the workers "
+        "give way to it (`SQLITE_WORKER_NICENESS`: 28.1 s to 24.4 s at 100k) and send each "
+        "day as one object (to 21.5 s), measured when this was written; what is left is "
+        "its `executemany` sharing the two cores with the workers (17.4 s of a plan at "
+        "100k beside them, 11.1 s alone). On PostgreSQL the workers schedule and write and "
+        "the server shares the same two cores, which the three kept about 80 % busy "
+        "(`top`, 100k): a worker planning its next batch while the server takes the "
+        "last one's `COPY`, or larger batches (2,000 subjects: 24.3 s against 25.9 s), "
+        "would fill the rest"
     ),
     "store.bytes_per_obligation": (
         "store the dates as day numbers, not ISO text (the window's three, the "
@@ -1490,11 +1496,11 @@ CLOSE = {
         "if WeasyPrint allowed reusing it"
     ),
     "plan.full_2_workers": (
-        "make the write, which the workers share, a smaller part of the time (`COPY` on "
-        "PostgreSQL, fewer indexes: see `plan.full` and `store.bytes_per_obligation`), so "
-        "that scheduling, which divides, is most of it; on PostgreSQL run the workers on "
-        "another host than the server; on SQLite, one writer, two workers can gain only "
-        "the scheduling's share"
+        "on SQLite, nothing while it has one writer: one worker's plan schedules and "
+        "writes in series and two divide only the scheduling (32.2 s and 21.5 s at 100k "
+        "when this was written, the write alone about 13 s); on PostgreSQL, overlap each "
+        "worker's scheduling with the server's work on its last `COPY` (see "
+        "`plan.full_both_cores`), or run the workers on another host than the server"
     ),
     "pdf.batch.speedup_2_workers": (
         "pay the start-up once per night rather than once per `render_batch` call (keep "
