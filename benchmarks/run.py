@@ -1502,6 +1502,14 @@ CLOSE = {
         "worker's scheduling with the server's work on its last `COPY` (see "
         "`plan.full_both_cores`), or run the workers on another host than the server"
     ),
+    "export.fhir": (
+        "the ratio moves with the machine more than with the code: on 2026-12-02 the "
+        "code of 2026-12-01 and this run's mapped the benchmark's 100k SQLite sample at "
+        "2.03–2.25x `json.dumps` alike (alternating processes, 3 rounds each), where the "
+        "page of 2026-12-01 had 1.69x. Less Python per resource would: the mapping builds "
+        "each resource's nested dicts afresh, where the parts shared by every resource of a "
+        "kind (codings, profiles, the rule's texts) could be built once and reused"
+    ),
     "pdf.batch.speedup_2_workers": (
         "pay the start-up once per night rather than once per `render_batch` call (keep "
         "the pool for the whole run, or start workers from a forkserver that has imported "
