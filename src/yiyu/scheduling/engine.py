@@ -193,7 +193,11 @@ def _child_plan(child: Child, protocol: Protocol, until: pendulum.Date) -> list[
 def _again(
     rule: Rule, protocol: Protocol, subject_id: str, key: str, window: _Window
 ) -> Obligation:
-    """:func:`_obligation` for a window it made before (checked then), its key given."""
+    """:func:`_obligation` for a window it made before (checked then), its key given.
+
+    By position, without ``Obligation``'s ``__init__`` (its only check is the window's;
+    the parts were checked when the protocol and the subject were): trusted_obligation.
+    """
     return trusted_obligation(
         key,
         rule.id,
@@ -916,33 +920,8 @@ def _stage_points(
 def _obligation(rule: Rule, protocol: Protocol, subject_id: str, window: _Window) -> Obligation:
     if not window.opens <= window.due <= window.closes:  # Obligation's own check
         raise AssertionError(f"{rule.id}: window {window.opens}…{window.closes}, due {window.due}")
-    # By position, without its __init__ (its only check is the one above; the parts were
-    # checked when the protocol and the subject were): trusted_obligation.
-    return trusted_obligation(
-        make_key(rule.subject, subject_id, rule.id, window.occurrence),
-        rule.id,
-        rule.name,
-        rule.subject,
-        subject_id,
-        window.occurrence,
-        protocol.id,
-        protocol.version,
-        rule.variant,
-        rule.role,
-        window.opens,
-        window.due,
-        window.closes,
-        window.daycare_id,
-        rule.contents,
-        rule.tests + window.extra_tests if window.extra_tests else rule.tests,
-        rule.checklist,
-        rule.sources,
-        rule.evidence,
-        rule.window_evidence,
-        window.catch_up,
-        window.stops_on,
-        window.stop_reason,
-    )
+    key = make_key(rule.subject, subject_id, rule.id, window.occurrence)
+    return _again(rule, protocol, subject_id, key, window)
 
 
 # --- daycares -------------------------------------------------------------------------------
