@@ -21,11 +21,7 @@ from yiyu.errors import ValidationError
 from yiyu.protocol import Anchor, Offset, Protocol, Rule, ScheduleKind, Stage, SubjectKind
 from yiyu.scheduling.ages import corrected_birth
 from yiyu.scheduling.conditions import holds
-from yiyu.scheduling.obligation import (
-    Obligation,
-    make_key,
-    trusted_obligation,
-)
+from yiyu.scheduling.obligation import Obligation, make_key, trusted_obligation
 from yiyu.scheduling.shapes import Shape, schedule_shape, thresholds
 
 __all__ = [
@@ -181,6 +177,7 @@ def _child_plan(child: Child, protocol: Protocol, until: pendulum.Date) -> list[
     obligations = _in_order(made)  # the keys checked, in the same order as ``order``
     if len(_SHAPES) >= _SHAPES_KEPT:  # a bound, for a long-lived process
         _SHAPES.clear()
+        _SUFFIXES.clear()
     # Keys of one child sort by what follows its id: the order is every child's. The
     # entry holds the protocol: no other protocol can take its id while it is kept.
     kept = tuple(
