@@ -1112,8 +1112,8 @@ def run_pdf(run: Run) -> None:
             unit="records/s",
             baseline=figures.batch_docs / figures.batch_seconds[1],
             ratio=speedup,
-            target="ratio >= 1.8",
-            met=judge(0, speedup, "ratio >= 1.8"),
+            target="ratio >= 1.9",
+            met=judge(0, speedup, "ratio >= 1.9"),
             what=f"`render_batch()` of {figures.batch_docs} records with 2 worker processes "
             "(start-up included); ratio is the speed-up, higher is better",
             against="the same with 1 worker",
