@@ -173,8 +173,9 @@ def _child_plan(child: Child, protocol: Protocol, until: pendulum.Date) -> list[
         ]
     pairs = list(_child(child, protocol, until))
     made = [_obligation(rule, protocol, child.id, window) for rule, window in pairs]
-    order = sorted(range(len(made)), key=lambda i: (made[i].due, made[i].key))
-    obligations = _in_order(made)  # the keys checked, in the same order as ``order``
+    obligations = _in_order(made)
+    position = {id(ob): index for index, ob in enumerate(made)}
+    order = [position[id(ob)] for ob in obligations]  # the windows in the same order
     if len(_SHAPES) >= _SHAPES_KEPT:  # a bound, for a long-lived process
         _SHAPES.clear()
         _SUFFIXES.clear()

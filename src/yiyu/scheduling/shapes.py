@@ -113,9 +113,7 @@ def _conditions(value: object) -> Iterator[Condition]:
 def schedule_shape(child: Child, cuts: Thresholds) -> Shape | None:
     """The child's shape under a protocol with these thresholds, or ``None`` if it has a
     category, life event, enrolment, case or referral (it is planned on its own)."""
-    if child.categories or child.life_events or child.enrolments or child.cases:
-        return None
-    if child.referrals:
+    if child.categories or child.life_events or child.enrolments or child.cases or child.referrals:
         return None
     ga = child.gestational_age
     gestation: Hashable
