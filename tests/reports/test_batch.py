@@ -202,3 +202,71 @@ def test_workers_leave_no_temporary_font_copies(
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     render_batch(_jobs()[:2], tmp_path / "out", workers=2)
     assert list(scratch.iterdir()) == []
+
+
+def _run_script(tmp_path: Path, body: str) -> str:
+    """``body`` run in a fresh Python process (its own fork server): its output."""
+    (tmp_path / "script.py").write_text(textwrap.dedent(body), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "script.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc (Linux)")
+def test_later_batches_fork_their_workers_from_a_server_holding_weasyprint(
+    tmp_path: Path,
+) -> None:
+    # The imports are most of a worker's start: a host rendering each township's day in
+    # turn pays them once, in the fork server the first batch starts, not every call.
+    out = _run_script(
+        tmp_path,
+        f"""
+        import os
+        from pathlib import Path
+        from yiyu.reports import RenderJob, render_batch, samples
+
+        def servers():
+            # This process's children that have Pango loaded: the workers have ended.
+            pids = set()
+            for task in Path("/proc/self/task").iterdir():
+                pids.update((task / "children").read_text().split())
+            return sorted(p for p in pids if "libpango" in Path(f"/proc/{{p}}/maps").read_text())
+
+        if __name__ == "__main__":
+            jobs = [RenderJob(name=n, document=d) for n, d in samples.documents().items()][:2]
+            for call in range(2):
+                assert render_batch(jobs, {str(tmp_path)!r} + f"/out{{call}}", workers=2).ok
+                print(servers(), flush=True)
+        """,
+    )
+    first, second = out.splitlines()
+    assert first == second != "[]"  # one server, kept, holding Pango, between the calls
+
+
+def test_a_batch_renders_where_another_job_started_the_fork_server(tmp_path: Path) -> None:
+    # The plan's workers start the fork server with their own module preloaded: a batch
+    # after them in the same process forks workers that import WeasyPrint themselves.
+    out = _run_script(
+        tmp_path,
+        f"""
+        import multiprocessing
+        from yiyu.reports import RenderJob, render_batch, samples
+
+        if __name__ == "__main__":
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["yiyu.jobs.planning"])
+            with context.Pool(1) as pool:
+                assert pool.apply(sum, ([1, 2],)) == 3
+            jobs = [RenderJob(name=n, document=d) for n, d in samples.documents().items()]
+            result = render_batch(jobs, {str(tmp_path / "out")!r}, workers=2)
+            print(result.ok, len(result.rendered) == len(jobs))
+        """,
+    )
+    assert out.split() == ["True", "True"]

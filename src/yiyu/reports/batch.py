@@ -161,6 +161,25 @@ def _render_task(task: _Task) -> _Done:
 # --- the parent side ----------------------------------------------------------------------------
 
 
+def _workers_context() -> multiprocessing.context.BaseContext:
+    """Where the workers come from: a fork server that has imported WeasyPrint.
+
+    Not forked from the caller, which may hold connections, threads and a large heap:
+    the server is a clean process, started on the first call and kept by
+    ``multiprocessing`` for the caller's life, so the imports (1.35 s measured, most of
+    a worker's start) are paid once per process, not once per worker and call: a host
+    rendering each township's day in turn starts its workers at once after the first.
+    If the caller's jobs started the server first, its workers import WeasyPrint
+    themselves, as spawned ones would. Where there is no fork server (Windows), they
+    are spawned.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["yiyu.reports.render"])
+    return context
+
+
 def _bundle_key(document: PrintDocument) -> tuple[str, str]:
     return document.day.isoformat(), document.township or "未分镇街"
 
@@ -247,7 +266,7 @@ def render_batch(
     try:
         with ProcessPoolExecutor(
             max_workers=count,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=_workers_context(),
             initializer=_init_worker,
             initargs=(tuple(str(Path(t).resolve()) for t in templates), scratch),
         ) as pool:
