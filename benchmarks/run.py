@@ -577,12 +577,23 @@ def write_limit(
         run.add(
             cost(f"engine.schedule.{name}", engine_rate, limit[first], "obligations/s",
                  throughput=True, target="ratio <= 1",
-                 what=f"pure `schedule()` over the cohort ({rows.obligations:,} obligations)",
+                 what=f"pure `schedule()` over the cohort ({rows.obligations:,} obligations), "
+                 f"as `plan` runs it: {bench_store.PLAN_BATCH} subjects at a time, Python's "
+                 "cyclic collector paused for each (`yiyu.jobs.collector`)",
                  against=f"raw write rate of the same rows ({first}); target derived from "
                  "the plan's: the plan cannot be within 2x of the write limit if scheduling "
                  "alone takes longer than the raw write"),
             why=(f"scheduling alone runs at {engine_rate:,.0f} obligations/s on one core and "
                  f"takes {limit[first] / engine_rate:.1f}x as long as writing the rows raw"),
+        )  # fmt: skip
+        seconds, count = bench_store.schedule_pass(children(), daycares, run.protocol, as_of=AS_OF)
+        run.add(
+            cost(f"engine.schedule_collector_on.{name}", count / seconds, limit[first],
+                 "obligations/s", throughput=True, target=None,
+                 what="`schedule()` of each subject in turn, nothing kept, with the collector "
+                 "running: as a host calling it child by child runs it, in this process "
+                 "(whose cohorts and samples each of the collector's passes walks)",
+                 against=f"raw write rate of the same rows ({first})"),
         )  # fmt: skip
     return WriteLimit(rows=rows, limit=limit, engine_rate=engine_rate, raw_bytes=raw_bytes)
 
@@ -1100,7 +1111,9 @@ def run_pdf(run: Run) -> None:
     work = figures.batch_docs * figures.library_seconds
     bound = (figures.start_up + work) / (figures.start_up + work / 2)
     run.facts.append(
-        f"PDF: a render worker starts in {figures.start_up:.1f} s; `render_batch` took "
+        f"PDF: a render worker starts in {figures.start_up_first:.1f} s on a process's "
+        "first `render_batch` (its fork server imports WeasyPrint) and in "
+        f"{figures.start_up:.2f} s on later ones, as in the timed runs; `render_batch` took "
         f"{figures.batch_seconds[1]:.1f} s with one worker and {figures.batch_seconds[2]:.1f} s "
         f"with two for {figures.batch_docs} records ({figures.batch_docs // PDF_DAY} townships' "
         "days; a county-level city records about 400 visits a working day)."
@@ -1118,8 +1131,9 @@ def run_pdf(run: Run) -> None:
             "(start-up included); ratio is the speed-up, higher is better",
             against="the same with 1 worker",
         ),
-        why=(f"each worker's start-up (spawn, imports, fonts: {figures.start_up:.1f} s) is "
-             f"paid in both runs; with {figures.library_seconds:.2f} s a record the best "
+        why=(f"each worker's start-up (a fork from the server, the renderer: "
+             f"{figures.start_up:.2f} s; {figures.start_up_first:.1f} s on a process's first "
+             f"call) is paid in both runs; with {figures.library_seconds:.2f} s a record the best "
              f"two workers can do on {figures.batch_docs} records is "
              f"{bound:.2f}x, and the machine's 2 cores also serve the parent process and "
              "whatever else runs (see the load average)"),

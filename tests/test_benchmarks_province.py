@@ -23,6 +23,7 @@ SIZE = 300
 # Every job the province run measures, as its figures are named at SIZE on SQLite.
 JOBS = [
     "engine.schedule.300",
+    "engine.schedule_collector_on.300",
     *(
         f"{kind}.sqlite.300"
         for kind in (
