@@ -7,8 +7,11 @@ charts), so the forms carry what a township's day of visits carries.
 
 from __future__ import annotations
 
+import json
+import pickle
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -84,14 +87,20 @@ class PdfFigures:
 
 
 def measure(
-    visits_: Sequence[Visit], *, single: int, day: int, batch: int, repeat: int, workdir: Path
+    visits_: Sequence[Visit],
+    *,
+    single: int,
+    day: int,
+    batch: int,
+    repeat: int,
+    batch_runner: Callable[[Sequence[Any]], dict[str, Any]],
 ) -> PdfFigures:
     """Per-record time against bare WeasyPrint; a day's bundle against separate files;
     ``render_batch`` with two workers against one."""
     from weasyprint import CSS, HTML  # type: ignore[import-untyped]
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
-    from yiyu.reports import RenderJob, default_renderer, encounter_document, render_batch
+    from yiyu.reports import default_renderer, encounter_document
     from yiyu.reports.environment import read_stylesheet, template_dirs
     from yiyu.reports.fonts import FONT_URLS, font_files
 
@@ -171,32 +180,12 @@ def measure(
     bundle_seconds = time.perf_counter() - started
     bundle_pages = sum(len(renderer.layout(d).pages) for d in today)
 
-    # render_batch, as the nightly job calls it: worker start-up included.
-    jobs = [RenderJob(name=f"record-{i:03d}", document=d) for i, d in enumerate(documents)]
-    jobs = jobs[:batch]
-    # A first call starts the fork server that imports WeasyPrint (kept for the process:
-    # yiyu.reports.batch); later calls, the timed ones among them, fork from it.
-    starts: list[float] = []
-    for _ in range(2):
-        out = Path(tempfile.mkdtemp(prefix="batch-start-", dir=workdir))
-        started = time.perf_counter()
-        render_batch(jobs[:1], out, workers=1)
-        starts.append(time.perf_counter() - started - statistics.median(blocks["library"]))
-        shutil.rmtree(out)
-    batch_seconds: dict[int, float] = {}
-    for workers in (1, 2):
-        runs: list[float] = []
-        for _ in range(repeat):
-            out = Path(tempfile.mkdtemp(prefix=f"batch{workers}-", dir=workdir))
-            started = time.perf_counter()
-            result: Any = render_batch(jobs, out, workers=workers)
-            runs.append(time.perf_counter() - started)
-            if not result.ok or len(result.rendered) != len(jobs):
-                raise AssertionError(f"render_batch failed: {result.failed}")
-            shutil.rmtree(out)
-            if runs[0] > LONG_SECONDS:
-                break
-        batch_seconds[workers] = statistics.median(runs)
+    # render_batch, as the nightly job calls it, in a process of its own (this one's
+    # fork server may have been started by another job's workers): start-up included.
+    batches = batch_runner(documents[:batch])
+    library_seconds = statistics.median(blocks["library"])
+    starts = [seconds - library_seconds for seconds in batches["one_record"]]
+    batch_seconds = {int(workers): s for workers, s in batches["batch_seconds"].items()}
 
     return PdfFigures(
         records=len(few),
@@ -213,8 +202,53 @@ def measure(
         separate_bytes=separate_bytes,
         bundle_bytes=len(bundle),
         bundle_pages=bundle_pages,
-        batch_docs=len(jobs),
+        batch_docs=len(documents[:batch]),
         batch_seconds=batch_seconds,
         start_up_first=starts[0],
         start_up=starts[1],
     )
+
+
+def batch_runs(documents: Sequence[Any], *, repeat: int, workdir: Path) -> dict[str, Any]:
+    """``render_batch`` as a nightly job calls it (``run.py --child-batch``): two calls of
+    one record (the first starts the fork server that imports WeasyPrint, the second
+    forks from it), then all of ``documents`` with one worker and with two, the
+    seconds of each (medians of ``repeat``, one run if it takes long)."""
+    from yiyu.reports import RenderJob, render_batch
+
+    jobs = [RenderJob(name=f"record-{i:03d}", document=d) for i, d in enumerate(documents)]
+
+    def timed(chosen: Sequence[Any], workers: int) -> float:
+        out = Path(tempfile.mkdtemp(prefix=f"batch{workers}-", dir=workdir))
+        started = time.perf_counter()
+        result: Any = render_batch(chosen, out, workers=workers)
+        seconds = time.perf_counter() - started
+        if not result.ok or len(result.rendered) != len(chosen):
+            raise AssertionError(f"render_batch failed: {result.failed}")
+        shutil.rmtree(out)
+        return seconds
+
+    one_record = [timed(jobs[:1], 1) for _ in range(2)]
+    batch_seconds: dict[int, float] = {}
+    for workers in (1, 2):
+        runs: list[float] = []
+        for _ in range(repeat):
+            runs.append(timed(jobs, workers))
+            if runs[0] > LONG_SECONDS:
+                break
+        batch_seconds[workers] = statistics.median(runs)
+    return {"one_record": one_record, "batch_seconds": batch_seconds}
+
+
+def main(argv: Sequence[str]) -> int:
+    """``bench_pdf.py FILE REPEAT WORKDIR``: :func:`batch_runs` of the pickled documents,
+    its figures as JSON on stdout (``run.py``'s ``batch_subprocess``)."""
+    with open(argv[0], "rb") as source:
+        documents = pickle.load(source)  # the benchmark's own file
+    figures = batch_runs(documents, repeat=int(argv[1]), workdir=Path(argv[2]))
+    print(json.dumps({**figures, "peak_mb": None}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

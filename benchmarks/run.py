@@ -236,6 +236,23 @@ def child_render(argv: Sequence[str]) -> int:
     return 0
 
 
+def batch_subprocess(run: Run, documents: Sequence[Any]) -> dict[str, Any]:
+    """:func:`bench_pdf.batch_runs` for ``documents``, in a process of its own, as a
+    host's nightly job calls ``render_batch``."""
+    import pickle
+
+    path = run.workdir / "batch.pickle"
+    path.write_bytes(pickle.dumps(list(documents)))
+    # Its own small script: a worker process imports its parent's main module again, and
+    # this one's imports (the store, SQLAlchemy, the jobs) would be a second of each start.
+    command = [sys.executable, bench_pdf.__file__, str(path), str(run.args.repeat),
+               str(run.workdir)]  # fmt: skip
+    try:
+        return job_subprocess(command, "render_batch")
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def peak_rss_mb() -> float | None:
     """This process's peak resident memory since it started (Linux ``VmHWM``).
 
@@ -1069,7 +1086,8 @@ def run_pdf(run: Run) -> None:
     log("pdf")
     visits = bench_pdf.visits(run.pdf_sample, run.protocol, PDF_BATCH)
     figures = bench_pdf.measure(visits, single=PDF_SINGLE, day=PDF_DAY, batch=PDF_BATCH,
-                                repeat=run.args.repeat, workdir=run.workdir)  # fmt: skip
+                                repeat=run.args.repeat,
+                                batch_runner=partial(batch_subprocess, run))  # fmt: skip
     render_peak(run, visits[:PDF_DAY])
     over = (figures.library_seconds - figures.bare_seconds) * 1000
     pdfa_cost = (figures.pdfa_seconds - figures.bare_seconds) * 1000
@@ -1446,13 +1464,13 @@ CLOSE = {
         "run the engine on both cores, as the plan's workers do (`plan.full_both_cores`): "
         "it is pure, subjects in, obligations out. In one process, the children with only "
         "their birth recorded are planned once per schedule shape (`yiyu.scheduling."
-        "shapes`: the days of birth, discharge and registration, and the gestation and "
-        "weight as the protocol's thresholds see them), the others from the first's "
-        "windows: at 100k, measured when this was written, 64 % of the children, and 119,000 "
-        "obligations a second instead of 94,500. The shapes are about as many at any size, "
-        "so a smaller cohort gains less and a province more; what is left is the first "
-        "child of each shape and the children with a category, enrolment, case or "
-        "referral (18 % at 100k), planned rule by rule"
+        "shapes`), the others from the first's windows; the shapes are about as many at "
+        "any size, so a smaller cohort gains less and a province more. What is left is the "
+        "first child of each shape and the children with a category, enrolment, case or "
+        "referral (18 % at 100k), planned rule by rule: the enrolled ones (12 %) could have "
+        "shapes too, their daycares' days in the shape. A host calling `schedule()` child "
+        "by child also pays the collector's passes over its own heap "
+        "(`engine.schedule_collector_on`); `plan` pauses the collector per batch"
     ),
     "plan.full": (
         "nothing in one process: it schedules and writes on one core, and scheduling alone "
@@ -1468,7 +1486,8 @@ CLOSE = {
         "the server shares the same two cores, which the three kept about 80 % busy "
         "(`top`, 100k): a worker planning its next batch while the server takes the "
         "last one's `COPY`, or larger batches (2,000 subjects: 24.3 s against 25.9 s), "
-        "would fill the rest"
+        "would fill the rest; so do three workers (18.7–19.3 s against 19.4–21.2 s for "
+        "two at 100k, 2026-12-02)"
     ),
     "store.bytes_per_obligation": (
         "store the dates as day numbers, not ISO text (the window's three, the "
@@ -1525,10 +1544,12 @@ CLOSE = {
         "kind (codings, profiles, the rule's texts) could be built once and reused"
     ),
     "pdf.batch.speedup_2_workers": (
-        "pay the start-up once per night rather than once per `render_batch` call (keep "
-        "the pool for the whole run, or start workers from a forkserver that has imported "
-        "WeasyPrint and loaded the font), and give each worker chunks of records rather "
-        "than one task per record; a larger batch amortises it too"
+        "the workers already fork from a server that has imported WeasyPrint, kept for "
+        "the process (a later call's start-up is a tenth of the first's): what is left is "
+        "the workers sharing the two cores with the parent and whatever else runs (see the "
+        "load average; a pure-Python loop in two processes ran 1.98x one on this machine, "
+        "2026-12-02); chunks of records rather than one task per record would save the "
+        "parent a little"
     ),
 }
 
