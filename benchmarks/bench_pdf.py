@@ -210,10 +210,10 @@ def measure(
 
 
 def batch_runs(documents: Sequence[Any], *, repeat: int, workdir: Path) -> dict[str, Any]:
-    """``render_batch`` as a nightly job calls it (``run.py --child-batch``): two calls of
-    one record (the first starts the fork server that imports WeasyPrint, the second
-    forks from it), then all of ``documents`` with one worker and with two, the
-    seconds of each (medians of ``repeat``, one run if it takes long)."""
+    """``render_batch`` as a nightly job calls it (:func:`main`, in a process of its
+    own): two calls of one record (the first starts the fork server that imports
+    WeasyPrint, the second forks from it), then all of ``documents`` with one worker and
+    with two, the seconds of each (medians of ``repeat``, one run if it takes long)."""
     from yiyu.reports import RenderJob, render_batch
 
     jobs = [RenderJob(name=f"record-{i:03d}", document=d) for i, d in enumerate(documents)]
