@@ -9,6 +9,7 @@ import inspect
 import itertools
 import json
 import pickle
+import re
 import sqlite3
 import time
 import uuid
@@ -101,6 +102,7 @@ class Store:
         if self.admin is not None and self.schema is not None:
             with self.admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            self.admin.dispose()  # no connection left open on a shared server
 
 
 def engine_for(url: str, schema: str | None) -> Engine:
@@ -118,6 +120,13 @@ def url_with_schema(url: str, schema: str | None) -> str:
     return make_url(url).update_query_dict(query).render_as_string(hide_password=False)
 
 
+def schema_part(name: str) -> str:
+    """``name`` as a part of a PostgreSQL schema name that needs no quoting: the schema
+    reaches the server unquoted, in ``search_path`` (``1.2M`` → ``1_2m``: with the dot and
+    the capital, the province run's stores found no schema to create their tables in)."""
+    return re.sub(r"[^a-z0-9_]", "_", name.lower())
+
+
 def open_store(backend: str, name: str, *, workdir: Path, postgres_url: str) -> Store:
     """A fresh store with yiyu's schema (the packaged Alembic migrations)."""
     if backend == "sqlite":
@@ -126,7 +135,7 @@ def open_store(backend: str, name: str, *, workdir: Path, postgres_url: str) -> 
         store = Store(backend, url, None, make_engine(url), path=path)
     else:
         admin = make_engine(postgres_url)
-        schema = f"yiyu_bench_{uuid.uuid4().hex[:8]}_{name}"
+        schema = f"yiyu_bench_{uuid.uuid4().hex[:8]}_{schema_part(name)}"
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         store = Store(backend, postgres_url, schema, engine_for(postgres_url, schema), admin=admin)
