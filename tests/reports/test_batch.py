@@ -228,7 +228,6 @@ def test_later_batches_fork_their_workers_from_a_server_holding_weasyprint(
     out = _run_script(
         tmp_path,
         f"""
-        import os
         from pathlib import Path
         from yiyu.reports import RenderJob, render_batch, samples
 
