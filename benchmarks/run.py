@@ -1473,9 +1473,11 @@ CLOSE = {
         "(`engine.schedule_collector_on`); `plan` pauses the collector per batch"
     ),
     "plan.full": (
-        "nothing in one process: it schedules and writes on one core, and scheduling alone "
-        "takes about as long as the raw write (`engine.schedule`), so the target is for "
-        "the plan on both cores (`plan.full_both_cores`)"
+        "little in one process: on SQLite it schedules and writes on one core, and "
+        "scheduling alone takes about as long as the raw write (`engine.schedule`), so the "
+        "target is for the plan on both cores (`plan.full_both_cores`); on PostgreSQL one "
+        "process already saves each batch from a thread while it plans the next (the "
+        "server works meanwhile: 32.7–33.1 s to 24.6–26.6 s at 100k, 2026-12-02)"
     ),
     "plan.full_both_cores": (
         "on SQLite, less work for its one writer, which every batch waits for: the workers "
@@ -1484,10 +1486,12 @@ CLOSE = {
         "its `executemany` sharing the two cores with the workers (17.4 s of a plan at "
         "100k beside them, 11.1 s alone). On PostgreSQL the workers schedule and write and "
         "the server shares the same two cores, which the three kept about 80 % busy "
-        "(`top`, 100k): a worker planning its next batch while the server takes the "
-        "last one's `COPY`, or larger batches (2,000 subjects: 24.3 s against 25.9 s), "
-        "would fill the rest; so do three workers (18.7–19.3 s against 19.4–21.2 s for "
-        "two at 100k, 2026-12-02)"
+        "(`top`, 100k); larger batches (2,000 subjects: 24.3 s against 25.9 s) or three "
+        "workers (18.7–19.3 s against 19.4–21.2 s for two) filled a little of the rest; "
+        "measured again, a third worker did not (22.1 s against 21.5–22.2 s for two, "
+        "2026-12-02), nor did each worker saving a batch in parts while it planned the "
+        "next (24.7–26.2 s): the cores are busy, so what is left is less work per "
+        "obligation"
     ),
     "store.bytes_per_obligation": (
         "store the dates as day numbers, not ISO text (the window's three, the "
@@ -1531,9 +1535,10 @@ CLOSE = {
     "plan.full_2_workers": (
         "on SQLite, nothing while it has one writer: one worker's plan schedules and "
         "writes in series and two divide only the scheduling (32.2 s and 21.5 s at 100k "
-        "when this was written, the write alone about 13 s); on PostgreSQL, overlap each "
-        "worker's scheduling with the server's work on its last `COPY` (see "
-        "`plan.full_both_cores`), or run the workers on another host than the server"
+        "when this was written, the write alone about 13 s); on PostgreSQL one process "
+        "already keeps the server busy while it plans (`plan.full`), so two workers gain "
+        "less over it, and the two cores are busy with them (`plan.full_both_cores`): "
+        "less work per obligation, or the workers on another host than the server"
     ),
     "export.fhir": (
         "the ratio moves with the machine more than with the code: on 2026-12-02 the "

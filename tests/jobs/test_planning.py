@@ -769,3 +769,84 @@ def test_a_plan_pauses_the_collector_while_it_saves_a_batch_only(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# --- PostgreSQL in one process: each batch saved while the next is planned ------------------
+
+
+def seeded_on(postgres: Any) -> SqlRepository:
+    engine = postgres.engine()
+    upgrade(engine)
+    repo = SqlRepository(engine)
+    seeded(repo)
+    return repo
+
+
+def test_one_process_on_postgresql_saves_a_batch_while_it_plans_the_next(
+    postgres: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_turn, overlapped = seeded_on(postgres), seeded_on(postgres)
+    saved_by: list[str] = []
+    save = planning._BatchJob.save
+
+    def spy(job: Any, repo: Repository, batch: Any, items: Any) -> Any:
+        saved_by.append(threading.current_thread().name.rsplit("_", 1)[0])
+        return save(job, repo, batch, items)
+
+    monkeypatch.setattr(planning._BatchJob, "save", spy)
+    runs = []
+    for repo, alongside in ((in_turn, False), (overlapped, True)):
+        monkeypatch.setattr(planning, "_saves_alongside", lambda repo, on=alongside: on)
+        runs.append([plan_with(repo, 1)])
+        repo.save_children([attrs.evolve(cohort()[4], family_doctor="FD-9")])
+        runs[-1] += [plan_with(repo, 1), plan_with(repo, 1, full=True)]
+    # 13 subjects in batches of 3, three runs: in turn, then in a thread of its own.
+    assert saved_by == ["MainThread"] * 11 + ["yiyu-plan-save"] * 11
+    assert runs[0] == runs[1]
+    assert stored_rows(in_turn) == stored_rows(overlapped)
+
+
+def test_a_failed_save_leaves_the_batches_saved_before_it_and_no_claim_held(
+    postgres: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = seeded_on(postgres)
+    save = planning._BatchJob.save
+    saves: list[int] = []
+
+    def third_fails(job: Any, repo: Repository, batch: Any, items: Any) -> Any:
+        saves.append(len(batch))
+        if len(saves) == 3:
+            raise RuntimeError("disk full")
+        return save(job, repo, batch, items)
+
+    monkeypatch.setattr(planning._BatchJob, "save", third_fails)
+    with pytest.raises(RuntimeError, match="disk full"):
+        plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3)
+    assert saves == [3, 3, 3]  # the fourth batch, planned meanwhile, was not saved
+    [failed] = repo.runs()
+    assert (failed.status, failed.counts["planned"]) == ("failed", 6)
+    assert len(repo.plan_states(repo.subjects())) == 6  # the two batches saved, whole
+    subjects = repo.subjects()
+    for start in range(0, len(subjects), 3):  # every claim was released
+        with repo.claim(_claim_key(subjects[start : start + 3])) as mine:
+            assert mine
+    monkeypatch.setattr(planning._BatchJob, "save", save)
+    assert plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3).planned == 7
+    reference = seeded_on(postgres)
+    plan(reference, PROTOCOL, as_of=AS_OF)
+    assert stored_rows(repo) == stored_rows(reference)
+
+
+def test_a_plan_inside_the_callers_transaction_is_saved_in_it(postgres: Any) -> None:
+    # Saved from another thread, a batch would be committed apart from the caller's work.
+    repo = seeded_on(postgres)
+
+    def plan_then_give_up() -> None:
+        with repo.transaction():
+            plan(repo, PROTOCOL, as_of=AS_OF, batch_size=3)
+            raise RuntimeError("the caller gives up")
+
+    with pytest.raises(RuntimeError, match="the caller gives up"):
+        plan_then_give_up()
+    assert stored_keys(repo) == {}
+    assert repo.plan_states(repo.subjects()) == {}

@@ -13,6 +13,8 @@ Idempotent, resumable and safe to run twice at once:
   what changed; ``full=True`` re-plans everything;
 * saving reconciles on the stable keys (``yiyu.store.reconcile``) under a lock on the
   subject, so two runs on one PostgreSQL neither duplicate nor deadlock;
+* on PostgreSQL a run in one process saves each batch from a thread of its own while it
+  plans the next (the save is mostly the server's work);
 * ``workers`` processes plan the batches at once, and runs on several hosts share them
   without a coordinator: each batch is claimed (``Repository.claim``, an advisory lock on
   PostgreSQL) while it is planned, and a batch another run holds is left to it.
@@ -30,6 +32,8 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 
 import attrs
 import pendulum
@@ -260,6 +264,8 @@ def plan(
         if url is None and _one_writer(repo):
             runs = (functools.partial(job.run, repo, batch) for batch in batches)
             outcomes: Iterable[_Outcome] = _saved_together(repo, runs)
+        elif url is None and _saves_alongside(repo):
+            outcomes = _overlapped(repo, job, batches)
         elif url is None:
             outcomes = (job.run(repo, batch) for batch in batches)
         else:
@@ -372,6 +378,72 @@ def _in_workers(
             planned = zip(batches, pool.imap(_worker_items, batches), strict=True)
             saves = (functools.partial(job.save, repo, b, items) for b, items in planned)
             yield from _saved_together(repo, saves)
+
+
+def _saves_alongside(repo: Repository) -> bool:
+    """Whether a batch can be saved by another thread while this one plans the next: a
+    PostgreSQL store, outside any transaction of the caller's (a save in another thread
+    would not be part of it). SQLite has one writer at a time, and a plan there saves
+    several batches to a transaction (:func:`_saved_together`)."""
+    return (
+        isinstance(repo, SqlRepository)
+        and repo.engine.dialect.name == "postgresql"
+        and not repo.in_transaction()
+    )
+
+
+def _overlapped(
+    repo: Repository, job: _BatchJob, batches: Iterable[Sequence[SubjectRef]]
+) -> Iterator[_Outcome]:
+    """The batches planned in this thread and saved by another, each batch saved while
+    the next is planned: a save is largely the server's work (the rows' ``COPY``, their
+    index entries, the commit), which a plan in one process otherwise sat waiting for.
+    Measured at 100k children on PostgreSQL, one process: a full plan took 32.7–33.1 s
+    planning and saving in turn, 24.6–26.6 s overlapped. (Saving each batch in parts
+    while planning the next part was slower, 34.8–38.6 s: a transaction's own costs.)
+
+    What one run in turn does, in the same order: a batch is claimed before it is planned
+    and released once saved (a run holds two claims at a time), its outcome is given once
+    its transaction has committed, and the next batch is saved only after that (a caller
+    that stops on an outcome stops before the next save). If planning or a save fails,
+    the error is raised once nothing is being saved: a batch whose save had begun may be
+    stored without being counted in the failed run's record, as current as any other.
+    """
+    pending: tuple[Future[_Outcome], ExitStack] | None = None
+    with ExitStack() as held, ThreadPoolExecutor(1, thread_name_prefix="yiyu-plan-save") as saver:
+        for batch in batches:
+            claim = held.enter_context(ExitStack())  # closed once the batch is saved
+            if not claim.enter_context(repo.claim(_claim_key(batch))):
+                claim.close()  # another run's: left to it, in its place in the order
+                if pending is not None:
+                    yield _finished(*pending)
+                    pending = None
+                yield len(batch), 0, SaveCounts()
+                continue
+            with collector_paused():  # a batch's values hold no cycles (jobs.collector)
+                items = job.items(repo, batch)
+            if pending is not None:
+                yield _finished(*pending)
+            pending = saver.submit(_save_paused, job, repo, batch, items), claim
+        if pending is not None:
+            yield _finished(*pending)
+
+
+def _save_paused(
+    job: _BatchJob, repo: Repository, batch: Sequence[SubjectRef], items: Sequence[PlanItem]
+) -> _Outcome:
+    # The collector is the process's: the planning thread may have let it run again while
+    # this save still builds its rows.
+    with collector_paused():
+        return job.save(repo, batch, items)
+
+
+def _finished(save: Future[_Outcome], claim: ExitStack) -> _Outcome:
+    """A batch's outcome once its save has committed; its claim released."""
+    try:
+        return save.result()
+    finally:
+        claim.close()
 
 
 def _one_writer(repo: Repository) -> bool:

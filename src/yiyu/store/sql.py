@@ -387,6 +387,11 @@ class SqlRepository:
             # A bulk job's tables analyzed as they grow, where autovacuum is off.
             self._statistics.committed(self.engine, session.info.get(_ROWS, {}))
 
+    def in_transaction(self) -> bool:
+        """Whether this thread (or asyncio task) is inside :meth:`transaction`: what it
+        writes now is part of that transaction, committed or rolled back with it."""
+        return self._session.get() is not None
+
     @contextmanager
     def _tx(self) -> Iterator[Session]:
         with self.transaction():
