@@ -330,7 +330,7 @@ class _BatchJob:
         host's) is planning the same batch now: then it is left to that run."""
         with repo.claim(_claim_key(batch)) as mine:
             if not mine:
-                return len(batch), 0, SaveCounts()
+                return _left_to_another(batch)
             with collector_paused():  # a batch's values hold no cycles (jobs.collector)
                 return self.save(repo, batch, self.items(repo, batch))
 
@@ -345,6 +345,11 @@ class _BatchJob:
         """Save a batch's fresh plans in one transaction."""
         saved = repo.save_plans(items, as_of=to_date(self.day, field="as_of")) if items else None
         return len(batch), len(items), saved or SaveCounts()
+
+
+def _left_to_another(batch: Sequence[SubjectRef]) -> _Outcome:
+    """The outcome of a batch another run has claimed: none of it planned here."""
+    return len(batch), 0, SaveCounts()
 
 
 def _claim_key(batch: Sequence[SubjectRef]) -> str:
@@ -418,7 +423,7 @@ def _overlapped(
                 if pending is not None:
                     yield _finished(*pending)
                     pending = None
-                yield len(batch), 0, SaveCounts()
+                yield _left_to_another(batch)
                 continue
             with collector_paused():  # a batch's values hold no cycles (jobs.collector)
                 items = job.items(repo, batch)
