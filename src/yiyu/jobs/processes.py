@@ -58,7 +58,7 @@ def process_pool(
     stopped reading), the workers are stopped: what they were doing is moot.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([preload])
+    context.set_forkserver_preload(["__main__", preload])
     pool = context.Pool(workers, start, arguments)
     try:
         yield pool
