@@ -11,6 +11,7 @@ import pendulum
 import pytest
 
 import yiyu
+from yiyu.codec import facts_hash
 from yiyu.jobs.planning import plan_item
 from yiyu.store import ObligationFilter, PlanItem, PlanState, Repository, SaveCounts, SubjectRef
 from yiyu.store.api import CurrentPlan
@@ -97,6 +98,32 @@ def test_children_round_trip_with_all_their_facts(repo: Repository) -> None:
     assert repo.save_children([changed]) == SaveCounts(updated=1)
     assert repo.get_child("C1") == changed
     assert repo.townships() == ["城关街道"]
+
+
+def test_the_facts_hash_kept_is_the_hash_of_the_facts_as_saved(repo: Repository) -> None:
+    # A plan reads it instead of hashing every subject again: it must be the hash of what
+    # is stored now, after every change, an enrolment's too, and of nothing removed.
+    repo.save_daycares([DAYCARE])
+    repo.save_children([CHILD, make_child("C2", born="2025-01-01")])
+    child, other = SubjectRef(kind="child", id="C1"), SubjectRef(kind="child", id="C2")
+    daycare = SubjectRef(kind="daycare", id="D1")
+    nobody = SubjectRef(kind="child", id="nobody")
+
+    def stored(ref: SubjectRef) -> str:
+        subject = repo.get_child(ref.id) if ref.kind.value == "child" else repo.get_daycare(ref.id)
+        assert subject is not None
+        return facts_hash(subject)
+
+    assert repo.facts_hashes([child, other, daycare, nobody]) == {
+        r: stored(r) for r in (child, other, daycare)
+    }
+    before = repo.facts_hashes([child])[child]
+    repo.save_children([attrs.evolve(CHILD, guardian_phone="0571-8765 4321")])
+    repo.save_enrolments([yiyu.Enrolment(child_id="C2", daycare_id="D1", start=D(2026, 3, 1))])
+    after = repo.facts_hashes([child, other])
+    assert after == {child: stored(child), other: stored(other)}
+    assert after[child] != before
+    assert repo.facts_hashes([]) == {}
 
 
 def test_a_childs_guardian_round_trips_and_a_change_to_it_is_saved(repo: Repository) -> None:

@@ -48,7 +48,7 @@ from yiyu.jobs.processes import MAX_WORKERS, process_pool, shared_url
 from yiyu.protocol import Protocol, SubjectKind
 from yiyu.scheduling import schedule
 from yiyu.scheduling.engine import DEFAULT_HORIZON_DAYS, check_horizon_days
-from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRef
+from yiyu.store import PlanItem, PlanState, Repository, SaveCounts, SubjectRange, SubjectRef
 from yiyu.store.api import CurrentPlan
 from yiyu.store.database import make_engine
 from yiyu.store.sql import SqlRepository
@@ -145,8 +145,12 @@ def plan_item(
     known: PlanState | None,
     full: bool,
     daycares: Mapping[str, Daycare],
+    subject_hash: str | None = None,
 ) -> PlanItem | None:
     """The fresh plan of one subject, or ``None`` if what is stored is still current.
+
+    ``subject_hash`` is the hash of the subject's facts as the store keeps it
+    (:meth:`~yiyu.store.api.Repository.facts_hashes`); without it they are hashed here.
 
     Raises:
         ValidationError: if ``as_of`` is not a date or ``horizon_days`` is not a
@@ -155,7 +159,8 @@ def plan_item(
     day = to_date(as_of, field="as_of")
     horizon = check_horizon_days(horizon_days)
     township, assignees = assignees_for(subject, daycares)
-    subject_hash = facts_hash(subject)  # hashed once: the check and the stale-plan guard
+    if subject_hash is None:  # hashed once: the check and the stale-plan guard
+        subject_hash = facts_hash(subject)
     digest = _digest(subject_hash, assignees)
     needed = _days_after(day, horizon)
     if (
@@ -245,9 +250,11 @@ def plan(
     )  # fmt: skip
     needed = day.add(days=horizon_days)
     batches: Iterable[Sequence[SubjectRef]]
-    if full or subjects is not None:
-        refs = sorted(set(subjects)) if subjects is not None else repo.subjects()
+    if subjects is not None:
+        refs = sorted(set(subjects))
         total, batches = len(refs), _slices(refs, batch_size)
+    elif full:
+        total, batches = repo.subject_count(), _listed(repo, batch_size)
     else:
         # Only the subjects the store finds stale are read; the others are counted as
         # skipped, as a reading of each would have found them unchanged.
@@ -516,6 +523,29 @@ def _worker_items(batch: Sequence[SubjectRef]) -> list[PlanItem]:
         return repo.prepare_plans(job.items(repo, batch))
 
 
+class _Page(tuple[SubjectRef, ...]):
+    """A page of the store's own list of one kind's subjects (``Repository.subject_ids``):
+    when it was listed, every subject of that kind with an id from its first to its last.
+    Its children are read by that range (``Repository.children_in``), not by the list of
+    their ids: the same rows, and on PostgreSQL a full plan read 100k children in 3.5–4.4
+    s instead of 6.3–6.6 s (SQLite: 1.9–2.0 s instead of 2.4–2.8 s)."""
+
+    __slots__ = ()
+
+
+def _listed(repo: Repository, size: int) -> Iterator[_Page]:
+    """Every subject, a page of each kind's ids at a time, in the store's order of ids
+    (kinds in :class:`SubjectRef`'s order). A child added while the run goes on is planned
+    if its page is listed after it was added, else by the next run."""
+    for kind in sorted(SubjectKind, key=lambda kind: kind.value):
+        after: str | None = None
+        while ids := repo.subject_ids(kind, after=after, limit=size):
+            yield _Page(SubjectRef(kind=kind, id=i) for i in ids)
+            if len(ids) < size:
+                break
+            after = ids[-1]
+
+
 def _slices(refs: Sequence[SubjectRef], size: int) -> Iterator[Sequence[SubjectRef]]:
     for start in range(0, len(refs), size):
         yield refs[start : start + size]
@@ -546,7 +576,9 @@ def _plan_batch(
     """The fresh plans of a batch of subjects: those whose plan is out of date (all of
     them if ``full``) and that still exist."""
     states = repo.plan_states(batch)
-    children = repo.get_children([r.id for r in batch if r.kind is SubjectKind.CHILD])
+    # The hashes the store keeps: those a save's stale-plan guard compares (save_plans).
+    hashes = repo.facts_hashes(batch)
+    children = _children(repo, batch)
     wanted = {r.id for r in batch if r.kind is SubjectKind.DAYCARE}
     wanted |= {e.daycare_id for c in children.values() for e in c.enrolments}
     daycares = repo.get_daycares(sorted(wanted))
@@ -565,7 +597,18 @@ def _plan_batch(
             known=states.get(ref),
             full=full,
             daycares=daycares,
+            subject_hash=hashes.get(ref),
         )
         if item is not None:
             items.append(item)
     return items
+
+
+def _children(repo: Repository, batch: Sequence[SubjectRef]) -> dict[str, Child]:
+    """The batch's children: a page of the store's list by its range (with any child added
+    in it since, which the batch does not name and no one plans here), others by id."""
+    if isinstance(batch, _Page) and batch and batch[0].kind is SubjectKind.CHILD:
+        return repo.children_in(
+            SubjectRange(kind=SubjectKind.CHILD, first=batch[0].id, last=batch[-1].id)
+        )
+    return repo.get_children([r.id for r in batch if r.kind is SubjectKind.CHILD])

@@ -269,6 +269,18 @@ class MemoryRepository:
     def plan_states(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, PlanState]:
         return {ref: self._state.plan_states[ref] for ref in refs if ref in self._state.plan_states}
 
+    def facts_hashes(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, str]:
+        result: dict[SubjectRef, str] = {}
+        for ref in refs:
+            subject: Child | Daycare | None = (
+                self._state.children.get(ref.id)
+                if ref.kind is SubjectKind.CHILD
+                else self._state.daycares.get(ref.id)
+            )
+            if subject is not None:
+                result[ref] = facts_hash(subject)
+        return result
+
     def subjects_to_plan(
         self, current: CurrentPlan, *, after: SubjectRef | None = None, limit: int = 500
     ) -> list[SubjectRef]:

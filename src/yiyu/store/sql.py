@@ -724,6 +724,20 @@ class SqlRepository:
                         )
             return result
 
+    def facts_hashes(self, refs: Sequence[SubjectRef]) -> dict[SubjectRef, str]:
+        with self._tx() as session:
+            connection = session.connection()
+            result: dict[SubjectRef, str] = {}
+            for kind, table in _SUBJECT_CORE.items():
+                ids = [r.id for r in refs if r.kind is kind]
+                for start in range(0, len(ids), _CHUNK):  # bounded lists
+                    query = core_select(table.c.id, table.c.facts_hash).where(
+                        _among(session, table.c.id, ids[start : start + _CHUNK])
+                    )
+                    for subject_id, stored in connection.execute(query):
+                        result[SubjectRef(kind=kind, id=subject_id)] = stored
+            return result
+
     def subjects_to_plan(
         self, current: CurrentPlan, *, after: SubjectRef | None = None, limit: int = 500
     ) -> list[SubjectRef]:
