@@ -55,8 +55,9 @@ def process_pool(
     The fork server imports ``preload`` (the job's module, and yiyu with it) and the
     caller's main module once, and forks each worker from that clean state: no engine of
     the caller's is copied, a worker does not import the main module again (as a spawned
-    process does, to find the functions it is sent), and a second run starts at once. Left by an exception (a failed batch, or the caller
-    stopped reading), the workers are stopped: what they were doing is moot.
+    process does, to find the functions it is sent), and a second run starts at once.
+    Left by an exception (a failed batch, or the caller stopped reading), the workers are
+    stopped: what they were doing is moot.
     """
     context = multiprocessing.get_context("forkserver")
     # "__main__": the caller's script, imported as a spawned worker imports it (under
