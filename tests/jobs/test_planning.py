@@ -23,7 +23,7 @@ from yiyu.codec import to_data
 from yiyu.jobs import planning
 from yiyu.jobs.planning import PlanResult, _claim_key, plan, plan_item
 from yiyu.protocol import SubjectKind
-from yiyu.store import ObligationFilter, Repository, SubjectRef
+from yiyu.store import ObligationFilter, Repository, SubjectRange, SubjectRef
 from yiyu.store.database import make_engine, upgrade
 from yiyu.store.sql import SqlRepository
 from yiyu.testing import make_child
@@ -475,6 +475,31 @@ def test_an_incremental_plan_reads_only_the_subjects_that_changed(
     read.clear()
     assert plan(repo, PROTOCOL, as_of=AS_OF).planned == 0
     assert read == []
+
+
+def test_a_full_plan_reads_its_pages_of_children_by_range_and_plans_what_a_named_one_does(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full plan walks the store's list a page at a time and reads each page's children
+    # by its range of ids; a plan of named subjects reads them by id. Same plans.
+    seeded(repo)
+    named = plan(repo, PROTOCOL, as_of=AS_OF, subjects=repo.subjects(), batch_size=5)
+    keys = stored_keys(repo)
+    by_id = spy_reads(repo, monkeypatch)
+    ranges: list[tuple[str, str]] = []
+    children_in = repo.children_in
+
+    def spy(subjects: SubjectRange) -> dict[str, yiyu.Child]:
+        ranges.append((subjects.first, subjects.last))
+        return children_in(subjects)
+
+    monkeypatch.setattr(repo, "children_in", spy)
+    full = plan(repo, PROTOCOL, as_of=AS_OF, full=True, batch_size=5)
+    assert by_id == []
+    assert ranges == [("C000", "C004"), ("C005", "C009"), ("C010", "C011")]
+    assert (full.subjects, full.planned) == (named.subjects, named.planned) == (13, 13)
+    assert full.obligations.created == full.obligations.updated == 0
+    assert stored_keys(repo) == keys
 
 
 def test_every_trigger_of_a_replan_is_found_by_the_store(
